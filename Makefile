@@ -1,0 +1,45 @@
+# make demo  — the product with a demo district on this machine
+# make test  — the whole test suite against real PostgreSQL and Redis
+# Both create .venv and, when DATABASE_URL / REDIS_URL are not set, start private
+# PostgreSQL and Redis under var/ (see deploy/devservices.py).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SERVICES = eval "$$($(PY) deploy/devservices.py start)"
+PORT ?= 8000
+
+.PHONY: demo test services stop-services migrate messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q ".[test]"
+	touch $@
+
+demo: $(VENV)/.installed
+	@set -e; $(SERVICES); \
+	$(PY) manage.py migrate_schemas --shared -v 0; \
+	$(PY) manage.py seed_demo; \
+	$(PY) manage.py migrate_schemas --tenant -v 0; \
+	trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/celery -A config worker -l warning --concurrency 2 & \
+	$(VENV)/bin/celery -A config beat -l warning -s var/celerybeat-schedule & \
+	SITE_PORT=$(PORT) DEBUG=$${DEBUG:-True} $(PY) manage.py runserver 0.0.0.0:$(PORT)
+
+test: $(VENV)/.installed
+	@set -e; $(SERVICES); $(PY) -m pytest $(PYTEST_ARGS)
+
+services: $(VENV)/.installed
+	@$(PY) deploy/devservices.py start
+
+stop-services:
+	@$(PY) deploy/devservices.py stop
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean: stop-services
+	rm -rf var $(VENV)

@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import STAFF_ROLES, Role
+
+
+class SignInForm(forms.Form):
+    identifier = forms.CharField(label=_("E-mail, телефон или СНИЛС"), max_length=254)
+    password = forms.CharField(label=_("Пароль"), widget=forms.PasswordInput)
+
+
+class InvitationCodeForm(forms.Form):
+    code = forms.CharField(label=_("Код приглашения"), max_length=20, help_text=_("Например, ABCDE-FGH23"))
+
+
+class NewAccountForm(forms.Form):
+    last_name = forms.CharField(label=_("Фамилия"), max_length=100)
+    first_name = forms.CharField(label=_("Имя"), max_length=100)
+    middle_name = forms.CharField(label=_("Отчество"), max_length=100, required=False)
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Мобильный телефон"), max_length=20, required=False)
+    snils = forms.CharField(label=_("СНИЛС"), max_length=14, required=False)
+    password = forms.CharField(label=_("Пароль"), widget=forms.PasswordInput)
+    password_again = forms.CharField(label=_("Пароль ещё раз"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("Пароли не совпадают."))
+        return data
+
+
+class ConsentForm(forms.Form):
+    consent = forms.BooleanField(
+        label=_("Я даю согласие на обработку персональных данных моих и моего ребёнка (152-ФЗ)"),
+        required=False,
+    )
+
+
+class StaffInvitationForm(forms.Form):
+    role = forms.ChoiceField(label=_("Роль"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
+    full_name = forms.CharField(label=_("ФИО сотрудника"), max_length=300)
+
+
+class EndMembershipForm(forms.Form):
+    reason = forms.CharField(label=_("Основание (приказ)"), max_length=500)

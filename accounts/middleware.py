@@ -1,0 +1,27 @@
+from django.contrib.auth import logout
+
+from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES, Membership
+
+
+def roles_for(user, school):
+    """Roles a person holds at an address: in this school, or (school None) at the portal."""
+    memberships = Membership.objects.active().filter(user=user)
+    if school is not None:
+        memberships = memberships.filter(school=school, role__in=SCHOOL_SIGN_IN_ROLES)
+    else:
+        memberships = memberships.filter(role__in=PORTAL_SIGN_IN_ROLES)
+    return set(memberships.values_list("role", flat=True))
+
+
+class MembershipMiddleware:
+    """A session is good only at an address where its person holds a role. The cookie is
+    already bound to one host; this also ends a session whose membership was ended."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.roles = roles_for(request.user, request.school) if request.user.is_authenticated else set()
+        if request.user.is_authenticated and not request.roles:
+            logout(request)
+        return self.get_response(request)

@@ -1,0 +1,197 @@
+"""People and what they may do. Public schema: one account per person for all schools."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    def create_user(self, password=None, **fields):
+        user = self.model(**fields)
+        user.set_password(password)
+        user.save()
+        return user
+
+
+class User(AbstractBaseUser):
+    email = models.EmailField("e-mail", unique=True, null=True, blank=True)
+    phone = models.CharField("телефон", max_length=12, unique=True, null=True, blank=True)
+    snils = models.CharField("СНИЛС", max_length=11, unique=True, null=True, blank=True)
+    last_name = models.CharField("фамилия", max_length=100)
+    first_name = models.CharField("имя", max_length=100)
+    middle_name = models.CharField("отчество", max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False) | Q(snils__isnull=False),
+                name="user_has_a_login",
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return " ".join(part for part in (self.last_name, self.first_name, self.middle_name) if part)
+
+    @property
+    def short_name(self):
+        initials = "".join(f"{part[0]}." for part in (self.first_name, self.middle_name) if part)
+        return f"{self.last_name} {initials}".strip()
+
+    def is_locked(self, now=None):
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+    def register_failed_login(self):
+        self.failed_logins += 1
+        if self.failed_logins >= settings.LOCKOUT_ATTEMPTS:
+            self.locked_until = timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
+            self.failed_logins = 0
+        self.save(update_fields=["failed_logins", "locked_until"])
+
+    def register_good_login(self):
+        if self.failed_logins or self.locked_until:
+            self.failed_logins, self.locked_until = 0, None
+            self.save(update_fields=["failed_logins", "locked_until"])
+
+
+class Role(models.TextChoices):
+    SCHOOL_ADMIN = "school_admin", "Администратор ЭЖ"
+    DIRECTOR = "director", "Директор"
+    DEPUTY = "deputy", "Заместитель директора по УВР"
+    TEACHER = "teacher", "Учитель"
+    CLASS_TEACHER = "class_teacher", "Классный руководитель"
+    PUPIL = "pupil", "Обучающийся"
+    PARENT = "parent", "Родитель (законный представитель)"
+    DISTRICT_OFFICIAL = "district_official", "Специалист управления образования"
+    DISTRICT_OPERATOR = "district_operator", "Оператор района"
+
+
+STAFF_ROLES = {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.CLASS_TEACHER}
+# Who signs in at the school's own address; parents and district staff use the portal.
+SCHOOL_SIGN_IN_ROLES = STAFF_ROLES | {Role.PUPIL}
+DISTRICT_ROLES = {Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR}
+PORTAL_SIGN_IN_ROLES = DISTRICT_ROLES | {Role.PARENT}
+# Credentials as the regulations hand them out (shared/seeds 003 3.3, 001 Инструкция 3.2).
+INVITED_BY = {
+    Role.SCHOOL_ADMIN: Role.SCHOOL_ADMIN,
+    Role.DIRECTOR: Role.SCHOOL_ADMIN,
+    Role.DEPUTY: Role.SCHOOL_ADMIN,
+    Role.TEACHER: Role.SCHOOL_ADMIN,
+    Role.CLASS_TEACHER: Role.SCHOOL_ADMIN,
+    Role.PARENT: Role.CLASS_TEACHER,
+    Role.PUPIL: Role.CLASS_TEACHER,
+}
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+    def at(self, school):
+        return self.active().filter(school=school)
+
+
+class Membership(models.Model):
+    """A role a person holds: in one school, or in the district (school is empty)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, null=True, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school", "role"], condition=Q(ended_at__isnull=True), name="one_active_membership"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(ended_at__isnull=True, school__isnull=True),
+                name="one_active_district_membership",
+            ),
+            models.CheckConstraint(
+                condition=Q(school__isnull=True, role__in=sorted(DISTRICT_ROLES))
+                | Q(school__isnull=False) & ~Q(role__in=sorted(DISTRICT_ROLES)),
+                name="district_roles_have_no_school",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.school or 'район'})"
+
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: the code is read off paper
+
+
+def hash_code(code):
+    return hashlib.sha256(code.replace("-", "").upper().encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """One-time credentials. Only the hash is kept: the code is shown once, to print or send."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # For parent and pupil invitations: the pupil's id in the school's own schema.
+    pupil_id = models.BigIntegerField(null=True, blank=True)
+    full_name = models.CharField("кому", max_length=300, blank=True)
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def new_code():
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+        return f"{raw[:5]}-{raw[5:]}"
+
+    @classmethod
+    def find(cls, code):
+        return cls.objects.select_related("school").filter(code_hash=hash_code(code or "")).first()
+
+    @property
+    def state(self):
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    @property
+    def signs_in_at_portal(self):
+        return self.role == Role.PARENT
+
+
+class LoginAttempt(models.Model):
+    """Every sign-in, good or bad: the lockout's evidence and the weekly activity report's source."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
+    identifier = models.CharField(max_length=254)
+    ip = models.GenericIPAddressField(null=True)
+    host = models.CharField(max_length=253)
+    success = models.BooleanField()

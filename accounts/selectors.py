@@ -1,0 +1,18 @@
+from .models import STAFF_ROLES, Invitation, Membership, Role
+
+
+def staff_count(school):
+    return Membership.objects.at(school).filter(role__in=STAFF_ROLES).values("user").distinct().count()
+
+
+def open_family_invitations(school, pupil_ids):
+    """Parent and pupil invitations not yet used, by pupil id."""
+    invitations = Invitation.objects.filter(
+        school=school, pupil_id__in=pupil_ids, role__in=[Role.PARENT, Role.PUPIL],
+        used_at__isnull=True, revoked_at__isnull=True,
+    ).order_by("issued_at")
+    by_pupil = {}
+    for invitation in invitations:
+        if invitation.state == "active":
+            by_pupil.setdefault(invitation.pupil_id, []).append(invitation)
+    return by_pupil

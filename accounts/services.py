@@ -1,0 +1,223 @@
+"""Writes about people: signing in, credentials (invitations), memberships, consent."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django_tenants.utils import schema_context
+
+from audit.models import record
+
+from .backends import find_user
+from .identifiers import normalize_email, normalize_phone, normalize_snils
+from .models import INVITED_BY, STAFF_ROLES, Invitation, LoginAttempt, Membership, Role, User, hash_code
+
+CONSENT_VERSION = "2026-1"
+
+
+class SignInError(Exception):
+    pass
+
+
+def sign_in(identifier, password, *, ip, host):
+    """The account behind these credentials, or SignInError with a message for the person.
+    Every attempt is logged; repeated failures lock the account for a while."""
+    user = find_user(identifier)
+    now = timezone.now()
+    ok = user is not None and user.is_active and not user.is_locked(now) and user.check_password(password)
+    LoginAttempt.objects.create(user=user, identifier=(identifier or "")[:254], ip=ip, host=host, success=ok)
+    if ok:
+        user.register_good_login()
+        return user
+    if user is not None and user.is_locked(now):
+        until = date_format(timezone.localtime(user.locked_until), "H:i")
+        raise SignInError(f"Слишком много неудачных попыток входа. Вход заблокирован до {until}.")
+    if user is not None and user.is_active:
+        user.register_failed_login()
+        if user.is_locked():
+            raise SignInError(
+                f"Слишком много неудачных попыток входа. Вход заблокирован на {settings.LOCKOUT_MINUTES} минут."
+            )
+    raise SignInError("Неверный логин или пароль.")
+
+
+def may_issue(user, school, role, pupil=None):
+    """The regulations' rule: staff credentials from the school admin, parents' and pupils'
+    from the pupil's class teacher; a new school's first admin from the district operator."""
+    if role == Role.SCHOOL_ADMIN and Membership.objects.active().filter(
+        user=user, role=Role.DISTRICT_OPERATOR, school__isnull=True
+    ).exists():
+        return True
+    issuer_role = INVITED_BY.get(role)
+    if issuer_role is None or not Membership.objects.at(school).filter(user=user, role=issuer_role).exists():
+        return False
+    if role in (Role.PARENT, Role.PUPIL):
+        return pupil is not None and pupil.withdrawn_on is None and pupil.school_class.class_teacher_id == user.id
+    return True
+
+
+@transaction.atomic
+def issue_invitation(*, school, role, by, ip, pupil=None, full_name=""):
+    """Returns (invitation, code). The code is not stored, only its hash: show it now."""
+    if not school.is_writable:
+        raise ValidationError("Школа работает только на чтение: приглашения не выдаются.")
+    if role in (Role.PARENT, Role.PUPIL) and pupil is None:
+        raise ValidationError("Для приглашения родителя или обучающегося выберите обучающегося.")
+    if not may_issue(by, school, role, pupil):
+        raise PermissionDenied("Выдавать такие приглашения может другой сотрудник (см. регламент).")
+    full_name = " ".join((full_name or "").split())[:300]
+    code = Invitation.new_code()
+    invitation = Invitation.objects.create(
+        code_hash=hash_code(code),
+        school=school,
+        role=role,
+        pupil_id=pupil.pk if pupil else None,
+        full_name=full_name,
+        issued_by=by,
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+    )
+    record("invitation.issued", invitation, by=by, ip=ip,
+           new={"school": school.slug, "role": role, "pupil_id": invitation.pupil_id, "full_name": full_name})
+    return invitation, code
+
+
+@transaction.atomic
+def revoke_invitation(invitation, *, by, ip):
+    if invitation.state != "active":
+        raise ValidationError("Приглашение уже не действует.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record("invitation.revoked", invitation, by=by, ip=ip)
+
+
+@dataclass
+class NewAccount:
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    email: str = ""
+    phone: str = ""
+    snils: str = ""
+    password: str = ""
+
+
+@transaction.atomic
+def create_person(data: NewAccount, *, by=None, ip=None):
+    """A new account, checked like every other: used by invitations, imports and the demo seed.
+    An empty password leaves the account unable to sign in until one is set."""
+    user = _create_account(data)
+    record("user.created", user, by=by or user, ip=ip, new={"full_name": user.full_name})
+    return user
+
+
+@transaction.atomic
+def add_membership(user, school, role, *, by=None, ip=None):
+    membership, created = Membership.objects.get_or_create(user=user, school=school, role=role, ended_at=None)
+    if created:
+        record("membership.created", membership, by=by, ip=ip,
+               new={"user": user.pk, "school": school.slug if school else None, "role": role})
+    return membership
+
+
+def _create_account(data: NewAccount):
+    errors, fields = {}, {}
+    for name, normalize in (("email", normalize_email), ("phone", normalize_phone), ("snils", normalize_snils)):
+        value = getattr(data, name).strip()
+        if not value:
+            continue
+        try:
+            fields[name] = normalize(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+            continue
+        if User.objects.filter(**{name: fields[name]}).exists():
+            errors[name] = ["Такой логин уже занят. Если это вы, войдите и примите приглашение."]
+    if not (data.email.strip() or data.phone.strip() or data.snils.strip()):
+        errors["email"] = ["Укажите хотя бы один логин: e-mail, телефон или СНИЛС."]
+    for name in ("last_name", "first_name"):
+        if not getattr(data, name).strip():
+            errors[name] = ["Обязательное поле."]
+    user = User(last_name=data.last_name.strip(), first_name=data.first_name.strip(),
+                middle_name=data.middle_name.strip(), **fields)
+    if data.password:
+        try:
+            validate_password(data.password, user)
+        except ValidationError as error:
+            errors["password"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(data.password or None)
+    user.save()
+    return user
+
+
+INVITATION_STATE_MESSAGES = {
+    "used": "Это приглашение уже использовано. Войдите со своим логином и паролем.",
+    "expired": "Срок действия приглашения истёк. Попросите выдать новое.",
+    "revoked": "Приглашение отозвано. Попросите выдать новое.",
+}
+
+
+@transaction.atomic
+def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | None = None, consent=False):
+    """Accepts an invitation: for a new person this is the first sign-in, where the password is
+    set; for a signed-in person it adds a role or a child to the one account they have."""
+    invitation = Invitation.objects.select_for_update().select_related("school").get(pk=invitation.pk)
+    if invitation.state != "active":
+        raise ValidationError(INVITATION_STATE_MESSAGES[invitation.state])
+    school = invitation.school
+    if not school.is_writable:
+        raise ValidationError("Школа работает только на чтение: приглашения сейчас не принимаются.")
+    if invitation.role == Role.PARENT and not consent:
+        raise ValidationError({"consent": "Без согласия на обработку персональных данных доступ к данным ребёнка не открывается."})
+    if user is None:
+        if not (new_account and new_account.password):
+            raise ValidationError({"password": "Придумайте пароль."})
+        user = create_person(new_account, ip=ip)
+    add_membership(user, school, invitation.role, by=invitation.issued_by, ip=ip)
+
+    if invitation.pupil_id is not None:
+        with schema_context(school.schema_name):
+            _link_pupil(invitation, user, ip)
+
+    invitation.used_at, invitation.used_by = timezone.now(), user
+    invitation.save(update_fields=["used_at", "used_by"])
+    record("invitation.used", invitation, by=user, ip=ip)
+    return user
+
+
+def _link_pupil(invitation, user, ip):
+    from journal.models import Guardian, Pupil  # the school's own tables, in its schema
+
+    pupil = Pupil.objects.enrolled().filter(pk=invitation.pupil_id).first()
+    if pupil is None:
+        raise ValidationError("Обучающийся по этому приглашению выбыл из школы.")
+    if invitation.role == Role.PUPIL:
+        if pupil.user_id not in (None, user.pk):
+            raise ValidationError("У обучающегося уже есть учётная запись.")
+        pupil.user = user
+        pupil.save(update_fields=["user"])
+        record("pupil.account_linked", pupil, by=user, ip=ip, old={"user": None}, new={"user": user.pk})
+        return
+    guardian, _ = Guardian.objects.get_or_create(pupil=pupil, user=user, ended_at=None)
+    guardian.consent_at, guardian.consent_ip, guardian.consent_version = timezone.now(), ip, CONSENT_VERSION
+    guardian.save(update_fields=["consent_at", "consent_ip", "consent_version"])
+    record("guardian.consent", guardian, by=user, ip=ip, new={"pupil": pupil.pk, "version": CONSENT_VERSION})
+
+
+@transaction.atomic
+def end_membership(membership, *, by, ip, reason):
+    if membership.role not in STAFF_ROLES:
+        raise ValidationError("Здесь завершаются только роли сотрудников.")
+    if membership.ended_at:
+        raise ValidationError("Роль уже завершена.")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Укажите причину (например, номер приказа)."})
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["ended_at"])
+    record("membership.ended", membership, by=by, ip=ip, old={"role": membership.role}, reason=reason.strip())

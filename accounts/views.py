@@ -1,0 +1,201 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.views import PasswordChangeView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from config.context import host_url, portal_url
+
+from . import services
+from .access import client_ip, school_roles
+from .forms import (
+    ConsentForm,
+    EndMembershipForm,
+    InvitationCodeForm,
+    NewAccountForm,
+    SignInForm,
+    StaffInvitationForm,
+)
+from .middleware import roles_for
+from .models import STAFF_ROLES, Invitation, Membership, Role
+
+BACKEND = "accounts.backends.IdentifierBackend"
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _where_to_sign_in(user):
+    """Links for a person who signed in at an address where they hold no role."""
+    memberships = Membership.objects.active().filter(user=user).select_related("school")
+    links = []
+    for m in memberships:
+        if m.school is None or m.role == Role.PARENT:
+            links.append(("Портал для родителей и управления образования", portal_url("/login/")))
+        else:
+            links.append((m.school.short_name, host_url(m.school.host, "/login/")))
+    return sorted(set(links))
+
+
+def login_view(request):
+    form = SignInForm(request.POST or None)
+    elsewhere = []
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.sign_in(
+                form.cleaned_data["identifier"], form.cleaned_data["password"],
+                ip=client_ip(request), host=request.get_host(),
+            )
+        except services.SignInError as error:
+            form.add_error(None, str(error))
+        else:
+            if roles_for(user, request.school):
+                login(request, user, backend=BACKEND)
+                return HttpResponseRedirect(next_url)
+            elsewhere = _where_to_sign_in(user)
+            form.add_error(None, "По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url, "elsewhere": elsewhere})
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("login")
+
+
+def invitation_enter(request):
+    form = InvitationCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"].strip().upper()
+        return redirect("invitation", code=code)
+    return render(request, "accounts/invitation_enter.html", {"form": form})
+
+
+def invitation_accept(request, code):
+    invitation = Invitation.find(code)
+    if invitation is None:
+        return render(request, "accounts/invitation_missing.html", status=404)
+    # Parents accept at the portal, staff and pupils at their school's own address.
+    home_school = None if invitation.signs_in_at_portal else invitation.school
+    if request.school != home_school:
+        host = invitation.school.host if home_school else request.get_host().split(":")[0]
+        target = portal_url(request.path) if home_school is None else host_url(host, request.path)
+        return HttpResponseRedirect(target)
+    if invitation.state != "active":
+        message = services.INVITATION_STATE_MESSAGES[invitation.state]
+        return render(request, "accounts/invitation_missing.html", {"message": message}, status=410)
+
+    user = request.user if request.user.is_authenticated else None
+    account_form = None if user else NewAccountForm(request.POST or None, prefix="account")
+    consent_form = ConsentForm(request.POST or None)
+    if request.method == "POST" and (user or account_form.is_valid()) and consent_form.is_valid():
+        new_account = None if user else services.NewAccount(
+            **{k: v for k, v in account_form.cleaned_data.items() if k != "password_again"}
+        )
+        try:
+            user = services.redeem_invitation(
+                invitation, ip=client_ip(request), user=user, new_account=new_account,
+                consent=consent_form.cleaned_data["consent"],
+            )
+        except ValidationError as error:
+            if "consent" in getattr(error, "message_dict", {}):
+                consent_form.add_error("consent", error.message_dict["consent"])
+            else:
+                _add_errors(account_form or consent_form, error)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, f"Приглашение принято: {invitation.get_role_display().lower()}, {invitation.school.short_name}.")
+            return redirect("home")
+    return render(request, "accounts/invitation_accept.html", {
+        "invitation": invitation, "account_form": account_form, "consent_form": consent_form,
+        "needs_consent": invitation.role == Role.PARENT,
+    })
+
+
+class PasswordChange(PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form):
+        messages.success(self.request, "Пароль изменён.")
+        return super().form_valid(form)
+
+
+@school_roles(Role.SCHOOL_ADMIN, Role.DIRECTOR)
+def staff_list(request):
+    school = request.school
+    memberships = (
+        Membership.objects.at(school).filter(role__in=STAFF_ROLES).select_related("user")
+        .order_by("user__last_name", "user__first_name", "role")
+    )
+    invitations = (
+        Invitation.objects.filter(school=school, role__in=STAFF_ROLES, used_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-issued_at")
+    )
+    form = StaffInvitationForm()
+    return render(request, "accounts/staff_list.html", {
+        "memberships": memberships, "invitations": invitations, "form": form,
+        "can_invite": Role.SCHOOL_ADMIN in request.roles,
+    })
+
+
+@require_POST
+@school_roles(Role.SCHOOL_ADMIN)
+def staff_invite(request):
+    form = StaffInvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Проверьте роль и ФИО сотрудника.")
+        return redirect("staff")
+    try:
+        invitation, code = services.issue_invitation(
+            school=request.school, role=form.cleaned_data["role"], by=request.user, ip=client_ip(request),
+            full_name=form.cleaned_data["full_name"],
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("staff")
+    return render(request, "accounts/invitation_slip.html", {
+        "invitation": invitation, "code": code, "link": host_url(request.school.host, f"/invite/{code}/"),
+    })
+
+
+@require_POST
+@school_roles(Role.SCHOOL_ADMIN)
+def staff_end(request, membership_id):
+    membership = get_object_or_404(Membership.objects.at(request.school).filter(role__in=STAFF_ROLES), pk=membership_id)
+    form = EndMembershipForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Укажите основание (например, номер приказа).")
+        services.end_membership(membership, by=request.user, ip=client_ip(request), reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Роль «{membership.get_role_display()}» у {membership.user.short_name} завершена.")
+    return redirect("staff")
+
+
+@require_POST
+@school_roles(Role.SCHOOL_ADMIN, Role.CLASS_TEACHER)
+def invitation_revoke(request, invitation_id):
+    mine = Q(issued_by=request.user) | Q(role__in=STAFF_ROLES) if Role.SCHOOL_ADMIN in request.roles else Q(issued_by=request.user)
+    invitation = get_object_or_404(Invitation.objects.filter(mine, school=request.school), pk=invitation_id)
+    try:
+        services.revoke_invitation(invitation, by=request.user, ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Приглашение отозвано.")
+    return redirect(request.POST.get("back") if url_has_allowed_host_and_scheme(request.POST.get("back"), {request.get_host()}) else "home")

@@ -1,0 +1,55 @@
+"""Append-only record of every write: who, when, from where, old value, new value.
+
+The table exists in public (district actions) and in every school schema (that school's
+journal); an entry is written to whichever schema the change itself went to."""
+
+from contextlib import nullcontext
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django_tenants.utils import get_public_schema_name, schema_context
+
+SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    ip = models.GenericIPAddressField(null=True)
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.BigIntegerField(null=True)
+    old = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    new = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are never deleted.")
+
+
+def record(action, target, *, by=None, ip=None, old=None, new=None, reason=""):
+    """Writes the entry beside its target: a public row's history stays in public even when
+    the change was made from a school's address, a school row's in that school's schema."""
+    public = get_public_schema_name()
+    to_public = target._meta.app_label not in SCHOOL_APPS and connection.schema_name != public
+    with schema_context(public) if to_public else nullcontext():
+        return AuditEntry.objects.create(
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=target.pk,
+            actor=by if by is not None and by.is_authenticated else None,
+            ip=ip,
+            old=old,
+            new=new,
+            reason=reason,
+        )

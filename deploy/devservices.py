@@ -1,0 +1,165 @@
+"""Private PostgreSQL and Redis under var/ for `make demo` and `make test`.
+
+Used only when DATABASE_URL / REDIS_URL are not given. Prints shell `export` lines so
+that make can use them:  eval "$(python deploy/devservices.py start)".
+
+PostgreSQL: the server binaries of the machine (pg_config, /usr/lib/postgresql/*/bin or
+PATH); without them, the `pgserver` wheel from PyPI, which carries its own binaries.
+Redis: `redis-server` on PATH; without it we stop with a message saying what to install.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+PG_DIR = VAR / "postgres"
+REDIS_DIR = VAR / "redis"
+PG_PORT = int(os.environ.get("DEV_PG_PORT", "55432"))
+REDIS_PORT = int(os.environ.get("DEV_REDIS_PORT", "56379"))
+DB_NAME = os.environ.get("DEV_DB_NAME", "ejournal")
+PG_USER = "ejournal"
+
+
+def say(message):
+    print(message, file=sys.stderr)
+
+
+def fail(message):
+    say(f"error: {message}")
+    sys.exit(1)
+
+
+def pg_bindir():
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        bindir = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True).stdout.strip()
+        if Path(bindir, "initdb").exists():
+            return Path(bindir)
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if Path(candidate, "initdb").exists():
+            return Path(candidate)
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(os.path.realpath(initdb)).parent
+    try:
+        import pgserver  # noqa: F401  (an embedded PostgreSQL in a wheel)
+    except ImportError:
+        return None
+    bindir = Path(pgserver.__file__).parent / "pginstall" / "bin"
+    return bindir if Path(bindir, "initdb").exists() else None
+
+
+def as_server_user(cmd):
+    """initdb and postgres refuse to run as root: run them as the `postgres` user then."""
+    if os.geteuid() != 0:
+        return cmd
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
+    return ["runuser", "-u", "postgres", "--", *cmd]
+
+
+def chown_for_server(path):
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam("postgres")
+        for p in [path, *path.rglob("*")]:
+            os.chown(p, entry.pw_uid, entry.pw_gid)
+
+
+def pg_running(bindir):
+    return subprocess.run([bindir / "pg_isready", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT)]).returncode == 0
+
+
+def start_postgres():
+    bindir = pg_bindir()
+    if bindir is None:
+        fail(
+            "PostgreSQL server binaries not found (initdb, postgres). Install them "
+            "(Debian: apt-get install postgresql) or `pip install pgserver`, "
+            "or set DATABASE_URL to a server you have."
+        )
+    if not pg_running(bindir):
+        VAR.mkdir(exist_ok=True)
+        if not (PG_DIR / "PG_VERSION").exists():
+            say(f"Creating a private PostgreSQL cluster in {PG_DIR}")
+            PG_DIR.mkdir(parents=True, exist_ok=True)
+            chown_for_server(PG_DIR)
+            subprocess.run(as_server_user([
+                str(bindir / "initdb"), "-D", str(PG_DIR), "-U", PG_USER, "--auth=trust",
+                "--encoding=UTF8", "--locale=C.UTF-8",
+            ]), check=True, stdout=subprocess.DEVNULL)
+        chown_for_server(PG_DIR)
+        say(f"Starting PostgreSQL on 127.0.0.1:{PG_PORT}")
+        subprocess.run(as_server_user([
+            str(bindir / "pg_ctl"), "-D", str(PG_DIR), "-l", str(PG_DIR / "server.log"), "-w",
+            "-o", f"-p {PG_PORT} -k {PG_DIR} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ]), check=True, stdout=subprocess.DEVNULL)
+    url = f"postgresql://{PG_USER}@127.0.0.1:{PG_PORT}/{DB_NAME}"
+    created = subprocess.run(
+        [bindir / "createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", PG_USER, DB_NAME],
+        capture_output=True, text=True,
+    )
+    if created.returncode != 0 and "already exists" not in created.stderr:
+        fail(created.stderr.strip())
+    return url
+
+
+def start_redis():
+    server = shutil.which("redis-server")
+    if server is None:
+        fail(
+            "redis-server not found. Install it (Debian: apt-get install redis-server) "
+            "or set REDIS_URL to a Redis you have."
+        )
+    REDIS_DIR.mkdir(parents=True, exist_ok=True)
+    url = f"redis://127.0.0.1:{REDIS_PORT}/0"
+    ping = subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True, text=True) \
+        if shutil.which("redis-cli") else None
+    if ping is None or ping.stdout.strip() != "PONG":
+        say(f"Starting Redis on 127.0.0.1:{REDIS_PORT}")
+        subprocess.run([
+            server, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--daemonize", "yes",
+            "--dir", str(REDIS_DIR), "--save", "", "--appendonly", "no",
+            "--pidfile", str(REDIS_DIR / "redis.pid"), "--logfile", str(REDIS_DIR / "redis.log"),
+        ], check=True)
+        for _ in range(50):
+            if shutil.which("redis-cli") is None:
+                time.sleep(0.5)
+                break
+            if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+    return url
+
+
+def stop():
+    bindir = pg_bindir()
+    if bindir and (PG_DIR / "postmaster.pid").exists():
+        subprocess.run(as_server_user([str(bindir / "pg_ctl"), "-D", str(PG_DIR), "-m", "fast", "stop"]))
+    pidfile = REDIS_DIR / "redis.pid"
+    if pidfile.exists():
+        subprocess.run(["kill", pidfile.read_text().strip()])
+
+
+def main():
+    command = sys.argv[1] if len(sys.argv) > 1 else "start"
+    if command == "stop":
+        stop()
+        return
+    database_url = os.environ.get("DATABASE_URL") or start_postgres()
+    redis_url = os.environ.get("REDIS_URL") or start_redis()
+    print(f"export DATABASE_URL='{database_url}'")
+    print(f"export REDIS_URL='{redis_url}'")
+
+
+if __name__ == "__main__":
+    main()

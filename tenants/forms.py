@@ -1,0 +1,21 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import School
+
+
+class SchoolForm(forms.Form):
+    name = forms.CharField(label=_("Полное наименование"), max_length=400,
+                           help_text=_("Например: МБОУ «Средняя общеобразовательная школа № 1»"))
+    short_name = forms.CharField(label=_("Краткое наименование"), max_length=200, help_text=_("Например: СОШ № 1"))
+    slug = forms.CharField(label=_("Адрес"), max_length=64,
+                           help_text=_("Латинские строчные буквы, цифры и дефис: school1 → school1.<домен района>"))
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Новое состояние"), choices=School.Status.choices)
+    reason = forms.CharField(label=_("Причина"), max_length=500)
+
+
+class AdminInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("ФИО администратора ЭЖ"), max_length=300)

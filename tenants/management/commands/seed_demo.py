@@ -1,0 +1,156 @@
+"""A demo district: three schools with classes, staff, pupils and parents, made through the
+same services the product uses (parents are linked by the class teacher's invitation and
+their recorded consent). Runs on an empty database; on a seeded one it only prints logins."""
+
+import random
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django_tenants.utils import schema_context
+
+from accounts import services as accounts
+from accounts.models import Role, User
+from config.context import host_url, portal_url
+from journal import services as journal
+from tenants.models import School
+from tenants.services import create_school
+from tenants.tasks import update_school_figures
+
+DEMO_PASSWORD = "demo-parol-2026"
+
+SCHOOLS = [
+    ("МБОУ «Средняя общеобразовательная школа № 1 имени А. С. Пушкина»", "СОШ № 1", "school1"),
+    ("МБОУ «Гимназия № 2»", "Гимназия № 2", "gymnasium2"),
+    ("МБОУ «Основная общеобразовательная школа с. Михайловское»", "ООШ с. Михайловское", "mikhailovskoe"),
+]
+CLASSES = [(1, "А"), (3, "А"), (5, "А"), (5, "Б"), (7, "А"), (9, "А")]
+PUPILS_PER_CLASS = 12
+
+SURNAMES = [
+    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
+    "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов",
+    "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв",
+    "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв", "Сергеев", "Кузьмин", "Фролов", "Беляев",
+]
+MALE = ["Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём", "Илья", "Кирилл", "Михаил",
+        "Никита", "Матвей", "Роман", "Егор", "Иван", "Тимофей"]
+FEMALE = ["Анастасия", "Мария", "Анна", "Виктория", "Екатерина", "Наталья", "Марина", "Полина", "Дарья",
+          "Алиса", "Ксения", "Елена", "Ольга", "Татьяна", "Софья", "Варвара"]
+FATHERS = ["Александр", "Дмитрий", "Сергей", "Андрей", "Алексей", "Михаил", "Иван", "Николай", "Владимир", "Павел"]
+
+
+def patronymic(father, female):
+    stem = {"Михаил": "Михайлов", "Николай": "Николаев", "Алексей": "Алексеев", "Андрей": "Андреев",
+            "Сергей": "Сергеев"}.get(father, father + "ов" if not father.endswith("й") else father[:-1] + "ев")
+    if father == "Павел":
+        stem = "Павлов"
+    return stem + ("на" if female else "ич")
+
+
+def surname(base, female):
+    return base + "а" if female else base
+
+
+class Command(BaseCommand):
+    help = "Seeds a demo district of three schools (idempotent: does nothing if schools exist)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, **options):
+        if School.objects.exclude(schema_name="public").exists():
+            self.stdout.write("Демо-район уже создан.")
+        else:
+            self.rng = random.Random(options["seed"])
+            self.people = []
+            self.phone_counter = 0
+            self.seed()
+            User.objects.filter(pk__in=[u.pk for u in self.people]).update(password=make_password(DEMO_PASSWORD))
+        self.print_logins()
+
+    def person(self, female=None, email=None, phone=False, first=None, last=None):
+        female = self.rng.random() < 0.5 if female is None else female
+        father = self.rng.choice(FATHERS)
+        if phone:
+            self.phone_counter += 1
+            phone = f"+7900{self.phone_counter:07d}"
+        user = accounts.create_person(accounts.NewAccount(
+            last_name=last or surname(self.rng.choice(SURNAMES), female),
+            first_name=first or self.rng.choice(FEMALE if female else MALE),
+            middle_name=patronymic(father, female), email=email or "", phone=phone or "",
+        ))
+        self.people.append(user)
+        return user
+
+    def seed(self):
+        official = self.person(email="official@district.example.ru", female=True)
+        operator = self.person(email="operator@district.example.ru", female=False)
+        accounts.add_membership(official, None, Role.DISTRICT_OFFICIAL)
+        accounts.add_membership(operator, None, Role.DISTRICT_OPERATOR)
+        family = self.person(female=True, phone=True, first="Мария", last="Иванова")  # +79000000001
+        for index, (name, short_name, slug) in enumerate(SCHOOLS):
+            school = create_school(name=name, short_name=short_name, slug=slug, by=operator)
+            self.seed_school(school, family if index < 2 else None)
+            with schema_context(school.schema_name):
+                update_school_figures()
+
+    def seed_school(self, school, family_parent):
+        def staff(role, login, **kw):
+            user = self.person(email=f"{login}@{school.slug}.example.ru", **kw)
+            accounts.add_membership(user, school, role)
+            return user
+
+        staff(Role.DIRECTOR, "director")
+        staff(Role.DEPUTY, "deputy")
+        admin = staff(Role.SCHOOL_ADMIN, "admin")
+        teachers = [staff(Role.TEACHER, f"teacher{n}", female=n % 3 != 0) for n in range(1, len(CLASSES) + 3)]
+        with schema_context(school.schema_name):
+            for (grade, letter), teacher in zip(CLASSES, teachers):
+                accounts.add_membership(teacher, school, Role.CLASS_TEACHER, by=admin)
+                school_class = journal.create_class(grade=grade, letter=letter, class_teacher=teacher, by=admin)
+                for n in range(PUPILS_PER_CLASS):
+                    self.seed_pupil(school, school_class, teacher, admin, n, family_parent)
+
+    def seed_pupil(self, school, school_class, class_teacher, admin, n, family_parent):
+        female = self.rng.random() < 0.5
+        base = self.rng.choice(SURNAMES)
+        year = date.today().year - school_class.grade - 6 - (date.today().month < 9)
+        is_family_child = family_parent is not None and n == 0 and school_class.grade in (3, 7)
+        pupil = journal.enroll_pupil(
+            school_class=school_class, last_name="Иванов" if is_family_child else surname(base, female),
+            first_name=self.rng.choice(FEMALE if female else MALE),
+            middle_name=patronymic("Пётр" if is_family_child else self.rng.choice(FATHERS), female),
+            birth_date=date(year, self.rng.randint(1, 12), self.rng.randint(1, 28)),
+            enrolled_on=date(year + 7, 9, 1), order=f"{self.rng.randint(10, 150)}-у", by=admin,
+        )
+        # Most families are on the portal; a few are not yet (a real class has such parents).
+        if is_family_child:
+            parent = family_parent
+        elif self.rng.random() < 0.85:
+            parent = self.person(female=self.rng.random() < 0.7, phone=True, last=None)
+        else:
+            return
+        invitation, _ = accounts.issue_invitation(school=school, role=Role.PARENT, by=class_teacher, ip=None, pupil=pupil)
+        accounts.redeem_invitation(invitation, ip=None, user=parent, consent=True)
+        if n == 1:
+            pupil_user = self.person(female=female, email=f"pupil{school_class.pk}@{school.slug}.example.ru")
+            invitation, _ = accounts.issue_invitation(school=school, role=Role.PUPIL, by=class_teacher, ip=None, pupil=pupil)
+            accounts.redeem_invitation(invitation, ip=None, user=pupil_user)
+
+    def print_logins(self):
+        w = self.stdout.write
+        w("")
+        w(f"Портал родителей и управления образования: {portal_url()}")
+        for school in School.objects.exclude(schema_name="public"):
+            w(f"{school.short_name}: {host_url(school.host)}")
+        w("")
+        w(f"Пароль всех демо-учётных записей: {DEMO_PASSWORD}")
+        w("  Специалист управления образования (портал): official@district.example.ru")
+        w("  Оператор района, создаёт школы (портал):    operator@district.example.ru")
+        w("  Родитель двух детей в двух школах (портал): +7 900 000-00-01")
+        w("  Директор / завуч / администратор ЭЖ СОШ № 1: director@school1.example.ru, deputy@…, admin@…")
+        w("  Учитель и классный руководитель 1А:          teacher1@school1.example.ru")
+        if settings.BASE_DOMAIN == "localhost":
+            w("Адреса *.localhost открываются в браузере без настройки DNS.")

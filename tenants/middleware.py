@@ -1,0 +1,64 @@
+"""How a request finds its school: by its host name, before anything else reads data."""
+
+import sentry_sdk
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import set_urlconf
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from .models import Domain
+
+
+class SchoolMiddleware(TenantMainMiddleware):
+    """`<slug>.<BASE_DOMAIN>` is a school: its schema becomes the search path and the school
+    URLs apply. The base domain is the portal and the district console (public schema).
+    Any other host gets a plain "no such school" page and touches no schema."""
+
+    def process_request(self, request):
+        connection.set_schema_to_public()
+        request.school = None
+        hostname = self.hostname_from_request(request)
+        if hostname in (settings.BASE_DOMAIN, "127.0.0.1"):
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            sentry_sdk.set_tag("school", "public")
+            return None
+        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
+        if domain is None:
+            return render(request, "unknown_host.html", {"hostname": hostname}, status=404)
+        school = domain.tenant
+        school.domain_url = hostname
+        request.tenant = request.school = school
+        connection.set_tenant(school)
+        sentry_sdk.set_tag("school", school.schema_name)
+        return None
+
+    def process_response(self, request, response):
+        # Leave the connection on public, so nothing after this request reads this school.
+        connection.set_schema_to_public()
+        return response
+
+
+class ReadOnlySchoolMiddleware:
+    """A suspended or archived school can be read, never written."""
+
+    ALWAYS_ALLOWED = ("/login/", "/logout/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        school = request.school
+        if (
+            school is not None
+            and not school.is_writable
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and request.path not in self.ALWAYS_ALLOWED
+        ):
+            message = f"Школа «{school.short_name}»: {school.get_status_display().lower()}. Изменения не сохраняются."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": {"code": "school_read_only", "message": message, "fields": {}}}, status=403)
+            return render(request, "read_only.html", {"message": message}, status=403)
+        return self.get_response(request)

@@ -1,0 +1,37 @@
+"""How a task finds its school: it is sent while the school's schema is active, so
+tenant-schemas-celery puts the schema into the message and the worker switches to it
+before the task runs. The periodic job is a dispatcher: one task per working school."""
+
+import random
+
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from accounts.selectors import staff_count
+from config.celery import app
+from journal.selectors import school_figures
+
+from .models import School, SchoolFigures
+
+JITTER_SECONDS = 30
+
+
+@app.task
+def dispatch_school_figures(jitter=JITTER_SECONDS):
+    sent = 0
+    for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
+        with schema_context(school.schema_name):
+            update_school_figures.apply_async(countdown=random.uniform(0, jitter))
+        sent += 1
+    return sent
+
+
+@app.task
+def update_school_figures():
+    school = School.objects.get(schema_name=connection.schema_name)
+    if not school.is_ready:
+        return None
+    figures = school_figures()  # counted in the school's own schema
+    figures["staff"] = staff_count(school)
+    SchoolFigures.objects.update_or_create(school=school, defaults=figures)
+    return figures

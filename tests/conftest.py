@@ -1,0 +1,140 @@
+"""The test world, made once per session and shared by every test (each test runs in a
+transaction that is rolled back): two schools and, in each, a person of every role; two
+families, one with a child in each school; the district's official and operator."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from accounts import services as accounts
+from accounts.models import Role, User
+from journal import services as journal
+from tenants.services import create_school
+
+PASSWORD = "Verno-2026-parol"
+
+
+@dataclass
+class SchoolWorld:
+    school: object
+    admin: User = None
+    director: User = None
+    deputy: User = None
+    teacher: User = None
+    class_teacher: User = None
+    pupil_user: User = None
+    school_class: object = None
+    other_class: object = None
+    pupils: list = field(default_factory=list)
+
+    @property
+    def host(self):
+        return self.school.host
+
+    def staff(self):
+        return {
+            Role.SCHOOL_ADMIN: self.admin, Role.DIRECTOR: self.director, Role.DEPUTY: self.deputy,
+            Role.TEACHER: self.teacher, Role.CLASS_TEACHER: self.class_teacher,
+        }
+
+
+@dataclass
+class World:
+    a: SchoolWorld
+    b: SchoolWorld
+    official: User
+    operator: User
+    parent: User          # children in school A and school B
+    other_parent: User    # a second family: one child in school A
+    password_hash: str
+
+    def person(self, email):
+        user = accounts.create_person(accounts.NewAccount(last_name="Тестов", first_name="Тест", email=email))
+        User.objects.filter(pk=user.pk).update(password=self.password_hash)
+        user.refresh_from_db()
+        return user
+
+
+def _person(email, last, first, password_hash, **kw):
+    user = accounts.create_person(accounts.NewAccount(last_name=last, first_name=first, email=email, **kw))
+    User.objects.filter(pk=user.pk).update(password=password_hash)
+    user.refresh_from_db()
+    return user
+
+
+def _school(slug, name, letter_prefix, password_hash):
+    school = create_school(name=f"МБОУ «{name}»", short_name=name, slug=slug)
+    w = SchoolWorld(school=school)
+    for role, attr in [(Role.SCHOOL_ADMIN, "admin"), (Role.DIRECTOR, "director"), (Role.DEPUTY, "deputy"),
+                       (Role.TEACHER, "teacher"), (Role.CLASS_TEACHER, "class_teacher")]:
+        user = _person(f"{attr}@{slug}.test", f"{attr.title()}{letter_prefix}", "Сотрудник", password_hash)
+        accounts.add_membership(user, school, role)
+        setattr(w, attr, user)
+    accounts.add_membership(w.class_teacher, school, Role.TEACHER)
+    with schema_context(school.schema_name):
+        w.school_class = journal.create_class(grade=5, letter="А", class_teacher=w.class_teacher)
+        w.other_class = journal.create_class(grade=6, letter="Б", class_teacher=w.teacher)
+        for n, (last, first) in enumerate([("Ученик", "Первый"), ("Ученица", "Вторая"), ("Ученик", "Третий")]):
+            w.pupils.append(journal.enroll_pupil(
+                school_class=w.school_class, last_name=f"{last}{letter_prefix}", first_name=first,
+                birth_date=date(2015, 3, n + 1), enrolled_on=date(2022, 9, 1), order="1-у",
+            ))
+        w.pupils.append(journal.enroll_pupil(
+            school_class=w.other_class, last_name=f"Шестиклассник{letter_prefix}", first_name="Иван",
+            birth_date=date(2014, 5, 5), enrolled_on=date(2021, 9, 1), order="2-у",
+        ))
+    w.pupil_user = _person(f"pupil@{slug}.test", f"Ученик{letter_prefix}", "Первый", password_hash)
+    invitation, _ = accounts.issue_invitation(school=school, role=Role.PUPIL, by=w.class_teacher, ip=None, pupil=w.pupils[0])
+    accounts.redeem_invitation(invitation, ip=None, user=w.pupil_user)
+    return w
+
+
+def link_parent(world_school, parent, pupil):
+    invitation, _ = accounts.issue_invitation(
+        school=world_school.school, role=Role.PARENT, by=world_school.class_teacher, ip=None, pupil=pupil
+    )
+    accounts.redeem_invitation(invitation, ip=None, user=parent, consent=True)
+
+
+@pytest.fixture(scope="session")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        password_hash = make_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+        a = _school("school-a", "Школа Альфа", "Альфа", password_hash)
+        b = _school("school-b", "Школа Бета", "Бета", password_hash)
+        official = _person("official@district.test", "Чиновникова", "Ольга", password_hash)
+        operator = _person("operator@district.test", "Операторов", "Олег", password_hash)
+        accounts.add_membership(official, None, Role.DISTRICT_OFFICIAL)
+        accounts.add_membership(operator, None, Role.DISTRICT_OPERATOR)
+        parent = _person("parent@family.test", "Родителева", "Мария", password_hash, phone="+7 900 111-22-33")
+        other_parent = _person("parent@other-family.test", "Чужая", "Анна", password_hash)
+        link_parent(a, parent, a.pupils[0])
+        link_parent(b, parent, b.pupils[1])
+        link_parent(a, other_parent, a.pupils[2])
+        connection.set_schema_to_public()
+        yield World(a=a, b=b, official=official, operator=operator, parent=parent,
+                    other_parent=other_parent, password_hash=password_hash)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def enter(world, db):
+    """enter(user, host) -> a browser signed in as `user` and talking to `host`."""
+
+    def make(user=None, host="localhost"):
+        client = Client(HTTP_HOST=host)
+        if user is not None:
+            client.force_login(user, backend="accounts.backends.IdentifierBackend")
+        return client
+
+    return make

@@ -1,0 +1,113 @@
+"""One account per person: sign in by e-mail, phone or SNILS; roles decide the address."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts import services as accounts
+from accounts.identifiers import normalize_phone, normalize_snils
+from accounts.models import LoginAttempt, Role, User
+from tests.conftest import PASSWORD
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("112-233-445 95", "11223344595"), ("11223344595", "11223344595"), ("001-001-998 00", "00100199800"),
+])
+def test_a_valid_snils_is_accepted(typed, stored):
+    assert normalize_snils(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["112-233-445 96", "1122334459", "abc", "112-233-445 955"])
+def test_a_wrong_snils_is_refused(typed):
+    with pytest.raises(ValidationError):
+        normalize_snils(typed)
+
+
+@pytest.mark.parametrize("typed", ["+7 (912) 345-67-89", "89123456789", "9123456789"])
+def test_a_phone_is_stored_one_way(typed):
+    assert normalize_phone(typed) == "+79123456789"
+
+
+def sign_in(client, identifier, password=PASSWORD):
+    return client.post("/login/", {"identifier": identifier, "password": password})
+
+
+def test_staff_sign_in_at_their_school_by_email(world, enter):
+    browser = enter(host=world.a.host)
+    assert sign_in(browser, "teacher@school-a.test").status_code == 302
+    assert "Teacher" in browser.get("/").content.decode()
+    assert User.objects.get(email="teacher@school-a.test").password.startswith("argon2")
+
+
+def test_a_parent_signs_in_at_the_portal_by_phone_or_snils(world, enter):
+    assert sign_in(enter(), "8 (900) 111-22-33").status_code == 302
+    user = world.person("snils-parent@family.test")
+    user.snils = "11223344595"
+    user.save()
+    accounts.add_membership(user, world.a.school, Role.PARENT)
+    assert sign_in(enter(), "112-233-445 95").status_code == 302
+
+
+def test_a_staff_member_of_one_school_cannot_sign_in_at_another(world, enter):
+    response = sign_in(enter(host=world.b.host), "teacher@school-a.test")
+    page = response.content.decode()
+    assert response.status_code == 200 and "нет доступа" in page
+    assert "school-a.localhost" in page  # told where to go instead
+    assert "_auth_user_id" not in enter(host=world.b.host).session
+
+
+def test_a_session_from_one_school_is_dropped_at_another(world, enter):
+    browser = enter(world.a.teacher, world.a.host)
+    assert browser.get("/classes/").status_code == 200
+    browser.defaults["HTTP_HOST"] = world.b.host  # the cookie carried to school B's address
+    response = browser.get("/classes/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    browser.defaults["HTTP_HOST"] = world.a.host
+    assert browser.get("/classes/").status_code == 302  # the session is gone, not only refused
+
+
+def test_parents_and_officials_sign_in_at_the_portal_not_at_a_school(world, enter):
+    for identifier in ("parent@family.test", "official@district.test"):
+        response = sign_in(enter(host=world.a.host), identifier)
+        assert response.status_code == 200 and "Портал" in response.content.decode()
+    response = sign_in(enter(), "director@school-a.test")
+    assert response.status_code == 200 and "school-a.localhost" in response.content.decode()
+
+
+def test_a_teacher_in_two_schools_has_one_login_and_two_memberships(world, enter):
+    teacher = world.a.teacher
+    accounts.add_membership(teacher, world.b.school, Role.TEACHER)
+    for host in (world.a.host, world.b.host):
+        assert sign_in(enter(host=host), "teacher@school-a.test").status_code == 302
+    assert User.objects.filter(email="teacher@school-a.test").count() == 1
+
+
+def test_repeated_failures_lock_the_account(world, enter, settings):
+    browser = enter(host=world.a.host)
+    for _ in range(settings.LOCKOUT_ATTEMPTS - 1):
+        assert "Неверный логин или пароль" in sign_in(browser, "deputy@school-a.test", "wrong").content.decode()
+    assert "заблокирован" in sign_in(browser, "deputy@school-a.test", "wrong").content.decode()
+    # Even the right password is refused while locked.
+    assert "заблокирован" in sign_in(browser, "deputy@school-a.test").content.decode()
+    deputy = User.objects.get(email="deputy@school-a.test")
+    assert deputy.is_locked()
+    assert LoginAttempt.objects.filter(user=deputy, success=False).count() == settings.LOCKOUT_ATTEMPTS + 1
+    # The lock runs out.
+    User.objects.filter(pk=deputy.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    assert sign_in(browser, "deputy@school-a.test").status_code == 302
+
+
+def test_an_unknown_login_is_refused_alike(world, enter):
+    response = sign_in(enter(host=world.a.host), "nobody@nowhere.test")
+    assert "Неверный логин или пароль" in response.content.decode()
+    assert LoginAttempt.objects.filter(identifier="nobody@nowhere.test", success=False, user=None).exists()
+
+
+def test_an_ended_membership_ends_the_session(world, enter):
+    browser = enter(world.a.deputy, world.a.host)
+    assert browser.get("/classes/").status_code == 200
+    membership = world.a.deputy.memberships.get(role=Role.DEPUTY)
+    accounts.end_membership(membership, by=world.a.admin, ip="10.1.1.1", reason="Приказ № 44-к")
+    assert browser.get("/classes/").status_code == 302

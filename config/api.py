@@ -10,9 +10,12 @@ def exception_handler(exc, context):
     detail = response.data
     fields = detail if isinstance(detail, dict) and "detail" not in detail else {}
     message = detail.get("detail") if isinstance(detail, dict) else detail
+    code = getattr(exc, "default_code", None) or {404: "not_found", 403: "permission_denied"}.get(
+        response.status_code, "error"
+    )
     response.data = {
         "error": {
-            "code": getattr(exc, "default_code", "error"),
+            "code": code,
             "message": str(message or "Некорректные данные"),
             "fields": fields,
         }

@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
@@ -14,6 +13,5 @@ urlpatterns = [
     path("invite/<str:code>/", accounts_views.invitation_accept, name="invitation"),
     path("account/password/", login_required(accounts_views.PasswordChange.as_view()), name="password_change"),
     path("api/v1/me/", accounts_api.me, name="api_me"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,6 +1,7 @@
 """The base domain: the parents' portal and the district console. Public schema."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
 
 from journal import api as journal_api
 from journal import views as journal_views
@@ -10,6 +11,7 @@ from tenants import views as tenants_views
 from .urls_common import urlpatterns as common
 
 urlpatterns = common + [
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="api_schema"),
     path("", journal_views.portal_home, name="home"),
     path("district/", tenants_views.school_list, name="district"),
     path("district/schools/new/", tenants_views.school_create, name="school_create"),

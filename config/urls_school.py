@@ -1,6 +1,7 @@
 """A school's own address: <slug>.<BASE_DOMAIN>. The school's schema is active."""
 
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as accounts_views
 from journal import api as journal_api
@@ -9,6 +10,7 @@ from journal import views as journal_views
 from .urls_common import urlpatterns as common
 
 urlpatterns = common + [
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_school"), name="api_schema"),
     path("", journal_views.home, name="home"),
     path("staff/", accounts_views.staff_list, name="staff"),
     path("staff/invite/", accounts_views.staff_invite, name="staff_invite"),

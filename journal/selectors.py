@@ -12,7 +12,7 @@ from .models import Guardian, Pupil, SchoolClass
 
 
 def classes_with_counts():
-    return SchoolClass.objects.select_related("class_teacher").annotate(
+    return SchoolClass.objects.select_related("class_teacher").order_by("grade", "letter").annotate(
         pupil_count=Count("pupils", filter=Q(pupils__withdrawn_on__isnull=True))
     )
 

@@ -14,7 +14,8 @@ from django_tenants.utils import schema_context
 from accounts import services as accounts
 from accounts.models import Role, User
 from journal import services as journal
-from tenants.services import create_school
+from tenants.models import School
+from tenants.services import change_status, create_school
 
 PASSWORD = "Verno-2026-parol"
 
@@ -49,6 +50,7 @@ class World:
     b: SchoolWorld
     official: User
     operator: User
+    suspended: object     # a third school, suspended: read-only, skipped by periodic jobs
     parent: User          # children in school A and school B
     other_parent: User    # a second family: one child in school A
     password_hash: str
@@ -107,6 +109,8 @@ def world(django_db_setup, django_db_blocker):
         password_hash = make_password(PASSWORD)  # hashed once: argon2 is slow on purpose
         a = _school("school-a", "Школа Альфа", "Альфа", password_hash)
         b = _school("school-b", "Школа Бета", "Бета", password_hash)
+        suspended = change_status(create_school(name="МБОУ «Школа Гамма»", short_name="Школа Гамма", slug="school-c"),
+                                  School.Status.SUSPENDED, reason="Проверка")
         official = _person("official@district.test", "Чиновникова", "Ольга", password_hash)
         operator = _person("operator@district.test", "Операторов", "Олег", password_hash)
         accounts.add_membership(official, None, Role.DISTRICT_OFFICIAL)
@@ -117,7 +121,7 @@ def world(django_db_setup, django_db_blocker):
         link_parent(b, parent, b.pupils[1])
         link_parent(a, other_parent, a.pupils[2])
         connection.set_schema_to_public()
-        yield World(a=a, b=b, official=official, operator=operator, parent=parent,
+        yield World(a=a, b=b, suspended=suspended, official=official, operator=operator, parent=parent,
                     other_parent=other_parent, password_hash=password_hash)
 
 

@@ -1,0 +1,50 @@
+"""Rules that keep the schools movable to their own servers later (docs: tenancy.md,
+"Growing past one database server"), checked on the models themselves."""
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+
+# Public tables a school table may reference; Citus would make these reference tables.
+PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE = {"accounts.user"}
+# Models that live only in public, each for a stated reason.
+PUBLIC_MODELS = {
+    "tenants.school": "the tenant list", "tenants.domain": "host names",
+    "tenants.schoolfigures": "aggregates written by each school's task",
+    "accounts.user": "one identity per person", "accounts.membership": "roles per school",
+    "accounts.invitation": "codes are looked up before the school is known",
+    "accounts.loginattempt": "sign-ins happen before a school is chosen",
+    "auth.permission": "Django", "auth.group": "Django", "sessions.session": "Django",
+}
+SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
+
+
+def our_models():
+    return [m for m in apps.get_models() if m._meta.app_label not in ("contenttypes",)]
+
+
+def test_every_model_is_school_scoped_or_on_the_public_list():
+    for model in our_models():
+        label = model._meta.label_lower
+        assert model._meta.app_label in SCHOOL_APPS or label in PUBLIC_MODELS, f"{label}: school or public?"
+
+
+def test_school_tables_reference_public_tables_only_from_the_allow_list():
+    for model in our_models():
+        if model._meta.app_label not in SCHOOL_APPS:
+            continue
+        for field in model._meta.get_fields():
+            if field.is_relation and field.concrete and field.related_model is not None:
+                target = field.related_model._meta
+                assert target.app_label in SCHOOL_APPS or target.label_lower in PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE, \
+                    f"{model._meta.label}.{field.name} -> {target.label}"
+
+
+def test_every_primary_key_is_64_bit():
+    for model in our_models():
+        if model._meta.app_label in ("auth", "sessions"):
+            continue  # Django's own tables keep their keys
+        pk = model._meta.pk
+        while isinstance(pk, models.OneToOneField):
+            pk = pk.target_field
+        assert isinstance(pk, models.BigAutoField), model._meta.label

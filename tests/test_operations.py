@@ -1,0 +1,66 @@
+"""Logs and error reports name the school; settings come from the environment."""
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import sentry_sdk
+from sentry_sdk.transport import Transport
+from django.conf import settings
+from django_tenants.utils import schema_context
+
+from config.logs import JsonFormatter, SchoolFilter
+
+
+def test_a_log_line_is_json_and_names_the_school(world):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(SchoolFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("tests.school")
+    logger.addHandler(handler)
+    try:
+        with schema_context(world.a.school.schema_name):
+            logger.warning("отметка сохранена")
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(stream.getvalue())
+    assert line["school"] == "school_school_a" and line["message"] == "отметка сохранена"
+
+
+class KeptEvents(Transport):
+    def __init__(self, events):
+        super().__init__()
+        self.events = events
+
+    def capture_envelope(self, envelope):
+        self.events.append(envelope.get_event())
+
+
+def test_an_error_report_is_tagged_with_the_school(world, enter):
+    events = []
+    sentry_sdk.init(dsn="http://key@127.0.0.1:9/1", transport=KeptEvents(events), default_integrations=False)
+    try:
+        enter(host=world.b.host).get("/login/")
+        sentry_sdk.capture_message("probe")
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init()  # back to a disabled client
+    assert events and events[0]["tags"]["school"] == "school_school_b"
+
+
+def test_settings_come_from_the_environment_with_safe_defaults():
+    code = ("from django.conf import settings as s; "
+            "print(s.DEBUG, s.BASE_DOMAIN, s.LANGUAGE_CODE, s.PASSWORD_HASHERS[0].rsplit('.', 1)[1], s.TENANT_LIMIT_SET_CALLS)")
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "BASE_DOMAIN")}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=env,
+                         cwd=settings.BASE_DIR, capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "localhost", "ru", "Argon2PasswordHasher", "False"]
+    env["BASE_DOMAIN"] = "edu.example.ru"
+    out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=env,
+                         cwd=settings.BASE_DIR, capture_output=True, text=True, check=True).stdout.split()
+    assert out[1] == "edu.example.ru"

@@ -1,0 +1,52 @@
+"""`make demo` seeds a demo district into an empty database."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import psycopg
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture
+def empty_database():
+    db = settings.DATABASES["default"]
+    name = f"seed_{uuid.uuid4().hex[:8]}"
+    params = dict(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname="postgres")
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql://{db['USER']}@{params['host']}:{params['port']}/{name}", {**params, "dbname": name}
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def manage(url, *args):
+    env = {**os.environ, "DATABASE_URL": url}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_the_demo_seed_runs_on_an_empty_database(empty_database):
+    url, params = empty_database
+    manage(url, "migrate_schemas", "--shared", "-v", "0")
+    out = manage(url, "seed_demo")
+    assert "http://school1.localhost:8000/" in out and "demo-parol-2026" in out
+    with psycopg.connect(**params) as conn:
+        schemas = [r[0] for r in conn.execute("SELECT schema_name FROM tenants_school ORDER BY slug")]
+        assert schemas == ["school_gymnasium2", "school_mikhailovskoe", "school_school1"]
+        for schema in schemas:
+            pupils, classes, parents = conn.execute(
+                f"SELECT (SELECT count(*) FROM {schema}.journal_pupil), (SELECT count(*) FROM {schema}.journal_schoolclass),"
+                f" (SELECT count(DISTINCT pupil_id) FROM {schema}.journal_guardian WHERE consent_at IS NOT NULL)"
+            ).fetchone()
+            assert classes == 6 and pupils == 72 and 0 < parents < pupils
+        # The demo family: one parent login with a child in each of two schools.
+        schools_of_family = conn.execute(
+            "SELECT count(*) FROM accounts_membership m JOIN accounts_user u ON u.id = m.user_id"
+            " WHERE u.phone = '+79000000001' AND m.role = 'parent'"
+        ).fetchone()[0]
+        assert schools_of_family == 2
+    # Run again: it leaves the district as it is.
+    assert "уже создан" in manage(url, "seed_demo")

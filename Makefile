@@ -1,5 +1,6 @@
 # make demo  — the product with a demo district on this machine
 # make test  — the whole test suite against real PostgreSQL and Redis
+# make bench — benchmarks into docs/benchmarks.md (not part of make test)
 # Both create .venv and, when DATABASE_URL / REDIS_URL are not set, start private
 # PostgreSQL and Redis under var/ (see deploy/devservices.py).
 
@@ -10,7 +11,8 @@ PY := $(VENV)/bin/python
 SERVICES = eval "$$($(PY) deploy/devservices.py start)"
 PORT ?= 8000
 
-.PHONY: demo test services stop-services migrate messages clean
+
+.PHONY: demo test bench services stop-services messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +32,9 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	@set -e; $(SERVICES); $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	@set -e; $(SERVICES); $(PY) bench/run.py
 
 services: $(VENV)/.installed
 	@$(PY) deploy/devservices.py start

@@ -4,7 +4,8 @@ Used only when DATABASE_URL / REDIS_URL are not given. Prints shell `export` lin
 that make can use them:  eval "$(python deploy/devservices.py start)".
 
 PostgreSQL: the server binaries of the machine (pg_config, /usr/lib/postgresql/*/bin or
-PATH); without them, the `pgserver` wheel from PyPI, which carries its own binaries.
+PATH); without them, the `pgserver` wheel from PyPI (installed on demand into the running
+virtual environment), which carries its own binaries.
 Redis: `redis-server` on PATH; without it we stop with a message saying what to install.
 """
 
@@ -49,9 +50,12 @@ def pg_bindir():
     if initdb:
         return Path(os.path.realpath(initdb)).parent
     try:
-        import pgserver  # noqa: F401  (an embedded PostgreSQL in a wheel)
+        import pgserver  # an embedded PostgreSQL in a wheel
     except ImportError:
-        return None
+        say("No PostgreSQL server binaries here: installing the pgserver wheel, which carries them.")
+        if subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pgserver"]).returncode != 0:
+            return None
+        import pgserver
     bindir = Path(pgserver.__file__).parent / "pginstall" / "bin"
     return bindir if Path(bindir, "initdb").exists() else None
 
@@ -82,8 +86,8 @@ def start_postgres():
     bindir = pg_bindir()
     if bindir is None:
         fail(
-            "PostgreSQL server binaries not found (initdb, postgres). Install them "
-            "(Debian: apt-get install postgresql) or `pip install pgserver`, "
+            "PostgreSQL server binaries not found (initdb, postgres) and the pgserver wheel "
+            "could not be installed. Install them (Debian: apt-get install postgresql) "
             "or set DATABASE_URL to a server you have."
         )
     if not pg_running(bindir):

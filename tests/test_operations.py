@@ -64,3 +64,10 @@ def test_settings_come_from_the_environment_with_safe_defaults():
     out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], env=env,
                          cwd=settings.BASE_DIR, capture_output=True, text=True, check=True).stdout.split()
     assert out[1] == "edu.example.ru"
+
+
+def test_russian_by_default_and_english_on_request(world, enter):
+    browser = enter(host=world.a.host)
+    assert "Вход в электронный журнал" in browser.get("/login/").content.decode()
+    browser.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert "Sign in to the electronic journal" in browser.get("/login/").content.decode()

@@ -1,0 +1,106 @@
+"""Provisioning costs, measured in a scratch database that is dropped afterwards:
+creating one school, and applying one new migration to every school.
+
+    python bench/provisioning.py --schools 50
+
+Prints a JSON object; `bench/run.py` turns it into rows of docs/benchmarks.md."""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "journal" / "migrations"
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summary(seconds):
+    return {"n": len(seconds), "median_s": statistics.median(seconds), "p95_s": percentile(seconds, 0.95)}
+
+
+def manage(*args, env):
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - start
+
+
+def temporary_migration(name, field):
+    """A new, additive migration, as a release would bring: one nullable column."""
+    previous = sorted(p.stem for p in MIGRATIONS.glob("[0-9]*.py"))[-1]
+    path = MIGRATIONS / f"{name}.py"
+    path.write_text(
+        "from django.db import migrations, models\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        f"    dependencies = [('journal', '{previous}')]\n"
+        f"    operations = [migrations.AddField('pupil', '{field}', models.TextField(null=True))]\n"
+    )
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=50)
+    parser.add_argument("--timed-creations", type=int, default=10)
+    options = parser.parse_args()
+
+    base = os.environ.get("DATABASE_URL", "postgresql:///ejournal")
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    server = base.rsplit("/", 1)[0]
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": f"{server}/{name}", "LOG_LEVEL": "WARNING"}
+    os.environ.update(env)
+    created = []
+    try:
+        manage("migrate_schemas", "--shared", "-v", "0", env=env)
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from tenants.services import create_school
+
+        creation = []
+        for n in range(options.schools):
+            start = time.perf_counter()
+            create_school(name=f"МБОУ «Школа № {n + 1}»", short_name=f"Школа № {n + 1}", slug=f"bench{n + 1}")
+            if n < options.timed_creations:
+                creation.append(time.perf_counter() - start)
+        from django.db import connection
+
+        connection.close()
+        results = {"schools": options.schools, "create_school": summary(creation)}
+        results["migrate_nothing_to_do_s"] = manage("migrate_schemas", "--tenant", "-v", "0", env=env)
+        for executor, field in (("standard", "bench_note_a"), ("multiprocessing", "bench_note_b")):
+            path = temporary_migration(f"9000_bench_{field}", field)
+            created.append(path)
+            results[f"migrate_one_new_{executor}_s"] = manage(
+                "migrate_schemas", "--tenant", f"--executor={executor}", "-v", "0", env=env)
+        with psycopg.connect(f"{server}/{name}") as conn:
+            size = conn.execute(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = 'school_bench1'").fetchone()[0]
+        results["empty_school_bytes"] = int(size)
+    finally:
+        for path in created:
+            path.unlink(missing_ok=True)
+        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,15 @@ from django.db import connection, models
 from django_tenants.utils import get_public_schema_name, schema_context
 
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
+ACTION_LABELS = {
+    "school.created": "Школа создана", "school.status": "Состояние изменено",
+    "user.created": "Учётная запись создана", "membership.created": "Роль назначена",
+    "membership.ended": "Роль завершена", "invitation.issued": "Приглашение выдано",
+    "invitation.revoked": "Приглашение отозвано", "invitation.used": "Приглашение принято",
+    "pupil.account_linked": "Учётная запись обучающегося подключена",
+    "guardian.consent": "Согласие на обработку ПДн получено", "class.created": "Класс создан",
+    "pupil.enrolled": "Обучающийся зачислен",
+}
 
 
 class AuditEntry(models.Model):
@@ -27,6 +36,22 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
+    @staticmethod
+    def _text(values):
+        return "; ".join(f"{key}: {value}" for key, value in (values or {}).items())
+
+    @property
+    def old_text(self):
+        return self._text(self.old)
+
+    @property
+    def new_text(self):
+        return self._text(self.new)
 
     def save(self, *args, **kwargs):
         if self.pk:

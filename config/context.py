@@ -3,7 +3,7 @@ from django.conf import settings
 
 def site(request):
     school = getattr(request, "school", None)
-    return {"school": school, "portal_url": portal_url(), "base_domain": settings.BASE_DOMAIN}
+    return {"current_school": school, "portal_url": portal_url(), "base_domain": settings.BASE_DOMAIN}
 
 
 def portal_url(path="/"):

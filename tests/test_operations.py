@@ -68,6 +68,6 @@ def test_settings_come_from_the_environment_with_safe_defaults():
 
 def test_russian_by_default_and_english_on_request(world, enter):
     browser = enter(host=world.a.host)
-    assert "Вход в электронный журнал" in browser.get("/login/").content.decode()
+    assert "Вход в электронный журнал" in browser.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     browser.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     assert "Sign in to the electronic journal" in browser.get("/login/").content.decode()

@@ -133,3 +133,10 @@ def test_a_status_change_needs_a_reason(world, db):
         change_status(world.b.school, School.Status.SUSPENDED, reason="  ")
     world.b.school.refresh_from_db()
     assert world.b.school.status == School.Status.ACTIVE
+
+
+def test_the_console_page_of_a_school_is_a_portal_page_with_its_history(world, enter):
+    page = enter(world.official).get(f"/district/schools/{world.suspended.slug}/").content.decode()
+    assert "портал района" in page  # the console's own header, not the school's
+    assert "изменения не сохраняются" not in page  # the school's read-only banner is for the school's address
+    assert "Состояние изменено" in page and "Проверка" in page

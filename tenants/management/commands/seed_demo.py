@@ -42,7 +42,7 @@ FATHERS = ["Александр", "Дмитрий", "Сергей", "Андрей
 
 
 def patronymic(father, female):
-    stem = {"Михаил": "Михайлов", "Николай": "Николаев", "Алексей": "Алексеев", "Андрей": "Андреев",
+    stem = {"Пётр": "Петров", "Михаил": "Михайлов", "Николай": "Николаев", "Алексей": "Алексеев", "Андрей": "Андреев",
             "Сергей": "Сергеев"}.get(father, father + "ов" if not father.endswith("й") else father[:-1] + "ев")
     if father == "Павел":
         stem = "Павлов"
@@ -90,13 +90,16 @@ class Command(BaseCommand):
         accounts.add_membership(official, None, Role.DISTRICT_OFFICIAL)
         accounts.add_membership(operator, None, Role.DISTRICT_OPERATOR)
         family = self.person(female=True, phone=True, first="Мария", last="Иванова")  # +79000000001
+        # The demo family: a child in 3А of the first school and one in 7А of the second.
+        family_grades = {0: 3, 1: 7}
         for index, (name, short_name, slug) in enumerate(SCHOOLS):
             school = create_school(name=name, short_name=short_name, slug=slug, by=operator)
-            self.seed_school(school, family if index < 2 else None)
+            self.family = (family, family_grades[index]) if index in family_grades else None
+            self.seed_school(school)
             with schema_context(school.schema_name):
                 update_school_figures()
 
-    def seed_school(self, school, family_parent):
+    def seed_school(self, school):
         def staff(role, login, **kw):
             user = self.person(email=f"{login}@{school.slug}.example.ru", **kw)
             accounts.add_membership(user, school, role)
@@ -111,15 +114,15 @@ class Command(BaseCommand):
                 accounts.add_membership(teacher, school, Role.CLASS_TEACHER, by=admin)
                 school_class = journal.create_class(grade=grade, letter=letter, class_teacher=teacher, by=admin)
                 for n in range(PUPILS_PER_CLASS):
-                    self.seed_pupil(school, school_class, teacher, admin, n, family_parent)
+                    self.seed_pupil(school, school_class, teacher, admin, n)
 
-    def seed_pupil(self, school, school_class, class_teacher, admin, n, family_parent):
+    def seed_pupil(self, school, school_class, class_teacher, admin, n):
         female = self.rng.random() < 0.5
         base = self.rng.choice(SURNAMES)
         year = date.today().year - school_class.grade - 6 - (date.today().month < 9)
-        is_family_child = family_parent is not None and n == 0 and school_class.grade in (3, 7)
+        is_family_child = self.family is not None and n == 0 and school_class.grade == self.family[1]
         pupil = journal.enroll_pupil(
-            school_class=school_class, last_name="Иванов" if is_family_child else surname(base, female),
+            school_class=school_class, last_name=surname("Иванов" if is_family_child else base, female),
             first_name=self.rng.choice(FEMALE if female else MALE),
             middle_name=patronymic("Пётр" if is_family_child else self.rng.choice(FATHERS), female),
             birth_date=date(year, self.rng.randint(1, 12), self.rng.randint(1, 28)),
@@ -127,7 +130,7 @@ class Command(BaseCommand):
         )
         # Most families are on the portal; a few are not yet (a real class has such parents).
         if is_family_child:
-            parent = family_parent
+            parent = self.family[0]
         elif self.rng.random() < 0.85:
             parent = self.person(female=self.rng.random() < 0.7, phone=True, last=None)
         else:

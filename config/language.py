@@ -1,0 +1,20 @@
+"""Russian unless the person chose English with the switch at the foot of every page.
+The browser's Accept-Language is not consulted: the journal is a Russian school document."""
+
+from django.conf import settings
+from django.utils import translation
+
+
+class LanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.known = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in self.known else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -21,14 +21,14 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	@set -e; $(SERVICES); \
+	@set -e; $(SERVICES); export SITE_PORT=$(PORT) DEBUG=$${DEBUG:-True}; \
 	$(PY) manage.py migrate_schemas --shared -v 0; \
-	$(PY) manage.py seed_demo; \
 	$(PY) manage.py migrate_schemas --tenant -v 0; \
 	trap 'kill 0' EXIT INT TERM; \
-	$(VENV)/bin/celery -A config worker -l warning --concurrency 2 & \
-	$(VENV)/bin/celery -A config beat -l warning -s var/celerybeat-schedule & \
-	SITE_PORT=$(PORT) DEBUG=$${DEBUG:-True} $(PY) manage.py runserver 0.0.0.0:$(PORT)
+	$(VENV)/bin/celery -A config -q worker -l warning --concurrency 2 & \
+	$(VENV)/bin/celery -A config -q beat -l warning -s var/celerybeat-schedule & \
+	$(PY) manage.py seed_demo; \
+	$(PY) manage.py runserver 0.0.0.0:$(PORT)
 
 test: $(VENV)/.installed
 	@set -e; $(SERVICES); $(PY) -m pytest $(PYTEST_ARGS)

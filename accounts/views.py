@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from audit.models import record
 from config.context import host_url, portal_url
 
 from . import services
@@ -129,8 +130,10 @@ class PasswordChange(PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form):
+        response = super().form_valid(form)
+        record("user.password_changed", self.request.user, by=self.request.user, ip=client_ip(self.request))
         messages.success(self.request, "Пароль изменён.")
-        return super().form_valid(form)
+        return response
 
 
 @school_roles(Role.SCHOOL_ADMIN, Role.DIRECTOR)

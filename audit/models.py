@@ -13,7 +13,8 @@ from django_tenants.utils import get_public_schema_name, schema_context
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
 ACTION_LABELS = {
     "school.created": "Школа создана", "school.status": "Состояние изменено",
-    "user.created": "Учётная запись создана", "membership.created": "Роль назначена",
+    "user.created": "Учётная запись создана", "user.password_changed": "Пароль изменён",
+    "membership.created": "Роль назначена",
     "membership.ended": "Роль завершена", "invitation.issued": "Приглашение выдано",
     "invitation.revoked": "Приглашение отозвано", "invitation.used": "Приглашение принято",
     "pupil.account_linked": "Учётная запись обучающегося подключена",

@@ -111,3 +111,15 @@ def test_an_ended_membership_ends_the_session(world, enter):
     membership = world.a.deputy.memberships.get(role=Role.DEPUTY)
     accounts.end_membership(membership, by=world.a.admin, ip="10.1.1.1", reason="Приказ № 44-к")
     assert browser.get("/classes/").status_code == 302
+
+
+def test_a_password_change_is_audited_without_the_password(world, enter):
+    from audit.models import AuditEntry
+
+    browser = enter(world.a.teacher, world.a.host)
+    response = browser.post("/account/password/", {
+        "old_password": PASSWORD, "new_password1": "Novyi-parol-2027", "new_password2": "Novyi-parol-2027",
+    }, REMOTE_ADDR="10.2.3.4")
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="user.password_changed", target_id=world.a.teacher.pk)
+    assert entry.actor == world.a.teacher and entry.ip == "10.2.3.4" and entry.new is None

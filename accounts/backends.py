@@ -17,11 +17,8 @@ def find_user(identifier):
 
 
 class IdentifierBackend(BaseBackend):
-    def authenticate(self, request, identifier=None, password=None, **kwargs):
-        user = find_user(identifier)
-        if user and user.is_active and not user.is_locked() and user.check_password(password):
-            return user
-        return None
+    """Loads the signed-in person for each request. Credentials are checked only by
+    accounts.services.sign_in, the one path that logs attempts and locks accounts."""
 
     def get_user(self, user_id):
         return User.objects.filter(pk=user_id, is_active=True).first()

@@ -34,7 +34,7 @@ def create_school(*, name, short_name, slug, by=None, ip=None):
     try:
         validate_slug(slug)
     except ValidationError as error:
-        raise ValidationError({"slug": error.messages})
+        raise ValidationError({"slug": error.messages}) from None
     if School.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"Школа с адресом «{slug}» уже есть."})
     if School.objects.filter(name__iexact=name).exists():

@@ -24,7 +24,7 @@ def test_the_chart_lints_clean():
 
 
 def test_every_manifest_is_valid_kubernetes():
-    for (kind, name), doc in rendered().items():
+    for doc in rendered().values():
         kubernetes_validate.validate(doc, KUBERNETES, strict=True)
 
 

@@ -18,5 +18,5 @@ class Command(BaseCommand):
         except ValidationError as error:
             lines = [f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()] \
                 if hasattr(error, "error_dict") else error.messages
-            raise CommandError("Школа не создана.\n" + "\n".join(lines))
+            raise CommandError("Школа не создана.\n" + "\n".join(lines)) from None
         self.stdout.write(self.style.SUCCESS(f"Школа «{school.short_name}» создана: {school.host} (схема {school.schema_name})"))

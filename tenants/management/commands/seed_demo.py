@@ -110,7 +110,7 @@ class Command(BaseCommand):
         admin = staff(Role.SCHOOL_ADMIN, "admin")
         teachers = [staff(Role.TEACHER, f"teacher{n}", female=n % 3 != 0) for n in range(1, len(CLASSES) + 3)]
         with schema_context(school.schema_name):
-            for (grade, letter), teacher in zip(CLASSES, teachers):
+            for (grade, letter), teacher in zip(CLASSES, teachers, strict=False):
                 accounts.add_membership(teacher, school, Role.CLASS_TEACHER, by=admin)
                 school_class = journal.create_class(grade=grade, letter=letter, class_teacher=teacher, by=admin)
                 for n in range(PUPILS_PER_CLASS):

@@ -19,7 +19,15 @@ ACTION_LABELS = {
     "invitation.revoked": "Приглашение отозвано", "invitation.used": "Приглашение принято",
     "pupil.account_linked": "Учётная запись обучающегося подключена",
     "guardian.consent": "Согласие на обработку ПДн получено", "class.created": "Класс создан",
-    "pupil.enrolled": "Обучающийся зачислен",
+    "pupil.enrolled": "Обучающийся зачислен", "pupil.transferred": "Обучающийся переведён",
+    "pupil.withdrawn": "Обучающийся выбыл", "mark.created": "Отметка поставлена", "mark.changed": "Отметка изменена",
+    "mark.deleted": "Отметка удалена", "mark.restored": "Отметка восстановлена",
+    "attendance.created": "Пропуск отмечен", "attendance.changed": "Пропуск изменён",
+    "attendance.deleted": "Пропуск снят", "attendance.reason": "Причина пропуска",
+    "lesson.topic": "Тема урока", "lesson.homework": "Домашнее задание", "lesson.attendance": "Посещаемость",
+    "lesson.substitution": "Замена", "lesson.cancelled": "Урок отменён", "lesson.added": "Урок добавлен",
+    "final_mark.set": "Итоговая отметка", "term.reopened": "Период открыт для исправлений",
+    "homework.file_added": "Файл задания",
 }
 
 

@@ -22,3 +22,22 @@ urlpatterns = common + [
     path("api/v1/classes/", journal_api.ClassList.as_view(), name="api_classes"),
     path("api/v1/classes/<int:class_id>/pupils/", journal_api.ClassPupils.as_view(), name="api_class_pupils"),
 ]
+
+urlpatterns += [
+    path("timetable/", journal_views.timetable, name="timetable"),
+    path("lessons/<int:lesson_id>/", journal_views.lesson_page, name="lesson"),
+    path("lessons/<int:lesson_id>/files/<int:file_id>/", journal_views.homework_file, name="homework_file"),
+    path("journal/", journal_views.journal_list, name="journal_list"),
+    path("journal/<int:class_id>/<int:subject_id>/", journal_views.journal_page, name="journal"),
+    path("api/v1/lessons/", journal_api.LessonList.as_view(), name="api_lessons"),
+    path("api/v1/lessons/<int:lesson_id>/", journal_api.lesson_detail, name="api_lesson"),
+    path("api/v1/lessons/<int:lesson_id>/attendance/", journal_api.lesson_attendance, name="api_lesson_attendance"),
+    path("api/v1/lessons/<int:lesson_id>/substitute/", journal_api.lesson_substitute, name="api_lesson_substitute"),
+    path("api/v1/attendance/<int:attendance_id>/reason/", journal_api.attendance_reason, name="api_attendance_reason"),
+    path("api/v1/marks/", journal_api.marks, name="api_marks"),
+    path("api/v1/marks/<int:mark_id>/", journal_api.mark_detail, name="api_mark"),
+    path("api/v1/marks/<int:mark_id>/restore/", journal_api.mark_restore, name="api_mark_restore"),
+    path("api/v1/history/", journal_api.history, name="api_history"),
+    path("api/v1/final-marks/", journal_api.final_marks, name="api_final_marks"),
+    path("api/v1/journal/", journal_api.journal, name="api_journal"),
+]

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from accounts.models import Role
 
-from .models import Pupil, SchoolClass
+from .models import Lesson, Pupil, SchoolClass, Subject
 
 # Staff who see every class of their school.
 WHOLE_SCHOOL = {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.CLASS_TEACHER}
@@ -25,3 +25,33 @@ def access_pupil_of_class(request, school_class, pupil_id):
     if pupil is None:
         raise Http404
     return pupil
+
+
+def access_lesson(request, lesson_id):
+    """A lesson the person may read: their own, one they substitute, their class's, or any
+    for the director and deputy. Writing is checked again by the services."""
+    from .selectors import can_read_class_subject
+
+    lesson = (
+        Lesson.objects.select_related("school_class", "subject", "term__year", "subgroup", "teacher", "taught_by",
+                                      "planned_topic").filter(pk=lesson_id).first()
+    )
+    if lesson is None or not request.roles & WHOLE_SCHOOL:
+        raise Http404
+    own = request.user.pk in (lesson.teacher_id, lesson.taught_by_id)
+    if not own and not can_read_class_subject(request.user, request.roles, lesson.school_class, lesson.subject):
+        # Any teacher of the school may open a lesson to take it over as a substitute.
+        if not request.roles & {Role.TEACHER, Role.CLASS_TEACHER}:
+            raise Http404
+        lesson.only_substitution = True
+    return lesson
+
+
+def access_journal(request, class_id, subject_id):
+    from .selectors import can_read_class_subject
+
+    school_class = access_class(request, class_id)
+    subject = Subject.objects.filter(pk=subject_id).first()
+    if subject is None or not can_read_class_subject(request.user, request.roles, school_class, subject):
+        raise Http404
+    return school_class, subject

@@ -1,10 +1,20 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions, serializers
+from functools import wraps
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.access import client_ip
 from accounts.models import Role
 
-from . import selectors
-from .access import WHOLE_SCHOOL, access_class
+from . import selectors, services
+from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson
+from .models import Attendance, Lesson, Mark, PlannedTopic, Pupil, Subject, Term, WorkType
 
 
 class SchoolStaff(permissions.BasePermission):
@@ -77,3 +87,306 @@ class Children(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.children_of(self.request.user)
+
+
+# --- The journal API: the same rules as the pages, through the same services ---------------
+
+
+
+def service_errors(view):
+    """A refusal from a service becomes a structured 400 (403 and 404 pass through)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
+
+    return wrapped
+
+
+class Teaching(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return request.school is not None and bool(request.roles & WHOLE_SCHOOL)
+        return request.school is not None and bool(request.roles & {Role.TEACHER, Role.CLASS_TEACHER})
+
+
+def _get(model_or_queryset, pk, **filters):
+    """The object with this id, or 404 (a malformed id is a 404 too)."""
+    queryset = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset.objects
+    item = queryset.filter(pk=pk, **filters).first() if str(pk).isdigit() else None
+    if item is None:
+        raise Http404
+    return item
+
+
+class MarkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    lesson = serializers.IntegerField(source="lesson_id")
+    pupil = serializers.IntegerField(source="pupil_id")
+    value = serializers.CharField(max_length=2)
+    work_type = serializers.IntegerField(source="work_type_id")
+    work_type_name = serializers.CharField(source="work_type.name", read_only=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    entered_at = serializers.DateTimeField(read_only=True)
+    changed_at = serializers.DateTimeField(read_only=True)
+    deleted = serializers.SerializerMethodField()
+
+    def get_deleted(self, mark) -> bool:
+        return mark.deleted_at is not None
+
+
+def _with_average(mark):
+    data = MarkSerializer(mark).data
+    lesson = mark.lesson
+    marks = Mark.objects.filter(pupil=mark.pupil_id, lesson__school_class=lesson.school_class_id,
+                                lesson__subject=lesson.subject_id, lesson__term=lesson.term_id,
+                                deleted_at__isnull=True).select_related("work_type")
+    average = selectors.weighted_average(marks)
+    data["average"] = str(average) if average is not None else None
+    data["suggested"] = selectors.suggested_final(average, selectors.Rules.get())
+    return data
+
+
+@extend_schema(request=MarkSerializer, responses=MarkSerializer)
+@api_view(["GET", "POST"])
+@permission_classes([Teaching])
+@service_errors
+def marks(request):
+    """GET: the marks of one lesson (`lesson`) or of a journal (`school_class`, `subject`, `term`).
+    POST: a new mark; the response carries the pupil's new weighted average and forecast."""
+    if request.method == "POST":
+        data = MarkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lesson = access_lesson(request, data.validated_data["lesson_id"])
+        pupil = _get(Pupil, data.validated_data["pupil_id"])
+        work_type = _get(WorkType, data.validated_data["work_type_id"])
+        mark = services.add_mark(lesson, pupil=pupil, value=data.validated_data["value"], work_type=work_type,
+                                 comment=data.validated_data.get("comment", ""), by=request.user, ip=client_ip(request))
+        return Response(_with_average(mark), status=status.HTTP_201_CREATED)
+    found = Mark.objects.select_related("work_type").order_by("lesson__date", "entered_at", "id")
+    if request.query_params.get("lesson"):
+        found = found.filter(lesson=access_lesson(request, request.query_params["lesson"]))
+    elif {"school_class", "subject", "term"} <= set(request.query_params):
+        school_class, subject = access_journal(request, request.query_params["school_class"], request.query_params["subject"])
+        found = found.filter(lesson__school_class=school_class, lesson__subject=subject,
+                             lesson__term=_get(Term, request.query_params["term"]))
+    else:
+        raise ValidationError({"lesson": "Укажите урок (lesson) или журнал (school_class, subject, term)."})
+    if request.query_params.get("pupil"):
+        found = found.filter(pupil=request.query_params["pupil"])
+    paginator = generics.GenericAPIView.pagination_class()
+    page = paginator.paginate_queryset(found, request)
+    return paginator.get_paginated_response(MarkSerializer(page, many=True).data)
+
+
+@extend_schema(request=MarkSerializer, responses=MarkSerializer)
+@api_view(["GET", "PATCH", "DELETE"])
+@permission_classes([Teaching])
+@service_errors
+def mark_detail(request, mark_id):
+    """PATCH changes a mark's value, work type or comment; DELETE marks it deleted (restorable)."""
+    mark = _get(Mark.objects.select_related("lesson", "work_type"), mark_id)
+    access_lesson(request, mark.lesson_id)
+    by, ip = request.user, client_ip(request)
+    if request.method == "PATCH":
+        work_type = _get(WorkType, request.data["work_type"]) if "work_type" in request.data else None
+        mark = services.change_mark(mark, value=request.data.get("value"), work_type=work_type,
+                                    comment=request.data.get("comment"), by=by, ip=ip)
+    elif request.method == "DELETE":
+        mark = services.delete_mark(mark, by=by, ip=ip)
+    return Response(_with_average(mark))
+
+
+@extend_schema(request=None, responses=MarkSerializer)
+@api_view(["POST"])
+@permission_classes([Teaching])
+@service_errors
+def mark_restore(request, mark_id):
+    mark = _get(Mark, mark_id)
+    access_lesson(request, mark.lesson_id)
+    return Response(_with_average(services.restore_mark(mark, by=request.user, ip=client_ip(request))))
+
+
+class HistorySerializer(serializers.Serializer):
+    at = serializers.DateTimeField(format="%d.%m.%Y %H:%M:%S")
+    actor = serializers.CharField(source="actor.short_name", default="—")
+    ip = serializers.CharField(allow_null=True)
+    action = serializers.CharField(source="action_label")
+    old = serializers.CharField(source="old_text")
+    new = serializers.CharField(source="new_text")
+    mark = serializers.SerializerMethodField()
+    restorable = serializers.SerializerMethodField()
+
+    def get_mark(self, entry) -> int | None:
+        return entry.target_id if entry.target_type == "journal.mark" else None
+
+    def get_restorable(self, entry) -> bool:
+        return entry.action == "mark.deleted" and entry.target_id in self.context["deleted"]
+
+
+@extend_schema(responses=HistorySerializer(many=True))
+@api_view(["GET"])
+@permission_classes([Teaching])
+def history(request):
+    """Every change to one pupil's marks and attendance in one lesson: who, when, from where, old and new."""
+    lesson = access_lesson(request, request.query_params.get("lesson", ""))
+    pupil = _get(Pupil, request.query_params.get("pupil", ""))
+    entries = selectors.cell_history(lesson, pupil)
+    deleted = set(Mark.objects.filter(lesson=lesson, pupil=pupil, deleted_at__isnull=False).values_list("pk", flat=True))
+    return Response({"results": HistorySerializer(entries, many=True, context={"deleted": deleted}).data})
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    school_class = serializers.CharField(source="school_class.__str__", read_only=True)
+    subject = serializers.CharField(source="subject.name", read_only=True)
+
+    class Meta:
+        model = Lesson
+        fields = ["id", "date", "number", "school_class", "school_class_id", "subject", "subject_id", "subgroup_id",
+                  "term_id", "teacher_id", "taught_by_id", "substitution_recorded_at", "cancelled_at", "topic",
+                  "planned_topic", "homework", "homework_none", "topic_entered_at", "homework_entered_at",
+                  "attendance_taken_at"]
+        read_only_fields = [f for f in fields if f not in ("topic", "planned_topic", "homework", "homework_none")]
+
+
+class LessonList(generics.ListAPIView):
+    """Lessons the person may read. Filters: `date_from`, `date_to`, `school_class`, `subject`, `mine=1`."""
+
+    permission_classes = [Teaching]
+    serializer_class = LessonSerializer
+
+    def get_queryset(self):
+        params, user = self.request.query_params, self.request.user
+        lessons = Lesson.objects.select_related("school_class", "subject").order_by("date", "number")
+        if params.get("mine") or not self.request.roles & selectors.READ_ALL:
+            mine = Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user)
+            if Role.CLASS_TEACHER in self.request.roles and not params.get("mine"):
+                mine |= Q(school_class__class_teacher=user)
+            lessons = lessons.filter(mine)
+        for param, field in (("date_from", "date__gte"), ("date_to", "date__lte"),
+                             ("school_class", "school_class"), ("subject", "subject")):
+            if params.get(param):
+                lessons = lessons.filter(**{field: params[param]})
+        return lessons
+
+
+@extend_schema(request=LessonSerializer, responses=LessonSerializer)
+@api_view(["GET", "PATCH"])
+@permission_classes([Teaching])
+@service_errors
+def lesson_detail(request, lesson_id):
+    """PATCH `topic` (or `planned_topic`) and `homework` (or `homework_none`)."""
+    lesson = access_lesson(request, lesson_id)
+    by, ip = request.user, client_ip(request)
+    if request.method == "PATCH":
+        if "topic" in request.data or "planned_topic" in request.data:
+            planned = _get(PlannedTopic.objects.select_related("plan"), request.data["planned_topic"]) \
+                if request.data.get("planned_topic") else None
+            services.set_topic(lesson, topic=request.data.get("topic", ""), planned_topic=planned, by=by, ip=ip)
+        if "homework" in request.data or "homework_none" in request.data:
+            services.set_homework(lesson, text=request.data.get("homework", ""),
+                                  none=bool(request.data.get("homework_none")), by=by, ip=ip)
+        lesson.refresh_from_db()
+    return Response(LessonSerializer(lesson).data)
+
+
+class AttendanceInput(serializers.Serializer):
+    absent = serializers.ListField(child=serializers.IntegerField(), default=list)
+    late = serializers.ListField(child=serializers.IntegerField(), default=list)
+
+
+@extend_schema(request=AttendanceInput, responses=LessonSerializer)
+@api_view(["PUT"])
+@permission_classes([Teaching])
+@service_errors
+def lesson_attendance(request, lesson_id):
+    """The whole lesson's attendance; empty lists record "all present"."""
+    lesson = access_lesson(request, lesson_id)
+    data = AttendanceInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    wanted = set(data.validated_data["absent"]) | set(data.validated_data["late"])
+    pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=wanted)}
+    if set(pupils) != wanted:
+        raise ValidationError({"absent": "Такого обучающегося нет."})
+    services.take_attendance(lesson, absent=[pupils[pk] for pk in data.validated_data["absent"]],
+                             late=[pupils[pk] for pk in data.validated_data["late"]], by=request.user, ip=client_ip(request))
+    lesson.refresh_from_db()
+    return Response(LessonSerializer(lesson).data)
+
+
+@extend_schema(request=None, responses=LessonSerializer)
+@api_view(["POST"])
+@permission_classes([Teaching])
+@service_errors
+def lesson_substitute(request, lesson_id):
+    """The caller teaches this lesson instead of the timetabled teacher (recorded now)."""
+    lesson = access_lesson(request, lesson_id)
+    services.take_as_substitute(lesson, school=request.school, by=request.user, ip=client_ip(request))
+    return Response(LessonSerializer(lesson).data)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=[c for c in Attendance.Reason.values if c])
+
+
+@extend_schema(request=ReasonInput, responses=None)
+@api_view(["POST"])
+@permission_classes([Teaching])
+@service_errors
+def attendance_reason(request, attendance_id):
+    """The class teacher records the reason of an absence."""
+    entry = _get(Attendance, attendance_id)
+    data = ReasonInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    services.set_absence_reason(entry, reason=data.validated_data["reason"], by=request.user, ip=client_ip(request))
+    return Response({"id": entry.pk, "reason": data.validated_data["reason"]})
+
+
+class FinalMarkSerializer(serializers.Serializer):
+    pupil = serializers.IntegerField(source="pupil_id")
+    subject = serializers.IntegerField(source="subject_id")
+    term = serializers.IntegerField(source="term_id", allow_null=True, required=False)
+    value = serializers.CharField(max_length=2)
+    entered_at = serializers.DateTimeField(read_only=True)
+    changed_at = serializers.DateTimeField(read_only=True)
+
+
+@extend_schema(request=FinalMarkSerializer, responses=FinalMarkSerializer)
+@api_view(["POST"])
+@permission_classes([Teaching])
+@service_errors
+def final_marks(request):
+    """Sets a term mark (with `term`) or the year mark (without)."""
+    data = FinalMarkSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    pupil = _get(Pupil, data.validated_data["pupil_id"])
+    subject = _get(Subject, data.validated_data["subject_id"])
+    access_journal(request, pupil.school_class_id, subject.pk)
+    term = _get(Term, data.validated_data["term_id"]) if data.validated_data.get("term_id") else None
+    year = term.year if term else selectors.current_year()
+    final = services.set_final_mark(pupil=pupil, subject=subject, year=year, term=term,
+                                    value=data.validated_data["value"], by=request.user, ip=client_ip(request))
+    return Response(FinalMarkSerializer(final).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(responses=None)
+@api_view(["GET"])
+@permission_classes([Teaching])
+def journal(request):
+    """The journal grid of `school_class` × `subject` × `term`, as the page shows it."""
+    params = request.query_params
+    school_class, subject = access_journal(request, params.get("school_class", ""), params.get("subject", ""))
+    grid = selectors.journal_grid(school_class, subject, _get(Term, params.get("term", "")))
+    return Response({
+        "lessons": [{"id": l.pk, "date": l.date, "number": l.number, "topic": l.topic} for l in grid["lessons"]],
+        "rows": [{
+            "pupil": row["pupil"].pk, "full_name": row["pupil"].full_name,
+            "average": str(row["average"]) if row["average"] is not None else None, "suggested": row["suggested"],
+            "final": row["final"].value if row["final"] else None,
+            "cells": [{"lesson": cell["lesson"].pk, "marks": [m.value for m in cell["marks"]],
+                       "attendance": cell["attendance"].status if cell["attendance"] else None} for cell in row["cells"]],
+        } for row in grid["rows"]],
+    })

@@ -1,6 +1,8 @@
 """A school's own records. Every table here lives in the school's schema; the only
 public tables referenced are accounts.User (and nothing else: see tests/test_layout.py)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -76,3 +78,395 @@ class Guardian(models.Model):
     @property
     def has_consent(self):
         return self.consent_at is not None
+
+
+# --- The school year ---------------------------------------------------------------
+
+class AcademicYear(models.Model):
+    name = models.CharField("учебный год", max_length=9, unique=True)  # "2026/2027"
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [models.CheckConstraint(condition=Q(starts_on__lt=models.F("ends_on")), name="year_order")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def on(cls, day):
+        return cls.objects.filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
+class TermScheme(models.TextChoices):
+    QUARTER = "quarter", "четверть"
+    TRIMESTER = "trimester", "триместр"
+    HALF = "half", "полугодие"
+
+
+class GradeScheme(models.Model):
+    """Which terms a grade level uses in a year: quarters, trimesters or half-years."""
+
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="grade_schemes")
+    grade = models.PositiveSmallIntegerField()
+    scheme = models.CharField(max_length=10, choices=TermScheme.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "grade"], name="one_scheme_per_grade")]
+
+
+class Term(models.Model):
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="terms")
+    scheme = models.CharField(max_length=10, choices=TermScheme.choices)
+    number = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "scheme", "number"], name="one_term_number"),
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="term_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.get_scheme_display()}"
+
+    def locks_on(self, rules):
+        """The first day on which the term's records are locked (final marks are due before it)."""
+        from datetime import timedelta
+
+        return self.ends_on + timedelta(days=rules.final_marks_days + 1)
+
+
+class Holiday(models.Model):
+    """Holidays and days off: no lessons are generated on these days."""
+
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="holidays")
+    name = models.CharField(max_length=100)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="holiday_order")]
+
+    def __str__(self):
+        return self.name
+
+
+class Rules(models.Model):
+    """The school's own settings of the journal (one row)."""
+
+    # A weighted average rounds up to the next mark from this fraction: 3.6 -> 4 with 0.6.
+    rounding_threshold = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.50"))
+    final_marks_days = models.PositiveSmallIntegerField(default=2)  # after the term's end (Положение 4.8)
+
+    @classmethod
+    def get(cls):
+        rules, _ = cls.objects.get_or_create(pk=1)
+        return rules
+
+
+# --- What is taught, by whom, when ---------------------------------------------------
+
+class Subject(models.Model):
+    name = models.CharField("предмет", max_length=100, unique=True)
+    short_name = models.CharField(max_length=20, blank=True)
+    is_marked = models.BooleanField("оценивается", default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkType(models.Model):
+    name = models.CharField("вид работы", max_length=100, unique=True)
+    weight = models.DecimalField(max_digits=3, decimal_places=1, default=Decimal("1.0"))
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(weight__gt=0, weight__lte=10), name="weight_range")]
+
+    def __str__(self):
+        return self.name
+
+
+class Subgroup(models.Model):
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="subgroups")
+    name = models.CharField(max_length=50)
+    pupils = models.ManyToManyField(Pupil, related_name="subgroups", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["school_class", "name"], name="one_subgroup_name")]
+
+    def __str__(self):
+        return f"{self.school_class} {self.name}"
+
+
+class PupilMovement(models.Model):
+    """Every change of a class list, backed by an order (приказ)."""
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", "зачисление"
+        TRANSFERRED = "transferred", "перевод"
+        WITHDRAWN = "withdrawn", "выбытие"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    on = models.DateField()
+    order_number = models.CharField(max_length=50)
+    order_date = models.DateField()
+    from_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, null=True, related_name="+")
+    to_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+
+
+class CurriculumItem(models.Model):
+    """Учебный план: hours per week of a subject in a grade level."""
+
+    grade = models.PositiveSmallIntegerField()
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    hours_per_week = models.DecimalField(max_digits=3, decimal_places=1)
+
+    class Meta:
+        ordering = ["grade", "subject__name"]
+        constraints = [models.UniqueConstraint(fields=["grade", "subject"], name="one_curriculum_line")]
+
+
+class TeachingLoad(models.Model):
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT)
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.PROTECT, null=True, blank=True)
+    hours_per_week = models.DecimalField(max_digits=3, decimal_places=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "school_class", "subgroup"], nulls_distinct=False,
+                                    name="one_teacher_per_class_subject")
+        ]
+
+
+class Bell(models.Model):
+    number = models.PositiveSmallIntegerField("урок", unique=True)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["number"]
+
+
+WEEKDAYS = [(1, "понедельник"), (2, "вторник"), (3, "среда"), (4, "четверг"), (5, "пятница"), (6, "суббота")]
+
+
+class TimetableSlot(models.Model):
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    number = models.PositiveSmallIntegerField()
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="slots")
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.PROTECT, null=True, blank=True)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    room = models.CharField(max_length=20, blank=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)  # set when the timetable changes; never deleted
+
+    class Meta:
+        ordering = ["weekday", "number"]
+
+
+# --- The journal itself --------------------------------------------------------------
+
+class Lesson(models.Model):
+    """A dated occurrence of a timetable slot. It exists before anyone writes to it, so an
+    untouched lesson is still there to be counted as missing."""
+
+    date = models.DateField()
+    number = models.PositiveSmallIntegerField()
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="lessons")
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.PROTECT, null=True, blank=True)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="lessons")
+    slot = models.ForeignKey(TimetableSlot, on_delete=models.PROTECT, null=True, blank=True, related_name="lessons")
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")  # timetabled
+    # Who actually taught it, when that is someone else; and whether they said so on entry.
+    taught_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    substitution_recorded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    topic = models.CharField("тема урока", max_length=500, blank=True)
+    planned_topic = models.ForeignKey("PlannedTopic", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="lessons")
+    homework = models.TextField("домашнее задание", blank=True)
+    homework_none = models.BooleanField("не задано", default=False)
+    # First entry times, kept by the system: monitoring judges timeliness by these.
+    topic_entered_at = models.DateTimeField(null=True, blank=True)
+    homework_entered_at = models.DateTimeField(null=True, blank=True)
+    attendance_taken_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "number", "school_class", "subgroup"], nulls_distinct=False,
+                                    name="one_lesson_per_slot")
+        ]
+        indexes = [models.Index(fields=["school_class", "subject", "term", "date"])]
+
+    def __str__(self):
+        return f"{self.date:%d.%m} {self.number} урок, {self.school_class} {self.subject}"
+
+    @property
+    def conducted_by_id(self):
+        return self.taught_by_id or self.teacher_id
+
+
+class HomeworkFile(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to="homework/%Y/%m/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+
+class MarkValue(models.TextChoices):
+    FIVE = "5", "5"
+    FOUR = "4", "4"
+    THREE = "3", "3"
+    TWO = "2", "2"
+    ONE = "1", "1"
+    PASS = "зч", "зачёт"
+    FAIL = "нз", "незачёт"
+
+
+class Mark(models.Model):
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="marks")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="marks")
+    value = models.CharField(max_length=2, choices=MarkValue.choices)
+    work_type = models.ForeignKey(WorkType, on_delete=models.PROTECT)
+    comment = models.CharField(max_length=500, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)  # first entry: never changes
+    changed_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        indexes = [models.Index(fields=["pupil", "lesson"])]
+
+    @property
+    def numeric(self):
+        return int(self.value) if self.value.isdigit() else None
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        ABSENT = "absent", "н"
+        LATE = "late", "оп"
+
+    class Reason(models.TextChoices):
+        NONE = "", "не указана"
+        ILLNESS = "illness", "по болезни"
+        EXCUSED = "excused", "уважительная"
+        UNEXCUSED = "unexcused", "неуважительная"
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="attendance")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(max_length=6, choices=Status.choices)
+    reason = models.CharField(max_length=9, choices=Reason.choices, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "pupil"], condition=Q(deleted_at__isnull=True),
+                                    name="one_attendance_record")
+        ]
+
+
+class ThematicPlan(models.Model):
+    """КТП: the planned topics of a subject in a class, in order, with hours."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT)
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "school_class", "year"], name="one_plan")]
+
+
+class PlannedTopic(models.Model):
+    plan = models.ForeignKey(ThematicPlan, on_delete=models.PROTECT, related_name="topics")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=500)
+    hours = models.PositiveSmallIntegerField(default=1)
+    due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.position}. {self.title}"
+
+
+class FinalMark(models.Model):
+    """A term mark (term set) or the year mark (term empty)."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="final_marks")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT)  # the class at the time
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT)
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True)
+    value = models.CharField(max_length=2, choices=MarkValue.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "subject", "year", "term"], nulls_distinct=False,
+                                    name="one_final_mark")
+        ]
+
+
+class Reopening(models.Model):
+    """The deputy reopens a closed term for one class and subject, with a written reason."""
+
+    term = models.ForeignKey(Term, on_delete=models.PROTECT)
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
+    reason = models.CharField(max_length=500)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_at = models.DateTimeField(auto_now_add=True)
+    until = models.DateField()
+
+
+class ImportBatch(models.Model):
+    """An uploaded file, parsed and checked row by row; applied whole or not at all."""
+
+    class Kind(models.TextChoices):
+        PUPILS = "pupils", "обучающиеся"
+        STAFF = "staff", "сотрудники"
+        TIMETABLE = "timetable", "расписание"
+        PLAN = "plan", "КТП"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    filename = models.CharField(max_length=200)
+    rows = models.JSONField()
+    errors = models.JSONField()
+    context = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)

@@ -1,14 +1,36 @@
 """Reads that build the school's pages and the parents' list of children."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import Role
+from audit.models import AuditEntry
 from tenants.models import School
 
-from .models import Guardian, Pupil, SchoolClass
+from .models import (
+    AcademicYear,
+    Attendance,
+    Bell,
+    FinalMark,
+    GradeScheme,
+    Guardian,
+    Lesson,
+    Mark,
+    PlannedTopic,
+    Pupil,
+    Rules,
+    SchoolClass,
+    Subject,
+    TeachingLoad,
+    Term,
+    ThematicPlan,
+    WorkType,
+)
 
 
 def classes_with_counts():
@@ -62,3 +84,175 @@ def children_of(user):
             children += [Child(school, g.pupil.pk, g.pupil.full_name, str(g.pupil.school_class)) for g in links]
     return children
 
+
+
+# --- The journal ---------------------------------------------------------------------
+
+READ_ALL = {Role.DIRECTOR, Role.DEPUTY}
+
+
+def weighted_average(marks):
+    """Σ value × weight / Σ weight over numeric marks; None when there are none."""
+    total = weights = Decimal(0)
+    for mark in marks:
+        if mark.numeric is not None:
+            total += mark.numeric * mark.work_type.weight
+            weights += mark.work_type.weight
+    return (total / weights).quantize(Decimal("0.01")) if weights else None
+
+
+def suggested_final(average, rules):
+    """The school's rounding rule: 3.49 -> 3, 3.5 -> 4 with the default threshold 0.5."""
+    if average is None:
+        return None
+    whole = average.to_integral_value(rounding=ROUND_FLOOR)
+    return str(int(whole + (1 if average - whole >= rules.rounding_threshold else 0)))
+
+
+def terms_of(school_class, year):
+    scheme = GradeScheme.objects.filter(year=year, grade=school_class.grade).values("scheme")
+    return Term.objects.filter(year=year, scheme__in=scheme)
+
+
+def teacher_week(user, monday):
+    """A teacher's lessons of one week: their own and the ones they took over as a substitute."""
+    lessons = (
+        Lesson.objects.filter(date__range=(monday, monday + timedelta(days=6)))
+        .filter(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user))
+        .select_related("school_class", "subject", "subgroup", "teacher", "taught_by")
+        .order_by("date", "number")
+    )
+    bells = {b.number: b for b in Bell.objects.all()}
+    days = {}
+    for lesson in lessons:
+        lesson.bell = bells.get(lesson.number)
+        days.setdefault(lesson.date, []).append(lesson)
+    return [(monday + timedelta(days=n), days.get(monday + timedelta(days=n), [])) for n in range(6)]
+
+
+def class_week(school_class, monday):
+    lessons = (
+        Lesson.objects.filter(school_class=school_class, date__range=(monday, monday + timedelta(days=6)))
+        .select_related("subject", "subgroup", "teacher", "taught_by").order_by("date", "number")
+    )
+    days = {}
+    for lesson in lessons:
+        days.setdefault(lesson.date, []).append(lesson)
+    return [(monday + timedelta(days=n), days.get(monday + timedelta(days=n), [])) for n in range(6)]
+
+
+def can_read_class_subject(user, roles, school_class, subject):
+    if roles & READ_ALL:
+        return True
+    if Role.CLASS_TEACHER in roles and school_class.class_teacher_id == user.pk:
+        return True
+    if not roles & {Role.TEACHER, Role.CLASS_TEACHER}:
+        return False
+    return (
+        TeachingLoad.objects.filter(teacher=user, school_class=school_class, subject=subject).exists()
+        or Lesson.objects.filter(school_class=school_class, subject=subject).filter(
+            Q(teacher=user) | Q(taught_by=user)).exists()
+    )
+
+
+def my_journals(user, roles):
+    """The class × subject journals a person may open."""
+    pairs = Lesson.objects.all()
+    if not roles & READ_ALL:
+        mine = Q(teacher=user) | Q(taught_by=user)
+        if Role.CLASS_TEACHER in roles:
+            mine |= Q(school_class__class_teacher=user)
+        pairs = pairs.filter(mine)
+    pairs = pairs.values("school_class", "subject").distinct()
+    classes = {c.pk: c for c in SchoolClass.objects.all()}
+    subjects = {s.pk: s for s in Subject.objects.all()}
+    journals = [(classes[p["school_class"]], subjects[p["subject"]]) for p in pairs]
+    return sorted(journals, key=lambda cs: (cs[0].grade, cs[0].letter, cs[1].name))
+
+
+def journal_grid(school_class, subject, term):
+    """The class journal of one subject for one term: pupils down, lessons across, the
+    weighted average and the final mark at the end. A fixed number of queries, whatever
+    the size of the class (tests/test_journal_grid.py counts them)."""
+    lessons = list(
+        Lesson.objects.filter(school_class=school_class, subject=subject, term=term, cancelled_at__isnull=True)
+        .select_related("subgroup").order_by("date", "number")
+    )
+    lesson_ids = [lesson.pk for lesson in lessons]
+    pupils = list(
+        Pupil.objects.filter(Q(school_class=school_class) | Q(marks__lesson__in=lesson_ids)).distinct()
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=term.starts_on))
+        .prefetch_related("subgroups")
+    )
+    marks = Mark.objects.filter(lesson__in=lesson_ids, deleted_at__isnull=True).select_related("work_type")
+    absences = Attendance.objects.filter(lesson__in=lesson_ids, deleted_at__isnull=True)
+    finals = {f.pupil_id: f for f in FinalMark.objects.filter(term=term, subject=subject, pupil__in=pupils)}
+    cells = {}
+    for mark in marks:
+        cells.setdefault((mark.pupil_id, mark.lesson_id), {"marks": [], "attendance": None})["marks"].append(mark)
+    for entry in absences:
+        cells.setdefault((entry.pupil_id, entry.lesson_id), {"marks": [], "attendance": None})["attendance"] = entry
+    rules = Rules.get()
+    rows = []
+    for pupil in sorted(pupils, key=lambda p: (p.last_name, p.first_name, p.middle_name)):
+        groups = {g.pk for g in pupil.subgroups.all()}
+        row_cells, all_marks = [], []
+        for lesson in lessons:
+            cell = cells.get((pupil.pk, lesson.pk), {"marks": [], "attendance": None})
+            cell["lesson"] = lesson
+            cell["applies"] = lesson.subgroup_id is None or lesson.subgroup_id in groups
+            row_cells.append(cell)
+            all_marks += cell["marks"]
+        average = weighted_average(all_marks)
+        rows.append({
+            "pupil": pupil, "cells": row_cells, "average": average, "suggested": suggested_final(average, rules),
+            "final": finals.get(pupil.pk), "left": pupil.school_class_id != school_class.pk or pupil.withdrawn_on,
+        })
+    return {"lessons": lessons, "rows": rows, "work_types": list(WorkType.objects.all()), "rules": rules}
+
+
+def cell_history(lesson, pupil):
+    """Every change to one pupil's marks and attendance in one lesson, oldest first."""
+    mark_ids = list(Mark.objects.filter(lesson=lesson, pupil=pupil).values_list("pk", flat=True))
+    attendance_ids = list(Attendance.objects.filter(lesson=lesson, pupil=pupil).values_list("pk", flat=True))
+    return (
+        AuditEntry.objects.filter(
+            Q(target_type="journal.mark", target_id__in=mark_ids)
+            | Q(target_type="journal.attendance", target_id__in=attendance_ids)
+        ).select_related("actor").order_by("at", "id")
+    )
+
+
+def lesson_sheet(lesson):
+    """The lesson page: who sits in it, with their marks and attendance."""
+    from .services import pupils_of
+
+    marks = Prefetch("marks", queryset=Mark.objects.filter(lesson=lesson).select_related("work_type"), to_attr="lesson_marks")
+    attendance = Prefetch("attendance", queryset=Attendance.objects.filter(lesson=lesson, deleted_at__isnull=True),
+                          to_attr="lesson_attendance")
+    pupils = list(pupils_of(lesson).prefetch_related(marks, attendance).order_by("last_name", "first_name"))
+    for pupil in pupils:
+        pupil.status = pupil.lesson_attendance[0].status if pupil.lesson_attendance else ""
+    return pupils
+
+
+def plan_coverage(plan, on):
+    """Planned topics with the lessons matched to them; the share of topics due by `on` that were taught."""
+    topics = list(plan.topics.prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("date"))))
+    due = [t for t in topics if t.due_on is None or t.due_on <= on] if any(t.due_on for t in topics) else topics
+    covered = sum(1 for t in due if t.lessons.all())
+    return topics, (covered, len(due))
+
+
+def plan_for(school_class, subject, year):
+    return ThematicPlan.objects.filter(school_class=school_class, subject=subject, year=year).first()
+
+
+def open_topics(lesson):
+    plan = ThematicPlan.objects.filter(school_class=lesson.school_class, subject=lesson.subject,
+                                       year=lesson.term.year_id).first()
+    return list(PlannedTopic.objects.filter(plan=plan)) if plan else []
+
+
+def current_year():
+    return AcademicYear.on(timezone.localdate()) or AcademicYear.objects.first()

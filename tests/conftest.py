@@ -3,7 +3,7 @@ transaction that is rolled back): two schools and, in each, a person of every ro
 families, one with a child in each school; the district's official and operator."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time, timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -45,9 +45,27 @@ class SchoolWorld:
 
 
 @dataclass
+class Calendar:
+    """A school year laid out around today, so the tests do not depend on the date they run."""
+
+    year: object
+    closed_term: object     # ended a month ago: locked
+    term: object            # the running term
+    next_term: object
+    holiday: object         # between the closed and the running term
+    math: object
+    russian: object
+    music: object           # not marked
+    answer: object          # work types
+    test_work: object
+
+
+@dataclass
 class World:
     a: SchoolWorld
     b: SchoolWorld
+    calendar_a: Calendar
+    calendar_b: Calendar
     official: User
     operator: User
     suspended: object     # a third school, suspended: read-only, skipped by periodic jobs
@@ -96,6 +114,43 @@ def _school(slug, name, letter_prefix, password_hash):
     return w
 
 
+def _calendar(w):
+    """5А: maths with its class teacher on Mon, Wed and Fri (1st lesson), Russian with the
+    other teacher on Tue and Thu (2nd); 6Б: maths with the other teacher on Mon (2nd)."""
+    today = date.today()
+    school = w.school
+    with schema_context(school.schema_name):
+        year = journal.create_year(name=f"{today.year}/{today.year + 1}", starts_on=today - timedelta(days=120),
+                                   ends_on=today + timedelta(days=200))
+        for grade in (5, 6):
+            journal.set_grade_scheme(year=year, grade=grade, scheme="quarter")
+        closed = journal.add_term(year=year, scheme="quarter", number=1, starts_on=today - timedelta(days=100),
+                                  ends_on=today - timedelta(days=30))
+        term = journal.add_term(year=year, scheme="quarter", number=2, starts_on=today - timedelta(days=20),
+                                ends_on=today + timedelta(days=40))
+        next_term = journal.add_term(year=year, scheme="quarter", number=3, starts_on=today + timedelta(days=50),
+                                     ends_on=today + timedelta(days=150))
+        holiday = journal.add_holiday(year=year, name="Каникулы", starts_on=today - timedelta(days=29),
+                                      ends_on=today - timedelta(days=21))
+        math = journal.create_subject(name="Математика")
+        russian = journal.create_subject(name="Русский язык")
+        music = journal.create_subject(name="Музыка", is_marked=False)
+        answer = journal.create_work_type(name="Ответ на уроке", weight=1)
+        test_work = journal.create_work_type(name="Контрольная работа", weight=2)
+        for number, (start, end) in enumerate([(8, 9), (9, 10), (10, 11)], start=1):
+            journal.set_bell(number=number, starts_at=time(start, 0), ends_at=time(start, 45))
+        for weekday in (1, 3, 5):
+            journal.add_slot(school=school, weekday=weekday, number=1, school_class=w.school_class, subject=math,
+                             teacher=w.class_teacher, valid_from=year.starts_on, room="12")
+        for weekday in (2, 4):
+            journal.add_slot(school=school, weekday=weekday, number=2, school_class=w.school_class, subject=russian,
+                             teacher=w.teacher, valid_from=year.starts_on, room="14")
+        journal.add_slot(school=school, weekday=1, number=2, school_class=w.other_class, subject=math,
+                         teacher=w.teacher, valid_from=year.starts_on, room="12")
+    return Calendar(year=year, closed_term=closed, term=term, next_term=next_term, holiday=holiday, math=math,
+                    russian=russian, music=music, answer=answer, test_work=test_work)
+
+
 def link_parent(world_school, parent, pupil):
     invitation, _ = accounts.issue_invitation(
         school=world_school.school, role=Role.PARENT, by=world_school.class_teacher, ip=None, pupil=pupil
@@ -109,6 +164,7 @@ def world(django_db_setup, django_db_blocker):
         password_hash = make_password(PASSWORD)  # hashed once: argon2 is slow on purpose
         a = _school("school-a", "Школа Альфа", "Альфа", password_hash)
         b = _school("school-b", "Школа Бета", "Бета", password_hash)
+        calendar_a, calendar_b = _calendar(a), _calendar(b)
         suspended = change_status(create_school(name="МБОУ «Школа Гамма»", short_name="Школа Гамма", slug="school-c"),
                                   School.Status.SUSPENDED, reason="Проверка")
         official = _person("official@district.test", "Чиновникова", "Ольга", password_hash)
@@ -121,7 +177,7 @@ def world(django_db_setup, django_db_blocker):
         link_parent(b, parent, b.pupils[1])
         link_parent(a, other_parent, a.pupils[2])
         connection.set_schema_to_public()
-        yield World(a=a, b=b, suspended=suspended, official=official, operator=operator, parent=parent,
+        yield World(a=a, b=b, calendar_a=calendar_a, calendar_b=calendar_b, suspended=suspended, official=official, operator=operator, parent=parent,
                     other_parent=other_parent, password_hash=password_hash)
 
 

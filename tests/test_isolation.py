@@ -18,6 +18,12 @@ SCHOOL_ROUTES = {
     "invitation_revoke": "school admin or class teacher",
     "class_list": STAFF, "class_detail": STAFF, "family_invite": CLASS_TEACHER,
     "api_classes": STAFF, "api_class_pupils": STAFF,
+    "timetable": "teacher", "lesson": "journal readers", "homework_file": "journal readers",
+    "journal_list": "journal readers", "journal": "journal readers",
+    "api_lessons": STAFF, "api_lesson": STAFF, "api_lesson_attendance": "teacher of the lesson",
+    "api_lesson_substitute": "teacher", "api_attendance_reason": CLASS_TEACHER, "api_marks": STAFF,
+    "api_mark": STAFF, "api_mark_restore": "teacher of the lesson", "api_history": STAFF,
+    "api_final_marks": "teacher of the class and subject", "api_journal": STAFF,
 }
 PORTAL_ROUTES = {
     "login": ANYONE, "logout": ANYONE, "invitation_enter": ANYONE, "invitation": ANYONE, "set_language": ANYONE,

@@ -1,0 +1,148 @@
+// The class journal grid: type a mark and press Enter, it is saved at once (no reload).
+// Arrow keys move between cells. Click a mark to change or delete it; "⋯" shows the cell's history.
+(function () {
+  const grid = document.getElementById("grid");
+  if (!grid) return;
+  const status = document.getElementById("status");
+  const history = document.getElementById("history");
+  const values = grid.dataset.values.split(" ");
+  const canWrite = grid.dataset.canWrite === "1";
+  const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1];
+
+  function say(text, bad) { status.textContent = text; status.className = bad ? "error" : "ok"; }
+
+  async function api(method, url, body) {
+    const response = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const data = response.status === 204 ? {} : await response.json();
+    if (!response.ok) {
+      const error = data.error || {};
+      const fields = Object.values(error.fields || {}).flat().join(" ");
+      throw new Error(fields || error.message || "Не сохранено");
+    }
+    return data;
+  }
+
+  function workTypeFor(cell) {
+    const index = cell.cellIndex;
+    const select = grid.tHead.rows[0].cells[index].querySelector("select.work-type");
+    return select ? Number(select.value) : null;
+  }
+
+  function updateRow(row, data) {
+    if (data.average === undefined) return;
+    row.querySelector(".avg").textContent = data.average ?? "";
+    row.querySelector(".avg").nextElementSibling.textContent = data.suggested ?? "";
+  }
+
+  function markSpan(mark) {
+    const span = document.createElement("span");
+    span.className = "mark"; span.dataset.mark = mark.id; span.textContent = mark.value;
+    span.title = mark.work_type_name + (mark.comment ? ": " + mark.comment : "");
+    return span;
+  }
+
+  async function addMark(input) {
+    const cell = input.closest("td"), row = cell.closest("tr");
+    const value = input.value.trim().toLowerCase();
+    if (!value) return;
+    if (!values.includes(value)) { say("Отметка: " + values.join(", "), true); input.select(); return; }
+    try {
+      const data = await api("POST", "/api/v1/marks/", {
+        lesson: Number(cell.dataset.lesson), pupil: Number(row.dataset.pupil), value, work_type: workTypeFor(cell),
+      });
+      cell.insertBefore(markSpan(data), input);
+      input.value = "";
+      updateRow(row, data);
+      say("Сохранено: " + value + " — " + row.querySelector(".name").textContent.trim());
+    } catch (error) { say(error.message, true); }
+  }
+
+  async function editMark(span) {
+    const row = span.closest("tr");
+    const answer = window.prompt("Новая отметка (" + values.join(", ") + ") или пусто, чтобы удалить:", span.textContent);
+    if (answer === null) return;
+    try {
+      if (answer.trim() === "") {
+        const data = await api("DELETE", "/api/v1/marks/" + span.dataset.mark + "/");
+        span.remove(); updateRow(row, data); say("Отметка удалена (её можно восстановить из истории).");
+      } else {
+        const data = await api("PATCH", "/api/v1/marks/" + span.dataset.mark + "/", {value: answer.trim().toLowerCase()});
+        span.textContent = data.value; updateRow(row, data); say("Отметка изменена.");
+      }
+    } catch (error) { say(error.message, true); }
+  }
+
+  async function showHistory(cell) {
+    const row = cell.closest("tr");
+    const data = await api("GET", "/api/v1/history/?lesson=" + cell.dataset.lesson + "&pupil=" + row.dataset.pupil);
+    history.innerHTML = "";
+    const title = document.createElement("h3");
+    title.textContent = "История: " + row.querySelector(".name").textContent.trim();
+    history.appendChild(title);
+    const list = document.createElement("ol");
+    for (const entry of data.results) {
+      const item = document.createElement("li");
+      item.textContent = entry.at + " — " + entry.actor + " (" + (entry.ip || "—") + "): " + entry.action +
+        (entry.old ? "; было " + entry.old : "") + (entry.new ? "; стало " + entry.new : "");
+      if (entry.restorable) {
+        const button = document.createElement("button");
+        button.textContent = "восстановить";
+        button.onclick = async () => {
+          try { const mark = await api("POST", "/api/v1/marks/" + entry.mark + "/restore/");
+            cell.insertBefore(markSpan(mark), cell.querySelector("input")); updateRow(row, mark);
+            history.hidden = true; say("Отметка восстановлена."); } catch (error) { say(error.message, true); }
+        };
+        item.append(" ", button);
+      }
+      list.appendChild(item);
+    }
+    if (!data.results.length) list.textContent = "Изменений не было.";
+    history.appendChild(list);
+    const close = document.createElement("button");
+    close.textContent = "Закрыть"; close.onclick = () => { history.hidden = true; };
+    history.appendChild(close);
+    history.hidden = false;
+  }
+
+  function move(input, dRow, dCol) {
+    const cell = input.closest("td"), row = cell.closest("tr");
+    const rows = Array.from(grid.tBodies[0].rows);
+    let r = rows.indexOf(row), c = cell.cellIndex;
+    for (let step = 0; step < 200; step++) {
+      r += dRow; c += dCol;
+      const target = rows[r] && rows[r].cells[c];
+      if (!target) return;
+      const next = target.querySelector("input.entry");
+      if (next) { next.focus(); return; }
+    }
+  }
+
+  for (const cell of grid.querySelectorAll("td.cell")) {
+    const more = document.createElement("button");
+    more.type = "button"; more.className = "hist no-print"; more.textContent = "⋯"; more.title = "История клетки";
+    more.onclick = () => showHistory(cell).catch((e) => say(e.message, true));
+    cell.appendChild(more);
+    if (!canWrite || !cell.dataset.open) continue;
+    const input = document.createElement("input");
+    input.className = "entry no-print"; input.size = 2; input.maxLength = 2;
+    input.setAttribute("aria-label", "Отметка");
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); addMark(input); }
+      else if (event.key === "ArrowRight") move(input, 0, 1);
+      else if (event.key === "ArrowLeft") move(input, 0, -1);
+      else if (event.key === "ArrowDown") move(input, 1, 0);
+      else if (event.key === "ArrowUp") move(input, -1, 0);
+    });
+    cell.insertBefore(input, more);
+  }
+  if (canWrite) {
+    grid.addEventListener("click", (event) => {
+      const span = event.target.closest("span.mark");
+      if (span) editMark(span);
+    });
+  }
+})();

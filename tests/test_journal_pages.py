@@ -1,0 +1,223 @@
+"""The journal's pages and API, for every role, against a second school."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from accounts.models import Role
+from journal import selectors, services
+from journal.models import Lesson, Mark
+
+TODAY = date.today()
+
+
+def lesson_of(w, cal, subject=None, past=True):
+    with schema_context(w.school.schema_name):
+        lessons = Lesson.objects.filter(school_class=w.school_class, subject=subject or cal.math, term=cal.term)
+        return (lessons.filter(date__lte=TODAY).order_by("date").last() if past
+                else lessons.filter(date__gt=TODAY).order_by("date").first())
+
+
+def post_mark(browser, lesson, pupil, value="5", work_type=None):
+    return browser.post("/api/v1/marks/", {"lesson": lesson.pk, "pupil": pupil.pk, "value": value,
+                                           "work_type": work_type}, content_type="application/json")
+
+
+def test_a_teacher_enters_a_mark_through_the_api_and_gets_the_new_average(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    response = post_mark(browser, lesson, a.pupils[0], "4", cal.answer.pk)
+    assert response.status_code == 201
+    assert response.json()["average"] == "4.00" and response.json()["suggested"] == "4"
+    second = post_mark(browser, lesson, a.pupils[0], "2", cal.test_work.pk).json()
+    assert second["average"] == "2.67"  # (4×1 + 2×2) / 3
+    listed = browser.get(f"/api/v1/marks/?lesson={lesson.pk}&pupil={a.pupils[0].pk}").json()
+    assert [m["value"] for m in listed["results"]] == ["4", "2"]
+
+
+def test_bad_marks_get_structured_errors_and_change_nothing(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    bad = post_mark(browser, lesson, a.pupils[0], "7", cal.answer.pk)
+    assert bad.status_code == 400 and "Отметка" in str(bad.json()["error"]["fields"]["value"])
+    stranger = post_mark(browser, lesson, a.pupils[3], "5", cal.answer.pk)
+    assert stranger.status_code == 400 and "не учится" in str(stranger.json()["error"]["fields"])
+    future = post_mark(browser, lesson_of(a, cal, past=False), a.pupils[0], "5", cal.answer.pk)
+    assert future.status_code == 400
+    with schema_context(a.school.schema_name):
+        assert not Mark.objects.filter(lesson=lesson).exists()
+
+
+def test_who_may_write_marks(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    expected = {Role.CLASS_TEACHER: 201, Role.TEACHER: 403, Role.DEPUTY: 403, Role.DIRECTOR: 403,
+                Role.SCHOOL_ADMIN: 403, Role.PUPIL: 403}
+    people = {**a.staff(), Role.PUPIL: a.pupil_user}
+    for role, status in expected.items():
+        response = post_mark(enter(people[role], a.host), lesson, a.pupils[1], "5", cal.answer.pk)
+        assert response.status_code == status, role
+    assert post_mark(enter(world.parent, a.host), lesson, a.pupils[0], "5", cal.answer.pk).status_code == 403
+
+
+def test_who_may_open_the_journal_grid(world, enter):
+    a, cal = world.a, world.calendar_a
+    url = f"/journal/{a.school_class.pk}/{cal.math.pk}/"
+    expected = {Role.CLASS_TEACHER: 200, Role.DEPUTY: 200, Role.DIRECTOR: 200, Role.TEACHER: 404,
+                Role.SCHOOL_ADMIN: 403}
+    for role, status in expected.items():
+        assert enter(a.staff()[role], a.host).get(url).status_code == status, role
+    assert enter(a.pupil_user, a.host).get(url).status_code == 403
+    # The other teacher teaches Russian in 5А: that journal is theirs, maths is not.
+    assert enter(a.teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.russian.pk}/").status_code == 200
+
+
+def test_the_grid_page_shows_marks_absences_and_averages(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    with schema_context(a.school.schema_name):
+        services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.test_work, by=a.class_teacher)
+        services.take_attendance(lesson, absent=[a.pupils[1]], by=a.class_teacher)
+    page = enter(a.class_teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert f'data-mark="' in body and ">5</span>" in body and ">н</span>" in body
+    assert "5,00" in body and 'data-can-write="1"' in body  # Russian decimal comma
+    closed = enter(a.class_teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.closed_term.pk}")
+    assert "Период закрыт" in closed.content.decode() and 'data-can-write=""' in closed.content.decode()
+
+
+def test_the_grid_takes_the_same_number_of_queries_for_any_class_size(world, db):
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        def count():
+            with CaptureQueriesContext(connection) as queries:
+                grid = selectors.journal_grid(a.school_class, cal.math, cal.term)
+                assert grid["rows"]
+            return len(queries)
+
+        count()  # the first call makes the school's rules row
+        small = count()
+        lesson = lesson_of(a, cal)
+        for n in range(27):
+            pupil = services.enroll_pupil(school_class=a.school_class, last_name=f"Новенький{n}", first_name="Ученик",
+                                          birth_date=date(2015, 1, 1), enrolled_on=TODAY, order="99-у")
+            services.add_mark(lesson, pupil=pupil, value="4", work_type=cal.answer, by=a.class_teacher)
+            services.take_attendance(lesson, late=[pupil], by=a.class_teacher)
+        assert count() == small
+
+
+def test_the_grid_page_takes_a_fixed_number_of_queries(world, enter):
+    a, cal = world.a, world.calendar_a
+    browser = enter(a.class_teacher, a.host)
+    url = f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.term.pk}"
+    browser.get(url)  # the first call makes the school's rules row
+    with CaptureQueriesContext(connection) as first:
+        browser.get(url)
+    lesson = lesson_of(a, cal)
+    with schema_context(a.school.schema_name):
+        for n in range(10):
+            pupil = services.enroll_pupil(school_class=a.school_class, last_name=f"Ещё{n}", first_name="Ученик",
+                                          birth_date=date(2015, 1, 1), enrolled_on=TODAY, order="99-у")
+            services.add_mark(lesson, pupil=pupil, value="3", work_type=cal.answer, by=a.class_teacher)
+    with CaptureQueriesContext(connection) as second:
+        browser.get(url)
+    assert len(second) == len(first)
+    # Half of them are django-tenants' `SET search_path` before each query (kept on purpose).
+    assert len([q for q in first.captured_queries if not q["sql"].startswith("SET search_path")]) <= 20
+
+
+def test_history_shows_who_when_where_and_restores_a_deleted_mark(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    mark = post_mark(browser, lesson, a.pupils[0], "3", cal.answer.pk).json()
+    assert browser.patch(f"/api/v1/marks/{mark['id']}/", {"value": "4"}, content_type="application/json").status_code == 200
+    assert browser.delete(f"/api/v1/marks/{mark['id']}/").status_code == 200
+    history = browser.get(f"/api/v1/history/?lesson={lesson.pk}&pupil={a.pupils[0].pk}").json()["results"]
+    assert [h["action"] for h in history] == ["Отметка поставлена", "Отметка изменена", "Отметка удалена"]
+    assert "value: 3" in history[1]["old"] and "value: 4" in history[1]["new"]
+    assert history[2]["restorable"] is True and history[0]["ip"] == "127.0.0.1"
+    restored = browser.post(f"/api/v1/marks/{mark['id']}/restore/")
+    assert restored.status_code == 200 and restored.json()["value"] == "4"
+
+
+def test_a_lesson_page_records_topic_homework_and_attendance(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    assert "Посещаемость" in browser.get(f"/lessons/{lesson.pk}/").content.decode()
+    browser.post(f"/lessons/{lesson.pk}/", {"action": "topic", "topic": "Десятичные дроби"})
+    browser.post(f"/lessons/{lesson.pk}/", {"action": "homework", "homework": "№ 101–104"})
+    nothing = browser.post(f"/lessons/{lesson.pk}/", {"action": "attendance"}, follow=True)
+    assert "подтвердите «все присутствуют»" in nothing.content.decode()
+    browser.post(f"/lessons/{lesson.pk}/", {"action": "attendance", f"status_{a.pupils[2].pk}": "late"})
+    with schema_context(a.school.schema_name):
+        lesson.refresh_from_db()
+        assert lesson.topic == "Десятичные дроби" and lesson.homework == "№ 101–104" and lesson.attendance_taken_at
+        assert lesson.attendance.get().status == "late"
+
+
+def test_a_teacher_takes_over_a_lesson_from_its_page(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.teacher, a.host)
+    page = browser.get(f"/lessons/{lesson.pk}/").content.decode()
+    assert "Я провожу этот урок (замена)" in page and a.pupils[0].full_name not in page
+    assert browser.patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "X"}, content_type="application/json").status_code == 403
+    browser.post(f"/lessons/{lesson.pk}/", {"action": "substitute"})
+    assert browser.patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "Замена: повторение"},
+                         content_type="application/json").json()["topic"] == "Замена: повторение"
+    timetable = browser.get(f"/timetable/?week={lesson.date.isoformat()}").content.decode()
+    assert "замена" in timetable
+
+
+def test_homework_files_are_kept_per_school_and_served_only_after_the_access_check(world, enter, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    a, b, cal = world.a, world.b, world.calendar_a
+    lesson = lesson_of(a, cal, past=False)
+    browser = enter(a.class_teacher, a.host)
+    upload = SimpleUploadedFile("задание.pdf", b"%PDF-1.4 homework", content_type="application/pdf")
+    browser.post(f"/lessons/{lesson.pk}/", {"action": "homework", "homework": "См. файл", "files": [upload]})
+    with schema_context(a.school.schema_name):
+        attached = lesson.files.get()
+    assert attached.file.name.startswith("school_school_a/homework/")
+    url = f"/lessons/{lesson.pk}/files/{attached.pk}/"
+    assert browser.get(url).status_code == 200
+    assert enter(host=a.host).get(url).status_code == 302  # anonymous: to the sign-in page
+    assert enter(a.pupil_user, a.host).get(url).status_code == 403
+    assert enter(b.class_teacher, b.host).get(url).status_code == 404
+    bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    refused = browser.post(f"/lessons/{lesson.pk}/", {"action": "homework", "homework": "x", "files": [bad]}, follow=True)
+    assert "допустимы документы" in refused.content.decode()
+
+
+def test_school_b_sees_none_of_school_a_journal(world, enter):
+    a, b, cal = world.a, world.b, world.calendar_a
+    lesson = lesson_of(a, cal)
+    with schema_context(a.school.schema_name):
+        services.set_topic(lesson, topic="Тайная тема Альфы", by=a.class_teacher)
+    for user in (b.class_teacher, b.deputy, b.director, b.teacher):
+        browser = enter(user, b.host)
+        for url in (f"/lessons/{lesson.pk}/", f"/journal/{b.school_class.pk}/{world.calendar_b.math.pk}/",
+                    "/api/v1/lessons/", f"/api/v1/lessons/{lesson.pk}/", "/journal/", "/timetable/",
+                    f"/api/v1/marks/?lesson={lesson.pk}"):
+            body = browser.get(url).content.decode()
+            assert "Тайная тема Альфы" not in body and "Альфа" not in body, (user, url)
+    # A's teacher at B's address: nothing.
+    assert enter(a.class_teacher, b.host).get(f"/lessons/{lesson.pk}/").status_code == 302
+    assert post_mark(enter(a.class_teacher, b.host), lesson, a.pupils[0], "5", cal.answer.pk).status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/api/v1/lessons/", "/api/v1/journal/"])
+def test_parents_and_pupils_never_reach_the_journal_api(world, enter, path):
+    a = world.a
+    assert enter(a.pupil_user, a.host).get(path).status_code == 403
+    assert enter(world.parent, a.host).get(path).status_code == 403

@@ -41,3 +41,24 @@ urlpatterns += [
     path("api/v1/final-marks/", journal_api.final_marks, name="api_final_marks"),
     path("api/v1/journal/", journal_api.journal, name="api_journal"),
 ]
+
+urlpatterns += [
+    path("setup/", journal_views.setup, name="setup"),
+    path("setup/<str:what>/", journal_views.setup_add, name="setup_add"),
+    path("setup/slots/<int:slot_id>/end/", journal_views.slot_end, name="slot_end"),
+    path("setup/lessons/generate/", journal_views.lessons_generate, name="lessons_generate"),
+]
+
+urlpatterns += [
+    path("imports/", journal_views.import_start, name="imports"),
+    path("imports/<int:batch_id>/", journal_views.import_preview, name="import_preview"),
+]
+
+urlpatterns += [
+    path("classes/<int:class_id>/enroll/", journal_views.class_enroll, name="class_enroll"),
+    path("classes/<int:class_id>/pupils/<int:pupil_id>/move/", journal_views.pupil_move, name="pupil_move"),
+    path("classes/<int:class_id>/subgroups/", journal_views.subgroup_add, name="subgroup_add"),
+    path("classes/<int:class_id>/absences/", journal_views.absences, name="absences"),
+    path("control/", journal_views.control, name="control"),
+    path("plans/<int:class_id>/<int:subject_id>/", journal_views.plan_page, name="plan"),
+]

@@ -58,6 +58,10 @@ class Pupil(models.Model):
     def full_name(self):
         return " ".join(part for part in (self.last_name, self.first_name, self.middle_name) if part)
 
+    @property
+    def short_name(self):
+        return f"{self.last_name} {self.first_name[:1]}."
+
 
 class Guardian(models.Model):
     """A parent's link to a pupil. Pupil data is shown to the parent only once consent is recorded."""

@@ -16,19 +16,23 @@ from .models import (
     AcademicYear,
     Attendance,
     Bell,
+    CurriculumItem,
     FinalMark,
     GradeScheme,
     Guardian,
+    Holiday,
     Lesson,
     Mark,
     PlannedTopic,
     Pupil,
+    Reopening,
     Rules,
     SchoolClass,
     Subject,
     TeachingLoad,
     Term,
     ThematicPlan,
+    TimetableSlot,
     WorkType,
 )
 
@@ -256,3 +260,41 @@ def open_topics(lesson):
 
 def current_year():
     return AcademicYear.on(timezone.localdate()) or AcademicYear.objects.first()
+
+
+def setup_lists(year):
+    return {
+        "years": AcademicYear.objects.all(),
+        "schemes": GradeScheme.objects.filter(year=year).order_by("grade") if year else [],
+        "terms": Term.objects.filter(year=year) if year else [],
+        "holidays": Holiday.objects.filter(year=year) if year else [],
+        "subjects": Subject.objects.all(), "work_types": WorkType.objects.all(),
+        "classes": SchoolClass.objects.select_related("class_teacher"),
+        "curriculum": CurriculumItem.objects.select_related("subject"),
+        "loads": TeachingLoad.objects.select_related("teacher", "subject", "school_class", "subgroup")
+        .order_by("school_class__grade", "school_class__letter", "subject__name"),
+        "bells": Bell.objects.all(),
+        "slots": TimetableSlot.objects.filter(valid_to__isnull=True)
+        .select_related("school_class", "subgroup", "subject", "teacher")
+        .order_by("school_class__grade", "school_class__letter", "weekday", "number"),
+    }
+
+
+def class_absences(school_class):
+    """Absences of a class in the running and the last term, newest first, for the class teacher."""
+    return (
+        Attendance.objects.filter(pupil__school_class=school_class, deleted_at__isnull=True,
+                                  lesson__date__gte=timezone.localdate() - timedelta(days=120))
+        .select_related("pupil", "lesson__subject").order_by("-lesson__date", "lesson__number")
+    )
+
+
+def control_lists():
+    today = timezone.localdate()
+    rules = Rules.get()
+    terms = [(term, term.locks_on(rules) <= today) for term in Term.objects.select_related("year")]
+    return {
+        "terms": terms,
+        "reopenings": Reopening.objects.select_related("term", "school_class", "subject", "reopened_by")
+        .order_by("-reopened_at"),
+    }

@@ -196,6 +196,17 @@ def is_school_day(day, holidays):
     return day.isoweekday() != 7 and not any(h.starts_on <= day <= h.ends_on for h in holidays)
 
 
+@transaction.atomic
+def set_rules(*, rounding_threshold, final_marks_days, by=None, ip=None):
+    rules = Rules.get()
+    old = {"rounding_threshold": rules.rounding_threshold, "final_marks_days": rules.final_marks_days}
+    rules.rounding_threshold, rules.final_marks_days = rounding_threshold, final_marks_days
+    rules.save()
+    record("rules.set", rules, by=by, ip=ip, old=old,
+           new={"rounding_threshold": rounding_threshold, "final_marks_days": final_marks_days})
+    return rules
+
+
 # --- Subjects, curriculum, load, bells ----------------------------------------------
 
 

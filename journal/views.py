@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -13,9 +14,9 @@ from accounts.models import Role
 from accounts.selectors import open_family_invitations
 from config.context import host_url, portal_url
 
-from . import selectors, services
+from . import forms, imports, selectors, services
 from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson, access_pupil_of_class
-from .models import HomeworkFile, MarkValue, PlannedTopic, WorkType
+from .models import Attendance, HomeworkFile, ImportBatch, MarkValue, PlannedTopic, TimetableSlot, WorkType
 
 
 def home(request):
@@ -42,6 +43,8 @@ def class_detail(request, class_id):
         pupil.open_invitations = invitations.get(pupil.pk, [])
     return render(request, "journal/class_detail.html", {
         "school_class": school_class, "roster": roster, "is_class_teacher": is_class_teacher,
+        "can_manage": bool(request.roles & set(SETUP)), "enroll_form": forms.EnrollForm(), "move_form": forms.MoveForm(),
+        "subgroups": school_class.subgroups.prefetch_related("pupils"),
     })
 
 
@@ -123,6 +126,11 @@ def _lesson_action(request, lesson):
         if action == "substitute":
             services.take_as_substitute(lesson, school=request.school, by=by, ip=ip)
             messages.success(request, "Замена записана: урок проводите вы.")
+        elif action == "cancel":
+            if Role.DEPUTY not in request.roles:
+                raise PermissionDenied("Урок отменяет заместитель директора.")
+            services.cancel_lesson(lesson, reason=request.POST.get("reason", ""), by=by, ip=ip)
+            messages.success(request, "Урок отменён.")
         elif action == "topic":
             planned = None
             if request.POST.get("planned_topic"):
@@ -187,3 +195,309 @@ def homework_file(request, lesson_id, file_id):
     if attached is None:
         raise Http404
     return FileResponse(attached.file.open("rb"), as_attachment=True, filename=attached.name)
+
+
+# --- School set-up (deputy and school admin) ---------------------------------------------
+
+SETUP = (Role.DEPUTY, Role.SCHOOL_ADMIN)
+
+
+def _user(pk):
+    from accounts.models import User
+
+    return User.objects.get(pk=pk) if pk else None
+
+
+def _add_year(data, request, year):
+    return services.create_year(name=data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+                                by=request.user, ip=client_ip(request))
+
+
+def _needs_year(year):
+    if year is None:
+        raise ValidationError("Сначала создайте учебный год.")
+    return year
+
+
+SETUP_ACTIONS = {
+    # what: (form, needs the school for its choices, the service call)
+    "year": (forms.YearForm, False, _add_year),
+    "scheme": (forms.GradeSchemeForm, False, lambda d, r, y: services.set_grade_scheme(
+        year=_needs_year(y), grade=d["grade"], scheme=d["scheme"], by=r.user, ip=client_ip(r))),
+    "term": (forms.TermForm, False, lambda d, r, y: services.add_term(
+        year=_needs_year(y), scheme=d["scheme"], number=d["number"], starts_on=d["starts_on"], ends_on=d["ends_on"],
+        by=r.user, ip=client_ip(r))),
+    "holiday": (forms.HolidayForm, False, lambda d, r, y: services.add_holiday(
+        year=_needs_year(y), name=d["name"], starts_on=d["starts_on"], ends_on=d["ends_on"], by=r.user, ip=client_ip(r))),
+    "subject": (forms.SubjectForm, False, lambda d, r, y: services.create_subject(
+        name=d["name"], short_name=d["short_name"], is_marked=d["is_marked"], by=r.user, ip=client_ip(r))),
+    "work_type": (forms.WorkTypeForm, False, lambda d, r, y: services.create_work_type(
+        name=d["name"], weight=d["weight"], by=r.user, ip=client_ip(r))),
+    "rules": (forms.RulesForm, False, lambda d, r, y: services.set_rules(**d, by=r.user, ip=client_ip(r))),
+    "class": (forms.ClassForm, True, lambda d, r, y: services.create_class(
+        grade=d["grade"], letter=d["letter"], class_teacher=_user(d["class_teacher"]), by=r.user, ip=client_ip(r))),
+    "curriculum": (forms.CurriculumForm, False, lambda d, r, y: services.set_curriculum(
+        grade=d["grade"], subject=d["subject"], hours_per_week=d["hours_per_week"], by=r.user, ip=client_ip(r))),
+    "load": (forms.LoadForm, True, lambda d, r, y: services.assign_load(
+        school=r.school, teacher=_user(d["teacher"]), subject=d["subject"], school_class=d["school_class"],
+        subgroup=d["subgroup"], hours_per_week=d["hours_per_week"], by=r.user, ip=client_ip(r))),
+    "bell": (forms.BellForm, False, lambda d, r, y: services.set_bell(
+        number=d["number"], starts_at=d["starts_at"], ends_at=d["ends_at"], by=r.user, ip=client_ip(r))),
+    "slot": (forms.SlotForm, True, lambda d, r, y: services.add_slot(
+        school=r.school, weekday=d["weekday"], number=d["number"], school_class=d["school_class"],
+        subgroup=d["subgroup"], subject=d["subject"], teacher=_user(d["teacher"]), room=d["room"],
+        valid_from=d["valid_from"], by=r.user, ip=client_ip(r))),
+}
+
+
+@school_roles(*SETUP, Role.DIRECTOR)
+def setup(request):
+    year = selectors.current_year()
+    forms_ = {what: (form(school=request.school) if needs_school else form())
+              for what, (form, needs_school, _) in SETUP_ACTIONS.items()}
+    rules = selectors.Rules.get()
+    forms_["rules"] = forms.RulesForm(initial={"rounding_threshold": rules.rounding_threshold,
+                                               "final_marks_days": rules.final_marks_days})
+    return render(request, "journal/setup.html", {
+        "year": year, "forms": forms_, "can_edit": bool(request.roles & set(SETUP)), **selectors.setup_lists(year),
+    })
+
+
+@require_POST
+@school_roles(*SETUP)
+def setup_add(request, what):
+    if what not in SETUP_ACTIONS:
+        raise Http404
+    form_class, needs_school, act = SETUP_ACTIONS[what]
+    form = form_class(request.POST, school=request.school) if needs_school else form_class(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
+                                   for f, e in form.errors.items()])
+        act(form.cleaned_data, request, selectors.current_year())
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, "Сохранено.")
+    return redirect(f"{reverse('setup')}#{what}")
+
+
+@require_POST
+@school_roles(*SETUP)
+def slot_end(request, slot_id):
+    slot = TimetableSlot.objects.filter(pk=slot_id, valid_to__isnull=True).first()
+    if slot is None:
+        raise Http404
+    try:
+        last_day = date.fromisoformat(request.POST.get("last_day", ""))
+        services.end_slot(slot, last_day=last_day, by=request.user, ip=client_ip(request))
+    except ValueError:
+        messages.error(request, "Укажите последний день действия урока в расписании.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Урок убран из расписания; будущие пустые уроки удалены, заполненные сохранены.")
+    return redirect(f"{reverse('setup')}#slot")
+
+
+@require_POST
+@school_roles(*SETUP)
+def lessons_generate(request):
+    made = services.generate_lessons(since=timezone.localdate())
+    messages.success(request, f"Уроков создано по расписанию: {made}.")
+    return redirect(f"{reverse('setup')}#slot")
+
+
+# --- Imports from files ---------------------------------------------------------------------
+
+IMPORT_ROLES = {ImportBatch.Kind.PUPILS: {Role.SCHOOL_ADMIN}, ImportBatch.Kind.STAFF: {Role.SCHOOL_ADMIN},
+                ImportBatch.Kind.TIMETABLE: {Role.SCHOOL_ADMIN, Role.DEPUTY}}
+
+
+@school_roles(*SETUP)
+def import_start(request):
+    kinds = [(kind, imports.COLUMNS[kind]) for kind in IMPORT_ROLES if IMPORT_ROLES[kind] & request.roles]
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        form = forms.ImportForm(request.POST, request.FILES)
+        try:
+            if kind not in dict(kinds):
+                raise PermissionDenied("Этот вид импорта вам недоступен.")
+            if not form.is_valid():
+                raise ValidationError(form.errors.get("file", ["Выберите файл."]))
+            batch = imports.parse(kind, form.cleaned_data["file"], by=request.user, school=request.school)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            return redirect("import_preview", batch_id=batch.pk)
+    labels = dict(ImportBatch.Kind.choices)
+    return render(request, "journal/import_start.html", {
+        "kinds": [(kind, labels[kind], columns) for kind, columns in kinds], "form": forms.ImportForm(),
+    })
+
+
+@school_roles(*SETUP)
+def import_preview(request, batch_id):
+    batch = ImportBatch.objects.filter(pk=batch_id, created_by=request.user).first()
+    if batch is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            made = imports.apply(batch, school=request.school, by=request.user, ip=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Загружено строк: {len(made)}.")
+            if batch.kind == ImportBatch.Kind.STAFF:
+                return render(request, "journal/import_slips.html", {"slips": [
+                    {"invitation": invitation, "code": code, "link": host_url(request.school.host, f"/invite/{code}/")}
+                    for invitation, code in made]})
+            return redirect("setup")
+    errors = {e["row"]: e["message"] for e in batch.errors}
+    columns = imports.COLUMNS[batch.kind]
+    rows = [{"number": row["row"], "values": [row.get(c, "") for c in columns], "error": errors.get(row["row"])}
+            for row in batch.rows]
+    return render(request, "journal/import_preview.html", {"batch": batch, "rows": rows, "columns": columns})
+
+
+# --- Class lists, absence reasons, control, thematic plans ------------------------------------
+
+
+@require_POST
+@school_roles(*SETUP)
+def class_enroll(request, class_id):
+    school_class = access_class(request, class_id)
+    form = forms.EnrollForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Заполните все поля: ФИО, дату рождения, дату и номер приказа.")
+        d = form.cleaned_data
+        services.enroll_pupil(school_class=school_class, last_name=d["last_name"], first_name=d["first_name"],
+                              middle_name=d["middle_name"], birth_date=d["birth_date"], enrolled_on=d["on"],
+                              order=d["order_number"], order_date=d["order_date"], by=request.user, ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Обучающийся зачислен.")
+    return redirect("class_detail", class_id=class_id)
+
+
+@require_POST
+@school_roles(*SETUP)
+def pupil_move(request, class_id, pupil_id):
+    school_class = access_class(request, class_id)
+    pupil = access_pupil_of_class(request, school_class, pupil_id)
+    form = forms.MoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Укажите дату, номер и дату приказа.")
+        d, by, ip = form.cleaned_data, request.user, client_ip(request)
+        if d["kind"] == "transfer":
+            if d["to_class"] is None:
+                raise ValidationError("Выберите класс, в который переводится обучающийся.")
+            services.transfer_pupil(pupil, to_class=d["to_class"], on=d["on"], order_number=d["order_number"],
+                                    order_date=d["order_date"], by=by, ip=ip)
+        else:
+            services.withdraw_pupil(pupil, on=d["on"], order_number=d["order_number"], order_date=d["order_date"],
+                                    by=by, ip=ip)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Изменение списка класса записано.")
+    return redirect("class_detail", class_id=class_id)
+
+
+@require_POST
+@school_roles(*SETUP)
+def subgroup_add(request, class_id):
+    school_class = access_class(request, class_id)
+    ids = [int(pk) for pk in request.POST.getlist("pupils") if pk.isdigit()]
+    pupils = list(school_class.pupils.enrolled().filter(pk__in=ids))
+    try:
+        if len(pupils) != len(ids) or not pupils:
+            raise ValidationError("Отметьте обучающихся этого класса.")
+        services.create_subgroup(school_class=school_class, name=request.POST.get("name", ""), pupils=pupils,
+                                 by=request.user, ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Подгруппа создана.")
+    return redirect("class_detail", class_id=class_id)
+
+
+@school_roles(Role.CLASS_TEACHER)
+def absences(request, class_id):
+    """The class teacher records why pupils were absent."""
+    school_class = access_class(request, class_id)
+    if school_class.class_teacher_id != request.user.pk:
+        return render(request, "forbidden.html", status=403)
+    if request.method == "POST":
+        entry = Attendance.objects.filter(pk=request.POST.get("attendance") or 0, pupil__school_class=school_class).first()
+        if entry is None:
+            raise Http404
+        try:
+            services.set_absence_reason(entry, reason=request.POST.get("reason", ""), by=request.user,
+                                        ip=client_ip(request))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, "Причина пропуска записана.")
+        return redirect("absences", class_id=class_id)
+    return render(request, "journal/absences.html", {
+        "school_class": school_class, "absences": selectors.class_absences(school_class), "form": forms.ReasonForm(),
+    })
+
+
+@school_roles(Role.DEPUTY, Role.DIRECTOR)
+def control(request):
+    """Closed terms and the reopenings the deputy made, with their reasons."""
+    form = forms.ReopenForm(request.POST or None)
+    if request.method == "POST":
+        if Role.DEPUTY not in request.roles:
+            return render(request, "forbidden.html", status=403)
+        try:
+            if not form.is_valid():
+                raise ValidationError("Заполните период, класс, предмет, причину и дату.")
+            d = form.cleaned_data
+            services.reopen(term=d["term"], school_class=d["school_class"], subject=d["subject"], reason=d["reason"],
+                            until=d["until"], by=request.user, ip=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Период открыт для исправлений.")
+            return redirect("control")
+    return render(request, "journal/control.html", {"form": form, **selectors.control_lists()})
+
+
+@school_roles(*READERS)
+def plan_page(request, class_id, subject_id):
+    school_class, subject = access_journal(request, class_id, subject_id)
+    year = selectors.current_year()
+    if request.method == "POST":
+        if not services.teaches(request.user, school_class, subject):
+            return render(request, "forbidden.html", status=403)
+        try:
+            if request.FILES.get("file"):
+                batch = imports.parse(ImportBatch.Kind.PLAN, request.FILES["file"], by=request.user,
+                                      school=request.school, context={"class": class_id, "subject": subject_id})
+                if batch.errors:
+                    raise ValidationError([f"Строка {e['row']}: {e['message']}" for e in batch.errors])
+                imports.apply_plan(batch, school_class=school_class, subject=subject, year=year, by=request.user,
+                                   ip=client_ip(request))
+            else:
+                lines = [line.rsplit(";", 1) for line in request.POST.get("topics", "").splitlines() if line.strip()]
+                topics = [(parts[0], parts[1].strip() if len(parts) == 2 else "1") for parts in lines]
+                services.save_plan(subject=subject, school_class=school_class, year=year, topics=topics,
+                                   by=request.user, ip=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Тематическое планирование сохранено.")
+        return redirect("plan", class_id=class_id, subject_id=subject_id)
+    plan = selectors.plan_for(school_class, subject, year)
+    topics, (covered, due) = selectors.plan_coverage(plan, timezone.localdate()) if plan else ([], (0, 0))
+    return render(request, "journal/plan.html", {
+        "school_class": school_class, "subject": subject, "topics": topics, "covered": covered, "due": due,
+        "can_edit": services.teaches(request.user, school_class, subject),
+        "text": "\n".join(f"{t.title}; {t.hours}" for t in topics),
+    })

@@ -146,3 +146,32 @@
     });
   }
 })();
+
+// Final marks: click the last column to set the term's final mark (suggested from the average).
+(function () {
+  const grid = document.getElementById("grid");
+  if (!grid || grid.dataset.canWrite !== "1") return;
+  const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1];
+  const status = document.getElementById("status");
+  for (const cell of grid.querySelectorAll("td.final")) {
+    cell.style.cursor = "pointer";
+    cell.title = "Итоговая отметка за период";
+    cell.addEventListener("click", async () => {
+      const suggested = cell.previousElementSibling.textContent.trim();
+      const value = window.prompt("Итоговая отметка за период (прогноз: " + (suggested || "—") + ")", cell.textContent.trim() || suggested);
+      if (!value) return;
+      const response = await fetch("/api/v1/final-marks/", {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
+        body: JSON.stringify({pupil: Number(cell.dataset.pupil), subject: Number(grid.dataset.subject),
+                              term: Number(grid.dataset.term), value: value.trim().toLowerCase()}),
+      });
+      const data = await response.json();
+      if (response.ok) { cell.textContent = data.value; status.textContent = "Итоговая отметка сохранена."; status.className = "ok"; }
+      else {
+        const error = data.error || {};
+        status.textContent = Object.values(error.fields || {}).flat().join(" ") || error.message; status.className = "error";
+      }
+    });
+  }
+})();

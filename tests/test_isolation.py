@@ -24,6 +24,11 @@ SCHOOL_ROUTES = {
     "api_lesson_substitute": "teacher", "api_attendance_reason": CLASS_TEACHER, "api_marks": STAFF,
     "api_mark": STAFF, "api_mark_restore": "teacher of the lesson", "api_history": STAFF,
     "api_final_marks": "teacher of the class and subject", "api_journal": STAFF,
+    "setup": "deputy, school admin, director", "setup_add": "deputy or school admin", "slot_end": "deputy or school admin",
+    "lessons_generate": "deputy or school admin", "imports": "deputy or school admin",
+    "import_preview": "who uploaded it", "class_enroll": "deputy or school admin", "pupil_move": "deputy or school admin",
+    "subgroup_add": "deputy or school admin", "absences": CLASS_TEACHER, "control": "deputy or director",
+    "plan": "journal readers",
 }
 PORTAL_ROUTES = {
     "login": ANYONE, "logout": ANYONE, "invitation_enter": ANYONE, "invitation": ANYONE, "set_language": ANYONE,
@@ -57,7 +62,8 @@ def test_every_route_has_a_declared_audience(urlconf, audience):
 
 def school_pages(w):
     """Every GET page and endpoint of a school's address, with that school's own ids."""
-    return ["/", "/login/", "/invite/", "/account/password/", "/staff/", "/classes/",
+    return ["/", "/login/", "/invite/", "/account/password/", "/staff/", "/classes/", "/setup/", "/control/",
+            "/journal/", "/timetable/", "/imports/", f"/classes/{w.school_class.pk}/absences/",
             f"/classes/{w.school_class.pk}/", f"/classes/{w.other_class.pk}/",
             "/api/v1/me/", "/api/v1/classes/", f"/api/v1/classes/{w.school_class.pk}/pupils/",
             f"/api/v1/classes/{w.other_class.pk}/pupils/", "/api/schema/"]
@@ -66,11 +72,18 @@ def school_pages(w):
 # What each role gets on each school page: 200, or 403 for a role the page is not for.
 PAGE_ACCESS = {
     "/staff/": {Role.SCHOOL_ADMIN, Role.DIRECTOR},
+    "/setup/": {Role.SCHOOL_ADMIN, Role.DEPUTY, Role.DIRECTOR},
+    "/control/": {Role.DEPUTY, Role.DIRECTOR},
+    "/journal/": {Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR},
+    "/timetable/": {Role.TEACHER, Role.CLASS_TEACHER},
+    "/imports/": {Role.SCHOOL_ADMIN, Role.DEPUTY},
     "/classes/": {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.CLASS_TEACHER},
 }
 
 
 def expected_status(path, role):
+    if path.endswith("/absences/"):
+        return 200 if role == Role.CLASS_TEACHER else 403
     for prefix, roles in PAGE_ACCESS.items():
         if path.startswith(prefix):
             return 200 if role in roles else 403

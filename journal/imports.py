@@ -1,0 +1,245 @@
+"""Import of pupils, staff, the timetable and thematic plans from CSV or XLSX files.
+
+A file is read and checked row by row into an ImportBatch (the preview); it is applied
+only when no row has an error, in one transaction: nothing is ever half-imported."""
+
+import csv
+import io
+import re
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as accounts
+from accounts.models import Role
+from audit.models import record
+
+from . import services
+from .models import ImportBatch, SchoolClass, Subgroup, Subject
+
+MAX_ROWS = 2000
+MAX_BYTES = 2 * 1024 * 1024
+
+COLUMNS = {
+    ImportBatch.Kind.PUPILS: ["Фамилия", "Имя", "Отчество", "Дата рождения", "Класс", "Приказ", "Дата приказа"],
+    ImportBatch.Kind.STAFF: ["Фамилия", "Имя", "Отчество", "Роль"],
+    ImportBatch.Kind.TIMETABLE: ["День", "Урок", "Класс", "Подгруппа", "Предмет", "Учитель", "Кабинет", "С даты"],
+    ImportBatch.Kind.PLAN: ["Тема", "Часов"],
+}
+REQUIRED = {
+    ImportBatch.Kind.PUPILS: {"Фамилия", "Имя", "Дата рождения", "Класс", "Приказ", "Дата приказа"},
+    ImportBatch.Kind.STAFF: {"Фамилия", "Имя", "Роль"},
+    ImportBatch.Kind.TIMETABLE: {"День", "Урок", "Класс", "Предмет", "Учитель", "С даты"},
+    ImportBatch.Kind.PLAN: {"Тема", "Часов"},
+}
+STAFF_ROLES = {"учитель": Role.TEACHER, "классный руководитель": Role.CLASS_TEACHER, "завуч": Role.DEPUTY,
+               "заместитель директора": Role.DEPUTY, "директор": Role.DIRECTOR, "администратор": Role.SCHOOL_ADMIN}
+DAYS = {"пн": 1, "вт": 2, "ср": 3, "чт": 4, "пт": 5, "сб": 6, "понедельник": 1, "вторник": 2, "среда": 3,
+        "четверг": 4, "пятница": 5, "суббота": 6}
+
+
+def read_table(upload):
+    """Rows of a CSV (UTF-8 or Windows-1251, ; or ,) or XLSX file as lists of strings."""
+    if upload.size > MAX_BYTES:
+        raise ValidationError("Файл больше 2 МБ.")
+    name = upload.name.lower()
+    data = upload.read()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception:
+            raise ValidationError("Файл не читается как таблица XLSX.") from None
+        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "cp1251"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValidationError("Кодировка файла не распознана: сохраните его в UTF-8.")
+        delimiter = ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    raise ValidationError("Загрузите файл CSV или XLSX.")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _date(text):
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            pass
+    raise ValueError(f"дата «{text}» не в формате ДД.ММ.ГГГГ")
+
+
+def parse(kind, upload, *, by, school, context=None):
+    """Reads a file into a preview batch: every row with its values or its errors.
+    `context` (JSON) carries what the file is for, e.g. the class and subject of a plan."""
+    table = [row for row in read_table(upload) if any(row)]
+    if not table:
+        raise ValidationError("Файл пустой.")
+    header = [h.strip() for h in table[0]]
+    missing = REQUIRED[kind] - set(header)
+    if missing:
+        raise ValidationError(f"Нет столбцов: {', '.join(sorted(missing))}. Ожидаются: {', '.join(COLUMNS[kind])}.")
+    if len(table) - 1 > MAX_ROWS:
+        raise ValidationError(f"Больше {MAX_ROWS} строк: разделите файл.")
+    rows, errors = [], []
+    for number, values in enumerate(table[1:], start=2):
+        row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}
+        try:
+            CHECKS[kind](row, school)
+        except (ValueError, ValidationError) as error:
+            errors.append({"row": number, "message": " ".join(getattr(error, "messages", [str(error)]))})
+        rows.append({"row": number, **row})
+    return ImportBatch.objects.create(kind=kind, filename=upload.name[:200], rows=rows, errors=errors,
+                                      context=context or {}, created_by=by)
+
+
+def _class(name):
+    match = re.fullmatch(r"(\d{1,2})\s*([А-ЯЁа-яё]{1,3})", name.strip())
+    school_class = match and SchoolClass.objects.filter(grade=int(match[1]), letter=match[2].upper()).first()
+    if not school_class:
+        raise ValueError(f"класса «{name}» нет")
+    return school_class
+
+
+def _required(row, *names):
+    for name in names:
+        if not row.get(name, "").strip():
+            raise ValueError(f"пусто: «{name}»")
+
+
+def check_pupil(row, school):
+    _required(row, "Фамилия", "Имя", "Дата рождения", "Класс", "Приказ", "Дата приказа")
+    born = _date(row["Дата рождения"])
+    if not date(1990, 1, 1) < born < timezone.localdate():
+        raise ValueError("неправдоподобная дата рождения")
+    _date(row["Дата приказа"])
+    _class(row["Класс"])
+
+
+def check_staff(row, school):
+    _required(row, "Фамилия", "Имя", "Роль")
+    if row["Роль"].strip().lower() not in STAFF_ROLES:
+        raise ValueError(f"роль «{row['Роль']}»: одна из {', '.join(STAFF_ROLES)}")
+
+
+def _teacher(text, school):
+    from accounts.models import Membership
+
+    text = " ".join(text.split())
+    people = [m.user for m in Membership.objects.at(school).filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
+              .select_related("user")]
+    found = {u.pk: u for u in people if text.lower() in (u.full_name.lower(), (u.email or "").lower(), u.short_name.lower())}
+    if len(found) != 1:
+        raise ValueError(f"учитель «{text}» не найден или найден не один")
+    return next(iter(found.values()))
+
+
+def _slot_values(row, school):
+    _required(row, "День", "Урок", "Класс", "Предмет", "Учитель", "С даты")
+    weekday = DAYS.get(row["День"].strip().lower()) or (int(row["День"]) if row["День"].isdigit() else None)
+    if weekday not in range(1, 7):
+        raise ValueError(f"день «{row['День']}»: пн…сб или 1…6")
+    if not row["Урок"].isdigit():
+        raise ValueError("номер урока — число")
+    school_class = _class(row["Класс"])
+    subgroup = None
+    if row.get("Подгруппа", "").strip():
+        subgroup = Subgroup.objects.filter(school_class=school_class, name=row["Подгруппа"].strip()).first()
+        if subgroup is None:
+            raise ValueError(f"подгруппы «{row['Подгруппа']}» нет в классе {school_class}")
+    subject = Subject.objects.filter(name__iexact=row["Предмет"].strip()).first()
+    if subject is None:
+        raise ValueError(f"предмета «{row['Предмет']}» нет")
+    return {"weekday": weekday, "number": int(row["Урок"]), "school_class": school_class, "subgroup": subgroup,
+            "subject": subject, "teacher": _teacher(row["Учитель"], school),
+            "room": row.get("Кабинет", "").strip(), "valid_from": _date(row["С даты"])}
+
+
+def check_slot(row, school):
+    values = _slot_values(row, school)
+    clashes = services.timetable_clashes(**{k: values[k] for k in (
+        "weekday", "number", "school_class", "subgroup", "teacher", "room", "valid_from")})
+    if clashes:
+        raise ValueError(" ".join(clashes))
+
+
+def check_topic(row, school):
+    _required(row, "Тема", "Часов")
+    if not row["Часов"].isdigit() or not 1 <= int(row["Часов"]) <= 50:
+        raise ValueError("часов — целое число от 1 до 50")
+
+
+CHECKS = {ImportBatch.Kind.PUPILS: check_pupil, ImportBatch.Kind.STAFF: check_staff,
+          ImportBatch.Kind.TIMETABLE: check_slot, ImportBatch.Kind.PLAN: check_topic}
+
+
+@transaction.atomic
+def apply(batch, *, school, by, ip=None):
+    """Applies a checked batch whole, through the same services as the pages. Returns what was
+    made (for staff: invitations with their codes, to print). Any refusal undoes everything."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.applied_at:
+        raise ValidationError("Этот файл уже загружен.")
+    if batch.errors:
+        raise ValidationError("В файле есть ошибки: исправьте их и загрузите файл заново.")
+    made = []
+    for row in batch.rows:
+        try:
+            made.append(APPLY[batch.kind](row, batch, school, by, ip))
+        except (ValueError, ValidationError, PermissionDenied) as error:
+            message = " ".join(getattr(error, "messages", [str(error)]))
+            raise ValidationError(f"Строка {row['row']}: {message}. Ничего не загружено.") from None
+    batch.applied_at = timezone.now()
+    batch.save(update_fields=["applied_at"])
+    record("import.applied", batch, by=by, ip=ip, new={"kind": batch.kind, "file": batch.filename, "rows": len(made)})
+    return made
+
+
+def _apply_pupil(row, batch, school, by, ip):
+    return services.enroll_pupil(
+        school_class=_class(row["Класс"]), last_name=row["Фамилия"], first_name=row["Имя"],
+        middle_name=row.get("Отчество", ""), birth_date=_date(row["Дата рождения"]),
+        enrolled_on=_date(row["Дата приказа"]), order=row["Приказ"], order_date=_date(row["Дата приказа"]), by=by, ip=ip)
+
+
+def _apply_staff(row, batch, school, by, ip):
+    full_name = " ".join(p for p in (row["Фамилия"], row["Имя"], row.get("Отчество", "")) if p.strip())
+    return accounts.issue_invitation(school=school, role=STAFF_ROLES[row["Роль"].strip().lower()], by=by, ip=ip,
+                                     full_name=full_name)
+
+
+def _apply_slot(row, batch, school, by, ip):
+    return services.add_slot(school=school, **_slot_values(row, school), by=by, ip=ip)
+
+
+APPLY = {ImportBatch.Kind.PUPILS: _apply_pupil, ImportBatch.Kind.STAFF: _apply_staff,
+         ImportBatch.Kind.TIMETABLE: _apply_slot}
+
+
+def apply_plan(batch, *, school_class, subject, year, by, ip=None):
+    if batch.errors:
+        raise ValidationError("В файле есть ошибки: исправьте их и загрузите файл заново.")
+    with transaction.atomic():
+        plan = services.save_plan(subject=subject, school_class=school_class, year=year, by=by, ip=ip,
+                                  topics=[(row["Тема"], row["Часов"]) for row in batch.rows])
+        batch.applied_at = timezone.now()
+        batch.save(update_fields=["applied_at"])
+    return plan

@@ -62,3 +62,18 @@ urlpatterns += [
     path("control/", journal_views.control, name="control"),
     path("plans/<int:class_id>/<int:subject_id>/", journal_views.plan_page, name="plan"),
 ]
+
+urlpatterns += [
+    path("api/v1/years/", journal_api.YearList.as_view(), name="api_years"),
+    path("api/v1/terms/", journal_api.TermList.as_view(), name="api_terms"),
+    path("api/v1/holidays/", journal_api.HolidayList.as_view(), name="api_holidays"),
+    path("api/v1/grade-schemes/", journal_api.GradeSchemeList.as_view(), name="api_grade_schemes"),
+    path("api/v1/subjects/", journal_api.SubjectList.as_view(), name="api_subjects"),
+    path("api/v1/work-types/", journal_api.WorkTypeList.as_view(), name="api_work_types"),
+    path("api/v1/curriculum/", journal_api.CurriculumList.as_view(), name="api_curriculum"),
+    path("api/v1/bells/", journal_api.BellList.as_view(), name="api_bells"),
+    path("api/v1/load/", journal_api.LoadList.as_view(), name="api_load"),
+    path("api/v1/timetable/", journal_api.TimetableList.as_view(), name="api_timetable"),
+    path("api/v1/reopenings/", journal_api.ReopeningList.as_view(), name="api_reopenings"),
+    path("api/v1/pupils/<int:pupil_id>/move/", journal_api.pupil_move, name="api_pupil_move"),
+]

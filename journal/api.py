@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from accounts.access import client_ip
 from accounts.models import Role
 
-from . import selectors, services
+from . import models, selectors, services
 from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson
 from .models import Attendance, Lesson, Mark, PlannedTopic, Pupil, Subject, Term, WorkType
 
@@ -390,3 +390,161 @@ def journal(request):
                        "attendance": cell["attendance"].status if cell["attendance"] else None} for cell in row["cells"]],
         } for row in grid["rows"]],
     })
+
+
+# --- School set-up through the API (deputy and school admin), the same services as the pages ---
+
+class SetupRoles(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.school is None:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return bool(request.roles & WHOLE_SCHOOL)
+        return bool(request.roles & {Role.DEPUTY, Role.SCHOOL_ADMIN})
+
+
+class SetupList(generics.ListCreateAPIView):
+    """Lists are readable by the school's staff; POST creates through `create_with`."""
+
+    permission_classes = [SetupRoles]
+    create_with = None  # a journal.services function taking the validated fields
+
+    @service_errors
+    def create(self, request, *args, **kwargs):
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = type(self).create_with(**self.arguments(data.validated_data), by=request.user, ip=client_ip(request))
+        return Response(self.get_serializer(made).data, status=status.HTTP_201_CREATED)
+
+    def arguments(self, validated):
+        return validated
+
+
+def _model_serializer(model_, fields_, read_only=()):
+    meta = type("Meta", (), {"model": model_, "fields": fields_, "read_only_fields": list(read_only)})
+    return type(f"{model_.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": meta})
+
+
+class YearList(SetupList):
+    queryset = models.AcademicYear.objects.all()
+    serializer_class = _model_serializer(models.AcademicYear, ["id", "name", "starts_on", "ends_on"])
+    create_with = staticmethod(services.create_year)
+
+
+class TermList(SetupList):
+    queryset = models.Term.objects.all()
+    serializer_class = _model_serializer(models.Term, ["id", "year", "scheme", "number", "starts_on", "ends_on"])
+    create_with = staticmethod(services.add_term)
+
+
+class HolidayList(SetupList):
+    queryset = models.Holiday.objects.all()
+    serializer_class = _model_serializer(models.Holiday, ["id", "year", "name", "starts_on", "ends_on"])
+    create_with = staticmethod(services.add_holiday)
+
+
+class GradeSchemeList(SetupList):
+    queryset = models.GradeScheme.objects.order_by("year", "grade")
+    serializer_class = _model_serializer(models.GradeScheme, ["id", "year", "grade", "scheme"])
+    create_with = staticmethod(services.set_grade_scheme)
+
+
+class SubjectList(SetupList):
+    queryset = Subject.objects.all()
+    serializer_class = _model_serializer(Subject, ["id", "name", "short_name", "is_marked"])
+    create_with = staticmethod(services.create_subject)
+
+
+class WorkTypeList(SetupList):
+    queryset = WorkType.objects.all()
+    serializer_class = _model_serializer(WorkType, ["id", "name", "weight"])
+    create_with = staticmethod(services.create_work_type)
+
+
+class CurriculumList(SetupList):
+    queryset = models.CurriculumItem.objects.all()
+    serializer_class = _model_serializer(models.CurriculumItem, ["id", "grade", "subject", "hours_per_week"])
+    create_with = staticmethod(services.set_curriculum)
+
+
+class BellList(SetupList):
+    queryset = models.Bell.objects.all()
+    serializer_class = _model_serializer(models.Bell, ["id", "number", "starts_at", "ends_at"])
+    create_with = staticmethod(services.set_bell)
+
+
+class LoadList(SetupList):
+    queryset = models.TeachingLoad.objects.order_by("school_class", "subject")
+    serializer_class = _model_serializer(models.TeachingLoad,
+                                         ["id", "teacher", "subject", "school_class", "subgroup", "hours_per_week"])
+    create_with = staticmethod(services.assign_load)
+
+    def arguments(self, validated):
+        return {**validated, "school": self.request.school}
+
+
+class TimetableList(SetupList):
+    """The active timetable; filter by `school_class` or `teacher`."""
+
+    serializer_class = _model_serializer(models.TimetableSlot, ["id", "weekday", "number", "school_class", "subgroup",
+                                                                "subject", "teacher", "room", "valid_from", "valid_to"],
+                                         read_only=["valid_to"])
+    create_with = staticmethod(services.add_slot)
+
+    def get_queryset(self):
+        slots = models.TimetableSlot.objects.filter(valid_to__isnull=True).order_by("school_class", "weekday", "number")
+        for param in ("school_class", "teacher"):
+            if self.request.query_params.get(param):
+                slots = slots.filter(**{param: self.request.query_params[param]})
+        return slots
+
+    def arguments(self, validated):
+        validated.pop("valid_to", None)
+        return {**validated, "school": self.request.school}
+
+
+class ReopeningList(SetupList):
+    queryset = models.Reopening.objects.order_by("-reopened_at")
+    serializer_class = _model_serializer(models.Reopening, ["id", "term", "school_class", "subject", "reason", "until",
+                                                            "reopened_by", "reopened_at"], read_only=["reopened_by"])
+    create_with = staticmethod(services.reopen)
+
+    def get_permissions(self):
+        return [DeputyWrites()]
+
+
+class DeputyWrites(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.school is None:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return bool(request.roles & {Role.DEPUTY, Role.DIRECTOR})
+        return Role.DEPUTY in request.roles
+
+
+class MoveInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["transfer", "withdraw"])
+    to_class = serializers.IntegerField(required=False)
+    on = serializers.DateField()
+    order_number = serializers.CharField(max_length=50)
+    order_date = serializers.DateField()
+
+
+@extend_schema(request=MoveInput, responses=PupilSerializer)
+@api_view(["POST"])
+@permission_classes([SetupRoles])
+@service_errors
+def pupil_move(request, pupil_id):
+    """Transfers a pupil to another class or records a withdrawal, by order."""
+    pupil = _get(Pupil.objects.enrolled(), pupil_id)
+    data = MoveInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    d = data.validated_data
+    if d["kind"] == "transfer":
+        services.transfer_pupil(pupil, to_class=_get(models.SchoolClass, d.get("to_class", "")), on=d["on"],
+                                order_number=d["order_number"], order_date=d["order_date"], by=request.user,
+                                ip=client_ip(request))
+    else:
+        services.withdraw_pupil(pupil, on=d["on"], order_number=d["order_number"], order_date=d["order_date"],
+                                by=request.user, ip=client_ip(request))
+    return Response({"id": pupil.pk, "school_class": pupil.school_class_id, "withdrawn_on": pupil.withdrawn_on})

@@ -29,6 +29,10 @@ SCHOOL_ROUTES = {
     "import_preview": "who uploaded it", "class_enroll": "deputy or school admin", "pupil_move": "deputy or school admin",
     "subgroup_add": "deputy or school admin", "absences": CLASS_TEACHER, "control": "deputy or director",
     "plan": "journal readers",
+    "api_years": STAFF, "api_terms": STAFF, "api_holidays": STAFF, "api_grade_schemes": STAFF,
+    "api_subjects": STAFF, "api_work_types": STAFF, "api_curriculum": STAFF, "api_bells": STAFF,
+    "api_load": STAFF, "api_timetable": STAFF, "api_reopenings": "deputy or director",
+    "api_pupil_move": "deputy or school admin",
 }
 PORTAL_ROUTES = {
     "login": ANYONE, "logout": ANYONE, "invitation_enter": ANYONE, "invitation": ANYONE, "set_language": ANYONE,

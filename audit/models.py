@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
@@ -32,7 +33,7 @@ ACTION_LABELS = {
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     ip = models.GenericIPAddressField(null=True)
     action = models.CharField(max_length=60)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class SchoolClass(models.Model):
@@ -192,7 +193,7 @@ class WorkType(models.Model):
     weight = models.DecimalField(max_digits=3, decimal_places=1, default=Decimal("1.0"))
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["weight", "name"]  # the lightest first: the grid's default choice
         constraints = [models.CheckConstraint(condition=Q(weight__gt=0, weight__lte=10), name="weight_range")]
 
     def __str__(self):
@@ -360,7 +361,7 @@ class Mark(models.Model):
     work_type = models.ForeignKey(WorkType, on_delete=models.PROTECT)
     comment = models.CharField(max_length=500, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)  # first entry: never changes
+    entered_at = models.DateTimeField(default=timezone.now)  # first entry: set by the system, never changed
     changed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -389,7 +390,7 @@ class Attendance(models.Model):
     status = models.CharField(max_length=6, choices=Status.choices)
     reason = models.CharField(max_length=9, choices=Reason.choices, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)
+    entered_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -435,7 +436,7 @@ class FinalMark(models.Model):
     term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True)
     value = models.CharField(max_length=2, choices=MarkValue.choices)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)
+    entered_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -167,7 +167,7 @@ def my_journals(user, roles):
         if Role.CLASS_TEACHER in roles:
             mine |= Q(school_class__class_teacher=user)
         pairs = pairs.filter(mine)
-    pairs = pairs.values("school_class", "subject").distinct()
+    pairs = pairs.order_by().values("school_class", "subject").distinct()
     classes = {c.pk: c for c in SchoolClass.objects.all()}
     subjects = {s.pk: s for s in Subject.objects.all()}
     journals = [(classes[p["school_class"]], subjects[p["subject"]]) for p in pairs]

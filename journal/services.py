@@ -313,7 +313,9 @@ def timetable_clashes(*, weekday, number, school_class, subgroup, teacher, room,
 
 @transaction.atomic
 def add_slot(*, school, weekday, number, school_class, subject, teacher, valid_from, subgroup=None, room="",
-             by=None, ip=None):
+             by=None, ip=None, generate=True):
+    """A weekly lesson of the timetable; its lessons are made at once unless `generate` is off
+    (a whole timetable being entered then makes them once, with generate_lessons)."""
     if weekday not in range(1, 7):
         raise ValidationError({"weekday": "День недели — с понедельника по субботу."})
     if not Bell.objects.filter(number=number).exists():
@@ -329,7 +331,8 @@ def add_slot(*, school, weekday, number, school_class, subject, teacher, valid_f
                                         subject=subject, teacher=teacher, room=room.strip(), valid_from=valid_from)
     record("slot.created", slot, by=by, ip=ip, new={"weekday": weekday, "number": number, "class": str(school_class),
                                                      "subject": subject.name, "teacher": teacher.pk, "from": valid_from})
-    generate_lessons(since=valid_from, school_class=school_class)
+    if generate:
+        generate_lessons(since=valid_from, school_class=school_class)
     return slot
 
 
@@ -371,9 +374,10 @@ def generate_lessons(*, since=None, until=None, school_class=None):
     slots = list(slots)
     schemes = {(g.year_id, g.grade): g.scheme for g in GradeScheme.objects.all()}
     holidays = list(Holiday.objects.all())
-    existing = set(
-        Lesson.objects.filter(date__gte=since).values_list("date", "number", "school_class_id", "subgroup_id")
-    )
+    existing = Lesson.objects.filter(date__gte=since)
+    if school_class is not None:
+        existing = existing.filter(school_class=school_class)
+    existing = set(existing.values_list("date", "number", "school_class_id", "subgroup_id"))
     new = []
     for term in terms:
         day = max(term.starts_on, since)

@@ -179,10 +179,12 @@ def journal_page(request, class_id, subject_id):
     term = next((t for t in terms if str(t.pk) == request.GET.get("term")), None) or next(
         (t for t in terms if t.starts_on <= timezone.localdate() <= t.ends_on), terms[0])
     grid = selectors.journal_grid(school_class, subject, term)
-    can_write = bool(request.roles & set(TEACHING))
+    # Cells are open for the lessons this person teaches (or took over); the rest are read-only.
+    my_lessons = {lesson.pk for lesson in grid["lessons"] if lesson.conducted_by_id == request.user.pk}
+    can_write = bool(my_lessons)
     return render(request, "journal/journal_grid.html", {
         "school_class": school_class, "subject": subject, "terms": terms, "term": term, "grid": grid,
-        "can_write": can_write, "locked": services.is_locked(term, school_class, subject),
+        "can_write": can_write, "my_lessons": my_lessons, "locked": services.is_locked(term, school_class, subject),
         "mark_values": [v for v, _ in MarkValue.choices], "today": timezone.localdate(),
     })
 

@@ -221,3 +221,17 @@ def test_parents_and_pupils_never_reach_the_journal_api(world, enter, path):
     a = world.a
     assert enter(a.pupil_user, a.host).get(path).status_code == 403
     assert enter(world.parent, a.host).get(path).status_code == 403
+
+
+def test_the_journal_list_names_each_class_and_subject_once(world, enter):
+    a, cal = world.a, world.calendar_a
+    page = enter(a.class_teacher, a.host).get("/journal/").content.decode()
+    assert page.count(f'href="/journal/{a.school_class.pk}/{cal.math.pk}/"') == 1
+    assert page.count(f'href="/journal/{a.school_class.pk}/{cal.russian.pk}/"') == 1  # the class teacher's class
+
+
+def test_a_class_teacher_reads_the_other_subjects_of_the_class_without_writing(world, enter):
+    a, cal = world.a, world.calendar_a
+    page = enter(a.class_teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.russian.pk}/?term={cal.term.pk}")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-open="1"' not in body and 'data-can-write=""' in body

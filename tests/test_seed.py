@@ -42,6 +42,12 @@ def test_the_demo_seed_runs_on_an_empty_database(empty_database):
                 f" (SELECT count(DISTINCT pupil_id) FROM {schema}.journal_guardian WHERE consent_at IS NOT NULL)"
             ).fetchone()
             assert classes == 6 and pupils == 72 and 0 < parents < pupils
+            # One term of journal data so far: lessons before today carry topics, attendance and marks.
+            held, with_topic, marks = conn.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE topic <> ''),"
+                f" (SELECT count(*) FROM {schema}.journal_mark) FROM {schema}.journal_lesson WHERE date < current_date"
+            ).fetchone()
+            assert held > 100 and with_topic > 0.9 * held and marks > held
         # The demo family: one parent login with a child in each of two schools.
         schools_of_family = conn.execute(
             "SELECT count(*) FROM accounts_membership m JOIN accounts_user u ON u.id = m.user_id"

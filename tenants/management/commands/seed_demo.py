@@ -8,11 +8,13 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts import services as accounts
 from accounts.models import Role, User
 from config.context import host_url, portal_url
+from journal import demo
 from journal import services as journal
 from tenants.models import School
 from tenants.services import create_school
@@ -106,7 +108,7 @@ class Command(BaseCommand):
             return user
 
         staff(Role.DIRECTOR, "director")
-        staff(Role.DEPUTY, "deputy")
+        deputy = staff(Role.DEPUTY, "deputy")
         admin = staff(Role.SCHOOL_ADMIN, "admin")
         teachers = [staff(Role.TEACHER, f"teacher{n}", female=n % 3 != 0) for n in range(1, len(CLASSES) + 3)]
         with schema_context(school.schema_name):
@@ -115,6 +117,13 @@ class Command(BaseCommand):
                 school_class = journal.create_class(grade=grade, letter=letter, class_teacher=teacher, by=admin)
                 for n in range(PUPILS_PER_CLASS):
                     self.seed_pupil(school, school_class, teacher, admin, n)
+            # One term of journal data: the year set up as a deputy would, then the records so far.
+            today = timezone.localdate()
+            year, terms = demo.set_up_year(school, by=deputy, today=today)
+            demo.fill_journal(until=today)
+            for term in terms:
+                if term.ends_on < today:
+                    demo.set_final_marks(term)
 
     def seed_pupil(self, school, school_class, class_teacher, admin, n):
         female = self.rng.random() < 0.5

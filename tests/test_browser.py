@@ -1,0 +1,116 @@
+"""In a real browser (Debian's chromium, driven by Playwright): a teacher types marks into the
+journal grid with the keyboard, they are saved without a reload, and they survive a reload."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from journal import services
+from audit.models import AuditEntry
+from journal.models import Attendance, Lesson, Mark, Pupil, PupilMovement, SchoolClass, TimetableSlot
+from tests.conftest import PASSWORD
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--host-resolver-rules=MAP *.localhost 127.0.0.1"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def own_class(world, django_db_blocker):
+    """A class of its own (committed, for the server to see), removed again afterwards."""
+    a, cal = world.a, world.calendar_a
+    with django_db_blocker.unblock(), schema_context(a.school.schema_name):
+        school_class = services.create_class(grade=5, letter="Ж", class_teacher=a.class_teacher)
+        pupils = [services.enroll_pupil(school_class=school_class, last_name=name, first_name="Браузер",
+                                        birth_date=date(2015, 1, 1), enrolled_on=cal.year.starts_on, order="1-у")
+                  for name in ("Аверин", "Борисова")]
+        for weekday in range(1, 7):
+            services.add_slot(school=a.school, weekday=weekday, number=3, school_class=school_class, subject=cal.math,
+                              teacher=a.class_teacher, valid_from=cal.year.starts_on)
+    yield school_class, pupils
+    with django_db_blocker.unblock(), schema_context(a.school.schema_name):
+        lessons = Lesson.objects.filter(school_class=school_class)
+        marks = Mark.objects.filter(lesson__in=lessons)
+        AuditEntry.objects.filter(target_type="journal.mark", target_id__in=marks.values("pk")).delete()
+        marks.delete()
+        Attendance.objects.filter(lesson__in=lessons).delete()
+        lessons.delete()
+        TimetableSlot.objects.filter(school_class=school_class).delete()
+        PupilMovement.objects.filter(pupil__school_class=school_class).delete()
+        Pupil.objects.filter(school_class=school_class).delete()
+        SchoolClass.objects.filter(pk=school_class.pk).delete()
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="module")
+def server(world, own_class):
+    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), \
+        f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM"
+    port = free_port()
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+           "SITE_PORT": str(port), "DEBUG": "True", "LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
+                               cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.2)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_a_teacher_types_marks_into_the_grid_and_they_survive_a_reload(world, own_class, server):
+    from playwright.sync_api import sync_playwright
+
+    a, cal = world.a, world.calendar_a
+    school_class, pupils = own_class
+    base = f"http://{a.host}:{server}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/login/")
+        page.fill("input[name=identifier]", a.class_teacher.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{base}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
+        first = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.cell[data-open] input.entry').last
+        first.click()
+        page.keyboard.type("5")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#status.ok")
+        page.keyboard.press("ArrowDown")  # the same lesson, the next pupil
+        page.keyboard.type("4")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelectorAll('#grid span.mark').length === 2")
+        assert page.locator(f'tr[data-pupil="{pupils[0].pk}"] .avg').text_content() == "5.00"
+        page.reload()
+        first_row = page.locator(f'tr[data-pupil="{pupils[0].pk}"] span.mark').all_text_contents()
+        second_row = page.locator(f'tr[data-pupil="{pupils[1].pk}"] span.mark').all_text_contents()
+        browser.close()
+    assert first_row == ["5"] and second_row == ["4"]
+    with schema_context(a.school.schema_name):
+        marks = Mark.objects.filter(lesson__school_class=school_class)
+        assert sorted(m.value for m in marks) == ["4", "5"]
+        last_lesson = Lesson.objects.filter(school_class=school_class, date__lte=date.today()).order_by("date").last()
+        assert {m.lesson_id for m in marks} == {last_lesson.pk}
+        assert AuditEntry.objects.filter(target_type="journal.mark", target_id__in=[m.pk for m in marks]).count() == 2

@@ -77,3 +77,7 @@ urlpatterns += [
     path("api/v1/reopenings/", journal_api.ReopeningList.as_view(), name="api_reopenings"),
     path("api/v1/pupils/<int:pupil_id>/move/", journal_api.pupil_move, name="api_pupil_move"),
 ]
+
+urlpatterns += [
+    path("journal/<int:class_id>/<int:subject_id>/final/", journal_views.final_marks_page, name="final_marks"),
+]

@@ -298,3 +298,24 @@ def control_lists():
         "reopenings": Reopening.objects.select_related("term", "school_class", "subject", "reopened_by")
         .order_by("-reopened_at"),
     }
+
+
+def final_sheet(school_class, subject, year):
+    """Term marks and the year mark of a class in one subject; the year mark is suggested from
+    the term marks by the school's rounding rule (сводная ведомость for one subject)."""
+    terms = list(terms_of(school_class, year))
+    pupils = list(school_class.pupils.enrolled())
+    finals = FinalMark.objects.filter(subject=subject, year=year, pupil__in=pupils)
+    by_pupil = {}
+    for final in finals:
+        by_pupil.setdefault(final.pupil_id, {})[final.term_id] = final
+    rules = Rules.get()
+    rows = []
+    for pupil in pupils:
+        marks = by_pupil.get(pupil.pk, {})
+        term_marks = [marks.get(term.pk) for term in terms]
+        numeric = [int(m.value) for m in term_marks if m and m.value.isdigit()]
+        average = (Decimal(sum(numeric)) / len(numeric)).quantize(Decimal("0.01")) if numeric else None
+        rows.append({"pupil": pupil, "terms": term_marks, "suggested": suggested_final(average, rules),
+                     "year": marks.get(None)})
+    return {"terms": terms, "rows": rows}

@@ -503,3 +503,26 @@ def plan_page(request, class_id, subject_id):
         "can_edit": services.teaches(request.user, school_class, subject),
         "text": "\n".join(f"{t.title}; {t.hours}" for t in topics),
     })
+
+
+@school_roles(*READERS)
+def final_marks_page(request, class_id, subject_id):
+    school_class, subject = access_journal(request, class_id, subject_id)
+    year = selectors.current_year()
+    can_write = services.teaches(request.user, school_class, subject)
+    if request.method == "POST":
+        if not can_write:
+            return render(request, "forbidden.html", status=403)
+        pupil = access_pupil_of_class(request, school_class, request.POST.get("pupil") or 0)
+        try:
+            services.set_final_mark(pupil=pupil, subject=subject, year=year, term=None,
+                                    value=request.POST.get("value", ""), by=request.user, ip=client_ip(request))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, f"Годовая отметка сохранена: {pupil.full_name}.")
+        return redirect("final_marks", class_id=class_id, subject_id=subject_id)
+    return render(request, "journal/final_marks.html", {
+        "school_class": school_class, "subject": subject, "year": year, "can_write": can_write,
+        "mark_values": MarkValue.choices, **selectors.final_sheet(school_class, subject, year),
+    })

@@ -32,7 +32,7 @@ SCHOOL_ROUTES = {
     "api_years": STAFF, "api_terms": STAFF, "api_holidays": STAFF, "api_grade_schemes": STAFF,
     "api_subjects": STAFF, "api_work_types": STAFF, "api_curriculum": STAFF, "api_bells": STAFF,
     "api_load": STAFF, "api_timetable": STAFF, "api_reopenings": "deputy or director",
-    "api_pupil_move": "deputy or school admin",
+    "api_pupil_move": "deputy or school admin", "final_marks": "journal readers",
 }
 PORTAL_ROUTES = {
     "login": ANYONE, "logout": ANYONE, "invitation_enter": ANYONE, "invitation": ANYONE, "set_language": ANYONE,

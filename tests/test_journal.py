@@ -100,6 +100,8 @@ def test_topic_homework_and_attendance_keep_their_first_entry_time_and_history(s
     assert change.old["topic"] == "Сложение дробей" and change.new["topic"].endswith("знаменателями")
     assert change.ip == "10.0.0.3" and change.actor == w.class_teacher
     services.set_homework(lesson, none=True, by=w.class_teacher)
+    homework = AuditEntry.objects.get(action="lesson.homework", target_id=lesson.pk)
+    assert homework.old == {"homework": "", "none": False} and homework.new == {"homework": "", "none": True}
     with pytest.raises(ValidationError, match="Введите задание"):
         services.set_homework(lesson, text=" ", by=w.class_teacher)
     services.take_attendance(lesson, by=w.class_teacher)  # "all present", explicitly

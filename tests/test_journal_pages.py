@@ -235,3 +235,20 @@ def test_a_class_teacher_reads_the_other_subjects_of_the_class_without_writing(w
     page = enter(a.class_teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.russian.pk}/?term={cal.term.pk}")
     body = page.content.decode()
     assert page.status_code == 200 and 'data-open="1"' not in body and 'data-can-write=""' in body
+
+
+def test_the_year_mark_is_suggested_from_the_term_marks_and_set_by_the_teacher(world, enter):
+    from journal.models import FinalMark
+
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        for term, value in ((cal.closed_term, "5"), (cal.term, "4")):
+            FinalMark.objects.create(pupil=a.pupils[0], subject=cal.math, school_class=a.school_class, year=cal.year,
+                                     term=term, value=value, entered_by=a.class_teacher)
+    url = f"/journal/{a.school_class.pk}/{cal.math.pk}/final/"
+    page = enter(a.class_teacher, a.host).get(url).content.decode()
+    assert "<td>5</td><td>4</td><td></td>" in page and "<td>5</td>\n" in page  # (5 + 4) / 2 = 4.5 -> 5
+    enter(a.class_teacher, a.host).post(url, {"pupil": a.pupils[0].pk, "value": "5"})
+    with schema_context(a.school.schema_name):
+        assert FinalMark.objects.get(pupil=a.pupils[0], subject=cal.math, term=None).value == "5"
+    assert enter(a.deputy, a.host).post(url, {"pupil": a.pupils[0].pk, "value": "2"}).status_code == 403

@@ -238,3 +238,16 @@ def test_pupils_move_between_classes_only_by_order(school_a):
     services.withdraw_pupil(pupil, on=TODAY, order_number="18-у", order_date=TODAY, by=w.admin)
     pupil.refresh_from_db()
     assert pupil.withdrawn_on == TODAY
+
+
+def test_a_subgroup_lesson_takes_marks_only_for_the_subgroup(school_a):
+    w, cal = school_a
+    group = services.create_subgroup(school_class=w.school_class, name="Английский, группа 1", pupils=[w.pupils[0]])
+    with pytest.raises(ValidationError, match="Не из класса"):
+        services.create_subgroup(school_class=w.school_class, name="Чужие", pupils=[w.pupils[3]])
+    day = past_lesson(w, cal).date
+    lesson = services.add_lesson(school_class=w.school_class, subgroup=group, subject=cal.russian, teacher=w.teacher,
+                                 day=day, number=3)
+    services.add_mark(lesson, pupil=w.pupils[0], value="5", work_type=cal.answer, by=w.teacher)
+    with pytest.raises(ValidationError, match="подгруппе"):
+        services.add_mark(lesson, pupil=w.pupils[1], value="5", work_type=cal.answer, by=w.teacher)

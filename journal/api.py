@@ -101,7 +101,8 @@ def service_errors(view):
         try:
             return view(*args, **kwargs)
         except DjangoValidationError as error:
-            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages})
+            raise ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}) from None
 
     return wrapped
 

@@ -137,8 +137,8 @@ def _calendar(w):
         music = journal.create_subject(name="Музыка", is_marked=False)
         answer = journal.create_work_type(name="Ответ на уроке", weight=1)
         test_work = journal.create_work_type(name="Контрольная работа", weight=2)
-        for number, (start, end) in enumerate([(8, 9), (9, 10), (10, 11)], start=1):
-            journal.set_bell(number=number, starts_at=time(start, 0), ends_at=time(start, 45))
+        for number, hour in enumerate((8, 9, 10), start=1):
+            journal.set_bell(number=number, starts_at=time(hour, 0), ends_at=time(hour, 45))
         for weekday in (1, 3, 5):
             journal.add_slot(school=school, weekday=weekday, number=1, school_class=w.school_class, subject=math,
                              teacher=w.class_teacher, valid_from=year.starts_on, room="12")

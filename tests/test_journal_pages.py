@@ -1,6 +1,6 @@
 """The journal's pages and API, for every role, against a second school."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -86,7 +86,7 @@ def test_the_grid_page_shows_marks_absences_and_averages(world, enter):
     page = enter(a.class_teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
     body = page.content.decode()
     assert page.status_code == 200
-    assert f'data-mark="' in body and ">5</span>" in body and ">н</span>" in body
+    assert 'data-mark="' in body and ">5</span>" in body and ">н</span>" in body
     assert "5,00" in body and 'data-can-write="1"' in body  # Russian decimal comma
     closed = enter(a.class_teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.closed_term.pk}")
     assert "Период закрыт" in closed.content.decode() and 'data-can-write=""' in closed.content.decode()

@@ -62,7 +62,7 @@ def test_setup_refuses_bad_input_and_other_roles(world, enter):
 
 
 def test_ending_a_slot_keeps_lessons_with_records(world, enter):
-    a, cal = world.a, world.calendar_a
+    a, _cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         slot = TimetableSlot.objects.filter(school_class=a.other_class).first()
         future = Lesson.objects.filter(slot=slot, date__gt=TODAY).order_by("date")
@@ -141,7 +141,7 @@ def test_staff_import_makes_printable_invitations(world, enter):
 
 
 def test_a_timetable_import_checks_clashes_row_by_row(world, enter):
-    a, cal = world.a, world.calendar_a
+    a, _cal = world.a, world.calendar_a
     deputy = enter(a.deputy, a.host)
     start = TODAY.strftime("%d.%m.%Y")
     text = ("День;Урок;Класс;Подгруппа;Предмет;Учитель;Кабинет;С даты\n"
@@ -208,6 +208,8 @@ def test_the_class_teacher_records_absence_reasons_on_the_class_page(world, ente
 def test_pupils_are_enrolled_and_moved_from_the_class_page(world, enter):
     a = world.a
     admin = enter(a.admin, a.host)
+    page = admin.get(f"/classes/{a.school_class.pk}/").content.decode()
+    assert "<title>5А класс — Школа Альфа</title>" in page and "Зачислить обучающегося" in page
     admin.post(f"/classes/{a.school_class.pk}/enroll/", {
         "last_name": "Новикова", "first_name": "Ева", "middle_name": "", "birth_date": "2015-06-01",
         "on": TODAY.isoformat(), "order_number": "77-у", "order_date": TODAY.isoformat()})

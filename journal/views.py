@@ -143,6 +143,14 @@ def _lesson_action(request, lesson):
             for upload in request.FILES.getlist("files"):
                 services.attach_homework_file(lesson, upload, school=request.school, by=by, ip=ip)
             messages.success(request, "Домашнее задание сохранено.")
+        elif action == "mark":
+            pupil = services.pupils_of(lesson).filter(pk=request.POST.get("pupil") or 0).first()
+            work_type = WorkType.objects.filter(pk=request.POST.get("work_type") or 0).first()
+            if pupil is None or work_type is None:
+                raise ValidationError("Выберите обучающегося этого урока и вид работы.")
+            services.add_mark(lesson, pupil=pupil, value=request.POST.get("value", ""), work_type=work_type,
+                              comment=request.POST.get("comment", ""), by=by, ip=ip)
+            messages.success(request, f"Отметка {request.POST.get('value')} — {pupil.full_name}.")
         elif action == "attendance":
             pupils = {p.pk: p for p in services.pupils_of(lesson)}
             status = {int(k.split("_")[1]): v for k, v in request.POST.items() if k.startswith("status_") and v}

@@ -252,3 +252,18 @@ def test_the_year_mark_is_suggested_from_the_term_marks_and_set_by_the_teacher(w
     with schema_context(a.school.schema_name):
         assert FinalMark.objects.get(pupil=a.pupils[0], subject=cal.math, term=None).value == "5"
     assert enter(a.deputy, a.host).post(url, {"pupil": a.pupils[0].pk, "value": "2"}).status_code == 403
+
+
+def test_a_mark_with_a_comment_is_set_from_the_lesson_page(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    response = browser.post(f"/lessons/{lesson.pk}/", {"action": "mark", "pupil": a.pupils[1].pk, "value": "зч",
+                                                       "work_type": cal.test_work.pk, "comment": "устный зачёт"}, follow=True)
+    assert "Отметка зч" in response.content.decode()
+    stranger = browser.post(f"/lessons/{lesson.pk}/", {"action": "mark", "pupil": a.pupils[3].pk, "value": "5",
+                                                       "work_type": cal.answer.pk}, follow=True)
+    assert "Выберите обучающегося этого урока" in stranger.content.decode()
+    with schema_context(a.school.schema_name):
+        mark = Mark.objects.get(lesson=lesson)
+        assert (mark.value, mark.comment, mark.work_type_id) == ("зч", "устный зачёт", cal.test_work.pk)

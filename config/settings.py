@@ -39,6 +39,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
 ]
@@ -48,6 +49,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "audit",
     "journal",
+    "diary",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from journal import api as journal_api
+from diary import views as diary_views
 from journal import views as journal_views
 from tenants import api as tenants_api
 from tenants import views as tenants_views
@@ -20,4 +21,14 @@ urlpatterns = common + [
     path("district/schools/<slug:slug>/invite-admin/", tenants_views.school_admin_invite, name="school_admin_invite"),
     path("api/v1/children/", journal_api.Children.as_view(), name="api_children"),
     path("api/v1/schools/", tenants_api.SchoolList.as_view(), name="api_schools"),
+]
+
+urlpatterns += [
+    path("children/<slug:slug>/<int:pupil_id>/", diary_views.child_page, name="child"),
+    path("children/<slug:slug>/<int:pupil_id>/marks/", diary_views.child_page, {"page": "marks"}, name="child_marks"),
+    path("children/<slug:slug>/<int:pupil_id>/attendance/", diary_views.child_page, {"page": "attendance"},
+         name="child_attendance"),
+    path("children/<slug:slug>/<int:pupil_id>/views/", diary_views.child_page, {"page": "views"}, name="child_views"),
+    path("children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/", diary_views.child_file,
+         name="child_file"),
 ]

@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as accounts_views
+from diary import views as diary_views
 from journal import api as journal_api
 from journal import views as journal_views
 
@@ -80,4 +81,12 @@ urlpatterns += [
 
 urlpatterns += [
     path("journal/<int:class_id>/<int:subject_id>/final/", journal_views.final_marks_page, name="final_marks"),
+]
+
+urlpatterns += [
+    path("diary/", diary_views.own_page, name="diary"),
+    path("diary/marks/", diary_views.own_page, {"page": "marks"}, name="diary_marks"),
+    path("diary/attendance/", diary_views.own_page, {"page": "attendance"}, name="diary_attendance"),
+    path("diary/views/", diary_views.own_page, {"page": "views"}, name="diary_views"),
+    path("diary/files/<int:lesson_id>/<int:file_id>/", diary_views.own_file, name="diary_file"),
 ]

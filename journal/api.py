@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.access import client_ip
 from accounts.models import Role
+from diary.services import log_view
 
 from . import models, selectors, services
 from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson
@@ -72,7 +73,9 @@ class ClassPupils(generics.ListAPIView):
     serializer_class = PupilSerializer
 
     def get_queryset(self):
-        return selectors.class_roster(access_class(self.request, self.kwargs["class_id"]))
+        roster = selectors.class_roster(access_class(self.request, self.kwargs["class_id"]))
+        log_view(self.request, roster)
+        return roster
 
 
 class Children(generics.ListAPIView):
@@ -180,6 +183,7 @@ def marks(request):
         found = found.filter(pupil=request.query_params["pupil"])
     paginator = generics.GenericAPIView.pagination_class()
     page = paginator.paginate_queryset(found, request)
+    log_view(request, {mark.pupil_id for mark in page})
     return paginator.get_paginated_response(MarkSerializer(page, many=True).data)
 
 
@@ -381,6 +385,7 @@ def journal(request):
     params = request.query_params
     school_class, subject = access_journal(request, params.get("school_class", ""), params.get("subject", ""))
     grid = selectors.journal_grid(school_class, subject, _get(Term, params.get("term", "")))
+    log_view(request, [row["pupil"] for row in grid["rows"]])
     return Response({
         "lessons": [{"id": l.pk, "date": l.date, "number": l.number, "topic": l.topic} for l in grid["lessons"]],
         "rows": [{

@@ -13,6 +13,7 @@ from accounts.access import client_ip, school_roles
 from accounts.models import Role
 from accounts.selectors import open_family_invitations
 from config.context import host_url, portal_url
+from diary.services import log_view
 
 from . import forms, imports, selectors, services
 from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson, access_pupil_of_class
@@ -41,6 +42,7 @@ def class_detail(request, class_id):
     invitations = open_family_invitations(request.school, [p.pk for p in roster]) if is_class_teacher else {}
     for pupil in roster:
         pupil.open_invitations = invitations.get(pupil.pk, [])
+    log_view(request, roster)
     return render(request, "journal/class_detail.html", {
         "school_class": school_class, "roster": roster, "is_class_teacher": is_class_teacher,
         "can_manage": bool(request.roles & set(SETUP)), "enroll_form": forms.EnrollForm(), "move_form": forms.MoveForm(),
@@ -111,9 +113,10 @@ def lesson_page(request, lesson_id):
     if request.method == "POST":
         return _lesson_action(request, lesson)
     mine = request.user.pk == lesson.conducted_by_id
+    pupils = selectors.lesson_sheet(lesson) if not getattr(lesson, "only_substitution", False) else []
+    log_view(request, pupils)
     return render(request, "journal/lesson.html", {
-        "lesson": lesson, "mine": mine,
-        "pupils": selectors.lesson_sheet(lesson) if not getattr(lesson, "only_substitution", False) else [],
+        "lesson": lesson, "mine": mine, "pupils": pupils,
         "topics": selectors.open_topics(lesson), "work_types": WorkType.objects.all(),
         "mark_values": MarkValue.choices, "locked": services.is_locked(lesson.term, lesson.school_class, lesson.subject),
         "future": lesson.date > timezone.localdate(),
@@ -189,6 +192,7 @@ def journal_page(request, class_id, subject_id):
     grid = selectors.journal_grid(school_class, subject, term)
     # Cells are open for the lessons this person teaches (or took over); the rest are read-only.
     my_lessons = {lesson.pk for lesson in grid["lessons"] if lesson.conducted_by_id == request.user.pk}
+    log_view(request, [row["pupil"] for row in grid["rows"]])
     can_write = bool(my_lessons)
     return render(request, "journal/journal_grid.html", {
         "school_class": school_class, "subject": subject, "terms": terms, "term": term, "grid": grid,
@@ -453,8 +457,10 @@ def absences(request, class_id):
         else:
             messages.success(request, "Причина пропуска записана.")
         return redirect("absences", class_id=class_id)
+    entries = list(selectors.class_absences(school_class))
+    log_view(request, [entry.pupil for entry in entries])
     return render(request, "journal/absences.html", {
-        "school_class": school_class, "absences": selectors.class_absences(school_class), "form": forms.ReasonForm(),
+        "school_class": school_class, "absences": entries, "form": forms.ReasonForm(),
     })
 
 
@@ -530,7 +536,9 @@ def final_marks_page(request, class_id, subject_id):
         else:
             messages.success(request, f"Годовая отметка сохранена: {pupil.full_name}.")
         return redirect("final_marks", class_id=class_id, subject_id=subject_id)
+    sheet = selectors.final_sheet(school_class, subject, year)
+    log_view(request, [row["pupil"] for row in sheet["rows"]])
     return render(request, "journal/final_marks.html", {
         "school_class": school_class, "subject": subject, "year": year, "can_write": can_write,
-        "mark_values": MarkValue.choices, **selectors.final_sheet(school_class, subject, year),
+        "mark_values": MarkValue.choices, **sheet,
     })

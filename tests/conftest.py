@@ -158,8 +158,17 @@ def link_parent(world_school, parent, pupil):
     accounts.redeem_invitation(invitation, ip=None, user=parent, consent=True)
 
 
+def pytest_collection_modifyitems(items):
+    # pytest-django sets up the test database only for tests that ask for it; a test that uses
+    # the world must get it too, or the world would be written into the configured database.
+    for item in items:
+        if "world" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="session")
 def world(django_db_setup, django_db_blocker):
+    assert connection.settings_dict["NAME"].startswith("test_"), "the test world goes into a test database only"
     with django_db_blocker.unblock():
         password_hash = make_password(PASSWORD)  # hashed once: argon2 is slow on purpose
         a = _school("school-a", "Школа Альфа", "Альфа", password_hash)

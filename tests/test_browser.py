@@ -114,3 +114,26 @@ def test_a_teacher_types_marks_into_the_grid_and_they_survive_a_reload(world, ow
         last_lesson = Lesson.objects.filter(school_class=school_class, date__lte=date.today()).order_by("date").last()
         assert {m.lesson_id for m in marks} == {last_lesson.pk}
         assert AuditEntry.objects.filter(target_type="journal.mark", target_id__in=[m.pk for m in marks]).count() == 2
+
+
+def test_a_parent_switches_between_two_children_in_two_schools(world, server):
+    from playwright.sync_api import sync_playwright
+
+    a, b = world.a, world.b
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"http://localhost:{server}/login/")
+        page.fill("input[name=identifier]", "+7 900 111-22-33")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.click(f"text={a.pupils[0].full_name}")
+        first = page.locator("h1").text_content()
+        first_week = page.locator("main").text_content()
+        page.select_option("select[name=child]", label=f"{b.pupils[1].full_name} — 5А, {b.school.short_name}")
+        page.wait_for_url(f"**/children/{b.school.slug}/{b.pupils[1].pk}/")
+        second = page.locator("h1").text_content()
+        second_week = page.locator("main").text_content()
+        browser.close()
+    assert a.pupils[0].full_name in first and "Математика" in first_week
+    assert b.pupils[1].full_name in second and "Русский язык" in second_week

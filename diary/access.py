@@ -1,0 +1,45 @@
+"""A parent reaches a child's diary only through a consented guardianship link; anything else
+is the same 404, and the attempt is written down."""
+
+from contextlib import contextmanager
+
+from django.http import Http404
+from django_tenants.utils import schema_context
+
+from accounts.access import client_ip
+from accounts.models import Membership, Role
+from audit.models import AuditEntry
+from journal.models import Guardian, Pupil
+from tenants.models import School
+
+
+@contextmanager
+def child(request, slug, pupil_id):
+    """Yields (school, pupil) with the child's school schema active, or raises 404."""
+    school = School.objects.exclude(schema_name="public").filter(slug=slug).first()
+    linked = school is not None and Membership.objects.at(school).filter(user=request.user, role=Role.PARENT).exists()
+    with schema_context(school.schema_name if linked else "public"):
+        pupil = None
+        if linked:
+            link = (Guardian.objects.filter(user=request.user, pupil_id=pupil_id, ended_at__isnull=True,
+                                            consent_at__isnull=False, pupil__withdrawn_on__isnull=True)
+                    .select_related("pupil__school_class").first())
+            pupil = link.pupil if link else None
+        if pupil is None:
+            _denied(request, slug, pupil_id)
+            raise Http404
+        yield school, pupil
+
+
+def _denied(request, slug, pupil_id):
+    with schema_context("public"):
+        AuditEntry.objects.create(actor=request.user, ip=client_ip(request), action="diary.denied",
+                                  target_type="journal.pupil", target_id=pupil_id, new={"school": slug})
+
+
+def own_pupil(request):
+    """At a school's address: the signed-in pupil's own record."""
+    pupil = Pupil.objects.enrolled().filter(user=request.user).select_related("school_class").first()
+    if pupil is None:
+        raise Http404
+    return pupil

@@ -1,0 +1,106 @@
+"""The diary: the journal as a pupil and their parents read it. Called with the school's
+schema active; every function takes the one pupil whose diary it is."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from journal.models import Attendance, Bell, FinalMark, HomeworkFile, Lesson, Mark, Rules, Subject
+from journal.selectors import suggested_final, terms_of, weighted_average
+
+from .models import DataView
+
+
+def lessons_of(pupil):
+    """The lessons a pupil sits in: the class's, and of subgroups only their own."""
+    groups = list(pupil.subgroups.values_list("pk", flat=True))
+    return Lesson.objects.filter(school_class=pupil.school_class_id).filter(
+        Q(subgroup__isnull=True) | Q(subgroup__in=groups))
+
+
+def week(pupil, monday):
+    """Each school day of the week: lessons with topic, homework (files too), the pupil's marks
+    and attendance, substitutions and cancellations."""
+    marks = Prefetch("marks", queryset=Mark.objects.filter(pupil=pupil, deleted_at__isnull=True)
+                     .select_related("work_type"), to_attr="pupil_marks")
+    attendance = Prefetch("attendance", queryset=Attendance.objects.filter(pupil=pupil, deleted_at__isnull=True),
+                          to_attr="pupil_attendance")
+    files = Prefetch("files", queryset=HomeworkFile.objects.filter(deleted_at__isnull=True), to_attr="live_files")
+    lessons = (
+        lessons_of(pupil).filter(date__range=(monday, monday + timedelta(days=5)))
+        .select_related("subject", "teacher", "taught_by").prefetch_related(marks, attendance, files)
+        .order_by("date", "number")
+    )
+    bells = {b.number: b for b in Bell.objects.all()}
+    days = {monday + timedelta(days=n): [] for n in range(6)}
+    for lesson in lessons:
+        lesson.bell = bells.get(lesson.number)
+        lesson.absence = lesson.pupil_attendance[0] if lesson.pupil_attendance else None
+        days[lesson.date].append(lesson)
+    return list(days.items())
+
+
+def marks_by_subject(pupil, term):
+    """Per subject for one term: the marks, the weighted average, its course (for the chart),
+    the forecast of the term mark by the school's rounding rule, and the term mark if set."""
+    rules = Rules.get()
+    marks = (
+        Mark.objects.filter(pupil=pupil, deleted_at__isnull=True, lesson__term=term)
+        .select_related("work_type", "lesson__subject").order_by("lesson__date", "entered_at")
+    )
+    finals = {f.subject_id: f for f in FinalMark.objects.filter(pupil=pupil, term=term)}
+    subjects = {}
+    for mark in marks:
+        subjects.setdefault(mark.lesson.subject, []).append(mark)
+    for subject_id in finals:
+        subjects.setdefault(Subject.objects.get(pk=subject_id), [])
+    rows = []
+    for subject, subject_marks in sorted(subjects.items(), key=lambda item: item[0].name):
+        course = [weighted_average(subject_marks[: n + 1]) for n in range(len(subject_marks))]
+        course = [value for value in course if value is not None]
+        average = weighted_average(subject_marks)
+        rows.append({"subject": subject, "marks": subject_marks, "average": average,
+                     "forecast": suggested_final(average, rules), "final": finals.get(subject.pk),
+                     "course": course})
+    return rows
+
+
+def final_marks(pupil, year):
+    """Term and year marks by subject."""
+    terms = list(terms_of(pupil.school_class, year))
+    by_subject = {}
+    for final in FinalMark.objects.filter(pupil=pupil, year=year).select_related("subject"):
+        by_subject.setdefault(final.subject, {})[final.term_id] = final.value
+    rows = [{"subject": subject, "terms": [values.get(t.pk, "") for t in terms], "year": values.get(None, "")}
+            for subject, values in sorted(by_subject.items(), key=lambda item: item[0].name)]
+    return terms, rows
+
+
+def attendance(pupil, term):
+    """Absences and lateness of a term, with the lessons missed: their topics and homework."""
+    entries = list(
+        Attendance.objects.filter(pupil=pupil, deleted_at__isnull=True, lesson__term=term)
+        .select_related("lesson__subject").order_by("lesson__date", "lesson__number")
+    )
+    absent = [a for a in entries if a.status == Attendance.Status.ABSENT]
+    summary = {
+        "absent": len(absent), "late": len(entries) - len(absent),
+        "illness": sum(1 for a in absent if a.reason == Attendance.Reason.ILLNESS),
+        "excused": sum(1 for a in absent if a.reason == Attendance.Reason.EXCUSED),
+        "unexcused": sum(1 for a in absent if a.reason == Attendance.Reason.UNEXCUSED),
+        "unknown": sum(1 for a in absent if not a.reason),
+    }
+    return summary, absent, [a for a in entries if a.status == Attendance.Status.LATE]
+
+
+def views_of(pupil):
+    """Who looked at this pupil's data, newest first."""
+    return DataView.objects.filter(pupil_ids__contains=[pupil.pk]).select_related("viewer")[:200]
+
+
+def current_term(pupil, year):
+    terms = list(terms_of(pupil.school_class, year)) if year else []
+    today = timezone.localdate()
+    return terms, next((t for t in terms if t.starts_on <= today <= t.ends_on),
+                       next((t for t in reversed(terms) if t.starts_on <= today), terms[0] if terms else None))

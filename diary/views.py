@@ -1,0 +1,91 @@
+from datetime import date, timedelta
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import parent_required, school_roles
+from accounts.models import Role
+from journal.models import HomeworkFile
+from journal.selectors import children_of, current_year
+
+from . import selectors
+from .access import child, own_pupil
+from .services import log_view
+
+PAGES = ("week", "marks", "attendance", "views")
+
+
+def _monday(request):
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return day - timedelta(days=day.isoweekday() - 1)
+
+
+def _chart(course):
+    """An SVG polyline of the average's course: marks 2..5 up the side, marks along."""
+    if len(course) < 2:
+        return ""
+    step = 160 / (len(course) - 1)
+    return " ".join(f"{n * step:.0f},{40 - (float(v) - 2) / 3 * 36:.0f}" for n, v in enumerate(course))
+
+
+def _page(request, pupil, page, base, extra=None):
+    year = current_year()
+    terms, term = selectors.current_term(pupil, year)
+    term = next((t for t in terms if str(t.pk) == request.GET.get("term")), term)
+    context = {"pupil": pupil, "page": page, "base": base, "terms": terms, "term": term, **(extra or {})}
+    if page == "week":
+        monday = _monday(request)
+        context.update(days=selectors.week(pupil, monday), monday=monday, previous=monday - timedelta(days=7),
+                       next=monday + timedelta(days=7), today=timezone.localdate())
+    elif page == "marks":
+        rows = selectors.marks_by_subject(pupil, term) if term else []
+        for row in rows:
+            row["chart"] = _chart(row["course"])
+        final_terms, finals = selectors.final_marks(pupil, year) if year else ([], [])
+        context.update(rows=rows, final_terms=final_terms, finals=finals)
+    elif page == "attendance":
+        summary, absent, late = selectors.attendance(pupil, term) if term else ({}, [], [])
+        context.update(summary=summary, absent=absent, late=late)
+    elif page == "views":
+        context.update(views=selectors.views_of(pupil))
+    if page != "views":
+        log_view(request, [pupil], f"diary.{page}")
+    return render(request, f"diary/{page}.html", context)
+
+
+@parent_required
+def child_page(request, slug, pupil_id, page="week"):
+    children = children_of(request.user)
+    with child(request, slug, pupil_id) as (school, pupil):
+        return _page(request, pupil, page, f"/children/{slug}/{pupil_id}/",
+                     {"children": children, "child_school": school})
+
+
+@school_roles(Role.PUPIL)
+def own_page(request, page="week"):
+    return _page(request, own_pupil(request), page, "/diary/")
+
+
+def _file(request, pupil, lesson_id, file_id):
+    """A homework file of a lesson this pupil sits in: the same check as the page linking to it."""
+    attached = HomeworkFile.objects.filter(pk=file_id, lesson_id=lesson_id, deleted_at__isnull=True,
+                                           lesson__in=selectors.lessons_of(pupil)).first()
+    if attached is None:
+        raise Http404
+    log_view(request, [pupil], "diary.file")
+    return FileResponse(attached.file.open("rb"), as_attachment=True, filename=attached.name)
+
+
+@parent_required
+def child_file(request, slug, pupil_id, lesson_id, file_id):
+    with child(request, slug, pupil_id) as (_, pupil):
+        return _file(request, pupil, lesson_id, file_id)
+
+
+@school_roles(Role.PUPIL)
+def own_file(request, lesson_id, file_id):
+    return _file(request, own_pupil(request), lesson_id, file_id)

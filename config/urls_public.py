@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from journal import api as journal_api
+from diary import api as diary_api
 from diary import views as diary_views
 from journal import views as journal_views
 from tenants import api as tenants_api
@@ -31,4 +32,9 @@ urlpatterns += [
     path("children/<slug:slug>/<int:pupil_id>/views/", diary_views.child_page, {"page": "views"}, name="child_views"),
     path("children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/", diary_views.child_file,
          name="child_file"),
+]
+
+urlpatterns += [
+    path("api/v1/children/<slug:slug>/<int:pupil_id>/week/", diary_api.child_week, name="api_child_week"),
+    path("api/v1/children/<slug:slug>/<int:pupil_id>/marks/", diary_api.child_marks, name="api_child_marks"),
 ]

@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts import views as accounts_views
+from diary import api as diary_api
 from diary import views as diary_views
 from journal import api as journal_api
 from journal import views as journal_views
@@ -89,4 +90,9 @@ urlpatterns += [
     path("diary/attendance/", diary_views.own_page, {"page": "attendance"}, name="diary_attendance"),
     path("diary/views/", diary_views.own_page, {"page": "views"}, name="diary_views"),
     path("diary/files/<int:lesson_id>/<int:file_id>/", diary_views.own_file, name="diary_file"),
+]
+
+urlpatterns += [
+    path("api/v1/diary/week/", diary_api.own_week, name="api_diary_week"),
+    path("api/v1/diary/marks/", diary_api.own_marks, name="api_diary_marks"),
 ]

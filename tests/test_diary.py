@@ -116,3 +116,19 @@ def test_homework_files_reach_the_family_only(world, enter, settings, tmp_path):
         f"/children/{a.school.slug}/{a.pupils[2].pk}/files/{lesson.pk}/{attached.pk + 1}/").status_code == 404
     assert enter(a.pupil_user, a.host).get(f"/diary/files/{lesson.pk}/{attached.pk}/").status_code == 200
     assert enter().get(url).status_code == 302
+
+
+def test_the_diary_api_answers_a_parent_about_their_own_children_only(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = past_math(a, cal)[0]
+    with schema_context(a.school.schema_name):
+        services.add_mark(lesson, pupil=a.pupils[0], value="4", work_type=cal.test_work, by=a.class_teacher)
+    api = enter(world.parent)
+    week = api.get(f"/api/v1/children/{a.school.slug}/{a.pupils[0].pk}/week/?week={lesson.date.isoformat()}").json()
+    marks = [m for day in week["days"] for l in day["lessons"] for m in l["marks"]]
+    assert marks == [{"value": "4", "work_type": "Контрольная работа", "weight": "2.0", "comment": ""}]
+    subjects = api.get(f"/api/v1/children/{a.school.slug}/{a.pupils[0].pk}/marks/").json()["subjects"]
+    assert next(s for s in subjects if s["subject"] == "Математика")["average"] == "4.00"
+    assert enter(world.other_parent).get(f"/api/v1/children/{a.school.slug}/{a.pupils[0].pk}/week/").status_code == 404
+    assert enter(a.class_teacher, a.host).get("/api/v1/diary/week/").status_code == 403
+    assert enter(a.pupil_user, a.host).get("/api/v1/diary/marks/").status_code == 200

@@ -96,3 +96,7 @@ urlpatterns += [
     path("api/v1/diary/week/", diary_api.own_week, name="api_diary_week"),
     path("api/v1/diary/marks/", diary_api.own_marks, name="api_diary_marks"),
 ]
+
+urlpatterns += [
+    path("classes/<int:class_id>/weekly-report/", diary_views.weekly_report, name="weekly_report"),
+]

@@ -1,16 +1,18 @@
 from datetime import date, timedelta
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import parent_required, school_roles
 from accounts.models import Role
+from journal.access import access_class
 from journal.models import HomeworkFile
 from journal.selectors import children_of, current_year
 
 from . import selectors
 from .access import child, own_pupil
+from .report import weekly_report as build
 from .services import log_view
 
 PAGES = ("week", "marks", "attendance", "views")
@@ -89,3 +91,20 @@ def child_file(request, slug, pupil_id, lesson_id, file_id):
 @school_roles(Role.PUPIL)
 def own_file(request, lesson_id, file_id):
     return _file(request, own_pupil(request), lesson_id, file_id)
+
+
+@school_roles(Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR)
+def weekly_report(request, class_id):
+    """The class teacher prints the week's marks and absences, one page per pupil."""
+    school_class = access_class(request, class_id)
+    if Role.CLASS_TEACHER in request.roles and not request.roles & {Role.DEPUTY, Role.DIRECTOR} \
+            and school_class.class_teacher_id != request.user.pk:
+        return render(request, "forbidden.html", status=403)
+    monday = _monday(request)
+    pupils = list(school_class.pupils.enrolled())
+    terms, term = selectors.current_term(pupils[0], current_year()) if pupils else ([], None)
+    pdf = build(request.school, school_class, monday, pupils, term)
+    log_view(request, pupils, "diary.weekly_report")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="weekly-{school_class.grade}-{monday:%Y-%m-%d}.pdf"'
+    return response

@@ -132,3 +132,26 @@ def test_the_diary_api_answers_a_parent_about_their_own_children_only(world, ent
     assert enter(world.other_parent).get(f"/api/v1/children/{a.school.slug}/{a.pupils[0].pk}/week/").status_code == 404
     assert enter(a.class_teacher, a.host).get("/api/v1/diary/week/").status_code == 403
     assert enter(a.pupil_user, a.host).get("/api/v1/diary/marks/").status_code == 200
+
+
+def test_the_class_teacher_prints_a_weekly_report_one_page_per_pupil(world, enter):
+    import io
+
+    from pypdf import PdfReader
+
+    a, cal = world.a, world.calendar_a
+    lesson = past_math(a, cal)[0]
+    with schema_context(a.school.schema_name):
+        services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.test_work, by=a.class_teacher)
+    response = enter(a.class_teacher, a.host).get(f"/classes/{a.school_class.pk}/weekly-report/?week={lesson.date.isoformat()}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert len(pages) == 3  # three pupils in 5А
+    first = pages[0].extract_text()
+    assert a.pupils[0].full_name in first and "Математика" in first and "5 (" in first and "Пропущено уроков" in first
+    assert enter(a.teacher, a.host).get(f"/classes/{a.school_class.pk}/weekly-report/").status_code == 403
+    # The same id at school B's address is school B's own class: its report holds none of school A's pupils.
+    other = enter(world.b.class_teacher, world.b.host).get(f"/classes/{a.school_class.pk}/weekly-report/")
+    other_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(other.content)).pages)
+    assert "Бета" in other_text and "Альфа" not in other_text
+    assert enter(a.class_teacher, world.b.host).get(f"/classes/{a.school_class.pk}/weekly-report/").status_code == 302

@@ -195,3 +195,20 @@ class LoginAttempt(models.Model):
     ip = models.GenericIPAddressField(null=True)
     host = models.CharField(max_length=253)
     success = models.BooleanField()
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to be told: the portal always, e-mail if they wish, never in quiet hours."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="notification_preference")
+    email = models.BooleanField("по e-mail", default=True)
+    quiet_from = models.TimeField("не беспокоить с", null=True, blank=True)
+    quiet_to = models.TimeField("до", null=True, blank=True)
+
+    def is_quiet(self, moment):
+        """Whether a local time falls in the quiet hours (which may run over midnight)."""
+        if self.quiet_from is None or self.quiet_to is None:
+            return False
+        if self.quiet_from <= self.quiet_to:
+            return self.quiet_from <= moment < self.quiet_to
+        return moment >= self.quiet_from or moment < self.quiet_to

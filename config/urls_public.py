@@ -38,3 +38,5 @@ urlpatterns += [
     path("api/v1/children/<slug:slug>/<int:pupil_id>/week/", diary_api.child_week, name="api_child_week"),
     path("api/v1/children/<slug:slug>/<int:pupil_id>/marks/", diary_api.child_marks, name="api_child_marks"),
 ]
+
+urlpatterns += [path("notifications/", diary_views.notifications, name="notifications")]

@@ -19,3 +19,31 @@ class DataView(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [GinIndex(fields=["pupil_ids"])]
+
+
+class Notification(models.Model):
+    """A message to a parent or a pupil. It is written in the same transaction as the mark or
+    absence it tells of (the outbox): if the event is saved, so is its notification, whatever
+    Redis or the worker are doing. The portal shows it at once; e-mail goes out from here."""
+
+    class Kind(models.TextChoices):
+        MARK = "mark", "отметка"
+        ABSENCE = "absence", "пропуск"
+        FINAL = "final", "итоговая отметка"
+        DIGEST = "digest", "сводка за неделю"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_skipped = models.CharField(max_length=50, blank=True)  # why no e-mail goes (no address, opted out)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["email_sent_at", "email_skipped"], name="outbox_pending")]

@@ -5,11 +5,16 @@ from datetime import timedelta
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import Role
 
 from journal.models import Attendance, Bell, FinalMark, HomeworkFile, Lesson, Mark, Rules, Subject
 from journal.selectors import suggested_final, terms_of, weighted_average
 
-from .models import DataView
+from tenants.models import School
+
+from .models import DataView, Notification
 
 
 def lessons_of(pupil):
@@ -104,3 +109,17 @@ def current_term(pupil, year):
     today = timezone.localdate()
     return terms, next((t for t in terms if t.starts_on <= today <= t.ends_on),
                        next((t for t in reversed(terms) if t.starts_on <= today), terms[0] if terms else None))
+
+
+def notifications_of(user, limit=100):
+    """The newest notifications from every school where the person is a parent; shown ones become read."""
+    notices = []
+    for school in School.objects.filter(membership__user=user, membership__role=Role.PARENT,
+                                        membership__ended_at__isnull=True).distinct():
+        with schema_context(school.schema_name):
+            found = list(Notification.objects.filter(recipient=user).select_related("pupil")[:limit])
+            Notification.objects.filter(pk__in=[n.pk for n in found if n.read_at is None]).update(read_at=timezone.now())
+        for notice in found:
+            notice.school = school
+        notices += found
+    return sorted(notices, key=lambda n: n.created_at, reverse=True)[:limit]

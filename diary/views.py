@@ -1,17 +1,20 @@
 from datetime import date, timedelta
 
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.access import parent_required, school_roles
-from accounts.models import Role
+from accounts.access import client_ip, parent_required, school_roles
+from accounts.models import NotificationPreference, Role
+from audit.models import record
 from journal.access import access_class
 from journal.models import HomeworkFile
 from journal.selectors import children_of, current_year
 
 from . import selectors
 from .access import child, own_pupil
+from .forms import PreferenceForm
 from .report import weekly_report as build
 from .services import log_view
 
@@ -108,3 +111,19 @@ def weekly_report(request, class_id):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="weekly-{school_class.grade}-{monday:%Y-%m-%d}.pdf"'
     return response
+
+
+@parent_required
+def notifications(request):
+    """A parent's notifications from every child's school, and how they want to get them."""
+    preference, _ = NotificationPreference.objects.get_or_create(user=request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            record("notification_preference.set", preference, by=request.user, ip=client_ip(request),
+                   new={"email": preference.email, "quiet_from": preference.quiet_from, "quiet_to": preference.quiet_to})
+            messages.success(request, "Настройки уведомлений сохранены.")
+            return redirect("notifications")
+    return render(request, "diary/notifications.html", {"notices": selectors.notifications_of(request.user),
+                                                         "form": form})

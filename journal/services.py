@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record
+from diary.services import notify
 
 from .models import (
     AcademicYear,
@@ -570,6 +571,9 @@ def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None):
     mark = Mark.objects.create(lesson=lesson, pupil=pupil, value=value, work_type=work_type,
                                comment=(comment or "").strip()[:500], entered_by=by)
     record("mark.created", mark, by=by, ip=ip, new=_mark_state(mark))
+    comment = f". {mark.comment}" if mark.comment else ""
+    notify(pupil, "mark", f"{pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
+                          f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{comment}")
     return mark
 
 
@@ -595,6 +599,9 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
     mark.changed_at = timezone.now()
     mark.save()
     record("mark.changed", mark, by=by, ip=ip, old=old, new=_mark_state(mark))
+    if old["value"] != mark.value:
+        notify(mark.pupil, "mark", f"{mark.pupil.first_name}: {mark.lesson.subject.name}, {mark.lesson.date:%d.%m.%Y} — "
+                                   f"отметка изменена с {old['value']} на {mark.value}")
     return mark
 
 
@@ -649,10 +656,14 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
             record_.save(update_fields=["status", "changed_at"])
             record("attendance.changed", record_, by=by, ip=ip, old={"pupil": pupil_id, "status": old},
                    new={"pupil": pupil_id, "status": record_.status})
+    everyone = {**absent, **late}
     for pupil_id, status in wanted.items():
         if pupil_id not in current:
             entry = Attendance.objects.create(lesson=lesson, pupil_id=pupil_id, status=status, entered_by=by)
             record("attendance.created", entry, by=by, ip=ip, new={"pupil": pupil_id, "status": status})
+            what = "отсутствует на уроке" if status == Attendance.Status.ABSENT else "опоздал(а) на урок"
+            notify(everyone[pupil_id], "absence", f"{everyone[pupil_id].first_name} {what} «{lesson.subject.name}», "
+                                                  f"{lesson.date:%d.%m.%Y}, {lesson.number}-й урок")
     fields = _first(lesson, "attendance_taken_at")
     if fields:
         lesson.save(update_fields=fields)
@@ -714,6 +725,9 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
         final.save(update_fields=["value", "changed_at"])
     record("final_mark.set", final, by=by, ip=ip, old=old,
            new={"pupil": pupil.pk, "subject": subject.name, "term": getattr(term, "pk", None), "value": value})
+    period = f"{term}" if term else f"{year} учебный год"
+    notify(pupil, "final", f"{pupil.first_name}: итоговая отметка по предмету «{subject.name}» за {period} — "
+                           f"{final.get_value_display()}")
     return final
 
 

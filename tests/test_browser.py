@@ -65,7 +65,9 @@ def server(world, own_class):
     port = free_port()
     db = settings.DATABASES["default"]
     env = {**os.environ, "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-           "SITE_PORT": str(port), "DEBUG": "True", "LOG_LEVEL": "WARNING"}
+           "SITE_PORT": str(port), "DEBUG": "True", "LOG_LEVEL": "WARNING",
+           # notification tasks from this server go to a broker database no demo worker reads
+           "CELERY_BROKER_URL": settings.REDIS_URL.rsplit("/", 1)[0] + "/9"}
     process = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
                                cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30

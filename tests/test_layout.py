@@ -14,6 +14,7 @@ PUBLIC_MODELS = {
     "accounts.user": "one identity per person", "accounts.membership": "roles per school",
     "accounts.invitation": "codes are looked up before the school is known",
     "accounts.loginattempt": "sign-ins happen before a school is chosen",
+    "accounts.notificationpreference": "a person's channels, the same for all their schools",
     "auth.permission": "Django", "auth.group": "Django", "sessions.session": "Django",
 }
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}

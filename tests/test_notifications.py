@@ -1,0 +1,96 @@
+"""Parents and pupils are told of marks, absences and final marks. The notification is written
+with the event (a transactional outbox) and e-mailed once, whatever Redis and the worker do."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from accounts.models import NotificationPreference
+from diary.models import Notification
+from diary.services import deliver_pending
+from journal import services
+from journal.models import Lesson
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def lesson(world, db):
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        yield Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term,
+                                    date__lte=TODAY).order_by("date").last()
+
+
+def test_a_mark_writes_a_notification_for_each_parent_and_the_pupil_in_the_same_transaction(world, lesson):
+    a, cal = world.a, world.calendar_a
+    services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.test_work, comment="Молодец", by=a.class_teacher)
+    notices = Notification.objects.filter(pupil=a.pupils[0], kind="mark")
+    assert {n.recipient_id for n in notices} == {world.parent.pk, a.pupil_user.pk}
+    assert "Математика — 5 (контрольная работа)" in notices[0].text and "Молодец" in notices[0].text
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            services.add_mark(lesson, pupil=a.pupils[2], value="3", work_type=cal.answer, by=a.class_teacher)
+            raise RuntimeError("the mark is not saved")
+    assert not Notification.objects.filter(pupil=a.pupils[2]).exists()  # nor its notification
+
+
+def test_absences_and_final_marks_are_told_too(world, lesson):
+    a, cal = world.a, world.calendar_a
+    services.take_attendance(lesson, absent=[a.pupils[2]], by=a.class_teacher)
+    absence = Notification.objects.get(pupil=a.pupils[2], kind="absence")
+    assert absence.recipient == world.other_parent and "отсутствует на уроке «Математика»" in absence.text
+    services.set_final_mark(pupil=a.pupils[2], subject=cal.math, year=cal.year, term=None, value="4", by=a.class_teacher)
+    assert "за " in Notification.objects.get(pupil=a.pupils[2], kind="final").text
+
+
+def test_each_email_goes_once_and_preferences_are_kept(world, lesson, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    a, cal = world.a, world.calendar_a
+    services.add_mark(lesson, pupil=a.pupils[0], value="4", work_type=cal.answer, by=a.class_teacher)
+    assert deliver_pending() == 2
+    assert deliver_pending() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["parent@family.test", "pupil@school-a.test"]
+    NotificationPreference.objects.create(user=world.parent, quiet_from=time(21, 0), quiet_to=time(8, 0))
+    NotificationPreference.objects.create(user=a.pupil_user, email=False)
+    services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.answer, by=a.class_teacher)
+    night = timezone_at(23)
+    assert deliver_pending(now=night) == 0  # the parent's quiet hours; the pupil turned e-mail off
+    assert Notification.objects.filter(recipient=a.pupil_user, email_skipped="e-mail off").exists()
+    assert deliver_pending(now=night + timedelta(hours=10)) == 1  # 9:00: the parent's e-mail goes
+    assert len(mail.outbox) == 3
+
+
+def timezone_at(hour):
+    from django.utils import timezone
+
+    return timezone.make_aware(timezone.datetime.combine(TODAY, time(hour, 0)))
+
+
+def test_a_worker_killed_mid_send_leaves_a_claim_that_is_taken_again_later(world, lesson, settings):
+    from django.utils import timezone
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    a, cal = world.a, world.calendar_a
+    services.add_mark(lesson, pupil=a.pupils[0], value="3", work_type=cal.answer, by=a.class_teacher)
+    stale = timezone.now() - timedelta(minutes=30)
+    Notification.objects.filter(pupil=a.pupils[0]).update(email_claimed_at=stale)  # claimed, never sent
+    assert deliver_pending() == 2 and deliver_pending() == 0
+
+
+def test_the_portal_shows_a_parents_notifications_and_their_preferences(world, lesson, enter):
+    a, cal = world.a, world.calendar_a
+    services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.answer, by=a.class_teacher)
+    portal = enter(world.parent)
+    page = portal.get("/notifications/").content.decode()
+    assert "Математика — 5" in page
+    assert "Математика — 5" not in enter(world.other_parent).get("/notifications/").content.decode()
+    portal.post("/notifications/", {"email": "", "quiet_from": "22:00", "quiet_to": "07:30"})
+    preference = NotificationPreference.objects.get(user=world.parent)
+    assert preference.email is False and preference.quiet_from == time(22, 0)
+    bad = portal.post("/notifications/", {"email": "on", "quiet_from": "25:00", "quiet_to": ""}, follow=True)
+    assert "Введите правильное время" in bad.content.decode()
+    assert NotificationPreference.objects.get(user=world.parent).quiet_from == time(22, 0)  # unchanged

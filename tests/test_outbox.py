@@ -93,6 +93,15 @@ def wait_for(condition, seconds=30):
     return False
 
 
+def use_broker(url):
+    """Points this process's Celery app at another broker, dropping the connections it pooled."""
+    app.conf.broker_url = url
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 def committed_mark(world, lesson, value):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
@@ -114,7 +123,7 @@ def story(world, django_db_blocker, tmp_path_factory):
     a, cal = world.a, world.calendar_a
     notes = {}
     old_broker = app.conf.broker_url
-    app.conf.broker_url = broker.url
+    use_broker(broker.url)
     with django_db_blocker.unblock():
         with schema_context(a.school.schema_name):
             lessons = list(Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term,
@@ -147,7 +156,7 @@ def story(world, django_db_blocker, tmp_path_factory):
             if worker.process and worker.process.poll() is None:
                 worker.kill()
             broker.stop()
-            app.conf.broker_url = old_broker
+            use_broker(old_broker)
             with schema_context(a.school.schema_name):  # this story's rows, committed: take them away again
                 marks = Mark.objects.filter(lesson__in=lessons, pupil=a.pupils[0])
                 AuditEntry.objects.filter(target_type="journal.mark", target_id__in=marks.values("pk")).delete()

@@ -24,7 +24,9 @@ def worker(world, django_db_blocker):
     db = settings.DATABASES["default"]
     database_url = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker, "LOG_LEVEL": "WARNING"}
-    app.conf.broker_url = broker
+    from tests.test_outbox import use_broker
+
+    use_broker(broker)
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()
     process = subprocess.Popen(

@@ -40,3 +40,11 @@ urlpatterns += [
 ]
 
 urlpatterns += [path("notifications/", diary_views.notifications, name="notifications")]
+
+urlpatterns += [
+    path("messages/", diary_views.parent_messages, name="messages"),
+    path("messages/<slug:slug>/new/<int:pupil_id>/", diary_views.parent_new, name="message_new"),
+    path("messages/<slug:slug>/<int:thread_id>/", diary_views.parent_thread, name="thread"),
+    path("messages/<slug:slug>/<int:thread_id>/files/<int:message_id>/", diary_views.parent_attachment,
+         name="message_file"),
+]

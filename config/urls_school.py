@@ -100,3 +100,10 @@ urlpatterns += [
 urlpatterns += [
     path("classes/<int:class_id>/weekly-report/", diary_views.weekly_report, name="weekly_report"),
 ]
+
+urlpatterns += [
+    path("messages/", diary_views.staff_messages, name="messages"),
+    path("messages/new/", diary_views.staff_new, name="message_new"),
+    path("messages/<int:thread_id>/", diary_views.staff_thread, name="thread"),
+    path("messages/<int:thread_id>/files/<int:message_id>/", diary_views.staff_attachment, name="message_file"),
+]

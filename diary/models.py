@@ -47,3 +47,40 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["email_sent_at", "email_skipped"], name="outbox_pending")]
+
+
+class Thread(models.Model):
+    """A conversation between school staff and parents: about one pupil, or the class teacher's
+    letter to all parents of a class."""
+
+    subject = models.CharField("тема", max_length=200)
+    pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    school_class = models.ForeignKey("journal.SchoolClass", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-last_message_at"]
+
+
+class ThreadMember(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["thread", "user"], name="one_membership_per_thread")]
+
+
+class Message(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    attachment = models.FileField(upload_to="messages/", blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

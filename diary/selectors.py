@@ -3,7 +3,7 @@ schema active; every function takes the one pupil whose diary it is."""
 
 from datetime import timedelta
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -14,7 +14,7 @@ from journal.selectors import suggested_final, terms_of, weighted_average
 
 from tenants.models import School
 
-from .models import DataView, Notification
+from .models import DataView, Notification, Thread, ThreadMember
 
 
 def lessons_of(pupil):
@@ -123,3 +123,23 @@ def notifications_of(user, limit=100):
             notice.school = school
         notices += found
     return sorted(notices, key=lambda n: n.created_at, reverse=True)[:limit]
+
+
+def threads_for(user, everything=False):
+    """Conversations with the count of messages from others not yet read by this person."""
+    last_read = ThreadMember.objects.filter(thread=OuterRef("pk"), user=user).values("last_read_at")[:1]
+    threads = Thread.objects.all() if everything else Thread.objects.filter(members__user=user)
+    return (
+        threads.annotate(last_read=Subquery(last_read))
+        .annotate(unread=Count("messages", filter=~Q(messages__author=user) & (
+            Q(last_read__isnull=True) | Q(messages__created_at__gt=F("last_read")))))
+        .select_related("pupil", "school_class", "created_by").order_by("-last_message_at")
+    )
+
+
+def thread_page(thread, user):
+    """The messages of a conversation; reading it marks it read for a member."""
+    messages = list(thread.messages.select_related("author"))
+    ThreadMember.objects.filter(thread=thread, user=user).update(last_read_at=timezone.now())
+    members = list(thread.members.select_related("user"))
+    return messages, members

@@ -1,16 +1,21 @@
 import logging
+import uuid
 from datetime import timedelta
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.access import client_ip
+from audit.models import record
 
-from journal.models import Guardian, Pupil
+from accounts.models import Membership, Role
+from journal.models import Guardian, Lesson, Pupil, TeachingLoad
 
-from .models import DataView, Notification
+from .models import DataView, Message, Notification, Thread, ThreadMember
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +102,95 @@ def deliver_pending(limit=500, now=None):
             email_sent_at=timezone.now(), attempts=F("attempts") + 1)
         sent += 1
     return sent
+
+
+# --- Messages between the school and families ----------------------------------------------
+
+MESSAGE_MAX_CHARS = 5000
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENT_TYPES = {"pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"}
+RATE_LIMIT = (20, timedelta(minutes=10))  # messages by one person, in that long
+
+
+def parents_of(pupils):
+    return set(Guardian.objects.filter(pupil__in=pupils, ended_at__isnull=True, consent_at__isnull=False)
+               .values_list("user_id", flat=True))
+
+
+def staff_about(pupil, school):
+    """Who at the school may write about a pupil: the class's teachers and class teacher, the deputy, the director."""
+    teachers = set(TeachingLoad.objects.filter(school_class=pupil.school_class_id).values_list("teacher_id", flat=True))
+    teachers |= set(Lesson.objects.filter(school_class=pupil.school_class_id).order_by()
+                    .values_list("teacher_id", flat=True).distinct())
+    if pupil.school_class.class_teacher_id:
+        teachers.add(pupil.school_class.class_teacher_id)
+    heads = set(Membership.objects.at(school).filter(role__in=[Role.DEPUTY, Role.DIRECTOR]).values_list("user_id", flat=True))
+    working = set(Membership.objects.at(school).filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
+                  .values_list("user_id", flat=True))
+    return (teachers & working) | heads
+
+
+def _attachment(upload, school):
+    if upload is None:
+        return "", ""
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in ATTACHMENT_TYPES:
+        raise ValidationError({"attachment": f"Файл «{upload.name}»: допустимы документы, таблицы и изображения."})
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError({"attachment": f"Файл «{upload.name}» больше 5 МБ."})
+    return default_storage.save(f"{school.schema_name}/messages/{uuid.uuid4().hex}.{extension}", upload), upload.name[:200]
+
+
+@transaction.atomic
+def post_message(thread, *, school, by, text, attachment=None, ip=None):
+    member = ThreadMember.objects.filter(thread=thread, user=by).first()
+    if member is None:
+        raise PermissionDenied("Вы не участник этой переписки.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Напишите сообщение."})
+    if len(text) > MESSAGE_MAX_CHARS:
+        raise ValidationError({"text": f"Сообщение длиннее {MESSAGE_MAX_CHARS} символов."})
+    count, period = RATE_LIMIT
+    if Message.objects.filter(author=by, created_at__gte=timezone.now() - period).count() >= count:
+        raise ValidationError({"text": "Слишком много сообщений подряд: подождите несколько минут."})
+    stored, name = _attachment(attachment, school)
+    message = Message.objects.create(thread=thread, author=by, text=text, attachment=stored, attachment_name=name)
+    Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
+    member.last_read_at = message.created_at
+    member.save(update_fields=["last_read_at"])
+    record("message.sent", message, by=by, ip=ip, new={"thread": thread.pk, "attachment": name})
+    return message
+
+
+@transaction.atomic
+def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to=None, attachment=None, ip=None):
+    """A teacher (or the head) writes to a pupil's parents; the class teacher to all parents
+    of the class; a parent to one of their child's teachers. Nobody outside the school."""
+    subject = " ".join((subject or "").split())[:200]
+    if not subject:
+        raise ValidationError({"subject": "Укажите тему."})
+    is_staff = Membership.objects.at(school).filter(user=by, role__in=[
+        Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR]).exists()
+    if school_class is not None:
+        if school_class.class_teacher_id != by.pk:
+            raise PermissionDenied("Всем родителям класса пишет классный руководитель.")
+        members = {by.pk} | parents_of(school_class.pupils.enrolled())
+    elif pupil is not None and is_staff and to is None:
+        if by.pk not in staff_about(pupil, school):
+            raise PermissionDenied("Писать родителям может учитель класса, классный руководитель или администрация.")
+        members = {by.pk} | parents_of([pupil])
+    elif pupil is not None and to is not None:
+        if by.pk not in parents_of([pupil]):
+            raise PermissionDenied("Это не ваш ребёнок.")
+        if to.pk not in staff_about(pupil, school):
+            raise ValidationError({"to": "Сообщение можно отправить только учителям и администрации школы ребёнка."})
+        members = {by.pk, to.pk} | parents_of([pupil])
+    else:
+        raise ValidationError("Выберите, о ком или кому пишете.")
+    if len(members) < 2:
+        raise ValidationError("Некому отправить: у обучающегося нет подключённых родителей.")
+    thread = Thread.objects.create(subject=subject, pupil=pupil, school_class=school_class, created_by=by)
+    ThreadMember.objects.bulk_create([ThreadMember(thread=thread, user_id=user_id) for user_id in members])
+    post_message(thread, school=school, by=by, text=text, attachment=attachment, ip=ip)
+    return thread

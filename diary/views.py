@@ -2,21 +2,24 @@ from datetime import date, timedelta
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django_tenants.utils import schema_context
 from django.utils import timezone
 
 from accounts.access import client_ip, parent_required, school_roles
-from accounts.models import NotificationPreference, Role
+from accounts.models import NotificationPreference, Role, User
 from audit.models import record
 from journal.access import access_class
-from journal.models import HomeworkFile
+from journal.models import HomeworkFile, Pupil, SchoolClass
 from journal.selectors import children_of, current_year
+from tenants.models import School
 
 from . import selectors
 from .access import child, own_pupil
 from .forms import PreferenceForm
 from .report import weekly_report as build
-from .services import log_view
+from .services import log_view, post_message, staff_about, start_thread
 
 PAGES = ("week", "marks", "attendance", "views")
 
@@ -127,3 +130,139 @@ def notifications(request):
             return redirect("notifications")
     return render(request, "diary/notifications.html", {"notices": selectors.notifications_of(request.user),
                                                          "form": form})
+
+
+# --- Messages ----------------------------------------------------------------------------------
+
+STAFF = (Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR)
+
+
+def _thread_or_404(request, thread_id, everything=False):
+    thread = selectors.threads_for(request.user, everything=everything).filter(pk=thread_id).first()
+    if thread is None:
+        raise Http404
+    return thread
+
+
+def _reply(request, thread, back):
+    try:
+        post_message(thread, school=request.school or thread.school, by=request.user, text=request.POST.get("text", ""),
+                     attachment=request.FILES.get("attachment"), ip=client_ip(request))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect(back)
+
+
+@school_roles(*STAFF)
+def staff_messages(request):
+    everything = bool(request.GET.get("all")) and bool(request.roles & {Role.DEPUTY, Role.DIRECTOR})
+    return render(request, "diary/messages.html", {
+        "threads": selectors.threads_for(request.user, everything=everything), "base": "/messages/",
+        "can_see_all": bool(request.roles & {Role.DEPUTY, Role.DIRECTOR}), "everything": everything})
+
+
+@school_roles(*STAFF)
+def staff_thread(request, thread_id):
+    heads = bool(request.roles & {Role.DEPUTY, Role.DIRECTOR})
+    thread = _thread_or_404(request, thread_id, everything=heads)
+    if request.method == "POST":
+        return _reply(request, thread, f"/messages/{thread.pk}/")
+    found, members = selectors.thread_page(thread, request.user)
+    if thread.pupil_id:
+        log_view(request, [thread.pupil_id], "messages.thread")
+    return render(request, "diary/thread.html", {"thread": thread, "found": found, "members": members,
+                                                 "can_reply": any(m.user_id == request.user.pk for m in members),
+                                                 "base": "/messages/"})
+
+
+@school_roles(*STAFF)
+def staff_new(request):
+    """To a pupil's parents (?pupil=), or as the class teacher to all parents of a class (?class=)."""
+    pupil = Pupil.objects.enrolled().filter(pk=request.GET.get("pupil") or 0).select_related("school_class").first()
+    school_class = SchoolClass.objects.filter(pk=request.GET.get("class") or 0).first()
+    if pupil is None and school_class is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            thread = start_thread(school=request.school, by=request.user, subject=request.POST.get("subject", ""),
+                                  text=request.POST.get("text", ""), pupil=pupil, school_class=school_class,
+                                  attachment=request.FILES.get("attachment"), ip=client_ip(request))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            return redirect(f"/messages/{thread.pk}/")
+    return render(request, "diary/message_new.html", {"pupil": pupil, "school_class": school_class})
+
+
+@parent_required
+def parent_messages(request):
+    threads = []
+    for school in School.objects.filter(membership__user=request.user, membership__role=Role.PARENT,
+                                        membership__ended_at__isnull=True).distinct():
+        with schema_context(school.schema_name):
+            for thread in selectors.threads_for(request.user):
+                thread.school = school
+                threads.append(thread)
+    threads.sort(key=lambda t: t.last_message_at, reverse=True)
+    return render(request, "diary/messages.html", {"threads": threads, "base": "/messages/", "portal": True,
+                                                   "children": children_of(request.user)})
+
+
+def _parent_school(request, slug):
+    school = School.objects.exclude(schema_name="public").filter(
+        slug=slug, membership__user=request.user, membership__role=Role.PARENT, membership__ended_at__isnull=True).first()
+    if school is None:
+        raise Http404
+    return school
+
+
+@parent_required
+def parent_thread(request, slug, thread_id):
+    school = _parent_school(request, slug)
+    with schema_context(school.schema_name):
+        thread = _thread_or_404(request, thread_id)
+        thread.school = school
+        if request.method == "POST":
+            return _reply(request, thread, f"/messages/{slug}/{thread.pk}/")
+        found, members = selectors.thread_page(thread, request.user)
+        return render(request, "diary/thread.html", {"thread": thread, "found": found, "members": members,
+                                                     "can_reply": True, "base": f"/messages/{slug}/"})
+
+
+@parent_required
+def parent_new(request, slug, pupil_id):
+    """A parent writes to one of the child's teachers or to the school's heads."""
+    with child(request, slug, pupil_id) as (school, pupil):
+        staff = list(User.objects.filter(pk__in=staff_about(pupil, school)).order_by("last_name", "first_name"))
+        if request.method == "POST":
+            to = next((u for u in staff if str(u.pk) == request.POST.get("to")), None)
+            try:
+                if to is None:
+                    raise ValidationError("Сообщение можно отправить только учителям и администрации школы ребёнка.")
+                thread = start_thread(school=school, by=request.user, subject=request.POST.get("subject", ""),
+                                      text=request.POST.get("text", ""), pupil=pupil, to=to,
+                                      attachment=request.FILES.get("attachment"), ip=client_ip(request))
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            else:
+                return redirect(f"/messages/{slug}/{thread.pk}/")
+        return render(request, "diary/message_new.html", {"pupil": pupil, "staff": staff})
+
+
+def _attachment_response(thread, message_id):
+    message = thread.messages.filter(pk=message_id).exclude(attachment="").first()
+    if message is None:
+        raise Http404
+    return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_name)
+
+
+@school_roles(*STAFF)
+def staff_attachment(request, thread_id, message_id):
+    heads = bool(request.roles & {Role.DEPUTY, Role.DIRECTOR})
+    return _attachment_response(_thread_or_404(request, thread_id, everything=heads), message_id)
+
+
+@parent_required
+def parent_attachment(request, slug, thread_id, message_id):
+    with schema_context(_parent_school(request, slug).schema_name):
+        return _attachment_response(_thread_or_404(request, thread_id), message_id)

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -175,6 +176,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "school-figures": {"task": "tenants.tasks.dispatch_school_figures", "schedule": 3600.0},
     "notifications": {"task": "diary.tasks.sweep_notifications", "schedule": 60.0},
+    # Saturday 12:00: the week's digest for every parent.
+    "weekly-digest": {"task": "diary.tasks.dispatch_weekly_digest", "schedule": crontab(hour=12, minute=0, day_of_week=6)},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

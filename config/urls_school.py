@@ -107,3 +107,8 @@ urlpatterns += [
     path("messages/<int:thread_id>/", diary_views.staff_thread, name="thread"),
     path("messages/<int:thread_id>/files/<int:message_id>/", diary_views.staff_attachment, name="message_file"),
 ]
+
+urlpatterns += [
+    path("news/", diary_views.news, name="news"),
+    path("classes/<int:class_id>/meeting/", diary_views.meeting, name="meeting"),
+]

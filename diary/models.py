@@ -31,6 +31,9 @@ class Notification(models.Model):
         ABSENCE = "absence", "пропуск"
         FINAL = "final", "итоговая отметка"
         DIGEST = "digest", "сводка за неделю"
+        REMARK = "remark", "замечание"
+        NEWS = "news", "объявление"
+        MEETING = "meeting", "родительское собрание"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="+")
@@ -84,3 +87,44 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class Remark(models.Model):
+    """A teacher's note on a pupil's behaviour or work, visible to the pupil and parents."""
+
+    pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="remarks")
+    lesson = models.ForeignKey("journal.Lesson", on_delete=models.PROTECT, null=True, blank=True, related_name="remarks")
+    text = models.CharField(max_length=1000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class News(models.Model):
+    """An announcement to the whole school, or to one class (school_class set)."""
+
+    school_class = models.ForeignKey("journal.SchoolClass", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+
+
+class ParentMeeting(models.Model):
+    """A parent meeting of a class and the parents who came; the others are told they missed it."""
+
+    school_class = models.ForeignKey("journal.SchoolClass", on_delete=models.PROTECT, related_name="+")
+    held_at = models.DateTimeField()
+    topic = models.CharField(max_length=300)
+    attended = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_at"]

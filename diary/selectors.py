@@ -9,12 +9,12 @@ from django_tenants.utils import schema_context
 
 from accounts.models import Role
 
-from journal.models import Attendance, Bell, FinalMark, HomeworkFile, Lesson, Mark, Rules, Subject
+from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Rules, Subject
 from journal.selectors import suggested_final, terms_of, weighted_average
 
 from tenants.models import School
 
-from .models import DataView, Notification, Thread, ThreadMember
+from .models import DataView, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
 
 
 def lessons_of(pupil):
@@ -143,3 +143,22 @@ def thread_page(thread, user):
     ThreadMember.objects.filter(thread=thread, user=user).update(last_read_at=timezone.now())
     members = list(thread.members.select_related("user"))
     return messages, members
+
+
+def class_parents(school_class):
+    """Parents on the portal with their children in this class, for the meeting list."""
+    links = (Guardian.objects.filter(pupil__school_class=school_class, pupil__withdrawn_on__isnull=True,
+                                     ended_at__isnull=True, consent_at__isnull=False)
+             .select_related("user", "pupil").order_by("pupil__last_name"))
+    return [(link.user, link.pupil) for link in links]
+
+
+def board(pupil, monday):
+    """What the diary shows beside the week: news of the school and the class, remarks of the week,
+    and the class's parent meetings."""
+    return {
+        "news": News.objects.filter(Q(school_class__isnull=True) | Q(school_class=pupil.school_class_id))[:5],
+        "remarks": Remark.objects.filter(pupil=pupil, created_at__date__range=(monday, monday + timedelta(days=6)))
+        .select_related("author", "lesson__subject"),
+        "meetings": ParentMeeting.objects.filter(school_class=pupil.school_class_id)[:3],
+    }

@@ -13,9 +13,9 @@ from accounts.access import client_ip
 from audit.models import record
 
 from accounts.models import Membership, Role
-from journal.models import Guardian, Lesson, Pupil, TeachingLoad
+from journal.models import Attendance, Guardian, Lesson, Mark, Pupil, TeachingLoad
 
-from .models import DataView, Message, Notification, Thread, ThreadMember
+from .models import DataView, Message, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
 
 logger = logging.getLogger(__name__)
 
@@ -194,3 +194,89 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
     ThreadMember.objects.bulk_create([ThreadMember(thread=thread, user_id=user_id) for user_id in members])
     post_message(thread, school=school, by=by, text=text, attachment=attachment, ip=ip)
     return thread
+
+
+# --- Remarks, news, parent meetings, the weekly digest ----------------------------------------
+
+@transaction.atomic
+def add_remark(lesson, *, pupil, text, by, ip=None):
+    from journal.services import check_can_write, pupils_of  # journal's services import this module
+
+    check_can_write(lesson, by)
+    text = " ".join((text or "").split())
+    if not text or len(text) > 1000:
+        raise ValidationError({"text": "Замечание — от 1 до 1000 символов."})
+    if not pupils_of(lesson).filter(pk=pupil.pk).exists():
+        raise ValidationError({"pupil": f"{pupil.full_name} не на этом уроке."})
+    remark = Remark.objects.create(pupil=pupil, lesson=lesson, text=text, author=by)
+    record("remark.created", remark, by=by, ip=ip, new={"pupil": pupil.pk, "text": text})
+    notify(pupil, "remark", f"{pupil.first_name}: замечание ({lesson.subject.name}, {lesson.date:%d.%m.%Y}) — {text}")
+    return remark
+
+
+@transaction.atomic
+def publish_news(*, school, by, title, text, school_class=None, ip=None):
+    heads = Membership.objects.at(school).filter(user=by, role__in=[Role.DIRECTOR, Role.DEPUTY, Role.SCHOOL_ADMIN]).exists()
+    if school_class is None and not heads:
+        raise PermissionDenied("Новости школы публикует администрация.")
+    if school_class is not None and school_class.class_teacher_id != by.pk and not heads:
+        raise PermissionDenied("Новости класса публикует классный руководитель.")
+    title, text = " ".join((title or "").split())[:200], (text or "").strip()
+    if not title or not text:
+        raise ValidationError("Укажите заголовок и текст.")
+    news = News.objects.create(school_class=school_class, title=title, text=text[:10000], author=by)
+    record("news.published", news, by=by, ip=ip, new={"title": title, "class": getattr(school_class, "pk", None)})
+    return news
+
+
+@transaction.atomic
+def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
+    """The class teacher records a parent meeting and who came; parents who did not are told."""
+    if school_class.class_teacher_id != by.pk:
+        raise PermissionDenied("Собрание отмечает классный руководитель.")
+    topic = " ".join((topic or "").split())[:300]
+    if not topic:
+        raise ValidationError({"topic": "Укажите тему собрания."})
+    if held_at > timezone.now():
+        raise ValidationError({"held_at": "Отметить присутствие можно после собрания."})
+    pupils = list(school_class.pupils.enrolled())
+    links = list(Guardian.objects.filter(pupil__in=pupils, ended_at__isnull=True, consent_at__isnull=False)
+                 .select_related("pupil"))
+    parents = {link.user_id for link in links}
+    strangers = set(attended) - parents
+    if strangers:
+        raise ValidationError({"attended": "Отмечены не родители этого класса."})
+    meeting = ParentMeeting.objects.create(school_class=school_class, held_at=held_at, topic=topic, recorded_by=by)
+    meeting.attended.set(attended)
+    record("meeting.recorded", meeting, by=by, ip=ip, new={"topic": topic, "attended": sorted(attended)})
+    when = timezone.localtime(held_at)
+    for link in links:
+        if link.user_id not in attended:
+            Notification.objects.create(
+                recipient_id=link.user_id, pupil=link.pupil, kind="meeting",
+                text=f"Вы не были на родительском собрании {school_class} класса {when:%d.%m.%Y в %H:%M}. "
+                     f"Тема: {topic}. Классный руководитель ждёт вашего звонка или сообщения.")
+    transaction.on_commit(kick_delivery)
+    return meeting
+
+
+def weekly_digest(today=None):
+    """Every parent hears at least once a week (Регламент 4.1): marks and absences of the week."""
+    today = today or timezone.localdate()
+    start = today - timedelta(days=7)
+    made = 0
+    for link in Guardian.objects.filter(ended_at__isnull=True, consent_at__isnull=False,
+                                        pupil__withdrawn_on__isnull=True).select_related("pupil"):
+        marks = (Mark.objects.filter(pupil=link.pupil, deleted_at__isnull=True, lesson__date__range=(start, today))
+                 .select_related("lesson__subject").order_by("lesson__subject__name", "lesson__date"))
+        by_subject = {}
+        for mark in marks:
+            by_subject.setdefault(mark.lesson.subject.name, []).append(mark.value)
+        absent = Attendance.objects.filter(pupil=link.pupil, deleted_at__isnull=True, status="absent",
+                                           lesson__date__range=(start, today)).count()
+        lines = "; ".join(f"{subject}: {', '.join(values)}" for subject, values in by_subject.items()) or "отметок нет"
+        Notification.objects.create(recipient_id=link.user_id, pupil=link.pupil, kind="digest",
+                                    text=f"{link.pupil.first_name}, неделя {start:%d.%m}–{today:%d.%m}: {lines}. "
+                                         f"Пропущено уроков: {absent}.")
+        made += 1
+    return made

@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 from config.celery import app
 from tenants.models import School
 
-from .services import deliver_pending
+from .services import deliver_pending, weekly_digest
 
 
 @app.task
@@ -23,3 +23,18 @@ def sweep_notifications():
             deliver_notifications.apply_async()
         sent += 1
     return sent
+
+
+@app.task
+def send_weekly_digest():
+    """Runs in one school: a digest for every parent, then the e-mails go out."""
+    made = weekly_digest()
+    deliver_pending()
+    return made
+
+
+@app.task
+def dispatch_weekly_digest():
+    for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
+        with schema_context(school.schema_name):
+            send_weekly_digest.apply_async()

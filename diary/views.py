@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.contrib import messages
@@ -17,9 +17,10 @@ from tenants.models import School
 
 from . import selectors
 from .access import child, own_pupil
+from .models import News
 from .forms import PreferenceForm
 from .report import weekly_report as build
-from .services import log_view, post_message, staff_about, start_thread
+from .services import log_view, post_message, publish_news, record_meeting, staff_about, start_thread
 
 PAGES = ("week", "marks", "attendance", "views")
 
@@ -48,7 +49,7 @@ def _page(request, pupil, page, base, extra=None):
     if page == "week":
         monday = _monday(request)
         context.update(days=selectors.week(pupil, monday), monday=monday, previous=monday - timedelta(days=7),
-                       next=monday + timedelta(days=7), today=timezone.localdate())
+                       next=monday + timedelta(days=7), today=timezone.localdate(), **selectors.board(pupil, monday))
     elif page == "marks":
         rows = selectors.marks_by_subject(pupil, term) if term else []
         for row in rows:
@@ -266,3 +267,43 @@ def staff_attachment(request, thread_id, message_id):
 def parent_attachment(request, slug, thread_id, message_id):
     with schema_context(_parent_school(request, slug).schema_name):
         return _attachment_response(_thread_or_404(request, thread_id), message_id)
+
+
+# --- News and parent meetings --------------------------------------------------------------------
+
+@school_roles(*STAFF, Role.SCHOOL_ADMIN)
+def news(request):
+    if request.method == "POST":
+        school_class = SchoolClass.objects.filter(pk=request.POST.get("school_class") or 0).first()
+        try:
+            publish_news(school=request.school, by=request.user, title=request.POST.get("title", ""),
+                         text=request.POST.get("text", ""), school_class=school_class, ip=client_ip(request))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, "Объявление опубликовано.")
+        return redirect("news")
+    return render(request, "diary/news.html", {
+        "items": News.objects.select_related("school_class", "author")[:50],
+        "my_classes": SchoolClass.objects.filter(class_teacher=request.user),
+        "heads": bool(request.roles & {Role.DIRECTOR, Role.DEPUTY, Role.SCHOOL_ADMIN})})
+
+
+@school_roles(Role.CLASS_TEACHER)
+def meeting(request, class_id):
+    school_class = access_class(request, class_id)
+    parents = selectors.class_parents(school_class)
+    if request.method == "POST":
+        try:
+            held_at = timezone.make_aware(datetime.fromisoformat(request.POST.get("held_at", "")))
+            attended = [int(pk) for pk in request.POST.getlist("attended") if pk.isdigit()]
+            record_meeting(school_class=school_class, held_at=held_at, topic=request.POST.get("topic", ""),
+                           attended=attended, by=request.user, ip=client_ip(request))
+        except ValueError:
+            messages.error(request, "Укажите дату и время собрания.")
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, "Собрание записано; не пришедшим родителям отправлено уведомление.")
+            return redirect("class_detail", class_id=class_id)
+    return render(request, "diary/meeting.html", {"school_class": school_class, "parents": parents})

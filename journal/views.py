@@ -13,7 +13,7 @@ from accounts.access import client_ip, school_roles
 from accounts.models import Role
 from accounts.selectors import open_family_invitations
 from config.context import host_url, portal_url
-from diary.services import log_view
+from diary.services import add_remark, log_view
 
 from . import forms, imports, selectors, services
 from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson, access_pupil_of_class
@@ -154,6 +154,12 @@ def _lesson_action(request, lesson):
             services.add_mark(lesson, pupil=pupil, value=request.POST.get("value", ""), work_type=work_type,
                               comment=request.POST.get("comment", ""), by=by, ip=ip)
             messages.success(request, f"Отметка {request.POST.get('value')} — {pupil.full_name}.")
+        elif action == "remark":
+            pupil = services.pupils_of(lesson).filter(pk=request.POST.get("pupil") or 0).first()
+            if pupil is None:
+                raise ValidationError("Выберите обучающегося этого урока.")
+            add_remark(lesson, pupil=pupil, text=request.POST.get("text", ""), by=by, ip=ip)
+            messages.success(request, f"Замечание записано: {pupil.full_name}.")
         elif action == "attendance":
             pupils = {p.pk: p for p in services.pupils_of(lesson)}
             status = {int(k.split("_")[1]): v for k, v in request.POST.items() if k.startswith("status_") and v}

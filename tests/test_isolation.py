@@ -33,7 +33,7 @@ SCHOOL_ROUTES = {
     "api_subjects": STAFF, "api_work_types": STAFF, "api_curriculum": STAFF, "api_bells": STAFF,
     "api_load": STAFF, "api_timetable": STAFF, "api_reopenings": "deputy or director",
     "api_pupil_move": "deputy or school admin", "final_marks": "journal readers",
-    "messages": STAFF, "message_new": STAFF, "thread": "its members; deputy and director", "message_file": "its members",
+    "news": STAFF, "meeting": CLASS_TEACHER, "messages": STAFF, "message_new": STAFF, "thread": "its members; deputy and director", "message_file": "its members",
     "weekly_report": "class teacher of the class, deputy, director", "api_diary_week": "pupil", "api_diary_marks": "pupil",
     "diary": "pupil", "diary_marks": "pupil", "diary_attendance": "pupil", "diary_views": "pupil", "diary_file": "pupil",
 }

@@ -48,3 +48,9 @@ urlpatterns += [
     path("messages/<slug:slug>/<int:thread_id>/files/<int:message_id>/", diary_views.parent_attachment,
          name="message_file"),
 ]
+
+urlpatterns += [
+    path("api/v1/notifications/", diary_api.notifications, name="api_notifications"),
+    path("api/v1/messages/", diary_api.threads, name="api_threads"),
+    path("api/v1/messages/<slug:slug>/<int:thread_id>/", diary_api.thread, name="api_thread"),
+]

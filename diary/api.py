@@ -3,17 +3,23 @@ children at the portal address; a pupil's own diary at the school's address)."""
 
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_tenants.utils import schema_context
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from accounts.access import client_ip
 from accounts.models import Role
 from journal.selectors import current_year
+from tenants.models import School
 
 from . import selectors
 from .access import child, own_pupil
-from .services import log_view
+from .services import log_view, post_message
 
 
 class Parent(permissions.BasePermission):
@@ -101,3 +107,58 @@ def own_week(request):
 @permission_classes([Pupil])
 def own_marks(request):
     return _answer(request, own_pupil(request), "marks")
+
+
+@extend_schema(responses=None)
+@api_view(["GET"])
+@permission_classes([Parent])
+def notifications(request):
+    """The newest notifications from every child's school (they become read)."""
+    return Response({"results": [{
+        "school": n.school.slug, "pupil": n.pupil_id, "kind": n.kind, "text": n.text, "created_at": n.created_at,
+        "email_sent": n.email_sent_at is not None,
+    } for n in selectors.notifications_of(request.user)]})
+
+
+def _thread_data(thread, slug):
+    return {"id": thread.pk, "school": slug, "subject": thread.subject, "pupil": thread.pupil_id,
+            "last_message_at": thread.last_message_at, "unread": thread.unread}
+
+
+@extend_schema(responses=None)
+@api_view(["GET"])
+@permission_classes([Parent])
+def threads(request):
+    """Conversations with the schools, with unread counts."""
+    found = []
+    for school in School.objects.filter(membership__user=request.user, membership__role=Role.PARENT,
+                                        membership__ended_at__isnull=True).distinct():
+        with schema_context(school.schema_name):
+            found += [_thread_data(t, school.slug) for t in selectors.threads_for(request.user)]
+    return Response({"results": sorted(found, key=lambda t: t["last_message_at"], reverse=True)})
+
+
+@extend_schema(request=None, responses=None)
+@api_view(["GET", "POST"])
+@permission_classes([Parent])
+def thread(request, slug, thread_id):
+    """GET the messages of a conversation; POST `text` to answer."""
+    school = School.objects.filter(slug=slug, membership__user=request.user, membership__role=Role.PARENT,
+                                   membership__ended_at__isnull=True).first()
+    if school is None:
+        raise Http404
+    with schema_context(school.schema_name):
+        found = selectors.threads_for(request.user).filter(pk=thread_id).first()
+        if found is None:
+            raise Http404
+        if request.method == "POST":
+            try:
+                post_message(found, school=school, by=request.user, text=request.data.get("text", ""),
+                             ip=client_ip(request))
+            except DjangoValidationError as error:
+                raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}) \
+                    from None
+        messages, _ = selectors.thread_page(found, request.user)
+        return Response({**_thread_data(found, slug), "messages": [
+            {"author": m.author.full_name, "text": m.text, "created_at": m.created_at,
+             "attachment": m.attachment_name or None} for m in messages]})

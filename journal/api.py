@@ -240,6 +240,7 @@ def history(request):
     lesson = access_lesson(request, request.query_params.get("lesson", ""))
     pupil = _get(Pupil, request.query_params.get("pupil", ""))
     entries = selectors.cell_history(lesson, pupil)
+    log_view(request, [pupil])
     deleted = set(Mark.objects.filter(lesson=lesson, pupil=pupil, deleted_at__isnull=False).values_list("pk", flat=True))
     return Response({"results": HistorySerializer(entries, many=True, context={"deleted": deleted}).data})
 

@@ -93,3 +93,21 @@ def test_oversized_unsafe_or_too_frequent_messages_are_refused(world, enter, set
     assert "Слишком много сообщений" in limited.content.decode()
     with schema_context(a.school.schema_name):
         assert Message.objects.filter(thread=thread).count() == 20
+
+
+def test_the_portal_api_gives_a_parent_their_threads_and_notifications(world, enter):
+    a = world.a
+    enter(a.class_teacher, a.host).post(f"/messages/new/?pupil={a.pupils[0].pk}", {"subject": "API", "text": "Вопрос"})
+    thread = thread_of(world, "API")
+    api = enter(world.parent)
+    listed = api.get("/api/v1/messages/").json()["results"]
+    assert [(t["subject"], t["unread"]) for t in listed] == [("API", 1)]
+    answer = api.post(f"/api/v1/messages/{a.school.slug}/{thread.pk}/", {"text": "Ответ из приложения"},
+                      content_type="application/json").json()
+    assert [m["text"] for m in answer["messages"]] == ["Вопрос", "Ответ из приложения"]
+    empty = api.post(f"/api/v1/messages/{a.school.slug}/{thread.pk}/", {"text": ""}, content_type="application/json")
+    assert empty.status_code == 400 and empty.json()["error"]["fields"]["text"]
+    assert enter(world.other_parent).get(f"/api/v1/messages/{a.school.slug}/{thread.pk}/").status_code == 404
+    assert enter(world.other_parent).get("/api/v1/messages/").json()["results"] == []
+    assert api.get("/api/v1/notifications/").status_code == 200
+    assert enter(a.class_teacher, a.host).get("/api/v1/notifications/").status_code == 404  # not a school route

@@ -2,7 +2,7 @@ from datetime import date, datetime, timedelta
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django_tenants.utils import schema_context
 from django.utils import timezone
@@ -110,7 +110,10 @@ def weekly_report(request, class_id):
     monday = _monday(request)
     pupils = list(school_class.pupils.enrolled())
     terms, term = selectors.current_term(pupils[0], current_year()) if pupils else ([], None)
-    pdf = build(request.school, school_class, monday, pupils, term)
+    try:
+        pdf = build(request.school, school_class, monday, pupils, term)
+    except ImproperlyConfigured as error:  # no Cyrillic font on the server
+        return render(request, "read_only.html", {"message": str(error)}, status=503)
     log_view(request, pupils, "diary.weekly_report")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="weekly-{school_class.grade}-{monday:%Y-%m-%d}.pdf"'

@@ -22,9 +22,6 @@ urlpatterns = common + [
     path("district/schools/<slug:slug>/invite-admin/", tenants_views.school_admin_invite, name="school_admin_invite"),
     path("api/v1/children/", journal_api.Children.as_view(), name="api_children"),
     path("api/v1/schools/", tenants_api.SchoolList.as_view(), name="api_schools"),
-]
-
-urlpatterns += [
     path("children/<slug:slug>/<int:pupil_id>/", diary_views.child_page, name="child"),
     path("children/<slug:slug>/<int:pupil_id>/marks/", diary_views.child_page, {"page": "marks"}, name="child_marks"),
     path("children/<slug:slug>/<int:pupil_id>/attendance/", diary_views.child_page, {"page": "attendance"},
@@ -32,24 +29,14 @@ urlpatterns += [
     path("children/<slug:slug>/<int:pupil_id>/views/", diary_views.child_page, {"page": "views"}, name="child_views"),
     path("children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/", diary_views.child_file,
          name="child_file"),
-]
-
-urlpatterns += [
     path("api/v1/children/<slug:slug>/<int:pupil_id>/week/", diary_api.child_week, name="api_child_week"),
     path("api/v1/children/<slug:slug>/<int:pupil_id>/marks/", diary_api.child_marks, name="api_child_marks"),
-]
-
-urlpatterns += [path("notifications/", diary_views.notifications, name="notifications")]
-
-urlpatterns += [
+    path("notifications/", diary_views.notifications, name="notifications"),
     path("messages/", diary_views.parent_messages, name="messages"),
     path("messages/<slug:slug>/new/<int:pupil_id>/", diary_views.parent_new, name="message_new"),
     path("messages/<slug:slug>/<int:thread_id>/", diary_views.parent_thread, name="thread"),
     path("messages/<slug:slug>/<int:thread_id>/files/<int:message_id>/", diary_views.parent_attachment,
          name="message_file"),
-]
-
-urlpatterns += [
     path("api/v1/notifications/", diary_api.notifications, name="api_notifications"),
     path("api/v1/messages/", diary_api.threads, name="api_threads"),
     path("api/v1/messages/<slug:slug>/<int:thread_id>/", diary_api.thread, name="api_thread"),

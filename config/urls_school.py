@@ -23,9 +23,6 @@ urlpatterns = common + [
     path("classes/<int:class_id>/pupils/<int:pupil_id>/invite/", journal_views.family_invite, name="family_invite"),
     path("api/v1/classes/", journal_api.ClassList.as_view(), name="api_classes"),
     path("api/v1/classes/<int:class_id>/pupils/", journal_api.ClassPupils.as_view(), name="api_class_pupils"),
-]
-
-urlpatterns += [
     path("timetable/", journal_views.timetable, name="timetable"),
     path("lessons/<int:lesson_id>/", journal_views.lesson_page, name="lesson"),
     path("lessons/<int:lesson_id>/files/<int:file_id>/", journal_views.homework_file, name="homework_file"),
@@ -42,30 +39,18 @@ urlpatterns += [
     path("api/v1/history/", journal_api.history, name="api_history"),
     path("api/v1/final-marks/", journal_api.final_marks, name="api_final_marks"),
     path("api/v1/journal/", journal_api.journal, name="api_journal"),
-]
-
-urlpatterns += [
     path("setup/", journal_views.setup, name="setup"),
     path("setup/<str:what>/", journal_views.setup_add, name="setup_add"),
     path("setup/slots/<int:slot_id>/end/", journal_views.slot_end, name="slot_end"),
     path("setup/lessons/generate/", journal_views.lessons_generate, name="lessons_generate"),
-]
-
-urlpatterns += [
     path("imports/", journal_views.import_start, name="imports"),
     path("imports/<int:batch_id>/", journal_views.import_preview, name="import_preview"),
-]
-
-urlpatterns += [
     path("classes/<int:class_id>/enroll/", journal_views.class_enroll, name="class_enroll"),
     path("classes/<int:class_id>/pupils/<int:pupil_id>/move/", journal_views.pupil_move, name="pupil_move"),
     path("classes/<int:class_id>/subgroups/", journal_views.subgroup_add, name="subgroup_add"),
     path("classes/<int:class_id>/absences/", journal_views.absences, name="absences"),
     path("control/", journal_views.control, name="control"),
     path("plans/<int:class_id>/<int:subject_id>/", journal_views.plan_page, name="plan"),
-]
-
-urlpatterns += [
     path("api/v1/years/", journal_api.YearList.as_view(), name="api_years"),
     path("api/v1/terms/", journal_api.TermList.as_view(), name="api_terms"),
     path("api/v1/holidays/", journal_api.HolidayList.as_view(), name="api_holidays"),
@@ -78,37 +63,19 @@ urlpatterns += [
     path("api/v1/timetable/", journal_api.TimetableList.as_view(), name="api_timetable"),
     path("api/v1/reopenings/", journal_api.ReopeningList.as_view(), name="api_reopenings"),
     path("api/v1/pupils/<int:pupil_id>/move/", journal_api.pupil_move, name="api_pupil_move"),
-]
-
-urlpatterns += [
     path("journal/<int:class_id>/<int:subject_id>/final/", journal_views.final_marks_page, name="final_marks"),
-]
-
-urlpatterns += [
     path("diary/", diary_views.own_page, name="diary"),
     path("diary/marks/", diary_views.own_page, {"page": "marks"}, name="diary_marks"),
     path("diary/attendance/", diary_views.own_page, {"page": "attendance"}, name="diary_attendance"),
     path("diary/views/", diary_views.own_page, {"page": "views"}, name="diary_views"),
     path("diary/files/<int:lesson_id>/<int:file_id>/", diary_views.own_file, name="diary_file"),
-]
-
-urlpatterns += [
     path("api/v1/diary/week/", diary_api.own_week, name="api_diary_week"),
     path("api/v1/diary/marks/", diary_api.own_marks, name="api_diary_marks"),
-]
-
-urlpatterns += [
     path("classes/<int:class_id>/weekly-report/", diary_views.weekly_report, name="weekly_report"),
-]
-
-urlpatterns += [
     path("messages/", diary_views.staff_messages, name="messages"),
     path("messages/new/", diary_views.staff_new, name="message_new"),
     path("messages/<int:thread_id>/", diary_views.staff_thread, name="thread"),
     path("messages/<int:thread_id>/files/<int:message_id>/", diary_views.staff_attachment, name="message_file"),
-]
-
-urlpatterns += [
     path("news/", diary_views.news, name="news"),
     path("classes/<int:class_id>/meeting/", diary_views.meeting, name="meeting"),
 ]

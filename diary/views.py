@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.contrib import messages
@@ -12,7 +12,7 @@ from accounts.models import NotificationPreference, Role, User
 from audit.models import record
 from journal.access import access_class
 from journal.models import HomeworkFile, Pupil, SchoolClass
-from journal.selectors import children_of, current_year
+from journal.selectors import children_of, current_year, monday_of
 from tenants.models import School
 
 from . import selectors
@@ -23,14 +23,6 @@ from .report import weekly_report as build
 from .services import log_view, post_message, publish_news, record_meeting, staff_about, start_thread
 
 PAGES = ("week", "marks", "attendance", "views")
-
-
-def _monday(request):
-    try:
-        day = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = timezone.localdate()
-    return day - timedelta(days=day.isoweekday() - 1)
 
 
 def _chart(course):
@@ -47,7 +39,7 @@ def _page(request, pupil, page, base, extra=None):
     term = next((t for t in terms if str(t.pk) == request.GET.get("term")), term)
     context = {"pupil": pupil, "page": page, "base": base, "terms": terms, "term": term, **(extra or {})}
     if page == "week":
-        monday = _monday(request)
+        monday = monday_of(request.GET.get("week"))
         context.update(days=selectors.week(pupil, monday), monday=monday, previous=monday - timedelta(days=7),
                        next=monday + timedelta(days=7), today=timezone.localdate(), **selectors.board(pupil, monday))
     elif page == "marks":
@@ -107,7 +99,7 @@ def weekly_report(request, class_id):
     if Role.CLASS_TEACHER in request.roles and not request.roles & {Role.DEPUTY, Role.DIRECTOR} \
             and school_class.class_teacher_id != request.user.pk:
         return render(request, "forbidden.html", status=403)
-    monday = _monday(request)
+    monday = monday_of(request.GET.get("week"))
     pupils = list(school_class.pupils.enrolled())
     terms, term = selectors.current_term(pupils[0], current_year()) if pupils else ([], None)
     try:

@@ -1,7 +1,7 @@
 """Reads that build the school's pages and the parents' list of children."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import Count, Prefetch, Q
@@ -93,6 +93,15 @@ def children_of(user):
 # --- The journal ---------------------------------------------------------------------
 
 READ_ALL = {Role.DIRECTOR, Role.DEPUTY}
+
+
+def monday_of(text):
+    """The Monday of the week holding an ISO date (a `?week=` parameter); this week if it is no date."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        day = timezone.localdate()
+    return day - timedelta(days=day.isoweekday() - 1)
 
 
 def weighted_average(marks):

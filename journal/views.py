@@ -16,6 +16,7 @@ from config.context import host_url, portal_url
 from diary.services import add_remark, log_view
 
 from . import forms, imports, selectors, services
+from .selectors import monday_of
 from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson, access_pupil_of_class
 from .models import Attendance, HomeworkFile, ImportBatch, MarkValue, PlannedTopic, TimetableSlot, WorkType
 
@@ -90,17 +91,9 @@ TEACHING = (Role.TEACHER, Role.CLASS_TEACHER)
 READERS = (Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR)
 
 
-def _monday(request):
-    try:
-        day = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = timezone.localdate()
-    return day - timedelta(days=day.isoweekday() - 1)
-
-
 @school_roles(*TEACHING)
 def timetable(request):
-    monday = _monday(request)
+    monday = monday_of(request.GET.get("week"))
     return render(request, "journal/timetable.html", {
         "days": selectors.teacher_week(request.user, monday), "monday": monday,
         "previous": monday - timedelta(days=7), "next": monday + timedelta(days=7), "today": timezone.localdate(),

@@ -75,7 +75,7 @@ def test_another_familys_child_is_a_logged_404(world, enter):
 
 
 def test_a_pupil_reads_their_own_diary_at_the_school_address(world, enter):
-    a, cal = world.a, world.calendar_a
+    a, _cal = world.a, world.calendar_a
     browser = enter(a.pupil_user, a.host)
     page = browser.get("/diary/")
     assert page.status_code == 200 and a.pupils[0].full_name in page.content.decode()

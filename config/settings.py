@@ -35,6 +35,7 @@ SHARED_APPS = [
     "tenants",
     "accounts",
     "audit",
+    "monitoring",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -176,6 +177,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "school-figures": {"task": "tenants.tasks.dispatch_school_figures", "schedule": 3600.0},
     "notifications": {"task": "diary.tasks.sweep_notifications", "schedule": 60.0},
+    "quality-indicators": {"task": "monitoring.tasks.dispatch_school_months", "schedule": crontab(hour=2, minute=30)},
     # Saturday 12:00: the week's digest for every parent.
     "weekly-digest": {"task": "diary.tasks.dispatch_weekly_digest", "schedule": crontab(hour=12, minute=0, day_of_week=6)},
 }

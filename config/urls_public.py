@@ -7,6 +7,7 @@ from journal import api as journal_api
 from diary import api as diary_api
 from diary import views as diary_views
 from journal import views as journal_views
+from monitoring import views as monitoring_views
 from tenants import api as tenants_api
 from tenants import views as tenants_views
 
@@ -40,4 +41,6 @@ urlpatterns = common + [
     path("api/v1/notifications/", diary_api.notifications, name="api_notifications"),
     path("api/v1/messages/", diary_api.threads, name="api_threads"),
     path("api/v1/messages/<slug:slug>/<int:thread_id>/", diary_api.thread, name="api_thread"),
+    path("district/quality/", monitoring_views.district, name="quality"),
+    path("district/quality/<slug:slug>/", monitoring_views.district_school, name="quality_school"),
 ]

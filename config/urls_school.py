@@ -8,6 +8,7 @@ from diary import api as diary_api
 from diary import views as diary_views
 from journal import api as journal_api
 from journal import views as journal_views
+from monitoring import views as monitoring_views
 
 from .urls_common import urlpatterns as common
 
@@ -78,4 +79,5 @@ urlpatterns = common + [
     path("messages/<int:thread_id>/files/<int:message_id>/", diary_views.staff_attachment, name="message_file"),
     path("news/", diary_views.news, name="news"),
     path("classes/<int:class_id>/meeting/", diary_views.meeting, name="meeting"),
+    path("quality/", monitoring_views.school, name="quality"),
 ]

@@ -34,7 +34,8 @@ SCHOOL_ROUTES = {
     "api_load": STAFF, "api_timetable": STAFF, "api_reopenings": "deputy or director",
     "api_pupil_move": "deputy or school admin", "final_marks": "journal readers",
     "news": STAFF, "meeting": CLASS_TEACHER, "messages": STAFF, "message_new": STAFF, "thread": "its members; deputy and director", "message_file": "its members",
-    "weekly_report": "class teacher of the class, deputy, director", "api_diary_week": "pupil", "api_diary_marks": "pupil",
+    "weekly_report": "class teacher of the class, deputy, director", "quality": "deputy or director",
+    "api_diary_week": "pupil", "api_diary_marks": "pupil",
     "diary": "pupil", "diary_marks": "pupil", "diary_attendance": "pupil", "diary_views": "pupil", "diary_file": "pupil",
 }
 PORTAL_ROUTES = {
@@ -44,7 +45,7 @@ PORTAL_ROUTES = {
     "district": DISTRICT, "school_detail": DISTRICT, "api_schools": DISTRICT,
     "school_create": OPERATOR, "school_status": OPERATOR, "school_admin_invite": OPERATOR,
     "api_children": PARENT,
-    "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
+    "quality": DISTRICT, "quality_school": DISTRICT, "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
     "messages": PARENT, "message_new": PARENT, "thread": PARENT, "message_file": PARENT, "notifications": PARENT, "api_child_week": PARENT, "api_child_marks": PARENT,
     "child": PARENT, "child_marks": PARENT, "child_attendance": PARENT, "child_views": PARENT, "child_file": PARENT,
 }

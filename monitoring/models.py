@@ -1,0 +1,65 @@
+"""Public schema: the numbers each school's task reports per month, and the district's thresholds.
+No pupil's name or data is here: counts only."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+NAMES = {
+    "Q1": "Темы уроков заполнены", "Q2": "Домашние задания заполнены", "Q3": "Домашние задания вовремя",
+    "Q4": "Посещаемость отмечена", "Q5": "Урок записан в день проведения", "Q6": "Отметки вовремя (до 17:00)",
+    "Q7": "Обучающиеся без отметок", "Q8": "Обучающиеся с одной отметкой", "Q9": "Накопляемость отметок",
+    "Q10": "Участие учителей", "Q11": "Прохождение программы", "Q12": "Итоговые отметки вовремя",
+    "Q13": "Участие родителей", "Q14": "Охват родителей", "Q15": "Участие обучающихся",
+    "Q16": "Поздние исправления", "Q17": "Замены записаны",
+}
+# (green, amber) in percent; for these lower is better.
+DEFAULTS = {"Q1": (98, 90), "Q2": (95, 85), "Q3": (90, 75), "Q4": (98, 90), "Q5": (90, 75), "Q6": (85, 70),
+            "Q7": (2, 5), "Q8": (5, 10), "Q9": (90, 75), "Q10": (100, 95), "Q11": (95, 85), "Q12": (100, 95),
+            "Q13": (70, 50), "Q14": (90, 70), "Q15": (60, 40), "Q16": (1, 3)}
+LOWER_IS_BETTER = {"Q7", "Q8", "Q16"}
+
+
+class SchoolMonth(models.Model):
+    """One indicator of one school for one month, as its own task computed it."""
+
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()  # the first day
+    code = models.CharField(max_length=10)
+    numerator = models.PositiveIntegerField()
+    denominator = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "month", "code"], name="one_figure")]
+
+    @property
+    def percent(self):
+        return round(Decimal(self.numerator) * 100 / self.denominator, 1) if self.denominator else None
+
+
+class Threshold(models.Model):
+    """The district's traffic-light limits for an indicator; a change applies from then on."""
+
+    code = models.CharField(max_length=10, unique=True)
+    green = models.DecimalField(max_digits=5, decimal_places=1)
+    amber = models.DecimalField(max_digits=5, decimal_places=1)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+
+def thresholds():
+    current = {t.code: (t.green, t.amber) for t in Threshold.objects.all()}
+    return {code: current.get(code, tuple(Decimal(v) for v in limits)) for code, limits in DEFAULTS.items()}
+
+
+def colour(code, percent, limits):
+    """green, amber or red for a percentage; none for trend-only indicators or no data."""
+    if percent is None or code not in limits:
+        return ""
+    green, amber = limits[code]
+    if code in LOWER_IS_BETTER:
+        return "green" if percent <= green else "amber" if percent <= amber else "red"
+    return "green" if percent >= green else "amber" if percent >= amber else "red"

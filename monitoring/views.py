@@ -1,0 +1,96 @@
+from datetime import date
+
+from django.db.models import Q, Sum
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from accounts.access import district_roles, school_roles
+from accounts.models import Role
+from tenants.models import School
+
+from .indicators import compute, held_lessons, month_bounds
+from .models import NAMES, SchoolMonth, colour, thresholds
+
+CODES = list(NAMES)
+
+
+def _month(request, school=None):
+    """The month asked for (?month=YYYY-MM), or an error message in the user's words."""
+    today = timezone.localdate()
+    try:
+        month = date.fromisoformat((request.GET.get("month") or today.strftime("%Y-%m")) + "-01")
+    except ValueError:
+        return None, "Месяц указывается как ГГГГ-ММ, например 2026-11."
+    if month > today.replace(day=1):
+        return None, "Отчёт за будущий месяц построить нельзя."
+    if school is not None and month < timezone.localtime(school.created_at).date().replace(day=1):
+        return None, f"Школа подключена {timezone.localtime(school.created_at):%d.%m.%Y}: за более ранние месяцы данных нет."
+    return month, ""
+
+
+def _cell(code, numerator, denominator, limits):
+    percent = round(numerator * 100 / denominator, 1) if denominator else None
+    return {"code": code, "numerator": numerator, "denominator": denominator, "percent": percent,
+            "colour": colour(code, percent, limits)}
+
+
+@district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
+def district(request):
+    month, error = _month(request)
+    limits = thresholds()
+    rows, totals = [], []
+    if month:
+        figures = {}
+        for f in SchoolMonth.objects.filter(month=month):
+            figures[(f.school_id, f.code)] = f
+        for school in School.objects.exclude(schema_name="public").exclude(status=School.Status.ARCHIVED):
+            rows.append({"school": school, "cells": [
+                _cell(code, figures[(school.pk, code)].numerator, figures[(school.pk, code)].denominator, limits)
+                if (school.pk, code) in figures else {"code": code} for code in CODES]})
+        sums = {r["code"]: r for r in SchoolMonth.objects.filter(month=month).values("code")
+                .annotate(n=Sum("numerator"), d=Sum("denominator"))}
+        totals = [_cell(code, sums[code]["n"], sums[code]["d"], limits) if code in sums else {"code": code}
+                  for code in CODES]
+    return render(request, "monitoring/district.html", {"month": month, "error": error, "rows": rows,
+                                                        "totals": totals, "names": NAMES})
+
+
+@district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
+def district_school(request, slug):
+    """One school's aggregates over the months: the trend, numbers only."""
+    school = get_object_or_404(School.objects.exclude(schema_name="public"), slug=slug)
+    limits = thresholds()
+    months = {}
+    for f in SchoolMonth.objects.filter(school=school).order_by("-month"):
+        months.setdefault(f.month, {})[f.code] = _cell(f.code, f.numerator, f.denominator, limits)
+    table = [(month, [cells.get(code, {"code": code}) for code in CODES]) for month, cells in list(months.items())[:12]]
+    return render(request, "monitoring/district_school.html", {"school": school, "table": table, "names": NAMES})
+
+
+@school_roles(Role.DIRECTOR, Role.DEPUTY)
+def school(request):
+    """The school's own control page: the same figures as the district's row, computed here, with
+    the drill-down by teacher and the lessons behind the red figures."""
+    month, error = _month(request, request.school)
+    context = {"month": month, "error": error, "names": NAMES}
+    if month:
+        limits = thresholds()
+        today = timezone.localdate()
+        figures = compute(month, today=today)
+        context["cells"] = [_cell(code, *figures[code], limits) for code in CODES]
+        first, last = month_bounds(month)
+        held = held_lessons(first, last, today)
+        teachers = []
+        for teacher_id in held.order_by().values_list("teacher_id", flat=True).distinct():
+            mine = held.filter(Q(teacher_id=teacher_id, taught_by__isnull=True) | Q(taught_by_id=teacher_id))
+            total = mine.count()
+            teachers.append({
+                "teacher": mine.first().teacher if mine.exists() else None, "total": total,
+                "cells": [_cell("Q1", mine.exclude(topic="").count(), total, limits),
+                          _cell("Q2", mine.filter(Q(homework_none=True) | ~Q(homework="")).count(), total, limits),
+                          _cell("Q4", mine.filter(attendance_taken_at__isnull=False).count(), total, limits)]})
+        context["teachers"] = sorted(teachers, key=lambda t: t["teacher"].last_name if t["teacher"] else "")
+        context["missing"] = (held.filter(Q(topic="") | Q(attendance_taken_at__isnull=True)
+                                          | Q(homework="", homework_none=False))
+                              .select_related("school_class", "subject", "teacher").order_by("date", "number")[:300])
+    return render(request, "monitoring/school.html", context)

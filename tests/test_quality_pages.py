@@ -1,0 +1,55 @@
+"""The district's quality dashboard and a school's control page show the same numbers."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from monitoring.indicators import compute
+from monitoring.models import SchoolMonth, Threshold, colour, thresholds
+from monitoring.tasks import update_school_month
+
+
+def test_traffic_lights_follow_the_districts_thresholds(db):
+    limits = thresholds()
+    assert colour("Q1", Decimal("98.5"), limits) == "green" and colour("Q1", Decimal("91"), limits) == "amber"
+    assert colour("Q1", Decimal("50"), limits) == "red" and colour("Q7", Decimal("1"), limits) == "green"
+    assert colour("Q7", Decimal("7"), limits) == "red" and colour("Q17", Decimal("10"), limits) == ""
+    Threshold.objects.create(code="Q1", green=Decimal("90"), amber=Decimal("80"))
+    assert colour("Q1", Decimal("91"), thresholds()) == "green"
+
+
+def test_the_district_row_and_the_school_page_give_the_same_numbers(world, enter):
+    b, cal = world.b, world.calendar_b
+    month = timezone.localdate().replace(day=1)
+    with schema_context(b.school.schema_name):
+        update_school_month(month.isoformat())
+        figures = compute(month)
+    stored = {f.code: (f.numerator, f.denominator) for f in SchoolMonth.objects.filter(school=b.school, month=month)}
+    assert {code: stored[code] for code in figures} == figures
+    district = enter(world.official).get(f"/district/quality/?month={month:%Y-%m}").content.decode()
+    school_page = enter(b.director, b.host).get(f"/quality/?month={month:%Y-%m}").content.decode()
+    numerator, denominator = figures["Q4"]
+    assert f'title="{numerator} / {denominator}"' in district and f'title="{numerator} / {denominator}"' in school_page
+    assert "Ученик" not in district and "Бета" in district  # school names, no pupils
+    trend = enter(world.official).get(f"/district/quality/{b.school.slug}/").content.decode()
+    assert month.strftime("%m.%Y") in trend
+
+
+def test_a_month_in_the_future_or_before_the_school_existed_gets_a_clear_message(world, enter):
+    b = world.b
+    future = (timezone.localdate().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
+    assert "будущий месяц" in enter(world.official).get(f"/district/quality/?month={future}").content.decode()
+    assert "будущий месяц" in enter(b.director, b.host).get(f"/quality/?month={future}").content.decode()
+    assert "подключена" in enter(b.director, b.host).get("/quality/?month=2001-01").content.decode()
+    assert "ГГГГ-ММ" in enter(world.official).get("/district/quality/?month=11.2026").content.decode()
+
+
+def test_only_the_heads_open_the_control_page_and_only_the_district_the_dashboard(world, enter):
+    a, b = world.a, world.b
+    assert enter(a.deputy, a.host).get("/quality/").status_code == 200
+    assert enter(a.teacher, a.host).get("/quality/").status_code == 403
+    assert enter(b.director, a.host).get("/quality/").status_code == 302
+    assert enter(world.parent).get("/district/quality/").status_code == 403
+    assert enter(a.director).get("/district/quality/").status_code == 302  # no role at the portal: signed out

@@ -42,5 +42,6 @@ urlpatterns = common + [
     path("api/v1/messages/", diary_api.threads, name="api_threads"),
     path("api/v1/messages/<slug:slug>/<int:thread_id>/", diary_api.thread, name="api_thread"),
     path("district/quality/", monitoring_views.district, name="quality"),
+    path("district/quality/thresholds/", monitoring_views.threshold_page, name="thresholds"),
     path("district/quality/<slug:slug>/", monitoring_views.district_school, name="quality_school"),
 ]

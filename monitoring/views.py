@@ -1,15 +1,19 @@
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts.access import district_roles, school_roles
+from accounts.access import client_ip, district_roles, school_roles
 from accounts.models import Role
+from audit.models import record
 from tenants.models import School
 
 from .indicators import compute, held_lessons, month_bounds
-from .models import NAMES, SchoolMonth, colour, thresholds
+from .models import DEFAULTS, LOWER_IS_BETTER, NAMES, SchoolMonth, Threshold, colour, thresholds
 
 CODES = list(NAMES)
 
@@ -94,3 +98,32 @@ def school(request):
                                           | Q(homework="", homework_none=False))
                               .select_related("school_class", "subject", "teacher").order_by("date", "number")[:300])
     return render(request, "monitoring/school.html", context)
+
+
+@district_roles(Role.DISTRICT_OFFICIAL)
+def threshold_page(request):
+    """District officials set the traffic-light limits; reports made after a change use it."""
+    limits = thresholds()
+    if request.method == "POST":
+        try:
+            code = request.POST.get("code", "")
+            if code not in DEFAULTS:
+                raise ValidationError("Неизвестный показатель.")
+            green, amber = Decimal(request.POST.get("green", "")), Decimal(request.POST.get("amber", ""))
+            if not (0 <= green <= 100 and 0 <= amber <= 100):
+                raise ValidationError("Пороги — проценты от 0 до 100.")
+            if (code in LOWER_IS_BETTER and green > amber) or (code not in LOWER_IS_BETTER and green < amber):
+                raise ValidationError("Зелёный порог должен быть строже жёлтого.")
+        except (ValidationError, InvalidOperation) as error:
+            messages.error(request, " ".join(getattr(error, "messages", ["Пороги — числа, например 95 или 97,5."])))
+        else:
+            old = limits[code]
+            threshold, _ = Threshold.objects.update_or_create(code=code, defaults={
+                "green": green, "amber": amber, "changed_by": request.user, "changed_at": timezone.now()})
+            record("threshold.set", threshold, by=request.user, ip=client_ip(request),
+                   old={"green": old[0], "amber": old[1]}, new={"green": green, "amber": amber})
+            messages.success(request, f"Пороги {code} сохранены.")
+        return redirect("thresholds")
+    rows = [{"code": code, "name": NAMES[code], "green": limits[code][0], "amber": limits[code][1],
+             "lower": code in LOWER_IS_BETTER} for code in DEFAULTS]
+    return render(request, "monitoring/thresholds.html", {"rows": rows})

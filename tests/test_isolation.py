@@ -45,7 +45,7 @@ PORTAL_ROUTES = {
     "district": DISTRICT, "school_detail": DISTRICT, "api_schools": DISTRICT,
     "school_create": OPERATOR, "school_status": OPERATOR, "school_admin_invite": OPERATOR,
     "api_children": PARENT,
-    "quality": DISTRICT, "quality_school": DISTRICT, "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
+    "quality": DISTRICT, "quality_school": DISTRICT, "thresholds": "district official", "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
     "messages": PARENT, "message_new": PARENT, "thread": PARENT, "message_file": PARENT, "notifications": PARENT, "api_child_week": PARENT, "api_child_marks": PARENT,
     "child": PARENT, "child_marks": PARENT, "child_attendance": PARENT, "child_views": PARENT, "child_file": PARENT,
 }

@@ -53,3 +53,16 @@ def test_only_the_heads_open_the_control_page_and_only_the_district_the_dashboar
     assert enter(b.director, a.host).get("/quality/").status_code == 302
     assert enter(world.parent).get("/district/quality/").status_code == 403
     assert enter(a.director).get("/district/quality/").status_code == 302  # no role at the portal: signed out
+
+
+def test_a_district_official_changes_a_threshold_with_its_history(world, enter):
+    from audit.models import AuditEntry
+
+    official = enter(world.official)
+    official.post("/district/quality/thresholds/", {"code": "Q1", "green": "95", "amber": "85"})
+    assert Threshold.objects.get(code="Q1").green == Decimal("95")
+    assert AuditEntry.objects.get(action="threshold.set").old == {"green": "98", "amber": "90"}
+    bad = official.post("/district/quality/thresholds/", {"code": "Q1", "green": "80", "amber": "90"}, follow=True)
+    assert "строже" in bad.content.decode()
+    assert enter(world.operator).post("/district/quality/thresholds/", {"code": "Q1", "green": "1", "amber": "0"}).status_code == 403
+    assert Threshold.objects.get(code="Q1").green == Decimal("95")

@@ -2,11 +2,15 @@
 
 from datetime import date, timedelta
 
+from django.core.mail import send_mail
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from config.celery import app
+from journal.models import Lesson
 from tenants.models import School
 
 from .indicators import compute
@@ -35,3 +39,39 @@ def dispatch_school_months():
         with schema_context(school.schema_name):
             for month in months:
                 update_school_month.apply_async(args=[month.isoformat()])
+
+
+def reminders(day):
+    """The lessons of `day` still missing a topic, homework or attendance, by the teacher who taught them."""
+    missing = (Lesson.objects.filter(date=day, cancelled_at__isnull=True)
+               .filter(Q(topic="") | Q(attendance_taken_at__isnull=True) | Q(homework="", homework_none=False))
+               .select_related("school_class", "subject").order_by("number"))
+    by_teacher = {}
+    for lesson in missing:
+        what = [name for name, gap in (("тема", not lesson.topic), ("домашнее задание",
+                not lesson.homework and not lesson.homework_none), ("посещаемость", not lesson.attendance_taken_at)) if gap]
+        by_teacher.setdefault(lesson.conducted_by_id, []).append(
+            f"{lesson.number} урок, {lesson.school_class} {lesson.subject.name}: нет — {', '.join(what)}")
+    return by_teacher
+
+
+@app.task
+def remind_teachers(day=None):
+    """The next morning each teacher hears about yesterday's (or `day`'s) lessons without topic,
+    homework or attendance."""
+    yesterday = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
+    gaps = reminders(yesterday)
+    sent = 0
+    for user in User.objects.filter(pk__in=list(gaps), email__isnull=False):
+        lines = gaps[user.pk]
+        send_mail(f"Электронный журнал: незаполненные уроки за {yesterday:%d.%m.%Y}",
+                  "Заполните, пожалуйста:\n" + "\n".join(lines), None, [user.email])
+        sent += 1
+    return sent
+
+
+@app.task
+def dispatch_reminders():
+    for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
+        with schema_context(school.schema_name):
+            remind_teachers.apply_async()

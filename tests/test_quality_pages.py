@@ -66,3 +66,28 @@ def test_a_district_official_changes_a_threshold_with_its_history(world, enter):
     assert "строже" in bad.content.decode()
     assert enter(world.operator).post("/district/quality/thresholds/", {"code": "Q1", "green": "1", "amber": "0"}).status_code == 403
     assert Threshold.objects.get(code="Q1").green == Decimal("95")
+
+
+def test_a_teacher_is_reminded_the_next_morning_of_yesterdays_gaps(world, db, settings):
+    from django.core import mail
+
+    from journal import services
+    from journal.models import Lesson
+    from monitoring.tasks import remind_teachers, reminders
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    b, cal = world.b, world.calendar_b
+    with schema_context(b.school.schema_name):
+        lesson = Lesson.objects.filter(school_class=b.school_class, subject=cal.math,
+                                       date__lt=timezone.localdate()).order_by("date").last()
+        line = f"{lesson.number} урок, {b.school_class} Математика: нет — тема, домашнее задание, посещаемость"
+        assert line in reminders(lesson.date)[b.class_teacher.pk]
+        services.set_topic(lesson, topic="Дроби", by=b.class_teacher)
+        services.set_homework(lesson, none=True, by=b.class_teacher)
+        services.take_attendance(lesson, by=b.class_teacher)
+        assert not any(f"{lesson.number} урок, {b.school_class} Математика" in text
+                       for text in reminders(lesson.date).get(b.class_teacher.pk, []))
+        # The morning task e-mails every teacher who had gaps that day, one letter each.
+        teachers = set(reminders(lesson.date))
+        assert teachers and remind_teachers(lesson.date.isoformat()) == len(teachers) == len(mail.outbox)
+        assert all("незаполненные уроки" in message.subject for message in mail.outbox)

@@ -43,5 +43,8 @@ urlpatterns = common + [
     path("api/v1/messages/<slug:slug>/<int:thread_id>/", diary_api.thread, name="api_thread"),
     path("district/quality/", monitoring_views.district, name="quality"),
     path("district/quality/thresholds/", monitoring_views.threshold_page, name="thresholds"),
+    path("district/quality/reports/", monitoring_views.district_reports, name="district_reports"),
+    path("district/quality/reports/<int:report_id>.<str:kind>", monitoring_views.district_report_file,
+         name="district_report_file"),
     path("district/quality/<slug:slug>/", monitoring_views.district_school, name="quality_school"),
 ]

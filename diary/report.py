@@ -22,7 +22,7 @@ FONT_PATHS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
               Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")]
 
 
-def _font():
+def cyrillic_font():
     if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
         path = next((p for p in FONT_PATHS if p.exists()), None)
         if path is None:
@@ -32,7 +32,7 @@ def _font():
 
 
 def weekly_report(school, school_class, monday, pupils, term):
-    font = _font()
+    font = cyrillic_font()
     text = ParagraphStyle("text", fontName=font, fontSize=10, leading=13)
     title = ParagraphStyle("title", parent=text, fontSize=14, leading=18, spaceAfter=6)
     sunday = monday + timedelta(days=6)

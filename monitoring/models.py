@@ -63,3 +63,21 @@ def colour(code, percent, limits):
     if code in LOWER_IS_BETTER:
         return "green" if percent <= green else "amber" if percent <= amber else "red"
     return "green" if percent >= green else "amber" if percent >= amber else "red"
+
+
+class MonthlyReport(models.Model):
+    """A frozen monthly report, for the district (school empty) or one school. It never changes;
+    a correction is a new version with its reason."""
+
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    month = models.DateField()
+    version = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=500, blank=True)
+    data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-month", "school", "-version"]
+        constraints = [models.UniqueConstraint(fields=["school", "month", "version"], nulls_distinct=False,
+                                               name="one_report_version")]

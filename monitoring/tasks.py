@@ -14,7 +14,8 @@ from journal.models import Lesson
 from tenants.models import School
 
 from .indicators import compute
-from .models import SchoolMonth
+from .models import MonthlyReport, SchoolMonth
+from .reports import make_reports, previous_month
 
 
 @app.task
@@ -75,3 +76,11 @@ def dispatch_reminders():
     for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
         with schema_context(school.schema_name):
             remind_teachers.apply_async()
+
+
+@app.task
+def monthly_reports():
+    """The 1st of the month: last month's reports, frozen (after the night's figures were reported)."""
+    month = previous_month()
+    if not MonthlyReport.objects.filter(month=month, school__isnull=True).exists():
+        make_reports(month)

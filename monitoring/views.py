@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -12,8 +13,9 @@ from accounts.models import Role
 from audit.models import record
 from tenants.models import School
 
+from . import reports
 from .indicators import compute, held_lessons, month_bounds
-from .models import DEFAULTS, LOWER_IS_BETTER, NAMES, SchoolMonth, Threshold, colour, thresholds
+from .models import DEFAULTS, LOWER_IS_BETTER, NAMES, MonthlyReport, SchoolMonth, Threshold, colour, thresholds
 
 CODES = list(NAMES)
 
@@ -127,3 +129,54 @@ def threshold_page(request):
     rows = [{"code": code, "name": NAMES[code], "green": limits[code][0], "amber": limits[code][1],
              "lower": code in LOWER_IS_BETTER} for code in DEFAULTS]
     return render(request, "monitoring/thresholds.html", {"rows": rows})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(report, kind):
+    if kind not in ("xlsx", "pdf"):
+        raise Http404
+    if kind == "xlsx":
+        response = HttpResponse(reports.xlsx(report), content_type=XLSX)
+    else:
+        response = HttpResponse(reports.pdf(report), content_type="application/pdf")
+    name = f"monitoring-{report.school.slug if report.school else 'district'}-{report.month:%Y-%m}-v{report.version}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
+def district_reports(request):
+    if request.method == "POST":
+        if Role.DISTRICT_OFFICIAL not in request.roles:
+            return render(request, "forbidden.html", status=403)
+        try:
+            month = date.fromisoformat(request.POST.get("month", "") + "-01")
+            reports.make_reports(month, by=request.user, reason=request.POST.get("reason", ""))
+        except ValueError:
+            messages.error(request, "Месяц указывается как ГГГГ-ММ.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Отчёт сформирован.")
+        return redirect("district_reports")
+    return render(request, "monitoring/reports.html", {
+        "reports": MonthlyReport.objects.filter(school__isnull=True), "base": "/district/quality/reports/",
+        "can_make": Role.DISTRICT_OFFICIAL in request.roles})
+
+
+@district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
+def district_report_file(request, report_id, kind):
+    return _download(get_object_or_404(MonthlyReport, pk=report_id, school__isnull=True), kind)
+
+
+@school_roles(Role.DIRECTOR, Role.DEPUTY)
+def school_reports(request):
+    return render(request, "monitoring/reports.html", {
+        "reports": MonthlyReport.objects.filter(school=request.school), "base": "/quality/reports/"})
+
+
+@school_roles(Role.DIRECTOR, Role.DEPUTY)
+def school_report_file(request, report_id, kind):
+    return _download(get_object_or_404(MonthlyReport, pk=report_id, school=request.school), kind)

@@ -34,7 +34,8 @@ SCHOOL_ROUTES = {
     "api_load": STAFF, "api_timetable": STAFF, "api_reopenings": "deputy or director",
     "api_pupil_move": "deputy or school admin", "final_marks": "journal readers",
     "news": STAFF, "meeting": CLASS_TEACHER, "messages": STAFF, "message_new": STAFF, "thread": "its members; deputy and director", "message_file": "its members",
-    "weekly_report": "class teacher of the class, deputy, director", "quality": "deputy or director",
+    "weekly_report": "class teacher of the class, deputy, director", "quality": "deputy or director", "school_reports": "deputy or director",
+    "school_report_file": "deputy or director",
     "api_diary_week": "pupil", "api_diary_marks": "pupil",
     "diary": "pupil", "diary_marks": "pupil", "diary_attendance": "pupil", "diary_views": "pupil", "diary_file": "pupil",
 }
@@ -45,7 +46,8 @@ PORTAL_ROUTES = {
     "district": DISTRICT, "school_detail": DISTRICT, "api_schools": DISTRICT,
     "school_create": OPERATOR, "school_status": OPERATOR, "school_admin_invite": OPERATOR,
     "api_children": PARENT,
-    "quality": DISTRICT, "quality_school": DISTRICT, "thresholds": "district official", "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
+    "quality": DISTRICT, "quality_school": DISTRICT, "thresholds": "district official", "district_reports": DISTRICT,
+    "district_report_file": DISTRICT, "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
     "messages": PARENT, "message_new": PARENT, "thread": PARENT, "message_file": PARENT, "notifications": PARENT, "api_child_week": PARENT, "api_child_marks": PARENT,
     "child": PARENT, "child_marks": PARENT, "child_attendance": PARENT, "child_views": PARENT, "child_file": PARENT,
 }

@@ -91,3 +91,44 @@ def test_a_teacher_is_reminded_the_next_morning_of_yesterdays_gaps(world, db, se
         services.take_attendance(lesson, by=b.class_teacher)
         assert not any(f"{lesson.number} урок, {b.school_class} Математика" in text
                        for text in reminders(lesson.date).get(b.class_teacher.pk, []))
+
+
+def test_the_monthly_report_is_frozen_versioned_and_offered_as_pdf_and_xlsx(world, enter):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from monitoring.models import MonthlyReport
+    from monitoring.reports import previous_month
+
+    a, b = world.a, world.b
+    month = previous_month()
+    SchoolMonth.objects.create(school=a.school, month=month, code="Q1", numerator=49, denominator=50)
+    SchoolMonth.objects.create(school=b.school, month=month, code="Q1", numerator=30, denominator=50)
+    official = enter(world.official)
+    official.post("/district/quality/reports/", {"month": month.strftime("%Y-%m")})
+    first = MonthlyReport.objects.get(school__isnull=True, month=month)
+    assert first.version == 1 and first.data["totals"]["Q1"]["percent"] == 79.0
+    again = official.post("/district/quality/reports/", {"month": month.strftime("%Y-%m")}, follow=True)
+    assert "только с причиной" in again.content.decode()
+    SchoolMonth.objects.filter(school=b.school, code="Q1").update(numerator=45)
+    official.post("/district/quality/reports/", {"month": month.strftime("%Y-%m"), "reason": "Данные досданы после срока"})
+    versions = list(MonthlyReport.objects.filter(school__isnull=True, month=month).order_by("version"))
+    assert [r.version for r in versions] == [1, 2]
+    assert versions[0].data["totals"]["Q1"]["percent"] == 79.0 and versions[1].data["totals"]["Q1"]["percent"] == 94.0
+    book = load_workbook(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.xlsx").content))
+    rows = [[c.value for c in row] for row in book.active.iter_rows()]
+    assert ["Школа Альфа", 98.0] == rows[2][:2] and rows[-1][:2] == ["Район", 94.0]
+    text = PdfReader(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.pdf").content)).pages[0].extract_text()
+    assert "Мониторинг" in text and "Школа Бета" in text
+    future = official.post("/district/quality/reports/", {"month": timezone.localdate().strftime("%Y-%m")}, follow=True)
+    assert "завершившийся месяц" in future.content.decode()
+    # A school sees its own report only.
+    own = MonthlyReport.objects.get(school=a.school, month=month, version=2)
+    director = enter(a.director, a.host)
+    assert director.get(f"/quality/reports/{own.pk}.xlsx").status_code == 200
+    assert director.get(f"/quality/reports/{versions[1].pk}.pdf").status_code == 404
+    assert director.get(f"/quality/reports/{MonthlyReport.objects.get(school=b.school, version=2).pk}.pdf").status_code == 404
+    assert "Бета" not in director.get("/quality/reports/").content.decode()
+    assert enter(world.operator).post("/district/quality/reports/", {"month": month.strftime("%Y-%m"), "reason": "x"}).status_code == 403

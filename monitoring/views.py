@@ -3,7 +3,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -73,6 +73,22 @@ def district_school(request, slug):
     return render(request, "monitoring/district_school.html", {"school": school, "table": table, "names": NAMES})
 
 
+def _breakdown(held, field, label, limits):
+    """Q1, Q2, Q4 and Q5-style counts of the month's lessons grouped by teacher, class or subject,
+    in one query."""
+    rows = (held.order_by().values(field).annotate(
+        total=Count("id"), topic=Count("id", filter=~Q(topic="")),
+        homework=Count("id", filter=Q(homework_none=True) | ~Q(homework="")),
+        attendance=Count("id", filter=Q(attendance_taken_at__isnull=False))))
+    examples = {getattr(lesson, f"{field}_id"): lesson for lesson in
+                held.select_related(field).order_by(f"{field}_id", "date").distinct(f"{field}_id")}
+    return sorted(({"name": label(examples[row[field]]), "total": row["total"],
+                    "cells": [_cell("Q1", row["topic"], row["total"], limits),
+                              _cell("Q2", row["homework"], row["total"], limits),
+                              _cell("Q4", row["attendance"], row["total"], limits)]} for row in rows),
+                  key=lambda row: row["name"])
+
+
 @school_roles(Role.DIRECTOR, Role.DEPUTY)
 def school(request):
     """The school's own control page: the same figures as the district's row, computed here, with
@@ -86,16 +102,10 @@ def school(request):
         context["cells"] = [_cell(code, *figures[code], limits) for code in CODES]
         first, last = month_bounds(month)
         held = held_lessons(first, last, today)
-        teachers = []
-        for teacher_id in held.order_by().values_list("teacher_id", flat=True).distinct():
-            mine = held.filter(Q(teacher_id=teacher_id, taught_by__isnull=True) | Q(taught_by_id=teacher_id))
-            total = mine.count()
-            teachers.append({
-                "teacher": mine.first().teacher if mine.exists() else None, "total": total,
-                "cells": [_cell("Q1", mine.exclude(topic="").count(), total, limits),
-                          _cell("Q2", mine.filter(Q(homework_none=True) | ~Q(homework="")).count(), total, limits),
-                          _cell("Q4", mine.filter(attendance_taken_at__isnull=False).count(), total, limits)]})
-        context["teachers"] = sorted(teachers, key=lambda t: t["teacher"].last_name if t["teacher"] else "")
+        context["breakdowns"] = [(title, _breakdown(held, field, label, limits)) for title, field, label in (
+            ("По учителям", "teacher", lambda lesson: lesson.teacher.full_name),
+            ("По классам", "school_class", lambda lesson: str(lesson.school_class)),
+            ("По предметам", "subject", lambda lesson: lesson.subject.name))]
         context["missing"] = (held.filter(Q(topic="") | Q(attendance_taken_at__isnull=True)
                                           | Q(homework="", homework_none=False))
                               .select_related("school_class", "subject", "teacher").order_by("date", "number")[:300])

@@ -132,3 +132,25 @@ def test_the_monthly_report_is_frozen_versioned_and_offered_as_pdf_and_xlsx(worl
     assert director.get(f"/quality/reports/{MonthlyReport.objects.get(school=b.school, version=2).pk}.pdf").status_code == 404
     assert "Бета" not in director.get("/quality/reports/").content.decode()
     assert enter(world.operator).post("/district/quality/reports/", {"month": month.strftime("%Y-%m"), "reason": "x"}).status_code == 403
+
+
+def test_the_control_page_breaks_the_month_down_by_teacher_class_and_subject(world, enter):
+    from journal import services
+    from journal.models import Lesson
+
+    a, cal = world.a, world.calendar_a
+    month = timezone.localdate().replace(day=1)
+    with schema_context(a.school.schema_name):
+        lesson = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__gte=month,
+                                       date__lt=timezone.localdate()).order_by("date").first()
+    page = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}")
+    body = page.content.decode()
+    assert "По учителям" in body and "По классам" in body and "По предметам" in body
+    names = [row["name"] for title, rows in page.context["breakdowns"] for row in rows]
+    assert a.class_teacher.full_name in names and "5А" in names and "Математика" in names
+    if lesson is not None:  # a lesson held this month: its topic shows up in the class teacher's row
+        with schema_context(a.school.schema_name):
+            services.set_topic(lesson, topic="Дроби", by=a.class_teacher)
+        rows = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}").context["breakdowns"][0][1]
+        mine = next(row for row in rows if row["name"] == a.class_teacher.full_name)
+        assert mine["cells"][0]["numerator"] == 1

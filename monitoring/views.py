@@ -15,6 +15,7 @@ from tenants.models import School
 
 from . import reports
 from .indicators import compute, held_lessons, month_bounds
+from .tasks import update_school_month
 from .models import DEFAULTS, LOWER_IS_BETTER, NAMES, MonthlyReport, SchoolMonth, Threshold, colour, thresholds
 
 CODES = list(NAMES)
@@ -92,8 +93,13 @@ def _breakdown(held, field, label, limits):
 @school_roles(Role.DIRECTOR, Role.DEPUTY)
 def school(request):
     """The school's own control page: the same figures as the district's row, computed here, with
-    the drill-down by teacher and the lessons behind the red figures."""
+    the drill-down by teacher and the lessons behind the red figures. POST reports them to the
+    district at once instead of waiting for the night."""
     month, error = _month(request, request.school)
+    if request.method == "POST" and month:
+        update_school_month(month.isoformat())
+        messages.success(request, "Показатели пересчитаны и переданы в управление образования.")
+        return redirect(f"{request.path}?month={month:%Y-%m}")
     context = {"month": month, "error": error, "names": NAMES}
     if month:
         limits = thresholds()

@@ -154,3 +154,12 @@ def test_the_control_page_breaks_the_month_down_by_teacher_class_and_subject(wor
         rows = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}").context["breakdowns"][0][1]
         mine = next(row for row in rows if row["name"] == a.class_teacher.full_name)
         assert mine["cells"][0]["numerator"] == 1
+
+
+def test_the_school_recomputes_on_demand_and_the_district_sees_it_at_once(world, enter):
+    b = world.b
+    month = timezone.localdate().replace(day=1)
+    assert not SchoolMonth.objects.filter(school=b.school, month=month).exists()
+    enter(b.deputy, b.host).post(f"/quality/?month={month:%Y-%m}")
+    assert SchoolMonth.objects.filter(school=b.school, month=month).count() == 18  # Q1-Q17 and Q6 within 3 days
+    assert enter(b.teacher, b.host).post(f"/quality/?month={month:%Y-%m}").status_code == 403

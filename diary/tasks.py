@@ -1,10 +1,8 @@
 """E-mail delivery of notifications. A task runs in one school's schema (tenant-schemas-celery);
 the periodic sweep fans out one task per working school."""
 
-from django_tenants.utils import schema_context
-
 from config.celery import app
-from tenants.models import School
+from tenants.tasks import fan_out
 
 from .services import deliver_pending, weekly_digest
 
@@ -17,12 +15,7 @@ def deliver_notifications():
 @app.task
 def sweep_notifications():
     """Every minute: whatever the fast path missed (Redis or the worker were down) goes now."""
-    sent = 0
-    for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
-        with schema_context(school.schema_name):
-            deliver_notifications.apply_async()
-        sent += 1
-    return sent
+    return fan_out(deliver_notifications, jitter=0)
 
 
 @app.task
@@ -35,6 +28,4 @@ def send_weekly_digest():
 
 @app.task
 def dispatch_weekly_digest():
-    for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
-        with schema_context(school.schema_name):
-            send_weekly_digest.apply_async()
+    return fan_out(send_weekly_digest)

@@ -6,12 +6,12 @@ from django.core.mail import send_mail
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from config.celery import app
 from journal.models import Lesson
 from tenants.models import School
+from tenants.tasks import fan_out
 
 from .indicators import compute
 from .models import MonthlyReport, SchoolMonth
@@ -36,10 +36,7 @@ def dispatch_school_months():
     months = [today.replace(day=1)]
     if today.day <= 3:
         months.append((today.replace(day=1) - timedelta(days=1)).replace(day=1))
-    for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
-        with schema_context(school.schema_name):
-            for month in months:
-                update_school_month.apply_async(args=[month.isoformat()])
+    return sum(fan_out(update_school_month, args=[month.isoformat()]) for month in months)
 
 
 def reminders(day):
@@ -73,9 +70,7 @@ def remind_teachers(day=None):
 
 @app.task
 def dispatch_reminders():
-    for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
-        with schema_context(school.schema_name):
-            remind_teachers.apply_async()
+    return fan_out(remind_teachers)
 
 
 @app.task

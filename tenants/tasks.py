@@ -16,14 +16,20 @@ from .models import School, SchoolFigures
 JITTER_SECONDS = 30
 
 
-@app.task
-def dispatch_school_figures(jitter=JITTER_SECONDS):
+def fan_out(task, args=(), jitter=JITTER_SECONDS):
+    """Sends `task` once into every working school's schema, spread over `jitter` seconds;
+    suspended and archived schools are skipped. Periodic jobs are dispatchers built on this."""
     sent = 0
     for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
         with schema_context(school.schema_name):
-            update_school_figures.apply_async(countdown=random.uniform(0, jitter))
+            task.apply_async(args=list(args), countdown=random.uniform(0, jitter) if jitter else None)
         sent += 1
     return sent
+
+
+@app.task
+def dispatch_school_figures(jitter=JITTER_SECONDS):
+    return fan_out(update_school_figures, jitter=jitter)
 
 
 @app.task

@@ -1,3 +1,5 @@
+from tenants.models import School
+
 from .models import STAFF_ROLES, Invitation, Membership, Role
 
 
@@ -16,3 +18,9 @@ def open_family_invitations(school, pupil_ids):
         if invitation.state == "active":
             by_pupil.setdefault(invitation.pupil_id, []).append(invitation)
     return by_pupil
+
+
+def parent_schools(user):
+    """Schools where this person is a parent of some pupil (by membership; the pupils are in the schools' schemas)."""
+    return School.objects.filter(membership__user=user, membership__role=Role.PARENT,
+                                 membership__ended_at__isnull=True).distinct()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import record
 from config.context import host_url, portal_url
+from config.errors import add_form_errors, explain
 
 from . import services
 from .access import client_ip, school_roles
@@ -25,14 +26,6 @@ from .middleware import roles_for
 from .models import STAFF_ROLES, Invitation, Membership, Role
 
 BACKEND = "accounts.backends.IdentifierBackend"
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _where_to_sign_in(user):
@@ -114,7 +107,7 @@ def invitation_accept(request, code):
             if "consent" in getattr(error, "message_dict", {}):
                 consent_form.add_error("consent", error.message_dict["consent"])
             else:
-                _add_errors(account_form or consent_form, error)
+                add_form_errors(account_form or consent_form, error)
         else:
             login(request, user, backend=BACKEND)
             messages.success(request, f"Приглашение принято: {invitation.get_role_display().lower()}, {invitation.school.short_name}.")
@@ -167,7 +160,7 @@ def staff_invite(request):
             full_name=form.cleaned_data["full_name"],
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, explain(error))
         return redirect("staff")
     return render(request, "accounts/invitation_slip.html", {
         "invitation": invitation, "code": code, "link": host_url(request.school.host, f"/invite/{code}/"),
@@ -184,7 +177,7 @@ def staff_end(request, membership_id):
             raise ValidationError("Укажите основание (например, номер приказа).")
         services.end_membership(membership, by=request.user, ip=client_ip(request), reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, explain(error))
     else:
         messages.success(request, f"Роль «{membership.get_role_display()}» у {membership.user.short_name} завершена.")
     return redirect("staff")
@@ -198,7 +191,7 @@ def invitation_revoke(request, invitation_id):
     try:
         services.revoke_invitation(invitation, by=request.user, ip=client_ip(request))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, explain(error))
     else:
         messages.success(request, "Приглашение отозвано.")
     return redirect(request.POST.get("back") if url_has_allowed_host_and_scheme(request.POST.get("back"), {request.get_host()}) else "home")

@@ -7,17 +7,16 @@ from django.http import Http404
 from django_tenants.utils import schema_context
 
 from accounts.access import client_ip
-from accounts.models import Membership, Role
+from accounts.selectors import parent_schools
 from audit.models import AuditEntry
 from journal.models import Guardian, Pupil
-from tenants.models import School
 
 
 @contextmanager
 def child(request, slug, pupil_id):
     """Yields (school, pupil) with the child's school schema active, or raises 404."""
-    school = School.objects.exclude(schema_name="public").filter(slug=slug).first()
-    linked = school is not None and Membership.objects.at(school).filter(user=request.user, role=Role.PARENT).exists()
+    school = parent_schools(request.user).filter(slug=slug).first()
+    linked = school is not None
     with schema_context(school.schema_name if linked else "public"):
         pupil = None
         if linked:
@@ -29,6 +28,14 @@ def child(request, slug, pupil_id):
             _denied(request, slug, pupil_id)
             raise Http404
         yield school, pupil
+
+
+def parent_school(request, slug):
+    """A school where the signed-in person is a parent, or 404."""
+    school = parent_schools(request.user).filter(slug=slug).first()
+    if school is None:
+        raise Http404
+    return school
 
 
 def _denied(request, slug, pupil_id):

@@ -3,22 +3,19 @@ children at the portal address; a pupil's own diary at the school's address)."""
 
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django_tenants.utils import schema_context
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.access import client_ip
 from accounts.models import Role
 from journal.selectors import current_year
-from tenants.models import School
 
 from . import selectors
-from .access import child, own_pupil
+from .access import child, own_pupil, parent_school
 from .services import log_view, post_message
 
 
@@ -130,12 +127,7 @@ def _thread_data(thread, slug):
 @permission_classes([Parent])
 def threads(request):
     """Conversations with the schools, with unread counts."""
-    found = []
-    for school in School.objects.filter(membership__user=request.user, membership__role=Role.PARENT,
-                                        membership__ended_at__isnull=True).distinct():
-        with schema_context(school.schema_name):
-            found += [_thread_data(t, school.slug) for t in selectors.threads_for(request.user)]
-    return Response({"results": sorted(found, key=lambda t: t["last_message_at"], reverse=True)})
+    return Response({"results": [_thread_data(t, t.school.slug) for t in selectors.parent_threads(request.user)]})
 
 
 @extend_schema(request=None, responses=None)
@@ -143,21 +135,14 @@ def threads(request):
 @permission_classes([Parent])
 def thread(request, slug, thread_id):
     """GET the messages of a conversation; POST `text` to answer."""
-    school = School.objects.filter(slug=slug, membership__user=request.user, membership__role=Role.PARENT,
-                                   membership__ended_at__isnull=True).first()
-    if school is None:
-        raise Http404
+    school = parent_school(request, slug)
     with schema_context(school.schema_name):
         found = selectors.threads_for(request.user).filter(pk=thread_id).first()
         if found is None:
             raise Http404
         if request.method == "POST":
-            try:
-                post_message(found, school=school, by=request.user, text=request.data.get("text", ""),
-                             ip=client_ip(request))
-            except DjangoValidationError as error:
-                raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}) \
-                    from None
+            post_message(found, school=school, by=request.user, text=request.data.get("text", ""),
+                         ip=client_ip(request))
         messages, _ = selectors.thread_page(found, request.user)
         return Response({**_thread_data(found, slug), "messages": [
             {"author": m.author.full_name, "text": m.text, "created_at": m.created_at,

@@ -7,12 +7,11 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.models import Role
+from accounts.selectors import parent_schools
 
 from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Rules, Subject
 from journal.selectors import suggested_final, terms_of, weighted_average
 
-from tenants.models import School
 
 from .models import DataView, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
 
@@ -114,8 +113,7 @@ def current_term(pupil, year):
 def notifications_of(user, limit=100):
     """The newest notifications from every school where the person is a parent; shown ones become read."""
     notices = []
-    for school in School.objects.filter(membership__user=user, membership__role=Role.PARENT,
-                                        membership__ended_at__isnull=True).distinct():
+    for school in parent_schools(user):
         with schema_context(school.schema_name):
             found = list(Notification.objects.filter(recipient=user).select_related("pupil")[:limit])
             Notification.objects.filter(pk__in=[n.pk for n in found if n.read_at is None]).update(read_at=timezone.now())
@@ -162,3 +160,14 @@ def board(pupil, monday):
         .select_related("author", "lesson__subject"),
         "meetings": ParentMeeting.objects.filter(school_class=pupil.school_class_id)[:3],
     }
+
+
+def parent_threads(user):
+    """A parent's conversations with every child's school, newest first; each knows its school."""
+    threads = []
+    for school in parent_schools(user):
+        with schema_context(school.schema_name):
+            for thread in threads_for(user):
+                thread.school = school
+                threads.append(thread)
+    return sorted(threads, key=lambda t: t.last_message_at, reverse=True)

@@ -10,13 +10,13 @@ from django.utils import timezone
 from accounts.access import client_ip, parent_required, school_roles
 from accounts.models import NotificationPreference, Role, User
 from audit.models import record
+from config.errors import explain
 from journal.access import access_class
 from journal.models import HomeworkFile, Pupil, SchoolClass
 from journal.selectors import children_of, current_year, monday_of
-from tenants.models import School
 
 from . import selectors
-from .access import child, own_pupil
+from .access import child, own_pupil, parent_school
 from .models import News
 from .forms import PreferenceForm
 from .report import weekly_report as build
@@ -145,7 +145,7 @@ def _reply(request, thread, back):
         post_message(thread, school=request.school or thread.school, by=request.user, text=request.POST.get("text", ""),
                      attachment=request.FILES.get("attachment"), ip=client_ip(request))
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, explain(error))
     return redirect(back)
 
 
@@ -184,7 +184,7 @@ def staff_new(request):
                                   text=request.POST.get("text", ""), pupil=pupil, school_class=school_class,
                                   attachment=request.FILES.get("attachment"), ip=client_ip(request))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, explain(error))
         else:
             return redirect(f"/messages/{thread.pk}/")
     return render(request, "diary/message_new.html", {"pupil": pupil, "school_class": school_class})
@@ -192,29 +192,13 @@ def staff_new(request):
 
 @parent_required
 def parent_messages(request):
-    threads = []
-    for school in School.objects.filter(membership__user=request.user, membership__role=Role.PARENT,
-                                        membership__ended_at__isnull=True).distinct():
-        with schema_context(school.schema_name):
-            for thread in selectors.threads_for(request.user):
-                thread.school = school
-                threads.append(thread)
-    threads.sort(key=lambda t: t.last_message_at, reverse=True)
-    return render(request, "diary/messages.html", {"threads": threads, "base": "/messages/", "portal": True,
+    return render(request, "diary/messages.html", {"threads": selectors.parent_threads(request.user), "base": "/messages/", "portal": True,
                                                    "children": children_of(request.user)})
-
-
-def _parent_school(request, slug):
-    school = School.objects.exclude(schema_name="public").filter(
-        slug=slug, membership__user=request.user, membership__role=Role.PARENT, membership__ended_at__isnull=True).first()
-    if school is None:
-        raise Http404
-    return school
 
 
 @parent_required
 def parent_thread(request, slug, thread_id):
-    school = _parent_school(request, slug)
+    school = parent_school(request, slug)
     with schema_context(school.schema_name):
         thread = _thread_or_404(request, thread_id)
         thread.school = school
@@ -239,7 +223,7 @@ def parent_new(request, slug, pupil_id):
                                       text=request.POST.get("text", ""), pupil=pupil, to=to,
                                       attachment=request.FILES.get("attachment"), ip=client_ip(request))
             except (ValidationError, PermissionDenied) as error:
-                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+                messages.error(request, explain(error))
             else:
                 return redirect(f"/messages/{slug}/{thread.pk}/")
         return render(request, "diary/message_new.html", {"pupil": pupil, "staff": staff})
@@ -260,7 +244,7 @@ def staff_attachment(request, thread_id, message_id):
 
 @parent_required
 def parent_attachment(request, slug, thread_id, message_id):
-    with schema_context(_parent_school(request, slug).schema_name):
+    with schema_context(parent_school(request, slug).schema_name):
         return _attachment_response(_thread_or_404(request, thread_id), message_id)
 
 
@@ -274,7 +258,7 @@ def news(request):
             publish_news(school=request.school, by=request.user, title=request.POST.get("title", ""),
                          text=request.POST.get("text", ""), school_class=school_class, ip=client_ip(request))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, explain(error))
         else:
             messages.success(request, "Объявление опубликовано.")
         return redirect("news")
@@ -297,7 +281,7 @@ def meeting(request, class_id):
         except ValueError:
             messages.error(request, "Укажите дату и время собрания.")
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, explain(error))
         else:
             messages.success(request, "Собрание записано; не пришедшим родителям отправлено уведомление.")
             return redirect("class_detail", class_id=class_id)

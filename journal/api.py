@@ -1,6 +1,3 @@
-from functools import wraps
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -96,20 +93,6 @@ class Children(generics.ListAPIView):
 
 
 
-def service_errors(view):
-    """A refusal from a service becomes a structured 400 (403 and 404 pass through)."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except DjangoValidationError as error:
-            raise ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}) from None
-
-    return wrapped
-
-
 class Teaching(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
@@ -157,7 +140,6 @@ def _with_average(mark):
 @extend_schema(request=MarkSerializer, responses=MarkSerializer)
 @api_view(["GET", "POST"])
 @permission_classes([Teaching])
-@service_errors
 def marks(request):
     """GET: the marks of one lesson (`lesson`) or of a journal (`school_class`, `subject`, `term`).
     POST: a new mark; the response carries the pupil's new weighted average and forecast."""
@@ -190,7 +172,6 @@ def marks(request):
 @extend_schema(request=MarkSerializer, responses=MarkSerializer)
 @api_view(["GET", "PATCH", "DELETE"])
 @permission_classes([Teaching])
-@service_errors
 def mark_detail(request, mark_id):
     """PATCH changes a mark's value, work type or comment; DELETE marks it deleted (restorable)."""
     mark = _get(Mark.objects.select_related("lesson", "work_type"), mark_id)
@@ -208,7 +189,6 @@ def mark_detail(request, mark_id):
 @extend_schema(request=None, responses=MarkSerializer)
 @api_view(["POST"])
 @permission_classes([Teaching])
-@service_errors
 def mark_restore(request, mark_id):
     mark = _get(Mark, mark_id)
     access_lesson(request, mark.lesson_id)
@@ -282,7 +262,6 @@ class LessonList(generics.ListAPIView):
 @extend_schema(request=LessonSerializer, responses=LessonSerializer)
 @api_view(["GET", "PATCH"])
 @permission_classes([Teaching])
-@service_errors
 def lesson_detail(request, lesson_id):
     """PATCH `topic` (or `planned_topic`) and `homework` (or `homework_none`)."""
     lesson = access_lesson(request, lesson_id)
@@ -307,7 +286,6 @@ class AttendanceInput(serializers.Serializer):
 @extend_schema(request=AttendanceInput, responses=LessonSerializer)
 @api_view(["PUT"])
 @permission_classes([Teaching])
-@service_errors
 def lesson_attendance(request, lesson_id):
     """The whole lesson's attendance; empty lists record "all present"."""
     lesson = access_lesson(request, lesson_id)
@@ -326,7 +304,6 @@ def lesson_attendance(request, lesson_id):
 @extend_schema(request=None, responses=LessonSerializer)
 @api_view(["POST"])
 @permission_classes([Teaching])
-@service_errors
 def lesson_substitute(request, lesson_id):
     """The caller teaches this lesson instead of the timetabled teacher (recorded now)."""
     lesson = access_lesson(request, lesson_id)
@@ -341,7 +318,6 @@ class ReasonInput(serializers.Serializer):
 @extend_schema(request=ReasonInput, responses=None)
 @api_view(["POST"])
 @permission_classes([Teaching])
-@service_errors
 def attendance_reason(request, attendance_id):
     """The class teacher records the reason of an absence."""
     entry = _get(Attendance, attendance_id)
@@ -363,7 +339,6 @@ class FinalMarkSerializer(serializers.Serializer):
 @extend_schema(request=FinalMarkSerializer, responses=FinalMarkSerializer)
 @api_view(["POST"])
 @permission_classes([Teaching])
-@service_errors
 def final_marks(request):
     """Sets a term mark (with `term`) or the year mark (without)."""
     data = FinalMarkSerializer(data=request.data)
@@ -416,7 +391,6 @@ class SetupList(generics.ListCreateAPIView):
     permission_classes = [SetupRoles]
     create_with = None  # a journal.services function taking the validated fields
 
-    @service_errors
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -540,7 +514,6 @@ class MoveInput(serializers.Serializer):
 @extend_schema(request=MoveInput, responses=PupilSerializer)
 @api_view(["POST"])
 @permission_classes([SetupRoles])
-@service_errors
 def pupil_move(request, pupil_id):
     """Transfers a pupil to another class or records a withdrawal, by order."""
     pupil = _get(Pupil.objects.enrolled(), pupil_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts import services as accounts
 from accounts.models import Role
 from audit.models import record
+from config.errors import explain
 
 from . import services
 from .models import ImportBatch, SchoolClass, Subgroup, Subject
@@ -105,7 +106,7 @@ def parse(kind, upload, *, by, school, context=None):
         try:
             CHECKS[kind](row, school)
         except (ValueError, ValidationError) as error:
-            errors.append({"row": number, "message": " ".join(getattr(error, "messages", [str(error)]))})
+            errors.append({"row": number, "message": explain(error)})
         rows.append({"row": number, **row})
     return ImportBatch.objects.create(kind=kind, filename=upload.name[:200], rows=rows, errors=errors,
                                       context=context or {}, created_by=by)
@@ -205,7 +206,7 @@ def apply(batch, *, school, by, ip=None):
         try:
             made.append(APPLY[batch.kind](row, batch, school, by, ip))
         except (ValueError, ValidationError, PermissionDenied) as error:
-            message = " ".join(getattr(error, "messages", [str(error)]))
+            message = explain(error)
             raise ValidationError(f"Строка {row['row']}: {message}. Ничего не загружено.") from None
     batch.applied_at = timezone.now()
     batch.save(update_fields=["applied_at"])

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import Role
+from accounts.selectors import parent_schools
 from audit.models import AuditEntry
 from tenants.models import School
 
@@ -74,11 +75,8 @@ class Child:
 def children_of(user):
     """Every child a parent is linked to, with recorded consent, across all schools.
     One query for the schools, then one per school in that school's own schema."""
-    schools = School.objects.filter(
-        membership__user=user, membership__role=Role.PARENT, membership__ended_at__isnull=True
-    ).distinct()
     children = []
-    for school in schools:
+    for school in parent_schools(user):
         with schema_context(school.schema_name):
             links = (
                 Guardian.objects.filter(user=user, ended_at__isnull=True, consent_at__isnull=False,

@@ -13,6 +13,7 @@ from accounts.access import client_ip, school_roles
 from accounts.models import Role
 from accounts.selectors import open_family_invitations
 from config.context import host_url, portal_url
+from config.errors import explain
 from diary.services import add_remark, log_view
 
 from . import forms, imports, selectors, services
@@ -67,7 +68,7 @@ def family_invite(request, class_id, pupil_id):
             full_name=request.POST.get("full_name", ""),
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, explain(error))
         return redirect("class_detail", class_id=class_id)
     path = f"/invite/{code}/"
     link = portal_url(path) if role == Role.PARENT else host_url(request.school.host, path)
@@ -170,7 +171,7 @@ def _lesson_action(request, lesson):
         else:
             raise ValidationError("Неизвестное действие.")
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, explain(error))
     return redirect("lesson", lesson_id=lesson.pk)
 
 
@@ -289,7 +290,7 @@ def setup_add(request, what):
                                    for f, e in form.errors.items()])
         act(form.cleaned_data, request, selectors.current_year())
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, explain(error))
     else:
         messages.success(request, "Сохранено.")
     return redirect(f"{reverse('setup')}#{what}")
@@ -307,7 +308,7 @@ def slot_end(request, slot_id):
     except ValueError:
         messages.error(request, "Укажите последний день действия урока в расписании.")
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, explain(error))
     else:
         messages.success(request, "Урок убран из расписания; будущие пустые уроки удалены, заполненные сохранены.")
     return redirect(f"{reverse('setup')}#slot")
@@ -340,7 +341,7 @@ def import_start(request):
                 raise ValidationError(form.errors.get("file", ["Выберите файл."]))
             batch = imports.parse(kind, form.cleaned_data["file"], by=request.user, school=request.school)
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, explain(error))
         else:
             return redirect("import_preview", batch_id=batch.pk)
     labels = dict(ImportBatch.Kind.choices)
@@ -358,7 +359,7 @@ def import_preview(request, batch_id):
         try:
             made = imports.apply(batch, school=request.school, by=request.user, ip=client_ip(request))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, explain(error))
         else:
             messages.success(request, f"Загружено строк: {len(made)}.")
             if batch.kind == ImportBatch.Kind.STAFF:
@@ -389,7 +390,7 @@ def class_enroll(request, class_id):
                               middle_name=d["middle_name"], birth_date=d["birth_date"], enrolled_on=d["on"],
                               order=d["order_number"], order_date=d["order_date"], by=request.user, ip=client_ip(request))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, explain(error))
     else:
         messages.success(request, "Обучающийся зачислен.")
     return redirect("class_detail", class_id=class_id)
@@ -414,7 +415,7 @@ def pupil_move(request, class_id, pupil_id):
             services.withdraw_pupil(pupil, on=d["on"], order_number=d["order_number"], order_date=d["order_date"],
                                     by=by, ip=ip)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, explain(error))
     else:
         messages.success(request, "Изменение списка класса записано.")
     return redirect("class_detail", class_id=class_id)
@@ -432,7 +433,7 @@ def subgroup_add(request, class_id):
         services.create_subgroup(school_class=school_class, name=request.POST.get("name", ""), pupils=pupils,
                                  by=request.user, ip=client_ip(request))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, explain(error))
     else:
         messages.success(request, "Подгруппа создана.")
     return redirect("class_detail", class_id=class_id)
@@ -452,7 +453,7 @@ def absences(request, class_id):
             services.set_absence_reason(entry, reason=request.POST.get("reason", ""), by=request.user,
                                         ip=client_ip(request))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, explain(error))
         else:
             messages.success(request, "Причина пропуска записана.")
         return redirect("absences", class_id=class_id)
@@ -477,7 +478,7 @@ def control(request):
             services.reopen(term=d["term"], school_class=d["school_class"], subject=d["subject"], reason=d["reason"],
                             until=d["until"], by=request.user, ip=client_ip(request))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, explain(error))
         else:
             messages.success(request, "Период открыт для исправлений.")
             return redirect("control")
@@ -505,7 +506,7 @@ def plan_page(request, class_id, subject_id):
                 services.save_plan(subject=subject, school_class=school_class, year=year, topics=topics,
                                    by=request.user, ip=client_ip(request))
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, explain(error))
         else:
             messages.success(request, "Тематическое планирование сохранено.")
         return redirect("plan", class_id=class_id, subject_id=subject_id)
@@ -531,7 +532,7 @@ def final_marks_page(request, class_id, subject_id):
             services.set_final_mark(pupil=pupil, subject=subject, year=year, term=None,
                                     value=request.POST.get("value", ""), by=request.user, ip=client_ip(request))
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            messages.error(request, explain(error))
         else:
             messages.success(request, f"Годовая отметка сохранена: {pupil.full_name}.")
         return redirect("final_marks", class_id=class_id, subject_id=subject_id)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.access import client_ip, district_roles, school_roles
 from accounts.models import Role
 from audit.models import record
+from config.errors import explain
 from tenants.models import School
 
 from . import reports
@@ -173,7 +174,7 @@ def district_reports(request):
         except ValueError:
             messages.error(request, "Месяц указывается как ГГГГ-ММ.")
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, explain(error))
         else:
             messages.success(request, "Отчёт сформирован.")
         return redirect("district_reports")

@@ -11,6 +11,7 @@ from accounts.access import client_ip, district_roles
 from accounts.models import Role
 from audit.models import AuditEntry
 from config.context import host_url
+from config.errors import add_form_errors, explain
 
 from . import services
 from .forms import AdminInvitationForm, SchoolForm, StatusForm
@@ -18,11 +19,6 @@ from .models import School
 from .selectors import schools_for_console
 
 DISTRICT = (Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
-
-
-def _form_errors(form, error):
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @district_roles(*DISTRICT)
@@ -41,7 +37,7 @@ def school_create(request):
         try:
             school = services.create_school(**form.cleaned_data, by=request.user, ip=client_ip(request))
         except ValidationError as error:
-            _form_errors(form, error)
+            add_form_errors(form, error)
         else:
             messages.success(request, f"Школа «{school.short_name}» создана: {school.host}")
             return redirect("school_detail", slug=school.slug)
@@ -70,7 +66,7 @@ def school_status(request, slug):
         services.change_status(school, form.cleaned_data["status"], reason=form.cleaned_data["reason"],
                                by=request.user, ip=client_ip(request))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, explain(error))
     else:
         messages.success(request, "Состояние школы изменено.")
     return redirect("school_detail", slug=slug)
@@ -91,7 +87,7 @@ def school_admin_invite(request, slug):
             full_name=form.cleaned_data["full_name"],
         )
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        messages.error(request, explain(error))
         return redirect("school_detail", slug=slug)
     return render(request, "accounts/invitation_slip.html", {
         "invitation": invitation, "code": code, "link": host_url(school.host, f"/invite/{code}/"),

@@ -2,10 +2,12 @@
 transaction that is rolled back): two schools and, in each, a person of every role; two
 families, one with a child in each school; the district's official and operator."""
 
+import socket
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
@@ -13,11 +15,33 @@ from django_tenants.utils import schema_context
 
 from accounts import services as accounts
 from accounts.models import Role, User
+from config.celery import app
 from journal import services as journal
 from tenants.models import School
 from tenants.services import change_status, create_school
 
 PASSWORD = "Verno-2026-parol"
+
+
+def database_url_of_tests():
+    """The test database, for the processes a test starts (a worker, a server, a seed)."""
+    db = settings.DATABASES["default"]
+    return f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def use_broker(url):
+    """Points this process's Celery app at another broker, dropping the connections it pooled."""
+    app.conf.broker_url = url
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @dataclass

@@ -17,18 +17,12 @@ from django_tenants.utils import schema_context
 from journal import services
 from audit.models import AuditEntry
 from journal.models import Attendance, Lesson, Mark, Pupil, PupilMovement, SchoolClass, TimetableSlot
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, database_url_of_tests, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--host-resolver-rules=MAP *.localhost 127.0.0.1"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +57,7 @@ def server(world, own_class):
     assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), \
         f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM"
     port = free_port()
-    db = settings.DATABASES["default"]
-    env = {**os.environ, "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    env = {**os.environ, "DATABASE_URL": database_url_of_tests(),
            "SITE_PORT": str(port), "DEBUG": "True", "LOG_LEVEL": "WARNING",
            # notification tasks from this server go to a broker database no demo worker reads
            "CELERY_BROKER_URL": settings.REDIS_URL.rsplit("/", 1)[0] + "/9"}

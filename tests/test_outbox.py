@@ -5,7 +5,6 @@ Nothing is lost and each notification is e-mailed once."""
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,14 +21,9 @@ from diary.models import Notification
 from diary.tasks import sweep_notifications
 from journal import services
 from journal.models import Lesson, Mark
+from tests.conftest import database_url_of_tests, free_port, use_broker
 
 pytestmark = pytest.mark.worker
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Broker:
@@ -56,9 +50,8 @@ class Broker:
 
 class Worker:
     def __init__(self, broker, mail_dir):
-        db = settings.DATABASES["default"]
         self.env = {**os.environ, "CELERY_BROKER_URL": broker.url, "LOG_LEVEL": "WARNING",
-                    "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+                    "DATABASE_URL": database_url_of_tests(),
                     "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir)}
         self.process = None
 
@@ -91,15 +84,6 @@ def wait_for(condition, seconds=30):
             return True
         time.sleep(0.3)
     return False
-
-
-def use_broker(url):
-    """Points this process's Celery app at another broker, dropping the connections it pooled."""
-    app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def committed_mark(world, lesson, value):

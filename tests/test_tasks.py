@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from config.celery import app
 from tenants.models import SchoolFigures
 from tenants.tasks import dispatch_school_figures, update_school_figures
+from tests.conftest import database_url_of_tests, use_broker
 
 pytestmark = pytest.mark.worker
 
@@ -21,11 +22,8 @@ pytestmark = pytest.mark.worker
 def worker(world, django_db_blocker):
     # A broker database of its own, so a demo worker on the same Redis never takes these tasks.
     broker = settings.REDIS_URL.rsplit("/", 1)[0] + "/9"
-    db = settings.DATABASES["default"]
-    database_url = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = database_url_of_tests()
     env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker, "LOG_LEVEL": "WARNING"}
-    from tests.test_outbox import use_broker
-
     use_broker(broker)
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()

@@ -35,10 +35,6 @@ class SchoolMonth(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["school", "month", "code"], name="one_figure")]
 
-    @property
-    def percent(self):
-        return round(Decimal(self.numerator) * 100 / self.denominator, 1) if self.denominator else None
-
 
 class Threshold(models.Model):
     """The district's traffic-light limits for an indicator; a change applies from then on."""
@@ -53,6 +49,13 @@ class Threshold(models.Model):
 def thresholds():
     current = {t.code: (t.green, t.amber) for t in Threshold.objects.all()}
     return {code: current.get(code, tuple(Decimal(v) for v in limits)) for code, limits in DEFAULTS.items()}
+
+
+def figure(code, numerator, denominator, limits):
+    """One indicator as pages and reports show it: the counts, the percentage and its colour."""
+    percent = round(numerator * 100 / denominator, 1) if denominator else None
+    return {"code": code, "numerator": numerator, "denominator": denominator, "percent": percent,
+            "colour": colour(code, percent, limits)}
 
 
 def colour(code, percent, limits):

@@ -18,20 +18,13 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from diary.report import cyrillic_font
 
-from .models import NAMES, MonthlyReport, SchoolMonth, colour, thresholds
+from .models import NAMES, MonthlyReport, SchoolMonth, figure, thresholds
 
 FILLS = {"green": "DFF3E3", "amber": "FFF2CC", "red": "F9D6D5"}
 
 
 def _row(figures, limits):
-    cells = {}
-    for code in NAMES:
-        if code in figures:
-            numerator, denominator = figures[code]
-            percent = round(numerator * 100 / denominator, 1) if denominator else None
-            cells[code] = {"numerator": numerator, "denominator": denominator, "percent": percent,
-                           "colour": colour(code, percent, limits)}
-    return cells
+    return {code: figure(code, *figures[code], limits) for code in NAMES if code in figures}
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from tenants.models import School
 from . import reports
 from .indicators import compute, held_lessons, month_bounds
 from .tasks import update_school_month
-from .models import DEFAULTS, LOWER_IS_BETTER, NAMES, MonthlyReport, SchoolMonth, Threshold, colour, thresholds
+from .models import DEFAULTS, LOWER_IS_BETTER, NAMES, MonthlyReport, SchoolMonth, Threshold, figure, thresholds
 
 CODES = list(NAMES)
 
@@ -36,12 +36,6 @@ def _month(request, school=None):
     return month, ""
 
 
-def _cell(code, numerator, denominator, limits):
-    percent = round(numerator * 100 / denominator, 1) if denominator else None
-    return {"code": code, "numerator": numerator, "denominator": denominator, "percent": percent,
-            "colour": colour(code, percent, limits)}
-
-
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
 def district(request):
     month, error = _month(request)
@@ -53,11 +47,11 @@ def district(request):
             figures[(f.school_id, f.code)] = f
         for school in School.objects.exclude(schema_name="public").exclude(status=School.Status.ARCHIVED):
             rows.append({"school": school, "cells": [
-                _cell(code, figures[(school.pk, code)].numerator, figures[(school.pk, code)].denominator, limits)
+                figure(code, figures[(school.pk, code)].numerator, figures[(school.pk, code)].denominator, limits)
                 if (school.pk, code) in figures else {"code": code} for code in CODES]})
         sums = {r["code"]: r for r in SchoolMonth.objects.filter(month=month).values("code")
                 .annotate(n=Sum("numerator"), d=Sum("denominator"))}
-        totals = [_cell(code, sums[code]["n"], sums[code]["d"], limits) if code in sums else {"code": code}
+        totals = [figure(code, sums[code]["n"], sums[code]["d"], limits) if code in sums else {"code": code}
                   for code in CODES]
     return render(request, "monitoring/district.html", {"month": month, "error": error, "rows": rows,
                                                         "totals": totals, "names": NAMES})
@@ -70,7 +64,7 @@ def district_school(request, slug):
     limits = thresholds()
     months = {}
     for f in SchoolMonth.objects.filter(school=school).order_by("-month"):
-        months.setdefault(f.month, {})[f.code] = _cell(f.code, f.numerator, f.denominator, limits)
+        months.setdefault(f.month, {})[f.code] = figure(f.code, f.numerator, f.denominator, limits)
     table = [(month, [cells.get(code, {"code": code}) for code in CODES]) for month, cells in list(months.items())[:12]]
     return render(request, "monitoring/district_school.html", {"school": school, "table": table, "names": NAMES})
 
@@ -85,9 +79,9 @@ def _breakdown(held, field, label, limits):
     examples = {getattr(lesson, f"{field}_id"): lesson for lesson in
                 held.select_related(field).order_by(f"{field}_id", "date").distinct(f"{field}_id")}
     return sorted(({"name": label(examples[row[field]]), "total": row["total"],
-                    "cells": [_cell("Q1", row["topic"], row["total"], limits),
-                              _cell("Q2", row["homework"], row["total"], limits),
-                              _cell("Q4", row["attendance"], row["total"], limits)]} for row in rows),
+                    "cells": [figure("Q1", row["topic"], row["total"], limits),
+                              figure("Q2", row["homework"], row["total"], limits),
+                              figure("Q4", row["attendance"], row["total"], limits)]} for row in rows),
                   key=lambda row: row["name"])
 
 
@@ -106,7 +100,7 @@ def school(request):
         limits = thresholds()
         today = timezone.localdate()
         figures = compute(month, today=today)
-        context["cells"] = [_cell(code, *figures[code], limits) for code in CODES]
+        context["cells"] = [figure(code, *figures[code], limits) for code in CODES]
         first, last = month_bounds(month)
         held = held_lessons(first, last, today)
         context["breakdowns"] = [(title, _breakdown(held, field, label, limits)) for title, field, label in (

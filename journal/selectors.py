@@ -141,17 +141,6 @@ def teacher_week(user, monday):
     return [(monday + timedelta(days=n), days.get(monday + timedelta(days=n), [])) for n in range(6)]
 
 
-def class_week(school_class, monday):
-    lessons = (
-        Lesson.objects.filter(school_class=school_class, date__range=(monday, monday + timedelta(days=6)))
-        .select_related("subject", "subgroup", "teacher", "taught_by").order_by("date", "number")
-    )
-    days = {}
-    for lesson in lessons:
-        days.setdefault(lesson.date, []).append(lesson)
-    return [(monday + timedelta(days=n), days.get(monday + timedelta(days=n), [])) for n in range(6)]
-
-
 def can_read_class_subject(user, roles, school_class, subject):
     if roles & READ_ALL:
         return True

@@ -178,7 +178,14 @@ CELERY_BEAT_SCHEDULE = {
     "school-figures": {"task": "tenants.tasks.dispatch_school_figures", "schedule": 3600.0},
     "notifications": {"task": "diary.tasks.sweep_notifications", "schedule": 60.0},
     "quality-indicators": {"task": "monitoring.tasks.dispatch_school_months", "schedule": crontab(hour=2, minute=30)},
+    # Each school makes its own filling (1st) and activity (Monday) report, then the district's is put together.
+    "filling-reports": {"task": "monitoring.tasks.dispatch_school_reports", "args": ["filling"],
+                        "schedule": crontab(hour=3, minute=30, day_of_month=1)},
+    "activity-reports": {"task": "monitoring.tasks.dispatch_school_reports", "args": ["activity"],
+                         "schedule": crontab(hour=3, minute=30, day_of_week=1)},
     "monthly-reports": {"task": "monitoring.tasks.monthly_reports", "schedule": crontab(hour=6, minute=0, day_of_month=1)},
+    "weekly-activity-report": {"task": "monitoring.tasks.weekly_activity_report",
+                               "schedule": crontab(hour=6, minute=0, day_of_week=1)},
     "teacher-reminders": {"task": "monitoring.tasks.dispatch_reminders", "schedule": crontab(hour=7, minute=30)},
     # Saturday 12:00: the week's digest for every parent.
     "weekly-digest": {"task": "diary.tasks.dispatch_weekly_digest", "schedule": crontab(hour=12, minute=0, day_of_week=6)},

@@ -44,7 +44,8 @@ urlpatterns = common + [
     path("district/quality/", monitoring_views.district, name="quality"),
     path("district/quality/thresholds/", monitoring_views.threshold_page, name="thresholds"),
     path("district/quality/reports/", monitoring_views.district_reports, name="district_reports"),
-    path("district/quality/reports/<int:report_id>.<str:kind>", monitoring_views.district_report_file,
+    path("district/quality/reports/<int:report_id>/", monitoring_views.district_report, name="district_report"),
+    path("district/quality/reports/<int:report_id>.<str:kind>", monitoring_views.district_report,
          name="district_report_file"),
     path("district/quality/<slug:slug>/", monitoring_views.district_school, name="quality_school"),
 ]

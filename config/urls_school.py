@@ -81,5 +81,6 @@ urlpatterns = common + [
     path("classes/<int:class_id>/meeting/", diary_views.meeting, name="meeting"),
     path("quality/", monitoring_views.school, name="quality"),
     path("quality/reports/", monitoring_views.school_reports, name="school_reports"),
-    path("quality/reports/<int:report_id>.<str:kind>", monitoring_views.school_report_file, name="school_report_file"),
+    path("quality/reports/<int:report_id>/", monitoring_views.school_report, name="school_report"),
+    path("quality/reports/<int:report_id>.<str:kind>", monitoring_views.school_report, name="school_report_file"),
 ]

@@ -1,7 +1,9 @@
-"""The journal quality indicators Q1–Q17 (shared/docs/indicators.md) of one school for one month.
+"""What a school computes about itself in its own schema: the journal quality indicators Q1–Q17
+(shared/docs/indicators.md) of a month, the month's filling and mark accumulation table and the
+week's user activity.
 
-Called with the school's schema active. Each indicator is (numerator, denominator); the
-numbers are counts only, no names, so they may be written to the public schema. Timeliness is
+Called with the school's schema active. The results are counts only, labelled at most by class
+and subject, never by a person, so they may be written to the public schema. Timeliness is
 judged by the times the system kept (`*_entered_at`, `entered_at`, audit entries), never by a
 date someone typed."""
 
@@ -11,22 +13,28 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from accounts.models import LoginAttempt, Membership, Role
 from audit.models import AuditEntry
-from diary.models import DataView
+from diary.models import DataView, Message
 from journal.models import (
     Attendance,
     Bell,
     CurriculumItem,
     FinalMark,
     Guardian,
+    Holiday,
     Lesson,
     Mark,
     PlannedTopic,
     Pupil,
     Rules,
+    SchoolClass,
+    Subject,
     TeachingLoad,
     Term,
 )
+
+from .models import accumulation_norms, norm_for
 
 CODES = [f"Q{n}" for n in range(1, 18)]
 
@@ -45,10 +53,17 @@ def _end_of(day):
 
 
 def held_lessons(first, last, today):
-    """Lessons of the timetable from the month's first day up to its last (or yesterday), not
-    cancelled. Holidays have no lessons: they are never generated on those days."""
+    """Lessons of the timetable from the month's first day up to its last (or yesterday), minus
+    cancelled ones and those on holidays (a holiday declared after a lesson was filled in leaves
+    the lesson in the journal, but it was not held)."""
     last = min(last, today - timedelta(days=1))
-    return Lesson.objects.filter(date__range=(first, last), cancelled_at__isnull=True)
+    return _not_on_holidays(Lesson.objects.filter(date__range=(first, last), cancelled_at__isnull=True), first, last)
+
+
+def _not_on_holidays(lessons, first, last):
+    for holiday in Holiday.objects.filter(starts_on__lte=last, ends_on__gte=first):
+        lessons = lessons.exclude(date__range=(holiday.starts_on, holiday.ends_on))
+    return lessons
 
 
 def compute(month, today=None):
@@ -69,8 +84,11 @@ def compute(month, today=None):
     marks = list(Mark.objects.filter(lesson__in=held).select_related("lesson").only("entered_at", "lesson__date"))
     results["Q6"] = (sum(1 for m in marks if m.entered_at <= _at(m.lesson.date, time(17, 0))), len(marks))
     results["Q6_3days"] = (sum(1 for m in marks if m.entered_at < _end_of(m.lesson.date + timedelta(days=3))), len(marks))
-    without, one, accumulated, pairs = _mark_pairs(last, today)
-    results["Q7"], results["Q8"], results["Q9"] = (without, pairs), (one, pairs), (accumulated, pairs)
+    pairs = {key: sum(row[key] for row in mark_pairs(min(last, today)).values())
+             for key in ("pairs", "without", "one", "accumulated")}
+    results["Q7"] = (pairs["without"], pairs["pairs"])
+    results["Q8"] = (pairs["one"], pairs["pairs"])
+    results["Q9"] = (pairs["accumulated"], pairs["pairs"])
     results["Q10"] = _teachers_taking_part(first, last)
     due = PlannedTopic.objects.filter(due_on__lte=last)
     results["Q11"] = (due.filter(lessons__in=Lesson.objects.filter(cancelled_at__isnull=True, date__lte=last))
@@ -109,35 +127,41 @@ def _homework_on_time(held):
     return on_time, count
 
 
-def _norm(hours):
-    hours = float(hours)
-    return 3 if hours <= 1 else 5 if hours <= 2 else 7
+def mark_pairs(until, norms=None):
+    """Pupil × marked subject pairs of the terms running on `until`, so far in the term, counted per
+    (class, subject): pairs, without a mark, with one, at or above the accumulation norm, marks.
 
-
-def _mark_pairs(last, today):
-    """Pupil × marked subject pairs of the term running at the month's end, so far in the term."""
-    until = min(last, today)
-    without = one = accumulated = pairs = 0
+    A pupil who joined during the term is counted from the day they joined: the pair exists once
+    the class has had a lesson of the subject since then, and the norm is prorated over the days
+    the pupil has been there."""
+    norms = norms or accumulation_norms()
+    rows = {}
+    hours = {(c.grade, c.subject_id): c.hours_per_week for c in CurriculumItem.objects.all()}
+    pupils = {}
+    for pupil in Pupil.objects.enrolled().filter(enrolled_on__lte=until).select_related("school_class"):
+        pupils.setdefault(pupil.school_class_id, []).append(pupil)
     for term in Term.objects.filter(starts_on__lte=until, ends_on__gte=until):
-        elapsed = max(0.0, min(1.0, ((until - term.starts_on).days + 1) / ((term.ends_on - term.starts_on).days + 1)))
-        lessons = Lesson.objects.filter(term=term, date__lte=until, cancelled_at__isnull=True, subject__is_marked=True)
-        taught = lessons.order_by().values_list("school_class_id", "subject_id").distinct()
+        term_days = (term.ends_on - term.starts_on).days + 1
+        lessons = _not_on_holidays(Lesson.objects.filter(term=term, date__lte=until, cancelled_at__isnull=True,
+                                                         subject__is_marked=True), term.starts_on, until)
+        last_lesson = lessons.order_by().values_list("school_class_id", "subject_id").annotate(last=Max("date"))
         counts = dict(((row["pupil"], row["lesson__subject"]), row["n"]) for row in
                       Mark.objects.filter(lesson__in=lessons, deleted_at__isnull=True)
                       .values("pupil", "lesson__subject").annotate(n=Count("id")))
-        hours = {(c.grade, c.subject_id): c.hours_per_week for c in CurriculumItem.objects.all()}
-        pupils = {}
-        for pupil in Pupil.objects.enrolled().select_related("school_class"):
-            pupils.setdefault(pupil.school_class_id, []).append(pupil)
-        for class_id, subject_id in set(taught):
+        for class_id, subject_id, last_day in last_lesson:
+            row = rows.setdefault((class_id, subject_id), dict.fromkeys(("pairs", "without", "one", "accumulated", "marks"), 0))
             for pupil in pupils.get(class_id, []):
+                joined = max(term.starts_on, pupil.enrolled_on)
+                if last_day < joined:
+                    continue
                 n = counts.get((pupil.pk, subject_id), 0)
-                pairs += 1
-                without += n == 0
-                one += n == 1
-                norm = _norm(hours.get((pupil.school_class.grade, subject_id), 1)) * elapsed
-                accumulated += n >= int(norm)
-    return without, one, accumulated, pairs
+                norm = norm_for(hours.get((pupil.school_class.grade, subject_id), 1), norms)
+                row["pairs"] += 1
+                row["without"] += n == 0
+                row["one"] += n == 1
+                row["accumulated"] += n >= int(norm * ((until - joined).days + 1) / term_days)
+                row["marks"] += n
+    return rows
 
 
 def _teachers_taking_part(first, last):
@@ -190,3 +214,62 @@ def _late_corrections(first, last):
         late += entry.at >= _end_of(absence_day[entry.target_id] + timedelta(days=3))
     return late, entered
 
+
+
+FILLING_COLUMNS = ["lessons", "topics", "homework", "attendance", "marks", "pairs", "without", "one", "accumulated"]
+
+
+def filling(month, today=None):
+    """The filling and mark accumulation table of a month: per class and subject the lessons held
+    and how many were filled in, the month's marks and, at the month's end, the pupil × subject
+    pairs without marks, with one mark and at the accumulation norm."""
+    today = today or timezone.localdate()
+    first, last = month_bounds(month)
+    held = held_lessons(first, last, today)
+    rows = {}
+    for row in held.order_by().values("school_class", "subject").annotate(
+            lessons=Count("id"), topics=Count("id", filter=~Q(topic="")),
+            homework=Count("id", filter=Q(homework_none=True) | ~Q(homework="")),
+            attendance=Count("id", filter=Q(attendance_taken_at__isnull=False))):
+        rows[(row.pop("school_class"), row.pop("subject"))] = row
+    for row in Mark.objects.filter(lesson__in=held, deleted_at__isnull=True).values(
+            "lesson__school_class", "lesson__subject").annotate(n=Count("id")):
+        rows.setdefault((row["lesson__school_class"], row["lesson__subject"]), {})["marks"] = row["n"]
+    for key, counts in mark_pairs(min(last, today)).items():
+        rows.setdefault(key, {}).update({k: v for k, v in counts.items() if k != "marks"})
+    classes = {c.pk: (position, str(c)) for position, c in enumerate(SchoolClass.objects.all())}
+    subjects = dict(Subject.objects.values_list("pk", "name"))
+    return [{"class": classes[class_id][1], "subject": subjects[subject_id],
+             **{column: counts.get(column, 0) for column in FILLING_COLUMNS}}
+            for (class_id, subject_id), counts in sorted(rows.items(), key=lambda item: (
+                classes[item[0][0]][0], subjects[item[0][1]]))]
+
+
+STAFF_ROLES = [Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR, Role.SCHOOL_ADMIN]
+
+
+def activity(school, monday):
+    """The user activity of one week, Monday to Sunday: per group (staff, parents, pupils) the
+    people with an account here, those who worked in the journal or opened the diary, their
+    sign-ins, and the journal entries, diary views and messages of the week."""
+    since, until = _at(monday, time(0)), _end_of(monday + timedelta(days=6))
+    groups = {
+        "staff": set(Membership.objects.at(school).filter(role__in=STAFF_ROLES).values_list("user_id", flat=True)),
+        "parents": set(Guardian.objects.filter(ended_at__isnull=True, consent_at__isnull=False)
+                       .values_list("user_id", flat=True)),
+        "pupils": set(Pupil.objects.enrolled().filter(user__isnull=False).values_list("user_id", flat=True)),
+    }
+    entries = AuditEntry.objects.filter(at__gte=since, at__lt=until, target_type__startswith="journal.")
+    views = DataView.objects.filter(at__gte=since, at__lt=until)
+    messages = Message.objects.filter(created_at__gte=since, created_at__lt=until)
+    sign_ins = dict(LoginAttempt.objects.filter(at__gte=since, at__lt=until, success=True)
+                    .values("user").annotate(n=Count("id")).values_list("user", "n"))
+    active_staff = set(entries.values_list("actor_id", flat=True)) | set(views.values_list("viewer_id", flat=True))
+    diary_readers = set(views.filter(page__startswith="diary.").values_list("viewer_id", flat=True))
+    rows = []
+    for group, users in groups.items():
+        active = (active_staff if group == "staff" else diary_readers) & users
+        rows.append({"group": group, "users": len(users), "active": len(active),
+                     "sign_ins": sum(sign_ins.get(user, 0) for user in users),
+                     "messages": messages.filter(author__in=users).count()})
+    return {"groups": rows, "journal_entries": entries.count(), "diary_views": views.count()}

@@ -1,6 +1,8 @@
 """Public schema: the numbers each school's task reports per month, and the district's thresholds.
 No pupil's name or data is here: counts only."""
 
+import calendar
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -68,12 +70,42 @@ def colour(code, percent, limits):
     return "green" if percent >= green else "amber" if percent >= amber else "red"
 
 
-class MonthlyReport(models.Model):
-    """A frozen monthly report, for the district (school empty) or one school. It never changes;
-    a correction is a new version with its reason."""
+DEFAULT_NORMS = {1: 3, 2: 5, 3: 7}  # weekly hours (3 = three or more) -> marks a pupil should have per term
 
+
+class AccumulationNorm(models.Model):
+    """The district's mark accumulation norm: marks per term for a subject taught so many hours a
+    week (the last row covers that many hours or more)."""
+
+    hours_per_week = models.PositiveSmallIntegerField(unique=True)
+    marks = models.PositiveSmallIntegerField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+
+def accumulation_norms():
+    current = dict(AccumulationNorm.objects.values_list("hours_per_week", "marks"))
+    return {hours: current.get(hours, marks) for hours, marks in DEFAULT_NORMS.items()}
+
+
+def norm_for(hours, norms):
+    """Marks per term for a subject of `hours` a week."""
+    hours = max(1, round(float(hours)))
+    return norms[min(hours, max(norms))]
+
+
+class Report(models.Model):
+    """A frozen report, for the district (school empty) or one school. It never changes; a
+    correction is a new version with its reason."""
+
+    class Kind(models.TextChoices):
+        QUALITY = "quality", "Мониторинг качества ведения ЭЖ"
+        FILLING = "filling", "Заполнение ЭЖ и накопляемость отметок"
+        ACTIVITY = "activity", "Активность пользователей"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
     school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    month = models.DateField()
+    starts_on = models.DateField()  # the month's first day, or the week's Monday
     version = models.PositiveSmallIntegerField()
     reason = models.CharField(max_length=500, blank=True)
     data = models.JSONField()
@@ -81,6 +113,22 @@ class MonthlyReport(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
     class Meta:
-        ordering = ["-month", "school", "-version"]
-        constraints = [models.UniqueConstraint(fields=["school", "month", "version"], nulls_distinct=False,
+        ordering = ["-starts_on", "kind", "school", "-version"]
+        constraints = [models.UniqueConstraint(fields=["kind", "school", "starts_on", "version"], nulls_distinct=False,
                                                name="one_report_version")]
+
+    @property
+    def is_weekly(self):
+        return self.kind == self.Kind.ACTIVITY
+
+    @property
+    def ends_on(self):
+        if self.is_weekly:
+            return self.starts_on + timedelta(days=6)
+        return self.starts_on.replace(day=calendar.monthrange(self.starts_on.year, self.starts_on.month)[1])
+
+    @property
+    def period(self):
+        if self.is_weekly:
+            return f"{self.starts_on:%d.%m}–{self.ends_on:%d.%m.%Y}"
+        return f"{self.starts_on:%m.%Y}"

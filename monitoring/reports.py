@@ -1,15 +1,19 @@
-"""The monthly quality report: frozen from the schools' reported counts and the thresholds in
-force when it is made; offered as XLSX and PDF."""
+"""The reports of the regulations (shared/seeds 001, Инструкция 4; 003, 5.1–5.2), frozen when made:
+the monthly quality report, the monthly filling and mark accumulation report and the weekly user
+activity report, for each school and for the district. A report keeps the counts and the
+thresholds and norms in force when it was made; a correction is a new version with its reason.
+Each is offered as a printable page, PDF (with a chart) and XLSX."""
 
 import io
-from datetime import date
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -17,92 +21,297 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from diary.report import cyrillic_font
+from tenants.models import School
 
-from .models import NAMES, MonthlyReport, SchoolMonth, figure, thresholds
+from . import indicators
+from .models import NAMES, Report, SchoolMonth, accumulation_norms, colour, figure, thresholds
 
 FILLS = {"green": "DFF3E3", "amber": "FFF2CC", "red": "F9D6D5"}
+Kind = Report.Kind
 
 
-def _row(figures, limits):
+def previous_month(today=None):
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def previous_week(today=None):
+    today = today or timezone.localdate()
+    return today - timedelta(days=today.weekday() + 7)
+
+
+def check_period(kind, starts_on, school=None, today=None):
+    """The period must be over, and the school must have existed by its end."""
+    today = today or timezone.localdate()
+    ends_on = Report(kind=kind, starts_on=starts_on).ends_on
+    if ends_on >= today:
+        raise ValidationError("Отчёт строится за завершившийся период: за текущий или будущий — нельзя.")
+    if school is not None and ends_on < timezone.localtime(school.created_at).date():
+        raise ValidationError(f"Школа подключена {timezone.localtime(school.created_at):%d.%m.%Y}: "
+                              f"за более ранний период отчёта быть не может.")
+
+
+def _version(kind, school, starts_on, reason):
+    existing = Report.objects.filter(kind=kind, school=school, starts_on=starts_on).aggregate(last=Max("version"))["last"]
+    if existing and not reason:
+        raise ValidationError({"reason": "Отчёт за этот период уже сформирован: новая версия — только с причиной."})
+    return (existing or 0) + 1
+
+
+def _limits_data(limits):
+    return {code: [str(green), str(amber)] for code, (green, amber) in limits.items()}
+
+
+# --- Making reports ------------------------------------------------------------------
+
+
+def _quality_row(figures, limits):
     return {code: figure(code, *figures[code], limits) for code in NAMES if code in figures}
 
 
 @transaction.atomic
-def make_reports(month, *, by=None, reason=""):
-    """The district's report and each school's for a month; a later run is a new version and needs a reason."""
+def make_quality_reports(month, *, by=None, reason=""):
+    """The district's monthly quality report and each school's, from the counts the schools
+    reported (SchoolMonth). Returns the district's."""
     month = month.replace(day=1)
-    if month >= timezone.localdate().replace(day=1):
-        raise ValidationError("Отчёт строится за завершившийся месяц.")
-    existing = MonthlyReport.objects.filter(month=month, school__isnull=True).aggregate(last=Max("version"))["last"]
+    check_period(Kind.QUALITY, month)
     reason = " ".join((reason or "").split())
-    if existing and not reason:
-        raise ValidationError({"reason": "Отчёт за этот месяц уже опубликован: новая версия — только с причиной."})
-    version = (existing or 0) + 1
-    limits = thresholds()
+    version = _version(Kind.QUALITY, None, month, reason)
     figures = {}
     for f in SchoolMonth.objects.filter(month=month).select_related("school"):
         figures.setdefault(f.school, {})[f.code] = (f.numerator, f.denominator)
-    schools = sorted(figures, key=lambda s: s.short_name)
+    if not figures:
+        raise ValidationError("За этот месяц школы ещё не передали показатели: отчёт строить не из чего.")
+    limits = thresholds()
     totals = {}
     for per_school in figures.values():
         for code, (n, d) in per_school.items():
             totals[code] = (totals.get(code, (0, 0))[0] + n, totals.get(code, (0, 0))[1] + d)
-    limits_data = {code: [str(g), str(a)] for code, (g, a) in limits.items()}
-    district = MonthlyReport.objects.create(month=month, version=version, reason=reason, created_by=by, data={
-        "thresholds": limits_data, "totals": _row(totals, limits),
-        "schools": [{"slug": s.slug, "name": s.short_name, "cells": _row(figures[s], limits)} for s in schools]})
+    schools = sorted(figures, key=lambda s: s.short_name)
+    common = {"thresholds": _limits_data(limits), "norms": accumulation_norms()}
+    district = Report.objects.create(kind=Kind.QUALITY, starts_on=month, version=version, reason=reason, created_by=by,
+                                     data={**common, "totals": _quality_row(totals, limits), "schools": [
+                                         {"slug": s.slug, "name": s.short_name, "cells": _quality_row(figures[s], limits)}
+                                         for s in schools]})
     for school in schools:
-        MonthlyReport.objects.create(school=school, month=month, version=version, reason=reason, created_by=by, data={
-            "thresholds": limits_data, "schools": [{"slug": school.slug, "name": school.short_name,
-                                                    "cells": _row(figures[school], limits)}]})
+        Report.objects.create(kind=Kind.QUALITY, school=school, starts_on=month, version=version, reason=reason,
+                              created_by=by, data={**common, "schools": [
+                                  {"slug": school.slug, "name": school.short_name,
+                                   "cells": _quality_row(figures[school], limits)}]})
     return district
 
 
+def make_school_report(kind, starts_on, *, by=None, reason=""):
+    """The filling (month) or activity (week) report of the school whose schema is active,
+    computed there; only counts by class, subject or group of users are written."""
+    school = School.objects.get(schema_name=connection.schema_name)
+    check_period(kind, starts_on, school)
+    reason = " ".join((reason or "").split())
+    if kind == Kind.FILLING:
+        data = {"rows": indicators.filling(starts_on), "thresholds": _limits_data(thresholds()),
+                "norms": accumulation_norms()}
+    else:
+        data = indicators.activity(school, starts_on)
+    with transaction.atomic():
+        return Report.objects.create(kind=kind, school=school, starts_on=starts_on, data=data, reason=reason,
+                                     version=_version(kind, school, starts_on, reason), created_by=by)
+
+
+@transaction.atomic
+def make_district_report(kind, starts_on, *, by=None, reason=""):
+    """The district's filling or activity report: every school's latest report of that period,
+    one row each, and the district's total."""
+    check_period(kind, starts_on)
+    reason = " ".join((reason or "").split())
+    latest = {}
+    for report in (Report.objects.filter(kind=kind, starts_on=starts_on, school__isnull=False)
+                   .select_related("school").order_by("school", "-version")):
+        latest.setdefault(report.school, report)
+    if not latest:
+        raise ValidationError("Школы ещё не сформировали свои отчёты за этот период: сводить нечего.")
+    schools = []
+    for school in sorted(latest, key=lambda s: s.short_name):
+        data = latest[school].data
+        if kind == Kind.FILLING:
+            sums = {column: sum(row[column] for row in data["rows"]) for column in indicators.FILLING_COLUMNS}
+        else:
+            sums = {"groups": data["groups"], "journal_entries": data["journal_entries"],
+                    "diary_views": data["diary_views"]}
+        schools.append({"slug": school.slug, "name": school.short_name, "version": latest[school].version, **sums})
+    data = {"schools": schools}
+    if kind == Kind.FILLING:
+        data.update(thresholds=_limits_data(thresholds()), norms=accumulation_norms())
+    return Report.objects.create(kind=kind, starts_on=starts_on, version=_version(kind, None, starts_on, reason),
+                                 reason=reason, created_by=by, data=data)
+
+
+# --- Showing reports: one table per kind, then page, XLSX and PDF alike -----------------------
+
+
+def _percent(numerator, denominator):
+    return round(numerator * 100 / denominator, 1) if denominator else None
+
+
+def _cell(value, colour_=""):
+    return {"value": value, "colour": colour_}
+
+
+def _filling_cells(row, limits):
+    def share(code, numerator):
+        percent = _percent(numerator, row["lessons"] if code in ("Q1", "Q2", "Q4") else row["pairs"])
+        return _cell(percent, colour(code, percent, limits))
+
+    return [_cell(row["lessons"]), share("Q1", row["topics"]), share("Q2", row["homework"]),
+            share("Q4", row["attendance"]), _cell(row["marks"]), _cell(row["pairs"]), share("Q7", row["without"]),
+            share("Q8", row["one"]), share("Q9", row["accumulated"])]
+
+
+FILLING_HEAD = ["Уроков", "Темы, %", "ДЗ, %", "Посещаемость, %", "Отметок", "Пар ученик×предмет",
+                "Без отметок, %", "С одной отметкой, %", "Накопляемость, %"]
+ACTIVITY_GROUPS = {"staff": "Сотрудники", "parents": "Родители", "pupils": "Обучающиеся"}
+
+
+def _totals(rows, columns):
+    return {column: sum(row[column] for row in rows) for column in columns}
+
+
+def table(report):
+    """(header, rows, notes) of a report: rows are (name, [cells]); a cell has a value and a colour."""
+    data = report.data
+    limits = {code: tuple(float(v) for v in pair) for code, pair in data.get("thresholds", {}).items()}
+    norms = ", ".join(f"{hours}{'+' if n == len(data.get('norms', {})) else ''} ч/нед — {marks}"
+                      for n, (hours, marks) in enumerate(data.get("norms", {}).items(), start=1))
+    if report.kind == Kind.QUALITY:
+        rows = list(data["schools"]) + ([{"name": "Район", "cells": data["totals"]}] if "totals" in data else [])
+        return (["Школа"] + list(NAMES),
+                [(row["name"], [_cell(row["cells"].get(c, {}).get("percent"), row["cells"].get(c, {}).get("colour", ""))
+                                for c in NAMES]) for row in rows],
+                ["; ".join(f"{code} — {name}" for code, name in NAMES.items()),
+                 f"Нормы накопляемости за четверть: {norms}." if norms else ""])
+    if report.kind == Kind.FILLING:
+        notes = [f"Нормы накопляемости за четверть (пропорционально прошедшим дням): {norms}." if norms else "",
+                 "Пары ученик×предмет и накопляемость — на конец месяца, за прошедшую часть четверти."]
+        if report.school_id:
+            rows = data["rows"]
+            body = [(f"{row['class']} {row['subject']}", _filling_cells(row, limits)) for row in rows]
+            return ["Класс, предмет"] + FILLING_HEAD, body + [("Итого", _filling_cells(
+                _totals(rows, indicators.FILLING_COLUMNS), limits))], notes
+        rows = data["schools"]
+        return ["Школа"] + FILLING_HEAD, [(row["name"], _filling_cells(row, limits)) for row in rows] + [
+            ("Район", _filling_cells(_totals(rows, indicators.FILLING_COLUMNS), limits))], notes
+    # Activity
+    notes = ["Активные: сотрудники — вносили записи в журнал или открывали данные обучающихся; "
+             "родители и обучающиеся — открывали дневник."]
+    if report.school_id:
+        body = [(ACTIVITY_GROUPS[g["group"]], [_cell(g["users"]), _cell(g["active"]),
+                                                _cell(_percent(g["active"], g["users"])), _cell(g["sign_ins"]),
+                                                _cell(g["messages"])]) for g in data["groups"]]
+        notes.append(f"Записей в журнале за неделю: {data['journal_entries']}; просмотров дневника: {data['diary_views']}.")
+        return ["Группа", "С доступом", "Активны", "Активны, %", "Входов", "Сообщений"], body, notes
+    head = ["Школа"]
+    for label in ACTIVITY_GROUPS.values():
+        head += [f"{label}: с доступом", f"{label}: активны, %"]
+    head += ["Входов", "Записей в журнале", "Просмотров дневника", "Сообщений"]
+    totals = {"name": "Район", "groups": [], "journal_entries": 0, "diary_views": 0}
+    for group in ACTIVITY_GROUPS:
+        members = [g for row in data["schools"] for g in row["groups"] if g["group"] == group]
+        totals["groups"].append({"group": group, **_totals(members, ("users", "active", "sign_ins", "messages"))})
+    totals["journal_entries"] = sum(row["journal_entries"] for row in data["schools"])
+    totals["diary_views"] = sum(row["diary_views"] for row in data["schools"])
+    body = []
+    for row in data["schools"] + [totals]:
+        cells = []
+        for g in row["groups"]:
+            cells += [_cell(g["users"]), _cell(_percent(g["active"], g["users"]))]
+        cells += [_cell(sum(g["sign_ins"] for g in row["groups"])), _cell(row["journal_entries"]),
+                  _cell(row["diary_views"]), _cell(sum(g["messages"] for g in row["groups"]))]
+        body.append((row["name"], cells))
+    return head, body, notes
+
+
+def chart(report):
+    """The bars a report's chart shows: (label, percent, colour)."""
+    head, rows, _notes = table(report)
+    if report.kind == Kind.QUALITY:
+        name, cells = rows[-1]
+        return [(code, cell["value"], cell["colour"]) for code, cell in zip(head[1:], cells) if cell["value"] is not None]
+    column = head.index("Накопляемость, %" if report.kind == Kind.FILLING else
+                        ("Активны, %" if report.school_id else "Родители: активны, %")) - 1
+    return [(name, cells[column]["value"], cells[column]["colour"]) for name, cells in rows
+            if cells[column]["value"] is not None]
+
+
+def chart_title(report):
+    if report.kind == Kind.QUALITY:
+        return "Показатели, %" + (" по району" if not report.school_id else "")
+    if report.kind == Kind.FILLING:
+        return "Накопляемость отметок, %"
+    return "Активные пользователи, %" if report.school_id else "Родители, открывавшие дневник, %"
+
+
+def title(report):
+    whose = report.school.short_name if report.school_id else "район"
+    return f"{report.get_kind_display()} — {whose}, {report.period} (версия {report.version})"
+
+
 def xlsx(report):
+    head, rows, notes = table(report)
     book = Workbook()
     sheet = book.active
-    sheet.title = report.month.strftime("%Y-%m")
-    sheet.append([f"Мониторинг качества ведения ЭЖ, {report.month:%m.%Y}, версия {report.version}"])
-    sheet.append(["Показатель"] + [f"{code} {name}" for code, name in NAMES.items()])
-    rows = list(report.data["schools"]) + ([{"name": "Район", "cells": report.data["totals"]}]
-                                           if "totals" in report.data else [])
-    for row in rows:
-        values = [row["name"]] + [row["cells"].get(code, {}).get("percent") for code in NAMES]
-        sheet.append(values)
-        for index, code in enumerate(NAMES, start=2):
-            tint = FILLS.get(row["cells"].get(code, {}).get("colour", ""))
-            if tint:
-                sheet.cell(row=sheet.max_row, column=index).fill = PatternFill("solid", fgColor=tint)
+    sheet.title = report.starts_on.strftime("%Y-%m-%d")
+    sheet.append([title(report)])
+    sheet.append(head)
+    for name, cells in rows:
+        sheet.append([name] + [cell["value"] for cell in cells])
+        for index, cell in enumerate(cells, start=2):
+            if FILLS.get(cell["colour"]):
+                sheet.cell(row=sheet.max_row, column=index).fill = PatternFill("solid", fgColor=FILLS[cell["colour"]])
+    for note in filter(None, notes + [f"Причина новой версии: {report.reason}" if report.reason else ""]):
+        sheet.append([note])
     sheet["A1"].font = Font(bold=True)
     data = io.BytesIO()
     book.save(data)
     return data.getvalue()
 
 
+def _bar_chart(bars, font, width=260 * mm):
+    """Horizontal bars, one per label, coloured like the table."""
+    line = 5 * mm
+    drawing = Drawing(width, line * len(bars) + 2 * mm)
+    label_width, scale = 45 * mm, (width - 65 * mm) / 100
+    for index, (label, percent, tint) in enumerate(bars):
+        y = drawing.height - (index + 1) * line
+        drawing.add(String(0, y + 1.2 * mm, str(label)[:30], fontName=font, fontSize=7))
+        drawing.add(Rect(label_width, y + 0.5 * mm, max(0.5, float(percent) * scale), line - 1.5 * mm,
+                         fillColor=colors.HexColor("#" + FILLS.get(tint, "C9D7EA")), strokeColor=colors.grey,
+                         strokeWidth=0.3))
+        drawing.add(String(label_width + float(percent) * scale + 2 * mm, y + 1.2 * mm, f"{percent}%",
+                           fontName=font, fontSize=7))
+    return drawing
+
+
 def pdf(report):
     font = cyrillic_font()
     style = ParagraphStyle("t", fontName=font, fontSize=9, leading=11)
-    rows = list(report.data["schools"]) + ([{"name": "Район", "cells": report.data["totals"]}]
-                                           if "totals" in report.data else [])
-    table = [["Школа"] + list(NAMES)]
-    commands = [("FONT", (0, 0), (-1, -1), font, 8), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]
-    for r, row in enumerate(rows, start=1):
-        table.append([row["name"]] + [f"{row['cells'][c]['percent']}%" if row["cells"].get(c, {}).get("percent")
-                                      is not None else "—" for c in NAMES])
-        for col, code in enumerate(NAMES, start=1):
-            tint = FILLS.get(row["cells"].get(code, {}).get("colour", ""))
-            if tint:
-                commands.append(("BACKGROUND", (col, r), (col, r), colors.HexColor("#" + tint)))
+    head, rows, notes = table(report)
+    grid = [head] + [[name] + ["—" if cell["value"] is None else cell["value"] for cell in cells] for name, cells in rows]
+    commands = [("FONT", (0, 0), (-1, -1), font, 7), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]
+    for r, (_name, cells) in enumerate(rows, start=1):
+        for c, cell in enumerate(cells, start=1):
+            if FILLS.get(cell["colour"]):
+                commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor("#" + FILLS[cell["colour"]])))
+    header = [Paragraph(text, style) for text in head] if len(head) > 12 else head
+    grid[0] = header
+    story = [Paragraph(title(report), ParagraphStyle("h", parent=style, fontSize=12, leading=15)),
+             Spacer(1, 3 * mm), Table(grid, style=TableStyle(commands), repeatRows=1), Spacer(1, 4 * mm)]
+    bars = chart(report)
+    if bars:
+        story += [Paragraph(chart_title(report), style), _bar_chart(bars, font), Spacer(1, 3 * mm)]
+    story += [Paragraph(note, style) for note in notes if note]
+    if report.reason:
+        story.append(Paragraph(f"Причина новой версии: {report.reason}", style))
+    story.append(Paragraph(f"Сформирован {timezone.localtime(report.created_at):%d.%m.%Y %H:%M}", style))
     buffer = io.BytesIO()
-    story = [Paragraph(f"Мониторинг качества ведения электронных журналов за {report.month:%m.%Y} "
-                       f"(версия {report.version}{', ' + report.reason if report.reason else ''})", style),
-             Spacer(1, 4 * mm), Table(table, style=TableStyle(commands)), Spacer(1, 4 * mm),
-             Paragraph("; ".join(f"{code} — {name}" for code, name in NAMES.items()), style)]
     SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm,
-                      title=f"Мониторинг ЭЖ {report.month:%m.%Y}").build(story)
+                      title=title(report)).build(story)
     return buffer.getvalue()
-
-
-def previous_month(today=None):
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - date.resolution).replace(day=1)

@@ -1,7 +1,10 @@
-"""Each school computes its own indicators in its own schema and reports the counts to public."""
+"""Each school computes its own indicators and reports in its own schema and writes counts to
+public; the district's reports are put together from those."""
 
+import logging
 from datetime import date, timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection
 from django.db.models import Q
@@ -14,8 +17,10 @@ from tenants.models import School
 from tenants.tasks import fan_out
 
 from .indicators import compute
-from .models import MonthlyReport, SchoolMonth
-from .reports import make_reports, previous_month
+from .models import Report, SchoolMonth
+from .reports import make_district_report, make_quality_reports, make_school_report, previous_month, previous_week
+
+logger = logging.getLogger(__name__)
 
 
 @app.task
@@ -74,8 +79,40 @@ def dispatch_reminders():
 
 
 @app.task
+def school_report(kind, starts_on_iso):
+    """This school's filling or activity report of a finished period, unless one exists already."""
+    starts_on = date.fromisoformat(starts_on_iso)
+    if not Report.objects.filter(kind=kind, school__schema_name=connection.schema_name, starts_on=starts_on).exists():
+        make_school_report(kind, starts_on)
+
+
+@app.task
+def dispatch_school_reports(kind):
+    """03:30 on the 1st (filling, last month) and on Mondays (activity, last week)."""
+    starts_on = previous_month() if kind == Report.Kind.FILLING else previous_week()
+    return fan_out(school_report, args=[kind, starts_on.isoformat()])
+
+
+def _district_report_once(kind, starts_on, make):
+    if Report.objects.filter(kind=kind, starts_on=starts_on, school__isnull=True).exists():
+        return
+    try:
+        make()
+    except ValidationError as error:  # nothing reported for the period: say so, the other reports still go
+        logger.warning("%s report for %s not made: %s", kind, starts_on, " ".join(error.messages))
+
+
+@app.task
 def monthly_reports():
-    """The 1st of the month: last month's reports, frozen (after the night's figures were reported)."""
+    """06:00 on the 1st: last month's quality report (after the night's figures were reported) and
+    the district's filling report (after the schools made theirs), frozen."""
     month = previous_month()
-    if not MonthlyReport.objects.filter(month=month, school__isnull=True).exists():
-        make_reports(month)
+    _district_report_once(Report.Kind.QUALITY, month, lambda: make_quality_reports(month))
+    _district_report_once(Report.Kind.FILLING, month, lambda: make_district_report(Report.Kind.FILLING, month))
+
+
+@app.task
+def weekly_activity_report():
+    """06:00 on Mondays: the district's user activity report of last week."""
+    week = previous_week()
+    _district_report_once(Report.Kind.ACTIVITY, week, lambda: make_district_report(Report.Kind.ACTIVITY, week))

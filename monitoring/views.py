@@ -1,23 +1,21 @@
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import client_ip, district_roles, school_roles
 from accounts.models import Role
-from audit.models import record
 from config.errors import explain
 from tenants.models import School
 
-from . import reports
+from . import reports, selectors, services
 from .indicators import compute, held_lessons, month_bounds
+from .models import DEFAULT_NORMS, DEFAULTS, LOWER_IS_BETTER, NAMES, Report, accumulation_norms, figure, thresholds
 from .tasks import update_school_month
-from .models import DEFAULTS, LOWER_IS_BETTER, NAMES, MonthlyReport, SchoolMonth, Threshold, figure, thresholds
 
 CODES = list(NAMES)
 
@@ -38,34 +36,32 @@ def _month(request, school=None):
 
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
 def district(request):
+    """Schools × indicators with traffic lights, the district's totals, sorting, filters, a chart of
+    one indicator across schools and its trend over the months."""
     month, error = _month(request)
-    limits = thresholds()
-    rows, totals = [], []
+    sort = request.GET.get("sort") if request.GET.get("sort") in selectors.SORTS else "name"
+    chart = request.GET.get("chart") if request.GET.get("chart") in CODES else (sort if sort in CODES else "Q1")
+    show = request.GET.get("show") if request.GET.get("show") in ("red", "amber") else "all"
+    search = request.GET.get("q", "").strip()[:100]
+    context = {"month": month, "error": error, "names": NAMES, "sort": sort, "descending": request.GET.get("order") == "desc",
+               "chart": chart, "show": show, "q": search}
     if month:
-        figures = {}
-        for f in SchoolMonth.objects.filter(month=month):
-            figures[(f.school_id, f.code)] = f
-        for school in School.objects.exclude(schema_name="public").exclude(status=School.Status.ARCHIVED):
-            rows.append({"school": school, "cells": [
-                figure(code, figures[(school.pk, code)].numerator, figures[(school.pk, code)].denominator, limits)
-                if (school.pk, code) in figures else {"code": code} for code in CODES]})
-        sums = {r["code"]: r for r in SchoolMonth.objects.filter(month=month).values("code")
-                .annotate(n=Sum("numerator"), d=Sum("denominator"))}
-        totals = [figure(code, sums[code]["n"], sums[code]["d"], limits) if code in sums else {"code": code}
-                  for code in CODES]
-    return render(request, "monitoring/district.html", {"month": month, "error": error, "rows": rows,
-                                                        "totals": totals, "names": NAMES})
+        limits = thresholds()
+        rows = selectors.district_table(month, limits, sort=sort, descending=context["descending"], show=show,
+                                        search=search)
+        index = CODES.index(chart)
+        context.update(rows=rows, totals=selectors.district_totals(month, limits),
+                       school_bars=selectors.bars([{"label": row["school"].short_name, **row["cells"][index]}
+                                                   for row in rows]),
+                       trend_bars=selectors.bars(selectors.district_trend(chart, month, limits)))
+    return render(request, "monitoring/district.html", context)
 
 
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
 def district_school(request, slug):
     """One school's aggregates over the months: the trend, numbers only."""
     school = get_object_or_404(School.objects.exclude(schema_name="public"), slug=slug)
-    limits = thresholds()
-    months = {}
-    for f in SchoolMonth.objects.filter(school=school).order_by("-month"):
-        months.setdefault(f.month, {})[f.code] = figure(f.code, f.numerator, f.denominator, limits)
-    table = [(month, [cells.get(code, {"code": code}) for code in CODES]) for month, cells in list(months.items())[:12]]
+    table = selectors.school_months(school, thresholds())
     return render(request, "monitoring/district_school.html", {"school": school, "table": table, "names": NAMES})
 
 
@@ -115,46 +111,68 @@ def school(request):
 
 @district_roles(Role.DISTRICT_OFFICIAL)
 def threshold_page(request):
-    """District officials set the traffic-light limits; reports made after a change use it."""
-    limits = thresholds()
+    """District officials set the traffic-light limits and the accumulation norms; figures and
+    reports made after a change use it."""
     if request.method == "POST":
         try:
-            code = request.POST.get("code", "")
-            if code not in DEFAULTS:
-                raise ValidationError("Неизвестный показатель.")
-            green, amber = Decimal(request.POST.get("green", "")), Decimal(request.POST.get("amber", ""))
-            if not (0 <= green <= 100 and 0 <= amber <= 100):
-                raise ValidationError("Пороги — проценты от 0 до 100.")
-            if (code in LOWER_IS_BETTER and green > amber) or (code not in LOWER_IS_BETTER and green < amber):
-                raise ValidationError("Зелёный порог должен быть строже жёлтого.")
-        except (ValidationError, InvalidOperation) as error:
-            messages.error(request, " ".join(getattr(error, "messages", ["Пороги — числа, например 95 или 97,5."])))
-        else:
-            old = limits[code]
-            threshold, _ = Threshold.objects.update_or_create(code=code, defaults={
-                "green": green, "amber": amber, "changed_by": request.user, "changed_at": timezone.now()})
-            record("threshold.set", threshold, by=request.user, ip=client_ip(request),
-                   old={"green": old[0], "amber": old[1]}, new={"green": green, "amber": amber})
-            messages.success(request, f"Пороги {code} сохранены.")
+            if "hours_per_week" in request.POST:
+                services.set_norm(hours_per_week=request.POST["hours_per_week"], marks=request.POST.get("marks"),
+                                  by=request.user, ip=client_ip(request))
+                messages.success(request, "Норма накопляемости сохранена.")
+            else:
+                code = request.POST.get("code", "")
+                services.set_threshold(code=code, green=request.POST.get("green", ""),
+                                       amber=request.POST.get("amber", ""), by=request.user, ip=client_ip(request))
+                messages.success(request, f"Пороги {code} сохранены.")
+        except ValidationError as error:
+            messages.error(request, explain(error))
         return redirect("thresholds")
+    limits = thresholds()
     rows = [{"code": code, "name": NAMES[code], "green": limits[code][0], "amber": limits[code][1],
              "lower": code in LOWER_IS_BETTER} for code in DEFAULTS]
-    return render(request, "monitoring/thresholds.html", {"rows": rows})
+    norms = [{"hours": hours, "marks": marks, "last": hours == max(DEFAULT_NORMS)}
+             for hours, marks in accumulation_norms().items()]
+    return render(request, "monitoring/thresholds.html", {"rows": rows, "norms": norms})
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _download(report, kind):
+def _show(request, report, kind):
+    """A report as a printable page, or its PDF or XLSX file."""
+    if kind == "html":
+        head, rows, notes = reports.table(report)
+        return render(request, "monitoring/report.html", {
+            "report": report, "title": reports.title(report), "head": head, "rows": rows, "notes": notes,
+            "bars": selectors.bars([{"label": label, "percent": value, "colour": tint}
+                                    for label, value, tint in reports.chart(report)]),
+            "chart_title": reports.chart_title(report)})
     if kind not in ("xlsx", "pdf"):
         raise Http404
     if kind == "xlsx":
         response = HttpResponse(reports.xlsx(report), content_type=XLSX)
     else:
         response = HttpResponse(reports.pdf(report), content_type="application/pdf")
-    name = f"monitoring-{report.school.slug if report.school else 'district'}-{report.month:%Y-%m}-v{report.version}.{kind}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    whose = report.school.slug if report.school_id else "district"
+    response["Content-Disposition"] = (f'attachment; filename="{report.kind}-{whose}-{report.starts_on:%Y-%m-%d}'
+                                       f'-v{report.version}.{kind}"')
     return response
+
+
+def _period(kind, text):
+    """The period's first day from the form: a month (ГГГГ-ММ) or any day of the week."""
+    try:
+        if kind == Report.Kind.ACTIVITY:
+            day = date.fromisoformat(text)
+            return day - timedelta(days=day.weekday())
+        return date.fromisoformat(text + "-01")
+    except ValueError:
+        raise ValidationError("Неделя указывается любой её датой, месяц — как ГГГГ-ММ.") from None
+
+
+def _kind(request):
+    kind = request.POST.get("kind") or request.GET.get("kind") or ""
+    return kind if kind in Report.Kind.values else ""
 
 
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
@@ -162,32 +180,55 @@ def district_reports(request):
     if request.method == "POST":
         if Role.DISTRICT_OFFICIAL not in request.roles:
             return render(request, "forbidden.html", status=403)
+        kind, reason = _kind(request), request.POST.get("reason", "")
         try:
-            month = date.fromisoformat(request.POST.get("month", "") + "-01")
-            reports.make_reports(month, by=request.user, reason=request.POST.get("reason", ""))
-        except ValueError:
-            messages.error(request, "Месяц указывается как ГГГГ-ММ.")
+            if not kind:
+                raise ValidationError("Выберите вид отчёта.")
+            starts_on = _period(kind, request.POST.get("period", ""))
+            if kind == Report.Kind.QUALITY:
+                reports.make_quality_reports(starts_on, by=request.user, reason=reason)
+            else:
+                reports.make_district_report(kind, starts_on, by=request.user, reason=reason)
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
             messages.success(request, "Отчёт сформирован.")
-        return redirect("district_reports")
+        return redirect(f"{request.path}?kind={kind}")
+    kind = _kind(request)
+    found = Report.objects.filter(school__isnull=True)
     return render(request, "monitoring/reports.html", {
-        "reports": MonthlyReport.objects.filter(school__isnull=True), "base": "/district/quality/reports/",
-        "can_make": Role.DISTRICT_OFFICIAL in request.roles})
+        "reports": found.filter(kind=kind) if kind else found, "kind": kind, "kinds": Report.Kind.choices,
+        "base": "/district/quality/reports/", "can_make": Role.DISTRICT_OFFICIAL in request.roles})
 
 
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
-def district_report_file(request, report_id, kind):
-    return _download(get_object_or_404(MonthlyReport, pk=report_id, school__isnull=True), kind)
+def district_report(request, report_id, kind="html"):
+    return _show(request, get_object_or_404(Report, pk=report_id, school__isnull=True), kind)
 
 
 @school_roles(Role.DIRECTOR, Role.DEPUTY)
 def school_reports(request):
+    """The school's own reports; the director or deputy may make a filling or activity report of a
+    finished period (a new version needs a reason). The quality report comes from the district."""
+    if request.method == "POST":
+        kind, reason = _kind(request), request.POST.get("reason", "")
+        try:
+            if kind not in (Report.Kind.FILLING, Report.Kind.ACTIVITY):
+                raise ValidationError("Школа формирует отчёт о заполнении ЭЖ или об активности пользователей.")
+            reports.make_school_report(kind, _period(kind, request.POST.get("period", "")), by=request.user,
+                                       reason=reason)
+        except ValidationError as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(request, "Отчёт сформирован.")
+        return redirect(f"{request.path}?kind={kind}")
+    kind = _kind(request)
+    found = Report.objects.filter(school=request.school)
     return render(request, "monitoring/reports.html", {
-        "reports": MonthlyReport.objects.filter(school=request.school), "base": "/quality/reports/"})
+        "reports": found.filter(kind=kind) if kind else found, "kind": kind, "kinds": Report.Kind.choices,
+        "base": "/quality/reports/", "can_make": True, "school_kinds": True})
 
 
 @school_roles(Role.DIRECTOR, Role.DEPUTY)
-def school_report_file(request, report_id, kind):
-    return _download(get_object_or_404(MonthlyReport, pk=report_id, school=request.school), kind)
+def school_report(request, report_id, kind="html"):
+    return _show(request, get_object_or_404(Report, pk=report_id, school=request.school), kind)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts import services as accounts
@@ -198,6 +199,10 @@ def world(django_db_setup, django_db_blocker):
         a = _school("school-a", "Школа Альфа", "Альфа", password_hash)
         b = _school("school-b", "Школа Бета", "Бета", password_hash)
         calendar_a, calendar_b = _calendar(a), _calendar(b)
+        # The schools joined the platform before their school year began, not the day the tests run.
+        School.objects.filter(pk__in=[a.school.pk, b.school.pk]).update(created_at=timezone.now() - timedelta(days=130))
+        a.school.refresh_from_db()
+        b.school.refresh_from_db()
         suspended = change_status(create_school(name="МБОУ «Школа Гамма»", short_name="Школа Гамма", slug="school-c"),
                                   School.Status.SUSPENDED, reason="Проверка")
         official = _person("official@district.test", "Чиновникова", "Ольга", password_hash)

@@ -1,6 +1,6 @@
 """The quality indicators on a small journal built by hand, where each value is known."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -15,9 +15,18 @@ def at(day, hour, minute=0):
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
+def report_day(term):
+    """A "today" for the report inside the running term, late enough in its month and in the term
+    that the month has held lessons to count, whatever the date the tests run on."""
+    day = term.starts_on + timedelta(days=14)
+    while not 22 <= day.day <= 28:
+        day += timedelta(days=1)
+    return day
+
+
 def test_every_indicator_on_a_hand_built_journal(world, db):
     b, cal = world.b, world.calendar_b
-    today = cal.term.starts_on + timedelta(days=14)  # "today" for the report: inside the running term
+    today = report_day(cal.term)
     first, last = month_bounds(today)
     with schema_context(b.school.schema_name):
         held = held_lessons(first, last, today)
@@ -68,8 +77,10 @@ def test_every_indicator_on_a_hand_built_journal(world, db):
     assert result["Q6"] == (1, 2) and result["Q6_3days"] == (2, 2)
     # Pairs: 5А (3 pupils) × maths and Russian, 6Б (1 pupil) × maths = 7; only one pair has marks (two).
     assert result["Q7"] == (6, 7) and result["Q8"] == (0, 7)
-    # Two weeks into a term of nine, the norm (3 marks a quarter at 1 hour a week) prorates below one mark.
-    assert result["Q9"] == (7, 7)
+    # The norm (3 marks a quarter at 1 hour a week, no curriculum row here) prorated to the days
+    # elapsed is 0 or 1 mark here: the pair with two marks reaches it, the others only when it is 0.
+    elapsed = ((today - cal.term.starts_on).days + 1) / ((cal.term.ends_on - cal.term.starts_on).days + 1)
+    assert result["Q9"] == ((7, 7) if int(3 * elapsed) == 0 else (1, 7))
     assert result["Q10"] == (1, 1)
     assert result["Q11"] == (1, 2)
     assert result["Q13"] == (1, 1)
@@ -94,3 +105,99 @@ def test_final_marks_on_time_counts_class_subject_pairs_of_terms_ending_in_the_m
         FinalMark.objects.filter(term=term).update(entered_at=at(term.ends_on + timedelta(days=5), 12))
         assert _final_marks_on_time(first, last) == (0, pairs)
     assert pairs == 3  # 5А maths and Russian, 6Б maths
+
+
+def test_a_holiday_declared_later_and_a_cancelled_lesson_are_not_lessons_held(world, db):
+    from journal import services
+
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    with schema_context(b.school.schema_name):
+        math = list(held_lessons(first, last, today).filter(school_class=b.school_class, subject=cal.math).order_by("date"))
+        on_holiday, cancelled = math[0], math[1]
+        before = compute(today, today=today)
+        that_day = held_lessons(first, last, today).filter(date=on_holiday.date).count()
+        # A lesson filled in, then its day declared a holiday: it stays in the journal, it was not held.
+        services.set_topic(on_holiday, topic="Дроби", by=b.class_teacher)
+        services.add_holiday(year=cal.year, name="День здоровья", starts_on=on_holiday.date, ends_on=on_holiday.date)
+        assert Lesson.objects.filter(pk=on_holiday.pk, topic="Дроби").exists()
+        services.cancel_lesson(cancelled, reason="Карантин", by=b.deputy)
+        after = compute(today, today=today)
+    assert before["Q1"] == (0, before["Q1"][1]) and after["Q1"] == (0, before["Q1"][1] - that_day - 1)
+    assert after["Q4"][1] == after["Q2"][1] == after["Q1"][1]
+    assert after["Q7"] == before["Q7"]  # the other maths lessons remain: the pairs do not change
+
+
+def test_a_subject_without_marks_has_no_pupil_subject_pairs(world, db):
+    from journal import services
+
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    with schema_context(b.school.schema_name):
+        before = compute(today, today=today)
+        services.add_slot(school=b.school, weekday=6, number=3, school_class=b.school_class, subject=cal.music,
+                          teacher=b.teacher, valid_from=cal.year.starts_on, room="Актовый зал")
+        music = held_lessons(first, last, today).filter(subject=cal.music).count()
+        after = compute(today, today=today)
+    assert music > 0 and after["Q1"][1] == before["Q1"][1] + music  # music lessons are held and kept
+    assert after["Q7"] == before["Q7"] and after["Q8"] == before["Q8"] and after["Q9"] == before["Q9"]
+
+
+def test_a_pupil_who_joined_mid_term_counts_from_the_day_they_came(world, db):
+    from journal import services
+    from monitoring.indicators import mark_pairs
+
+    b, cal = world.b, world.calendar_b
+    with schema_context(b.school.schema_name):
+        maths_days = sorted(Lesson.objects.filter(term=cal.term, school_class=b.school_class, subject=cal.math)
+                            .values_list("date", flat=True))
+        day = maths_days[len(maths_days) // 2]  # a maths day (Mon, Wed, Fri) halfway through the term
+        before = mark_pairs(day)
+        services.enroll_pupil(school_class=b.school_class, last_name="Новенький", first_name="Пётр",
+                              birth_date=date(2015, 1, 10), enrolled_on=day, order="9-у")
+        after = mark_pairs(day)
+        math, russian = (b.school_class.pk, cal.math.pk), (b.school_class.pk, cal.russian.pk)
+    # Maths had a lesson on the day he came: a pair without marks, yet at the norm prorated to one day.
+    assert after[math]["pairs"] == before[math]["pairs"] + 1 and after[math]["without"] == before[math]["without"] + 1
+    assert after[math]["accumulated"] == before[math]["accumulated"] + 1
+    # Russian (Tue, Thu) has had no lesson since he came: no pair yet.
+    assert after[russian] == before[russian]
+    # A pupil of the whole term with no marks halfway through is below the same norm (3 × ~0.5 → 1).
+    assert before[math]["without"] == before[math]["pairs"] == 3 and before[math]["accumulated"] == 0
+
+
+def test_a_substitute_does_not_join_the_teachers_with_a_load_and_the_recorded_substitution_counts(world, db):
+    from journal import services
+
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    with schema_context(b.school.schema_name):
+        TeachingLoad.objects.create(teacher=b.class_teacher, subject=cal.math, school_class=b.school_class,
+                                    hours_per_week=3)
+        lesson = held_lessons(first, last, today).filter(school_class=b.school_class, subject=cal.math).first()
+        services.take_as_substitute(lesson, school=b.school, by=b.teacher)
+        services.set_topic(lesson, topic="Дроби", by=b.teacher)
+        result = compute(today, today=today)
+    assert result["Q10"] == (0, 1)  # the class teacher with the load wrote nothing; the substitute has no load
+    assert result["Q17"] == (1, 1)
+
+
+def test_the_districts_accumulation_norm_applies_to_figures_computed_after_it(world, db):
+    from monitoring.indicators import mark_pairs
+    from monitoring.services import set_norm
+
+    b, cal = world.b, world.calendar_b
+    day = cal.term.ends_on - timedelta(days=1)  # nearly the whole term: the norm is nearly whole
+    with schema_context(b.school.schema_name):
+        for pupil in b.pupils[:3]:
+            for lesson in Lesson.objects.filter(term=cal.term, school_class=b.school_class, subject=cal.math)[:3]:
+                Mark.objects.create(lesson=lesson, pupil=pupil, value="4", work_type=cal.answer,
+                                    entered_by=b.class_teacher, entered_at=at(lesson.date, 12))
+        math = (b.school_class.pk, cal.math.pk)
+        assert mark_pairs(day)[math]["accumulated"] == 3  # three marks reach the default norm (3 × 60/61 days → 2)
+        set_norm(hours_per_week=1, marks=5, by=world.official)
+        assert mark_pairs(day)[math]["accumulated"] == 0
+    assert AuditEntry.objects.get(action="norm.set").old == {"marks": 3}

@@ -35,7 +35,7 @@ SCHOOL_ROUTES = {
     "api_pupil_move": "deputy or school admin", "final_marks": "journal readers",
     "news": STAFF, "meeting": CLASS_TEACHER, "messages": STAFF, "message_new": STAFF, "thread": "its members; deputy and director", "message_file": "its members",
     "weekly_report": "class teacher of the class, deputy, director", "quality": "deputy or director", "school_reports": "deputy or director",
-    "school_report_file": "deputy or director",
+    "school_report_file": "deputy or director", "school_report": "deputy or director",
     "api_diary_week": "pupil", "api_diary_marks": "pupil",
     "diary": "pupil", "diary_marks": "pupil", "diary_attendance": "pupil", "diary_views": "pupil", "diary_file": "pupil",
 }
@@ -47,7 +47,7 @@ PORTAL_ROUTES = {
     "school_create": OPERATOR, "school_status": OPERATOR, "school_admin_invite": OPERATOR,
     "api_children": PARENT,
     "quality": DISTRICT, "quality_school": DISTRICT, "thresholds": "district official", "district_reports": DISTRICT,
-    "district_report_file": DISTRICT, "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
+    "district_report_file": DISTRICT, "district_report": DISTRICT, "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
     "messages": PARENT, "message_new": PARENT, "thread": PARENT, "message_file": PARENT, "notifications": PARENT, "api_child_week": PARENT, "api_child_marks": PARENT,
     "child": PARENT, "child_marks": PARENT, "child_attendance": PARENT, "child_views": PARENT, "child_file": PARENT,
 }
@@ -184,7 +184,8 @@ def test_a_parent_reaches_no_school_page_and_no_district_page(world, enter):
 def test_district_staff_see_numbers_never_pupils(world, enter):
     for user in (world.official, world.operator):
         portal = enter(user)
-        for path in ("/district/", f"/district/schools/{world.a.school.slug}/", "/api/v1/schools/", "/api/v1/me/"):
+        for path in ("/district/", f"/district/schools/{world.a.school.slug}/", "/api/v1/schools/", "/api/v1/me/",
+                     "/district/quality/", f"/district/quality/{world.a.school.slug}/", "/district/quality/reports/"):
             response = portal.get(path)
             assert response.status_code == 200, path
             body = response.content.decode()
@@ -192,3 +193,4 @@ def test_district_staff_see_numbers_never_pupils(world, enter):
         assert portal.get("/api/v1/children/").status_code == 403
         for host in (world.a.host, world.b.host):
             assert enter(user, host).get("/classes/").status_code == 302
+            assert enter(user, host).get("/quality/").status_code == 302

@@ -16,7 +16,7 @@ PUBLIC_MODELS = {
     "accounts.loginattempt": "sign-ins happen before a school is chosen",
     "accounts.notificationpreference": "a person's channels, the same for all their schools",
     "monitoring.schoolmonth": "counts each school reports for the district", "monitoring.threshold": "district's limits",
-    "monitoring.monthlyreport": "frozen reports of counts",
+    "monitoring.report": "frozen reports of counts", "monitoring.accumulationnorm": "district's norms",
     "auth.permission": "Django", "auth.group": "Django", "sessions.session": "Django",
 }
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}

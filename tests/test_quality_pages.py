@@ -99,7 +99,7 @@ def test_the_monthly_report_is_frozen_versioned_and_offered_as_pdf_and_xlsx(worl
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
-    from monitoring.models import MonthlyReport
+    from monitoring.models import Report
     from monitoring.reports import previous_month
 
     a, b = world.a, world.b
@@ -107,31 +107,33 @@ def test_the_monthly_report_is_frozen_versioned_and_offered_as_pdf_and_xlsx(worl
     SchoolMonth.objects.create(school=a.school, month=month, code="Q1", numerator=49, denominator=50)
     SchoolMonth.objects.create(school=b.school, month=month, code="Q1", numerator=30, denominator=50)
     official = enter(world.official)
-    official.post("/district/quality/reports/", {"month": month.strftime("%Y-%m")})
-    first = MonthlyReport.objects.get(school__isnull=True, month=month)
+    official.post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m")})
+    first = Report.objects.get(kind="quality", school__isnull=True, starts_on=month)
     assert first.version == 1 and first.data["totals"]["Q1"]["percent"] == 79.0
-    again = official.post("/district/quality/reports/", {"month": month.strftime("%Y-%m")}, follow=True)
+    again = official.post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m")}, follow=True)
     assert "только с причиной" in again.content.decode()
     SchoolMonth.objects.filter(school=b.school, code="Q1").update(numerator=45)
-    official.post("/district/quality/reports/", {"month": month.strftime("%Y-%m"), "reason": "Данные досданы после срока"})
-    versions = list(MonthlyReport.objects.filter(school__isnull=True, month=month).order_by("version"))
+    official.post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m"), "reason": "Данные досданы после срока"})
+    versions = list(Report.objects.filter(kind="quality", school__isnull=True, starts_on=month).order_by("version"))
     assert [r.version for r in versions] == [1, 2]
     assert versions[0].data["totals"]["Q1"]["percent"] == 79.0 and versions[1].data["totals"]["Q1"]["percent"] == 94.0
     book = load_workbook(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.xlsx").content))
     rows = [[c.value for c in row] for row in book.active.iter_rows()]
-    assert ["Школа Альфа", 98.0] == rows[2][:2] and rows[-1][:2] == ["Район", 94.0]
+    assert ["Школа Альфа", 98.0] == rows[2][:2] and ["Район", 94.0] in [row[:2] for row in rows]
     text = PdfReader(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.pdf").content)).pages[0].extract_text()
     assert "Мониторинг" in text and "Школа Бета" in text
-    future = official.post("/district/quality/reports/", {"month": timezone.localdate().strftime("%Y-%m")}, follow=True)
-    assert "завершившийся месяц" in future.content.decode()
+    assert "94.0" in official.get(f"/district/quality/reports/{versions[1].pk}/").content.decode()
+    future = official.post("/district/quality/reports/", {"kind": "quality", "period": timezone.localdate().strftime("%Y-%m")}, follow=True)
+    assert "завершившийся период" in future.content.decode()
     # A school sees its own report only.
-    own = MonthlyReport.objects.get(school=a.school, month=month, version=2)
+    own = Report.objects.get(school=a.school, starts_on=month, version=2)
     director = enter(a.director, a.host)
     assert director.get(f"/quality/reports/{own.pk}.xlsx").status_code == 200
     assert director.get(f"/quality/reports/{versions[1].pk}.pdf").status_code == 404
-    assert director.get(f"/quality/reports/{MonthlyReport.objects.get(school=b.school, version=2).pk}.pdf").status_code == 404
+    assert director.get(f"/quality/reports/{Report.objects.get(school=b.school, version=2).pk}.pdf").status_code == 404
     assert "Бета" not in director.get("/quality/reports/").content.decode()
-    assert enter(world.operator).post("/district/quality/reports/", {"month": month.strftime("%Y-%m"), "reason": "x"}).status_code == 403
+    assert director.get(f"/quality/reports/{own.pk}/").status_code == 200
+    assert enter(world.operator).post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m"), "reason": "x"}).status_code == 403
 
 
 def test_the_control_page_breaks_the_month_down_by_teacher_class_and_subject(world, enter):
@@ -163,3 +165,31 @@ def test_the_school_recomputes_on_demand_and_the_district_sees_it_at_once(world,
     enter(b.deputy, b.host).post(f"/quality/?month={month:%Y-%m}")
     assert SchoolMonth.objects.filter(school=b.school, month=month).count() == 18  # Q1-Q17 and Q6 within 3 days
     assert enter(b.teacher, b.host).post(f"/quality/?month={month:%Y-%m}").status_code == 403
+
+
+def test_the_dashboard_sorts_filters_and_charts_the_schools_and_the_districts_trend(world, enter):
+    from monitoring.reports import previous_month
+
+    a, b = world.a, world.b
+    month = previous_month()
+    before = previous_month(month)
+    for school, month_, code, numerator in ((a.school, month, "Q1", 49), (b.school, month, "Q1", 30),
+                                            (a.school, month, "Q4", 50), (b.school, month, "Q4", 50),
+                                            (a.school, before, "Q1", 10), (b.school, before, "Q1", 10)):
+        SchoolMonth.objects.create(school=school, month=month_, code=code, numerator=numerator, denominator=50)
+    official = enter(world.official)
+
+    def names(query):
+        return [row["school"].short_name for row in official.get(f"/district/quality/?month={month:%Y-%m}&{query}").context["rows"]]
+
+    # Sorted by Q1: the weakest first; a school with no figures (the suspended one) last either way.
+    assert names("sort=Q1") == ["Школа Бета", "Школа Альфа", "Школа Гамма"]
+    assert names("sort=Q1&order=desc") == ["Школа Альфа", "Школа Бета", "Школа Гамма"]
+    assert names("show=red") == ["Школа Бета"] and names("q=альфа") == ["Школа Альфа"]
+    assert names("sort=nonsense&show=everything") == ["Школа Альфа", "Школа Бета", "Школа Гамма"]
+    page = official.get(f"/district/quality/?month={month:%Y-%m}&chart=Q1")
+    assert [(bar["label"], bar["percent"], bar["colour"]) for bar in page.context["school_bars"]] == [
+        ("Школа Альфа", 98.0, "green"), ("Школа Бета", 60.0, "red")]
+    assert [(bar["label"], bar["percent"]) for bar in page.context["trend_bars"]] == [
+        (f"{before:%m.%Y}", 20.0), (f"{month:%m.%Y}", 79.0)]
+    assert "<svg" in page.content.decode() and "Школа Бета: 60,0%" in page.content.decode()

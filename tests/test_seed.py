@@ -59,5 +59,10 @@ def test_the_demo_seed_runs_on_an_empty_database(empty_database):
             " WHERE u.phone = '+79000000001' AND m.role = 'parent'"
         ).fetchone()[0]
         assert schools_of_family == 2
+        # The district sees this month's and last month's indicators and last month's reports.
+        figures, reports = conn.execute(
+            "SELECT (SELECT count(DISTINCT (school_id, month)) FROM monitoring_schoolmonth),"
+            " (SELECT count(*) FROM monitoring_report WHERE school_id IS NULL)").fetchone()
+        assert (figures, reports) == (6, 3)
     # Run again: it leaves the district as it is.
     assert "уже создан" in manage(url, "seed_demo")

@@ -69,3 +69,26 @@ def test_the_dispatcher_updates_every_working_school_and_skips_a_suspended_one(w
 
 def test_the_worker_is_still_alive(worker):
     assert worker.poll() is None, worker.stdout.read()
+
+
+def test_monitoring_tasks_compute_in_their_school_and_write_counts_to_public(world, worker, db):
+    from datetime import timedelta
+
+    from monitoring.models import Report, SchoolMonth
+    from monitoring.reports import previous_month, previous_week
+    from monitoring.tasks import school_report, update_school_month
+
+    month = previous_month(previous_month())  # periods no other test uses: the worker's rows stay
+    week = previous_week() - timedelta(days=14)
+    with schema_context(world.b.school.schema_name):
+        update_school_month.delay(month.isoformat())
+        school_report.delay("activity", week.isoformat())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (
+            SchoolMonth.objects.filter(school=world.b.school, month=month).count() == 18
+            and Report.objects.filter(kind="activity", school=world.b.school, starts_on=week).exists()):
+        time.sleep(0.2)
+    assert SchoolMonth.objects.filter(school=world.b.school, month=month).count() == 18
+    assert not SchoolMonth.objects.filter(school=world.a.school, month=month).exists()
+    report = Report.objects.get(kind="activity", school=world.b.school, starts_on=week)
+    assert {g["group"]: g["users"] for g in report.data["groups"]} == {"staff": 5, "parents": 1, "pupils": 1}

@@ -3,7 +3,7 @@ same services the product uses (parents are linked by the class teacher's invita
 their recorded consent). Runs on an empty database; on a seeded one it only prints logins."""
 
 import random
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -18,6 +18,9 @@ from journal import demo
 from journal import services as journal
 from tenants.models import School
 from tenants.services import create_school
+from monitoring import reports
+from monitoring.models import Report
+from monitoring.tasks import update_school_month
 from tenants.tasks import update_school_figures
 
 DEMO_PASSWORD = "demo-parol-2026"
@@ -100,6 +103,18 @@ class Command(BaseCommand):
             self.seed_school(school)
             with schema_context(school.schema_name):
                 update_school_figures()
+                self.seed_monitoring()
+        # What the district would have on the morning of the 1st and of Monday.
+        reports.make_quality_reports(reports.previous_month())
+        reports.make_district_report(Report.Kind.FILLING, reports.previous_month())
+        reports.make_district_report(Report.Kind.ACTIVITY, reports.previous_week())
+
+    def seed_monitoring(self):
+        """The nights' indicators of this month and the last, and the school's own reports."""
+        for month in (reports.previous_month(), timezone.localdate().replace(day=1)):
+            update_school_month(month.isoformat())
+        reports.make_school_report(Report.Kind.FILLING, reports.previous_month())
+        reports.make_school_report(Report.Kind.ACTIVITY, reports.previous_week())
 
     def seed_school(self, school):
         def staff(role, login, **kw):
@@ -120,6 +135,9 @@ class Command(BaseCommand):
             # One term of journal data: the year set up as a deputy would, then the records so far.
             today = timezone.localdate()
             year, terms = demo.set_up_year(school, by=deputy, today=today)
+            # The demo schools joined the platform before their school year began.
+            School.objects.filter(pk=school.pk).update(
+                created_at=timezone.make_aware(datetime.combine(year.starts_on - timedelta(days=14), time(9))))
             demo.fill_journal(until=today)
             for term in terms:
                 if term.ends_on < today:

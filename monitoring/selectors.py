@@ -1,0 +1,63 @@
+"""Reads behind the district's dashboard: the counts the schools reported, never their journals."""
+
+from django.db.models import Q, Sum
+
+from tenants.models import School
+
+from .models import NAMES, SchoolMonth, figure
+
+CODES = list(NAMES)
+SORTS = {"name"} | set(CODES)
+
+
+def district_table(month, limits, *, sort="name", descending=False, show="all", search=""):
+    """Schools × indicators for a month, each cell a figure; filtered and sorted as asked.
+    A school with no figures for the month sorts last."""
+    stored = {(f.school_id, f.code): f for f in SchoolMonth.objects.filter(month=month)}
+    schools = School.objects.exclude(schema_name="public").exclude(status=School.Status.ARCHIVED).order_by("short_name")
+    if search:
+        schools = schools.filter(Q(short_name__icontains=search) | Q(name__icontains=search))
+    rows = []
+    for school in schools:
+        cells = [figure(code, stored[(school.pk, code)].numerator, stored[(school.pk, code)].denominator, limits)
+                 if (school.pk, code) in stored else {"code": code} for code in CODES]
+        colours = {cell.get("colour") for cell in cells}
+        if show == "red" and "red" not in colours or show == "amber" and not colours & {"red", "amber"}:
+            continue
+        rows.append({"school": school, "cells": cells})
+    if sort in CODES:
+        index = CODES.index(sort)
+        known = [row for row in rows if row["cells"][index].get("percent") is not None]
+        known.sort(key=lambda row: row["cells"][index]["percent"], reverse=descending)
+        rows = known + [row for row in rows if row["cells"][index].get("percent") is None]
+    elif descending:
+        rows.reverse()
+    return rows
+
+
+def district_totals(month, limits):
+    sums = {row["code"]: row for row in SchoolMonth.objects.filter(month=month).values("code")
+            .annotate(n=Sum("numerator"), d=Sum("denominator"))}
+    return [figure(code, sums[code]["n"], sums[code]["d"], limits) if code in sums else {"code": code}
+            for code in CODES]
+
+
+def district_trend(code, until, limits, months=12):
+    """The district's total of one indicator for each of the last `months` months up to `until`."""
+    rows = (SchoolMonth.objects.filter(code=code, month__lte=until).values("month")
+            .annotate(n=Sum("numerator"), d=Sum("denominator")).order_by("-month")[:months])
+    return [{"label": f"{row['month']:%m.%Y}", **figure(code, row["n"], row["d"], limits)} for row in reversed(rows)]
+
+
+def school_months(school, limits, months=12):
+    """One school's figures month by month, newest first."""
+    table = {}
+    for f in SchoolMonth.objects.filter(school=school).order_by("-month"):
+        table.setdefault(f.month, {})[f.code] = figure(f.code, f.numerator, f.denominator, limits)
+    return [(month, [cells.get(code, {"code": code}) for code in CODES]) for month, cells in list(table.items())[:months]]
+
+
+def bars(items):
+    """Chart bars for the page: label, percent, colour, and a width scaled to 100%."""
+    return [{**item, "width": min(100, max(0.5, float(item["percent"])))} for item in items
+            if item.get("percent") is not None]

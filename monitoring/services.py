@@ -1,0 +1,49 @@
+"""The district's settings for monitoring: traffic-light thresholds and mark accumulation norms.
+Each change is audited and applies to figures and reports made after it."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import record
+
+from .models import DEFAULT_NORMS, DEFAULTS, LOWER_IS_BETTER, AccumulationNorm, Threshold, accumulation_norms, thresholds
+
+
+@transaction.atomic
+def set_threshold(*, code, green, amber, by, ip=None):
+    if code not in DEFAULTS:
+        raise ValidationError("Неизвестный показатель.")
+    try:
+        green, amber = Decimal(str(green).replace(",", ".")), Decimal(str(amber).replace(",", "."))
+    except InvalidOperation:
+        raise ValidationError("Пороги — числа, например 95 или 97,5.") from None
+    if not (0 <= green <= 100 and 0 <= amber <= 100):
+        raise ValidationError("Пороги — проценты от 0 до 100.")
+    if (code in LOWER_IS_BETTER and green > amber) or (code not in LOWER_IS_BETTER and green < amber):
+        raise ValidationError("Зелёный порог должен быть строже жёлтого.")
+    old = thresholds()[code]
+    threshold, _ = Threshold.objects.update_or_create(code=code, defaults={
+        "green": green, "amber": amber, "changed_by": by, "changed_at": timezone.now()})
+    record("threshold.set", threshold, by=by, ip=ip, old={"green": old[0], "amber": old[1]},
+           new={"green": green, "amber": amber})
+    return threshold
+
+
+@transaction.atomic
+def set_norm(*, hours_per_week, marks, by, ip=None):
+    try:
+        hours_per_week, marks = int(hours_per_week), int(marks)
+    except (TypeError, ValueError):
+        raise ValidationError("Норма — целое число отметок за четверть.") from None
+    if hours_per_week not in DEFAULT_NORMS:
+        raise ValidationError("Нормы задаются для 1, 2 и 3 и более часов в неделю.")
+    if not 0 <= marks <= 30:
+        raise ValidationError("Норма — от 0 до 30 отметок за четверть.")
+    old = accumulation_norms()[hours_per_week]
+    norm, _ = AccumulationNorm.objects.update_or_create(hours_per_week=hours_per_week, defaults={
+        "marks": marks, "changed_by": by, "changed_at": timezone.now()})
+    record("norm.set", norm, by=by, ip=ip, old={"marks": old}, new={"marks": marks})
+    return norm

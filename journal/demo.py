@@ -144,9 +144,10 @@ def fill_journal(*, until, seed=2026):
             plans[key + ("next",)] = 0
     marks, absences, audit = [], [], []
     for lesson in lessons:
-        at = datetime.combine(lesson.date, time(14, 0), tzinfo=tz)
-        late = rng.random() < 0.06  # a few lessons are filled in days later
-        entered = at + (timedelta(days=rng.randint(1, 5)) if late else timedelta(minutes=rng.randint(0, 120)))
+        # Most lessons are filled in during the lesson or soon after; a few days later.
+        at = datetime.combine(lesson.date, BELLS[lesson.number - 1][1], tzinfo=tz)
+        late = rng.random() < 0.06
+        entered = at + (timedelta(days=rng.randint(1, 5)) if late else timedelta(minutes=rng.randint(5, 150)))
         key = (lesson.school_class_id, lesson.subject_id)
         if rng.random() < 0.97:
             topic = plans[key][min(plans[key + ("next",)], len(plans[key]) - 1)]

@@ -14,7 +14,9 @@ from django_tenants.utils import schema_context
 from accounts import services as accounts
 from accounts.models import Role, User
 from config.context import host_url, portal_url
+from diary.models import DataView
 from journal import demo
+from journal.models import Guardian
 from journal import services as journal
 from tenants.models import School
 from tenants.services import create_school
@@ -110,7 +112,15 @@ class Command(BaseCommand):
         reports.make_district_report(Report.Kind.ACTIVITY, reports.previous_week())
 
     def seed_monitoring(self):
-        """The nights' indicators of this month and the last, and the school's own reports."""
+        """Parents who opened the diary now and then, the nights' indicators of this month and the
+        last, and the school's own reports."""
+        since = timezone.now() - timedelta(days=45)
+        views = []
+        for guardian in Guardian.objects.filter(consent_at__isnull=False):
+            for _ in range(self.rng.choice([0, 0, 1, 3, 6, 10])):
+                views.append(DataView(viewer_id=guardian.user_id, page="diary.week", pupil_ids=[guardian.pupil_id],
+                                      at=since + timedelta(minutes=self.rng.randint(0, 45 * 24 * 60))))
+        DataView.objects.bulk_create(views)
         for month in (reports.previous_month(), timezone.localdate().replace(day=1)):
             update_school_month(month.isoformat())
         reports.make_school_report(Report.Kind.FILLING, reports.previous_month())

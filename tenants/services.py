@@ -9,6 +9,7 @@ from django.utils import timezone
 from audit.models import record
 
 from .models import Domain, School, SchoolFigures, validate_slug
+from .schema import create_school_schema
 
 # Letters of any script, digits, spaces and the punctuation real school names use.
 NAME_RE = re.compile(r"^[\w\s.,№«»\"'()/–—-]+$")
@@ -45,7 +46,7 @@ def create_school(*, name, short_name, slug, by=None, ip=None):
     school.save()
     Domain.objects.create(domain=school.host, tenant=school, is_primary=True)
     # DDL is transactional in PostgreSQL: if a migration fails, the schema goes with the rows.
-    school.create_schema(check_if_exists=False, verbosity=0)
+    create_school_schema(school.schema_name)
     connection.set_schema_to_public()
     SchoolFigures.objects.create(school=school)
     record("school.created", school, by=by, ip=ip, new={"name": name, "short_name": short_name, "slug": slug})

@@ -56,14 +56,16 @@ def test_a_duplicate_school_is_refused(world, db):
 
 
 def test_a_failure_during_provisioning_leaves_nothing_behind(world, db, monkeypatch):
-    real_create_schema = School.create_schema
+    from tenants import services
 
-    def create_schema_then_fail(self, *args, **kwargs):
-        real_create_schema(self, *args, **kwargs)  # the schema and all its tables exist now
-        assert schema_exists(self.schema_name)
+    real_create_schema = services.create_school_schema
+
+    def create_schema_then_fail(schema_name):
+        real_create_schema(schema_name)  # the schema and all its tables exist now
+        assert schema_exists(schema_name)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(School, "create_schema", create_schema_then_fail)
+    monkeypatch.setattr(services, "create_school_schema", create_schema_then_fail)
     with pytest.raises(RuntimeError):
         create_school(name="МБОУ «Неудачная школа»", short_name="Неудачная", slug="failing")
     connection.set_schema_to_public()
@@ -140,3 +142,38 @@ def test_the_console_page_of_a_school_is_a_portal_page_with_its_history(world, e
     assert "портал района" in page  # the console's own header, not the school's
     assert "изменения не сохраняются" not in page  # the school's read-only banner is for the school's address
     assert "Состояние изменено" in page and "Проверка" in page
+
+
+def _catalog(schema):
+    """Tables, columns, constraints and indexes of a schema, with the schema's name taken out."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, ''), is_identity"
+            " FROM information_schema.columns WHERE table_schema = %s ORDER BY 1, 2", [schema])
+        columns = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
+            " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = %s ORDER BY 1, 2", [schema])
+        constraints = [(table, name, definition.replace(f"{schema}.", "")) for table, name, definition in cursor.fetchall()]
+        cursor.execute("SELECT indexname, replace(indexdef, %s, '') FROM pg_indexes WHERE schemaname = %s ORDER BY 1",
+                       [f'"{schema}".', schema])
+        indexes = [(name, definition.replace(f"{schema}.", "")) for name, definition in cursor.fetchall()]
+        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY 1, 2')
+        migrations = cursor.fetchall()
+    return columns, constraints, indexes, migrations
+
+
+def test_a_school_made_from_the_recorded_migrations_is_the_same_as_a_migrated_one(world, db):
+    from tenants import schema
+
+    # The session's first school was migrated (and recorded); the next ones were replayed.
+    assert any(schema._recording.values()), "the migrations could not be recorded for replay"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA IF EXISTS school_migrated_check CASCADE")
+    schema._recording.clear()
+    assert schema.create_school_schema("school_migrated_check") == "migrated"
+    assert schema.create_school_schema("school_replayed_check") == "replayed"
+    migrated, replayed = _catalog("school_migrated_check"), _catalog("school_replayed_check")
+    assert migrated == replayed and len(migrated[0]) > 200 and len(migrated[3]) > 20
+    assert _catalog(world.b.school.schema_name)[:3] == migrated[:3]

@@ -1,70 +1,148 @@
 """`make bench`: runs the benchmarks and writes docs/benchmarks.md and docs/benchmarks.json.
 
-Kept out of `make test`: numbers are measured here, never asserted in timed tests."""
+    python bench/run.py [--schools 20] [--seed 2026]
 
+Kept out of `make test`: numbers are measured here, never asserted in timed tests. Each part
+runs in its own process against a scratch database that is dropped afterwards."""
+
+import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
+import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
 
-def run(script, *args):
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+def run(script, *args, env=None):
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, env=env,
+                         stdout=subprocess.PIPE, text=True, check=True).stdout
     return json.loads(out)
 
 
+@contextmanager
+def scratch_database():
+    base = os.environ.get("DATABASE_URL", "postgresql:///ejournal")
+    server, name = base.rsplit("/", 1)[0], f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": f"{server}/{name}", "LOG_LEVEL": "WARNING"}
+    try:
+        subprocess.run([sys.executable, "manage.py", "migrate_schemas", "--shared", "-v", "0"], cwd=ROOT, env=env,
+                       check=True)
+        yield env
+    finally:
+        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def ms(seconds):
-    return f"{seconds * 1000:.0f} ms"
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def per_s(rate):
+    return f"{rate:.0f}/s"
+
+
+def mib(size):
+    return f"{size / 2 ** 20:.0f} MiB"
 
 
 def main():
-    schools = sys.argv[1] if len(sys.argv) > 1 else "50"
-    provisioning = run("provisioning.py", "--schools", schools)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    options = parser.parse_args()
+
+    provisioning = run("provisioning.py", "--schools", "50")
     grid = run("journal_grid.py", "--runs", "50")
-    command = f"make bench (bench/provisioning.py --schools {schools})"
-    grid_command = "make bench (bench/journal_grid.py --runs 50)"
-    n = provisioning["schools"]
+    with scratch_database() as env:
+        district = run("district.py", "--schools", str(options.schools), "--seed", str(options.seed), env=env)
+        load = run("load.py", "--clients", str(options.clients), "--workers", str(options.workers), env=env)
+        monitoring = run("district_reports.py", env=env)
+
+    n, schools = provisioning["schools"], district["schools"]
+    size = (f"{schools} schools, {district['pupils']} pupils, {district['lessons']} lessons, "
+            f"{district['marks']} marks")
+    cmd = {
+        "provisioning": "bench/provisioning.py --schools 50",
+        "grid": "bench/journal_grid.py --runs 50",
+        "district": f"bench/district.py --schools {options.schools} --seed {options.seed}",
+        "load": f"bench/load.py --clients {options.clients} --workers {options.workers}",
+        "monitoring": "bench/district_reports.py",
+    }
+    marks, diary, written = load["mark_entry"], load["parent_diary"], load["written"]
+    ours, bare = monitoring["one_school_month_ours"], monitoring["one_school_month_bare_sql"]
     rows = [
-        ("create one school (row, address, schema, migrations)", "1 school", ms(provisioning["create_school"]["median_s"]),
-         ms(provisioning["create_school"]["p95_s"]), f"{1 / provisioning['create_school']['median_s']:.1f} schools/s"),
+        ("create one school (row, address, schema with every table), after the process's first", "1 school",
+         ms(provisioning["create_school"]["median_s"]), ms(provisioning["create_school"]["p95_s"]),
+         f"{1 / provisioning['create_school']['median_s']:.1f} schools/s", cmd["provisioning"]),
+        ("create the process's first school (migrations run and recorded)", "1 school",
+         ms(provisioning["create_first_school_s"]), "—", "—", cmd["provisioning"]),
         ("migrate_schemas --tenant, nothing to apply", f"{n} schools", ms(provisioning["migrate_nothing_to_do_s"]), "—",
-         f"{n / provisioning['migrate_nothing_to_do_s']:.1f} schools/s"),
+         f"{n / provisioning['migrate_nothing_to_do_s']:.1f} schools/s", cmd["provisioning"]),
         ("one new migration, standard executor", f"{n} schools", ms(provisioning["migrate_one_new_standard_s"]), "—",
-         f"{n / provisioning['migrate_one_new_standard_s']:.1f} schools/s"),
+         f"{n / provisioning['migrate_one_new_standard_s']:.1f} schools/s", cmd["provisioning"]),
         ("one new migration, multiprocessing executor (2 processes)", f"{n} schools",
          ms(provisioning["migrate_one_new_multiprocessing_s"]), "—",
-         f"{n / provisioning['migrate_one_new_multiprocessing_s']:.1f} schools/s"),
-        ("database size of an empty school schema", "1 school", f"{provisioning['empty_school_bytes'] / 1024:.0f} KiB", "—", "—"),
-    ]
-    size = f"{grid['pupils']} pupils × {grid['lessons']} lessons, {grid['marks']} marks"
-    grid_rows = [
+         f"{n / provisioning['migrate_one_new_multiprocessing_s']:.1f} schools/s", cmd["provisioning"]),
         (f"journal grid page, server time ({grid['page_queries']} SQL statements, "
-         f"{grid['page_queries_without_set_search_path']} without `SET search_path`)", size,
-         ms(grid["page"]["median_s"]), ms(grid["page"]["p95_s"]), f"{1 / grid['page']['median_s']:.0f} pages/s"),
-        ("journal grid selector alone", size, ms(grid["selector"]["median_s"]), ms(grid["selector"]["p95_s"]),
-         f"{grid['selector']['median_s'] / grid['bare_sql']['median_s']:.1f}× the bare SQL"),
-        ("bare SQL fetching the same rows", size, ms(grid["bare_sql"]["median_s"]), ms(grid["bare_sql"]["p95_s"]), "—"),
+         f"{grid['page_queries_without_set_search_path']} without `SET search_path`)",
+         f"{grid['pupils']} pupils × {grid['lessons']} lessons", ms(grid["page"]["median_s"]), ms(grid["page"]["p95_s"]),
+         f"{1 / grid['page']['median_s']:.0f} pages/s", cmd["grid"]),
+        ("journal grid selector alone", f"{grid['marks']} marks", ms(grid["selector"]["median_s"]),
+         ms(grid["selector"]["p95_s"]), f"{grid['selector']['median_s'] / grid['bare_sql']['median_s']:.1f}× the bare SQL",
+         cmd["grid"]),
+        ("bare SQL fetching the same rows", f"{grid['marks']} marks", ms(grid["bare_sql"]["median_s"]),
+         ms(grid["bare_sql"]["p95_s"]), "—", cmd["grid"]),
+        ("generate the synthetic district", size, ms(district["seconds"]), "—",
+         f"{district['seconds'] / schools:.1f} s per school", cmd["district"]),
+        (f"mark entry, POST /api/v1/marks/, {marks['clients']} clients, gunicorn {load['workers']} workers "
+         f"({written['marks']} marks, {written['audit_entries']} audit entries, {written['notifications']} outbox rows)",
+         size, ms(marks["median_s"]), ms(marks["p95_s"]), per_s(marks["throughput_per_s"]), cmd["load"]),
+        (f"parent diary week page, {diary['clients']} clients, gunicorn {load['workers']} workers "
+         f"({written['diary_views']} views recorded)", size, ms(diary["median_s"]), ms(diary["p95_s"]),
+         per_s(diary["throughput_per_s"]), cmd["load"]),
+        ("nightly monitoring update (this month's Q1–Q17, every school, Celery worker ×2)", f"{schools} schools",
+         ms(monitoring["nightly_update_s"]), "—", f"{schools / monitoring['nightly_update_s']:.1f} schools/s",
+         cmd["monitoring"]),
+        ("full monthly report: last month's indicators and filling reports (worker ×2), district reports, "
+         "PDF and XLSX", f"{schools} schools", ms(monitoring["monthly_report_total_s"]), "—", "—", cmd["monitoring"]),
+        ("one school's month (Q1–Q17 and the filling table), one process", "1 school", ms(ours["median_s"]),
+         ms(ours["p95_s"]), f"{ours['median_s'] / bare['median_s']:.0f}× the bare SQL", cmd["monitoring"]),
+        ("bare SQL of the filling table and the pupil × subject counts", "1 school", ms(bare["median_s"]),
+         ms(bare["p95_s"]), "—", cmd["monitoring"]),
+        ("database size of a school with its term", "1 school", mib(monitoring["school_bytes"]["median"]), "—",
+         f"max {mib(monitoring['school_bytes']['max'])}", cmd["monitoring"]),
+        ("database size of an empty school schema", "1 school", f"{provisioning['empty_school_bytes'] / 1024:.0f} KiB",
+         "—", "—", cmd["provisioning"]),
     ]
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks", "",
         f"Measured {when} on {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        "2 cores; PostgreSQL and Redis on the same machine. Written by `make bench`; raw figures in `benchmarks.json`.", "",
+        f"{os.cpu_count()} cores; PostgreSQL and Redis on the same machine; the load generator too. Written by "
+        "`make bench` (`python bench/run.py`); raw figures in `benchmarks.json`; what they mean and what limits them "
+        "in `performance.md`.", "",
         "| what | size | median | p95 | throughput | command |", "|---|---|---|---|---|---|",
     ]
-    lines += [f"| {what} | {size} | {median} | {p95} | {rate} | `{command}` |" for what, size, median, p95, rate in rows]
-    lines += [f"| {what} | {size_} | {median} | {p95} | {rate} | `{grid_command}` |"
-              for what, size_, median, p95, rate in grid_rows]
+    lines += [f"| {what} | {size_} | {median} | {p95} | {rate} | `{command}` |"
+              for what, size_, median, p95, rate, command in rows]
     DOCS.mkdir(exist_ok=True)
     (DOCS / "benchmarks.md").write_text("\n".join(lines) + "\n")
-    (DOCS / "benchmarks.json").write_text(
-        json.dumps({"measured": when, "provisioning": provisioning, "journal_grid": grid}, indent=2) + "\n")
+    (DOCS / "benchmarks.json").write_text(json.dumps({
+        "measured": when, "provisioning": provisioning, "journal_grid": grid, "district": district, "load": load,
+        "monitoring": monitoring}, indent=2) + "\n")
     print("\n".join(lines))
 
 

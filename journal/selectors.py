@@ -173,7 +173,7 @@ def my_journals(user, roles):
 def journal_grid(school_class, subject, term):
     """The class journal of one subject for one term: pupils down, lessons across, the
     weighted average and the final mark at the end. A fixed number of queries, whatever
-    the size of the class (tests/test_journal_grid.py counts them)."""
+    the size of the class (tests/test_journal_pages.py counts them)."""
     lessons = list(
         Lesson.objects.filter(school_class=school_class, subject=subject, term=term, cancelled_at__isnull=True)
         .select_related("subgroup").order_by("date", "number")
@@ -184,11 +184,16 @@ def journal_grid(school_class, subject, term):
         .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=term.starts_on))
         .prefetch_related("subgroups")
     )
-    marks = Mark.objects.filter(lesson__in=lesson_ids, deleted_at__isnull=True).select_related("work_type")
+    # The few work types once, rather than one joined per mark: building a model object per mark
+    # and per joined row is most of this function's time.
+    work_types = {w.pk: w for w in WorkType.objects.all()}
+    marks = (Mark.objects.filter(lesson__in=lesson_ids, deleted_at__isnull=True)
+             .only("pupil_id", "lesson_id", "value", "work_type_id", "comment"))
     absences = Attendance.objects.filter(lesson__in=lesson_ids, deleted_at__isnull=True)
     finals = {f.pupil_id: f for f in FinalMark.objects.filter(term=term, subject=subject, pupil__in=pupils)}
     cells = {}
     for mark in marks:
+        mark.work_type = work_types[mark.work_type_id]
         cells.setdefault((mark.pupil_id, mark.lesson_id), {"marks": [], "attendance": None})["marks"].append(mark)
     for entry in absences:
         cells.setdefault((entry.pupil_id, entry.lesson_id), {"marks": [], "attendance": None})["attendance"] = entry
@@ -208,7 +213,7 @@ def journal_grid(school_class, subject, term):
             "pupil": pupil, "cells": row_cells, "average": average, "suggested": suggested_final(average, rules),
             "final": finals.get(pupil.pk), "left": pupil.school_class_id != school_class.pk or pupil.withdrawn_on,
         })
-    return {"lessons": lessons, "rows": rows, "work_types": list(WorkType.objects.all()), "rules": rules}
+    return {"lessons": lessons, "rows": rows, "work_types": list(work_types.values()), "rules": rules}
 
 
 def cell_history(lesson, pupil):

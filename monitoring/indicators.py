@@ -8,6 +8,7 @@ judged by the times the system kept (`*_entered_at`, `entered_at`, audit entries
 date someone typed."""
 
 import calendar
+from functools import lru_cache
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, F, Max, Q
@@ -44,6 +45,7 @@ def month_bounds(month):
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
+@lru_cache(maxsize=4096)  # called for every lesson and mark of a month: a few dozen distinct values
 def _at(day, clock):
     return timezone.make_aware(datetime.combine(day, clock))
 
@@ -77,15 +79,15 @@ def compute(month, today=None):
     results["Q2"] = (held.filter(Q(homework_none=True) | ~Q(homework="")).count(), total)
     results["Q3"] = _homework_on_time(held)
     results["Q4"] = (held.filter(attendance_taken_at__isnull=False).count(), total)
-    on_the_day = [lesson for lesson in held.filter(topic_entered_at__isnull=False, attendance_taken_at__isnull=False)
-                  .only("date", "topic_entered_at", "attendance_taken_at")
-                  if max(lesson.topic_entered_at, lesson.attendance_taken_at) < _end_of(lesson.date)]
-    results["Q5"] = (len(on_the_day), total)
-    marks = list(Mark.objects.filter(lesson__in=held).select_related("lesson").only("entered_at", "lesson__date"))
-    results["Q6"] = (sum(1 for m in marks if m.entered_at <= _at(m.lesson.date, time(17, 0))), len(marks))
-    results["Q6_3days"] = (sum(1 for m in marks if m.entered_at < _end_of(m.lesson.date + timedelta(days=3))), len(marks))
-    pairs = {key: sum(row[key] for row in mark_pairs(min(last, today)).values())
-             for key in ("pairs", "without", "one", "accumulated")}
+    # Rows as tuples, not model objects: a month is thousands of lessons and marks.
+    recorded = held.filter(topic_entered_at__isnull=False, attendance_taken_at__isnull=False).values_list(
+        "date", "topic_entered_at", "attendance_taken_at")
+    results["Q5"] = (sum(1 for day, topic, attendance in recorded if max(topic, attendance) < _end_of(day)), total)
+    marks = list(Mark.objects.filter(lesson__in=held).values_list("entered_at", "lesson__date"))
+    results["Q6"] = (sum(1 for entered, day in marks if entered <= _at(day, time(17, 0))), len(marks))
+    results["Q6_3days"] = (sum(1 for entered, day in marks if entered < _end_of(day + timedelta(days=3))), len(marks))
+    rows = mark_pairs(min(last, today)).values()
+    pairs = {key: sum(row[key] for row in rows) for key in ("pairs", "without", "one", "accumulated")}
     results["Q7"] = (pairs["without"], pairs["pairs"])
     results["Q8"] = (pairs["one"], pairs["pairs"])
     results["Q9"] = (pairs["accumulated"], pairs["pairs"])
@@ -116,14 +118,11 @@ def _homework_on_time(held):
     last_lesson = {(row["school_class"], row["date"]): row["last"] for row in
                    Lesson.objects.filter(date__in=held.values("date")).values("school_class", "date")
                    .annotate(last=Max("number"))}
-    entered = held.filter(homework_entered_at__isnull=False).only("date", "school_class_id", "homework_entered_at")
-    on_time = 0
-    count = 0
-    for lesson in entered:
+    entered = held.filter(homework_entered_at__isnull=False).values_list("date", "school_class_id", "homework_entered_at")
+    on_time = count = 0
+    for day, class_id, at in entered:
         count += 1
-        ends = bells.get(last_lesson.get((lesson.school_class_id, lesson.date)), time(15, 0))
-        if lesson.homework_entered_at <= _at(lesson.date, ends) + timedelta(hours=1):
-            on_time += 1
+        on_time += at <= _at(day, bells.get(last_lesson.get((class_id, day)), time(15, 0))) + timedelta(hours=1)
     return on_time, count
 
 
@@ -179,15 +178,16 @@ def _final_marks_on_time(first, last):
     done = due = 0
     for term in Term.objects.filter(ends_on__range=(first, last)):
         deadline = _end_of(term.ends_on + timedelta(days=rules.final_marks_days))
-        pairs = (Lesson.objects.filter(term=term, subject__is_marked=True).order_by()
-                 .values_list("school_class_id", "subject_id").distinct())
-        for class_id, subject_id in set(pairs):
-            pupils = set(Pupil.objects.filter(school_class_id=class_id).filter(
-                Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=term.ends_on)).values_list("pk", flat=True))
-            marked = set(FinalMark.objects.filter(term=term, subject_id=subject_id, pupil__in=pupils,
-                                                  entered_at__lt=deadline).values_list("pupil_id", flat=True))
+        pairs = set(Lesson.objects.filter(term=term, subject__is_marked=True).order_by()
+                    .values_list("school_class_id", "subject_id").distinct())
+        pupils = {}
+        for class_id, pupil_id in Pupil.objects.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=term.ends_on)) \
+                .values_list("school_class_id", "pk"):
+            pupils.setdefault(class_id, []).append(pupil_id)
+        marked = set(FinalMark.objects.filter(term=term, entered_at__lt=deadline).values_list("subject_id", "pupil_id"))
+        for class_id, subject_id in pairs:
             due += 1
-            done += pupils <= marked
+            done += all((subject_id, pupil_id) in marked for pupil_id in pupils.get(class_id, []))
     return done, due
 
 
@@ -199,19 +199,18 @@ def _taking_part(user_ids, first, last):
 
 
 def _late_corrections(first, last):
-    """Marks and absences changed or deleted more than three days after their lesson."""
-    marks = Mark.objects.filter(lesson__date__range=(first, last))
-    absences = Attendance.objects.filter(lesson__date__range=(first, last))
-    entered = marks.count() + absences.count()
+    """Marks and absences changed or deleted more than three days after their lesson. The
+    changes are few: they are read first, then only their records' lesson days."""
+    entered = (Mark.objects.filter(lesson__date__range=(first, last)).count()
+               + Attendance.objects.filter(lesson__date__range=(first, last)).count())
     late = 0
-    lesson_day = dict(marks.values_list("pk", "lesson__date"))
-    for entry in AuditEntry.objects.filter(target_type="journal.mark", target_id__in=lesson_day,
-                                           action__in=["mark.changed", "mark.deleted"]):
-        late += entry.at >= _end_of(lesson_day[entry.target_id] + timedelta(days=3))
-    absence_day = dict(absences.values_list("pk", "lesson__date"))
-    for entry in AuditEntry.objects.filter(target_type="journal.attendance", target_id__in=absence_day,
-                                           action__in=["attendance.changed", "attendance.deleted"]):
-        late += entry.at >= _end_of(absence_day[entry.target_id] + timedelta(days=3))
+    for model, kind in ((Mark, "mark"), (Attendance, "attendance")):
+        changes = list(AuditEntry.objects.filter(target_type=f"journal.{kind}", at__gte=_at(first, time(0)),
+                                                 action__in=[f"{kind}.changed", f"{kind}.deleted"])
+                       .values_list("target_id", "at"))
+        days = dict(model.objects.filter(pk__in={target for target, _at_ in changes}, lesson__date__range=(first, last))
+                    .values_list("pk", "lesson__date"))
+        late += sum(1 for target, at in changes if target in days and at >= _end_of(days[target] + timedelta(days=3)))
     return late, entered
 
 

@@ -1,24 +1,33 @@
-"""The journal grid's cells, built in one pass: a class of 30 for a term is over a thousand
-cells, and nested template tags per cell made the page three times slower."""
+"""The journal grid's cells, built in one pass with plain string formatting: a class of 30 for
+a term is over a thousand cells, most of them empty, and template tags or format_html per cell
+made the page several times slower (docs/benchmarks.md)."""
+
+from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+OPEN = ' data-open="1"'
 
 
 @register.simple_tag(takes_context=True)
 def grid_cells(context, row):
-    my_lessons, today = context["my_lessons"], context["today"]
+    my_lessons, today, present = context["my_lessons"], context["today"], not row["left"]
     cells = []
     for cell in row["cells"]:
         lesson, attendance = cell["lesson"], cell["attendance"]
-        writable = cell["applies"] and lesson.pk in my_lessons and lesson.date <= today and not row["left"]
-        absence = format_html('<span class="abs" title="{}">{}</span>', attendance.get_reason_display(),
-                              attendance.get_status_display()) if attendance else ""
-        marks = format_html_join("", '<span class="mark" data-mark="{}" title="{}">{}</span>', (
-            (m.pk, f"{m.work_type.name}: {m.comment}" if m.comment else m.work_type.name, m.value) for m in cell["marks"]))
-        cells.append(format_html('<td class="cell{}" data-lesson="{}"{}>{}{}</td>', "" if cell["applies"] else " off",
-                                 lesson.pk, mark_safe(' data-open="1"') if writable else "", absence, marks))
+        if not cell["applies"]:
+            cells.append(f'<td class="cell off" data-lesson="{lesson.pk}"></td>')
+            continue
+        writable = present and lesson.pk in my_lessons and lesson.date <= today
+        parts = [f'<td class="cell" data-lesson="{lesson.pk}"{OPEN if writable else ""}>']
+        if attendance:
+            parts.append(f'<span class="abs" title="{escape(str(attendance.get_reason_display()))}">'
+                         f'{escape(str(attendance.get_status_display()))}</span>')
+        for mark in cell["marks"]:
+            title = f"{mark.work_type.name}: {mark.comment}" if mark.comment else mark.work_type.name
+            parts.append(f'<span class="mark" data-mark="{mark.pk}" title="{escape(title)}">{escape(mark.value)}</span>')
+        parts.append("</td>")
+        cells.append("".join(parts))
     return mark_safe("\n".join(cells))

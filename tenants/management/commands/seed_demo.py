@@ -148,7 +148,7 @@ class Command(BaseCommand):
             # The demo schools joined the platform before their school year began.
             School.objects.filter(pk=school.pk).update(
                 created_at=timezone.make_aware(datetime.combine(year.starts_on - timedelta(days=14), time(9))))
-            demo.fill_journal(until=today)
+            demo.fill_journal(school, until=today)
             for term in terms:
                 if term.ends_on < today:
                     demo.set_final_marks(term)

@@ -1,0 +1,216 @@
+"""Concurrent load against gunicorn on the synthetic district (bench/district.py):
+
+- mark entry: teachers POST /api/v1/marks/ at their school's address, each mark going through
+  the service with its audit entry and its notification (outbox) row;
+- the parent diary: parents GET their child's week on the portal, each view recorded.
+
+    python bench/load.py --clients 32 --seconds 20
+
+Closed loop: every client sends its next request when the previous one is answered, so the
+latency includes the wait for a free gunicorn worker (clients / throughput on average). Prints
+a JSON object."""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.provisioning import percentile  # noqa: E402
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def sign_in(user, host):
+    """A session cookie for `user` at `host`, made the way Django's test client does."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST=host)
+    client.force_login(user, backend="accounts.backends.IdentifierBackend")
+    return client.cookies["sessionid"].value
+
+
+def mark_clients(count):
+    """Per client: a teacher of one of the schools, a session, and the cells they may fill in."""
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+    from journal.models import Lesson, Pupil, Term, WorkType
+    from tenants.models import School
+
+    schools = list(School.objects.exclude(schema_name="public").order_by("slug"))
+    today = timezone.localdate()
+    clients = []
+    for n in range(count):
+        school = schools[n % len(schools)]
+        with schema_context(school.schema_name):
+            term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+            teachers = list(Lesson.objects.filter(term=term).order_by("teacher_id").values_list("teacher_id", flat=True)
+                            .distinct())
+            teacher = teachers[(n // len(schools)) % len(teachers)]
+            lessons = list(Lesson.objects.filter(term=term, teacher_id=teacher, date__lte=today, taught_by__isnull=True,
+                                                 cancelled_at__isnull=True, subgroup__isnull=True)[:20])
+            pupils = {c: list(Pupil.objects.filter(school_class_id=c).values_list("pk", flat=True))
+                      for c in {lesson.school_class_id for lesson in lessons}}
+            work_type = WorkType.objects.order_by("weight").first().pk
+        cells = [(lesson.pk, pupil) for lesson in lessons for pupil in pupils[lesson.school_class_id]]
+        clients.append({"host": school.host, "session": sign_in(User.objects.get(pk=teacher), school.host),
+                        "requests": [("POST", "/api/v1/marks/", json.dumps({"lesson": lesson, "pupil": pupil,
+                                                                            "value": "4", "work_type": work_type}))
+                                     for lesson, pupil in cells]})
+    return clients
+
+
+def diary_clients(count):
+    """Per client: a parent of one of the schools, a portal session and their child's week."""
+    from django.conf import settings
+    from django_tenants.utils import schema_context
+
+    from accounts.models import User
+    from journal.models import Guardian
+    from tenants.models import School
+
+    schools = list(School.objects.exclude(schema_name="public").order_by("slug"))
+    clients = []
+    for n in range(count):
+        school = schools[n % len(schools)]
+        with schema_context(school.schema_name):
+            guardian = Guardian.objects.filter(consent_at__isnull=False).order_by("pk")[n // len(schools)]
+        clients.append({"host": settings.BASE_DOMAIN, "session": sign_in(User.objects.get(pk=guardian.user_id),
+                                                                          settings.BASE_DOMAIN),
+                        "requests": [("GET", f"/children/{school.slug}/{guardian.pupil_id}/", None)]})
+    return clients
+
+
+def run_load(port, clients, seconds, warmup, expected):
+    """Each client in its own thread, cycling through its requests. Returns the latencies and
+    statuses of the requests answered inside the measured window."""
+    start = time.perf_counter() + warmup
+    stop = start + seconds
+    results, lock = [], threading.Lock()
+
+    def client(spec):
+        csrf = secrets.token_hex(16)
+        headers = {"Host": spec["host"], "Cookie": f"sessionid={spec['session']}; csrftoken={csrf}",
+                   "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json"}
+        mine, n = [], 0
+        while time.perf_counter() < stop:
+            method, path, body = spec["requests"][n % len(spec["requests"])]
+            n += 1
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            sent = time.perf_counter()
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            answered = time.perf_counter()
+            connection.close()
+            if sent >= start and answered <= stop:
+                mine.append((answered - sent, response.status))
+        with lock:
+            results.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(spec,)) for spec in clients]
+    cpu = time.process_time()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cpu = time.process_time() - cpu
+    latencies = [seconds_ for seconds_, status in results if status == expected]
+    errors = {}
+    for _seconds, status in results:
+        if status != expected:
+            errors[status] = errors.get(status, 0) + 1
+    return {"clients": len(clients), "seconds": seconds, "answered": len(results), "ok": len(latencies),
+            "errors": errors, "throughput_per_s": len(latencies) / seconds,
+            # The load generator shares the two cores with gunicorn and PostgreSQL: its own CPU time.
+            "client_cpu_s_per_request": cpu / max(1, len(results)),
+            "median_s": statistics.median(latencies) if latencies else None,
+            "p95_s": percentile(latencies, 0.95) if latencies else None}
+
+
+def start_gunicorn(port, workers, broker):
+    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": str(workers), "DEBUG": "False", "LOG_LEVEL": "WARNING",
+           "CELERY_BROKER_URL": broker}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-c",
+                                "deploy/gunicorn.conf.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz", headers={"Host": "localhost"})
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not answer /healthz in 30 s")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--workers", type=int, default=4)
+    options = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Notifications are queued to a broker database of their own, emptied afterwards.
+    broker = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/8"
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from audit.models import AuditEntry
+    from diary.models import DataView, Notification
+    from journal.models import Mark
+    from tenants.models import School
+
+    marks_clients, parents = mark_clients(options.clients), diary_clients(options.clients)
+    connection.close()
+    port = free_port()
+    server = start_gunicorn(port, options.workers, broker)
+    began = timezone.now()
+    try:
+        marks = run_load(port, marks_clients, options.seconds, options.warmup, expected=201)
+        diary = run_load(port, parents, options.seconds, options.warmup, expected=200)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # Every mark written in the run has its audit entry and, when the pupil has a parent, its outbox row.
+    written = {"marks": 0, "audit_entries": 0, "notifications": 0, "diary_views": 0}
+    for school in School.objects.exclude(schema_name="public"):
+        with schema_context(school.schema_name):
+            new_marks = Mark.objects.filter(entered_at__gte=began)
+            written["marks"] += new_marks.count()
+            written["audit_entries"] += AuditEntry.objects.filter(action="mark.created", at__gte=began).count()
+            written["notifications"] += Notification.objects.filter(kind="mark", created_at__gte=began).count()
+            written["diary_views"] += DataView.objects.filter(at__gte=began, page__startswith="diary.").count()
+    import redis
+
+    redis.Redis.from_url(broker).flushdb()
+    print(json.dumps({"workers": options.workers, "mark_entry": marks, "parent_diary": diary, "written": written},
+                     indent=2))
+
+
+if __name__ == "__main__":
+    main()

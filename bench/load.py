@@ -6,9 +6,10 @@
 
     python bench/load.py --clients 32 --seconds 20
 
-Closed loop: every client sends its next request when the previous one is answered, so the
-latency includes the wait for a free gunicorn worker (clients / throughput on average). Prints
-a JSON object."""
+Closed loop first: every client sends its next request when the previous one is answered, so
+the latency includes the wait for a free gunicorn worker (clients / throughput on average).
+Then an open loop at half that throughput, for the latency of a request that does not queue.
+Prints a JSON object."""
 
 import argparse
 import http.client
@@ -96,19 +97,41 @@ def diary_clients(count):
     return clients
 
 
-def run_load(port, clients, seconds, warmup, expected):
-    """Each client in its own thread, cycling through its requests. Returns the latencies and
-    statuses of the requests answered inside the measured window."""
-    start = time.perf_counter() + warmup
-    stop = start + seconds
-    results, lock = [], threading.Lock()
+def cpu_seconds(names):
+    """CPU time used so far by every process with one of these names (from /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            name = fields[0].split("(", 1)[1]
+        except (OSError, IndexError):
+            continue
+        if any(name.startswith(n) for n in names):
+            values = fields[1].split()
+            total += int(values[11]) + int(values[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
-    def client(spec):
+
+def run_load(port, clients, seconds, warmup, expected, rate=None):
+    """Each client in its own thread, cycling through its requests: as fast as answered, or, with
+    `rate`, all clients together sending that many requests a second (an open loop, to see the
+    latency below saturation). Returns the latencies and statuses of the requests answered
+    inside the measured window."""
+    start = time.perf_counter() + warmup
+    interval = len(clients) / rate if rate else 0
+    stop = start + seconds
+    results, completed, lock = [], [0], threading.Lock()
+
+    def client(spec, offset):
         csrf = secrets.token_hex(16)
         headers = {"Host": spec["host"], "Cookie": f"sessionid={spec['session']}; csrftoken={csrf}",
                    "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json"}
         mine, n = [], 0
+        due = time.perf_counter() + offset * interval / len(clients)
         while time.perf_counter() < stop:
+            if interval:
+                time.sleep(max(0.0, due - time.perf_counter()))
+                due += interval
             method, path, body = spec["requests"][n % len(spec["requests"])]
             n += 1
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -122,23 +145,29 @@ def run_load(port, clients, seconds, warmup, expected):
                 mine.append((answered - sent, response.status))
         with lock:
             results.extend(mine)
+            completed[0] += n
 
-    threads = [threading.Thread(target=client, args=(spec,)) for spec in clients]
+    threads = [threading.Thread(target=client, args=(spec, offset)) for offset, spec in enumerate(clients)]
     cpu = time.process_time()
+    servers = {"gunicorn": cpu_seconds(["gunicorn"]), "postgres": cpu_seconds(["postgres", "postmaster"])}
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     cpu = time.process_time() - cpu
+    servers = {name: cpu_seconds([name, "postmaster"] if name == "postgres" else [name]) - before
+               for name, before in servers.items()}
     latencies = [seconds_ for seconds_, status in results if status == expected]
     errors = {}
     for _seconds, status in results:
         if status != expected:
             errors[status] = errors.get(status, 0) + 1
-    return {"clients": len(clients), "seconds": seconds, "answered": len(results), "ok": len(latencies),
+    return {"clients": len(clients), "rate": rate, "seconds": seconds, "answered": len(results), "ok": len(latencies),
             "errors": errors, "throughput_per_s": len(latencies) / seconds,
             # The load generator shares the two cores with gunicorn and PostgreSQL: its own CPU time.
-            "client_cpu_s_per_request": cpu / max(1, len(results)),
+            "client_cpu_s_per_request": cpu / completed[0],
+            "gunicorn_cpu_s_per_request": servers["gunicorn"] / completed[0],
+            "postgres_cpu_s_per_request": servers["postgres"] / completed[0],
             "median_s": statistics.median(latencies) if latencies else None,
             "p95_s": percentile(latencies, 0.95) if latencies else None}
 
@@ -193,6 +222,11 @@ def main():
     try:
         marks = run_load(port, marks_clients, options.seconds, options.warmup, expected=201)
         diary = run_load(port, parents, options.seconds, options.warmup, expected=200)
+        # Below saturation: half the throughput just measured, sent at a steady rate.
+        marks_paced = run_load(port, marks_clients, options.seconds, options.warmup, expected=201,
+                               rate=marks["throughput_per_s"] / 2)
+        diary_paced = run_load(port, parents, options.seconds, options.warmup, expected=200,
+                               rate=diary["throughput_per_s"] / 2)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -208,7 +242,8 @@ def main():
     import redis
 
     redis.Redis.from_url(broker).flushdb()
-    print(json.dumps({"workers": options.workers, "mark_entry": marks, "parent_diary": diary, "written": written},
+    print(json.dumps({"workers": options.workers, "mark_entry": marks, "parent_diary": diary,
+                      "mark_entry_half_rate": marks_paced, "parent_diary_half_rate": diary_paced, "written": written},
                      indent=2))
 
 

@@ -82,6 +82,7 @@ def main():
         "monitoring": "bench/district_reports.py",
     }
     marks, diary, written = load["mark_entry"], load["parent_diary"], load["written"]
+    marks_half, diary_half = load["mark_entry_half_rate"], load["parent_diary_half_rate"]
     ours, bare = monitoring["one_school_month_ours"], monitoring["one_school_month_bare_sql"]
     rows = [
         ("create one school (row, address, schema with every table), after the process's first", "1 school",
@@ -113,6 +114,10 @@ def main():
         (f"parent diary week page, {diary['clients']} clients, gunicorn {load['workers']} workers "
          f"({written['diary_views']} views recorded)", size, ms(diary["median_s"]), ms(diary["p95_s"]),
          per_s(diary["throughput_per_s"]), cmd["load"]),
+        (f"mark entry at half that rate, steady ({marks_half['rate']:.0f}/s sent)", size, ms(marks_half["median_s"]),
+         ms(marks_half["p95_s"]), per_s(marks_half["throughput_per_s"]), cmd["load"]),
+        (f"parent diary at half that rate, steady ({diary_half['rate']:.0f}/s sent)", size, ms(diary_half["median_s"]),
+         ms(diary_half["p95_s"]), per_s(diary_half["throughput_per_s"]), cmd["load"]),
         ("nightly monitoring update (this month's Q1–Q17, every school, Celery worker ×2)", f"{schools} schools",
          ms(monitoring["nightly_update_s"]), "—", f"{schools / monitoring['nightly_update_s']:.1f} schools/s",
          cmd["monitoring"]),

@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ SELECT h.school_class_id, h.subject_id, count(*), count(*) FILTER (WHERE topic),
 FROM held h GROUP BY h.school_class_id, h.subject_id;
 SELECT p.school_class_id, l.subject_id, p.id, count(m.id)
 FROM journal_pupil p
-JOIN journal_lesson l ON l.school_class_id = p.school_class_id AND l.term_id = %(term)s AND l.date <= %(last)s
+JOIN journal_lesson l ON l.school_class_id = p.school_class_id AND l.term_id = %(term)s AND l.date <= %(until)s
      AND l.cancelled_at IS NULL
 JOIN journal_subject s ON s.id = l.subject_id AND s.is_marked
 LEFT JOIN journal_mark m ON m.lesson_id = l.id AND m.pupil_id = p.id AND m.deleted_at IS NULL
@@ -128,24 +129,30 @@ def main():
     results["monthly_report_total_s"] = (results["last_month_indicators_s"] + results["school_filling_reports_s"]
                                          + results["district_reports_and_files_s"])
 
-    # One process, school by school: our code against the bare SQL of the same counts.
-    ours, bare = [], []
-    first, last = indicators.month_bounds(last_month)
+    # One process, school by school, this month so far: the filling table (the same counts as the
+    # bare SQL), and all of Q1–Q17 for scale.
+    filling, bare, quality = [], [], []
+    first, last = indicators.month_bounds(this_month)
+    held_until = min(last, today - timedelta(days=1))
     for school in schools:
         with schema_context(school.schema_name):
             started = time.perf_counter()
-            indicators.compute(last_month, today=today)
-            indicators.filling(last_month, today=today)
-            ours.append(time.perf_counter() - started)
-            term = Term.objects.filter(starts_on__lte=last, ends_on__gte=last).first()
+            indicators.filling(this_month, today=today)
+            filling.append(time.perf_counter() - started)
+            term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
             started = time.perf_counter()
             with connection.cursor() as cursor:
                 for statement in BARE_SQL.split(";"):
-                    cursor.execute(statement, {"first": first, "last": last, "term": term.pk if term else 0})
+                    cursor.execute(statement, {"first": first, "last": held_until, "until": today,
+                                               "term": term.pk if term else 0})
                     cursor.fetchall()
             bare.append(time.perf_counter() - started)
-    results["one_school_month_ours"] = summary(ours)
-    results["one_school_month_bare_sql"] = summary(bare)
+            started = time.perf_counter()
+            indicators.compute(this_month, today=today)
+            quality.append(time.perf_counter() - started)
+    results["one_school_filling_ours"] = summary(filling)
+    results["one_school_filling_bare_sql"] = summary(bare)
+    results["one_school_indicators"] = summary(quality)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname, sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n"

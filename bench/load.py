@@ -98,18 +98,23 @@ def diary_clients(count):
 
 
 def cpu_seconds(names):
-    """CPU time used so far by every process with one of these names (from /proc)."""
-    total = 0
+    """CPU time used so far by each process with one of these names, by pid (from /proc)."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)
             name = fields[0].split("(", 1)[1]
         except (OSError, IndexError):
             continue
-        if any(name.startswith(n) for n in names):
+        if name in names:
             values = fields[1].split()
-            total += int(values[11]) + int(values[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+            found[stat.parent.name] = (int(values[11]) + int(values[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return found
+
+
+def cpu_used(before, names):
+    """CPU time since `before`; a process that ended meanwhile is left out (so this is a floor)."""
+    return sum(seconds - before.get(pid, 0) for pid, seconds in cpu_seconds(names).items())
 
 
 def run_load(port, clients, seconds, warmup, expected, rate=None):
@@ -149,14 +154,14 @@ def run_load(port, clients, seconds, warmup, expected, rate=None):
 
     threads = [threading.Thread(target=client, args=(spec, offset)) for offset, spec in enumerate(clients)]
     cpu = time.process_time()
-    servers = {"gunicorn": cpu_seconds(["gunicorn"]), "postgres": cpu_seconds(["postgres", "postmaster"])}
+    names = {"gunicorn": {"gunicorn"}, "postgres": {"postgres", "postmaster"}}
+    servers = {name: cpu_seconds(names[name]) for name in names}
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     cpu = time.process_time() - cpu
-    servers = {name: cpu_seconds([name, "postmaster"] if name == "postgres" else [name]) - before
-               for name, before in servers.items()}
+    servers = {name: cpu_used(before, names[name]) for name, before in servers.items()}
     latencies = [seconds_ for seconds_, status in results if status == expected]
     errors = {}
     for _seconds, status in results:

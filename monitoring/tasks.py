@@ -82,8 +82,12 @@ def dispatch_reminders():
 def school_report(kind, starts_on_iso):
     """This school's filling or activity report of a finished period, unless one exists already."""
     starts_on = date.fromisoformat(starts_on_iso)
-    if not Report.objects.filter(kind=kind, school__schema_name=connection.schema_name, starts_on=starts_on).exists():
+    if Report.objects.filter(kind=kind, school__schema_name=connection.schema_name, starts_on=starts_on).exists():
+        return
+    try:
         make_school_report(kind, starts_on)
+    except ValidationError as error:  # a school that joined during the period has no report of it
+        logger.info("%s report for %s not made: %s", kind, starts_on, " ".join(error.messages))
 
 
 @app.task

@@ -175,30 +175,38 @@ def _kind(request):
     return kind if kind in Report.Kind.values else ""
 
 
-@district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
-def district_reports(request):
+def _reports_page(request, found, base, make, **context):
+    """The list of reports, by kind; a POST makes one with `make(kind, period, by, reason)`."""
     if request.method == "POST":
-        if Role.DISTRICT_OFFICIAL not in request.roles:
-            return render(request, "forbidden.html", status=403)
-        kind, reason = _kind(request), request.POST.get("reason", "")
+        kind = _kind(request)
         try:
-            if not kind:
-                raise ValidationError("Выберите вид отчёта.")
-            starts_on = _period(kind, request.POST.get("period", ""))
-            if kind == Report.Kind.QUALITY:
-                reports.make_quality_reports(starts_on, by=request.user, reason=reason)
-            else:
-                reports.make_district_report(kind, starts_on, by=request.user, reason=reason)
+            make(kind, request.POST.get("period", ""), request.user, request.POST.get("reason", ""))
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
             messages.success(request, "Отчёт сформирован.")
         return redirect(f"{request.path}?kind={kind}")
     kind = _kind(request)
-    found = Report.objects.filter(school__isnull=True)
     return render(request, "monitoring/reports.html", {
         "reports": found.filter(kind=kind) if kind else found, "kind": kind, "kinds": Report.Kind.choices,
-        "base": "/district/quality/reports/", "can_make": Role.DISTRICT_OFFICIAL in request.roles})
+        "base": base, **context})
+
+
+@district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
+def district_reports(request):
+    if request.method == "POST" and Role.DISTRICT_OFFICIAL not in request.roles:
+        return render(request, "forbidden.html", status=403)
+
+    def make(kind, period, by, reason):
+        if not kind:
+            raise ValidationError("Выберите вид отчёта.")
+        if kind == Report.Kind.QUALITY:
+            reports.make_quality_reports(_period(kind, period), by=by, reason=reason)
+        else:
+            reports.make_district_report(kind, _period(kind, period), by=by, reason=reason)
+
+    return _reports_page(request, Report.objects.filter(school__isnull=True), "/district/quality/reports/", make,
+                         can_make=Role.DISTRICT_OFFICIAL in request.roles)
 
 
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
@@ -210,23 +218,14 @@ def district_report(request, report_id, kind="html"):
 def school_reports(request):
     """The school's own reports; the director or deputy may make a filling or activity report of a
     finished period (a new version needs a reason). The quality report comes from the district."""
-    if request.method == "POST":
-        kind, reason = _kind(request), request.POST.get("reason", "")
-        try:
-            if kind not in (Report.Kind.FILLING, Report.Kind.ACTIVITY):
-                raise ValidationError("Школа формирует отчёт о заполнении ЭЖ или об активности пользователей.")
-            reports.make_school_report(kind, _period(kind, request.POST.get("period", "")), by=request.user,
-                                       reason=reason)
-        except ValidationError as error:
-            messages.error(request, explain(error))
-        else:
-            messages.success(request, "Отчёт сформирован.")
-        return redirect(f"{request.path}?kind={kind}")
-    kind = _kind(request)
-    found = Report.objects.filter(school=request.school)
-    return render(request, "monitoring/reports.html", {
-        "reports": found.filter(kind=kind) if kind else found, "kind": kind, "kinds": Report.Kind.choices,
-        "base": "/quality/reports/", "can_make": True, "school_kinds": True})
+
+    def make(kind, period, by, reason):
+        if kind not in (Report.Kind.FILLING, Report.Kind.ACTIVITY):
+            raise ValidationError("Школа формирует отчёт о заполнении ЭЖ или об активности пользователей.")
+        reports.make_school_report(kind, _period(kind, period), by=by, reason=reason)
+
+    return _reports_page(request, Report.objects.filter(school=request.school), "/quality/reports/", make,
+                         can_make=True, school_kinds=True)
 
 
 @school_roles(Role.DIRECTOR, Role.DEPUTY)

@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
+from django.utils.log import log_response
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from .models import Domain
@@ -36,6 +37,10 @@ class SchoolMiddleware(TenantMainMiddleware):
         return None
 
     def process_response(self, request, response):
+        if response.status_code >= 400:
+            # Django logs a 4xx/5xx answer once the middleware has returned, when the connection
+            # is back on public; log it here, while the log line can still name the school.
+            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
         # Leave the connection on public, so nothing after this request reads this school.
         connection.set_schema_to_public()
         return response

@@ -31,6 +31,21 @@ def test_a_log_line_is_json_and_names_the_school(world):
     assert line["school"] == "school_school_a" and line["message"] == "отметка сохранена"
 
 
+def test_a_refused_request_is_logged_with_its_school(world, enter):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(SchoolFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        enter(world.b.teacher, world.b.host).post("/api/v1/marks/", {}, content_type="application/json")
+    finally:
+        logger.removeHandler(handler)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["school"], line["message"]) for line in lines] == [("school_school_b", "Bad Request: /api/v1/marks/")]
+
+
 class KeptEvents(Transport):
     def __init__(self, events):
         super().__init__()

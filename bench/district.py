@@ -39,7 +39,6 @@ def build_school(index, seed, today):
     from accounts import services as accounts
     from accounts.models import Membership, Role, User
     from journal import demo
-    from journal import services as journal
     from journal.models import Guardian, Pupil, PupilMovement, SchoolClass
     from tenants.models import School
     from tenants.services import create_school
@@ -77,15 +76,12 @@ def build_school(index, seed, today):
         Pupil.objects.bulk_create(pupils)
         PupilMovement.objects.bulk_create([PupilMovement(pupil=p, kind="enrolled", on=start, order_number=p.enrollment_order,
                                                          order_date=start, to_class=p.school_class) for p in pupils])
-        parents = [User(last_name=p.last_name, first_name=rng.choice(FIRST), email=f"parent{n:04d}@{slug}.bench",
-                        password=password)
-                   for n, p in enumerate(pupils) if rng.random() < PARENT_SHARE]
-        User.objects.bulk_create(parents)
-        children = [p for p in pupils]
-        rng.shuffle(children)
-        now = timezone.now()
-        Guardian.objects.bulk_create([Guardian(pupil=child, user=parent, consent_at=now, consent_version="bench")
-                                      for parent, child in zip(parents, children)])
+        families = [(pupil, User(last_name=pupil.last_name, first_name=rng.choice(FIRST), password=password,
+                                 email=f"parent{n:04d}@{slug}.bench"))
+                    for n, pupil in enumerate(pupils) if rng.random() < PARENT_SHARE]
+        parents = User.objects.bulk_create([parent for _pupil, parent in families])
+        Guardian.objects.bulk_create([Guardian(pupil=pupil, user=parent, consent_at=timezone.now(), consent_version="bench")
+                                      for pupil, parent in families])
         Membership.objects.bulk_create([Membership(user=parent, school=school, role=Role.PARENT) for parent in parents])
         year, terms = demo.set_up_year(school, by=deputy, today=today)
         filled = demo.fill_journal(school, until=today, seed=seed * 1000 + index)

@@ -8,8 +8,8 @@ judged by the times the system kept (`*_entered_at`, `entered_at`, audit entries
 date someone typed."""
 
 import calendar
-from functools import lru_cache
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
@@ -212,7 +212,6 @@ def _late_corrections(first, last):
                     .values_list("pk", "lesson__date"))
         late += sum(1 for target, at in changes if target in days and at >= _end_of(days[target] + timedelta(days=3)))
     return late, entered
-
 
 
 FILLING_COLUMNS = ["lessons", "topics", "homework", "attendance", "marks", "pairs", "without", "one", "accumulated"]

@@ -21,7 +21,7 @@ def test_traffic_lights_follow_the_districts_thresholds(db):
 
 
 def test_the_district_row_and_the_school_page_give_the_same_numbers(world, enter):
-    b, _cal = world.b, world.calendar_b
+    b = world.b
     month = timezone.localdate().replace(day=1)
     with schema_context(b.school.schema_name):
         update_school_month(month.isoformat())

@@ -53,11 +53,16 @@ def thresholds():
     return {code: current.get(code, tuple(Decimal(v) for v in limits)) for code, limits in DEFAULTS.items()}
 
 
+def percent(numerator, denominator):
+    """A share as pages and reports show it: one decimal, none when there is nothing to count."""
+    return round(numerator * 100 / denominator, 1) if denominator else None
+
+
 def figure(code, numerator, denominator, limits):
     """One indicator as pages and reports show it: the counts, the percentage and its colour."""
-    percent = round(numerator * 100 / denominator, 1) if denominator else None
-    return {"code": code, "numerator": numerator, "denominator": denominator, "percent": percent,
-            "colour": colour(code, percent, limits)}
+    share = percent(numerator, denominator)
+    return {"code": code, "numerator": numerator, "denominator": denominator, "percent": share,
+            "colour": colour(code, share, limits)}
 
 
 def colour(code, percent, limits):

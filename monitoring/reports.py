@@ -24,7 +24,7 @@ from diary.report import cyrillic_font
 from tenants.models import School
 
 from . import indicators
-from .models import NAMES, Report, SchoolMonth, accumulation_norms, colour, figure, thresholds
+from .models import NAMES, Report, SchoolMonth, accumulation_norms, colour, figure, percent, thresholds
 
 FILLS = {"green": "DFF3E3", "amber": "FFF2CC", "red": "F9D6D5"}
 Kind = Report.Kind
@@ -56,6 +56,10 @@ def _version(kind, school, starts_on, reason):
     if existing and not reason:
         raise ValidationError({"reason": "Отчёт за этот период уже сформирован: новая версия — только с причиной."})
     return (existing or 0) + 1
+
+
+def _totals(rows, columns):
+    return {column: sum(row[column] for row in rows) for column in columns}
 
 
 def _limits_data(limits):
@@ -133,7 +137,7 @@ def make_district_report(kind, starts_on, *, by=None, reason=""):
     for school in sorted(latest, key=lambda s: s.short_name):
         data = latest[school].data
         if kind == Kind.FILLING:
-            sums = {column: sum(row[column] for row in data["rows"]) for column in indicators.FILLING_COLUMNS}
+            sums = _totals(data["rows"], indicators.FILLING_COLUMNS)
         else:
             sums = {"groups": data["groups"], "journal_entries": data["journal_entries"],
                     "diary_views": data["diary_views"]}
@@ -148,18 +152,14 @@ def make_district_report(kind, starts_on, *, by=None, reason=""):
 # --- Showing reports: one table per kind, then page, XLSX and PDF alike -----------------------
 
 
-def _percent(numerator, denominator):
-    return round(numerator * 100 / denominator, 1) if denominator else None
-
-
 def _cell(value, colour_=""):
     return {"value": value, "colour": colour_}
 
 
 def _filling_cells(row, limits):
     def share(code, numerator):
-        percent = _percent(numerator, row["lessons"] if code in ("Q1", "Q2", "Q4") else row["pairs"])
-        return _cell(percent, colour(code, percent, limits))
+        value = percent(numerator, row["lessons"] if code in ("Q1", "Q2", "Q4") else row["pairs"])
+        return _cell(value, colour(code, value, limits))
 
     return [_cell(row["lessons"]), share("Q1", row["topics"]), share("Q2", row["homework"]),
             share("Q4", row["attendance"]), _cell(row["marks"]), _cell(row["pairs"]), share("Q7", row["without"]),
@@ -169,10 +169,6 @@ def _filling_cells(row, limits):
 FILLING_HEAD = ["Уроков", "Темы, %", "ДЗ, %", "Посещаемость, %", "Отметок", "Пар ученик×предмет",
                 "Без отметок, %", "С одной отметкой, %", "Накопляемость, %"]
 ACTIVITY_GROUPS = {"staff": "Сотрудники", "parents": "Родители", "pupils": "Обучающиеся"}
-
-
-def _totals(rows, columns):
-    return {column: sum(row[column] for row in rows) for column in columns}
 
 
 def table(report):
@@ -204,7 +200,7 @@ def table(report):
              "родители и обучающиеся — открывали дневник."]
     if report.school_id:
         body = [(ACTIVITY_GROUPS[g["group"]], [_cell(g["users"]), _cell(g["active"]),
-                                                _cell(_percent(g["active"], g["users"])), _cell(g["sign_ins"]),
+                                                _cell(percent(g["active"], g["users"])), _cell(g["sign_ins"]),
                                                 _cell(g["messages"])]) for g in data["groups"]]
         notes.append(f"Записей в журнале за неделю: {data['journal_entries']}; просмотров дневника: {data['diary_views']}.")
         return ["Группа", "С доступом", "Активны", "Активны, %", "Входов", "Сообщений"], body, notes
@@ -222,16 +218,15 @@ def table(report):
     for row in data["schools"] + [totals]:
         cells = []
         for g in row["groups"]:
-            cells += [_cell(g["users"]), _cell(_percent(g["active"], g["users"]))]
+            cells += [_cell(g["users"]), _cell(percent(g["active"], g["users"]))]
         cells += [_cell(sum(g["sign_ins"] for g in row["groups"])), _cell(row["journal_entries"]),
                   _cell(row["diary_views"]), _cell(sum(g["messages"] for g in row["groups"]))]
         body.append((row["name"], cells))
     return head, body, notes
 
 
-def chart(report):
-    """The bars a report's chart shows: (label, percent, colour)."""
-    head, rows, _notes = table(report)
+def chart(report, head, rows):
+    """The bars a report's chart shows, from its table: (label, percent, colour)."""
     if report.kind == Kind.QUALITY:
         name, cells = rows[-1]
         return [(code, cell["value"], cell["colour"]) for code, cell in zip(head[1:], cells) if cell["value"] is not None]
@@ -279,13 +274,13 @@ def _bar_chart(bars, font, width=260 * mm):
     line = 5 * mm
     drawing = Drawing(width, line * len(bars) + 2 * mm)
     label_width, scale = 45 * mm, (width - 65 * mm) / 100
-    for index, (label, percent, tint) in enumerate(bars):
+    for index, (label, share, tint) in enumerate(bars):
         y = drawing.height - (index + 1) * line
         drawing.add(String(0, y + 1.2 * mm, str(label)[:30], fontName=font, fontSize=7))
-        drawing.add(Rect(label_width, y + 0.5 * mm, max(0.5, float(percent) * scale), line - 1.5 * mm,
+        drawing.add(Rect(label_width, y + 0.5 * mm, max(0.5, float(share) * scale), line - 1.5 * mm,
                          fillColor=colors.HexColor("#" + FILLS.get(tint, "C9D7EA")), strokeColor=colors.grey,
                          strokeWidth=0.3))
-        drawing.add(String(label_width + float(percent) * scale + 2 * mm, y + 1.2 * mm, f"{percent}%",
+        drawing.add(String(label_width + float(share) * scale + 2 * mm, y + 1.2 * mm, f"{share}%",
                            fontName=font, fontSize=7))
     return drawing
 
@@ -304,7 +299,7 @@ def pdf(report):
     grid[0] = header
     story = [Paragraph(title(report), ParagraphStyle("h", parent=style, fontSize=12, leading=15)),
              Spacer(1, 3 * mm), Table(grid, style=TableStyle(commands), repeatRows=1), Spacer(1, 4 * mm)]
-    bars = chart(report)
+    bars = chart(report, head, rows)
     if bars:
         story += [Paragraph(chart_title(report), style), _bar_chart(bars, font), Spacer(1, 3 * mm)]
     story += [Paragraph(note, style) for note in notes if note]

@@ -145,7 +145,7 @@ def _show(request, report, kind):
         return render(request, "monitoring/report.html", {
             "report": report, "title": reports.title(report), "head": head, "rows": rows, "notes": notes,
             "bars": selectors.bars([{"label": label, "percent": value, "colour": tint}
-                                    for label, value, tint in reports.chart(report)]),
+                                    for label, value, tint in reports.chart(report, head, rows)]),
             "chart_title": reports.chart_title(report)})
     if kind not in ("xlsx", "pdf"):
         raise Http404

@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import sentry_sdk
 from sentry_sdk.transport import Transport
@@ -15,34 +16,32 @@ from django_tenants.utils import schema_context
 from config.logs import JsonFormatter, SchoolFilter
 
 
-def test_a_log_line_is_json_and_names_the_school(world):
+@contextmanager
+def json_lines(logger_name):
+    """The lines a logger writes while inside, as the production handler formats them."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(SchoolFilter())
     handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("tests.school")
+    logger = logging.getLogger(logger_name)
     logger.addHandler(handler)
+    lines = []
     try:
-        with schema_context(world.a.school.schema_name):
-            logger.warning("отметка сохранена")
+        yield lines
     finally:
         logger.removeHandler(handler)
-    line = json.loads(stream.getvalue())
-    assert line["school"] == "school_school_a" and line["message"] == "отметка сохранена"
+        lines += [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_a_log_line_is_json_and_names_the_school(world):
+    with json_lines("tests.school") as lines, schema_context(world.a.school.schema_name):
+        logging.getLogger("tests.school").warning("отметка сохранена")
+    assert [(line["school"], line["message"]) for line in lines] == [("school_school_a", "отметка сохранена")]
 
 
 def test_a_refused_request_is_logged_with_its_school(world, enter):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(SchoolFilter())
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("django.request")
-    logger.addHandler(handler)
-    try:
+    with json_lines("django.request") as lines:
         enter(world.b.teacher, world.b.host).post("/api/v1/marks/", {}, content_type="application/json")
-    finally:
-        logger.removeHandler(handler)
-    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert [(line["school"], line["message"]) for line in lines] == [("school_school_b", "Bad Request: /api/v1/marks/")]
 
 

@@ -16,13 +16,13 @@ from accounts.models import Role, User
 from config.context import host_url, portal_url
 from diary.models import DataView
 from journal import demo
-from journal.models import Guardian
 from journal import services as journal
-from tenants.models import School
-from tenants.services import create_school
+from journal.models import Guardian
 from monitoring import reports
 from monitoring.models import Report
 from monitoring.tasks import update_school_month
+from tenants.models import School
+from tenants.services import create_school
 from tenants.tasks import update_school_figures
 
 DEMO_PASSWORD = "demo-parol-2026"

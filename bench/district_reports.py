@@ -22,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.provisioning import summary  # noqa: E402
 
 # The counts behind Q1, Q2, Q4 and the filling table (lessons by class and subject), and behind
 # Q7–Q9 (marks per pupil and subject so far in the term), as one would write them by hand.
@@ -82,16 +83,6 @@ def bare(sql, params):
             cursor.execute(statement, params)
             cursor.fetchall()
     return time.perf_counter() - started
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def summary(seconds):
-    return {"n": len(seconds), "median_s": statistics.median(seconds), "p95_s": percentile(seconds, 0.95),
-            "total_s": sum(seconds)}
 
 
 def start_worker(broker):

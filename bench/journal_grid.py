@@ -8,18 +8,15 @@ bare SQL that fetches the same rows, to say what our layers cost.
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.provisioning import manage, percentile  # noqa: E402
+from bench.provisioning import scratch_database, summary  # noqa: E402
 
 
 def timed(fn, runs):
@@ -28,7 +25,7 @@ def timed(fn, runs):
         start = time.perf_counter()
         fn()
         seconds.append(time.perf_counter() - start)
-    return {"n": runs, "median_s": statistics.median(seconds), "p95_s": percentile(seconds, 0.95)}
+    return summary(seconds)
 
 
 def main():
@@ -36,25 +33,12 @@ def main():
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--pupils", type=int, default=30)
     options = parser.parse_args()
-    base = os.environ.get("DATABASE_URL", "postgresql:///ejournal")
-    server, name = base.rsplit("/", 1)[0], f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": f"{server}/{name}", "LOG_LEVEL": "WARNING"}
-    os.environ.update(env)
-    try:
-        manage("migrate_schemas", "--shared", "-v", "0", env=env)
+    with scratch_database():
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         import django
 
         django.setup()
         results = measure(options)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(json.dumps(results, indent=2))
 
 

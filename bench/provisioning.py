@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -28,7 +29,8 @@ def percentile(values, share):
 
 
 def summary(seconds):
-    return {"n": len(seconds), "median_s": statistics.median(seconds), "p95_s": percentile(seconds, 0.95)}
+    return {"n": len(seconds), "median_s": statistics.median(seconds), "p95_s": percentile(seconds, 0.95),
+            "total_s": sum(seconds)}
 
 
 def manage(*args, env):
@@ -36,6 +38,25 @@ def manage(*args, env):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return time.perf_counter() - start
+
+
+@contextmanager
+def scratch_database():
+    """A database of its own with the public schema migrated, dropped afterwards. Inside,
+    DATABASE_URL names it, for this process and the ones it starts; yields their environment."""
+    base = os.environ.get("DATABASE_URL", "postgresql:///ejournal")
+    server, name = base.rsplit("/", 1)[0], f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": f"{server}/{name}", "LOG_LEVEL": "WARNING"}
+    os.environ.update(env)
+    try:
+        manage("migrate_schemas", "--shared", "-v", "0", env=env)
+        yield env
+    finally:
+        os.environ["DATABASE_URL"] = base
+        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def temporary_migration(name, field):
@@ -56,50 +77,40 @@ def main():
     parser.add_argument("--schools", type=int, default=50)
     options = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "postgresql:///ejournal")
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    server = base.rsplit("/", 1)[0]
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": f"{server}/{name}", "LOG_LEVEL": "WARNING"}
-    os.environ.update(env)
     created = []
-    try:
-        manage("migrate_schemas", "--shared", "-v", "0", env=env)
-        sys.path.insert(0, str(ROOT))
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        import django
+    with scratch_database() as env:
+        try:
+            sys.path.insert(0, str(ROOT))
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+            import django
 
-        django.setup()
-        from tenants.services import create_school
+            django.setup()
+            from django.db import connection
 
-        creation = []
-        for n in range(options.schools):
-            start = time.perf_counter()
-            create_school(name=f"МБОУ «Школа № {n + 1}»", short_name=f"Школа № {n + 1}", slug=f"bench{n + 1}")
-            creation.append(time.perf_counter() - start)
-        from django.db import connection
+            from tenants.services import create_school
 
-        connection.close()
-        # The process's first school runs the migrations (and records them); the next ones replay.
-        results = {"schools": options.schools, "create_first_school_s": creation[0],
-                   "create_school": summary(creation[1:])}
-        results["migrate_nothing_to_do_s"] = manage("migrate_schemas", "--tenant", "-v", "0", env=env)
-        for executor, field in (("standard", "bench_note_a"), ("multiprocessing", "bench_note_b")):
-            path = temporary_migration(f"9000_bench_{field}", field)
-            created.append(path)
-            results[f"migrate_one_new_{executor}_s"] = manage(
-                "migrate_schemas", "--tenant", f"--executor={executor}", "-v", "0", env=env)
-        with psycopg.connect(f"{server}/{name}") as conn:
-            size = conn.execute(
-                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE n.nspname = 'school_bench1'").fetchone()[0]
-        results["empty_school_bytes"] = int(size)
-    finally:
-        for path in created:
-            path.unlink(missing_ok=True)
-        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            creation = []
+            for n in range(options.schools):
+                start = time.perf_counter()
+                create_school(name=f"МБОУ «Школа № {n + 1}»", short_name=f"Школа № {n + 1}", slug=f"bench{n + 1}")
+                creation.append(time.perf_counter() - start)
+            # The process's first school runs the migrations (and records them); the next ones replay.
+            results = {"schools": options.schools, "create_first_school_s": creation[0],
+                       "create_school": summary(creation[1:])}
+            connection.close()
+            results["migrate_nothing_to_do_s"] = manage("migrate_schemas", "--tenant", "-v", "0", env=env)
+            for executor, field in (("standard", "bench_note_a"), ("multiprocessing", "bench_note_b")):
+                path = temporary_migration(f"9000_bench_{field}", field)
+                created.append(path)
+                results[f"migrate_one_new_{executor}_s"] = manage(
+                    "migrate_schemas", "--tenant", f"--executor={executor}", "-v", "0", env=env)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n"
+                               " ON n.oid = c.relnamespace WHERE n.nspname = 'school_bench1'")
+                results["empty_school_bytes"] = int(cursor.fetchone()[0])
+        finally:
+            for path in created:
+                path.unlink(missing_ok=True)
     print(json.dumps(results, indent=2))
 
 

@@ -11,37 +11,19 @@ import os
 import platform
 import subprocess
 import sys
-import uuid
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
+sys.path.insert(0, str(ROOT))
+from bench.provisioning import scratch_database  # noqa: E402
 
 
 def run(script, *args, env=None):
     out = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, env=env,
                          stdout=subprocess.PIPE, text=True, check=True).stdout
     return json.loads(out)
-
-
-@contextmanager
-def scratch_database():
-    base = os.environ.get("DATABASE_URL", "postgresql:///ejournal")
-    server, name = base.rsplit("/", 1)[0], f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": f"{server}/{name}", "LOG_LEVEL": "WARNING"}
-    try:
-        subprocess.run([sys.executable, "manage.py", "migrate_schemas", "--shared", "-v", "0"], cwd=ROOT, env=env,
-                       check=True)
-        yield env
-    finally:
-        with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def ms(seconds):

@@ -16,9 +16,27 @@ def find_user(identifier):
     return users[0] if len(users) == 1 else None
 
 
+def login_key(request, credentials):
+    """What django-axes counts failures by, with the address: the login as normalised, so
+    "+7 900…" and "8900…" are one key; a login nobody has counts the same as an existing one."""
+    typed = (credentials or {}).get("username") or ""
+    found = candidates(typed)
+    return "|".join(f"{k}:{v}" for k, v in sorted(found.items())) if found else typed.strip().lower()[:254]
+
+
 class IdentifierBackend(BaseBackend):
-    """Loads the signed-in person for each request. Credentials are checked only by
-    accounts.services.sign_in, the one path that logs attempts and locks accounts."""
+    """Checks a login (e-mail, phone or SNILS) and password, behind django-axes' lockout
+    (accounts.services.sign_in is the one caller), and loads the signed-in person."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = find_user(username or "")
+        if user is None:
+            # Hash anyway, so a missing login answers as slowly as a wrong password.
+            User().set_password(password)
+            return None
+        if user.is_active and user.check_password(password or ""):
+            return user
+        return None
 
     def get_user(self, user_id):
         return User.objects.filter(pk=user_id, is_active=True).first()

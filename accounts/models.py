@@ -28,8 +28,6 @@ class User(AbstractBaseUser):
     middle_name = models.CharField("отчество", max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     objects = UserManager()
@@ -53,21 +51,6 @@ class User(AbstractBaseUser):
     def short_name(self):
         initials = "".join(f"{part[0]}." for part in (self.first_name, self.middle_name) if part)
         return f"{self.last_name} {initials}".strip()
-
-    def is_locked(self, now=None):
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
-
-    def register_failed_login(self):
-        self.failed_logins += 1
-        if self.failed_logins >= settings.LOCKOUT_ATTEMPTS:
-            self.locked_until = timezone.now() + timedelta(minutes=settings.LOCKOUT_MINUTES)
-            self.failed_logins = 0
-        self.save(update_fields=["failed_logins", "locked_until"])
-
-    def register_good_login(self):
-        if self.failed_logins or self.locked_until:
-            self.failed_logins, self.locked_until = 0, None
-            self.save(update_fields=["failed_logins", "locked_until"])
 
 
 class Role(models.TextChoices):

@@ -24,3 +24,19 @@ def parent_schools(user):
     """Schools where this person is a parent of some pupil (by membership; the pupils are in the schools' schemas)."""
     return School.objects.filter(membership__user=user, membership__role=Role.PARENT,
                                  membership__ended_at__isnull=True).distinct()
+
+
+def places_of(user):
+    """Where a person holds a role: each school's address (staff, pupils) and the portal
+    (parents, district staff), as (key, label, host) — the switch in the menu."""
+    from django.conf import settings
+
+    from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES
+
+    places = {}
+    for m in Membership.objects.active().filter(user=user).select_related("school"):
+        if m.school is not None and m.role in SCHOOL_SIGN_IN_ROLES:
+            places[m.school.slug] = (m.school.slug, m.school.short_name, m.school.host)
+        elif m.role in PORTAL_SIGN_IN_ROLES:
+            places["portal"] = ("portal", "Портал (дети, район)", settings.BASE_DOMAIN)
+    return sorted(places.values(), key=lambda p: (p[0] == "portal", p[1]))

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django_tenants.utils import schema_context
 
 from audit.models import record
@@ -24,26 +24,28 @@ class SignInError(Exception):
     pass
 
 
-def sign_in(identifier, password, *, ip, host):
+def sign_in(identifier, password, *, ip, host, request):
     """The account behind these credentials, or SignInError with a message for the person.
-    Every attempt is logged; repeated failures lock the account for a while."""
-    user = find_user(identifier)
-    now = timezone.now()
-    ok = user is not None and user.is_active and not user.is_locked(now) and user.check_password(password)
-    LoginAttempt.objects.create(user=user, identifier=(identifier or "")[:254], ip=ip, host=host, success=ok)
-    if ok:
-        user.register_good_login()
+    Every attempt is logged. Failures are counted per login and address by django-axes (so no
+    one can lock another person out from elsewhere), with a longer wait after each lockout;
+    an unknown login is answered exactly like a wrong password."""
+    user = authenticate(request, username=identifier or "", password=password or "")
+    LoginAttempt.objects.create(user=user or find_user(identifier or ""), identifier=(identifier or "")[:254],
+                                ip=ip, host=host, success=user is not None)
+    if user is not None:
         return user
-    if user is not None and user.is_locked(now):
-        until = date_format(timezone.localtime(user.locked_until), "H:i")
-        raise SignInError(f"Слишком много неудачных попыток входа. Вход заблокирован до {until}.")
-    if user is not None and user.is_active:
-        user.register_failed_login()
-        if user.is_locked():
-            raise SignInError(
-                f"Слишком много неудачных попыток входа. Вход заблокирован на {settings.LOCKOUT_MINUTES} минут."
-            )
+    if getattr(request, "axes_locked_out", False):
+        minutes = int(lockout_period(request).total_seconds() // 60)
+        raise SignInError(f"Слишком много неудачных попыток входа с этого адреса. Повторите через {minutes} мин.")
     raise SignInError("Неверный логин или пароль.")
+
+
+def lockout_period(request):
+    """django-axes' cool-off: LOCKOUT_MINUTES after the first lockout, doubling with each
+    further one (per login and address), at most a day."""
+    failures = getattr(request, "axes_failures_since_start", 0) or 0
+    lockouts = max(1, failures // settings.LOCKOUT_ATTEMPTS)
+    return min(timedelta(minutes=settings.LOCKOUT_MINUTES) * 2 ** (lockouts - 1), timedelta(days=1))
 
 
 def may_issue(user, school, role, pupil=None):
@@ -52,7 +54,8 @@ def may_issue(user, school, role, pupil=None):
     if role == Role.SCHOOL_ADMIN and Membership.objects.active().filter(
         user=user, role=Role.DISTRICT_OPERATOR, school__isnull=True
     ).exists():
-        return True
+        # Only a school's first admin: later ones come from the school's own admin.
+        return not Membership.objects.at(school).filter(role=Role.SCHOOL_ADMIN).exists()
     issuer_role = INVITED_BY.get(role)
     if issuer_role is None or not Membership.objects.at(school).filter(user=user, role=issuer_role).exists():
         return False
@@ -179,6 +182,11 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
         if not (new_account and new_account.password):
             raise ValidationError({"password": "Придумайте пароль."})
         user = create_person(new_account, ip=ip)
+    elif invitation.issued_by_id == user.pk:
+        raise ValidationError("Нельзя принять приглашение, выданное самому себе: роль выдаёт другой сотрудник.")
+    elif Membership.objects.active().filter(user=user, school__isnull=True).exists():
+        # District staff see counts, never a pupil: their account takes no school role.
+        raise ValidationError("Сотрудник управления образования не может получить роль в школе с той же учётной записью.")
     add_membership(user, school, invitation.role, by=invitation.issued_by, ip=ip)
 
     if invitation.pupil_id is not None:
@@ -221,3 +229,17 @@ def end_membership(membership, *, by, ip, reason):
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
     record("membership.ended", membership, by=by, ip=ip, old={"role": membership.role}, reason=reason.strip())
+
+
+def end_family_membership(user_id, role, *, by, ip, reason):
+    """A parent's role at the school ends with their last link to a pupil there (the school's
+    schema is active: the caller knows which school)."""
+    from django.db import connection
+
+    from tenants.models import School
+
+    school = School.objects.get(schema_name=connection.schema_name)
+    for membership in Membership.objects.at(school).filter(user_id=user_id, role=role):
+        membership.ended_at = timezone.now()
+        membership.save(update_fields=["ended_at"])
+        record("membership.ended", membership, by=by, ip=ip, old={"role": role}, reason=reason)

@@ -1,12 +1,17 @@
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.views import PasswordChangeView
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_tenants.utils import schema_context
 
 from audit.models import record
 from config.context import host_url, portal_url
@@ -23,7 +28,8 @@ from .forms import (
     StaffInvitationForm,
 )
 from .middleware import roles_for
-from .models import STAFF_ROLES, Invitation, Membership, Role
+from .models import STAFF_ROLES, Invitation, Membership, Role, User
+from .selectors import places_of
 
 BACKEND = "accounts.backends.IdentifierBackend"
 
@@ -40,6 +46,13 @@ def _where_to_sign_in(user):
     return sorted(set(links))
 
 
+def locked_out(request, response, credentials):
+    """django-axes' lockout answer: the page already says it in words; only the status changes."""
+    response = response or HttpResponse("Слишком много неудачных попыток входа.", content_type="text/plain; charset=utf-8")
+    response.status_code = 429
+    return response
+
+
 def login_view(request):
     form = SignInForm(request.POST or None)
     elsewhere = []
@@ -50,7 +63,7 @@ def login_view(request):
         try:
             user = services.sign_in(
                 form.cleaned_data["identifier"], form.cleaned_data["password"],
-                ip=client_ip(request), host=request.get_host(),
+                ip=client_ip(request), host=request.get_host(), request=request,
             )
         except services.SignInError as error:
             form.add_error(None, str(error))
@@ -92,9 +105,19 @@ def invitation_accept(request, code):
         return render(request, "accounts/invitation_missing.html", {"message": message}, status=410)
 
     user = request.user if request.user.is_authenticated else None
-    account_form = None if user else NewAccountForm(request.POST or None, prefix="account")
+    # A person who already has an account (a teacher of a second school, a parent of a second
+    # child) proves it here: they hold no role at this address yet, so they cannot sign in first.
+    existing = request.method == "POST" and "existing-identifier" in request.POST and user is None
+    existing_form = None if user else SignInForm(request.POST if existing else None, prefix="existing")
+    if existing and existing_form.is_valid():
+        try:
+            user = services.sign_in(existing_form.cleaned_data["identifier"], existing_form.cleaned_data["password"],
+                                    ip=client_ip(request), host=request.get_host(), request=request)
+        except services.SignInError as error:
+            existing_form.add_error(None, str(error))
+    account_form = None if user or existing else NewAccountForm(request.POST or None, prefix="account")
     consent_form = ConsentForm(request.POST or None)
-    if request.method == "POST" and (user or account_form.is_valid()) and consent_form.is_valid():
+    if request.method == "POST" and (user or (account_form and account_form.is_valid())) and consent_form.is_valid():
         new_account = None if user else services.NewAccount(
             **{k: v for k, v in account_form.cleaned_data.items() if k != "password_again"}
         )
@@ -108,12 +131,15 @@ def invitation_accept(request, code):
                 consent_form.add_error("consent", error.message_dict["consent"])
             else:
                 add_form_errors(account_form or consent_form, error)
+            if existing:
+                user = None
         else:
             login(request, user, backend=BACKEND)
             messages.success(request, f"Приглашение принято: {invitation.get_role_display().lower()}, {invitation.school.short_name}.")
             return redirect("home")
     return render(request, "accounts/invitation_accept.html", {
         "invitation": invitation, "account_form": account_form, "consent_form": consent_form,
+        "existing_form": existing_form if user is None else None,
         "needs_consent": invitation.role == Role.PARENT,
     })
 
@@ -195,3 +221,43 @@ def invitation_revoke(request, invitation_id):
     else:
         messages.success(request, "Приглашение отозвано.")
     return redirect(request.POST.get("back") if url_has_allowed_host_and_scheme(request.POST.get("back"), {request.get_host()}) else "home")
+
+
+HANDOFF_SECONDS = 60
+
+
+@require_POST
+def switch(request, key):
+    """Moves a signed-in person to another of their places (a second school, the portal)
+    without typing the password again: a signed, one-time, one-minute pass for that host."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    place = next((p for p in places_of(request.user) if p[0] == key), None)
+    if place is None:
+        raise Http404
+    nonce = secrets.token_urlsafe(16)
+    with schema_context("public"):  # cache keys carry the schema; the pass crosses schools
+        cache.set(f"handoff:{nonce}", request.user.pk, HANDOFF_SECONDS)
+    token = signing.dumps({"user": request.user.pk, "host": place[2], "nonce": nonce}, salt="handoff")
+    return HttpResponseRedirect(host_url(place[2], f"/login/handoff/?token={token}"))
+
+
+def handoff(request):
+    try:
+        data = signing.loads(request.GET.get("token", ""), salt="handoff", max_age=HANDOFF_SECONDS)
+    except signing.BadSignature:
+        data = None
+    host = request.get_host().split(":")[0]
+    with schema_context("public"):
+        # One use only, and only at the host it was made for.
+        valid = bool(data) and data.get("host") == host and cache.get(f"handoff:{data.get('nonce')}") == data.get(
+            "user") and cache.delete(f"handoff:{data['nonce']}")
+    if not valid:
+        messages.error(request, "Ссылка для перехода устарела. Войдите ещё раз.")
+        return redirect("login")
+    user = User.objects.filter(pk=data["user"], is_active=True).first()
+    if user is None or not roles_for(user, request.school):
+        return redirect("login")
+    login(request, user, backend=BACKEND)
+    record("user.switched", user, by=user, ip=client_ip(request), new={"host": host})
+    return redirect("home")

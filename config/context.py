@@ -2,8 +2,14 @@ from django.conf import settings
 
 
 def site(request):
+    from accounts.selectors import places_of
+
     school = getattr(request, "school", None)
-    return {"current_school": school, "portal_url": portal_url(), "base_domain": settings.BASE_DOMAIN}
+    user = getattr(request, "user", None)
+    here = school.slug if school else "portal"
+    places = [p for p in places_of(user) if p[0] != here] if user is not None and user.is_authenticated else []
+    return {"current_school": school, "portal_url": portal_url(), "base_domain": settings.BASE_DOMAIN,
+            "other_places": places}
 
 
 def portal_url(path="/"):

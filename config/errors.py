@@ -13,3 +13,9 @@ def add_form_errors(form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def explain_form(form):
+    """An invalid form's errors as lines "Field: message", for a refusal on a page."""
+    return [f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
+            for f, e in form.errors.items()]

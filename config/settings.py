@@ -44,6 +44,7 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "axes",
 ]
 # Tables of these apps exist in every school schema; `audit` is in both lists on purpose:
 # district actions are audited in public, journal writes in the school's own schema.
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "tenants.middleware.ReadOnlySchoolMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -113,11 +115,14 @@ CACHES = {
         "LOCATION": REDIS_URL,
         # The schema is part of every key: the same key in two schools is two entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
-    }
+    },
+    # Sign-in failures count across every address of the installation, so this one has no
+    # schema in its keys: guessing at fifty schools' addresses is still one counter.
+    "axes": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "axes"},
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.IdentifierBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.IdentifierBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -131,6 +136,20 @@ LOGIN_URL = "login"
 LOCKOUT_ATTEMPTS = envint("LOCKOUT_ATTEMPTS", "5")
 LOCKOUT_MINUTES = envint("LOCKOUT_MINUTES", "15")
 INVITATION_DAYS = envint("INVITATION_DAYS", "14")
+# Sign-in lockout by django-axes, its counters in Redis (ADD and INCR are atomic, so parallel
+# guesses are all counted; its tables stay empty): per login *and* address, so nobody can lock
+# another person out from elsewhere; the wait doubles after each lockout (accounts.services).
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "axes"
+AXES_FAILURE_LIMIT = LOCKOUT_ATTEMPTS
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the key sign_in passes to authenticate(), not USERNAME_FIELD
+AXES_USERNAME_CALLABLE = "accounts.backends.login_key"
+AXES_CLIENT_IP_CALLABLE = "accounts.access.client_ip"
+AXES_COOLOFF_TIME = "accounts.services.lockout_period"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
 
 # Sessions live in public; the cookie is bound to the host that issued it, so a session
 # made at one school's address is never sent to another school's address.
@@ -221,5 +240,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["school"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.utils.autoreload": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.utils.autoreload": {"level": "WARNING"},
+                "axes": {"level": "WARNING"}},  # a line per sign-in; LoginAttempt keeps them
 }

@@ -9,6 +9,8 @@ from accounts import views as accounts_views
 urlpatterns = [
     path("login/", accounts_views.login_view, name="login"),
     path("logout/", accounts_views.logout_view, name="logout"),
+    path("login/handoff/", accounts_views.handoff, name="handoff"),
+    path("switch/<slug:key>/", accounts_views.switch, name="switch"),
     path("invite/", accounts_views.invitation_enter, name="invitation_enter"),
     path("invite/<str:code>/", accounts_views.invitation_accept, name="invitation"),
     path("account/password/", login_required(accounts_views.PasswordChange.as_view()), name="password_change"),

@@ -34,10 +34,12 @@ class Notification(models.Model):
         REMARK = "remark", "замечание"
         NEWS = "news", "объявление"
         MEETING = "meeting", "родительское собрание"
+        SUBSTITUTION = "substitution", "замена урока"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Empty for a notice to staff (a substitution), which is about no pupil.
+    pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -123,6 +123,13 @@ def notifications_of(user, limit=100):
     return sorted(notices, key=lambda n: n.created_at, reverse=True)[:limit]
 
 
+def staff_notices(user, limit=20):
+    """Notices to a member of staff at this school (substitutions); shown ones become read."""
+    found = list(Notification.objects.filter(recipient=user, pupil__isnull=True)[:limit])
+    Notification.objects.filter(pk__in=[n.pk for n in found if n.read_at is None]).update(read_at=timezone.now())
+    return found
+
+
 def threads_for(user, everything=False):
     """Conversations with the count of messages from others not yet read by this person."""
     last_read = ThreadMember.objects.filter(thread=OuterRef("pk"), user=user).values("last_read_at")[:1]
@@ -162,12 +169,20 @@ def board(pupil, monday):
     }
 
 
+def family_threads(user):
+    """The conversations a parent may still open at this school: about a child they are linked
+    to now, or to the class of such a child. An ended link or a withdrawn child closes them."""
+    links = Guardian.objects.live().filter(user=user)
+    return threads_for(user).filter(Q(pupil__in=links.values("pupil"))
+                                    | Q(pupil__isnull=True, school_class__in=links.values("pupil__school_class")))
+
+
 def parent_threads(user):
     """A parent's conversations with every child's school, newest first; each knows its school."""
     threads = []
     for school in parent_schools(user):
         with schema_context(school.schema_name):
-            for thread in threads_for(user):
+            for thread in family_threads(user):
                 thread.school = school
                 threads.append(thread)
     return sorted(threads, key=lambda t: t.last_message_at, reverse=True)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.access import client_ip
 from audit.models import record
 
-from accounts.models import Membership, Role
+from accounts.models import STAFF_ROLES, Membership, Role
 from journal.models import Attendance, Guardian, Lesson, Mark, Pupil, TeachingLoad
 
 from .models import DataView, Message, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
@@ -43,6 +43,15 @@ def notify(pupil, kind, text):
     to send the e-mails. If Redis is down the rows wait; the periodic sweep sends them later."""
     notices = Notification.objects.bulk_create(
         [Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text) for user_id in recipients(pupil)])
+    if notices:
+        transaction.on_commit(kick_delivery)
+    return notices
+
+
+def notify_staff(user_ids, text, kind="substitution"):
+    """A notice to school staff (about no pupil), through the same outbox."""
+    notices = Notification.objects.bulk_create(
+        [Notification(recipient_id=user_id, kind=kind, text=text) for user_id in sorted(set(user_ids))])
     if notices:
         transaction.on_commit(kick_delivery)
     return notices
@@ -141,10 +150,27 @@ def _attachment(upload, school):
     return default_storage.save(f"{school.schema_name}/messages/{uuid.uuid4().hex}.{extension}", upload), upload.name[:200]
 
 
+def _check_writable(school):
+    if not school.is_writable:
+        raise ValidationError("Школа работает только на чтение: сообщения сейчас не отправляются.")
+
+
+def _may_still_write(thread, user, school):
+    """Staff of the school write in its threads; a parent only while linked to the thread's child
+    (or to a child of the thread's class)."""
+    if Membership.objects.at(school).filter(user=user, role__in=sorted(STAFF_ROLES)).exists():
+        return True
+    links = Guardian.objects.live().filter(user=user)
+    if thread.pupil_id:
+        return links.filter(pupil=thread.pupil_id).exists()
+    return links.filter(pupil__school_class=thread.school_class_id).exists()
+
+
 @transaction.atomic
 def post_message(thread, *, school, by, text, attachment=None, ip=None):
+    _check_writable(school)
     member = ThreadMember.objects.filter(thread=thread, user=by).first()
-    if member is None:
+    if member is None or not _may_still_write(thread, by, school):
         raise PermissionDenied("Вы не участник этой переписки.")
     text = (text or "").strip()
     if not text:
@@ -167,6 +193,7 @@ def post_message(thread, *, school, by, text, attachment=None, ip=None):
 def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to=None, attachment=None, ip=None):
     """A teacher (or the head) writes to a pupil's parents; the class teacher to all parents
     of the class; a parent to one of their child's teachers. Nobody outside the school."""
+    _check_writable(school)
     subject = " ".join((subject or "").split())[:200]
     if not subject:
         raise ValidationError({"subject": "Укажите тему."})

@@ -11,7 +11,7 @@ from accounts.access import client_ip, parent_required, school_roles
 from accounts.models import NotificationPreference, Role, User
 from audit.models import record
 from config.errors import explain
-from journal.access import access_class
+from journal.access import access_class_to_manage_families, access_class_to_print_reports
 from journal.models import HomeworkFile, Pupil, SchoolClass
 from journal.selectors import children_of, current_year, monday_of
 
@@ -95,10 +95,7 @@ def own_file(request, lesson_id, file_id):
 @school_roles(Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR)
 def weekly_report(request, class_id):
     """The class teacher prints the week's marks and absences, one page per pupil."""
-    school_class = access_class(request, class_id)
-    if Role.CLASS_TEACHER in request.roles and not request.roles & {Role.DEPUTY, Role.DIRECTOR} \
-            and school_class.class_teacher_id != request.user.pk:
-        return render(request, "forbidden.html", status=403)
+    school_class = access_class_to_print_reports(request, class_id)
     monday = monday_of(request.GET.get("week"))
     pupils = list(school_class.pupils.enrolled())
     terms, term = selectors.current_term(pupils[0], current_year()) if pupils else ([], None)
@@ -196,11 +193,18 @@ def parent_messages(request):
                                                    "children": children_of(request.user)})
 
 
+def _family_thread_or_404(request, thread_id):
+    thread = selectors.family_threads(request.user).filter(pk=thread_id).first()
+    if thread is None:
+        raise Http404
+    return thread
+
+
 @parent_required
 def parent_thread(request, slug, thread_id):
     school = parent_school(request, slug)
     with schema_context(school.schema_name):
-        thread = _thread_or_404(request, thread_id)
+        thread = _family_thread_or_404(request, thread_id)
         thread.school = school
         if request.method == "POST":
             return _reply(request, thread, f"/messages/{slug}/{thread.pk}/")
@@ -245,7 +249,7 @@ def staff_attachment(request, thread_id, message_id):
 @parent_required
 def parent_attachment(request, slug, thread_id, message_id):
     with schema_context(parent_school(request, slug).schema_name):
-        return _attachment_response(_thread_or_404(request, thread_id), message_id)
+        return _attachment_response(_family_thread_or_404(request, thread_id), message_id)
 
 
 # --- News and parent meetings --------------------------------------------------------------------
@@ -270,7 +274,7 @@ def news(request):
 
 @school_roles(Role.CLASS_TEACHER)
 def meeting(request, class_id):
-    school_class = access_class(request, class_id)
+    school_class = access_class_to_manage_families(request, class_id)
     parents = selectors.class_parents(school_class)
     if request.method == "POST":
         try:

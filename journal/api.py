@@ -1,5 +1,6 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
@@ -7,17 +8,28 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.access import client_ip
-from accounts.models import Role
+from accounts.models import Role, User
 from diary.services import log_view
 
 from . import models, selectors, services
-from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson
+from . import rules
+from .access import (
+    access_class_to_manage_families,
+    access_class_to_read,
+    access_journal_to_read,
+    access_journal_to_write,
+    access_lesson_to_read,
+    access_lesson_to_take_over,
+    access_lesson_to_write,
+    access_mark_to_read,
+    access_mark_to_write,
+)
 from .models import Attendance, Lesson, Mark, PlannedTopic, Pupil, Subject, Term, WorkType
 
 
 class SchoolStaff(permissions.BasePermission):
     def has_permission(self, request, view):
-        return request.school is not None and bool(request.roles & WHOLE_SCHOOL)
+        return request.school is not None and bool(request.roles & rules.STAFF)
 
 
 class Parent(permissions.BasePermission):
@@ -70,7 +82,7 @@ class ClassPupils(generics.ListAPIView):
     serializer_class = PupilSerializer
 
     def get_queryset(self):
-        roster = selectors.class_roster(access_class(self.request, self.kwargs["class_id"]))
+        roster = selectors.class_roster(access_class_to_read(self.request, self.kwargs["class_id"]))
         log_view(self.request, roster)
         return roster
 
@@ -96,8 +108,8 @@ class Children(generics.ListAPIView):
 class Teaching(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
-            return request.school is not None and bool(request.roles & WHOLE_SCHOOL)
-        return request.school is not None and bool(request.roles & {Role.TEACHER, Role.CLASS_TEACHER})
+            return request.school is not None and bool(request.roles & (rules.TEACHING | rules.READ_ALL))
+        return request.school is not None and bool(request.roles & rules.TEACHING)
 
 
 def _get(model_or_queryset, pk, **filters):
@@ -146,7 +158,7 @@ def marks(request):
     if request.method == "POST":
         data = MarkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lesson = access_lesson(request, data.validated_data["lesson_id"])
+        lesson = access_lesson_to_write(request, data.validated_data["lesson_id"])
         pupil = _get(Pupil, data.validated_data["pupil_id"])
         work_type = _get(WorkType, data.validated_data["work_type_id"])
         mark = services.add_mark(lesson, pupil=pupil, value=data.validated_data["value"], work_type=work_type,
@@ -154,9 +166,10 @@ def marks(request):
         return Response(_with_average(mark), status=status.HTTP_201_CREATED)
     found = Mark.objects.select_related("work_type").order_by("lesson__date", "entered_at", "id")
     if request.query_params.get("lesson"):
-        found = found.filter(lesson=access_lesson(request, request.query_params["lesson"]))
+        found = found.filter(lesson=access_lesson_to_read(request, request.query_params["lesson"]))
     elif {"school_class", "subject", "term"} <= set(request.query_params):
-        school_class, subject = access_journal(request, request.query_params["school_class"], request.query_params["subject"])
+        school_class, subject = access_journal_to_read(request, request.query_params["school_class"],
+                                                       request.query_params["subject"])
         found = found.filter(lesson__school_class=school_class, lesson__subject=subject,
                              lesson__term=_get(Term, request.query_params["term"]))
     else:
@@ -174,8 +187,9 @@ def marks(request):
 @permission_classes([Teaching])
 def mark_detail(request, mark_id):
     """PATCH changes a mark's value, work type or comment; DELETE marks it deleted (restorable)."""
-    mark = _get(Mark.objects.select_related("lesson", "work_type"), mark_id)
-    access_lesson(request, mark.lesson_id)
+    if request.method in permissions.SAFE_METHODS:
+        return Response(_with_average(access_mark_to_read(request, mark_id)))
+    mark = access_mark_to_write(request, mark_id)
     by, ip = request.user, client_ip(request)
     if request.method == "PATCH":
         work_type = _get(WorkType, request.data["work_type"]) if "work_type" in request.data else None
@@ -190,8 +204,7 @@ def mark_detail(request, mark_id):
 @api_view(["POST"])
 @permission_classes([Teaching])
 def mark_restore(request, mark_id):
-    mark = _get(Mark, mark_id)
-    access_lesson(request, mark.lesson_id)
+    mark = access_mark_to_write(request, mark_id)
     return Response(_with_average(services.restore_mark(mark, by=request.user, ip=client_ip(request))))
 
 
@@ -217,12 +230,16 @@ class HistorySerializer(serializers.Serializer):
 @permission_classes([Teaching])
 def history(request):
     """Every change to one pupil's marks and attendance in one lesson: who, when, from where, old and new."""
-    lesson = access_lesson(request, request.query_params.get("lesson", ""))
+    lesson = access_lesson_to_read(request, request.query_params.get("lesson", ""))
     pupil = _get(Pupil, request.query_params.get("pupil", ""))
     entries = selectors.cell_history(lesson, pupil)
     log_view(request, [pupil])
     deleted = set(Mark.objects.filter(lesson=lesson, pupil=pupil, deleted_at__isnull=False).values_list("pk", flat=True))
-    return Response({"results": HistorySerializer(entries, many=True, context={"deleted": deleted}).data})
+    results = HistorySerializer(entries, many=True, context={"deleted": deleted}).data
+    if not rules.can_read_cell_history_addresses(request.user, request.roles, lesson):
+        for entry in results:
+            entry["ip"] = None
+    return Response({"results": results})
 
 
 class LessonSerializer(serializers.ModelSerializer):
@@ -232,7 +249,7 @@ class LessonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Lesson
         fields = ["id", "date", "number", "school_class", "school_class_id", "subject", "subject_id", "subgroup_id",
-                  "term_id", "teacher_id", "taught_by_id", "substitution_recorded_at", "cancelled_at", "topic",
+                  "term_id", "teacher_id", "taught_by_id", "substitution_recorded_at", "substitution_reason", "cancelled_at", "topic",
                   "planned_topic", "homework", "homework_none", "topic_entered_at", "homework_entered_at",
                   "attendance_taken_at"]
         read_only_fields = [f for f in fields if f not in ("topic", "planned_topic", "homework", "homework_none")]
@@ -246,12 +263,10 @@ class LessonList(generics.ListAPIView):
 
     def get_queryset(self):
         params, user = self.request.query_params, self.request.user
-        lessons = Lesson.objects.select_related("school_class", "subject").order_by("date", "number")
-        if params.get("mine") or not self.request.roles & selectors.READ_ALL:
-            mine = Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user)
-            if Role.CLASS_TEACHER in self.request.roles and not params.get("mine"):
-                mine |= Q(school_class__class_teacher=user)
-            lessons = lessons.filter(mine)
+        lessons = (Lesson.objects.select_related("school_class", "subject").order_by("date", "number")
+                   .filter(rules.lessons_readable_by(user, self.request.roles)))
+        if params.get("mine"):
+            lessons = lessons.filter(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user))
         for param, field in (("date_from", "date__gte"), ("date_to", "date__lte"),
                              ("school_class", "school_class"), ("subject", "subject")):
             if params.get(param):
@@ -264,7 +279,9 @@ class LessonList(generics.ListAPIView):
 @permission_classes([Teaching])
 def lesson_detail(request, lesson_id):
     """PATCH `topic` (or `planned_topic`) and `homework` (or `homework_none`)."""
-    lesson = access_lesson(request, lesson_id)
+    if request.method in permissions.SAFE_METHODS:
+        return Response(LessonSerializer(access_lesson_to_read(request, lesson_id)).data)
+    lesson = access_lesson_to_write(request, lesson_id)
     by, ip = request.user, client_ip(request)
     if request.method == "PATCH":
         if "topic" in request.data or "planned_topic" in request.data:
@@ -288,7 +305,7 @@ class AttendanceInput(serializers.Serializer):
 @permission_classes([Teaching])
 def lesson_attendance(request, lesson_id):
     """The whole lesson's attendance; empty lists record "all present"."""
-    lesson = access_lesson(request, lesson_id)
+    lesson = access_lesson_to_write(request, lesson_id)
     data = AttendanceInput(data=request.data)
     data.is_valid(raise_exception=True)
     wanted = set(data.validated_data["absent"]) | set(data.validated_data["late"])
@@ -305,10 +322,45 @@ def lesson_attendance(request, lesson_id):
 @api_view(["POST"])
 @permission_classes([Teaching])
 def lesson_substitute(request, lesson_id):
-    """The caller teaches this lesson instead of the timetabled teacher (recorded now)."""
-    lesson = access_lesson(request, lesson_id)
-    services.take_as_substitute(lesson, school=request.school, by=request.user, ip=client_ip(request))
+    """The caller takes over a colleague's lesson of today that nobody has written to yet;
+    the deputy and the timetabled teacher are told. Other substitutions the deputy assigns."""
+    lesson = access_lesson_to_take_over(request, lesson_id)
+    lesson = services.take_as_substitute(lesson, school=request.school, by=request.user, ip=client_ip(request))
     return Response(LessonSerializer(lesson).data)
+
+
+class SubstitutionInput(serializers.Serializer):
+    lesson = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    teacher = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    reason = serializers.ChoiceField(choices=[c for c in Lesson.SubstitutionReason.values
+                                              if c != Lesson.SubstitutionReason.ON_THE_DAY])
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class AssignsSubstitutions(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return request.school is not None and bool(request.roles & rules.READ_ALL)
+        return request.school is not None and rules.can_assign_substitution(request.roles)
+
+
+@extend_schema(request=SubstitutionInput, responses=LessonSerializer(many=True))
+@api_view(["GET", "POST"])
+@permission_classes([AssignsSubstitutions])
+def substitutions(request):
+    """GET: the substitutions of a day (`date`, default today). POST: the deputy assigns who
+    teaches a lesson instead of its timetabled teacher, with a reason; both teachers are told."""
+    if request.method == "POST":
+        data = SubstitutionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        lesson = _get(Lesson, d["lesson"])
+        teacher = _get(User, d["teacher"])
+        lesson = services.assign_substitution(lesson, school=request.school, teacher=teacher, reason=d["reason"],
+                                              note=d["note"], by=request.user, ip=client_ip(request))
+        return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
+    day = serializers.DateField().to_internal_value(request.query_params.get("date") or timezone.localdate().isoformat())
+    return Response(LessonSerializer(selectors.day_lessons(day).filter(taught_by__isnull=False), many=True).data)
 
 
 class ReasonInput(serializers.Serializer):
@@ -320,7 +372,8 @@ class ReasonInput(serializers.Serializer):
 @permission_classes([Teaching])
 def attendance_reason(request, attendance_id):
     """The class teacher records the reason of an absence."""
-    entry = _get(Attendance, attendance_id)
+    entry = _get(Attendance.objects.select_related("pupil"), attendance_id)
+    access_class_to_manage_families(request, entry.pupil.school_class_id)
     data = ReasonInput(data=request.data)
     data.is_valid(raise_exception=True)
     services.set_absence_reason(entry, reason=data.validated_data["reason"], by=request.user, ip=client_ip(request))
@@ -345,7 +398,7 @@ def final_marks(request):
     data.is_valid(raise_exception=True)
     pupil = _get(Pupil, data.validated_data["pupil_id"])
     subject = _get(Subject, data.validated_data["subject_id"])
-    access_journal(request, pupil.school_class_id, subject.pk)
+    access_journal_to_write(request, pupil.school_class_id, subject.pk)
     term = _get(Term, data.validated_data["term_id"]) if data.validated_data.get("term_id") else None
     year = term.year if term else selectors.current_year()
     final = services.set_final_mark(pupil=pupil, subject=subject, year=year, term=term,
@@ -359,7 +412,7 @@ def final_marks(request):
 def journal(request):
     """The journal grid of `school_class` × `subject` × `term`, as the page shows it."""
     params = request.query_params
-    school_class, subject = access_journal(request, params.get("school_class", ""), params.get("subject", ""))
+    school_class, subject = access_journal_to_read(request, params.get("school_class", ""), params.get("subject", ""))
     grid = selectors.journal_grid(school_class, subject, _get(Term, params.get("term", "")))
     log_view(request, [row["pupil"] for row in grid["rows"]])
     return Response({
@@ -381,8 +434,8 @@ class SetupRoles(permissions.BasePermission):
         if request.school is None:
             return False
         if request.method in permissions.SAFE_METHODS:
-            return bool(request.roles & WHOLE_SCHOOL)
-        return bool(request.roles & {Role.DEPUTY, Role.SCHOOL_ADMIN})
+            return bool(request.roles & rules.STAFF)
+        return bool(request.roles & rules.SETUP)
 
 
 class SetupList(generics.ListCreateAPIView):

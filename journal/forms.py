@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
 
-from .models import WEEKDAYS, Attendance, SchoolClass, Subgroup, Subject, Term, TermScheme
+from .models import WEEKDAYS, Attendance, Lesson, SchoolClass, Subgroup, Subject, Term, TermScheme
 
 
 def teacher_choices(school):
@@ -140,6 +140,18 @@ class ReopenForm(forms.Form):
     subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.all())
     reason = forms.CharField(label=_("Причина"), max_length=500)
     until = forms.DateField(label=_("Открыт до (включительно)"), widget=DateInput)
+
+
+class SubstitutionForm(forms.Form):
+    lesson = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    teacher = forms.TypedChoiceField(label=_("Кто заменяет"), coerce=int)
+    reason = forms.ChoiceField(label=_("Причина"), choices=[
+        c for c in Lesson.SubstitutionReason.choices if c[0] != Lesson.SubstitutionReason.ON_THE_DAY])
+    note = forms.CharField(label=_("Пояснение"), max_length=200, required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].choices = teacher_choices(school)
 
 
 class ReasonForm(forms.Form):

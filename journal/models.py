@@ -64,8 +64,15 @@ class Pupil(models.Model):
         return f"{self.last_name} {self.first_name[:1]}."
 
 
+class GuardianQuerySet(models.QuerySet):
+    def live(self):
+        """Links that open a child's data: not ended, consent given, the child still enrolled."""
+        return self.filter(ended_at__isnull=True, consent_at__isnull=False, pupil__withdrawn_on__isnull=True)
+
+
 class Guardian(models.Model):
-    """A parent's link to a pupil. Pupil data is shown to the parent only once consent is recorded."""
+    """A parent's link to a pupil. Pupil data is shown to the parent only once consent is recorded.
+    A link ends (by the school, or when the parent withdraws consent); it is never deleted."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="guardians")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -73,7 +80,11 @@ class Guardian(models.Model):
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
     consent_version = models.CharField(max_length=20, blank=True)
+    consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    objects = GuardianQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -302,10 +313,22 @@ class Lesson(models.Model):
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="lessons")
     slot = models.ForeignKey(TimetableSlot, on_delete=models.PROTECT, null=True, blank=True, related_name="lessons")
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")  # timetabled
-    # Who actually taught it, when that is someone else; and whether they said so on entry.
+    class SubstitutionReason(models.TextChoices):
+        ILLNESS = "illness", "болезнь учителя"
+        COURSE = "course", "курсы повышения квалификации"
+        TRIP = "trip", "командировка"
+        OTHER = "other", "другое"
+        ON_THE_DAY = "on_the_day", "записана учителем в день урока"
+
+    # Who actually taught it, when that is someone else: assigned by the deputy, or recorded by
+    # the substitute on the day.
     taught_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
     substitution_recorded_at = models.DateTimeField(null=True, blank=True)
+    substitution_reason = models.CharField(max_length=20, choices=SubstitutionReason.choices, blank=True)
+    substitution_note = models.CharField(max_length=200, blank=True)
+    substitution_assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                                 blank=True, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     topic = models.CharField("тема урока", max_length=500, blank=True)

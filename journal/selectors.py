@@ -13,6 +13,7 @@ from accounts.selectors import parent_schools
 from audit.models import AuditEntry
 from tenants.models import School
 
+from . import rules
 from .models import (
     AcademicYear,
     Attendance,
@@ -90,7 +91,6 @@ def children_of(user):
 
 # --- The journal ---------------------------------------------------------------------
 
-READ_ALL = {Role.DIRECTOR, Role.DEPUTY}
 
 
 def monday_of(text):
@@ -141,25 +141,31 @@ def teacher_week(user, monday):
     return [(monday + timedelta(days=n), days.get(monday + timedelta(days=n), [])) for n in range(6)]
 
 
-def can_read_class_subject(user, roles, school_class, subject):
-    if roles & READ_ALL:
-        return True
-    if Role.CLASS_TEACHER in roles and school_class.class_teacher_id == user.pk:
-        return True
-    if not roles & {Role.TEACHER, Role.CLASS_TEACHER}:
-        return False
-    return (
-        TeachingLoad.objects.filter(teacher=user, school_class=school_class, subject=subject).exists()
-        or Lesson.objects.filter(school_class=school_class, subject=subject).filter(
-            Q(teacher=user) | Q(taught_by=user)).exists()
-    )
+def day_lessons(day):
+    """A school day's lessons with who teaches them: the deputy's substitution sheet."""
+    return (Lesson.objects.filter(date=day).select_related("school_class", "subject", "subgroup", "teacher", "taught_by")
+            .order_by("number", "school_class__grade", "school_class__letter"))
+
+
+def substitutions_of(user, since):
+    """The lessons a teacher teaches as a substitute, from a day on."""
+    return (Lesson.objects.filter(taught_by=user, date__gte=since)
+            .select_related("school_class", "subject", "teacher").order_by("date", "number"))
+
+
+def lessons_to_take_over(user, roles, day):
+    """Colleagues' lessons of the day that this teacher may take over themselves."""
+    lessons = day_lessons(day).filter(taught_by__isnull=True, cancelled_at__isnull=True).exclude(teacher=user)
+    return [lesson for lesson in lessons if rules.can_take_over(user, roles, lesson, today=day)]
 
 
 def my_journals(user, roles):
-    """The class × subject journals a person may open."""
+    """The class × subject journals a person may open (a substitution opens none)."""
     pairs = Lesson.objects.all()
-    if not roles & READ_ALL:
-        mine = Q(teacher=user) | Q(taught_by=user)
+    if not roles & rules.READ_ALL:
+        mine = Q(teacher=user)
+        for class_id, subject_id in TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"):
+            mine |= Q(school_class=class_id, subject=subject_id)
         if Role.CLASS_TEACHER in roles:
             mine |= Q(school_class__class_teacher=user)
         pairs = pairs.filter(mine)

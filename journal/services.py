@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record
-from diary.services import notify
+from diary.services import notify, notify_staff
+
+from . import rules
 
 from .models import (
     AcademicYear,
@@ -23,6 +25,7 @@ from .models import (
     CurriculumItem,
     FinalMark,
     GradeScheme,
+    Guardian,
     Holiday,
     HomeworkFile,
     Lesson,
@@ -118,6 +121,42 @@ def withdraw_pupil(pupil, *, on, order_number, order_date, by=None, ip=None):
     record("pupil.withdrawn", pupil, by=by, ip=ip, old={"withdrawn_on": None},
            new={"withdrawn_on": on, "order": order_number})
     return pupil
+
+
+@transaction.atomic
+def end_guardianship(guardian, *, reason, by, ip=None):
+    """The school ends a parent's link to a pupil (a court decision, a mistaken link): the
+    parent loses the child's diary and the child's conversations at once."""
+    reason = " ".join((reason or "").split())[:300]
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Укажите основание (например, реквизиты документа)."})
+    return _end_link(guardian, reason=reason, by=by, ip=ip, action="guardian.ended")
+
+
+@transaction.atomic
+def withdraw_consent(guardian, *, by, ip=None):
+    """The parent withdraws consent to the processing of the child's data: the link ends at once."""
+    if guardian.user_id != by.pk:
+        raise PermissionDenied("Отозвать согласие может только сам родитель.")
+    guardian.consent_withdrawn_at = timezone.now()
+    guardian.save(update_fields=["consent_withdrawn_at"])
+    return _end_link(guardian, reason="отзыв согласия на обработку персональных данных", by=by, ip=ip,
+                     action="guardian.consent_withdrawn")
+
+
+def _end_link(guardian, *, reason, by, ip, action):
+    from accounts.services import end_family_membership
+
+    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
+    if guardian.ended_at:
+        raise ValidationError("Связь уже завершена.")
+    guardian.ended_at, guardian.end_reason = timezone.now(), reason
+    guardian.save(update_fields=["ended_at", "end_reason"])
+    record(action, guardian, by=by, ip=ip, old={"pupil": guardian.pupil_id, "user": guardian.user_id},
+           new={"ended_at": guardian.ended_at}, reason=reason)
+    if not Guardian.objects.filter(user=guardian.user_id, ended_at__isnull=True).exists():
+        end_family_membership(guardian.user_id, Role.PARENT, by=by, ip=ip, reason=reason)
+    return guardian
 
 
 @transaction.atomic
@@ -444,28 +483,80 @@ def is_locked(term, school_class, subject, today=None):
 
 def check_can_write(lesson, user):
     """The teacher of a lesson, or the one who took it over as a substitute, may write to it."""
-    if lesson.conducted_by_id != user.pk:
-        raise PermissionDenied("Это урок другого учителя. Если вы его проводите, отметьте замену.")
+    if not rules.conducts(user, lesson):
+        raise PermissionDenied("Это урок другого учителя.")
+    _check_open(lesson)
+
+
+def _check_open(lesson):
     if lesson.cancelled_at:
         raise ValidationError("Урок отменён: записи в нём не ведутся.")
     if is_locked(lesson.term, lesson.school_class, lesson.subject):
         raise ValidationError(f"Период «{lesson.term}» закрыт: записи заблокированы. Открыть их может заместитель директора.")
 
 
+def _is_teacher_here(user, school):
+    return Membership.objects.at(school).filter(user=user, role__in=sorted(rules.TEACHING)).exists()
+
+
+def _heads(school, role):
+    return list(Membership.objects.at(school).filter(role=role).values_list("user_id", flat=True))
+
+
+@transaction.atomic
+def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None):
+    """The deputy assigns who teaches a lesson instead of its timetabled teacher, in advance or
+    on the day. The substitute gets this lesson only; both teachers are told."""
+    lesson.refresh_from_db(fields=["taught_by", "cancelled_at"], from_queryset=Lesson.objects.select_for_update())
+    if not Membership.objects.at(school).filter(user=by, role=Role.DEPUTY).exists():
+        raise PermissionDenied("Замены назначает заместитель директора.")
+    if reason not in Lesson.SubstitutionReason.values:
+        raise ValidationError({"reason": "Выберите причину замены."})
+    if teacher is None or not _is_teacher_here(teacher, school):
+        raise ValidationError({"teacher": "Выберите учителя этой школы."})
+    if teacher.pk == lesson.teacher_id:
+        raise ValidationError({"teacher": "Это учитель урока по расписанию: замена не нужна."})
+    _check_open(lesson)
+    old = {"teacher": lesson.conducted_by_id}
+    lesson.taught_by = teacher
+    lesson.substitution_recorded_at = timezone.now()
+    lesson.substitution_reason = reason
+    lesson.substitution_note = " ".join((note or "").split())[:200]
+    lesson.substitution_assigned_by = by
+    lesson.save(update_fields=["taught_by", "substitution_recorded_at", "substitution_reason", "substitution_note",
+                               "substitution_assigned_by"])
+    record("lesson.substitution", lesson, by=by, ip=ip, old=old,
+           new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note})
+    what = f"{lesson.date:%d.%m.%Y}, {lesson.number} урок, {lesson.school_class} — {lesson.subject.name}"
+    notify_staff([teacher.pk], f"Вам назначена замена: {what} ({lesson.get_substitution_reason_display()}).")
+    notify_staff([lesson.teacher_id], f"Ваш урок {what} проведёт {teacher.short_name} (замена).")
+    return lesson
+
+
 @transaction.atomic
 def take_as_substitute(lesson, *, school, by, ip=None):
-    """A teacher records, as they enter the lesson, that they teach it instead of the timetabled one."""
-    if not Membership.objects.at(school).filter(user=by, role__in=[Role.TEACHER, Role.CLASS_TEACHER]).exists():
+    """A teacher records taking over a colleague's lesson themselves: only a lesson of today,
+    not cancelled, in an open term, not yet written by anyone. The deputy is told."""
+    # Locked, then read again: two teachers pressing at once do not both take it.
+    lesson.refresh_from_db(fields=["taught_by", "cancelled_at", "topic_entered_at", "homework_entered_at",
+                                   "attendance_taken_at"], from_queryset=Lesson.objects.select_for_update())
+    if not _is_teacher_here(by, school):
         raise PermissionDenied("Замену может провести только учитель этой школы.")
-    if lesson.conducted_by_id == by.pk:
+    if rules.conducts(by, lesson):
         raise ValidationError("Это уже ваш урок.")
-    if lesson.cancelled_at:
-        raise ValidationError("Урок отменён.")
-    old = lesson.conducted_by_id
+    _check_open(lesson)
+    if not rules.can_take_over(by, rules.TEACHING, lesson):
+        raise ValidationError("Самому записать замену можно только в день урока и пока в уроке ничего не записано. "
+                              "Иначе замену назначает заместитель директора.")
     lesson.taught_by = by
     lesson.substitution_recorded_at = timezone.now()
-    lesson.save(update_fields=["taught_by", "substitution_recorded_at"])
-    record("lesson.substitution", lesson, by=by, ip=ip, old={"teacher": old}, new={"teacher": by.pk})
+    lesson.substitution_reason = Lesson.SubstitutionReason.ON_THE_DAY
+    lesson.save(update_fields=["taught_by", "substitution_recorded_at", "substitution_reason"])
+    record("lesson.substitution", lesson, by=by, ip=ip, old={"teacher": lesson.teacher_id},
+           new={"teacher": by.pk, "reason": lesson.substitution_reason})
+    what = f"{lesson.date:%d.%m.%Y}, {lesson.number} урок, {lesson.school_class} — {lesson.subject.name}"
+    notify_staff(_heads(school, Role.DEPUTY), f"{by.short_name} записал(а) замену: {what}. Проверьте, назначена ли она.")
+    notify_staff([lesson.teacher_id], f"Ваш урок {what} проводит {by.short_name} (замена).")
     return lesson
 
 
@@ -695,18 +786,10 @@ def set_absence_reason(attendance, *, reason, by, ip=None):
 # --- Final marks, closing and reopening terms ------------------------------------------
 
 
-def teaches(user, school_class, subject):
-    return (
-        TeachingLoad.objects.filter(teacher=user, school_class=school_class, subject=subject).exists()
-        or Lesson.objects.filter(school_class=school_class, subject=subject).filter(
-            Q(teacher=user) | Q(taught_by=user)).exists()
-    )
-
-
 @transaction.atomic
 def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     school_class = pupil.school_class
-    if not teaches(by, school_class, subject):
+    if not rules.teaches(by, school_class, subject):
         raise PermissionDenied("Итоговую отметку ставит учитель этого предмета в классе.")
     _check_value(value, subject)
     if term is not None:

@@ -10,16 +10,27 @@ from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
 from accounts.access import client_ip, school_roles
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import open_family_invitations
 from config.context import host_url, portal_url
-from config.errors import explain
+from config.errors import explain, explain_form
+from diary.selectors import staff_notices
 from diary.services import add_remark, log_view
 
 from . import forms, imports, selectors, services
 from .selectors import monday_of
-from .access import WHOLE_SCHOOL, access_class, access_journal, access_lesson, access_pupil_of_class
-from .models import Attendance, HomeworkFile, ImportBatch, MarkValue, PlannedTopic, TimetableSlot, WorkType
+from . import rules
+from .access import (
+    access_class_to_manage_families,
+    access_class_to_read,
+    access_journal_to_read,
+    access_journal_to_write,
+    access_lesson_to_read,
+    access_lesson_to_take_over,
+    access_lesson_to_write,
+    access_pupil_of_class,
+)
+from .models import Attendance, HomeworkFile, ImportBatch, Lesson, MarkValue, PlannedTopic, TimetableSlot, WorkType
 
 
 def home(request):
@@ -28,19 +39,21 @@ def home(request):
         return render(request, "journal/welcome.html")
     my_classes = selectors.classes_with_counts().filter(class_teacher=request.user)
     role_labels = [Role(role).label for role in sorted(request.roles)]
-    return render(request, "journal/home.html", {"my_classes": my_classes, "role_labels": role_labels})
+    notices = staff_notices(request.user) if request.roles & rules.STAFF else []
+    return render(request, "journal/home.html", {"my_classes": my_classes, "role_labels": role_labels,
+                                                 "notices": notices})
 
 
-@school_roles(*WHOLE_SCHOOL)
+@school_roles(*rules.STAFF)
 def class_list(request):
     return render(request, "journal/class_list.html", {"classes": selectors.classes_with_counts()})
 
 
-@school_roles(*WHOLE_SCHOOL)
+@school_roles(*rules.STAFF)
 def class_detail(request, class_id):
-    school_class = access_class(request, class_id)
+    school_class = access_class_to_read(request, class_id)
     roster = selectors.class_roster(school_class)
-    is_class_teacher = school_class.class_teacher_id == request.user.id and Role.CLASS_TEACHER in request.roles
+    is_class_teacher = rules.can_manage_families(request.user, request.roles, school_class)
     invitations = open_family_invitations(request.school, [p.pk for p in roster]) if is_class_teacher else {}
     for pupil in roster:
         pupil.open_invitations = invitations.get(pupil.pk, [])
@@ -56,7 +69,7 @@ def class_detail(request, class_id):
 @school_roles(Role.CLASS_TEACHER)
 def family_invite(request, class_id, pupil_id):
     """The class teacher hands a parent or a pupil their credentials (a printable slip)."""
-    school_class = access_class(request, class_id)
+    school_class = access_class_to_manage_families(request, class_id)
     pupil = access_pupil_of_class(request, school_class, pupil_id)
     role = request.POST.get("role")
     if role not in (Role.PARENT, Role.PUPIL):
@@ -88,11 +101,10 @@ def portal_home(request):
 
 # --- The teacher's journal -------------------------------------------------------------
 
-TEACHING = (Role.TEACHER, Role.CLASS_TEACHER)
-READERS = (Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR)
+READERS = sorted(rules.TEACHING | rules.READ_ALL)
 
 
-@school_roles(*TEACHING)
+@school_roles(*rules.TEACHING)
 def timetable(request):
     monday = monday_of(request.GET.get("week"))
     return render(request, "journal/timetable.html", {
@@ -103,29 +115,53 @@ def timetable(request):
 
 @school_roles(*READERS)
 def lesson_page(request, lesson_id):
-    lesson = access_lesson(request, lesson_id)
+    try:
+        lesson = access_lesson_to_read(request, lesson_id)
+    except Http404:
+        # A colleague's lesson of today, untouched: the teacher may only take it over.
+        lesson = access_lesson_to_take_over(request, lesson_id)
+        if request.method == "POST":
+            if request.POST.get("action") != "substitute":
+                raise
+            return _take_over(request, lesson)
+        return render(request, "journal/lesson_take_over.html", {"lesson": lesson})
     if request.method == "POST":
         return _lesson_action(request, lesson)
-    mine = request.user.pk == lesson.conducted_by_id
-    pupils = selectors.lesson_sheet(lesson) if not getattr(lesson, "only_substitution", False) else []
+    mine = rules.can_write_lesson(request.user, request.roles, lesson)
+    pupils = selectors.lesson_sheet(lesson)
     log_view(request, pupils)
     return render(request, "journal/lesson.html", {
         "lesson": lesson, "mine": mine, "pupils": pupils,
+        "can_cancel": rules.can_cancel_lesson(request.roles) and not lesson.cancelled_at,
+        "can_take_over": rules.can_take_over(request.user, request.roles, lesson),
+        "can_open_journal": rules.can_read_journal(request.user, request.roles, lesson.school_class, lesson.subject),
         "topics": selectors.open_topics(lesson), "work_types": WorkType.objects.all(),
         "mark_values": MarkValue.choices, "locked": services.is_locked(lesson.term, lesson.school_class, lesson.subject),
         "future": lesson.date > timezone.localdate(),
     })
 
 
+def _take_over(request, lesson):
+    try:
+        services.take_as_substitute(lesson, school=request.school, by=request.user, ip=client_ip(request))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, explain(error))
+    else:
+        messages.success(request, "Замена записана: урок проводите вы. Заместитель директора получил уведомление.")
+    return redirect("lesson", lesson_id=lesson.pk)
+
+
 def _lesson_action(request, lesson):
     action, ip, by = request.POST.get("action"), client_ip(request), request.user
+    if action == "substitute":
+        return _take_over(request, access_lesson_to_take_over(request, lesson.pk))
+    if action == "cancel":
+        if not rules.can_cancel_lesson(request.roles):
+            raise Http404
+    else:
+        lesson = access_lesson_to_write(request, lesson.pk)
     try:
-        if action == "substitute":
-            services.take_as_substitute(lesson, school=request.school, by=by, ip=ip)
-            messages.success(request, "Замена записана: урок проводите вы.")
-        elif action == "cancel":
-            if Role.DEPUTY not in request.roles:
-                raise PermissionDenied("Урок отменяет заместитель директора.")
+        if action == "cancel":
             services.cancel_lesson(lesson, reason=request.POST.get("reason", ""), by=by, ip=ip)
             messages.success(request, "Урок отменён.")
         elif action == "topic":
@@ -176,13 +212,52 @@ def _lesson_action(request, lesson):
 
 
 @school_roles(*READERS)
+def substitutions(request):
+    """The deputy assigns substitutions for a day, with a reason; teachers see theirs and the
+    colleagues' lessons of today they may take over themselves."""
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(request.GET.get("date") or today.isoformat())
+    except ValueError:
+        day = today
+    can_assign = rules.can_assign_substitution(request.roles)
+    form = forms.SubstitutionForm(request.POST or None, school=request.school)
+    if request.method == "POST":
+        if not can_assign:
+            raise Http404
+        lesson = None
+        try:
+            if not form.is_valid():
+                raise ValidationError(explain_form(form))
+            lesson = Lesson.objects.filter(pk=form.cleaned_data["lesson"]).first()
+            if lesson is None:
+                raise Http404
+            services.assign_substitution(lesson, school=request.school, teacher=_user(form.cleaned_data["teacher"]),
+                                         reason=form.cleaned_data["reason"], note=form.cleaned_data["note"],
+                                         by=request.user, ip=client_ip(request))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(request, "Замена назначена; учителя получили уведомление.")
+        return redirect(f"{reverse('substitutions')}?date={lesson.date if lesson else day}")
+    return render(request, "journal/substitutions.html", {
+        "day": day, "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
+        "can_assign": can_assign, "form": form,
+        "lessons": selectors.day_lessons(day) if request.roles & rules.READ_ALL else [],
+        "mine": selectors.substitutions_of(request.user, today) if request.roles & rules.TEACHING else [],
+        "to_take_over": selectors.lessons_to_take_over(request.user, request.roles, today)
+        if request.roles & rules.TEACHING else [],
+    })
+
+
+@school_roles(*READERS)
 def journal_list(request):
     return render(request, "journal/journal_list.html", {"journals": selectors.my_journals(request.user, request.roles)})
 
 
 @school_roles(*READERS)
 def journal_page(request, class_id, subject_id):
-    school_class, subject = access_journal(request, class_id, subject_id)
+    school_class, subject = access_journal_to_read(request, class_id, subject_id)
     year = selectors.current_year()
     terms = list(selectors.terms_of(school_class, year)) if year else []
     if not terms:
@@ -190,8 +265,8 @@ def journal_page(request, class_id, subject_id):
     term = next((t for t in terms if str(t.pk) == request.GET.get("term")), None) or next(
         (t for t in terms if t.starts_on <= timezone.localdate() <= t.ends_on), terms[0])
     grid = selectors.journal_grid(school_class, subject, term)
-    # Cells are open for the lessons this person teaches (or took over); the rest are read-only.
-    my_lessons = {lesson.pk for lesson in grid["lessons"] if lesson.conducted_by_id == request.user.pk}
+    # Cells are open for the lessons this person conducts; the rest are read-only.
+    my_lessons = {lesson.pk for lesson in grid["lessons"] if rules.can_write_lesson(request.user, request.roles, lesson)}
     log_view(request, [row["pupil"] for row in grid["rows"]])
     can_write = bool(my_lessons)
     return render(request, "journal/journal_grid.html", {
@@ -204,7 +279,7 @@ def journal_page(request, class_id, subject_id):
 @school_roles(*READERS)
 def homework_file(request, lesson_id, file_id):
     """A homework file, after the same access check as the lesson page that links to it."""
-    lesson = access_lesson(request, lesson_id)
+    lesson = access_lesson_to_read(request, lesson_id)
     attached = HomeworkFile.objects.filter(pk=file_id, lesson=lesson, deleted_at__isnull=True).first()
     if attached is None:
         raise Http404
@@ -213,12 +288,10 @@ def homework_file(request, lesson_id, file_id):
 
 # --- School set-up (deputy and school admin) ---------------------------------------------
 
-SETUP = (Role.DEPUTY, Role.SCHOOL_ADMIN)
+SETUP = sorted(rules.SETUP)
 
 
 def _user(pk):
-    from accounts.models import User
-
     return User.objects.get(pk=pk) if pk else None
 
 
@@ -286,8 +359,7 @@ def setup_add(request, what):
     form = form_class(request.POST, school=request.school) if needs_school else form_class(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError([f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
-                                   for f, e in form.errors.items()])
+            raise ValidationError(explain_form(form))
         act(form.cleaned_data, request, selectors.current_year())
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
@@ -380,7 +452,7 @@ def import_preview(request, batch_id):
 @require_POST
 @school_roles(*SETUP)
 def class_enroll(request, class_id):
-    school_class = access_class(request, class_id)
+    school_class = access_class_to_read(request, class_id)
     form = forms.EnrollForm(request.POST)
     try:
         if not form.is_valid():
@@ -399,7 +471,7 @@ def class_enroll(request, class_id):
 @require_POST
 @school_roles(*SETUP)
 def pupil_move(request, class_id, pupil_id):
-    school_class = access_class(request, class_id)
+    school_class = access_class_to_read(request, class_id)
     pupil = access_pupil_of_class(request, school_class, pupil_id)
     form = forms.MoveForm(request.POST)
     try:
@@ -424,7 +496,7 @@ def pupil_move(request, class_id, pupil_id):
 @require_POST
 @school_roles(*SETUP)
 def subgroup_add(request, class_id):
-    school_class = access_class(request, class_id)
+    school_class = access_class_to_read(request, class_id)
     ids = [int(pk) for pk in request.POST.getlist("pupils") if pk.isdigit()]
     pupils = list(school_class.pupils.enrolled().filter(pk__in=ids))
     try:
@@ -442,9 +514,7 @@ def subgroup_add(request, class_id):
 @school_roles(Role.CLASS_TEACHER)
 def absences(request, class_id):
     """The class teacher records why pupils were absent."""
-    school_class = access_class(request, class_id)
-    if school_class.class_teacher_id != request.user.pk:
-        return render(request, "forbidden.html", status=403)
+    school_class = access_class_to_manage_families(request, class_id)
     if request.method == "POST":
         entry = Attendance.objects.filter(pk=request.POST.get("attendance") or 0, pupil__school_class=school_class).first()
         if entry is None:
@@ -487,11 +557,11 @@ def control(request):
 
 @school_roles(*READERS)
 def plan_page(request, class_id, subject_id):
-    school_class, subject = access_journal(request, class_id, subject_id)
+    school_class, subject = access_journal_to_read(request, class_id, subject_id)
     year = selectors.current_year()
+    can_edit = rules.can_edit_plan(request.user, request.roles, school_class, subject)
     if request.method == "POST":
-        if not services.teaches(request.user, school_class, subject):
-            return render(request, "forbidden.html", status=403)
+        access_journal_to_write(request, class_id, subject_id)
         try:
             if request.FILES.get("file"):
                 batch = imports.parse(ImportBatch.Kind.PLAN, request.FILES["file"], by=request.user,
@@ -514,19 +584,18 @@ def plan_page(request, class_id, subject_id):
     topics, (covered, due) = selectors.plan_coverage(plan, timezone.localdate()) if plan else ([], (0, 0))
     return render(request, "journal/plan.html", {
         "school_class": school_class, "subject": subject, "topics": topics, "covered": covered, "due": due,
-        "can_edit": services.teaches(request.user, school_class, subject),
+        "can_edit": can_edit,
         "text": "\n".join(f"{t.title}; {t.hours}" for t in topics),
     })
 
 
 @school_roles(*READERS)
 def final_marks_page(request, class_id, subject_id):
-    school_class, subject = access_journal(request, class_id, subject_id)
+    school_class, subject = access_journal_to_read(request, class_id, subject_id)
     year = selectors.current_year()
-    can_write = services.teaches(request.user, school_class, subject)
+    can_write = rules.can_set_final_mark(request.user, request.roles, school_class, subject)
     if request.method == "POST":
-        if not can_write:
-            return render(request, "forbidden.html", status=403)
+        access_journal_to_write(request, class_id, subject_id)
         pupil = access_pupil_of_class(request, school_class, request.POST.get("pupil") or 0)
         try:
             services.set_final_mark(pupil=pupil, subject=subject, year=year, term=None,

@@ -229,10 +229,27 @@ def _public_schema_after_each_test():
 def enter(world, db):
     """enter(user, host) -> a browser signed in as `user` and talking to `host`."""
 
-    def make(user=None, host="localhost"):
-        client = Client(HTTP_HOST=host)
+    def make(user=None, host="localhost", **headers):
+        client = Client(HTTP_HOST=host, **headers)
         if user is not None:
             client.force_login(user, backend="accounts.backends.IdentifierBackend")
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def axes_reset():
+    """Sign-in failure counters live in Redis, outside the test's transaction: a test that
+    makes them starts and ends with none. Calling it clears them (the lock "runs out")."""
+    from django.core.cache import caches
+
+    def reset():
+        # Only axes' own keys: a flush would take the broker's and the schools' cache with it.
+        client = caches["axes"]._cache.get_client(write=True)
+        for key in client.scan_iter(match="axes:*"):
+            client.delete(key)
+
+    reset()
+    yield reset
+    reset()

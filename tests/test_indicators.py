@@ -178,7 +178,7 @@ def test_a_substitute_does_not_join_the_teachers_with_a_load_and_the_recorded_su
         TeachingLoad.objects.create(teacher=b.class_teacher, subject=cal.math, school_class=b.school_class,
                                     hours_per_week=3)
         lesson = held_lessons(first, last, today).filter(school_class=b.school_class, subject=cal.math).first()
-        services.take_as_substitute(lesson, school=b.school, by=b.teacher)
+        services.assign_substitution(lesson, school=b.school, teacher=b.teacher, reason="illness", by=b.deputy)
         services.set_topic(lesson, topic="Дроби", by=b.teacher)
         result = compute(today, today=today)
     assert result["Q10"] == (0, 1)  # the class teacher with the load wrote nothing; the substitute has no load

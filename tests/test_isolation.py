@@ -11,14 +11,14 @@ ANYONE, STAFF, SCHOOL_ADMIN, CLASS_TEACHER, SIGNED_IN, DISTRICT, OPERATOR, PAREN
     "anyone", "staff", "school admin", "class teacher", "signed in", "district", "operator", "parent",
 )
 SCHOOL_ROUTES = {
-    "login": ANYONE, "logout": ANYONE, "invitation_enter": ANYONE, "invitation": ANYONE, "set_language": ANYONE,
+    "login": ANYONE, "logout": ANYONE, "handoff": ANYONE, "switch": SIGNED_IN, "invitation_enter": ANYONE, "invitation": ANYONE, "set_language": ANYONE,
     "api_schema": ANYONE, "home": ANYONE,
     "password_change": SIGNED_IN, "api_me": SIGNED_IN,
     "staff": "school admin or director", "staff_invite": SCHOOL_ADMIN, "staff_end": SCHOOL_ADMIN,
     "invitation_revoke": "school admin or class teacher",
     "class_list": STAFF, "class_detail": STAFF, "family_invite": CLASS_TEACHER,
     "api_classes": STAFF, "api_class_pupils": STAFF,
-    "timetable": "teacher", "lesson": "journal readers", "homework_file": "journal readers",
+    "timetable": "teacher", "substitutions": "journal readers", "api_substitutions": "deputy (director reads)", "lesson": "journal readers", "homework_file": "journal readers",
     "journal_list": "journal readers", "journal": "journal readers",
     "api_lessons": STAFF, "api_lesson": STAFF, "api_lesson_attendance": "teacher of the lesson",
     "api_lesson_substitute": "teacher", "api_attendance_reason": CLASS_TEACHER, "api_marks": STAFF,
@@ -40,7 +40,7 @@ SCHOOL_ROUTES = {
     "diary": "pupil", "diary_marks": "pupil", "diary_attendance": "pupil", "diary_views": "pupil", "diary_file": "pupil",
 }
 PORTAL_ROUTES = {
-    "login": ANYONE, "logout": ANYONE, "invitation_enter": ANYONE, "invitation": ANYONE, "set_language": ANYONE,
+    "login": ANYONE, "logout": ANYONE, "handoff": ANYONE, "switch": SIGNED_IN, "invitation_enter": ANYONE, "invitation": ANYONE, "set_language": ANYONE,
     "api_schema": ANYONE, "home": ANYONE,
     "password_change": SIGNED_IN, "api_me": SIGNED_IN,
     "district": DISTRICT, "school_detail": DISTRICT, "api_schools": DISTRICT,

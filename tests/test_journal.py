@@ -177,15 +177,20 @@ def test_a_closed_term_locks_until_the_deputy_reopens_it_with_a_reason(school_a)
         services.set_topic(russian, topic="Орфограммы", by=w.teacher)
 
 
-def test_a_substitute_records_the_substitution_on_entry_and_keeps_the_lesson(school_a):
+def test_the_deputy_assigns_a_substitute_who_then_keeps_the_lesson(school_a):
     w, cal = school_a
-    lesson = past_lesson(w, cal)
+    lesson = math_lessons(w, cal).filter(date__lt=TODAY).last()
     with pytest.raises(PermissionDenied):
         services.set_topic(lesson, topic="Проценты", by=w.teacher)
-    services.take_as_substitute(lesson, school=w.school, by=w.teacher)
+    with pytest.raises(ValidationError):  # a past lesson is the deputy's to assign, not the teacher's to take
+        services.take_as_substitute(lesson, school=w.school, by=w.teacher)
+    with pytest.raises(PermissionDenied):
+        services.assign_substitution(lesson, school=w.school, teacher=w.teacher, reason="illness", by=w.teacher)
+    services.assign_substitution(lesson, school=w.school, teacher=w.teacher, reason="illness", by=w.deputy)
     services.set_topic(lesson, topic="Проценты", by=w.teacher)
     lesson.refresh_from_db()
     assert lesson.taught_by == w.teacher and lesson.substitution_recorded_at is not None
+    assert lesson.substitution_reason == "illness" and lesson.substitution_assigned_by == w.deputy
     with pytest.raises(PermissionDenied):  # the timetabled teacher no longer writes to it
         services.set_topic(lesson, topic="Другая тема", by=w.class_teacher)
     monday = lesson.date - timedelta(days=lesson.date.isoweekday() - 1)

@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import Role
+from diary.models import Notification
 from journal import selectors, services
 from journal.models import Lesson, Mark
 
@@ -56,7 +58,8 @@ def test_bad_marks_get_structured_errors_and_change_nothing(world, enter):
 def test_who_may_write_marks(world, enter):
     a, cal = world.a, world.calendar_a
     lesson = lesson_of(a, cal)
-    expected = {Role.CLASS_TEACHER: 201, Role.TEACHER: 403, Role.DEPUTY: 403, Role.DIRECTOR: 403,
+    # A teacher is refused as if the lesson did not exist; roles that never write marks, outright.
+    expected = {Role.CLASS_TEACHER: 201, Role.TEACHER: 404, Role.DEPUTY: 403, Role.DIRECTOR: 403,
                 Role.SCHOOL_ADMIN: 403, Role.PUPIL: 403}
     people = {**a.staff(), Role.PUPIL: a.pupil_user}
     for role, status in expected.items():
@@ -163,18 +166,50 @@ def test_a_lesson_page_records_topic_homework_and_attendance(world, enter):
         assert lesson.attendance.get().status == "late"
 
 
-def test_a_teacher_takes_over_a_lesson_from_its_page(world, enter):
+def lesson_today(w, cal, number=7):
+    """A lesson of today for the class teacher's maths, whatever weekday the tests run on."""
+    with schema_context(w.school.schema_name):
+        return Lesson.objects.create(date=timezone.localdate(), number=number, school_class=w.school_class, subject=cal.math,
+                                     teacher=w.class_teacher, term=cal.term)
+
+
+def test_a_teacher_takes_over_a_lesson_of_today_from_its_page(world, enter):
     a, cal = world.a, world.calendar_a
-    lesson = lesson_of(a, cal)
+    lesson = lesson_today(a, cal)
     browser = enter(a.teacher, a.host)
     page = browser.get(f"/lessons/{lesson.pk}/").content.decode()
     assert "Я провожу этот урок (замена)" in page and a.pupils[0].full_name not in page
-    assert browser.patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "X"}, content_type="application/json").status_code == 403
+    assert browser.patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "X"}, content_type="application/json").status_code == 404
     browser.post(f"/lessons/{lesson.pk}/", {"action": "substitute"})
     assert browser.patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "Замена: повторение"},
                          content_type="application/json").json()["topic"] == "Замена: повторение"
     timetable = browser.get(f"/timetable/?week={lesson.date.isoformat()}").content.decode()
     assert "замена" in timetable
+    # The substitution opens this lesson only: not the class's maths journal, plan or year marks.
+    for url in (f"/journal/{a.school_class.pk}/{cal.math.pk}/", f"/plans/{a.school_class.pk}/{cal.math.pk}/",
+                f"/journal/{a.school_class.pk}/{cal.math.pk}/final/"):
+        assert browser.get(url).status_code == 404, url
+    # The deputy and the timetabled teacher are told.
+    with schema_context(a.school.schema_name):
+        told = set(Notification.objects.filter(kind="substitution").values_list("recipient_id", flat=True))
+    assert {a.deputy.pk, a.class_teacher.pk} <= told
+
+
+def test_a_lesson_already_written_or_of_another_day_is_not_a_teachers_to_take(world, enter):
+    a, cal = world.a, world.calendar_a
+    written = lesson_today(a, cal)
+    with schema_context(a.school.schema_name):
+        services.set_topic(written, topic="Начато", by=a.class_teacher)
+    with schema_context(a.school.schema_name):
+        maths = Lesson.objects.filter(school_class=a.school_class, subject=cal.math).exclude(pk=written.pk)
+        yesterday_or_before, tomorrow_or_after = (maths.filter(date__lt=timezone.localdate()).last(),
+                                                  maths.filter(date__gt=timezone.localdate()).first())
+    browser = enter(a.teacher, a.host)
+    for lesson in (written, yesterday_or_before, tomorrow_or_after):
+        assert browser.get(f"/lessons/{lesson.pk}/").status_code == 404
+        assert browser.post(f"/api/v1/lessons/{lesson.pk}/substitute/").status_code == 404
+        with schema_context(a.school.schema_name):
+            assert Lesson.objects.get(pk=lesson.pk).taught_by_id is None
 
 
 def test_homework_files_are_kept_per_school_and_served_only_after_the_access_check(world, enter, settings, tmp_path):
@@ -251,7 +286,7 @@ def test_the_year_mark_is_suggested_from_the_term_marks_and_set_by_the_teacher(w
     enter(a.class_teacher, a.host).post(url, {"pupil": a.pupils[0].pk, "value": "5"})
     with schema_context(a.school.schema_name):
         assert FinalMark.objects.get(pupil=a.pupils[0], subject=cal.math, term=None).value == "5"
-    assert enter(a.deputy, a.host).post(url, {"pupil": a.pupils[0].pk, "value": "2"}).status_code == 403
+    assert enter(a.deputy, a.host).post(url, {"pupil": a.pupils[0].pk, "value": "2"}).status_code == 404
 
 
 def test_a_mark_with_a_comment_is_set_from_the_lesson_page(world, enter):

@@ -1,0 +1,156 @@
+"""The rule book: who may do what with a school's records, said once.
+
+Role sets and named predicates. Pages, the API, imports and services ask only these; the
+access functions in `access.py` turn a "no" into the same 404 as "does not exist". The
+README's "who may do what" table is checked against `RULES` below (tests/test_access_matrix.py)."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Role
+
+STAFF = frozenset({Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.CLASS_TEACHER})
+TEACHING = frozenset({Role.TEACHER, Role.CLASS_TEACHER})
+# The school's heads read every class's journal; they write none of it.
+READ_ALL = frozenset({Role.DIRECTOR, Role.DEPUTY})
+SETUP = frozenset({Role.DEPUTY, Role.SCHOOL_ADMIN})
+FAMILY = frozenset({Role.PARENT, Role.PUPIL})
+DISTRICT = frozenset({Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR})
+
+
+def teaches(user, school_class, subject):
+    """Teaches this subject in this class: by the teaching load or the timetable. Taking over
+    a lesson as a substitute does not make one the class's teacher of the subject."""
+    from .models import Lesson, TeachingLoad
+
+    return (TeachingLoad.objects.filter(teacher=user, school_class=school_class, subject=subject).exists()
+            or Lesson.objects.filter(school_class=school_class, subject=subject, teacher=user).exists())
+
+
+def is_class_teacher_of(user, roles, school_class):
+    return Role.CLASS_TEACHER in roles and school_class.class_teacher_id == user.pk
+
+
+def can_read_journal(user, roles, school_class, subject):
+    """The class × subject journal: its teacher, the class teacher, the heads."""
+    if roles & READ_ALL or is_class_teacher_of(user, roles, school_class):
+        return True
+    return bool(roles & TEACHING) and teaches(user, school_class, subject)
+
+
+def can_write_journal(user, roles, school_class, subject):
+    """Term and year marks, the thematic plan: the subject's teacher in the class."""
+    return bool(roles & TEACHING) and teaches(user, school_class, subject)
+
+
+can_set_final_mark = can_write_journal
+can_edit_plan = can_write_journal
+
+
+def can_read_lesson(user, roles, lesson):
+    """One lesson: whoever may read its journal, its timetabled teacher and its substitute."""
+    if roles & TEACHING and user.pk in (lesson.teacher_id, lesson.taught_by_id):
+        return True
+    return can_read_journal(user, roles, lesson.school_class, lesson.subject)
+
+
+def conducts(user, lesson):
+    """The timetabled teacher, or the substitute instead of them."""
+    return lesson.conducted_by_id == user.pk
+
+
+def can_write_lesson(user, roles, lesson):
+    return bool(roles & TEACHING) and conducts(user, lesson)
+
+
+def lesson_is_untouched(lesson):
+    from .models import Mark
+
+    return (lesson.topic_entered_at is None and lesson.homework_entered_at is None
+            and lesson.attendance_taken_at is None and not Mark.objects.filter(lesson=lesson).exists())
+
+
+def can_take_over(user, roles, lesson, today=None):
+    """A teacher records taking over a colleague's lesson themselves only on the day, before
+    anyone has written to it; anything else is the deputy's assignment."""
+    return (bool(roles & TEACHING) and lesson.date == (today or timezone.localdate())
+            and lesson.cancelled_at is None and lesson.taught_by_id is None
+            and lesson.teacher_id != user.pk and lesson_is_untouched(lesson))
+
+
+def can_assign_substitution(roles):
+    return Role.DEPUTY in roles
+
+
+def can_cancel_lesson(roles):
+    return Role.DEPUTY in roles
+
+
+def can_read_class(roles):
+    """A class and its list (names, birth dates): the school's staff."""
+    return bool(roles & STAFF)
+
+
+def can_manage_families(user, roles, school_class):
+    """Parents' and pupils' credentials, absence reasons, parent meetings: the class's own
+    class teacher (the regulations give these to no one else)."""
+    return is_class_teacher_of(user, roles, school_class)
+
+
+def can_print_class_reports(user, roles, school_class):
+    """The class's weekly report of marks and absences: its class teacher and the heads."""
+    return bool(roles & READ_ALL) or is_class_teacher_of(user, roles, school_class)
+
+
+def can_change_roster(roles):
+    return bool(roles & SETUP)
+
+
+def can_read_cell_history_addresses(user, roles, lesson):
+    """The addresses colleagues wrote from are for the heads' checks and the lesson's own
+    teacher, not for every colleague who may read the journal."""
+    return bool(roles & READ_ALL) or conducts(user, lesson)
+
+
+def lessons_readable_by(user, roles):
+    """A queryset filter: the lessons `can_read_lesson` allows, for lists."""
+    from .models import Lesson, TeachingLoad
+
+    if roles & READ_ALL:
+        return Q()
+    if not roles & TEACHING:
+        return Q(pk__in=[])
+    mine = Q(teacher=user) | Q(taught_by=user)
+    for class_id, subject_id in TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"):
+        mine |= Q(school_class=class_id, subject=subject_id)
+    for class_id, subject_id in (Lesson.objects.filter(teacher=user).order_by()
+                                 .values_list("school_class", "subject").distinct()):
+        mine |= Q(school_class=class_id, subject=subject_id)
+    if Role.CLASS_TEACHER in roles:
+        mine |= Q(school_class__class_teacher=user)
+    return mine
+
+
+# What the README's table says, row by row: (what, who). Kept beside the predicates so a
+# change of rule is a change of this file; the test compares it with the README.
+RULES = [
+    ("Read a class × subject journal, its lessons, marks and cell history",
+     "its teacher (load or timetable), the class teacher, the deputy, the director"),
+    ("Write a lesson (topic, homework, attendance, marks, remarks)",
+     "the teacher who conducts it: the timetabled one, or the substitute instead"),
+    ("Assign a substitution (with a reason)", "the deputy"),
+    ("Take over a colleague's lesson oneself", "a teacher, for a lesson of today, not cancelled, in an open term, "
+                                               "not yet written by anyone; the deputy and the teacher are told"),
+    ("Term and year marks, the thematic plan", "the subject's teacher in the class"),
+    ("Cancel a lesson", "the deputy"),
+    ("Addresses in a cell's history", "the deputy, the director"),
+    ("Class lists", "the school's staff"),
+    ("Parents' and pupils' credentials, absence reasons, parent meetings, the parents of a class",
+     "the class's own class teacher"),
+    ("End a guardianship", "the class's own class teacher, the school admin"),
+    ("Withdraw consent", "the parent"),
+    ("Staff credentials", "the school admin (never for themselves)"),
+    ("A school's first admin", "the district operator, only while the school has no admin"),
+    ("A child's diary", "the child, and parents with a live guardianship and consent while the child is enrolled"),
+    ("District dashboards and reports", "district staff: counts only, never a pupil"),
+]

@@ -27,6 +27,7 @@ urlpatterns = common + [
     path("children/<slug:slug>/<int:pupil_id>/marks/", diary_views.child_page, {"page": "marks"}, name="child_marks"),
     path("children/<slug:slug>/<int:pupil_id>/attendance/", diary_views.child_page, {"page": "attendance"},
          name="child_attendance"),
+    path("children/<slug:slug>/<int:pupil_id>/consent/", diary_views.consent_withdraw, name="consent_withdraw"),
     path("children/<slug:slug>/<int:pupil_id>/views/", diary_views.child_page, {"page": "views"}, name="child_views"),
     path("children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/", diary_views.child_file,
          name="child_file"),

@@ -22,6 +22,7 @@ urlpatterns = common + [
     path("classes/", journal_views.class_list, name="class_list"),
     path("classes/<int:class_id>/", journal_views.class_detail, name="class_detail"),
     path("classes/<int:class_id>/pupils/<int:pupil_id>/invite/", journal_views.family_invite, name="family_invite"),
+    path("classes/<int:class_id>/guardians/<int:guardian_id>/end/", journal_views.guardian_end, name="guardian_end"),
     path("api/v1/classes/", journal_api.ClassList.as_view(), name="api_classes"),
     path("api/v1/classes/<int:class_id>/pupils/", journal_api.ClassPupils.as_view(), name="api_class_pupils"),
     path("timetable/", journal_views.timetable, name="timetable"),

@@ -12,7 +12,8 @@ from accounts.models import NotificationPreference, Role, User
 from audit.models import record
 from config.errors import explain
 from journal.access import access_class_to_manage_families, access_class_to_print_reports
-from journal.models import HomeworkFile, Pupil, SchoolClass
+from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
+from journal.services import withdraw_consent
 from journal.selectors import children_of, current_year, monday_of
 
 from . import selectors
@@ -64,6 +65,18 @@ def child_page(request, slug, pupil_id, page="week"):
     with child(request, slug, pupil_id) as (school, pupil):
         return _page(request, pupil, page, f"/children/{slug}/{pupil_id}/",
                      {"children": children, "child_school": school})
+
+
+@parent_required
+def consent_withdraw(request, slug, pupil_id):
+    """The parent withdraws consent to the processing of the child's data: the link ends at once."""
+    with child(request, slug, pupil_id) as (school, pupil):
+        if request.method == "POST":
+            link = Guardian.objects.live().get(user=request.user, pupil=pupil)
+            withdraw_consent(link, by=request.user, ip=client_ip(request))
+            messages.success(request, f"Согласие отозвано: данные {pupil.full_name} больше не показываются.")
+            return redirect("home")
+        return render(request, "diary/consent_withdraw.html", {"pupil": pupil, "school": school})
 
 
 @school_roles(Role.PUPIL)

@@ -147,7 +147,7 @@ RULES = [
     ("Class lists", "the school's staff"),
     ("Parents' and pupils' credentials, absence reasons, parent meetings, the parents of a class",
      "the class's own class teacher"),
-    ("End a guardianship", "the class's own class teacher, the school admin"),
+    ("End a guardianship", "the class's own class teacher"),
     ("Withdraw consent", "the parent"),
     ("Staff credentials", "the school admin (never for themselves)"),
     ("A school's first admin", "the district operator, only while the school has no admin"),

@@ -54,6 +54,14 @@ def class_roster(school_class):
     )
 
 
+def live_guardians(pupils):
+    """Parents linked to these pupils now, by pupil id."""
+    by_pupil = {}
+    for link in Guardian.objects.live().filter(pupil__in=pupils).select_related("user").order_by("created_at"):
+        by_pupil.setdefault(link.pupil_id, []).append(link)
+    return by_pupil
+
+
 def school_figures():
     """The counts a school reports to the district: numbers only, no names."""
     pupils = Pupil.objects.enrolled()

@@ -30,7 +30,7 @@ from .access import (
     access_lesson_to_write,
     access_pupil_of_class,
 )
-from .models import Attendance, HomeworkFile, ImportBatch, Lesson, MarkValue, PlannedTopic, TimetableSlot, WorkType
+from .models import Attendance, Guardian, HomeworkFile, ImportBatch, Lesson, MarkValue, PlannedTopic, TimetableSlot, WorkType
 
 
 def home(request):
@@ -55,8 +55,10 @@ def class_detail(request, class_id):
     roster = selectors.class_roster(school_class)
     is_class_teacher = rules.can_manage_families(request.user, request.roles, school_class)
     invitations = open_family_invitations(request.school, [p.pk for p in roster]) if is_class_teacher else {}
+    guardians = selectors.live_guardians(roster) if is_class_teacher else {}
     for pupil in roster:
         pupil.open_invitations = invitations.get(pupil.pk, [])
+        pupil.live_guardians = guardians.get(pupil.pk, [])
     log_view(request, roster)
     return render(request, "journal/class_detail.html", {
         "school_class": school_class, "roster": roster, "is_class_teacher": is_class_teacher,
@@ -88,6 +90,24 @@ def family_invite(request, class_id, pupil_id):
     return render(request, "accounts/invitation_slip.html", {
         "invitation": invitation, "code": code, "link": link, "pupil": pupil, "school_class": school_class,
     })
+
+
+@require_POST
+@school_roles(Role.CLASS_TEACHER)
+def guardian_end(request, class_id, guardian_id):
+    """The class teacher ends a parent's link to a pupil, with the document it rests on."""
+    school_class = access_class_to_manage_families(request, class_id)
+    guardian = Guardian.objects.live().filter(pk=guardian_id, pupil__school_class=school_class).first()
+    if guardian is None:
+        raise Http404
+    try:
+        services.end_guardianship(guardian, reason=request.POST.get("reason", ""), by=request.user,
+                                  ip=client_ip(request))
+    except ValidationError as error:
+        messages.error(request, explain(error))
+    else:
+        messages.success(request, "Связь родителя с обучающимся завершена: доступ к дневнику закрыт.")
+    return redirect("class_detail", class_id=class_id)
 
 
 def portal_home(request):

@@ -2,9 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q

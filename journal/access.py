@@ -55,42 +55,40 @@ def _lesson(lesson_id):
     return lesson
 
 
-def access_lesson_to_read(request, lesson_id):
+def _lesson_if(request, lesson_id, allowed):
     lesson = _lesson(lesson_id)
-    if not rules.can_read_lesson(request.user, request.roles, lesson):
+    if not allowed(request.user, request.roles, lesson):
         raise Http404
     return lesson
+
+
+def access_lesson_to_read(request, lesson_id):
+    return _lesson_if(request, lesson_id, rules.can_read_lesson)
 
 
 def access_lesson_to_write(request, lesson_id):
-    lesson = _lesson(lesson_id)
-    if not rules.can_write_lesson(request.user, request.roles, lesson):
-        raise Http404
-    return lesson
+    return _lesson_if(request, lesson_id, rules.can_write_lesson)
 
 
 def access_lesson_to_take_over(request, lesson_id):
     """A colleague's lesson that this teacher may take over now (nothing of it is shown)."""
-    lesson = _lesson(lesson_id)
-    if not rules.can_take_over(request.user, request.roles, lesson):
+    return _lesson_if(request, lesson_id, rules.can_take_over)
+
+
+def _mark_if(request, mark_id, access_lesson):
+    mark = Mark.objects.select_related("lesson", "work_type").filter(pk=_id(mark_id)).first()
+    if mark is None:
         raise Http404
-    return lesson
+    mark.lesson = access_lesson(request, mark.lesson_id)
+    return mark
 
 
 def access_mark_to_read(request, mark_id):
-    mark = Mark.objects.select_related("lesson", "work_type").filter(pk=_id(mark_id)).first()
-    if mark is None:
-        raise Http404
-    mark.lesson = access_lesson_to_read(request, mark.lesson_id)
-    return mark
+    return _mark_if(request, mark_id, access_lesson_to_read)
 
 
 def access_mark_to_write(request, mark_id):
-    mark = Mark.objects.select_related("lesson", "work_type").filter(pk=_id(mark_id)).first()
-    if mark is None:
-        raise Http404
-    mark.lesson = access_lesson_to_write(request, mark.lesson_id)
-    return mark
+    return _mark_if(request, mark_id, access_lesson_to_write)
 
 
 def _journal(request, class_id, subject_id, allowed):

@@ -282,3 +282,13 @@ def test_a_withdrawn_pupils_parents_lose_the_threads(world, enter):
                                     pupil=a.pupils[2])
         Pupil.objects.filter(pk=a.pupils[2].pk).update(withdrawn_on=timezone.localdate())
     assert enter(world.other_parent).get(f"/messages/{a.school.slug}/{thread.pk}/").status_code == 404
+
+
+def test_the_readme_says_what_the_rule_book_says():
+    from pathlib import Path
+
+    from journal.rules import RULES
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for what, who in RULES:
+        assert f"| {what} | {who} |" in readme, what

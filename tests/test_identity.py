@@ -1,10 +1,8 @@
 """One account per person: sign in by e-mail, phone or SNILS; roles decide the address."""
 
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from accounts import services as accounts
 from accounts.identifiers import normalize_phone, normalize_snils

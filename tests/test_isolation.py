@@ -16,7 +16,7 @@ SCHOOL_ROUTES = {
     "password_change": SIGNED_IN, "api_me": SIGNED_IN,
     "staff": "school admin or director", "staff_invite": SCHOOL_ADMIN, "staff_end": SCHOOL_ADMIN,
     "invitation_revoke": "school admin or class teacher",
-    "class_list": STAFF, "class_detail": STAFF, "family_invite": CLASS_TEACHER,
+    "class_list": STAFF, "class_detail": STAFF, "family_invite": CLASS_TEACHER, "guardian_end": "class teacher of the class",
     "api_classes": STAFF, "api_class_pupils": STAFF,
     "timetable": "teacher", "substitutions": "journal readers", "api_substitutions": "deputy (director reads)", "lesson": "journal readers", "homework_file": "journal readers",
     "journal_list": "journal readers", "journal": "journal readers",
@@ -49,7 +49,7 @@ PORTAL_ROUTES = {
     "quality": DISTRICT, "quality_school": DISTRICT, "thresholds": "district official", "district_reports": DISTRICT,
     "district_report_file": DISTRICT, "district_report": DISTRICT, "api_notifications": PARENT, "api_threads": PARENT, "api_thread": PARENT,
     "messages": PARENT, "message_new": PARENT, "thread": PARENT, "message_file": PARENT, "notifications": PARENT, "api_child_week": PARENT, "api_child_marks": PARENT,
-    "child": PARENT, "child_marks": PARENT, "child_attendance": PARENT, "child_views": PARENT, "child_file": PARENT,
+    "child": PARENT, "consent_withdraw": PARENT, "child_marks": PARENT, "child_attendance": PARENT, "child_views": PARENT, "child_file": PARENT,
 }
 
 

@@ -1,7 +1,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
+
+from .access import SIGNED_IN, api_audience
 
 
 class MeSerializer(serializers.Serializer):
@@ -13,6 +15,7 @@ class MeSerializer(serializers.Serializer):
 
 @extend_schema(responses=MeSerializer)
 @api_view(["GET"])
+@permission_classes([api_audience("any", {SIGNED_IN})])
 def me(request):
     """The signed-in person and the roles they hold at this address."""
     school = request.school.slug if request.school else None

@@ -18,7 +18,7 @@ from config.context import host_url, portal_url
 from config.errors import add_form_errors, explain
 
 from . import services
-from .access import client_ip, school_roles
+from .access import client_ip, public, school_roles, signed_in
 from .forms import (
     ConsentForm,
     EndMembershipForm,
@@ -53,6 +53,7 @@ def locked_out(request, response, credentials):
     return response
 
 
+@public
 def login_view(request):
     form = SignInForm(request.POST or None)
     elsewhere = []
@@ -76,12 +77,14 @@ def login_view(request):
     return render(request, "accounts/login.html", {"form": form, "next": next_url, "elsewhere": elsewhere})
 
 
+@public
 @require_POST
 def logout_view(request):
     logout(request)
     return redirect("login")
 
 
+@public
 def invitation_enter(request):
     form = InvitationCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -90,6 +93,7 @@ def invitation_enter(request):
     return render(request, "accounts/invitation_enter.html", {"form": form})
 
 
+@public
 def invitation_accept(request, code):
     invitation = Invitation.find(code)
     if invitation is None:
@@ -226,12 +230,11 @@ def invitation_revoke(request, invitation_id):
 HANDOFF_SECONDS = 60
 
 
+@signed_in
 @require_POST
 def switch(request, key):
     """Moves a signed-in person to another of their places (a second school, the portal)
     without typing the password again: a signed, one-time, one-minute pass for that host."""
-    if not request.user.is_authenticated:
-        return redirect("login")
     place = next((p for p in places_of(request.user) if p[0] == key), None)
     if place is None:
         raise Http404
@@ -242,6 +245,7 @@ def switch(request, key):
     return HttpResponseRedirect(host_url(place[2], f"/login/handoff/?token={token}"))
 
 
+@public
 def handoff(request):
     try:
         data = signing.loads(request.GET.get("token", ""), salt="handoff", max_age=HANDOFF_SECONDS)

@@ -1,10 +1,13 @@
 """Routes that every address has: signing in, invitations, the API schema, language."""
 
-from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import path
+from django.views.i18n import set_language
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from accounts.access import ANYONE, api_audience, public, signed_in
+
+OPEN = api_audience("any", {ANYONE})  # the API's schema: what the API is, not what it holds
 
 urlpatterns = [
     path("login/", accounts_views.login_view, name="login"),
@@ -13,7 +16,7 @@ urlpatterns = [
     path("switch/<slug:key>/", accounts_views.switch, name="switch"),
     path("invite/", accounts_views.invitation_enter, name="invitation_enter"),
     path("invite/<str:code>/", accounts_views.invitation_accept, name="invitation"),
-    path("account/password/", login_required(accounts_views.PasswordChange.as_view()), name="password_change"),
+    path("account/password/", signed_in(accounts_views.PasswordChange.as_view()), name="password_change"),
     path("api/v1/me/", accounts_api.me, name="api_me"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
 ]

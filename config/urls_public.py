@@ -11,10 +11,11 @@ from monitoring import views as monitoring_views
 from tenants import api as tenants_api
 from tenants import views as tenants_views
 
+from .urls_common import OPEN
 from .urls_common import urlpatterns as common
 
 urlpatterns = common + [
-    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="api_schema"),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public", permission_classes=[OPEN]), name="api_schema"),
     path("", journal_views.portal_home, name="home"),
     path("district/", tenants_views.school_list, name="district"),
     path("district/schools/new/", tenants_views.school_create, name="school_create"),

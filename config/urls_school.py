@@ -10,10 +10,11 @@ from journal import api as journal_api
 from journal import views as journal_views
 from monitoring import views as monitoring_views
 
+from .urls_common import OPEN
 from .urls_common import urlpatterns as common
 
 urlpatterns = common + [
-    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_school"), name="api_schema"),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_school", permission_classes=[OPEN]), name="api_schema"),
     path("", journal_views.home, name="home"),
     path("staff/", accounts_views.staff_list, name="staff"),
     path("staff/invite/", accounts_views.staff_invite, name="staff_invite"),

@@ -6,11 +6,10 @@ from datetime import date, timedelta
 from django.http import Http404
 from django_tenants.utils import schema_context
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from accounts.access import client_ip
+from accounts.access import api_audience, client_ip
 from accounts.models import Role
 from journal.selectors import current_year
 
@@ -19,14 +18,8 @@ from .access import child, own_pupil, parent_school
 from .services import log_view, post_message
 
 
-class Parent(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.school is None and Role.PARENT in request.roles
-
-
-class Pupil(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.school is not None and Role.PUPIL in request.roles
+Parent = api_audience("portal", {Role.PARENT})
+Pupil = api_audience("school", {Role.PUPIL})
 
 
 def _week(pupil, day):

@@ -7,12 +7,11 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.access import client_ip
+from accounts.access import api_audience, client_ip
 from accounts.models import Role, User
 from diary.services import log_view
 
-from . import models, selectors, services
-from . import rules
+from . import models, rules, selectors, services
 from .access import (
     access_class_to_manage_families,
     access_class_to_read,
@@ -27,14 +26,13 @@ from .access import (
 from .models import Attendance, Lesson, Mark, PlannedTopic, Pupil, Subject, Term, WorkType
 
 
-class SchoolStaff(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.school is not None and bool(request.roles & rules.STAFF)
-
-
-class Parent(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.school is None and Role.PARENT in request.roles
+SchoolStaff = api_audience("school", rules.STAFF)
+Parent = api_audience("portal", {Role.PARENT})
+# Journal readers read; only teachers write (each object is checked again by the rule book).
+Teaching = api_audience("school", rules.TEACHING | rules.READ_ALL, rules.TEACHING)
+AssignsSubstitutions = api_audience("school", rules.READ_ALL, {Role.DEPUTY})
+SetupRoles = api_audience("school", rules.STAFF, rules.SETUP)
+DeputyWrites = api_audience("school", rules.READ_ALL, {Role.DEPUTY})
 
 
 class SchoolClassSerializer(serializers.Serializer):
@@ -103,13 +101,6 @@ class Children(generics.ListAPIView):
 
 # --- The journal API: the same rules as the pages, through the same services ---------------
 
-
-
-class Teaching(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return request.school is not None and bool(request.roles & (rules.TEACHING | rules.READ_ALL))
-        return request.school is not None and bool(request.roles & rules.TEACHING)
 
 
 def _get(model_or_queryset, pk, **filters):
@@ -337,13 +328,6 @@ class SubstitutionInput(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class AssignsSubstitutions(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return request.school is not None and bool(request.roles & rules.READ_ALL)
-        return request.school is not None and rules.can_assign_substitution(request.roles)
-
-
 @extend_schema(request=SubstitutionInput, responses=LessonSerializer(many=True))
 @api_view(["GET", "POST"])
 @permission_classes([AssignsSubstitutions])
@@ -428,15 +412,6 @@ def journal(request):
 
 
 # --- School set-up through the API (deputy and school admin), the same services as the pages ---
-
-class SetupRoles(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.school is None:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return bool(request.roles & rules.STAFF)
-        return bool(request.roles & rules.SETUP)
-
 
 class SetupList(generics.ListCreateAPIView):
     """Lists are readable by the school's staff; POST creates through `create_with`."""
@@ -543,17 +518,7 @@ class ReopeningList(SetupList):
                                                             "reopened_by", "reopened_at"], read_only=["reopened_by"])
     create_with = staticmethod(services.reopen)
 
-    def get_permissions(self):
-        return [DeputyWrites()]
-
-
-class DeputyWrites(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.school is None:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return bool(request.roles & {Role.DEPUTY, Role.DIRECTOR})
-        return Role.DEPUTY in request.roles
+    permission_classes = [DeputyWrites]
 
 
 class MoveInput(serializers.Serializer):

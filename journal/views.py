@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
-from accounts.access import client_ip, school_roles
+from accounts.access import client_ip, public, school_roles
 from accounts.models import Role, User
 from accounts.selectors import open_family_invitations
 from config.context import host_url, portal_url
@@ -33,6 +33,7 @@ from .access import (
 from .models import Attendance, Guardian, HomeworkFile, ImportBatch, Lesson, MarkValue, PlannedTopic, TimetableSlot, WorkType
 
 
+@public
 def home(request):
     """The school's start page: what this person can do here today."""
     if not request.user.is_authenticated:
@@ -110,6 +111,7 @@ def guardian_end(request, class_id, guardian_id):
     return redirect("class_detail", class_id=class_id)
 
 
+@public
 def portal_home(request):
     """The portal's start page: a parent's children in every school; district staff go to the console."""
     if not request.user.is_authenticated:

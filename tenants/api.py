@@ -1,14 +1,13 @@
-from rest_framework import generics, permissions, serializers
+from rest_framework import generics, serializers
 
+from accounts.access import api_audience
 from accounts.models import DISTRICT_ROLES
 
 from .models import School
 from .selectors import schools_for_console
 
 
-class DistrictStaff(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.school is None and bool(request.roles & DISTRICT_ROLES)
+DistrictStaff = api_audience("portal", DISTRICT_ROLES)
 
 
 class SchoolSerializer(serializers.ModelSerializer):

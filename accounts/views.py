@@ -16,6 +16,7 @@ from django_tenants.utils import schema_context
 from audit.models import record
 from config.context import host_url, portal_url
 from config.errors import add_form_errors, explain
+from config.throttles import throttled
 
 from . import services
 from .access import client_ip, public, school_roles, signed_in
@@ -54,6 +55,7 @@ def locked_out(request, response, credentials):
 
 
 @public
+@throttled("sign_in")
 def login_view(request):
     form = SignInForm(request.POST or None)
     elsewhere = []
@@ -85,6 +87,7 @@ def logout_view(request):
 
 
 @public
+@throttled("invitation")
 def invitation_enter(request):
     form = InvitationCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -94,6 +97,7 @@ def invitation_enter(request):
 
 
 @public
+@throttled("invitation", methods=("GET", "POST"))
 def invitation_accept(request, code):
     invitation = Invitation.find(code)
     if invitation is None:

@@ -116,9 +116,9 @@ CACHES = {
         # The schema is part of every key: the same key in two schools is two entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
     },
-    # Sign-in failures count across every address of the installation, so this one has no
-    # schema in its keys: guessing at fifty schools' addresses is still one counter.
-    "axes": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "axes"},
+    # Sign-in failures and request rates count across every address of the installation, so
+    # this one has no schema in its keys: guessing at fifty schools' addresses is one counter.
+    "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "shared"},
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -140,7 +140,7 @@ INVITATION_DAYS = envint("INVITATION_DAYS", "14")
 # guesses are all counted; its tables stay empty): per login *and* address, so nobody can lock
 # another person out from elsewhere; the wait doubles after each lockout (accounts.services).
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_CACHE = "axes"
+AXES_CACHE = "shared"
 AXES_FAILURE_LIMIT = LOCKOUT_ATTEMPTS
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the key sign_in passes to authenticate(), not USERNAME_FIELD
@@ -181,6 +181,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.Writes"],
+    "DEFAULT_THROTTLE_RATES": {
+        "writes": os.environ.get("THROTTLE_WRITES", "600/min"),   # a teacher typing marks makes ~1/s
+        "sign_in": os.environ.get("THROTTLE_SIGN_IN", "30/min"),  # per address; lockout is per login (axes)
+        "invitation": os.environ.get("THROTTLE_INVITATION", "30/min"),  # codes tried per address
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Электронный журнал — API",

@@ -240,14 +240,15 @@ def enter(world, db):
 
 @pytest.fixture(autouse=True)
 def axes_reset():
-    """Sign-in failure counters live in Redis, outside the test's transaction: a test that
-    makes them starts and ends with none. Calling it clears them (the lock "runs out")."""
+    """Sign-in failure counters and request rates live in Redis, outside the test's transaction:
+    each test starts and ends with none. Calling it clears them (the lock "runs out")."""
     from django.core.cache import caches
 
     def reset():
-        # Only axes' own keys: a flush would take the broker's and the schools' cache with it.
-        client = caches["axes"]._cache.get_client(write=True)
-        for key in client.scan_iter(match="axes:*"):
+        # Only the shared cache's keys (sign-in failures, request rates): a flush would take the
+        # broker's and the schools' cache with it.
+        client = caches["shared"]._cache.get_client(write=True)
+        for key in client.scan_iter(match="shared:*"):
             client.delete(key)
 
     reset()

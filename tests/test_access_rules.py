@@ -3,6 +3,7 @@ failed before the rule book (journal/rules.py) and its refusing pairs."""
 
 from concurrent.futures import ThreadPoolExecutor
 
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django_tenants.utils import schema_context
 
 from accounts import services as accounts
 from accounts.models import Invitation, LoginAttempt, Membership, Role
+from config.throttles import ByAddress, Writes
 from audit.models import AuditEntry
 from diary import services as diary
 from diary.models import Message, Thread
@@ -129,7 +131,9 @@ def test_district_staff_take_no_school_role(world, enter):
 
 # --- 4. Lockout that counts every guess, and logins that cannot be told apart -------------------
 
-def test_parallel_wrong_passwords_are_all_counted_and_lock_the_login_from_that_address(world, settings):
+def test_parallel_wrong_passwords_are_all_counted_and_lock_the_login_from_that_address(world, settings, monkeypatch):
+    # The per-address request rate is lifted here, so every guess reaches the lockout's counter.
+    monkeypatch.setattr(ByAddress, "THROTTLE_RATES", {**ByAddress.THROTTLE_RATES, "sign_in": "1000/min"})
     # Real concurrent requests, each thread on its own database connection (the world is
     # committed; what the threads write is committed too, and removed at the end).
     def guess(_):
@@ -149,6 +153,9 @@ def test_parallel_wrong_passwords_are_all_counted_and_lock_the_login_from_that_a
         with ThreadPoolExecutor(max_workers=20) as pool:
             statuses = list(pool.map(guess, range(40)))
         assert statuses.count(429) >= 40 - settings.LOCKOUT_ATTEMPTS
+        client = caches["shared"]._cache.get_client()
+        counted = [int(client.get(key)) for key in client.scan_iter(match="shared:*axes-*")]
+        assert counted == [40]  # every guess was counted, none lost to a race
         right = Client(HTTP_HOST=world.a.host).post("/login/", {"identifier": "teacher@school-a.test",
                                                                "password": PASSWORD})
         assert right.status_code == 429
@@ -292,3 +299,45 @@ def test_the_readme_says_what_the_rule_book_says():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for what, who in RULES:
         assert f"| {what} | {who} |" in readme, what
+
+
+# --- Request rates ---------------------------------------------------------------------------------
+
+def test_too_many_sign_ins_or_invitation_codes_from_one_address_get_a_clear_429(world, enter, settings):
+    browser = enter(host=world.a.host)
+    limit = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["sign_in"].split("/")[0])
+    for _ in range(limit):
+        browser.post("/login/", {"identifier": f"guess{_}@nowhere.test", "password": "x"})
+    refused = browser.post("/login/", {"identifier": "teacher@school-a.test", "password": PASSWORD})
+    assert refused.status_code == 429 and "Слишком много запросов" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0
+    # Another address is not affected; codes are counted on their own.
+    assert enter(host=world.a.host, REMOTE_ADDR="10.1.2.3").post(
+        "/login/", {"identifier": "teacher@school-a.test", "password": PASSWORD}).status_code == 302
+    portal = enter(REMOTE_ADDR="10.4.5.6")
+    for n in range(int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation"].split("/")[0])):
+        assert portal.get(f"/invite/AAAAA-{n:05d}/").status_code == 404
+    # Spread over another school's address, the guesses still count as one.
+    assert enter(host=world.b.host, REMOTE_ADDR="10.4.5.6").get("/invite/AAAAA-99999/").status_code == 429
+
+
+def test_api_writes_are_limited_per_person_with_a_structured_429(world, enter, monkeypatch):
+    monkeypatch.setattr(Writes, "THROTTLE_RATES", {**Writes.THROTTLE_RATES, "writes": "3/min"})
+    a, cal = world.a, world.calendar_a
+    lesson = maths_lesson(a, cal)
+    teacher = enter(a.class_teacher, a.host)
+    answers = [teacher.post("/api/v1/marks/", {"lesson": lesson.pk, "pupil": a.pupils[0].pk, "value": "4",
+                                               "work_type": cal.answer.pk}, content_type="application/json")
+               for _ in range(4)]
+    assert [r.status_code for r in answers] == [201, 201, 201, 429]
+    assert answers[-1].json()["error"]["code"] == "throttled" and answers[-1]["Retry-After"]
+    with schema_context(a.school.schema_name):
+        assert Mark.objects.filter(lesson=lesson, value="4").count() == 3
+    # Reading is not limited, and another teacher has their own allowance.
+    assert teacher.get(f"/api/v1/marks/?lesson={lesson.pk}").status_code == 200
+    with schema_context(a.school.schema_name):
+        russian = Lesson.objects.filter(school_class=a.school_class, subject=cal.russian, term=cal.term,
+                                        date__lt=timezone.localdate()).last()
+    assert enter(a.teacher, a.host).post("/api/v1/marks/", {"lesson": russian.pk, "pupil": a.pupils[0].pk, "value": "5",
+                                                            "work_type": cal.answer.pk},
+                                         content_type="application/json").status_code == 201

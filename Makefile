@@ -22,6 +22,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: $(VENV)/.installed
 	@set -e; $(SERVICES); export SITE_PORT=$(PORT) DEBUG=$${DEBUG:-True}; \
+	export TWO_FACTOR_REQUIRED=$${TWO_FACTOR_REQUIRED:-False}; \
 	export EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}; \
 	$(PY) manage.py migrate_schemas --shared -v 0; \
 	$(PY) manage.py migrate_schemas --tenant -v 0; \

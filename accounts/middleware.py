@@ -1,5 +1,8 @@
 from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
 
+from . import two_factor
 from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES, Membership
 
 
@@ -25,3 +28,21 @@ class MembershipMiddleware:
         if request.user.is_authenticated and not request.roles:
             logout(request)
         return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """Until a person who needs a second factor has given it in this session, only the
+    two-factor page, signing out and the language switch answer; the API says why."""
+
+    OPEN = ("/account/2fa/", "/logout/", "/i18n/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(self.OPEN) or not two_factor.needed(request):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": {"code": "two_factor_required", "fields": {},
+                                           "message": "Подтвердите вход вторым фактором: /account/2fa/"}}, status=403)
+        return redirect(f"/account/2fa/?next={request.get_full_path()}")

@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.models import Device
 from django_tenants.utils import schema_context
 
 from audit.models import record
@@ -18,7 +20,7 @@ from config.context import host_url, portal_url
 from config.errors import add_form_errors, explain
 from config.throttles import throttled
 
-from . import services
+from . import services, two_factor
 from .access import client_ip, public, school_roles, signed_in
 from .forms import (
     ConsentForm,
@@ -245,7 +247,9 @@ def switch(request, key):
     nonce = secrets.token_urlsafe(16)
     with schema_context("public"):  # cache keys carry the schema; the pass crosses schools
         cache.set(f"handoff:{nonce}", request.user.pk, HANDOFF_SECONDS)
-    token = signing.dumps({"user": request.user.pk, "host": place[2], "nonce": nonce}, salt="handoff")
+    # A second factor given here counts there too: it is the same person in the same browser.
+    device = request.user.otp_device.persistent_id if request.user.is_verified() else None
+    token = signing.dumps({"user": request.user.pk, "host": place[2], "nonce": nonce, "otp": device}, salt="handoff")
     return HttpResponseRedirect(host_url(place[2], f"/login/handoff/?token={token}"))
 
 
@@ -267,5 +271,38 @@ def handoff(request):
     if user is None or not roles_for(user, request.school):
         return redirect("login")
     login(request, user, backend=BACKEND)
+    device = Device.from_persistent_id(data["otp"]) if data.get("otp") else None
+    if device is not None:
+        otp_login(request, device)  # refused by django-otp unless the device is this person's
     record("user.switched", user, by=user, ip=client_ip(request), new={"host": host})
     return redirect("home")
+
+
+@signed_in
+@throttled("two_factor")
+def two_factor_page(request):
+    """Sets up the authenticator app (with recovery codes, shown once), or asks for its code."""
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    user, ip, error = request.user, client_ip(request), None
+    if request.method == "POST" and request.POST.get("action") == "recovery" and user.is_verified():
+        return render(request, "accounts/two_factor_codes.html", {"codes": two_factor.new_recovery_codes(user),
+                                                                    "next": next_url})
+    if two_factor.has_device(user):
+        if user.is_verified():
+            return render(request, "accounts/two_factor.html", {"state": "on", "next": next_url})
+        if request.method == "POST":
+            if two_factor.verify(request, request.POST.get("code"), ip=ip):
+                return HttpResponseRedirect(next_url)
+            error = "Код не подошёл. Введите код из приложения или неиспользованный резервный код."
+        return render(request, "accounts/two_factor.html", {"state": "verify", "error": error, "next": next_url})
+    device = two_factor.pending_app(user)
+    if request.method == "POST":
+        codes = two_factor.confirm_app(request, device, request.POST.get("code"), ip=ip)
+        if codes is not None:
+            return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": next_url})
+        error = "Код не подошёл: проверьте время на телефоне и введите код, который приложение показывает сейчас."
+    return render(request, "accounts/two_factor.html", {
+        "state": "setup", "error": error, "next": next_url, "qr": two_factor.setup_qr_svg(device),
+        "secret": two_factor.secret_of(device), "required": two_factor.needed(request)})

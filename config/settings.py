@@ -45,6 +45,9 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 # Tables of these apps exist in every school schema; `audit` is in both lists on purpose:
 # district actions are audited in public, journal writes in the school's own schema.
@@ -74,7 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.MembershipMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "tenants.middleware.ReadOnlySchoolMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -150,6 +155,10 @@ AXES_COOLOFF_TIME = "accounts.services.lockout_period"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP and recovery codes): required for district staff and
+# school administration (accounts.two_factor); the demo turns it off so its logins work as listed.
+TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", "True")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Электронный журнал")
 
 # Sessions live in public; the cookie is bound to the host that issued it, so a session
 # made at one school's address is never sent to another school's address.
@@ -186,6 +195,7 @@ REST_FRAMEWORK = {
         "writes": os.environ.get("THROTTLE_WRITES", "600/min"),   # a teacher typing marks makes ~1/s
         "sign_in": os.environ.get("THROTTLE_SIGN_IN", "30/min"),  # per address; lockout is per login (axes)
         "invitation": os.environ.get("THROTTLE_INVITATION", "30/min"),  # codes tried per address
+        "two_factor": os.environ.get("THROTTLE_TWO_FACTOR", "20/min"),  # second-factor codes per address
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -12,6 +12,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
 from accounts import services as accounts
@@ -214,6 +216,9 @@ def world(django_db_setup, django_db_blocker):
         link_parent(a, parent, a.pupils[0])
         link_parent(b, parent, b.pupils[1])
         link_parent(a, other_parent, a.pupils[2])
+        # The roles that must sign in with a second factor have an authenticator app.
+        for user in (a.admin, a.director, a.deputy, b.admin, b.director, b.deputy, official, operator):
+            TOTPDevice.objects.create(user=user, name="Приложение", confirmed=True)
         connection.set_schema_to_public()
         yield World(a=a, b=b, calendar_a=calendar_a, calendar_b=calendar_b, suspended=suspended, official=official, operator=operator, parent=parent,
                     other_parent=other_parent, password_hash=password_hash)
@@ -233,6 +238,11 @@ def enter(world, db):
         client = Client(HTTP_HOST=host, **headers)
         if user is not None:
             client.force_login(user, backend="accounts.backends.IdentifierBackend")
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is not None:  # as if the code from the app had been typed at sign-in
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
         return client
 
     return make

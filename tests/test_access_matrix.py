@@ -138,7 +138,7 @@ def school_get_cases(o):
         # Parents and district staff hold no role at a school's address: they are signed out there.
         ("/", set(SCHOOL_PEOPLE)), ("/login/", set(SCHOOL_PEOPLE)), ("/login/handoff/", set()),
         ("/invite/", set(SCHOOL_PEOPLE)), ("/invite/BADCO-DE234/", set()),
-        ("/account/password/", SIGNED_IN_SCHOOL), ("/api/v1/me/", SIGNED_IN_SCHOOL), ("/api/schema/", set(SCHOOL_PEOPLE)),
+        ("/account/password/", SIGNED_IN_SCHOOL), ("/account/2fa/", SIGNED_IN_SCHOOL), ("/api/v1/me/", SIGNED_IN_SCHOOL), ("/api/schema/", set(SCHOOL_PEOPLE)),
         ("/staff/", {AD, DI}),
         ("/classes/", STAFF), (f"/classes/{c5}/", STAFF), (f"/classes/{c6}/", STAFF),
         ("/api/v1/classes/", STAFF), (f"/api/v1/classes/{c5}/pupils/", STAFF), (f"/api/v1/classes/{c6}/pupils/", STAFF),
@@ -211,7 +211,7 @@ def portal_get_cases(o, world):
         # District staff are sent from the start page to their console.
         ("/", set(PORTAL_PEOPLE) - {OFF, OPR}), ("/login/", set(PORTAL_PEOPLE)), ("/login/handoff/", set()),
         ("/invite/", set(PORTAL_PEOPLE)), ("/invite/BADCO-DE234/", set()),
-        ("/account/password/", SIGNED_IN_PORTAL), ("/api/v1/me/", SIGNED_IN_PORTAL), ("/api/schema/", set(PORTAL_PEOPLE)),
+        ("/account/password/", SIGNED_IN_PORTAL), ("/account/2fa/", SIGNED_IN_PORTAL), ("/api/v1/me/", SIGNED_IN_PORTAL), ("/api/schema/", set(PORTAL_PEOPLE)),
         ("/district/", district), ("/district/schools/new/", {OPR}), (f"/district/schools/{slug}/", district),
         ("/api/v1/schools/", district), ("/district/quality/", district), (f"/district/quality/{slug}/", district),
         ("/district/quality/thresholds/", {OFF}), ("/district/quality/reports/", district),

@@ -21,6 +21,8 @@ PUBLIC_MODELS = {
     # django-axes keeps its counters in Redis (AXES_HANDLER); its tables exist and stay empty.
     "axes.accessattempt": "django-axes, unused", "axes.accesslog": "django-axes, unused",
     "axes.accessfailurelog": "django-axes, unused", "axes.accessattemptexpiration": "django-axes, unused",
+    "otp_totp.totpdevice": "a person's authenticator app, for all their schools",
+    "otp_static.staticdevice": "a person's recovery codes", "otp_static.statictoken": "a person's recovery codes",
 }
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
 
@@ -48,8 +50,8 @@ def test_school_tables_reference_public_tables_only_from_the_allow_list():
 
 def test_every_primary_key_is_64_bit():
     for model in our_models():
-        if model._meta.app_label in ("auth", "sessions", "axes"):
-            continue  # Django's own tables and django-axes' (empty: see PUBLIC_MODELS) keep their keys
+        if model._meta.app_label in ("auth", "sessions", "axes", "otp_totp", "otp_static"):
+            continue  # Django's own tables and the sign-in libraries' (public, one row a person at most) keep theirs
         pk = model._meta.pk
         while isinstance(pk, models.OneToOneField):
             pk = pk.target_field

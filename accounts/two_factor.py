@@ -1,0 +1,96 @@
+"""Two-factor sign-in (django-otp): a TOTP app, with one-time recovery codes. Required for
+district staff and school administration (TWO_FACTOR_ROLES at the address signed in at),
+optional for everyone else; once a person has set it up it is asked of them everywhere."""
+
+from base64 import b32encode
+from urllib.parse import quote, urlencode
+
+import segno
+from django.conf import settings
+from django.db import transaction
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import record
+
+from .models import Role
+
+TWO_FACTOR_ROLES = {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR}
+RECOVERY_CODES = 10
+
+
+def has_device(user):
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def needed(request):
+    """Whether this request's person must still give a second factor in this session."""
+    user = request.user
+    if not user.is_authenticated or user.is_verified():
+        return False
+    if settings.TWO_FACTOR_REQUIRED and request.roles & TWO_FACTOR_ROLES:
+        return True
+    if "two_factor_device" not in request.session:  # looked up once a session, not on every page
+        request.session["two_factor_device"] = has_device(user)
+    return request.session["two_factor_device"]
+
+
+def pending_app(user):
+    """The app being set up (not confirmed yet): the same secret until it is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Приложение", confirmed=False)
+
+
+def setup_link(device):
+    label = f"{settings.OTP_TOTP_ISSUER}:{device.user.email or device.user.phone or device.user.short_name}"
+    query = urlencode({"secret": b32encode(device.bin_key).decode(), "issuer": settings.OTP_TOTP_ISSUER,
+                       "digits": device.digits, "period": device.step})
+    return f"otpauth://totp/{quote(label)}?{query}"
+
+
+def setup_qr_svg(device):
+    return segno.make(setup_link(device), error="m").svg_inline(scale=4, title="QR-код для приложения")
+
+
+def secret_of(device):
+    text = b32encode(device.bin_key).decode()
+    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+
+
+@transaction.atomic
+def confirm_app(request, device, token, *, ip):
+    """The first code from the app confirms it; returns the recovery codes (shown once) or None."""
+    if not device.verify_token((token or "").replace(" ", "")):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+    codes = new_recovery_codes(device.user)
+    otp_login(request, device)
+    record("user.two_factor_on", device.user, by=device.user, ip=ip)
+    return codes
+
+
+@transaction.atomic
+def new_recovery_codes(user):
+    static, _ = StaticDevice.objects.get_or_create(user=user, name="Резервные коды", defaults={"confirmed": True})
+    static.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    static.token_set.bulk_create([StaticToken(device=static, token=code) for code in codes])
+    return codes
+
+
+def verify(request, token, *, ip):
+    """A code from the app, or a recovery code (each works once). True when accepted."""
+    token = "".join((token or "").split()).replace("-", "")
+    device = match_token(request.user, token if token.isdigit() else token.lower())
+    if device is None:
+        record("user.two_factor_failed", request.user, by=request.user, ip=ip)
+        return False
+    otp_login(request, device)
+    if isinstance(device, StaticDevice):
+        record("user.recovery_code_used", request.user, by=request.user, ip=ip,
+               new={"left": device.token_set.count()})
+    return True

@@ -1,0 +1,101 @@
+"""Two-factor sign-in: required for district staff and school administration, optional for
+teachers, with recovery codes that work once."""
+
+import re
+
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role
+from audit.models import AuditEntry
+
+from .conftest import PASSWORD, _person
+
+
+def sign_in(host, identifier):
+    browser = Client(HTTP_HOST=host)
+    assert browser.post("/login/", {"identifier": identifier, "password": PASSWORD}).status_code == 302
+    return browser
+
+
+def wait_out_the_slowdown(user):
+    """django-otp refuses any code for a second after a wrong one (doubling each time): a person
+    waits; the test lifts it."""
+    for model in (TOTPDevice, StaticDevice):
+        model.objects.filter(user=user).update(throttling_failure_timestamp=None, throttling_failure_count=0)
+
+
+def code_now(device, drift=0):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
+
+
+def test_a_new_deputy_sets_up_the_app_before_reaching_anything(world, enter):
+    from accounts import services as accounts
+
+    a = world.a
+    deputy = _person("new-deputy@school-a.test", "НоваяАльфа", "Зам", world.password_hash)
+    accounts.add_membership(deputy, a.school, Role.DEPUTY)
+    browser = sign_in(a.host, "new-deputy@school-a.test")
+    page = browser.get("/classes/")
+    assert page.status_code == 302 and page.url.startswith("/account/2fa/")
+    api = browser.get("/api/v1/classes/")
+    assert api.status_code == 403 and api.json()["error"]["code"] == "two_factor_required"
+    setup = browser.get("/account/2fa/").content.decode()
+    assert "<svg" in setup and "Яндекс Ключ" in setup
+    device = TOTPDevice.objects.get(user=deputy, confirmed=False)
+    assert browser.post("/account/2fa/", {"code": "000000"}).status_code == 200  # a wrong code changes nothing
+    assert not TOTPDevice.objects.filter(user=deputy, confirmed=True).exists()
+    wait_out_the_slowdown(deputy)
+    shown = browser.post("/account/2fa/", {"code": code_now(device), "next": "/classes/"}).content.decode()
+    codes = re.findall(r"<code>([a-z2-7]{8})</code>", shown)
+    assert len(codes) == 10
+    assert browser.get("/classes/").status_code == 200
+    assert AuditEntry.objects.filter(action="user.two_factor_on", actor=deputy).exists()
+
+    # Next time: the password, then the code; a recovery code works once.
+    again = sign_in(a.host, "new-deputy@school-a.test")
+    assert again.get("/classes/").status_code == 302
+    assert again.post("/account/2fa/", {"code": "123456"}).status_code == 200
+    assert again.get("/classes/").status_code == 302
+    wait_out_the_slowdown(deputy)
+    assert again.post("/account/2fa/", {"code": codes[0].upper(), "next": "/classes/"}).url == "/classes/"
+    assert again.get("/classes/").status_code == 200
+    third = sign_in(a.host, "new-deputy@school-a.test")
+    third.post("/account/2fa/", {"code": codes[0]})
+    assert third.get("/classes/").status_code == 302  # used already
+
+
+def test_district_staff_need_the_second_factor_at_the_portal(world):
+    browser = sign_in("localhost", "official@district.test")
+    assert browser.get("/district/").status_code == 302
+    device = TOTPDevice.objects.get(user=world.official, confirmed=True)
+    browser.post("/account/2fa/", {"code": code_now(device)})
+    assert browser.get("/district/").status_code == 200
+
+
+def test_a_teacher_is_not_asked_but_may_turn_it_on(world):
+    a = world.a
+    browser = sign_in(a.host, "teacher@school-a.test")
+    assert browser.get("/timetable/").status_code == 200
+    assert "Второй фактор защитит вход" in browser.get("/account/2fa/").content.decode()
+    device = TOTPDevice.objects.get(user=a.teacher, confirmed=False)
+    browser.post("/account/2fa/", {"code": code_now(device)})
+    assert browser.get("/timetable/").status_code == 200
+    # From now on the teacher is asked too.
+    again = sign_in(a.host, "teacher@school-a.test")
+    assert again.get("/timetable/").status_code == 302
+
+
+def test_moving_to_another_school_keeps_the_second_factor_given(world, enter):
+    from accounts import services as accounts
+
+    a, b = world.a, world.b
+    accounts.add_membership(a.deputy, b.school, Role.TEACHER)
+    browser = enter(a.deputy, a.host)  # signed in with the code from the app
+    assert browser.get("/control/").status_code == 200
+    moved = browser.post(f"/switch/{b.school.slug}/")
+    arriving = Client(HTTP_HOST=b.host)
+    arriving.get(moved.url.split("8000", 1)[1])
+    assert arriving.get("/timetable/").status_code == 200  # not sent to the two-factor page again

@@ -341,3 +341,18 @@ def test_api_writes_are_limited_per_person_with_a_structured_429(world, enter, m
     assert enter(a.teacher, a.host).post("/api/v1/marks/", {"lesson": russian.pk, "pupil": a.pupils[0].pk, "value": "5",
                                                             "work_type": cal.answer.pk},
                                          content_type="application/json").status_code == 201
+
+
+def test_no_substitution_in_a_closed_term_or_a_cancelled_lesson(world, enter):
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        closed = Lesson.objects.filter(school_class=a.school_class, term=cal.closed_term).last()
+        cancelled = maths_lesson(a, cal, before_today=False)
+        services.cancel_lesson(cancelled, reason="Карантин", by=a.deputy)
+    deputy = enter(a.deputy, a.host)
+    for lesson, why in ((closed, "закрыт"), (cancelled, "отменён")):
+        answer = deputy.post("/api/v1/substitutions/", {"lesson": lesson.pk, "teacher": a.teacher.pk,
+                                                         "reason": "trip"}, content_type="application/json")
+        assert answer.status_code == 400 and why in answer.json()["error"]["message"], why
+        with schema_context(a.school.schema_name):
+            assert Lesson.objects.get(pk=lesson.pk).taught_by_id is None

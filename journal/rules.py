@@ -143,7 +143,7 @@ RULES = [
                                                "not yet written by anyone; the deputy and the teacher are told"),
     ("Term and year marks, the thematic plan", "the subject's teacher in the class"),
     ("Cancel a lesson", "the deputy"),
-    ("Addresses in a cell's history", "the deputy, the director"),
+    ("Addresses in a cell's history", "the deputy, the director, the lesson's own teacher"),
     ("Class lists", "the school's staff"),
     ("Parents' and pupils' credentials, absence reasons, parent meetings, the parents of a class",
      "the class's own class teacher"),

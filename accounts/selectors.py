@@ -1,6 +1,8 @@
+from django.conf import settings
+
 from tenants.models import School
 
-from .models import STAFF_ROLES, Invitation, Membership, Role
+from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES, STAFF_ROLES, Invitation, Membership, Role
 
 
 def staff_count(school):
@@ -29,10 +31,6 @@ def parent_schools(user):
 def places_of(user):
     """Where a person holds a role: each school's address (staff, pupils) and the portal
     (parents, district staff), as (key, label, host) — the switch in the menu."""
-    from django.conf import settings
-
-    from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES
-
     places = {}
     for m in Membership.objects.active().filter(user=user).select_related("school"):
         if m.school is not None and m.role in SCHOOL_SIGN_IN_ROLES:

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from audit.models import record
+from tenants.models import School
 
 from .backends import find_user
 from .identifiers import normalize_email, normalize_phone, normalize_snils
@@ -234,10 +235,6 @@ def end_membership(membership, *, by, ip, reason):
 def end_family_membership(user_id, role, *, by, ip, reason):
     """A parent's role at the school ends with their last link to a pupil there (the school's
     schema is active: the caller knows which school)."""
-    from django.db import connection
-
-    from tenants.models import School
-
     school = School.objects.get(schema_name=connection.schema_name)
     for membership in Membership.objects.at(school).filter(user_id=user_id, role=role):
         membership.ended_at = timezone.now()

@@ -1,9 +1,9 @@
 from django.conf import settings
 
+from accounts.selectors import places_of
+
 
 def site(request):
-    from accounts.selectors import places_of
-
     school = getattr(request, "school", None)
     user = getattr(request, "user", None)
     here = school.slug if school else "portal"

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 
+from .models import Lesson, Mark, TeachingLoad
+
 STAFF = frozenset({Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.CLASS_TEACHER})
 TEACHING = frozenset({Role.TEACHER, Role.CLASS_TEACHER})
 # The school's heads read every class's journal; they write none of it.
@@ -21,8 +23,6 @@ DISTRICT = frozenset({Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR})
 def teaches(user, school_class, subject):
     """Teaches this subject in this class: by the teaching load or the timetable. Taking over
     a lesson as a substitute does not make one the class's teacher of the subject."""
-    from .models import Lesson, TeachingLoad
-
     return (TeachingLoad.objects.filter(teacher=user, school_class=school_class, subject=subject).exists()
             or Lesson.objects.filter(school_class=school_class, subject=subject, teacher=user).exists())
 
@@ -64,8 +64,6 @@ def can_write_lesson(user, roles, lesson):
 
 
 def lesson_is_untouched(lesson):
-    from .models import Mark
-
     return (lesson.topic_entered_at is None and lesson.homework_entered_at is None
             and lesson.attendance_taken_at is None and not Mark.objects.filter(lesson=lesson).exists())
 
@@ -114,8 +112,6 @@ def can_read_cell_history_addresses(user, roles, lesson):
 
 def lessons_readable_by(user, roles):
     """A queryset filter: the lessons `can_read_lesson` allows, for lists."""
-    from .models import Lesson, TeachingLoad
-
     if roles & READ_ALL:
         return Q()
     if not roles & TEACHING:

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record
+from accounts.services import end_family_membership
 from diary.services import notify, notify_staff
 
 from . import rules
-
 from .models import (
     AcademicYear,
     Attendance,
@@ -145,8 +145,6 @@ def withdraw_consent(guardian, *, by, ip=None):
 
 
 def _end_link(guardian, *, reason, by, ip, action):
-    from accounts.services import end_family_membership
-
     guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
     if guardian.ended_at:
         raise ValidationError("Связь уже завершена.")

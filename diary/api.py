@@ -130,7 +130,7 @@ def thread(request, slug, thread_id):
     """GET the messages of a conversation; POST `text` to answer."""
     school = parent_school(request, slug)
     with schema_context(school.schema_name):
-        found = selectors.threads_for(request.user).filter(pk=thread_id).first()
+        found = selectors.family_threads(request.user).filter(pk=thread_id).first()
         if found is None:
             raise Http404
         if request.method == "POST":

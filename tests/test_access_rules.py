@@ -288,7 +288,10 @@ def test_a_withdrawn_pupils_parents_lose_the_threads(world, enter):
         thread = diary.start_thread(school=a.school, by=a.class_teacher, subject="Перед выбытием", text="Документы",
                                     pupil=a.pupils[2])
         Pupil.objects.filter(pk=a.pupils[2].pk).update(withdrawn_on=timezone.localdate())
-    assert enter(world.other_parent).get(f"/messages/{a.school.slug}/{thread.pk}/").status_code == 404
+    parent = enter(world.other_parent)
+    for url in (f"/messages/{a.school.slug}/{thread.pk}/", f"/api/v1/messages/{a.school.slug}/{thread.pk}/"):
+        assert parent.get(url).status_code == 404, url
+    assert thread.pk not in [t["id"] for t in parent.get("/api/v1/messages/").json()["results"]]
 
 
 def test_the_readme_says_what_the_rule_book_says():

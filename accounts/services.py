@@ -45,8 +45,8 @@ def lockout_period(request):
     """django-axes' cool-off: LOCKOUT_MINUTES after the first lockout, doubling with each
     further one (per login and address), at most a day."""
     failures = getattr(request, "axes_failures_since_start", 0) or 0
-    lockouts = max(1, failures // settings.LOCKOUT_ATTEMPTS)
-    return min(timedelta(minutes=settings.LOCKOUT_MINUTES) * 2 ** (lockouts - 1), timedelta(days=1))
+    doublings = min(max(0, failures // settings.LOCKOUT_ATTEMPTS - 1), 16)
+    return min(timedelta(minutes=settings.LOCKOUT_MINUTES) * 2 ** doublings, timedelta(days=1))
 
 
 def may_issue(user, school, role, pupil=None):

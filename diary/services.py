@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounts.access import client_ip
 from audit.models import record
 
-from accounts.models import STAFF_ROLES, Membership, Role
+from accounts.models import STAFF_ROLES, Membership
+from journal import rulebook
 from journal.models import Attendance, Guardian, Lesson, Mark, Pupil, TeachingLoad
 
 from .models import DataView, Message, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
@@ -133,8 +134,8 @@ def staff_about(pupil, school):
                     .values_list("teacher_id", flat=True).distinct())
     if pupil.school_class.class_teacher_id:
         teachers.add(pupil.school_class.class_teacher_id)
-    heads = set(Membership.objects.at(school).filter(role__in=[Role.DEPUTY, Role.DIRECTOR]).values_list("user_id", flat=True))
-    working = set(Membership.objects.at(school).filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
+    heads = set(Membership.objects.at(school).filter(role__in=sorted(rulebook.READ_ALL)).values_list("user_id", flat=True))
+    working = set(Membership.objects.at(school).filter(role__in=sorted(rulebook.TEACHING))
                   .values_list("user_id", flat=True))
     return (teachers & working) | heads
 
@@ -197,8 +198,7 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
     subject = " ".join((subject or "").split())[:200]
     if not subject:
         raise ValidationError({"subject": "Укажите тему."})
-    is_staff = Membership.objects.at(school).filter(user=by, role__in=[
-        Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR]).exists()
+    is_staff = Membership.objects.at(school).filter(user=by, role__in=sorted(rulebook.WRITES_TO_FAMILIES)).exists()
     if school_class is not None:
         if school_class.class_teacher_id != by.pk:
             raise PermissionDenied("Всем родителям класса пишет классный руководитель.")
@@ -243,7 +243,7 @@ def add_remark(lesson, *, pupil, text, by, ip=None):
 
 @transaction.atomic
 def publish_news(*, school, by, title, text, school_class=None, ip=None):
-    heads = Membership.objects.at(school).filter(user=by, role__in=[Role.DIRECTOR, Role.DEPUTY, Role.SCHOOL_ADMIN]).exists()
+    heads = Membership.objects.at(school).filter(user=by, role__in=sorted(rulebook.NEWS_OF_THE_SCHOOL)).exists()
     if school_class is None and not heads:
         raise PermissionDenied("Новости школы публикует администрация.")
     if school_class is not None and school_class.class_teacher_id != by.pk and not heads:

@@ -11,6 +11,7 @@ from accounts.access import client_ip, parent_required, school_roles
 from accounts.models import NotificationPreference, Role, User
 from audit.models import record
 from config.errors import explain
+from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
 from journal.services import withdraw_consent
@@ -140,7 +141,7 @@ def notifications(request):
 
 # --- Messages ----------------------------------------------------------------------------------
 
-STAFF = (Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR)
+STAFF = sorted(rulebook.WRITES_TO_FAMILIES)
 
 
 def _thread_or_404(request, thread_id, everything=False):
@@ -161,15 +162,15 @@ def _reply(request, thread, back):
 
 @school_roles(*STAFF)
 def staff_messages(request):
-    everything = bool(request.GET.get("all")) and bool(request.roles & {Role.DEPUTY, Role.DIRECTOR})
+    everything = bool(request.GET.get("all")) and rulebook.can_read_all_threads(request.roles)
     return render(request, "diary/messages.html", {
         "threads": selectors.threads_for(request.user, everything=everything), "base": "/messages/",
-        "can_see_all": bool(request.roles & {Role.DEPUTY, Role.DIRECTOR}), "everything": everything})
+        "can_see_all": rulebook.can_read_all_threads(request.roles), "everything": everything})
 
 
 @school_roles(*STAFF)
 def staff_thread(request, thread_id):
-    heads = bool(request.roles & {Role.DEPUTY, Role.DIRECTOR})
+    heads = rulebook.can_read_all_threads(request.roles)
     thread = _thread_or_404(request, thread_id, everything=heads)
     if request.method == "POST":
         return _reply(request, thread, f"/messages/{thread.pk}/")
@@ -255,7 +256,7 @@ def _attachment_response(thread, message_id):
 
 @school_roles(*STAFF)
 def staff_attachment(request, thread_id, message_id):
-    heads = bool(request.roles & {Role.DEPUTY, Role.DIRECTOR})
+    heads = rulebook.can_read_all_threads(request.roles)
     return _attachment_response(_thread_or_404(request, thread_id, everything=heads), message_id)
 
 
@@ -282,7 +283,7 @@ def news(request):
     return render(request, "diary/news.html", {
         "items": News.objects.select_related("school_class", "author")[:50],
         "my_classes": SchoolClass.objects.filter(class_teacher=request.user),
-        "heads": bool(request.roles & {Role.DIRECTOR, Role.DEPUTY, Role.SCHOOL_ADMIN})})
+        "heads": bool(request.roles & rulebook.NEWS_OF_THE_SCHOOL)})
 
 
 @school_roles(Role.CLASS_TEACHER)

@@ -1,10 +1,10 @@
 """Loading a school's objects for a person, in refusing pairs (to read / to write): the
 object, or the same 404 for "not yours" and "does not exist". The schema already limits
-every query to the request's school; the rules themselves are in `rules.py`."""
+every query to the request's school; the rules themselves are in `rulebook.py`."""
 
 from django.http import Http404
 
-from . import rules
+from . import rulebook
 from .models import Lesson, Mark, Pupil, SchoolClass, Subject
 
 
@@ -17,7 +17,7 @@ def _id(value):
 
 
 def access_class_to_read(request, class_id):
-    if not rules.can_read_class(request.roles):
+    if not rulebook.can_read_class(request.roles):
         raise Http404
     school_class = SchoolClass.objects.select_related("class_teacher").filter(pk=_id(class_id)).first()
     if school_class is None:
@@ -27,14 +27,14 @@ def access_class_to_read(request, class_id):
 
 def access_class_to_manage_families(request, class_id):
     school_class = access_class_to_read(request, class_id)
-    if not rules.can_manage_families(request.user, request.roles, school_class):
+    if not rulebook.can_manage_families(request.user, request.roles, school_class):
         raise Http404
     return school_class
 
 
 def access_class_to_print_reports(request, class_id):
     school_class = access_class_to_read(request, class_id)
-    if not rules.can_print_class_reports(request.user, request.roles, school_class):
+    if not rulebook.can_print_class_reports(request.user, request.roles, school_class):
         raise Http404
     return school_class
 
@@ -63,16 +63,16 @@ def _lesson_if(request, lesson_id, allowed):
 
 
 def access_lesson_to_read(request, lesson_id):
-    return _lesson_if(request, lesson_id, rules.can_read_lesson)
+    return _lesson_if(request, lesson_id, rulebook.can_read_lesson)
 
 
 def access_lesson_to_write(request, lesson_id):
-    return _lesson_if(request, lesson_id, rules.can_write_lesson)
+    return _lesson_if(request, lesson_id, rulebook.can_write_lesson)
 
 
 def access_lesson_to_take_over(request, lesson_id):
     """A colleague's lesson that this teacher may take over now (nothing of it is shown)."""
-    return _lesson_if(request, lesson_id, rules.can_take_over)
+    return _lesson_if(request, lesson_id, rulebook.can_take_over)
 
 
 def _mark_if(request, mark_id, access_lesson):
@@ -100,9 +100,9 @@ def _journal(request, class_id, subject_id, allowed):
 
 
 def access_journal_to_read(request, class_id, subject_id):
-    return _journal(request, class_id, subject_id, rules.can_read_journal)
+    return _journal(request, class_id, subject_id, rulebook.can_read_journal)
 
 
 def access_journal_to_write(request, class_id, subject_id):
     """Term and year marks and the thematic plan of a class × subject."""
-    return _journal(request, class_id, subject_id, rules.can_write_journal)
+    return _journal(request, class_id, subject_id, rulebook.can_write_journal)

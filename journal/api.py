@@ -11,7 +11,7 @@ from accounts.access import api_audience, client_ip
 from accounts.models import Role, User
 from diary.services import log_view
 
-from . import models, rules, selectors, services
+from . import models, rulebook, selectors, services
 from .access import (
     access_class_to_manage_families,
     access_class_to_read,
@@ -26,13 +26,13 @@ from .access import (
 from .models import Attendance, Lesson, Mark, PlannedTopic, Pupil, Subject, Term, WorkType
 
 
-SchoolStaff = api_audience("school", rules.STAFF)
+SchoolStaff = api_audience("school", rulebook.STAFF)
 Parent = api_audience("portal", {Role.PARENT})
 # Journal readers read; only teachers write (each object is checked again by the rule book).
-Teaching = api_audience("school", rules.TEACHING | rules.READ_ALL, rules.TEACHING)
-AssignsSubstitutions = api_audience("school", rules.READ_ALL, {Role.DEPUTY})
-SetupRoles = api_audience("school", rules.STAFF, rules.SETUP)
-DeputyWrites = api_audience("school", rules.READ_ALL, {Role.DEPUTY})
+Teaching = api_audience("school", rulebook.TEACHING | rulebook.READ_ALL, rulebook.TEACHING)
+AssignsSubstitutions = api_audience("school", rulebook.READ_ALL, {Role.DEPUTY})
+SetupRoles = api_audience("school", rulebook.STAFF, rulebook.SETUP)
+DeputyWrites = api_audience("school", rulebook.READ_ALL, {Role.DEPUTY})
 
 
 class SchoolClassSerializer(serializers.Serializer):
@@ -227,7 +227,7 @@ def history(request):
     log_view(request, [pupil])
     deleted = set(Mark.objects.filter(lesson=lesson, pupil=pupil, deleted_at__isnull=False).values_list("pk", flat=True))
     results = HistorySerializer(entries, many=True, context={"deleted": deleted}).data
-    if not rules.can_read_cell_history_addresses(request.user, request.roles, lesson):
+    if not rulebook.can_read_cell_history_addresses(request.user, request.roles, lesson):
         for entry in results:
             entry["ip"] = None
     return Response({"results": results})
@@ -255,7 +255,7 @@ class LessonList(generics.ListAPIView):
     def get_queryset(self):
         params, user = self.request.query_params, self.request.user
         lessons = (Lesson.objects.select_related("school_class", "subject").order_by("date", "number")
-                   .filter(rules.lessons_readable_by(user, self.request.roles)))
+                   .filter(rulebook.lessons_readable_by(user, self.request.roles)))
         if params.get("mine"):
             lessons = lessons.filter(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user))
         for param, field in (("date_from", "date__gte"), ("date_to", "date__lte"),

@@ -13,7 +13,7 @@ from accounts.selectors import parent_schools
 from audit.models import AuditEntry
 from tenants.models import School
 
-from . import rules
+from . import rulebook
 from .models import (
     AcademicYear,
     Attendance,
@@ -164,13 +164,13 @@ def substitutions_of(user, since):
 def lessons_to_take_over(user, roles, day):
     """Colleagues' lessons of the day that this teacher may take over themselves."""
     lessons = day_lessons(day).filter(taught_by__isnull=True, cancelled_at__isnull=True).exclude(teacher=user)
-    return [lesson for lesson in lessons if rules.can_take_over(user, roles, lesson, today=day)]
+    return [lesson for lesson in lessons if rulebook.can_take_over(user, roles, lesson, today=day)]
 
 
 def my_journals(user, roles):
     """The class × subject journals a person may open (a substitution opens none)."""
     pairs = Lesson.objects.all()
-    if not roles & rules.READ_ALL:
+    if not roles & rulebook.READ_ALL:
         mine = Q(teacher=user)
         for class_id, subject_id in TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"):
             mine |= Q(school_class=class_id, subject=subject_id)

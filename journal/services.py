@@ -17,7 +17,7 @@ from audit.models import record
 from accounts.services import end_family_membership
 from diary.services import notify, notify_staff
 
-from . import rules
+from . import rulebook
 from .models import (
     AcademicYear,
     Attendance,
@@ -481,7 +481,7 @@ def is_locked(term, school_class, subject, today=None):
 
 def check_can_write(lesson, user):
     """The teacher of a lesson, or the one who took it over as a substitute, may write to it."""
-    if not rules.conducts(user, lesson):
+    if not rulebook.conducts(user, lesson):
         raise PermissionDenied("Это урок другого учителя.")
     _check_open(lesson)
 
@@ -494,7 +494,7 @@ def _check_open(lesson):
 
 
 def _is_teacher_here(user, school):
-    return Membership.objects.at(school).filter(user=user, role__in=sorted(rules.TEACHING)).exists()
+    return Membership.objects.at(school).filter(user=user, role__in=sorted(rulebook.TEACHING)).exists()
 
 
 def _heads(school, role):
@@ -540,10 +540,10 @@ def take_as_substitute(lesson, *, school, by, ip=None):
                                    "attendance_taken_at"], from_queryset=Lesson.objects.select_for_update())
     if not _is_teacher_here(by, school):
         raise PermissionDenied("Замену может провести только учитель этой школы.")
-    if rules.conducts(by, lesson):
+    if rulebook.conducts(by, lesson):
         raise ValidationError("Это уже ваш урок.")
     _check_open(lesson)
-    if not rules.can_take_over(by, rules.TEACHING, lesson):
+    if not rulebook.can_take_over(by, rulebook.TEACHING, lesson):
         raise ValidationError("Самому записать замену можно только в день урока и пока в уроке ничего не записано. "
                               "Иначе замену назначает заместитель директора.")
     lesson.taught_by = by
@@ -787,7 +787,7 @@ def set_absence_reason(attendance, *, reason, by, ip=None):
 @transaction.atomic
 def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     school_class = pupil.school_class
-    if not rules.teaches(by, school_class, subject):
+    if not rulebook.teaches(by, school_class, subject):
         raise PermissionDenied("Итоговую отметку ставит учитель этого предмета в классе.")
     _check_value(value, subject)
     if term is not None:

@@ -19,7 +19,7 @@ from diary.services import add_remark, log_view
 
 from . import forms, imports, selectors, services
 from .selectors import monday_of
-from . import rules
+from . import rulebook
 from .access import (
     access_class_to_manage_families,
     access_class_to_read,
@@ -40,21 +40,21 @@ def home(request):
         return render(request, "journal/welcome.html")
     my_classes = selectors.classes_with_counts().filter(class_teacher=request.user)
     role_labels = [Role(role).label for role in sorted(request.roles)]
-    notices = staff_notices(request.user) if request.roles & rules.STAFF else []
+    notices = staff_notices(request.user) if request.roles & rulebook.STAFF else []
     return render(request, "journal/home.html", {"my_classes": my_classes, "role_labels": role_labels,
                                                  "notices": notices})
 
 
-@school_roles(*rules.STAFF)
+@school_roles(*rulebook.STAFF)
 def class_list(request):
     return render(request, "journal/class_list.html", {"classes": selectors.classes_with_counts()})
 
 
-@school_roles(*rules.STAFF)
+@school_roles(*rulebook.STAFF)
 def class_detail(request, class_id):
     school_class = access_class_to_read(request, class_id)
     roster = selectors.class_roster(school_class)
-    is_class_teacher = rules.can_manage_families(request.user, request.roles, school_class)
+    is_class_teacher = rulebook.can_manage_families(request.user, request.roles, school_class)
     invitations = open_family_invitations(request.school, [p.pk for p in roster]) if is_class_teacher else {}
     guardians = selectors.live_guardians(roster) if is_class_teacher else {}
     for pupil in roster:
@@ -63,7 +63,7 @@ def class_detail(request, class_id):
     log_view(request, roster)
     return render(request, "journal/class_detail.html", {
         "school_class": school_class, "roster": roster, "is_class_teacher": is_class_teacher,
-        "can_manage": bool(request.roles & set(SETUP)), "enroll_form": forms.EnrollForm(), "move_form": forms.MoveForm(),
+        "can_manage": rulebook.can_change_roster(request.roles), "enroll_form": forms.EnrollForm(), "move_form": forms.MoveForm(),
         "subgroups": school_class.subgroups.prefetch_related("pupils"),
     })
 
@@ -123,10 +123,10 @@ def portal_home(request):
 
 # --- The teacher's journal -------------------------------------------------------------
 
-READERS = sorted(rules.TEACHING | rules.READ_ALL)
+READERS = sorted(rulebook.TEACHING | rulebook.READ_ALL)
 
 
-@school_roles(*rules.TEACHING)
+@school_roles(*rulebook.TEACHING)
 def timetable(request):
     monday = monday_of(request.GET.get("week"))
     return render(request, "journal/timetable.html", {
@@ -149,14 +149,14 @@ def lesson_page(request, lesson_id):
         return render(request, "journal/lesson_take_over.html", {"lesson": lesson})
     if request.method == "POST":
         return _lesson_action(request, lesson)
-    mine = rules.can_write_lesson(request.user, request.roles, lesson)
+    mine = rulebook.can_write_lesson(request.user, request.roles, lesson)
     pupils = selectors.lesson_sheet(lesson)
     log_view(request, pupils)
     return render(request, "journal/lesson.html", {
         "lesson": lesson, "mine": mine, "pupils": pupils,
-        "can_cancel": rules.can_cancel_lesson(request.roles) and not lesson.cancelled_at,
-        "can_take_over": rules.can_take_over(request.user, request.roles, lesson),
-        "can_open_journal": rules.can_read_journal(request.user, request.roles, lesson.school_class, lesson.subject),
+        "can_cancel": rulebook.can_cancel_lesson(request.roles) and not lesson.cancelled_at,
+        "can_take_over": rulebook.can_take_over(request.user, request.roles, lesson),
+        "can_open_journal": rulebook.can_read_journal(request.user, request.roles, lesson.school_class, lesson.subject),
         "topics": selectors.open_topics(lesson), "work_types": WorkType.objects.all(),
         "mark_values": MarkValue.choices, "locked": services.is_locked(lesson.term, lesson.school_class, lesson.subject),
         "future": lesson.date > timezone.localdate(),
@@ -178,7 +178,7 @@ def _lesson_action(request, lesson):
     if action == "substitute":
         return _take_over(request, access_lesson_to_take_over(request, lesson.pk))
     if action == "cancel":
-        if not rules.can_cancel_lesson(request.roles):
+        if not rulebook.can_cancel_lesson(request.roles):
             raise Http404
     else:
         lesson = access_lesson_to_write(request, lesson.pk)
@@ -242,7 +242,7 @@ def substitutions(request):
         day = date.fromisoformat(request.GET.get("date") or today.isoformat())
     except ValueError:
         day = today
-    can_assign = rules.can_assign_substitution(request.roles)
+    can_assign = rulebook.can_assign_substitution(request.roles)
     form = forms.SubstitutionForm(request.POST or None, school=request.school)
     if request.method == "POST":
         if not can_assign:
@@ -265,10 +265,10 @@ def substitutions(request):
     return render(request, "journal/substitutions.html", {
         "day": day, "previous": day - timedelta(days=1), "next": day + timedelta(days=1),
         "can_assign": can_assign, "form": form,
-        "lessons": selectors.day_lessons(day) if request.roles & rules.READ_ALL else [],
-        "mine": selectors.substitutions_of(request.user, today) if request.roles & rules.TEACHING else [],
+        "lessons": selectors.day_lessons(day) if request.roles & rulebook.READ_ALL else [],
+        "mine": selectors.substitutions_of(request.user, today) if request.roles & rulebook.TEACHING else [],
         "to_take_over": selectors.lessons_to_take_over(request.user, request.roles, today)
-        if request.roles & rules.TEACHING else [],
+        if request.roles & rulebook.TEACHING else [],
     })
 
 
@@ -288,7 +288,7 @@ def journal_page(request, class_id, subject_id):
         (t for t in terms if t.starts_on <= timezone.localdate() <= t.ends_on), terms[0])
     grid = selectors.journal_grid(school_class, subject, term)
     # Cells are open for the lessons this person conducts; the rest are read-only.
-    my_lessons = {lesson.pk for lesson in grid["lessons"] if rules.can_write_lesson(request.user, request.roles, lesson)}
+    my_lessons = {lesson.pk for lesson in grid["lessons"] if rulebook.can_write_lesson(request.user, request.roles, lesson)}
     log_view(request, [row["pupil"] for row in grid["rows"]])
     can_write = bool(my_lessons)
     return render(request, "journal/journal_grid.html", {
@@ -310,7 +310,7 @@ def homework_file(request, lesson_id, file_id):
 
 # --- School set-up (deputy and school admin) ---------------------------------------------
 
-SETUP = sorted(rules.SETUP)
+SETUP = sorted(rulebook.SETUP)
 
 
 def _user(pk):
@@ -364,11 +364,11 @@ def setup(request):
     year = selectors.current_year()
     forms_ = {what: (form(school=request.school) if needs_school else form())
               for what, (form, needs_school, _) in SETUP_ACTIONS.items()}
-    rules = selectors.Rules.get()
-    forms_["rules"] = forms.RulesForm(initial={"rounding_threshold": rules.rounding_threshold,
-                                               "final_marks_days": rules.final_marks_days})
+    school_rules = selectors.Rules.get()
+    forms_["rules"] = forms.RulesForm(initial={"rounding_threshold": school_rules.rounding_threshold,
+                                               "final_marks_days": school_rules.final_marks_days})
     return render(request, "journal/setup.html", {
-        "year": year, "forms": forms_, "can_edit": bool(request.roles & set(SETUP)), **selectors.setup_lists(year),
+        "year": year, "forms": forms_, "can_edit": rulebook.can_change_setup(request.roles), **selectors.setup_lists(year),
     })
 
 
@@ -418,13 +418,9 @@ def lessons_generate(request):
 
 # --- Imports from files ---------------------------------------------------------------------
 
-IMPORT_ROLES = {ImportBatch.Kind.PUPILS: {Role.SCHOOL_ADMIN}, ImportBatch.Kind.STAFF: {Role.SCHOOL_ADMIN},
-                ImportBatch.Kind.TIMETABLE: {Role.SCHOOL_ADMIN, Role.DEPUTY}}
-
-
 @school_roles(*SETUP)
 def import_start(request):
-    kinds = [(kind, imports.COLUMNS[kind]) for kind in IMPORT_ROLES if IMPORT_ROLES[kind] & request.roles]
+    kinds = [(kind, imports.COLUMNS[kind]) for kind in rulebook.IMPORTS if rulebook.can_import(kind, request.roles)]
     if request.method == "POST":
         kind = request.POST.get("kind")
         form = forms.ImportForm(request.POST, request.FILES)
@@ -561,7 +557,7 @@ def control(request):
     """Closed terms and the reopenings the deputy made, with their reasons."""
     form = forms.ReopenForm(request.POST or None)
     if request.method == "POST":
-        if Role.DEPUTY not in request.roles:
+        if not rulebook.can_reopen_term(request.roles):
             return render(request, "forbidden.html", status=403)
         try:
             if not form.is_valid():
@@ -581,7 +577,7 @@ def control(request):
 def plan_page(request, class_id, subject_id):
     school_class, subject = access_journal_to_read(request, class_id, subject_id)
     year = selectors.current_year()
-    can_edit = rules.can_edit_plan(request.user, request.roles, school_class, subject)
+    can_edit = rulebook.can_edit_plan(request.user, request.roles, school_class, subject)
     if request.method == "POST":
         access_journal_to_write(request, class_id, subject_id)
         try:
@@ -615,7 +611,7 @@ def plan_page(request, class_id, subject_id):
 def final_marks_page(request, class_id, subject_id):
     school_class, subject = access_journal_to_read(request, class_id, subject_id)
     year = selectors.current_year()
-    can_write = rules.can_set_final_mark(request.user, request.roles, school_class, subject)
+    can_write = rulebook.can_set_final_mark(request.user, request.roles, school_class, subject)
     if request.method == "POST":
         access_journal_to_write(request, class_id, subject_id)
         pupil = access_pupil_of_class(request, school_class, request.POST.get("pupil") or 0)

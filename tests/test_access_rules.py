@@ -1,5 +1,5 @@
 """The holes found when the product was tried as an attacker would, each as a story that
-failed before the rule book (journal/rules.py) and its refusing pairs."""
+failed before the rule book (journal/rulebook.py) and its refusing pairs."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -297,7 +297,7 @@ def test_a_withdrawn_pupils_parents_lose_the_threads(world, enter):
 def test_the_readme_says_what_the_rule_book_says():
     from pathlib import Path
 
-    from journal.rules import RULES
+    from journal.rulebook import RULES
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for what, who in RULES:
@@ -359,3 +359,14 @@ def test_no_substitution_in_a_closed_term_or_a_cancelled_lesson(world, enter):
         assert answer.status_code == 400 and why in answer.json()["error"]["message"], why
         with schema_context(a.school.schema_name):
             assert Lesson.objects.get(pk=lesson.pk).taught_by_id is None
+
+
+def test_each_lockout_of_the_same_login_and_address_waits_twice_as_long(settings):
+    from types import SimpleNamespace
+
+    from accounts.services import lockout_period
+
+    waits = [lockout_period(SimpleNamespace(axes_failures_since_start=n * settings.LOCKOUT_ATTEMPTS)).total_seconds()
+             for n in (1, 2, 3, 4, 1000)]
+    minutes = settings.LOCKOUT_MINUTES * 60
+    assert waits == [minutes, 2 * minutes, 4 * minutes, 8 * minutes, 24 * 3600]

@@ -104,6 +104,30 @@ def can_change_roster(roles):
     return bool(roles & SETUP)
 
 
+can_change_setup = can_change_roster
+
+# Who loads which file: people and their credentials by the school admin, the timetable by the
+# deputy too (the regulations: the admin keeps lists, the deputy the timetable).
+IMPORTS = {"pupils": {Role.SCHOOL_ADMIN}, "staff": {Role.SCHOOL_ADMIN}, "timetable": {Role.SCHOOL_ADMIN, Role.DEPUTY}}
+
+
+def can_import(kind, roles):
+    return bool(IMPORTS.get(kind, set()) & roles)
+
+
+def can_reopen_term(roles):
+    return Role.DEPUTY in roles
+
+
+# Messages: the journal's readers write to families; the heads read every staff thread.
+WRITES_TO_FAMILIES = TEACHING | READ_ALL
+NEWS_OF_THE_SCHOOL = READ_ALL | {Role.SCHOOL_ADMIN}
+
+
+def can_read_all_threads(roles):
+    return bool(roles & READ_ALL)
+
+
 def can_read_cell_history_addresses(user, roles, lesson):
     """The addresses colleagues wrote from are for the heads' checks and the lesson's own
     teacher, not for every colleague who may read the journal."""

@@ -59,7 +59,7 @@ def _answer(request, pupil, page):
         data = _week(pupil, day)
     else:
         data = _marks(pupil, request)
-    log_view(request, [pupil], f"api.diary.{page}")
+    log_view(request, [pupil], f"diary.{page}")  # the same names as the pages: a view is a view
     return Response(data)
 
 

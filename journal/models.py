@@ -377,6 +377,12 @@ class MarkValue(models.TextChoices):
     FAIL = "нз", "незачёт"
 
 
+class RecordQuerySet(models.QuerySet):
+    def live(self):
+        """Records as they stand: deleted ones are kept for the history, not counted."""
+        return self.filter(deleted_at__isnull=True)
+
+
 class Mark(models.Model):
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="marks")
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="marks")
@@ -387,6 +393,8 @@ class Mark(models.Model):
     entered_at = models.DateTimeField(default=timezone.now)  # first entry: set by the system, never changed
     changed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["entered_at", "id"]
@@ -416,6 +424,8 @@ class Attendance(models.Model):
     entered_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecordQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -34,6 +34,7 @@ from journal.models import (
     TeachingLoad,
     Term,
 )
+from journal.services import is_school_day
 
 from .models import accumulation_norms, norm_for
 
@@ -68,10 +69,21 @@ def _not_on_holidays(lessons, first, last):
     return lessons
 
 
+def last_school_day(first, last):
+    """The month's last school day up to `last`: a month may end inside a holiday or a break,
+    and then its end (the running term, the term so far, who is enrolled) is that day."""
+    holidays = list(Holiday.objects.filter(starts_on__lte=last, ends_on__gte=first))
+    day = last
+    while day > first and not is_school_day(day, holidays):
+        day -= timedelta(days=1)
+    return day
+
+
 def compute(month, today=None):
     today = today or timezone.localdate()
     first, last = month_bounds(month)
     held = held_lessons(first, last, today)
+    month_end = last_school_day(first, min(last, today))
     results = {}
 
     total = held.count()
@@ -83,10 +95,10 @@ def compute(month, today=None):
     recorded = held.filter(topic_entered_at__isnull=False, attendance_taken_at__isnull=False).values_list(
         "date", "topic_entered_at", "attendance_taken_at")
     results["Q5"] = (sum(1 for day, topic, attendance in recorded if max(topic, attendance) < _end_of(day)), total)
-    marks = list(Mark.objects.filter(lesson__in=held).values_list("entered_at", "lesson__date"))
+    marks = list(Mark.objects.live().filter(lesson__in=held).values_list("entered_at", "lesson__date"))
     results["Q6"] = (sum(1 for entered, day in marks if entered <= _at(day, time(17, 0))), len(marks))
     results["Q6_3days"] = (sum(1 for entered, day in marks if entered < _end_of(day + timedelta(days=3))), len(marks))
-    rows = mark_pairs(min(last, today)).values()
+    rows = mark_pairs(month_end).values()
     pairs = {key: sum(row[key] for row in rows) for key in ("pairs", "without", "one", "accumulated")}
     results["Q7"] = (pairs["without"], pairs["pairs"])
     results["Q8"] = (pairs["one"], pairs["pairs"])
@@ -103,7 +115,7 @@ def compute(month, today=None):
                       Pupil.objects.enrolled().count())
     results["Q15"] = _taking_part(Pupil.objects.enrolled().filter(user__isnull=False).values_list("user_id", flat=True),
                                   first, last)
-    results["Q16"] = _late_corrections(first, last)
+    results["Q16"] = _late_corrections(held)
     taught_by_others = held.filter(taught_by__isnull=False)
     # Recorded "when entered": the substitution was noted no later than the lesson's first record.
     recorded = taught_by_others.filter(substitution_recorded_at__isnull=False).filter(
@@ -113,12 +125,14 @@ def compute(month, today=None):
 
 
 def _homework_on_time(held):
-    """Entered no later than an hour after the class's last lesson of that day (set in advance counts)."""
+    """Real homework (an explicit "not set" is left out of both parts) entered no later than an
+    hour after the class's last lesson of that day (set in advance counts)."""
     bells = {b.number: b.ends_at for b in Bell.objects.all()}
     last_lesson = {(row["school_class"], row["date"]): row["last"] for row in
                    Lesson.objects.filter(date__in=held.values("date")).values("school_class", "date")
                    .annotate(last=Max("number"))}
-    entered = held.filter(homework_entered_at__isnull=False).values_list("date", "school_class_id", "homework_entered_at")
+    entered = (held.filter(homework_entered_at__isnull=False, homework_none=False).exclude(homework="")
+               .values_list("date", "school_class_id", "homework_entered_at"))
     on_time = count = 0
     for day, class_id, at in entered:
         count += 1
@@ -145,7 +159,7 @@ def mark_pairs(until, norms=None):
                                                          subject__is_marked=True), term.starts_on, until)
         last_lesson = lessons.order_by().values_list("school_class_id", "subject_id").annotate(last=Max("date"))
         counts = dict(((row["pupil"], row["lesson__subject"]), row["n"]) for row in
-                      Mark.objects.filter(lesson__in=lessons, deleted_at__isnull=True)
+                      Mark.objects.live().filter(lesson__in=lessons)
                       .values("pupil", "lesson__subject").annotate(n=Count("id")))
         for class_id, subject_id, last_day in last_lesson:
             row = rows.setdefault((class_id, subject_id), dict.fromkeys(("pairs", "without", "one", "accumulated", "marks"), 0))
@@ -198,19 +212,17 @@ def _taking_part(user_ids, first, last):
     return len(seen), len(users)
 
 
-def _late_corrections(first, last):
-    """Marks and absences changed or deleted more than three days after their lesson. The
-    changes are few: they are read first, then only their records' lesson days."""
-    entered = (Mark.objects.filter(lesson__date__range=(first, last)).count()
-               + Attendance.objects.filter(lesson__date__range=(first, last)).count())
-    late = 0
+def _late_corrections(held):
+    """Records (marks and attendance records of the month's held lessons, deleted ones included)
+    changed or deleted on or after the fourth day after their lesson; a record counts once
+    however often it changed. The changes are few: read them, then their records' lesson days."""
+    entered = late = 0
     for model, kind in ((Mark, "mark"), (Attendance, "attendance")):
-        changes = list(AuditEntry.objects.filter(target_type=f"journal.{kind}", at__gte=_at(first, time(0)),
-                                                 action__in=[f"{kind}.changed", f"{kind}.deleted"])
-                       .values_list("target_id", "at"))
-        days = dict(model.objects.filter(pk__in={target for target, _at_ in changes}, lesson__date__range=(first, last))
-                    .values_list("pk", "lesson__date"))
-        late += sum(1 for target, at in changes if target in days and at >= _end_of(days[target] + timedelta(days=3)))
+        days = dict(model.objects.filter(lesson__in=held).values_list("pk", "lesson__date"))
+        entered += len(days)
+        changes = AuditEntry.objects.filter(target_type=f"journal.{kind}", target_id__in=list(days),
+                                            action__in=[f"{kind}.changed", f"{kind}.deleted"]).values_list("target_id", "at")
+        late += len({target for target, at in changes if at >= _end_of(days[target] + timedelta(days=3))})
     return late, entered
 
 
@@ -230,10 +242,10 @@ def filling(month, today=None):
             homework=Count("id", filter=Q(homework_none=True) | ~Q(homework="")),
             attendance=Count("id", filter=Q(attendance_taken_at__isnull=False))):
         rows[(row.pop("school_class"), row.pop("subject"))] = row
-    for row in Mark.objects.filter(lesson__in=held, deleted_at__isnull=True).values(
+    for row in Mark.objects.live().filter(lesson__in=held).values(
             "lesson__school_class", "lesson__subject").annotate(n=Count("id")):
         rows.setdefault((row["lesson__school_class"], row["lesson__subject"]), {})["marks"] = row["n"]
-    for key, counts in mark_pairs(min(last, today)).items():
+    for key, counts in mark_pairs(last_school_day(first, min(last, today))).items():
         rows.setdefault(key, {}).update({k: v for k, v in counts.items() if k != "marks"})
     classes = {c.pk: (position, str(c)) for position, c in enumerate(SchoolClass.objects.all())}
     subjects = dict(Subject.objects.values_list("pk", "name"))

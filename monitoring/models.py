@@ -4,6 +4,7 @@ No pupil's name or data is here: counts only."""
 import calendar
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,7 @@ from django.utils import timezone
 NAMES = {
     "Q1": "Темы уроков заполнены", "Q2": "Домашние задания заполнены", "Q3": "Домашние задания вовремя",
     "Q4": "Посещаемость отмечена", "Q5": "Урок записан в день проведения", "Q6": "Отметки вовремя (до 17:00)",
+    "Q6_3days": "Отметки в течение 3 дней",
     "Q7": "Обучающиеся без отметок", "Q8": "Обучающиеся с одной отметкой", "Q9": "Накопляемость отметок",
     "Q10": "Участие учителей", "Q11": "Прохождение программы", "Q12": "Итоговые отметки вовремя",
     "Q13": "Участие родителей", "Q14": "Охват родителей", "Q15": "Участие обучающихся",
@@ -54,22 +56,32 @@ def thresholds():
 
 
 def percent(numerator, denominator):
-    """A share as pages and reports show it: one decimal, none when there is nothing to count."""
-    return round(numerator * 100 / denominator, 1) if denominator else None
+    """A share as pages and reports show it: one decimal rounded half up (in integers, so 6.25
+    is 6.3 and not Python's 6.2), none when there is nothing to count."""
+    if not denominator:
+        return None
+    return ((numerator * 2000 + denominator) // (2 * denominator)) / 10
+
+
+def exact_percent(numerator, denominator):
+    """The share itself, for colours: 89.96 % is below a 90 % threshold however it is shown."""
+    return Fraction(numerator * 100, denominator) if denominator else None
 
 
 def figure(code, numerator, denominator, limits):
     """One indicator as pages and reports show it: the counts, the percentage and its colour."""
-    share = percent(numerator, denominator)
-    return {"code": code, "numerator": numerator, "denominator": denominator, "percent": share,
-            "colour": colour(code, share, limits)}
+    return {"code": code, "name": NAMES.get(code, ""), "numerator": numerator, "denominator": denominator,
+            "percent": percent(numerator, denominator),
+            "colour": colour(code, exact_percent(numerator, denominator), limits)}
 
 
 def colour(code, percent, limits):
-    """green, amber or red for a percentage; none for trend-only indicators or no data."""
+    """green, amber or red for a percentage (compared exactly); none for trend-only indicators
+    or no data."""
     if percent is None or code not in limits:
         return ""
-    green, amber = limits[code]
+    percent = Fraction(percent)
+    green, amber = (Fraction(limit) for limit in limits[code])
     if code in LOWER_IS_BETTER:
         return "green" if percent <= green else "amber" if percent <= amber else "red"
     return "green" if percent >= green else "amber" if percent >= amber else "red"

@@ -24,7 +24,7 @@ from diary.report import cyrillic_font
 from tenants.models import School
 
 from . import indicators
-from .models import NAMES, Report, SchoolMonth, accumulation_norms, colour, figure, percent, thresholds
+from .models import NAMES, Report, SchoolMonth, accumulation_norms, colour, exact_percent, figure, percent, thresholds
 
 FILLS = {"green": "DFF3E3", "amber": "FFF2CC", "red": "F9D6D5"}
 Kind = Report.Kind
@@ -158,8 +158,8 @@ def _cell(value, colour_=""):
 
 def _filling_cells(row, limits):
     def share(code, numerator):
-        value = percent(numerator, row["lessons"] if code in ("Q1", "Q2", "Q4") else row["pairs"])
-        return _cell(value, colour(code, value, limits))
+        denominator = row["lessons"] if code in ("Q1", "Q2", "Q4") else row["pairs"]
+        return _cell(percent(numerator, denominator), colour(code, exact_percent(numerator, denominator), limits))
 
     return [_cell(row["lessons"]), share("Q1", row["topics"]), share("Q2", row["homework"]),
             share("Q4", row["attendance"]), _cell(row["marks"]), _cell(row["pairs"]), share("Q7", row["without"]),

@@ -3,13 +3,15 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import client_ip, district_roles, school_roles
-from accounts.models import Role
+from accounts.models import Role, User
 from config.errors import explain
+from journal.models import SchoolClass, Subject
 from tenants.models import School
 
 from . import reports, selectors, services
@@ -65,16 +67,14 @@ def district_school(request, slug):
     return render(request, "monitoring/district_school.html", {"school": school, "table": table, "names": NAMES})
 
 
-def _breakdown(held, field, label, limits):
-    """Q1, Q2, Q4 and Q5-style counts of the month's lessons grouped by teacher, class or subject,
-    in one query."""
-    rows = (held.order_by().values(field).annotate(
+def _breakdown(held, field, names, limits):
+    """Q1, Q2, Q4 counts of the month's lessons grouped by teacher, class or subject, in one query.
+    A lesson belongs to the teacher who conducted it: the substitute when one is recorded."""
+    rows = (held.annotate(conductor=Coalesce("taught_by", "teacher")).order_by().values(field).annotate(
         total=Count("id"), topic=Count("id", filter=~Q(topic="")),
         homework=Count("id", filter=Q(homework_none=True) | ~Q(homework="")),
         attendance=Count("id", filter=Q(attendance_taken_at__isnull=False))))
-    examples = {getattr(lesson, f"{field}_id"): lesson for lesson in
-                held.select_related(field).order_by(f"{field}_id", "date").distinct(f"{field}_id")}
-    return sorted(({"name": label(examples[row[field]]), "total": row["total"],
+    return sorted(({"name": names[row[field]], "total": row["total"],
                     "cells": [figure("Q1", row["topic"], row["total"], limits),
                               figure("Q2", row["homework"], row["total"], limits),
                               figure("Q4", row["attendance"], row["total"], limits)]} for row in rows),
@@ -99,10 +99,11 @@ def school(request):
         context["cells"] = [figure(code, *figures[code], limits) for code in CODES]
         first, last = month_bounds(month)
         held = held_lessons(first, last, today)
-        context["breakdowns"] = [(title, _breakdown(held, field, label, limits)) for title, field, label in (
-            ("По учителям", "teacher", lambda lesson: lesson.teacher.full_name),
-            ("По классам", "school_class", lambda lesson: str(lesson.school_class)),
-            ("По предметам", "subject", lambda lesson: lesson.subject.name))]
+        context["breakdowns"] = [(title, _breakdown(held, field, names, limits)) for title, field, names in (
+            ("По учителям", "conductor", {u.pk: u.full_name for u in User.objects.filter(
+                Q(pk__in=held.values("teacher")) | Q(pk__in=held.values("taught_by")))}),
+            ("По классам", "school_class", {c.pk: str(c) for c in SchoolClass.objects.all()}),
+            ("По предметам", "subject", dict(Subject.objects.values_list("pk", "name"))))]
         context["missing"] = (held.filter(Q(topic="") | Q(attendance_taken_at__isnull=True)
                                           | Q(homework="", homework_none=False))
                               .select_related("school_class", "subject", "teacher").order_by("date", "number")[:300])

@@ -71,7 +71,7 @@ def test_every_indicator_on_a_hand_built_journal(world, db):
 
     assert result["Q1"] == (2, total)
     assert result["Q2"] == (2, total)
-    assert result["Q3"] == (1, 2)
+    assert result["Q3"] == (1, 1)  # l3's explicit "not set" is in neither part (reading 7)
     assert result["Q4"] == (1, total)
     assert result["Q5"] == (1, total)
     assert result["Q6"] == (1, 2) and result["Q6_3days"] == (2, 2)

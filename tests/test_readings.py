@@ -1,0 +1,156 @@
+"""The exact readings of shared/docs/indicators.md, one hand-built month each, numerator and
+denominator asserted. Each of these failed before its reading was followed."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django_tenants.utils import schema_context
+
+from audit.models import AuditEntry
+from journal import services
+from journal.models import Holiday, Lesson, Mark
+from monitoring.indicators import compute, held_lessons, month_bounds
+from monitoring.models import colour, figure, percent
+
+from .test_indicators import at, report_day
+
+
+def maths_of(w, cal, first, last, today):
+    return list(held_lessons(first, last, today).filter(school_class=w.school_class, subject=cal.math)
+                .order_by("date"))
+
+
+def test_a_month_that_ends_in_a_break_keeps_its_pupil_subject_pairs(world, db):
+    """Readings 2 and 12: the term ends three days before the month does and a break follows;
+    Q7–Q9 are judged on the month's last school day, inside the term."""
+    b, cal = world.b, world.calendar_b
+    first, last = month_bounds(report_day(cal.term))
+    with schema_context(b.school.schema_name):
+        cal.term.__class__.objects.filter(pk=cal.term.pk).update(ends_on=last - timedelta(days=3))
+        Holiday.objects.create(year=cal.year, name="Каникулы", starts_on=last - timedelta(days=2),
+                               ends_on=last + timedelta(days=6))
+        lesson = maths_of(b, cal, first, last, last + timedelta(days=1))[0]
+        Mark.objects.create(lesson=lesson, pupil=b.pupils[0], value="5", work_type=cal.answer,
+                            entered_by=b.class_teacher, entered_at=at(lesson.date, 12))
+        result = compute(first, today=last + timedelta(days=1))
+    # 5А: 3 pupils × maths and Russian, 6Б: 1 pupil × maths; one pair has its one mark.
+    assert result["Q7"] == (6, 7)
+    assert result["Q8"] == (1, 7)
+    assert result["Q9"][1] == 7
+
+
+def test_a_deleted_mark_is_not_counted_and_its_replacement_is(world, db):
+    """Reading 9: Q6 counts the marks that exist at the cut-off, by their first entry; both figures."""
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    with schema_context(b.school.schema_name):
+        lesson = maths_of(b, cal, first, last, today)[0]
+        deleted = Mark.objects.create(lesson=lesson, pupil=b.pupils[0], value="2", work_type=cal.answer,
+                                      entered_by=b.class_teacher, entered_at=at(lesson.date, 11))
+        Mark.objects.filter(pk=deleted.pk).update(deleted_at=at(lesson.date, 12))
+        Mark.objects.create(lesson=lesson, pupil=b.pupils[0], value="3", work_type=cal.answer,
+                            entered_by=b.class_teacher, entered_at=at(lesson.date + timedelta(days=2), 9))
+        result = compute(today, today=today)
+    assert result["Q6"] == (0, 1)        # the one mark standing came two days late
+    assert result["Q6_3days"] == (1, 1)  # but within three days
+
+
+def test_a_record_changed_twice_late_counts_once(world, db):
+    """Reading 21: records of held lessons, deleted ones included; late = changed or deleted on or
+    after the fourth day after the lesson, once per record; a reason is not a correction."""
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    with schema_context(b.school.schema_name):
+        l1, l2 = maths_of(b, cal, first, last, today)[:2]
+        changed = Mark.objects.create(lesson=l1, pupil=b.pupils[0], value="4", work_type=cal.answer,
+                                      entered_by=b.class_teacher, entered_at=at(l1.date, 12))
+        services.take_attendance(l2, absent=[b.pupils[1]], by=b.class_teacher)
+        absence = l2.attendance.get()
+        for days, action, target in ((4, "mark.changed", changed.pk), (6, "mark.changed", changed.pk),
+                                     (2, "attendance.changed", absence.pk), (9, "attendance.reason", absence.pk)):
+            lesson = l1 if action.startswith("mark") else l2
+            AuditEntry.objects.create(actor=b.class_teacher, action=action, target_type=f"journal.{action.split('.')[0]}",
+                                      target_id=target, at=at(lesson.date + timedelta(days=days), 9))
+        # A cancelled lesson was not held: its mark, changed late, is in neither part.
+        cancelled = maths_of(b, cal, first, last, today)[2]
+        stray = Mark.objects.create(lesson=cancelled, pupil=b.pupils[2], value="5", work_type=cal.answer,
+                                    entered_by=b.class_teacher, entered_at=at(cancelled.date, 12))
+        AuditEntry.objects.create(actor=b.class_teacher, action="mark.changed", target_type="journal.mark",
+                                  target_id=stray.pk, at=at(cancelled.date + timedelta(days=8), 9))
+        Lesson.objects.filter(pk=cancelled.pk).update(cancelled_at=at(cancelled.date, 7))
+        result = compute(today, today=today)
+    assert result["Q16"] == (1, 2)
+
+
+def test_homework_not_set_is_in_neither_part_of_q3(world, db):
+    """Reading 7: only real homework; on time up to an hour after the class's last lesson that day."""
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    with schema_context(b.school.schema_name):
+        l1, l2, l3 = maths_of(b, cal, first, last, today)[:3]
+        Lesson.objects.filter(pk=l1.pk).update(homework="§ 1", homework_entered_at=at(l1.date, 9))
+        Lesson.objects.filter(pk=l2.pk).update(homework_none=True, homework_entered_at=at(l2.date, 9))
+        Lesson.objects.filter(pk=l3.pk).update(homework="§ 3", homework_entered_at=at(l3.date + timedelta(days=1), 9))
+        result = compute(today, today=today)
+    assert result["Q3"] == (1, 2)
+    assert result["Q2"][0] == 3  # "not set" is still a filled-in homework field (Q2)
+
+
+def test_the_diary_opened_through_the_api_counts_for_parents_and_pupils(world, enter):
+    """Readings 19 and 20: a parent or a pupil who opened the diary by the API took part."""
+    from django.utils import timezone
+
+    b = world.b
+    today = timezone.localdate()
+    assert enter(world.parent).get(f"/api/v1/children/{b.school.slug}/{b.pupils[1].pk}/week/").status_code == 200
+    assert enter(b.pupil_user, b.host).get("/api/v1/diary/marks/").status_code == 200
+    with schema_context(b.school.schema_name):
+        result = compute(today, today=today + timedelta(days=1))
+    assert result["Q13"] == (1, 1)
+    assert result["Q15"] == (1, 1)
+
+
+def test_percentages_round_half_up_and_colours_compare_the_exact_share():
+    """Reading 23."""
+    assert percent(1, 16) == 6.3 and percent(1, 8) == 12.5 and percent(2, 3) == 66.7 and percent(0, 0) is None
+    limits = {"Q1": (Decimal("90"), Decimal("80")), "Q7": (Decimal("2"), Decimal("5"))}
+    shown = figure("Q1", 8996, 10000, limits)
+    assert shown["percent"] == 90.0 and shown["colour"] == "amber"  # 89.96 % is below 90 %
+    assert figure("Q7", 201, 10000, limits)["colour"] == "amber"    # 2.01 % is above 2 %, lower is better
+    assert colour("Q1", None, limits) == "" and figure("Q1", 0, 0, limits)["colour"] == ""
+
+
+def test_per_teacher_figures_follow_the_substitute(world, enter):
+    """Reading 11: a lesson belongs to the substitute when a substitution is recorded."""
+    a, cal = world.a, world.calendar_a
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    first, last = month_bounds(today)
+    with schema_context(a.school.schema_name):
+        lessons = list(held_lessons(first, last, today).filter(school_class=a.school_class, subject=cal.math))
+        if not lessons:  # early in a month: take last month's
+            first, last = month_bounds(first - timedelta(days=1))
+            lessons = list(held_lessons(first, last, today).filter(school_class=a.school_class, subject=cal.math))
+        substituted = lessons[0]
+        services.assign_substitution(substituted, school=a.school, teacher=a.teacher, reason="illness", by=a.deputy)
+        Lesson.objects.filter(pk=substituted.pk).update(topic="Замена", topic_entered_at=at(substituted.date, 10))
+    page = enter(a.deputy, a.host).get(f"/quality/?month={first:%Y-%m}").content.decode()
+    teachers = page[page.index("По учителям"):page.index("По классам")]
+
+    def row_of(user):
+        row = teachers[teachers.index(f"<td>{user.full_name}</td>"):]
+        return row[:row.index("</tr>")]
+
+    assert 'title="1 / ' in row_of(a.teacher)  # the substitute's row holds the lesson with a topic
+    assert f'title="0 / {len(lessons) - 1}"' in row_of(a.class_teacher)
+
+
+def test_the_school_page_shows_marks_within_three_days(world, enter):
+    """Reading 9: both Q6 figures are shown."""
+    a = world.a
+    page = enter(a.deputy, a.host).get("/quality/").content.decode()
+    assert "Отметки в течение 3 дней" in page

@@ -368,7 +368,7 @@ class FinalMarkSerializer(serializers.Serializer):
     pupil = serializers.IntegerField(source="pupil_id")
     subject = serializers.IntegerField(source="subject_id")
     term = serializers.IntegerField(source="term_id", allow_null=True, required=False)
-    value = serializers.CharField(max_length=2)
+    value = serializers.CharField(max_length=4, help_text="5, 4, 3, 2, 1, зч, нз, н/а (не аттестован), осв. (освобождён)")
     entered_at = serializers.DateTimeField(read_only=True)
     changed_at = serializers.DateTimeField(read_only=True)
 

@@ -377,6 +377,20 @@ class MarkValue(models.TextChoices):
     FAIL = "нз", "незачёт"
 
 
+class FinalValue(models.TextChoices):
+    """The scale of term and year marks: the marks, and the two results that are not marks."""
+
+    FIVE = "5", "5"
+    FOUR = "4", "4"
+    THREE = "3", "3"
+    TWO = "2", "2"
+    ONE = "1", "1"
+    PASS = "зч", "зачёт"
+    FAIL = "нз", "незачёт"
+    NOT_ASSESSED = "н/а", "не аттестован"
+    EXEMPT = "осв.", "освобождён"
+
+
 class RecordQuerySet(models.QuerySet):
     def live(self):
         """Records as they stand: deleted ones are kept for the history, not counted."""
@@ -467,7 +481,7 @@ class FinalMark(models.Model):
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT)  # the class at the time
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT)
     term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True)
-    value = models.CharField(max_length=2, choices=MarkValue.choices)
+    value = models.CharField(max_length=4, choices=FinalValue.choices)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)

@@ -30,6 +30,7 @@ from .models import (
     HomeworkFile,
     Lesson,
     Mark,
+    FinalValue,
     MarkValue,
     PlannedTopic,
     Pupil,
@@ -644,9 +645,10 @@ def _check_not_future(lesson):
         raise ValidationError("Урок ещё не прошёл: отметки и пропуски ставятся в день урока или позже.")
 
 
-def _check_value(value, subject):
-    if value not in MarkValue.values:
-        raise ValidationError({"value": "Отметка: 5, 4, 3, 2, 1, «зч» (зачёт) или «нз» (незачёт)."})
+def _check_value(value, subject, scale=MarkValue):
+    if value not in scale.values:
+        extra = ", «н/а» (не аттестован), «осв.» (освобождён)" if scale is FinalValue else ""
+        raise ValidationError({"value": f"Отметка: 5, 4, 3, 2, 1, «зч» (зачёт), «нз» (незачёт){extra}."})
     if not subject.is_marked:
         raise ValidationError({"value": f"Предмет «{subject.name}» не оценивается."})
 
@@ -789,7 +791,7 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     school_class = pupil.school_class
     if not rulebook.teaches(by, school_class, subject):
         raise PermissionDenied("Итоговую отметку ставит учитель этого предмета в классе.")
-    _check_value(value, subject)
+    _check_value(value, subject, FinalValue)
     if term is not None:
         if term.year_id != year.pk:
             raise ValidationError({"term": "Период из другого учебного года."})

@@ -30,7 +30,7 @@ from .access import (
     access_lesson_to_write,
     access_pupil_of_class,
 )
-from .models import Attendance, Guardian, HomeworkFile, ImportBatch, Lesson, MarkValue, PlannedTopic, TimetableSlot, WorkType
+from .models import Attendance, FinalValue, Guardian, HomeworkFile, ImportBatch, Lesson, MarkValue, PlannedTopic, TimetableSlot, WorkType
 
 
 @public
@@ -627,5 +627,5 @@ def final_marks_page(request, class_id, subject_id):
     log_view(request, [row["pupil"] for row in sheet["rows"]])
     return render(request, "journal/final_marks.html", {
         "school_class": school_class, "subject": subject, "year": year, "can_write": can_write,
-        "mark_values": MarkValue.choices, **sheet,
+        "mark_values": FinalValue.choices, **sheet,
     })

@@ -154,3 +154,27 @@ def test_the_school_page_shows_marks_within_three_days(world, enter):
     a = world.a
     page = enter(a.deputy, a.host).get("/quality/").content.decode()
     assert "Отметки в течение 3 дней" in page
+
+
+def test_not_assessed_is_a_final_mark_entered_like_any_other(world, enter):
+    """Reading 18: "н/а" (and "осв.") are on the final-mark scale; Q12 counts them as final marks."""
+    from journal.models import FinalMark, Pupil
+    from monitoring.indicators import _final_marks_on_time
+
+    a, b, cal = world.a, world.b, world.calendar_b
+    teacher = enter(a.class_teacher, a.host)
+    for value in ("н/а", "осв."):
+        answer = teacher.post("/api/v1/final-marks/", {"pupil": a.pupils[0].pk, "subject": world.calendar_a.math.pk,
+                                                       "value": value}, content_type="application/json")
+        assert answer.status_code == 201 and answer.json()["value"] == value
+    assert teacher.post("/api/v1/final-marks/", {"pupil": a.pupils[0].pk, "subject": world.calendar_a.math.pk,
+                                                 "value": "6"}, content_type="application/json").status_code == 400
+    term = cal.closed_term
+    first, last = month_bounds(term.ends_on)
+    with schema_context(b.school.schema_name):
+        pupils = list(Pupil.objects.filter(school_class=b.school_class))
+        for pupil, value in zip(pupils, ["н/а", "4", "5"]):
+            FinalMark.objects.create(pupil=pupil, subject=cal.math, school_class=b.school_class, year=cal.year,
+                                     term=term, value=value, entered_by=b.class_teacher,
+                                     entered_at=at(term.ends_on + timedelta(days=1), 12))
+        assert _final_marks_on_time(first, last) == (1, 3)  # 5А maths complete; 5А Russian and 6Б maths not

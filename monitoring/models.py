@@ -40,6 +40,18 @@ class SchoolMonth(models.Model):
         constraints = [models.UniqueConstraint(fields=["school", "month", "code"], name="one_figure")]
 
 
+def is_published(month):
+    """A month is published once the district's quality report for it exists: its figures no
+    longer change, except by a correction (a new version with its reason)."""
+    return Report.objects.filter(kind=Report.Kind.QUALITY, school__isnull=True, starts_on=month).exists()
+
+
+def store_figures(school, month, figures):
+    for code, (numerator, denominator) in figures.items():
+        SchoolMonth.objects.update_or_create(school=school, month=month, code=code, defaults={
+            "numerator": numerator, "denominator": denominator, "computed_at": timezone.now()})
+
+
 class Threshold(models.Model):
     """The district's traffic-light limits for an indicator; a change applies from then on."""
 

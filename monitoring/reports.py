@@ -98,11 +98,26 @@ def make_quality_reports(month, *, by=None, reason=""):
                                          {"slug": s.slug, "name": s.short_name, "cells": _quality_row(figures[s], limits)}
                                          for s in schools]})
     for school in schools:
-        Report.objects.create(kind=Kind.QUALITY, school=school, starts_on=month, version=version, reason=reason,
-                              created_by=by, data={**common, "schools": [
-                                  {"slug": school.slug, "name": school.short_name,
-                                   "cells": _quality_row(figures[school], limits)}]})
+        _school_quality_report(school, month, figures[school], limits, version=version, reason=reason, by=by)
     return district
+
+
+def _school_quality_report(school, month, figures, limits, *, version, reason, by):
+    return Report.objects.create(kind=Kind.QUALITY, school=school, starts_on=month, version=version, reason=reason,
+                                 created_by=by, data={"thresholds": _limits_data(limits), "norms": accumulation_norms(),
+                                                      "schools": [{"slug": school.slug, "name": school.short_name,
+                                                                   "cells": _quality_row(figures, limits)}]})
+
+
+def correction_of_quality_report(school, month, figures, *, by, reason):
+    """A new version of a school's published monthly quality report, with its reason."""
+    return _school_quality_report(school, month, figures, thresholds(), by=by, reason=reason,
+                                  version=_version(Kind.QUALITY, school, month, reason))
+
+
+def published_quality(school, month):
+    """The school's latest published quality report of a month, or None."""
+    return Report.objects.filter(kind=Kind.QUALITY, school=school, starts_on=month).order_by("-version").first()
 
 
 def make_school_report(kind, starts_on, *, by=None, reason=""):

@@ -4,7 +4,7 @@ from django.db.models import Q, Sum
 
 from tenants.models import School
 
-from .models import NAMES, SchoolMonth, figure
+from .models import NAMES, Report, SchoolMonth, figure
 
 CODES = list(NAMES)
 SORTS = {"name"} | set(CODES)
@@ -14,6 +14,9 @@ def district_table(month, limits, *, sort="name", descending=False, show="all", 
     """Schools × indicators for a month, each cell a figure; filtered and sorted as asked.
     A school with no figures for the month sorts last."""
     stored = {(f.school_id, f.code): f for f in SchoolMonth.objects.filter(month=month)}
+    corrections = {r.school_id: r for r in Report.objects.filter(kind=Report.Kind.QUALITY, starts_on=month,
+                                                                  school__isnull=False, version__gt=1)
+                   .order_by("school_id", "-version").distinct("school_id")}
     schools = School.objects.exclude(schema_name="public").exclude(status=School.Status.ARCHIVED).order_by("short_name")
     if search:
         schools = schools.filter(Q(short_name__icontains=search) | Q(name__icontains=search))
@@ -24,7 +27,7 @@ def district_table(month, limits, *, sort="name", descending=False, show="all", 
         colours = {cell.get("colour") for cell in cells}
         if show == "red" and "red" not in colours or show == "amber" and not colours & {"red", "amber"}:
             continue
-        rows.append({"school": school, "cells": cells})
+        rows.append({"school": school, "cells": cells, "correction": corrections.get(school.pk)})
     if sort in CODES:
         index = CODES.index(sort)
         known = [row for row in rows if row["cells"][index].get("percent") is not None]

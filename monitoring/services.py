@@ -7,9 +7,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from django_tenants.utils import schema_context
+
 from audit.models import record
 
-from .models import DEFAULT_NORMS, DEFAULTS, LOWER_IS_BETTER, AccumulationNorm, Threshold, accumulation_norms, thresholds
+from .indicators import compute
+from .models import (
+    DEFAULT_NORMS,
+    DEFAULTS,
+    LOWER_IS_BETTER,
+    AccumulationNorm,
+    Threshold,
+    accumulation_norms,
+    is_published,
+    store_figures,
+    thresholds,
+)
+from .reports import correction_of_quality_report
 
 
 @transaction.atomic
@@ -47,3 +61,22 @@ def set_norm(*, hours_per_week, marks, by, ip=None):
         "marks": marks, "changed_by": by, "changed_at": timezone.now()})
     record("norm.set", norm, by=by, ip=ip, old={"marks": old}, new={"marks": marks})
     return norm
+
+
+@transaction.atomic
+def correct_month(school, month, *, reason, by, ip=None):
+    """A published month recomputed now (late entries included) and sent to the district as a
+    new version of the school's report, with its reason; the district sees it as a correction.
+    Called in the school's schema."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Укажите причину исправления (например, «внесены пропущенные темы уроков»)."})
+    if not is_published(month):
+        raise ValidationError("Этот месяц ещё не опубликован: показатели передаются без исправлений.")
+    figures = compute(month)
+    store_figures(school, month, figures)
+    report = correction_of_quality_report(school, month, figures, by=by, reason=reason)
+    with schema_context("public"):  # the district's trail: the figures it reads changed
+        record("quality.corrected", report, by=by, ip=ip, new={"school": school.slug, "month": month,
+                                                                "version": report.version}, reason=reason)
+    return report

@@ -17,7 +17,7 @@ from tenants.models import School
 from tenants.tasks import fan_out
 
 from .indicators import compute
-from .models import Report, SchoolMonth
+from .models import Report, is_published, store_figures
 from .reports import make_district_report, make_quality_reports, make_school_report, previous_month, previous_week
 
 logger = logging.getLogger(__name__)
@@ -25,12 +25,15 @@ logger = logging.getLogger(__name__)
 
 @app.task
 def update_school_month(month_iso):
+    """This school's figures of a month, into the district's rows; a published month is left as
+    it was published (a correction is a new version with a reason: services.correct_month)."""
     school = School.objects.get(schema_name=connection.schema_name)
     month = date.fromisoformat(month_iso).replace(day=1)
+    if is_published(month):
+        logger.info("month %s is published: its figures stay as published", month)
+        return 0
     figures = compute(month)
-    for code, (numerator, denominator) in figures.items():
-        SchoolMonth.objects.update_or_create(school=school, month=month, code=code, defaults={
-            "numerator": numerator, "denominator": denominator, "computed_at": timezone.now()})
+    store_figures(school, month, figures)
     return len(figures)
 
 

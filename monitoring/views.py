@@ -87,16 +87,29 @@ def school(request):
     the drill-down by teacher and the lessons behind the red figures. POST reports them to the
     district at once instead of waiting for the night."""
     month, error = _month(request, request.school)
+    published = reports.published_quality(request.school, month) if month else None
     if request.method == "POST" and month:
-        update_school_month(month.isoformat())
-        messages.success(request, "Показатели пересчитаны и переданы в управление образования.")
+        if published is None:
+            update_school_month(month.isoformat())
+            messages.success(request, "Показатели пересчитаны и переданы в управление образования.")
+        else:
+            try:
+                services.correct_month(request.school, month, reason=request.POST.get("reason", ""), by=request.user,
+                                       ip=client_ip(request))
+            except ValidationError as error:
+                messages.error(request, explain(error))
+            else:
+                messages.success(request, "Исправление передано в управление образования новой версией отчёта.")
         return redirect(f"{request.path}?month={month:%Y-%m}")
-    context = {"month": month, "error": error, "names": NAMES}
+    context = {"month": month, "error": error, "names": NAMES, "published": published}
     if month:
         limits = thresholds()
         today = timezone.localdate()
         figures = compute(month, today=today)
         context["cells"] = [figure(code, *figures[code], limits) for code in CODES]
+        if published:  # what the district has, beside what the journal says now
+            shown = published.data["schools"][0]["cells"]
+            context["rows"] = [(shown.get(c["code"], {"code": c["code"]}), c) for c in context["cells"]]
         first, last = month_bounds(month)
         held = held_lessons(first, last, today)
         context["breakdowns"] = [(title, _breakdown(held, field, names, limits)) for title, field, names in (

@@ -178,3 +178,43 @@ def test_not_assessed_is_a_final_mark_entered_like_any_other(world, enter):
                                      term=term, value=value, entered_by=b.class_teacher,
                                      entered_at=at(term.ends_on + timedelta(days=1), 12))
         assert _final_marks_on_time(first, last) == (1, 3)  # 5А maths complete; 5А Russian and 6Б maths not
+
+
+def test_a_published_month_stays_as_published_and_a_correction_is_a_new_version(world, enter):
+    """Reading 3: late entries after publication change neither the school's published figures
+    nor the district's row; a correction needs a reason and reaches the district as version 2."""
+    from django.utils import timezone
+
+    from monitoring.models import Report, SchoolMonth
+    from monitoring.reports import make_quality_reports
+    from monitoring.tasks import update_school_month
+
+    a = world.a
+    month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    first, last = month_bounds(month)
+    with schema_context(a.school.schema_name):
+        update_school_month(month.isoformat())
+    make_quality_reports(month, by=world.official)
+    published = SchoolMonth.objects.get(school=a.school, month=month, code="Q1")
+    assert published.denominator > 0
+    with schema_context(a.school.schema_name):  # a topic written in after publication
+        late = held_lessons(first, last, timezone.localdate()).filter(topic="").first()
+        Lesson.objects.filter(pk=late.pk).update(topic="Поздняя тема", topic_entered_at=timezone.now())
+        update_school_month(month.isoformat())  # the nightly job: a published month stays
+    assert SchoolMonth.objects.get(pk=published.pk).numerator == published.numerator
+    deputy = enter(a.deputy, a.host)
+    page = deputy.get(f"/quality/?month={month:%Y-%m}").content.decode()
+    assert "Месяц опубликован" in page
+    assert f'title="{published.numerator} / {published.denominator}"' in page            # published
+    assert f'title="{published.numerator + 1} / {published.denominator}"' in page        # now
+    # "Recompute and send" without a reason changes nothing; with one it is version 2.
+    deputy.post(f"/quality/?month={month:%Y-%m}", {"reason": ""})
+    assert SchoolMonth.objects.get(pk=published.pk).numerator == published.numerator
+    deputy.post(f"/quality/?month={month:%Y-%m}", {"reason": "Внесены пропущенные темы уроков"})
+    assert SchoolMonth.objects.get(pk=published.pk).numerator == published.numerator + 1
+    correction = Report.objects.get(kind="quality", school=a.school, starts_on=month, version=2)
+    assert correction.reason == "Внесены пропущенные темы уроков"
+    assert correction.data["schools"][0]["cells"]["Q1"]["numerator"] == published.numerator + 1
+    assert AuditEntry.objects.filter(action="quality.corrected", target_id=correction.pk, actor=a.deputy).exists()
+    dashboard = enter(world.official).get(f"/district/quality/?month={month:%Y-%m}").content.decode()
+    assert "исправлено, версия 2" in dashboard

@@ -83,26 +83,8 @@ def compute(month, today=None):
     today = today or timezone.localdate()
     first, last = month_bounds(month)
     held = held_lessons(first, last, today)
-    month_end = last_school_day(first, min(last, today))
-    results = {}
-
-    total = held.count()
-    results["Q1"] = (held.exclude(topic="").count(), total)
-    results["Q2"] = (held.filter(Q(homework_none=True) | ~Q(homework="")).count(), total)
-    results["Q3"] = _homework_on_time(held)
-    results["Q4"] = (held.filter(attendance_taken_at__isnull=False).count(), total)
-    # Rows as tuples, not model objects: a month is thousands of lessons and marks.
-    recorded = held.filter(topic_entered_at__isnull=False, attendance_taken_at__isnull=False).values_list(
-        "date", "topic_entered_at", "attendance_taken_at")
-    results["Q5"] = (sum(1 for day, topic, attendance in recorded if max(topic, attendance) < _end_of(day)), total)
-    marks = list(Mark.objects.live().filter(lesson__in=held).values_list("entered_at", "lesson__date"))
-    results["Q6"] = (sum(1 for entered, day in marks if entered <= _at(day, time(17, 0))), len(marks))
-    results["Q6_3days"] = (sum(1 for entered, day in marks if entered < _end_of(day + timedelta(days=3))), len(marks))
-    rows = mark_pairs(month_end).values()
-    pairs = {key: sum(row[key] for row in rows) for key in ("pairs", "without", "one", "accumulated")}
-    results["Q7"] = (pairs["without"], pairs["pairs"])
-    results["Q8"] = (pairs["one"], pairs["pairs"])
-    results["Q9"] = (pairs["accumulated"], pairs["pairs"])
+    results = lesson_figures(held)
+    results.update(_pair_figures(mark_pairs(last_school_day(first, min(last, today))).values()))
     results["Q10"] = _teachers_taking_part(first, last)
     due = PlannedTopic.objects.filter(due_on__lte=last)
     results["Q11"] = (due.filter(lessons__in=Lesson.objects.filter(cancelled_at__isnull=True, date__lte=last))
@@ -110,11 +92,27 @@ def compute(month, today=None):
     results["Q12"] = _final_marks_on_time(first, last)
     results["Q13"] = _taking_part(Guardian.objects.filter(ended_at__isnull=True, consent_at__isnull=False)
                                   .values_list("user_id", flat=True), first, last)
-    results["Q14"] = (Pupil.objects.enrolled().filter(guardians__ended_at__isnull=True,
-                                                      guardians__consent_at__isnull=False).distinct().count(),
-                      Pupil.objects.enrolled().count())
-    results["Q15"] = _taking_part(Pupil.objects.enrolled().filter(user__isnull=False).values_list("user_id", flat=True),
-                                  first, last)
+    results["Q14"], results["Q15"] = _families(Pupil.objects.enrolled(), first, last)
+    return results
+
+
+def lesson_figures(held):
+    """The indicators that are about lessons (Q1–Q6, Q16, Q17) over some of a month's held lessons:
+    all of them, one teacher's or one class's."""
+    total = held.count()
+    results = {
+        "Q1": (held.exclude(topic="").count(), total),
+        "Q2": (held.filter(Q(homework_none=True) | ~Q(homework="")).count(), total),
+        "Q3": _homework_on_time(held),
+        "Q4": (held.filter(attendance_taken_at__isnull=False).count(), total),
+    }
+    # Rows as tuples, not model objects: a month is thousands of lessons and marks.
+    recorded = held.filter(topic_entered_at__isnull=False, attendance_taken_at__isnull=False).values_list(
+        "date", "topic_entered_at", "attendance_taken_at")
+    results["Q5"] = (sum(1 for day, topic, attendance in recorded if max(topic, attendance) < _end_of(day)), total)
+    marks = list(Mark.objects.live().filter(lesson__in=held).values_list("entered_at", "lesson__date"))
+    results["Q6"] = (sum(1 for entered, day in marks if entered <= _at(day, time(17, 0))), len(marks))
+    results["Q6_3days"] = (sum(1 for entered, day in marks if entered < _end_of(day + timedelta(days=3))), len(marks))
     results["Q16"] = _late_corrections(held)
     taught_by_others = held.filter(taught_by__isnull=False)
     # Recorded "when entered": the substitution was noted no later than the lesson's first record.
@@ -122,6 +120,54 @@ def compute(month, today=None):
         Q(topic_entered_at__isnull=True) | Q(substitution_recorded_at__lte=F("topic_entered_at")))
     results["Q17"] = (recorded.count(), taught_by_others.count())
     return results
+
+
+def _pair_figures(rows):
+    pairs = {key: sum(row[key] for row in rows) for key in ("pairs", "without", "one", "accumulated")}
+    return {"Q7": (pairs["without"], pairs["pairs"]), "Q8": (pairs["one"], pairs["pairs"]),
+            "Q9": (pairs["accumulated"], pairs["pairs"])}
+
+
+def _families(pupils, first, last):
+    """Q14 (pupils with a linked parent) and Q15 (pupils with an account who opened their diary)."""
+    linked = pupils.filter(guardians__ended_at__isnull=True, guardians__consent_at__isnull=False).distinct().count()
+    return ((linked, pupils.count()),
+            _taking_part(pupils.filter(user__isnull=False).values_list("user_id", flat=True), first, last))
+
+
+def by_teacher(month, today=None):
+    """Per teacher who conducted a lesson this month (the substitute when one is recorded): the
+    lesson indicators of their lessons, and Q10 (null for a teacher without a teaching load)."""
+    today = today or timezone.localdate()
+    first, last = month_bounds(month)
+    held = held_lessons(first, last, today)
+    with_load = set(TeachingLoad.objects.values_list("teacher_id", flat=True))
+    active = _journal_writers(first, last)
+    rows = {}
+    conductors = set(held.values_list("taught_by", flat=True)) | set(
+        held.filter(taught_by__isnull=True).values_list("teacher", flat=True))
+    for teacher_id in sorted(conductors - {None}):
+        figures = lesson_figures(held.filter(Q(taught_by=teacher_id) | Q(taught_by__isnull=True, teacher=teacher_id)))
+        figures["Q10"] = (int(teacher_id in active), 1) if teacher_id in with_load else (0, 0)
+        rows[teacher_id] = figures
+    return rows
+
+
+def by_class(month, today=None):
+    """Per class: the lesson indicators of its lessons, its pupil × subject pairs (Q7–Q9), its
+    final marks on time (Q12) and its families (Q14, Q15)."""
+    today = today or timezone.localdate()
+    first, last = month_bounds(month)
+    held = held_lessons(first, last, today)
+    pairs = mark_pairs(last_school_day(first, min(last, today)))
+    rows = {}
+    for school_class in SchoolClass.objects.all():
+        figures = lesson_figures(held.filter(school_class=school_class))
+        figures.update(_pair_figures([row for (class_id, _), row in pairs.items() if class_id == school_class.pk]))
+        figures["Q12"] = _final_marks_on_time(first, last, school_class=school_class)
+        figures["Q14"], figures["Q15"] = _families(Pupil.objects.enrolled().filter(school_class=school_class), first, last)
+        rows[school_class.pk] = figures
+    return rows
 
 
 def _homework_on_time(held):
@@ -179,21 +225,25 @@ def mark_pairs(until, norms=None):
 
 def _teachers_taking_part(first, last):
     teachers = set(TeachingLoad.objects.values_list("teacher_id", flat=True))
-    active = set(AuditEntry.objects.filter(at__gte=_at(first, time(0)), at__lt=_end_of(last),
-                                           actor__in=teachers, target_type__startswith="journal.")
-                 .values_list("actor_id", flat=True))
-    return len(active), len(teachers)
+    return len(_journal_writers(first, last) & teachers), len(teachers)
 
 
-def _final_marks_on_time(first, last):
+def _journal_writers(first, last):
+    return set(AuditEntry.objects.filter(at__gte=_at(first, time(0)), at__lt=_end_of(last),
+                                         target_type__startswith="journal.").values_list("actor_id", flat=True))
+
+
+def _final_marks_on_time(first, last, school_class=None):
     """For terms ending in this month: class × subject pairs whose every pupil had the term mark
-    within the deadline after the term's end."""
+    within the deadline after the term's end (of one class, or all)."""
     rules = Rules.get()
     done = due = 0
     for term in Term.objects.filter(ends_on__range=(first, last)):
         deadline = _end_of(term.ends_on + timedelta(days=rules.final_marks_days))
-        pairs = set(Lesson.objects.filter(term=term, subject__is_marked=True).order_by()
-                    .values_list("school_class_id", "subject_id").distinct())
+        lessons = Lesson.objects.filter(term=term, subject__is_marked=True)
+        if school_class is not None:
+            lessons = lessons.filter(school_class=school_class)
+        pairs = set(lessons.order_by().values_list("school_class_id", "subject_id").distinct())
         pupils = {}
         for class_id, pupil_id in Pupil.objects.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=term.ends_on)) \
                 .values_list("school_class_id", "pk"):

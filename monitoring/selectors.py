@@ -2,8 +2,11 @@
 
 from django.db.models import Q, Sum
 
+from accounts.models import User
+from journal.models import SchoolClass, Subject
 from tenants.models import School
 
+from .indicators import by_class, by_teacher, held_lessons, lesson_figures, month_bounds
 from .models import NAMES, Report, SchoolMonth, figure
 
 CODES = list(NAMES)
@@ -64,3 +67,34 @@ def bars(items):
     """Chart bars for the page: label, percent, colour, and a width scaled to 100%."""
     return [{**item, "width": min(100, max(0.5, float(item["percent"])))} for item in items
             if item.get("percent") is not None]
+
+
+# Drill-downs of a school's month (reading 11): every indicator that means something per teacher,
+# per class, per subject.
+LESSON_CODES = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days"]
+TEACHER_CODES = LESSON_CODES + ["Q10", "Q16", "Q17"]
+CLASS_CODES = LESSON_CODES + ["Q7", "Q8", "Q9", "Q12", "Q14", "Q15"]
+
+
+def school_breakdowns(month, today, limits):
+    """(title, codes, rows) for the school's control page; each row a name, its lessons held and
+    a figure per code."""
+    first, last = month_bounds(month)
+    held = held_lessons(first, last, today)
+
+    def rows(figures_by_key, names, codes):
+        return sorted(({"name": names.get(key, "—"), "total": figures["Q1"][1],
+                        "cells": [figure(code, *figures[code], limits) for code in codes]}
+                       for key, figures in figures_by_key.items()), key=lambda row: row["name"])
+
+    teachers = by_teacher(month, today)
+    names = {u.pk: u.full_name for u in User.objects.filter(pk__in=list(teachers))}
+    subjects = {subject.pk: lesson_figures(held.filter(subject=subject)) for subject in Subject.objects.filter(
+        pk__in=held.values("subject"))}
+    result = []
+    for title, codes, figures_by_key, labels in (
+            ("По учителям", TEACHER_CODES, teachers, names),
+            ("По классам", CLASS_CODES, by_class(month, today), {c.pk: str(c) for c in SchoolClass.objects.all()}),
+            ("По предметам", LESSON_CODES, subjects, dict(Subject.objects.values_list("pk", "name")))):
+        result.append((title, codes, rows(figures_by_key, labels, codes)))
+    return result

@@ -2,16 +2,14 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import client_ip, district_roles, school_roles
-from accounts.models import Role, User
+from accounts.models import Role
 from config.errors import explain
-from journal.models import SchoolClass, Subject
 from tenants.models import School
 
 from . import reports, selectors, services
@@ -67,20 +65,6 @@ def district_school(request, slug):
     return render(request, "monitoring/district_school.html", {"school": school, "table": table, "names": NAMES})
 
 
-def _breakdown(held, field, names, limits):
-    """Q1, Q2, Q4 counts of the month's lessons grouped by teacher, class or subject, in one query.
-    A lesson belongs to the teacher who conducted it: the substitute when one is recorded."""
-    rows = (held.annotate(conductor=Coalesce("taught_by", "teacher")).order_by().values(field).annotate(
-        total=Count("id"), topic=Count("id", filter=~Q(topic="")),
-        homework=Count("id", filter=Q(homework_none=True) | ~Q(homework="")),
-        attendance=Count("id", filter=Q(attendance_taken_at__isnull=False))))
-    return sorted(({"name": names[row[field]], "total": row["total"],
-                    "cells": [figure("Q1", row["topic"], row["total"], limits),
-                              figure("Q2", row["homework"], row["total"], limits),
-                              figure("Q4", row["attendance"], row["total"], limits)]} for row in rows),
-                  key=lambda row: row["name"])
-
-
 @school_roles(Role.DIRECTOR, Role.DEPUTY)
 def school(request):
     """The school's own control page: the same figures as the district's row, computed here, with
@@ -112,11 +96,7 @@ def school(request):
             context["rows"] = [(shown.get(c["code"], {"code": c["code"]}), c) for c in context["cells"]]
         first, last = month_bounds(month)
         held = held_lessons(first, last, today)
-        context["breakdowns"] = [(title, _breakdown(held, field, names, limits)) for title, field, names in (
-            ("По учителям", "conductor", {u.pk: u.full_name for u in User.objects.filter(
-                Q(pk__in=held.values("teacher")) | Q(pk__in=held.values("taught_by")))}),
-            ("По классам", "school_class", {c.pk: str(c) for c in SchoolClass.objects.all()}),
-            ("По предметам", "subject", dict(Subject.objects.values_list("pk", "name"))))]
+        context["breakdowns"] = selectors.school_breakdowns(month, today, limits)
         context["missing"] = (held.filter(Q(topic="") | Q(attendance_taken_at__isnull=True)
                                           | Q(homework="", homework_none=False))
                               .select_related("school_class", "subject", "teacher").order_by("date", "number")[:300])

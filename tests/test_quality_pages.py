@@ -148,12 +148,12 @@ def test_the_control_page_breaks_the_month_down_by_teacher_class_and_subject(wor
     page = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}")
     body = page.content.decode()
     assert "По учителям" in body and "По классам" in body and "По предметам" in body
-    names = [row["name"] for title, rows in page.context["breakdowns"] for row in rows]
+    names = [row["name"] for title, codes, rows in page.context["breakdowns"] for row in rows]
     assert a.class_teacher.full_name in names and "5А" in names and "Математика" in names
     if lesson is not None:  # a lesson held this month: its topic shows up in the class teacher's row
         with schema_context(a.school.schema_name):
             services.set_topic(lesson, topic="Дроби", by=a.class_teacher)
-        rows = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}").context["breakdowns"][0][1]
+        rows = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}").context["breakdowns"][0][2]
         mine = next(row for row in rows if row["name"] == a.class_teacher.full_name)
         assert mine["cells"][0]["numerator"] == 1
 

@@ -218,3 +218,31 @@ def test_a_published_month_stays_as_published_and_a_correction_is_a_new_version(
     assert AuditEntry.objects.filter(action="quality.corrected", target_id=correction.pk, actor=a.deputy).exists()
     dashboard = enter(world.official).get(f"/district/quality/?month={month:%Y-%m}").content.decode()
     assert "исправлено, версия 2" in dashboard
+
+
+def test_drill_downs_show_every_indicator_with_a_teacher_or_a_class_meaning(world, enter):
+    """Reading 11: per teacher Q1–Q6 (both Q6 figures), Q10, Q16, Q17; per class Q1–Q9, Q12, Q14, Q15,
+    each with its own numerator and denominator."""
+    from django.utils import timezone
+
+    from monitoring.indicators import by_class, by_teacher
+
+    a, cal = world.a, world.calendar_a
+    today = timezone.localdate()
+    month = today.replace(day=1) if today.day > 7 else (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    page = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}")
+    titles = {title: codes for title, codes, rows in page.context["breakdowns"]}
+    assert titles["По учителям"] == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days", "Q10", "Q16", "Q17"]
+    assert titles["По классам"] == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days", "Q7", "Q8", "Q9", "Q12", "Q14", "Q15"]
+    with schema_context(a.school.schema_name):
+        teachers, classes = by_teacher(month, today), by_class(month, today)
+    # 5А: three pupils, one with an account and a parent (the first) — the other two: the second
+    # has none, the third has the other family's parent.
+    assert classes[a.school_class.pk]["Q14"] == (2, 3)
+    assert classes[a.school_class.pk]["Q15"][1] == 1
+    # 5А × maths and Russian, 3 pupils each, no marks yet: every pair without a mark.
+    assert classes[a.school_class.pk]["Q7"] == (6, 6)
+    # The class teacher has no teaching-load row here: no Q10 to count; the lessons are theirs.
+    assert teachers[a.class_teacher.pk]["Q10"] == (0, 0)
+    assert teachers[a.class_teacher.pk]["Q1"][1] + teachers[a.teacher.pk]["Q1"][1] == \
+        sum(figures["Q1"][1] for figures in classes.values())

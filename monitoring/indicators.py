@@ -11,7 +11,8 @@ import calendar
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.models import LoginAttempt, Membership, Role
@@ -114,10 +115,13 @@ def lesson_figures(held):
     results["Q6"] = (sum(1 for entered, day in marks if entered <= _at(day, time(17, 0))), len(marks))
     results["Q6_3days"] = (sum(1 for entered, day in marks if entered < _end_of(day + timedelta(days=3))), len(marks))
     results["Q16"] = _late_corrections(held)
-    taught_by_others = held.filter(taught_by__isnull=False)
-    # Recorded "when entered": the substitution was noted no later than the lesson's first record.
+    # Recorded "when entered" (reading 22): the substitution was noted no later than the lesson's
+    # first entry of any kind (PostgreSQL's LEAST passes over the empty ones).
+    first_mark = Mark.objects.filter(lesson=OuterRef("pk")).order_by("entered_at").values("entered_at")[:1]
+    taught_by_others = held.filter(taught_by__isnull=False).annotate(first_entry=Least(
+        "topic_entered_at", "homework_entered_at", "attendance_taken_at", Subquery(first_mark)))
     recorded = taught_by_others.filter(substitution_recorded_at__isnull=False).filter(
-        Q(topic_entered_at__isnull=True) | Q(substitution_recorded_at__lte=F("topic_entered_at")))
+        Q(first_entry__isnull=True) | Q(substitution_recorded_at__lte=F("first_entry")))
     results["Q17"] = (recorded.count(), taught_by_others.count())
     return results
 
@@ -228,9 +232,15 @@ def _teachers_taking_part(first, last):
     return len(_journal_writers(first, last) & teachers), len(teachers)
 
 
+# Entries in the journal itself (reading 16): not substitutions, cancellations, set-up or account links.
+JOURNAL_ENTRIES = ["lesson.topic", "lesson.homework", "homework.file_added", "lesson.attendance",
+                   "attendance.created", "attendance.changed", "attendance.deleted", "attendance.reason",
+                   "mark.created", "mark.changed", "mark.deleted", "mark.restored", "final_mark.set"]
+
+
 def _journal_writers(first, last):
     return set(AuditEntry.objects.filter(at__gte=_at(first, time(0)), at__lt=_end_of(last),
-                                         target_type__startswith="journal.").values_list("actor_id", flat=True))
+                                         action__in=JOURNAL_ENTRIES).values_list("actor_id", flat=True))
 
 
 def _final_marks_on_time(first, last, school_class=None):

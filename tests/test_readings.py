@@ -246,3 +246,26 @@ def test_drill_downs_show_every_indicator_with_a_teacher_or_a_class_meaning(worl
     assert teachers[a.class_teacher.pk]["Q10"] == (0, 0)
     assert teachers[a.class_teacher.pk]["Q1"][1] + teachers[a.teacher.pk]["Q1"][1] == \
         sum(figures["Q1"][1] for figures in classes.values())
+
+
+def test_taking_part_means_writing_in_the_journal_and_a_substitution_counts_from_the_first_entry(world, db):
+    """Readings 16 and 22: a substitution record is not a journal entry; Q17's "recorded when
+    entered" compares with the lesson's first entry of any kind, homework included."""
+    from journal.models import TeachingLoad
+
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    with schema_context(b.school.schema_name):
+        TeachingLoad.objects.create(teacher=b.teacher, subject=cal.math, school_class=b.school_class, hours_per_week=3)
+        l1, l2 = maths_of(b, cal, first, last, today)[:2]
+        AuditEntry.objects.create(actor=b.teacher, action="lesson.substitution", target_type="journal.lesson",
+                                  target_id=l1.pk, at=at(l1.date, 8))
+        # l1: homework at 9, the substitution only at 10; l2: substitution first, then the topic.
+        Lesson.objects.filter(pk=l1.pk).update(taught_by=b.teacher, homework="§ 2", homework_entered_at=at(l1.date, 9),
+                                               substitution_recorded_at=at(l1.date, 10))
+        Lesson.objects.filter(pk=l2.pk).update(taught_by=b.teacher, substitution_recorded_at=at(l2.date, 8),
+                                               topic="Тема", topic_entered_at=at(l2.date, 9))
+        result = compute(today, today=today)
+    assert result["Q10"] == (0, 1)
+    assert result["Q17"] == (1, 2)

@@ -27,7 +27,7 @@ COLUMNS = {
     ImportBatch.Kind.PUPILS: ["Фамилия", "Имя", "Отчество", "Дата рождения", "Класс", "Приказ", "Дата приказа"],
     ImportBatch.Kind.STAFF: ["Фамилия", "Имя", "Отчество", "Роль"],
     ImportBatch.Kind.TIMETABLE: ["День", "Урок", "Класс", "Подгруппа", "Предмет", "Учитель", "Кабинет", "С даты"],
-    ImportBatch.Kind.PLAN: ["Тема", "Часов"],
+    ImportBatch.Kind.PLAN: ["Тема", "Часов", "Дата"],
 }
 REQUIRED = {
     ImportBatch.Kind.PUPILS: {"Фамилия", "Имя", "Дата рождения", "Класс", "Приказ", "Дата приказа"},
@@ -186,6 +186,8 @@ def check_topic(row, school):
     _required(row, "Тема", "Часов")
     if not row["Часов"].isdigit() or not 1 <= int(row["Часов"]) <= 50:
         raise ValueError("часов — целое число от 1 до 50")
+    if row.get("Дата", "").strip():
+        _date(row["Дата"].strip())  # the planned date, optional
 
 
 CHECKS = {ImportBatch.Kind.PUPILS: check_pupil, ImportBatch.Kind.STAFF: check_staff,
@@ -240,7 +242,8 @@ def apply_plan(batch, *, school_class, subject, year, by, ip=None):
         raise ValidationError("В файле есть ошибки: исправьте их и загрузите файл заново.")
     with transaction.atomic():
         plan = services.save_plan(subject=subject, school_class=school_class, year=year, by=by, ip=ip,
-                                  topics=[(row["Тема"], row["Часов"]) for row in batch.rows])
+                                  topics=[(row["Тема"], row["Часов"], _date(row["Дата"].strip())
+                                           if row.get("Дата", "").strip() else None) for row in batch.rows])
         batch.applied_at = timezone.now()
         batch.save(update_fields=["applied_at"])
     return plan

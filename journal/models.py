@@ -464,7 +464,10 @@ class PlannedTopic(models.Model):
     position = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=500)
     hours = models.PositiveSmallIntegerField(default=1)
+    # The planned date: typed or imported (kept as given), or spread over the timetable's lessons
+    # by the plan's order and hours (spread again when the timetable changes).
     due_on = models.DateField(null=True, blank=True)
+    due_on_typed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position"]

@@ -256,11 +256,13 @@ def lesson_sheet(lesson):
 
 
 def plan_coverage(plan, on):
-    """Planned topics with the lessons matched to them; the share of topics due by `on` that were taught."""
-    topics = list(plan.topics.prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("date"))))
-    due = [t for t in topics if t.due_on is None or t.due_on <= on] if any(t.due_on for t in topics) else topics
-    covered = sum(1 for t in due if t.lessons.all())
-    return topics, (covered, len(due))
+    """Planned topics with the lessons matched to them; how many were taught of all, and of those
+    planned by `on` (as Q11 counts: a topic taught before its date is not yet due)."""
+    topics = list(plan.topics.prefetch_related(Prefetch("lessons", queryset=Lesson.objects.filter(
+        cancelled_at__isnull=True).order_by("date"))))
+    due = [t for t in topics if t.due_on is not None and t.due_on <= on]
+    return topics, {"taught": sum(1 for t in topics if t.lessons.all()), "total": len(topics),
+                    "taught_due": sum(1 for t in due if t.lessons.all()), "due": len(due)}
 
 
 def plan_for(school_class, subject, year):

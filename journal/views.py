@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -589,8 +589,8 @@ def plan_page(request, class_id, subject_id):
                 imports.apply_plan(batch, school_class=school_class, subject=subject, year=year, by=request.user,
                                    ip=client_ip(request))
             else:
-                lines = [line.rsplit(";", 1) for line in request.POST.get("topics", "").splitlines() if line.strip()]
-                topics = [(parts[0], parts[1].strip() if len(parts) == 2 else "1") for parts in lines]
+                topics = [_plan_row(n, line) for n, line in enumerate(
+                    (line for line in request.POST.get("topics", "").splitlines() if line.strip()), start=1)]
                 services.save_plan(subject=subject, school_class=school_class, year=year, topics=topics,
                                    by=request.user, ip=client_ip(request))
         except ValidationError as error:
@@ -599,12 +599,28 @@ def plan_page(request, class_id, subject_id):
             messages.success(request, "Тематическое планирование сохранено.")
         return redirect("plan", class_id=class_id, subject_id=subject_id)
     plan = selectors.plan_for(school_class, subject, year)
-    topics, (covered, due) = selectors.plan_coverage(plan, timezone.localdate()) if plan else ([], (0, 0))
+    topics, coverage = selectors.plan_coverage(plan, timezone.localdate()) if plan else ([], {})
     return render(request, "journal/plan.html", {
-        "school_class": school_class, "subject": subject, "topics": topics, "covered": covered, "due": due,
+        "school_class": school_class, "subject": subject, "topics": topics, "coverage": coverage,
         "can_edit": can_edit,
-        "text": "\n".join(f"{t.title}; {t.hours}" for t in topics),
+        "text": "\n".join(f"{t.title}; {t.hours}" + (f"; {t.due_on:%d.%m.%Y}" if t.due_on_typed else "")
+                          for t in topics),
     })
+
+
+def _plan_row(n, line):
+    """ "Тема; часов" or "Тема; часов; дд.мм.гггг" (the planned date)."""
+    parts = [part.strip() for part in line.split(";")]
+    planned = None
+    if len(parts) >= 3 and parts[-1]:
+        try:
+            planned = datetime.strptime(parts[-1], "%d.%m.%Y").date()
+        except ValueError:
+            raise ValidationError(f"Строка {n}: дата «{parts[-1]}» — в виде ДД.ММ.ГГГГ.") from None
+        parts = parts[:-1]
+    if len(parts) >= 2 and parts[-1].isdigit():
+        return ";".join(parts[:-1]), parts[-1], planned
+    return ";".join(parts), "1", planned
 
 
 @school_roles(*READERS)

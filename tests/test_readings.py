@@ -269,3 +269,51 @@ def test_taking_part_means_writing_in_the_journal_and_a_substitution_counts_from
         result = compute(today, today=today)
     assert result["Q10"] == (0, 1)
     assert result["Q17"] == (1, 2)
+
+
+def test_planned_dates_are_typed_imported_or_spread_and_follow_the_timetable(world, enter):
+    """Reading 17: every topic has a planned date; Q11 counts topics due by the month's end,
+    matched from a held lesson; a topic due later but covered early is in neither part."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from journal.models import PlannedTopic, ThematicPlan, TimetableSlot
+
+    a, cal = world.a, world.calendar_a
+    today = timezone.localdate()
+    url = f"/plans/{a.school_class.pk}/{cal.math.pk}/"
+    teacher = enter(a.class_teacher, a.host)
+    with schema_context(a.school.schema_name):
+        coming = list(Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__gte=today,
+                                            cancelled_at__isnull=True).order_by("date", "number").values_list("date", flat=True))
+        past = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lt=today).last()
+    typed = past.date
+    teacher.post(url, {"topics": f"Дроби; 1; {typed:%d.%m.%Y}\nПроценты; 2\nУравнения; 1\nНеравенства; 1; 99.99.2026"})
+    with schema_context(a.school.schema_name):
+        assert not ThematicPlan.objects.filter(school_class=a.school_class, subject=cal.math).exists()  # a bad date
+    teacher.post(url, {"topics": f"Дроби; 1; {typed:%d.%m.%Y}\nПроценты; 2\nУравнения; 1"})
+    with schema_context(a.school.schema_name):
+        topics = list(PlannedTopic.objects.filter(plan__school_class=a.school_class).order_by("position"))
+        assert [(t.due_on, t.due_on_typed) for t in topics] == [(typed, True), (coming[1], False), (coming[2], False)]
+        # The timetable changes: the Monday lessons go from today on; the spread dates follow.
+        monday = TimetableSlot.objects.get(school_class=a.school_class, subject=cal.math, weekday=1, valid_to=None)
+        services.end_slot(monday, last_day=today - timedelta(days=1), by=a.deputy)
+        left = list(Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__gte=today,
+                                          cancelled_at__isnull=True).order_by("date", "number").values_list("date", flat=True))
+        assert [t.due_on for t in PlannedTopic.objects.filter(pk__in=[t.pk for t in topics]).order_by("position")] == \
+            [typed, left[1], left[2]]
+        # Q11 of the month: "Дроби" is due (typed in the past) and taught; "Уравнения", due later, taught early.
+        Lesson.objects.filter(pk=past.pk).update(planned_topic=topics[0])
+        Lesson.objects.filter(pk=Lesson.objects.filter(school_class=a.school_class, subject=cal.math,
+                                                       date__lt=today).exclude(pk=past.pk).last().pk).update(
+            planned_topic=topics[2])
+        month = typed.replace(day=1)
+        result = compute(month, today=today)
+    due_this_month = sum(1 for t in (typed, left[1], left[2]) if t <= month_bounds(month)[1])
+    assert result["Q11"] == (1, due_this_month)
+    # Imported: a "Дата" column gives the planned date as it is.
+    csv = f"Тема;Часов;Дата\nДроби;1;{typed:%d.%m.%Y}\nПроценты;2;\nУравнения;1;\nПовторение;1;{left[-1]:%d.%m.%Y}\n"
+    teacher.post(url, {"file": SimpleUploadedFile("plan.csv", csv.encode())})
+    with schema_context(a.school.schema_name):
+        last_topic = PlannedTopic.objects.filter(plan__school_class=a.school_class, title="Повторение").get()
+        assert last_topic.due_on == left[-1] and last_topic.due_on_typed

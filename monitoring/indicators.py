@@ -80,6 +80,15 @@ def last_school_day(first, last):
     return day
 
 
+def school_days(first, last, holidays):
+    return sum(1 for n in range((last - first).days + 1) if is_school_day(first + timedelta(days=n), holidays))
+
+
+def prorated(norm, days, term_days):
+    """The norm for the part of the term so far (reading 14): norm × days / term days, half up."""
+    return (2 * norm * days + term_days) // (2 * term_days) if term_days else norm
+
+
 def compute(month, today=None):
     today = today or timezone.localdate()
     first, last = month_bounds(month)
@@ -204,7 +213,8 @@ def mark_pairs(until, norms=None):
     for pupil in Pupil.objects.enrolled().filter(enrolled_on__lte=until).select_related("school_class"):
         pupils.setdefault(pupil.school_class_id, []).append(pupil)
     for term in Term.objects.filter(starts_on__lte=until, ends_on__gte=until):
-        term_days = (term.ends_on - term.starts_on).days + 1
+        holidays = list(Holiday.objects.filter(starts_on__lte=term.ends_on, ends_on__gte=term.starts_on))
+        term_days = school_days(term.starts_on, term.ends_on, holidays)
         lessons = _not_on_holidays(Lesson.objects.filter(term=term, date__lte=until, cancelled_at__isnull=True,
                                                          subject__is_marked=True), term.starts_on, until)
         last_lesson = lessons.order_by().values_list("school_class_id", "subject_id").annotate(last=Max("date"))
@@ -222,7 +232,7 @@ def mark_pairs(until, norms=None):
                 row["pairs"] += 1
                 row["without"] += n == 0
                 row["one"] += n == 1
-                row["accumulated"] += n >= int(norm * ((until - joined).days + 1) / term_days)
+                row["accumulated"] += n >= prorated(norm, school_days(joined, until, holidays), term_days)
                 row["marks"] += n
     return rows
 

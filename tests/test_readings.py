@@ -317,3 +317,38 @@ def test_planned_dates_are_typed_imported_or_spread_and_follow_the_timetable(wor
     with schema_context(a.school.schema_name):
         last_topic = PlannedTopic.objects.filter(plan__school_class=a.school_class, title="Повторение").get()
         assert last_topic.due_on == left[-1] and last_topic.due_on_typed
+
+
+def test_the_accumulation_norm_is_prorated_by_school_days_and_rounded_half_up(world, db):
+    """Reading 14: norm × (school days of the term so far) / (all school days of the term), half up;
+    a day is chosen where counting calendar days and rounding down would say otherwise."""
+    from fractions import Fraction
+
+    from journal.models import CurriculumItem
+    from monitoring.indicators import mark_pairs
+
+    b, cal = world.b, world.calendar_b
+    term = cal.term
+    with schema_context(b.school.schema_name):
+        CurriculumItem.objects.create(grade=5, subject=cal.math, hours_per_week=4)  # 7 marks a term
+        holidays = list(Holiday.objects.all())
+
+        def school_days(start, end):
+            return sum(1 for n in range((end - start).days + 1) if (start + timedelta(days=n)).isoweekday() != 7
+                       and not any(h.starts_on <= start + timedelta(days=n) <= h.ends_on for h in holidays))
+
+        total = school_days(term.starts_on, term.ends_on)
+        for offset in range(5, (term.ends_on - term.starts_on).days):
+            until = term.starts_on + timedelta(days=offset)
+            by_reading = int(Fraction(7 * school_days(term.starts_on, until), total) + Fraction(1, 2))
+            by_calendar = 7 * (offset + 1) // ((term.ends_on - term.starts_on).days + 1)
+            if by_reading > by_calendar and until.isoweekday() != 7:
+                break
+        lessons = list(Lesson.objects.filter(term=term, school_class=b.school_class, subject=cal.math,
+                                             date__lte=until, cancelled_at__isnull=True).order_by("date"))
+        for lesson in lessons[:by_calendar]:  # enough by calendar days, one short by the reading
+            Mark.objects.create(lesson=lesson, pupil=b.pupils[0], value="4", work_type=cal.answer,
+                                entered_by=b.class_teacher, entered_at=at(lesson.date, 12))
+        row = mark_pairs(until)[(b.school_class.pk, cal.math.pk)]
+    assert by_reading > by_calendar and len(lessons) >= by_calendar
+    assert row["pairs"] == 3 and row["accumulated"] == 0  # calendar days and rounding down would say 1

@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from audit.models import AuditEntry
 from journal import services
 from journal.models import Holiday, Lesson, Mark
-from monitoring.indicators import compute, held_lessons, month_bounds
+from monitoring.indicators import by_teacher, compute, held_lessons, month_bounds
 from monitoring.models import colour, figure, percent
 
 from .test_indicators import at, report_day
@@ -225,9 +225,9 @@ def test_drill_downs_show_every_indicator_with_a_teacher_or_a_class_meaning(worl
     each with its own numerator and denominator."""
     from django.utils import timezone
 
-    from monitoring.indicators import by_class, by_teacher
+    from monitoring.indicators import by_class
 
-    a, cal = world.a, world.calendar_a
+    a = world.a
     today = timezone.localdate()
     month = today.replace(day=1) if today.day > 7 else (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     page = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}")
@@ -352,3 +352,20 @@ def test_the_accumulation_norm_is_prorated_by_school_days_and_rounded_half_up(wo
         row = mark_pairs(until)[(b.school_class.pk, cal.math.pk)]
     assert by_reading > by_calendar and len(lessons) >= by_calendar
     assert row["pairs"] == 3 and row["accumulated"] == 0  # calendar days and rounding down would say 1
+
+
+def test_a_substitution_the_deputy_assigned_counts_as_recorded_when_entered(world, db):
+    """Reading 22 with the deputy's assignment: recorded before the substitute's first entry."""
+    from django.utils import timezone
+
+    b, cal = world.b, world.calendar_b
+    today = timezone.localdate()
+    with schema_context(b.school.schema_name):
+        lesson = Lesson.objects.filter(school_class=b.school_class, subject=cal.math, term=cal.term,
+                                       date__lt=today).last()
+        services.assign_substitution(lesson, school=b.school, teacher=b.teacher, reason="course", by=b.deputy)
+        services.set_topic(lesson, topic="Повторение", by=b.teacher)
+        result = compute(lesson.date, today=today + timedelta(days=1))
+        teachers = by_teacher(lesson.date, today)
+    assert result["Q17"] == (1, 1)
+    assert teachers[b.teacher.pk]["Q17"] == (1, 1) and teachers[b.class_teacher.pk]["Q17"] == (0, 0)

@@ -23,6 +23,7 @@ from journal.models import (
     Bell,
     CurriculumItem,
     FinalMark,
+    GradeScheme,
     Guardian,
     Holiday,
     Lesson,
@@ -200,40 +201,44 @@ def _homework_on_time(held):
 
 
 def mark_pairs(until, norms=None):
-    """Pupil × marked subject pairs of the terms running on `until`, so far in the term, counted per
-    (class, subject): pairs, without a mark, with one, at or above the accumulation norm, marks.
+    """Pupil × subject pairs on `until` (reading 13): every pupil enrolled that day × every marked
+    subject of their grade's curriculum, in the term running that day; counted per (class,
+    subject): pairs, without a mark, with one, at or above the accumulation norm, marks.
 
-    A pupil who joined during the term is counted from the day they joined: the pair exists once
-    the class has had a lesson of the subject since then, and the norm is prorated over the days
-    the pupil has been there."""
+    The marks are the standing ones of the term's lessons so far (reading 12); the norm is the
+    district's for the curriculum's hours a week (reading 15), prorated by school days (reading
+    14) — for a pupil who joined during the term, from the day they came."""
     norms = norms or accumulation_norms()
     rows = {}
-    hours = {(c.grade, c.subject_id): c.hours_per_week for c in CurriculumItem.objects.all()}
     pupils = {}
-    for pupil in Pupil.objects.enrolled().filter(enrolled_on__lte=until).select_related("school_class"):
+    enrolled = Pupil.objects.filter(enrolled_on__lte=until).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=until))
+    for pupil in enrolled.select_related("school_class"):
         pupils.setdefault(pupil.school_class_id, []).append(pupil)
     for term in Term.objects.filter(starts_on__lte=until, ends_on__gte=until):
+        grades = set(GradeScheme.objects.filter(year=term.year_id, scheme=term.scheme).values_list("grade", flat=True))
+        curriculum = {}
+        for item in CurriculumItem.objects.filter(grade__in=grades, subject__is_marked=True):
+            curriculum.setdefault(item.grade, []).append((item.subject_id, item.hours_per_week))
         holidays = list(Holiday.objects.filter(starts_on__lte=term.ends_on, ends_on__gte=term.starts_on))
         term_days = school_days(term.starts_on, term.ends_on, holidays)
-        lessons = _not_on_holidays(Lesson.objects.filter(term=term, date__lte=until, cancelled_at__isnull=True,
-                                                         subject__is_marked=True), term.starts_on, until)
-        last_lesson = lessons.order_by().values_list("school_class_id", "subject_id").annotate(last=Max("date"))
+        lessons = _not_on_holidays(Lesson.objects.filter(term=term, date__lte=until, cancelled_at__isnull=True),
+                                   term.starts_on, until)
         counts = dict(((row["pupil"], row["lesson__subject"]), row["n"]) for row in
                       Mark.objects.live().filter(lesson__in=lessons)
                       .values("pupil", "lesson__subject").annotate(n=Count("id")))
-        for class_id, subject_id, last_day in last_lesson:
-            row = rows.setdefault((class_id, subject_id), dict.fromkeys(("pairs", "without", "one", "accumulated", "marks"), 0))
-            for pupil in pupils.get(class_id, []):
-                joined = max(term.starts_on, pupil.enrolled_on)
-                if last_day < joined:
-                    continue
-                n = counts.get((pupil.pk, subject_id), 0)
-                norm = norm_for(hours.get((pupil.school_class.grade, subject_id), 1), norms)
-                row["pairs"] += 1
-                row["without"] += n == 0
-                row["one"] += n == 1
-                row["accumulated"] += n >= prorated(norm, school_days(joined, until, holidays), term_days)
-                row["marks"] += n
+        for school_class in SchoolClass.objects.filter(grade__in=grades):
+            for subject_id, hours in curriculum.get(school_class.grade, []):
+                row = rows.setdefault((school_class.pk, subject_id),
+                                      dict.fromkeys(("pairs", "without", "one", "accumulated", "marks"), 0))
+                norm = norm_for(hours, norms)
+                for pupil in pupils.get(school_class.pk, []):
+                    joined = max(term.starts_on, pupil.enrolled_on)
+                    n = counts.get((pupil.pk, subject_id), 0)
+                    row["pairs"] += 1
+                    row["without"] += n == 0
+                    row["one"] += n == 1
+                    row["accumulated"] += n >= prorated(norm, school_days(joined, until, holidays), term_days)
+                    row["marks"] += n
     return rows
 
 

@@ -162,6 +162,9 @@ def _calendar(w):
         math = journal.create_subject(name="Математика")
         russian = journal.create_subject(name="Русский язык")
         music = journal.create_subject(name="Музыка", is_marked=False)
+        # The curriculum the timetable below follows: 5th grade maths 3 h and Russian 2 h, 6th maths 1 h.
+        for grade, subject, hours in ((5, math, 3), (5, russian, 2), (6, math, 1)):
+            journal.set_curriculum(grade=grade, subject=subject, hours_per_week=hours)
         answer = journal.create_work_type(name="Ответ на уроке", weight=1)
         test_work = journal.create_work_type(name="Контрольная работа", weight=2)
         for number, hour in enumerate((8, 9, 10), start=1):

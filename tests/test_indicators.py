@@ -78,19 +78,23 @@ def test_every_indicator_on_a_hand_built_journal(world, db):
     assert result["Q6"] == (1, 2) and result["Q6_3days"] == (2, 2)
     # Pairs: 5А (3 pupils) × maths and Russian, 6Б (1 pupil) × maths = 7; only one pair has marks (two).
     assert result["Q7"] == (6, 7) and result["Q8"] == (0, 7)
-    # The norm (3 marks a quarter at 1 hour a week, no curriculum row here) prorated to the school
-    # days so far (reading 14: Sundays and holidays left out, rounded half up) is 0, 1 or 2 marks
-    # here: the pair with two marks reaches it, the others only when it is 0.
+    # Q9: each pair's norm comes from the curriculum's hours (5А maths 3 h → 7, Russian 2 h → 5,
+    # 6Б maths 1 h → 3), prorated to the school days so far (reading 14: Sundays and holidays left
+    # out, rounded half up). Only 5А's first pupil has marks in maths: two.
     with schema_context(b.school.schema_name):
         holidays = list(Holiday.objects.all())
+
     def school_days(start, end):
         return sum(1 for n in range((end - start).days + 1)
                    if (start + timedelta(days=n)).isoweekday() != 7
                    and not any(h.starts_on <= start + timedelta(days=n) <= h.ends_on for h in holidays))
-    share = Fraction(3 * school_days(cal.term.starts_on, today), school_days(cal.term.starts_on, cal.term.ends_on))
-    norm_so_far = int(share + Fraction(1, 2))
-    assert norm_so_far <= 2
-    assert result["Q9"] == ((7, 7) if norm_so_far == 0 else (1, 7))
+
+    def so_far(norm):
+        share = Fraction(norm * school_days(cal.term.starts_on, today), school_days(cal.term.starts_on, cal.term.ends_on))
+        return int(share + Fraction(1, 2))
+
+    pairs = [(7, 2), (7, 0), (7, 0), (5, 0), (5, 0), (5, 0), (3, 0)]  # (norm, marks) of each pair
+    assert result["Q9"] == (sum(1 for norm, marks in pairs if marks >= so_far(norm)), 7)
     assert result["Q10"] == (1, 1)
     assert result["Q11"] == (1, 2)
     assert result["Q13"] == (1, 1)
@@ -169,11 +173,12 @@ def test_a_pupil_who_joined_mid_term_counts_from_the_day_they_came(world, db):
                               birth_date=date(2015, 1, 10), enrolled_on=day, order="9-у")
         after = mark_pairs(day)
         math, russian = (b.school_class.pk, cal.math.pk), (b.school_class.pk, cal.russian.pk)
-    # Maths had a lesson on the day he came: a pair without marks, yet at the norm prorated to one day.
-    assert after[math]["pairs"] == before[math]["pairs"] + 1 and after[math]["without"] == before[math]["without"] + 1
-    assert after[math]["accumulated"] == before[math]["accumulated"] + 1
-    # Russian (Tue, Thu) has had no lesson since he came: no pair yet.
-    assert after[russian] == before[russian]
+    # Every subject of the 5th grade's curriculum has his pair from the day he is enrolled (reading
+    # 13), without marks, yet at the norm prorated to his one school day.
+    for subject in (math, russian):
+        assert after[subject]["pairs"] == before[subject]["pairs"] + 1
+        assert after[subject]["without"] == before[subject]["without"] + 1
+        assert after[subject]["accumulated"] == before[subject]["accumulated"] + 1
     # A pupil of the whole term with no marks halfway through is below the same norm (3 × ~0.5 → 1).
     assert before[math]["without"] == before[math]["pairs"] == 3 and before[math]["accumulated"] == 0
 
@@ -203,11 +208,12 @@ def test_the_districts_accumulation_norm_applies_to_figures_computed_after_it(wo
     day = cal.term.ends_on - timedelta(days=1)  # nearly the whole term: the norm is nearly whole
     with schema_context(b.school.schema_name):
         for pupil in b.pupils[:3]:
-            for lesson in Lesson.objects.filter(term=cal.term, school_class=b.school_class, subject=cal.math)[:3]:
+            for lesson in Lesson.objects.filter(term=cal.term, school_class=b.school_class, subject=cal.math)[:6]:
                 Mark.objects.create(lesson=lesson, pupil=pupil, value="4", work_type=cal.answer,
                                     entered_by=b.class_teacher, entered_at=at(lesson.date, 12))
         math = (b.school_class.pk, cal.math.pk)
-        assert mark_pairs(day)[math]["accumulated"] == 3  # three marks reach the default norm (3 × 60/61 days → 2)
-        set_norm(hours_per_week=1, marks=5, by=world.official)
+        # 5А maths is 3 hours a week: the default norm of 7 (nearly whole here) is above six marks.
         assert mark_pairs(day)[math]["accumulated"] == 0
-    assert AuditEntry.objects.get(action="norm.set").old == {"marks": 3}
+        set_norm(hours_per_week=3, marks=5, by=world.official)
+        assert mark_pairs(day)[math]["accumulated"] == 3
+    assert AuditEntry.objects.get(action="norm.set").old == {"marks": 7}

@@ -330,7 +330,7 @@ def test_the_accumulation_norm_is_prorated_by_school_days_and_rounded_half_up(wo
     b, cal = world.b, world.calendar_b
     term = cal.term
     with schema_context(b.school.schema_name):
-        CurriculumItem.objects.create(grade=5, subject=cal.math, hours_per_week=4)  # 7 marks a term
+        assert CurriculumItem.objects.get(grade=5, subject=cal.math).hours_per_week == 3  # 7 marks a term
         holidays = list(Holiday.objects.all())
 
         def school_days(start, end):
@@ -369,3 +369,26 @@ def test_a_substitution_the_deputy_assigned_counts_as_recorded_when_entered(worl
         teachers = by_teacher(lesson.date, today)
     assert result["Q17"] == (1, 1)
     assert teachers[b.teacher.pk]["Q17"] == (1, 1) and teachers[b.class_teacher.pk]["Q17"] == (0, 0)
+
+
+def test_pairs_are_the_pupils_enrolled_at_the_month_end_times_the_grades_marked_curriculum(world, db):
+    """Reading 13: a marked subject of the curriculum forms pairs before its first lesson; an
+    unmarked one never does; a pupil who left before the month's end is not counted, one who left
+    after it is."""
+    from journal.models import CurriculumItem, Pupil, Subject
+    from monitoring.indicators import mark_pairs
+
+    b, cal = world.b, world.calendar_b
+    until = report_day(cal.term)
+    with schema_context(b.school.schema_name):
+        chemistry = Subject.objects.create(name="Химия")
+        CurriculumItem.objects.create(grade=5, subject=chemistry, hours_per_week=2)
+        CurriculumItem.objects.create(grade=5, subject=cal.music, hours_per_week=1)
+        Pupil.objects.filter(pk=b.pupils[1].pk).update(withdrawn_on=until - timedelta(days=1))
+        Pupil.objects.filter(pk=b.pupils[2].pk).update(withdrawn_on=until + timedelta(days=1))
+        rows = mark_pairs(until)
+    assert rows[(b.school_class.pk, chemistry.pk)]["pairs"] == 2       # no lesson yet, still two pairs
+    assert rows[(b.school_class.pk, chemistry.pk)]["without"] == 2
+    assert (b.school_class.pk, cal.music.pk) not in rows                # not marked: no pairs
+    assert rows[(b.school_class.pk, cal.math.pk)]["pairs"] == 2         # the one who left is out
+    assert rows[(b.other_class.pk, cal.math.pk)]["pairs"] == 1

@@ -101,9 +101,9 @@ def compute(month, today=None):
     results["Q11"] = (due.filter(lessons__in=Lesson.objects.filter(cancelled_at__isnull=True, date__lte=last))
                       .distinct().count(), due.count())
     results["Q12"] = _final_marks_on_time(first, last)
-    results["Q13"] = _taking_part(Guardian.objects.filter(ended_at__isnull=True, consent_at__isnull=False)
-                                  .values_list("user_id", flat=True), first, last)
-    results["Q14"], results["Q15"] = _families(Pupil.objects.enrolled(), first, last)
+    month_end = _end_of(min(last, today))
+    results["Q13"] = _taking_part(_linked_by(month_end).values_list("user_id", flat=True), first, last)
+    results["Q14"], results["Q15"] = _families(_enrolled_on(min(last, today)), first, last, month_end)
     return results
 
 
@@ -142,9 +142,19 @@ def _pair_figures(rows):
             "Q9": (pairs["accumulated"], pairs["pairs"])}
 
 
-def _families(pupils, first, last):
-    """Q14 (pupils with a linked parent) and Q15 (pupils with an account who opened their diary)."""
-    linked = pupils.filter(guardians__ended_at__isnull=True, guardians__consent_at__isnull=False).distinct().count()
+def _enrolled_on(day):
+    return Pupil.objects.filter(enrolled_on__lte=day).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+
+
+def _linked_by(moment):
+    """Parents' links with consent given by `moment` and not ended by then (readings 19, 20)."""
+    return Guardian.objects.filter(consent_at__lt=moment).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=moment))
+
+
+def _families(pupils, first, last, month_end):
+    """Q14 (pupils with a parent linked by the month's end) and Q15 (pupils with an account who
+    opened their diary)."""
+    linked = pupils.filter(pk__in=_linked_by(month_end).values("pupil")).count()
     return ((linked, pupils.count()),
             _taking_part(pupils.filter(user__isnull=False).values_list("user_id", flat=True), first, last))
 
@@ -179,7 +189,8 @@ def by_class(month, today=None):
         figures = lesson_figures(held.filter(school_class=school_class))
         figures.update(_pair_figures([row for (class_id, _), row in pairs.items() if class_id == school_class.pk]))
         figures["Q12"] = _final_marks_on_time(first, last, school_class=school_class)
-        figures["Q14"], figures["Q15"] = _families(Pupil.objects.enrolled().filter(school_class=school_class), first, last)
+        figures["Q14"], figures["Q15"] = _families(_enrolled_on(min(last, today)).filter(school_class=school_class),
+                                                   first, last, _end_of(min(last, today)))
         rows[school_class.pk] = figures
     return rows
 
@@ -211,8 +222,7 @@ def mark_pairs(until, norms=None):
     norms = norms or accumulation_norms()
     rows = {}
     pupils = {}
-    enrolled = Pupil.objects.filter(enrolled_on__lte=until).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=until))
-    for pupil in enrolled.select_related("school_class"):
+    for pupil in _enrolled_on(until).select_related("school_class"):
         pupils.setdefault(pupil.school_class_id, []).append(pupil)
     for term in Term.objects.filter(starts_on__lte=until, ends_on__gte=until):
         grades = set(GradeScheme.objects.filter(year=term.year_id, scheme=term.scheme).values_list("grade", flat=True))

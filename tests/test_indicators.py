@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from diary.models import DataView
-from journal.models import FinalMark, Holiday, Lesson, Mark, PlannedTopic, Pupil, TeachingLoad, ThematicPlan
+from journal.models import FinalMark, Guardian, Holiday, Lesson, Mark, PlannedTopic, Pupil, TeachingLoad, ThematicPlan
 from monitoring.indicators import _final_marks_on_time, compute, held_lessons, month_bounds
 
 
@@ -64,7 +64,9 @@ def test_every_indicator_on_a_hand_built_journal(world, db):
                                     hours_per_week=3)
         AuditEntry.objects.create(actor=b.class_teacher, action="lesson.topic", target_type="journal.lesson",
                                   target_id=l1.pk, at=at(today - timedelta(days=1), 15))
-        # The one parent linked in school B opened the diary this month; the pupil with an account did not.
+        # The one parent linked in school B (since the term began) opened the diary this month; the
+        # pupil with an account did not.
+        Guardian.objects.filter(pupil=b.pupils[1]).update(consent_at=at(cal.term.starts_on, 9))
         DataView.objects.create(viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk],
                                 at=at(today - timedelta(days=1), 20))
 

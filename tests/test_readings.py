@@ -392,3 +392,24 @@ def test_pairs_are_the_pupils_enrolled_at_the_month_end_times_the_grades_marked_
     assert (b.school_class.pk, cal.music.pk) not in rows                # not marked: no pairs
     assert rows[(b.school_class.pk, cal.math.pk)]["pairs"] == 2         # the one who left is out
     assert rows[(b.other_class.pk, cal.math.pk)]["pairs"] == 1
+
+
+def test_families_are_counted_as_they_stood_at_the_month_end(world, db):
+    """Readings 19 and 20: a parent whose link ended after the month still counts for it; one
+    linked after the month does not; a pupil who left after the month is still a pupil of it."""
+    from django.utils import timezone
+
+    from journal.models import Guardian, Pupil
+
+    a, cal = world.a, world.calendar_a
+    today = timezone.localdate()
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    first, last = month_bounds(month)
+    with schema_context(a.school.schema_name):
+        Guardian.objects.filter(pupil=a.pupils[0]).update(consent_at=at(first, 9))
+        Guardian.objects.filter(pupil=a.pupils[2]).update(consent_at=at(last + timedelta(days=1), 9))  # after
+        Guardian.objects.filter(pupil=a.pupils[0]).update(ended_at=at(last + timedelta(days=2), 9))
+        Pupil.objects.filter(pk=a.pupils[1].pk).update(withdrawn_on=last + timedelta(days=1))
+        result = compute(month, today=today)
+    assert result["Q14"] == (1, 4)  # 5А's three and 6Б's one; only the first had a parent linked by then
+    assert result["Q13"][1] == 1

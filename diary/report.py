@@ -39,7 +39,7 @@ def weekly_report(school, school_class, monday, pupils, term):
     buffer = io.BytesIO()
     story = []
     for n, pupil in enumerate(pupils):
-        marks = (Mark.objects.filter(pupil=pupil, deleted_at__isnull=True, lesson__date__range=(monday, sunday))
+        marks = (Mark.objects.live().filter(pupil=pupil, lesson__date__range=(monday, sunday))
                  .select_related("lesson__subject", "work_type").order_by("lesson__subject__name", "lesson__date"))
         by_subject = {}
         for mark in marks:
@@ -51,7 +51,7 @@ def weekly_report(school, school_class, monday, pupils, term):
             average = averages.get(subject)
             rows.append([Paragraph(subject, text), Paragraph("; ".join(by_subject.get(subject, [])) or "—", text),
                          f"{average}".replace(".", ",") if average is not None else "—"])
-        absences = Attendance.objects.filter(pupil=pupil, deleted_at__isnull=True, lesson__date__range=(monday, sunday))
+        absences = Attendance.objects.live().filter(pupil=pupil, lesson__date__range=(monday, sunday))
         absent = sum(1 for a in absences if a.status == Attendance.Status.ABSENT)
         late = sum(1 for a in absences if a.status == Attendance.Status.LATE)
         story += [

@@ -26,9 +26,9 @@ def lessons_of(pupil):
 def week(pupil, monday):
     """Each school day of the week: lessons with topic, homework (files too), the pupil's marks
     and attendance, substitutions and cancellations."""
-    marks = Prefetch("marks", queryset=Mark.objects.filter(pupil=pupil, deleted_at__isnull=True)
+    marks = Prefetch("marks", queryset=Mark.objects.live().filter(pupil=pupil)
                      .select_related("work_type"), to_attr="pupil_marks")
-    attendance = Prefetch("attendance", queryset=Attendance.objects.filter(pupil=pupil, deleted_at__isnull=True),
+    attendance = Prefetch("attendance", queryset=Attendance.objects.live().filter(pupil=pupil),
                           to_attr="pupil_attendance")
     files = Prefetch("files", queryset=HomeworkFile.objects.filter(deleted_at__isnull=True), to_attr="live_files")
     lessons = (
@@ -50,7 +50,7 @@ def marks_by_subject(pupil, term):
     the forecast of the term mark by the school's rounding rule, and the term mark if set."""
     rules = Rules.get()
     marks = (
-        Mark.objects.filter(pupil=pupil, deleted_at__isnull=True, lesson__term=term)
+        Mark.objects.live().filter(pupil=pupil, lesson__term=term)
         .select_related("work_type", "lesson__subject").order_by("lesson__date", "entered_at")
     )
     finals = {f.subject_id: f for f in FinalMark.objects.filter(pupil=pupil, term=term)}
@@ -84,7 +84,7 @@ def final_marks(pupil, year):
 def attendance(pupil, term):
     """Absences and lateness of a term, with the lessons missed: their topics and homework."""
     entries = list(
-        Attendance.objects.filter(pupil=pupil, deleted_at__isnull=True, lesson__term=term)
+        Attendance.objects.live().filter(pupil=pupil, lesson__term=term)
         .select_related("lesson__subject").order_by("lesson__date", "lesson__number")
     )
     absent = [a for a in entries if a.status == Attendance.Status.ABSENT]

@@ -294,12 +294,12 @@ def weekly_digest(today=None):
     made = 0
     for link in Guardian.objects.filter(ended_at__isnull=True, consent_at__isnull=False,
                                         pupil__withdrawn_on__isnull=True).select_related("pupil"):
-        marks = (Mark.objects.filter(pupil=link.pupil, deleted_at__isnull=True, lesson__date__range=(start, today))
+        marks = (Mark.objects.live().filter(pupil=link.pupil, lesson__date__range=(start, today))
                  .select_related("lesson__subject").order_by("lesson__subject__name", "lesson__date"))
         by_subject = {}
         for mark in marks:
             by_subject.setdefault(mark.lesson.subject.name, []).append(mark.value)
-        absent = Attendance.objects.filter(pupil=link.pupil, deleted_at__isnull=True, status="absent",
+        absent = Attendance.objects.live().filter(pupil=link.pupil, status="absent",
                                            lesson__date__range=(start, today)).count()
         lines = "; ".join(f"{subject}: {', '.join(values)}" for subject, values in by_subject.items()) or "отметок нет"
         Notification.objects.create(recipient_id=link.user_id, pupil=link.pupil, kind="digest",

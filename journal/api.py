@@ -131,9 +131,9 @@ class MarkSerializer(serializers.Serializer):
 def _with_average(mark):
     data = MarkSerializer(mark).data
     lesson = mark.lesson
-    marks = Mark.objects.filter(pupil=mark.pupil_id, lesson__school_class=lesson.school_class_id,
-                                lesson__subject=lesson.subject_id, lesson__term=lesson.term_id,
-                                deleted_at__isnull=True).select_related("work_type")
+    marks = Mark.objects.live().filter(pupil=mark.pupil_id, lesson__school_class=lesson.school_class_id,
+                                       lesson__subject=lesson.subject_id, lesson__term=lesson.term_id
+                                       ).select_related("work_type")
     average = selectors.weighted_average(marks)
     data["average"] = str(average) if average is not None else None
     data["suggested"] = selectors.suggested_final(average, selectors.Rules.get())

@@ -201,9 +201,9 @@ def journal_grid(school_class, subject, term):
     # The few work types once, rather than one joined per mark: building a model object per mark
     # and per joined row is most of this function's time.
     work_types = {w.pk: w for w in WorkType.objects.all()}
-    marks = (Mark.objects.filter(lesson__in=lesson_ids, deleted_at__isnull=True)
+    marks = (Mark.objects.live().filter(lesson__in=lesson_ids)
              .only("pupil_id", "lesson_id", "value", "work_type_id", "comment"))
-    absences = Attendance.objects.filter(lesson__in=lesson_ids, deleted_at__isnull=True)
+    absences = Attendance.objects.live().filter(lesson__in=lesson_ids)
     finals = {f.pupil_id: f for f in FinalMark.objects.filter(term=term, subject=subject, pupil__in=pupils)}
     cells = {}
     for mark in marks:
@@ -247,7 +247,7 @@ def lesson_sheet(lesson):
     from .services import pupils_of
 
     marks = Prefetch("marks", queryset=Mark.objects.filter(lesson=lesson).select_related("work_type"), to_attr="lesson_marks")
-    attendance = Prefetch("attendance", queryset=Attendance.objects.filter(lesson=lesson, deleted_at__isnull=True),
+    attendance = Prefetch("attendance", queryset=Attendance.objects.live().filter(lesson=lesson),
                           to_attr="lesson_attendance")
     pupils = list(pupils_of(lesson).prefetch_related(marks, attendance).order_by("last_name", "first_name"))
     for pupil in pupils:
@@ -300,7 +300,7 @@ def setup_lists(year):
 def class_absences(school_class):
     """Absences of a class in the running and the last term, newest first, for the class teacher."""
     return (
-        Attendance.objects.filter(pupil__school_class=school_class, deleted_at__isnull=True,
+        Attendance.objects.live().filter(pupil__school_class=school_class,
                                   lesson__date__gte=timezone.localdate() - timedelta(days=120))
         .select_related("pupil", "lesson__subject").order_by("-lesson__date", "lesson__number")
     )

@@ -738,7 +738,7 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
     for pupil in [*absent.values(), *late.values()]:
         _check_pupil(lesson, pupil)
     wanted = {**{pk: Attendance.Status.ABSENT for pk in absent}, **{pk: Attendance.Status.LATE for pk in late}}
-    current = {a.pupil_id: a for a in Attendance.objects.select_for_update().filter(lesson=lesson, deleted_at__isnull=True)}
+    current = {a.pupil_id: a for a in Attendance.objects.select_for_update().live().filter(lesson=lesson)}
     now = timezone.now()
     for pupil_id, record_ in current.items():
         if pupil_id not in wanted:

@@ -94,8 +94,9 @@ def compute(month, today=None):
     today = today or timezone.localdate()
     first, last = month_bounds(month)
     held = held_lessons(first, last, today)
+    end_day = last_school_day(first, min(last, today))  # the term, the term so far, who is enrolled
     results = lesson_figures(held)
-    results.update(_pair_figures(mark_pairs(last_school_day(first, min(last, today))).values()))
+    results.update(_pair_figures(mark_pairs(end_day).values()))
     results["Q10"] = _teachers_taking_part(first, last)
     due = PlannedTopic.objects.filter(due_on__lte=last)
     results["Q11"] = (due.filter(lessons__in=Lesson.objects.filter(cancelled_at__isnull=True, date__lte=last))
@@ -103,7 +104,7 @@ def compute(month, today=None):
     results["Q12"] = _final_marks_on_time(first, last)
     month_end = _end_of(min(last, today))
     results["Q13"] = _taking_part(_linked_by(month_end).values_list("user_id", flat=True), first, last)
-    results["Q14"], results["Q15"] = _families(_enrolled_on(min(last, today)), first, last, month_end)
+    results["Q14"], results["Q15"] = _families(_enrolled_on(end_day), first, last, month_end)
     return results
 
 
@@ -183,13 +184,14 @@ def by_class(month, today=None):
     today = today or timezone.localdate()
     first, last = month_bounds(month)
     held = held_lessons(first, last, today)
-    pairs = mark_pairs(last_school_day(first, min(last, today)))
+    end_day = last_school_day(first, min(last, today))
+    pairs = mark_pairs(end_day)
     rows = {}
     for school_class in SchoolClass.objects.all():
         figures = lesson_figures(held.filter(school_class=school_class))
         figures.update(_pair_figures([row for (class_id, _), row in pairs.items() if class_id == school_class.pk]))
         figures["Q12"] = _final_marks_on_time(first, last, school_class=school_class)
-        figures["Q14"], figures["Q15"] = _families(_enrolled_on(min(last, today)).filter(school_class=school_class),
+        figures["Q14"], figures["Q15"] = _families(_enrolled_on(end_day).filter(school_class=school_class),
                                                    first, last, _end_of(min(last, today)))
         rows[school_class.pk] = figures
     return rows

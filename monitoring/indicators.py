@@ -30,6 +30,7 @@ from journal.models import (
     Mark,
     PlannedTopic,
     Pupil,
+    PupilMovement,
     Rules,
     SchoolClass,
     Subject,
@@ -147,6 +148,21 @@ def _enrolled_on(day):
     return Pupil.objects.filter(enrolled_on__lte=day).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
 
 
+def _classes_on(day):
+    """pupil id → the class they were in on `day`, for pupils transferred since (by order)."""
+    moved = {}
+    for pupil_id, from_class in (PupilMovement.objects.filter(kind=PupilMovement.Kind.TRANSFERRED, on__gt=day)
+                                 .order_by("-on", "-id").values_list("pupil_id", "from_class_id")):
+        moved[pupil_id] = from_class  # the earliest transfer after the day is the last one written here
+    return moved
+
+
+def _in_class_on(day, school_class):
+    moved = _classes_on(day)
+    return _enrolled_on(day).filter(pk__in=[pk for pk, class_id in _enrolled_on(day).values_list("pk", "school_class_id")
+                                            if moved.get(pk, class_id) == school_class.pk])
+
+
 def _linked_by(moment):
     """Parents' links with consent given by `moment` and not ended by then (readings 19, 20)."""
     return Guardian.objects.filter(consent_at__lt=moment).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=moment))
@@ -156,8 +172,10 @@ def _families(pupils, first, last, month_end):
     """Q14 (pupils with a parent linked by the month's end) and Q15 (pupils with an account who
     opened their diary)."""
     linked = pupils.filter(pk__in=_linked_by(month_end).values("pupil")).count()
-    return ((linked, pupils.count()),
-            _taking_part(pupils.filter(user__isnull=False).values_list("user_id", flat=True), first, last))
+    # An account linked after the month's end (its audit entry says when) was not there yet.
+    later = AuditEntry.objects.filter(action="pupil.account_linked", at__gte=month_end).values("target_id")
+    with_account = pupils.filter(user__isnull=False).exclude(pk__in=later)
+    return ((linked, pupils.count()), _taking_part(with_account.values_list("user_id", flat=True), first, last))
 
 
 def by_teacher(month, today=None):
@@ -191,7 +209,7 @@ def by_class(month, today=None):
         figures = lesson_figures(held.filter(school_class=school_class))
         figures.update(_pair_figures([row for (class_id, _), row in pairs.items() if class_id == school_class.pk]))
         figures["Q12"] = _final_marks_on_time(first, last, school_class=school_class)
-        figures["Q14"], figures["Q15"] = _families(_enrolled_on(end_day).filter(school_class=school_class),
+        figures["Q14"], figures["Q15"] = _families(_in_class_on(end_day, school_class),
                                                    first, last, _end_of(min(last, today)))
         rows[school_class.pk] = figures
     return rows
@@ -224,8 +242,9 @@ def mark_pairs(until, norms=None):
     norms = norms or accumulation_norms()
     rows = {}
     pupils = {}
-    for pupil in _enrolled_on(until).select_related("school_class"):
-        pupils.setdefault(pupil.school_class_id, []).append(pupil)
+    moved = _classes_on(until)
+    for pupil in _enrolled_on(until):
+        pupils.setdefault(moved.get(pupil.pk, pupil.school_class_id), []).append(pupil)
     for term in Term.objects.filter(starts_on__lte=until, ends_on__gte=until):
         grades = set(GradeScheme.objects.filter(year=term.year_id, scheme=term.scheme).values_list("grade", flat=True))
         curriculum = {}

@@ -67,6 +67,8 @@ def test_every_indicator_on_a_hand_built_journal(world, db):
         # The one parent linked in school B (since the term began) opened the diary this month; the
         # pupil with an account did not.
         Guardian.objects.filter(pupil=b.pupils[1]).update(consent_at=at(cal.term.starts_on, 9))
+        AuditEntry.objects.filter(action="pupil.account_linked", target_id=b.pupils[0].pk).update(
+            at=at(cal.term.starts_on, 9))
         DataView.objects.create(viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk],
                                 at=at(today - timedelta(days=1), 20))
 

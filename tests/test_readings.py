@@ -413,3 +413,64 @@ def test_families_are_counted_as_they_stood_at_the_month_end(world, db):
         result = compute(month, today=today)
     assert result["Q14"] == (1, 4)  # 5А's three and 6Б's one; only the first had a parent linked by then
     assert result["Q13"][1] == 1
+
+
+def test_a_pupil_transferred_after_the_month_counts_in_the_class_they_were_in(world, db):
+    """Reading 13: "enrolled at the month's end" — in the class of that day, by the transfer orders."""
+    from journal.models import Pupil
+    from monitoring.indicators import by_class, mark_pairs
+
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    with schema_context(b.school.schema_name):
+        before = mark_pairs(today)
+        services.transfer_pupil(Pupil.objects.get(pk=b.pupils[0].pk), to_class=b.other_class,
+                                on=last + timedelta(days=1), order_number="15-у", order_date=last)
+        after = mark_pairs(today)
+        classes = by_class(today, today)
+    assert after[(b.school_class.pk, cal.math.pk)]["pairs"] == before[(b.school_class.pk, cal.math.pk)]["pairs"] == 3
+    assert after[(b.other_class.pk, cal.math.pk)]["pairs"] == 1
+    assert classes[b.school_class.pk]["Q14"][1] == 3 and classes[b.other_class.pk]["Q14"][1] == 1
+
+
+def test_all_present_is_an_entry_and_a_lesson_is_recorded_on_its_day_in_the_schools_time(world, db):
+    """Readings 5, 8 and 1: marks without an explicit attendance are not an attendance entry; Q5
+    needs topic and attendance by the end of the lesson day (a topic set before counts), in
+    Moscow time: 23:30 there is still the lesson day, 00:30 is not."""
+    from datetime import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    b, cal = world.b, world.calendar_b
+    today = report_day(cal.term)
+    first, last = month_bounds(today)
+    moscow = ZoneInfo("Europe/Moscow")
+    with schema_context(b.school.schema_name):
+        l1, l2, l3 = maths_of(b, cal, first, last, today)[:3]
+        Mark.objects.create(lesson=l1, pupil=b.pupils[0], value="5", work_type=cal.answer,
+                            entered_by=b.class_teacher, entered_at=at(l1.date, 12))   # marks, no attendance
+        Lesson.objects.filter(pk=l2.pk).update(  # topic the day before, "all present" at 23:30 Moscow
+            topic="Тема", topic_entered_at=at(l2.date - timedelta(days=1), 18),
+            attendance_taken_at=dt.combine(l2.date, dt.min.time(), moscow) + timedelta(hours=23, minutes=30))
+        Lesson.objects.filter(pk=l3.pk).update(  # attendance at 00:30 Moscow the next day
+            topic="Тема", topic_entered_at=at(l3.date, 10),
+            attendance_taken_at=dt.combine(l3.date, dt.min.time(), moscow) + timedelta(days=1, minutes=30))
+        total = held_lessons(first, last, today).count()
+        result = compute(today, today=today)
+    assert result["Q4"] == (2, total)  # l2 and l3; l1's marks are not an attendance entry
+    assert result["Q5"] == (1, total)  # only l2
+
+
+def test_a_pupil_account_made_after_the_month_is_not_counted_for_it(world, db):
+    """Reading 20: pupils with an account by the month's end."""
+    from django.utils import timezone
+
+    b, cal = world.b, world.calendar_b
+    month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    with schema_context(b.school.schema_name):
+        before = compute(month)["Q15"]
+        AuditEntry.objects.filter(action="pupil.account_linked", target_id=b.pupils[0].pk).update(
+            at=at(month_bounds(month)[1], 12))
+        after = compute(month)["Q15"]
+    assert before == (0, 0)  # the world's pupil account was linked today, after that month
+    assert after == (0, 1)

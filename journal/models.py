@@ -377,18 +377,9 @@ class MarkValue(models.TextChoices):
     FAIL = "нз", "незачёт"
 
 
-class FinalValue(models.TextChoices):
-    """The scale of term and year marks: the marks, and the two results that are not marks."""
-
-    FIVE = "5", "5"
-    FOUR = "4", "4"
-    THREE = "3", "3"
-    TWO = "2", "2"
-    ONE = "1", "1"
-    PASS = "зч", "зачёт"
-    FAIL = "нз", "незачёт"
-    NOT_ASSESSED = "н/а", "не аттестован"
-    EXEMPT = "осв.", "освобождён"
+# The scale of term and year marks: the marks, and the two results that are not marks.
+FinalValue = models.TextChoices("FinalValue", [(m.name, (m.value, m.label)) for m in MarkValue] + [
+    ("NOT_ASSESSED", ("н/а", "не аттестован")), ("EXEMPT", ("осв.", "освобождён"))])
 
 
 class RecordQuerySet(models.QuerySet):

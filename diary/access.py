@@ -20,8 +20,7 @@ def child(request, slug, pupil_id):
     with schema_context(school.schema_name if linked else "public"):
         pupil = None
         if linked:
-            link = (Guardian.objects.filter(user=request.user, pupil_id=pupil_id, ended_at__isnull=True,
-                                            consent_at__isnull=False, pupil__withdrawn_on__isnull=True)
+            link = (Guardian.objects.live().filter(user=request.user, pupil_id=pupil_id)
                     .select_related("pupil__school_class").first())
             pupil = link.pupil if link else None
         if pupil is None:

@@ -6,6 +6,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
+from journal.models import Guardian
+
 
 class DataView(models.Model):
     """One page or API answer that showed pupils' data: who, when, from where, whose (152-ФЗ)."""
@@ -54,6 +56,15 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["email_sent_at", "email_skipped"], name="outbox_pending")]
 
 
+class ThreadQuerySet(models.QuerySet):
+    def open_to_family(self, user):
+        """Threads a parent may still open: about a child they are linked to now, or to the class
+        of such a child. An ended link or a withdrawn child closes them."""
+        links = Guardian.objects.live().filter(user=user)
+        return self.filter(models.Q(pupil__in=links.values("pupil"))
+                           | models.Q(pupil__isnull=True, school_class__in=links.values("pupil__school_class")))
+
+
 class Thread(models.Model):
     """A conversation between school staff and parents: about one pupil, or the class teacher's
     letter to all parents of a class."""
@@ -65,6 +76,8 @@ class Thread(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ThreadQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_message_at"]

@@ -152,8 +152,7 @@ def thread_page(thread, user):
 
 def class_parents(school_class):
     """Parents on the portal with their children in this class, for the meeting list."""
-    links = (Guardian.objects.filter(pupil__school_class=school_class, pupil__withdrawn_on__isnull=True,
-                                     ended_at__isnull=True, consent_at__isnull=False)
+    links = (Guardian.objects.live().filter(pupil__school_class=school_class)
              .select_related("user", "pupil").order_by("pupil__last_name"))
     return [(link.user, link.pupil) for link in links]
 
@@ -172,9 +171,7 @@ def board(pupil, monday):
 def family_threads(user):
     """The conversations a parent may still open at this school: about a child they are linked
     to now, or to the class of such a child. An ended link or a withdrawn child closes them."""
-    links = Guardian.objects.live().filter(user=user)
-    return threads_for(user).filter(Q(pupil__in=links.values("pupil"))
-                                    | Q(pupil__isnull=True, school_class__in=links.values("pupil__school_class")))
+    return threads_for(user).open_to_family(user)
 
 
 def parent_threads(user):

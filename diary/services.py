@@ -42,17 +42,17 @@ def recipients(pupil):
 def notify(pupil, kind, text):
     """Writes the notifications in the caller's transaction and, once it commits, asks a worker
     to send the e-mails. If Redis is down the rows wait; the periodic sweep sends them later."""
-    notices = Notification.objects.bulk_create(
-        [Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text) for user_id in recipients(pupil)])
-    if notices:
-        transaction.on_commit(kick_delivery)
-    return notices
+    return _queue([Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text)
+                   for user_id in recipients(pupil)])
 
 
 def notify_staff(user_ids, text, kind="substitution"):
     """A notice to school staff (about no pupil), through the same outbox."""
-    notices = Notification.objects.bulk_create(
-        [Notification(recipient_id=user_id, kind=kind, text=text) for user_id in sorted(set(user_ids))])
+    return _queue([Notification(recipient_id=user_id, kind=kind, text=text) for user_id in sorted(set(user_ids))])
+
+
+def _queue(notices):
+    notices = Notification.objects.bulk_create(notices)
     if notices:
         transaction.on_commit(kick_delivery)
     return notices
@@ -161,10 +161,7 @@ def _may_still_write(thread, user, school):
     (or to a child of the thread's class)."""
     if Membership.objects.at(school).filter(user=user, role__in=sorted(STAFF_ROLES)).exists():
         return True
-    links = Guardian.objects.live().filter(user=user)
-    if thread.pupil_id:
-        return links.filter(pupil=thread.pupil_id).exists()
-    return links.filter(pupil__school_class=thread.school_class_id).exists()
+    return Thread.objects.filter(pk=thread.pk).open_to_family(user).exists()
 
 
 @transaction.atomic
@@ -292,8 +289,7 @@ def weekly_digest(today=None):
     today = today or timezone.localdate()
     start = today - timedelta(days=7)
     made = 0
-    for link in Guardian.objects.filter(ended_at__isnull=True, consent_at__isnull=False,
-                                        pupil__withdrawn_on__isnull=True).select_related("pupil"):
+    for link in Guardian.objects.live().select_related("pupil"):
         marks = (Mark.objects.live().filter(pupil=link.pupil, lesson__date__range=(start, today))
                  .select_related("lesson__subject").order_by("lesson__subject__name", "lesson__date"))
         by_subject = {}

@@ -13,6 +13,7 @@ from diary.services import log_view
 
 from . import models, rulebook, selectors, services
 from .access import (
+    object_id,
     access_class_to_manage_families,
     access_class_to_read,
     access_journal_to_read,
@@ -30,8 +31,8 @@ SchoolStaff = api_audience("school", rulebook.STAFF)
 Parent = api_audience("portal", {Role.PARENT})
 # Journal readers read; only teachers write (each object is checked again by the rule book).
 Teaching = api_audience("school", rulebook.TEACHING | rulebook.READ_ALL, rulebook.TEACHING)
-AssignsSubstitutions = api_audience("school", rulebook.READ_ALL, {Role.DEPUTY})
 SetupRoles = api_audience("school", rulebook.STAFF, rulebook.SETUP)
+# The heads read; the deputy writes (reopened terms, substitutions).
 DeputyWrites = api_audience("school", rulebook.READ_ALL, {Role.DEPUTY})
 
 
@@ -106,7 +107,7 @@ class Children(generics.ListAPIView):
 def _get(model_or_queryset, pk, **filters):
     """The object with this id, or 404 (a malformed id is a 404 too)."""
     queryset = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset.objects
-    item = queryset.filter(pk=pk, **filters).first() if str(pk).isdigit() else None
+    item = queryset.filter(pk=object_id(pk), **filters).first()
     if item is None:
         raise Http404
     return item
@@ -330,7 +331,7 @@ class SubstitutionInput(serializers.Serializer):
 
 @extend_schema(request=SubstitutionInput, responses=LessonSerializer(many=True))
 @api_view(["GET", "POST"])
-@permission_classes([AssignsSubstitutions])
+@permission_classes([DeputyWrites])
 def substitutions(request):
     """GET: the substitutions of a day (`date`, default today). POST: the deputy assigns who
     teaches a lesson instead of its timetabled teacher, with a reason; both teachers are told."""

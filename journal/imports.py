@@ -79,7 +79,7 @@ def _cell(value):
     return str(value).strip()
 
 
-def _date(text):
+def parse_date(text):
     for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(text, pattern).date()
@@ -128,10 +128,10 @@ def _required(row, *names):
 
 def check_pupil(row, school):
     _required(row, "Фамилия", "Имя", "Дата рождения", "Класс", "Приказ", "Дата приказа")
-    born = _date(row["Дата рождения"])
+    born = parse_date(row["Дата рождения"])
     if not date(1990, 1, 1) < born < timezone.localdate():
         raise ValueError("неправдоподобная дата рождения")
-    _date(row["Дата приказа"])
+    parse_date(row["Дата приказа"])
     _class(row["Класс"])
 
 
@@ -171,7 +171,7 @@ def _slot_values(row, school):
         raise ValueError(f"предмета «{row['Предмет']}» нет")
     return {"weekday": weekday, "number": int(row["Урок"]), "school_class": school_class, "subgroup": subgroup,
             "subject": subject, "teacher": _teacher(row["Учитель"], school),
-            "room": row.get("Кабинет", "").strip(), "valid_from": _date(row["С даты"])}
+            "room": row.get("Кабинет", "").strip(), "valid_from": parse_date(row["С даты"])}
 
 
 def check_slot(row, school):
@@ -187,7 +187,7 @@ def check_topic(row, school):
     if not row["Часов"].isdigit() or not 1 <= int(row["Часов"]) <= 50:
         raise ValueError("часов — целое число от 1 до 50")
     if row.get("Дата", "").strip():
-        _date(row["Дата"].strip())  # the planned date, optional
+        parse_date(row["Дата"].strip())  # the planned date, optional
 
 
 CHECKS = {ImportBatch.Kind.PUPILS: check_pupil, ImportBatch.Kind.STAFF: check_staff,
@@ -219,8 +219,8 @@ def apply(batch, *, school, by, ip=None):
 def _apply_pupil(row, batch, school, by, ip):
     return services.enroll_pupil(
         school_class=_class(row["Класс"]), last_name=row["Фамилия"], first_name=row["Имя"],
-        middle_name=row.get("Отчество", ""), birth_date=_date(row["Дата рождения"]),
-        enrolled_on=_date(row["Дата приказа"]), order=row["Приказ"], order_date=_date(row["Дата приказа"]), by=by, ip=ip)
+        middle_name=row.get("Отчество", ""), birth_date=parse_date(row["Дата рождения"]),
+        enrolled_on=parse_date(row["Дата приказа"]), order=row["Приказ"], order_date=parse_date(row["Дата приказа"]), by=by, ip=ip)
 
 
 def _apply_staff(row, batch, school, by, ip):
@@ -242,7 +242,7 @@ def apply_plan(batch, *, school_class, subject, year, by, ip=None):
         raise ValidationError("В файле есть ошибки: исправьте их и загрузите файл заново.")
     with transaction.atomic():
         plan = services.save_plan(subject=subject, school_class=school_class, year=year, by=by, ip=ip,
-                                  topics=[(row["Тема"], row["Часов"], _date(row["Дата"].strip())
+                                  topics=[(row["Тема"], row["Часов"], parse_date(row["Дата"].strip())
                                            if row.get("Дата", "").strip() else None) for row in batch.rows])
         batch.applied_at = timezone.now()
         batch.save(update_fields=["applied_at"])

@@ -134,21 +134,27 @@ def can_read_cell_history_addresses(user, roles, lesson):
     return bool(roles & READ_ALL) or conducts(user, lesson)
 
 
-def lessons_readable_by(user, roles):
-    """A queryset filter: the lessons `can_read_lesson` allows, for lists."""
+def journals_readable_by(user, roles):
+    """A lesson filter: the lessons of the class × subject journals `can_read_journal` allows."""
     if roles & READ_ALL:
         return Q()
     if not roles & TEACHING:
         return Q(pk__in=[])
-    mine = Q(teacher=user) | Q(taught_by=user)
+    journals = Q(teacher=user)  # the timetable's
     for class_id, subject_id in TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"):
-        mine |= Q(school_class=class_id, subject=subject_id)
+        journals |= Q(school_class=class_id, subject=subject_id)
     for class_id, subject_id in (Lesson.objects.filter(teacher=user).order_by()
                                  .values_list("school_class", "subject").distinct()):
-        mine |= Q(school_class=class_id, subject=subject_id)
+        journals |= Q(school_class=class_id, subject=subject_id)
     if Role.CLASS_TEACHER in roles:
-        mine |= Q(school_class__class_teacher=user)
-    return mine
+        journals |= Q(school_class__class_teacher=user)
+    return journals
+
+
+def lessons_readable_by(user, roles):
+    """A lesson filter: what `can_read_lesson` allows — the journals' lessons and one's substitutions."""
+    journals = journals_readable_by(user, roles)
+    return journals | Q(taught_by=user) if roles & TEACHING and not roles & READ_ALL else journals
 
 
 # What the README's table says, row by row: (what, who). Kept beside the predicates so a

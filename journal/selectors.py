@@ -8,7 +8,6 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.models import Role
 from accounts.selectors import parent_schools
 from audit.models import AuditEntry
 from tenants.models import School
@@ -88,9 +87,7 @@ def children_of(user):
     for school in parent_schools(user):
         with schema_context(school.schema_name):
             links = (
-                Guardian.objects.filter(user=user, ended_at__isnull=True, consent_at__isnull=False,
-                                        pupil__withdrawn_on__isnull=True)
-                .select_related("pupil__school_class")
+                Guardian.objects.live().filter(user=user).select_related("pupil__school_class")
             )
             children += [Child(school, g.pupil.pk, g.pupil.full_name, str(g.pupil.school_class)) for g in links]
     return children
@@ -169,14 +166,7 @@ def lessons_to_take_over(user, roles, day):
 
 def my_journals(user, roles):
     """The class × subject journals a person may open (a substitution opens none)."""
-    pairs = Lesson.objects.all()
-    if not roles & rulebook.READ_ALL:
-        mine = Q(teacher=user)
-        for class_id, subject_id in TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"):
-            mine |= Q(school_class=class_id, subject=subject_id)
-        if Role.CLASS_TEACHER in roles:
-            mine |= Q(school_class__class_teacher=user)
-        pairs = pairs.filter(mine)
+    pairs = Lesson.objects.filter(rulebook.journals_readable_by(user, roles))
     pairs = pairs.order_by().values("school_class", "subject").distinct()
     classes = {c.pk: c for c in SchoolClass.objects.all()}
     subjects = {s.pk: s for s in Subject.objects.all()}

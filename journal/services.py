@@ -502,6 +502,10 @@ def _is_teacher_here(user, school):
     return Membership.objects.at(school).filter(user=user, role__in=sorted(rulebook.TEACHING)).exists()
 
 
+def _in_words(lesson):
+    return f"{lesson.date:%d.%m.%Y}, {lesson.number} урок, {lesson.school_class} — {lesson.subject.name}"
+
+
 def _heads(school, role):
     return list(Membership.objects.at(school).filter(role=role).values_list("user_id", flat=True))
 
@@ -530,7 +534,7 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
                                "substitution_assigned_by"])
     record("lesson.substitution", lesson, by=by, ip=ip, old=old,
            new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note})
-    what = f"{lesson.date:%d.%m.%Y}, {lesson.number} урок, {lesson.school_class} — {lesson.subject.name}"
+    what = _in_words(lesson)
     notify_staff([teacher.pk], f"Вам назначена замена: {what} ({lesson.get_substitution_reason_display()}).")
     notify_staff([lesson.teacher_id], f"Ваш урок {what} проведёт {teacher.short_name} (замена).")
     return lesson
@@ -557,7 +561,7 @@ def take_as_substitute(lesson, *, school, by, ip=None):
     lesson.save(update_fields=["taught_by", "substitution_recorded_at", "substitution_reason"])
     record("lesson.substitution", lesson, by=by, ip=ip, old={"teacher": lesson.teacher_id},
            new={"teacher": by.pk, "reason": lesson.substitution_reason})
-    what = f"{lesson.date:%d.%m.%Y}, {lesson.number} урок, {lesson.school_class} — {lesson.subject.name}"
+    what = _in_words(lesson)
     notify_staff(_heads(school, Role.DEPUTY), f"{by.short_name} записал(а) замену: {what}. Проверьте, назначена ли она.")
     notify_staff([lesson.teacher_id], f"Ваш урок {what} проводит {by.short_name} (замена).")
     return lesson

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -614,9 +614,9 @@ def _plan_row(n, line):
     planned = None
     if len(parts) >= 3 and parts[-1]:
         try:
-            planned = datetime.strptime(parts[-1], "%d.%m.%Y").date()
-        except ValueError:
-            raise ValidationError(f"Строка {n}: дата «{parts[-1]}» — в виде ДД.ММ.ГГГГ.") from None
+            planned = imports.parse_date(parts[-1])
+        except ValueError as error:
+            raise ValidationError(f"Строка {n}: {error}.") from None
         parts = parts[:-1]
     if len(parts) >= 2 and parts[-1].isdigit():
         return ";".join(parts[:-1]), parts[-1], planned

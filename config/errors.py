@@ -1,4 +1,10 @@
-"""Refusals from services, said to a person: on a page as one line, or beside the form's fields."""
+"""Refusals from services, said to a person: on a page as one line, or beside the form's fields;
+and the site's 404 and 500, which the API answers in its own error shape."""
+
+from django.http import JsonResponse
+from django.views import defaults
+
+from .api import error_body
 
 
 def explain(error):
@@ -19,3 +25,16 @@ def explain_form(form):
     """An invalid form's errors as lines "Field: message", for a refusal on a page."""
     return [f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
             for f, e in form.errors.items()]
+
+
+def not_found(request, exception=None):
+    """404: the API answers in its error shape, pages with the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Не найдено."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", "Ошибка сервера. Мы уже знаем о ней."), status=500)
+    return defaults.server_error(request)

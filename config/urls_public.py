@@ -14,6 +14,9 @@ from tenants import views as tenants_views
 from .urls_common import OPEN
 from .urls_common import urlpatterns as common
 
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = common + [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public", permission_classes=[OPEN]), name="api_schema"),
     path("", journal_views.portal_home, name="home"),

@@ -13,6 +13,9 @@ from monitoring import views as monitoring_views
 from .urls_common import OPEN
 from .urls_common import urlpatterns as common
 
+handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"
+
 urlpatterns = common + [
     path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_school", permission_classes=[OPEN]), name="api_schema"),
     path("", journal_views.home, name="home"),

@@ -5,12 +5,14 @@ from datetime import date, timedelta
 
 from django.http import Http404
 from django_tenants.utils import schema_context
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
 from accounts.access import api_audience, client_ip
 from accounts.models import Role
+from config.api import Id, body, query
 from journal.selectors import current_year
 
 from . import selectors
@@ -37,9 +39,18 @@ def _week(pupil, day):
     } for d, lessons in selectors.week(pupil, monday)]}
 
 
+class WeekQuery(serializers.Serializer):
+    week = serializers.DateField(required=False, help_text="any day of the week")
+
+
+class TermQuery(serializers.Serializer):
+    term = Id(required=False, help_text="the running term by default")
+
+
 def _marks(pupil, request):
     terms, term = selectors.current_term(pupil, current_year())
-    term = next((t for t in terms if str(t.pk) == request.query_params.get("term")), term)
+    wanted = query(TermQuery, request).get("term")
+    term = next((t for t in terms if t.pk == wanted), term)
     rows = selectors.marks_by_subject(pupil, term) if term else []
     return {"term": str(term) if term else None, "subjects": [{
         "subject": row["subject"].name,
@@ -52,22 +63,16 @@ def _marks(pupil, request):
 
 def _answer(request, pupil, page):
     if page == "week":
-        try:
-            day = date.fromisoformat(request.query_params.get("week", ""))
-        except ValueError:
-            day = date.today()
-        data = _week(pupil, day)
+        data = _week(pupil, query(WeekQuery, request).get("week") or date.today())
     else:
         data = _marks(pupil, request)
     log_view(request, [pupil], f"diary.{page}")  # the same names as the pages: a view is a view
     return Response(data)
 
 
-WEEK = OpenApiParameter("week", str, description="any day of the week, YYYY-MM-DD")
-TERM = OpenApiParameter("term", int, description="term id; the running term by default")
 
 
-@extend_schema(parameters=[WEEK], responses=None)
+@extend_schema(parameters=[WeekQuery], responses=None)
 @api_view(["GET"])
 @permission_classes([Parent])
 def child_week(request, slug, pupil_id):
@@ -76,7 +81,7 @@ def child_week(request, slug, pupil_id):
         return _answer(request, pupil, "week")
 
 
-@extend_schema(parameters=[TERM], responses=None)
+@extend_schema(parameters=[TermQuery], responses=None)
 @api_view(["GET"])
 @permission_classes([Parent])
 def child_marks(request, slug, pupil_id):
@@ -85,14 +90,14 @@ def child_marks(request, slug, pupil_id):
         return _answer(request, pupil, "marks")
 
 
-@extend_schema(parameters=[WEEK], responses=None)
+@extend_schema(parameters=[WeekQuery], responses=None)
 @api_view(["GET"])
 @permission_classes([Pupil])
 def own_week(request):
     return _answer(request, own_pupil(request), "week")
 
 
-@extend_schema(parameters=[TERM], responses=None)
+@extend_schema(parameters=[TermQuery], responses=None)
 @api_view(["GET"])
 @permission_classes([Pupil])
 def own_marks(request):
@@ -123,7 +128,11 @@ def threads(request):
     return Response({"results": [_thread_data(t, t.school.slug) for t in selectors.parent_threads(request.user)]})
 
 
-@extend_schema(request=None, responses=None)
+class MessageInput(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+@extend_schema(request=MessageInput, responses=None)
 @api_view(["GET", "POST"])
 @permission_classes([Parent])
 def thread(request, slug, thread_id):
@@ -134,8 +143,8 @@ def thread(request, slug, thread_id):
         if found is None:
             raise Http404
         if request.method == "POST":
-            post_message(found, school=school, by=request.user, text=request.data.get("text", ""),
-                         ip=client_ip(request))
+            text = body(MessageInput, request)["text"]
+            post_message(found, school=school, by=request.user, text=text, ip=client_ip(request))
         messages, _ = selectors.thread_page(found, request.user)
         return Response({**_thread_data(found, slug), "messages": [
             {"author": m.author.full_name, "text": m.text, "created_at": m.created_at,

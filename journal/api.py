@@ -1,14 +1,18 @@
+import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.access import api_audience, client_ip
 from accounts.models import Role, User
+from config.api import MAX_ID, Id, body, query
 from diary.services import log_view
 
 from . import models, rulebook, selectors, services
@@ -115,10 +119,10 @@ def _get(model_or_queryset, pk, **filters):
 
 class MarkSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    lesson = serializers.IntegerField(source="lesson_id")
-    pupil = serializers.IntegerField(source="pupil_id")
+    lesson = Id(source="lesson_id")
+    pupil = Id(source="pupil_id")
     value = serializers.CharField(max_length=2)
-    work_type = serializers.IntegerField(source="work_type_id")
+    work_type = Id(source="work_type_id")
     work_type_name = serializers.CharField(source="work_type.name", read_only=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
     entered_at = serializers.DateTimeField(read_only=True)
@@ -141,7 +145,34 @@ def _with_average(mark):
     return data
 
 
-@extend_schema(request=MarkSerializer, responses=MarkSerializer)
+class MarksQuery(serializers.Serializer):
+    lesson = Id(required=False)
+    school_class = Id(required=False)
+    subject = Id(required=False)
+    term = Id(required=False)
+    pupil = Id(required=False)
+
+    def validate(self, data):
+        if "lesson" not in data and not {"school_class", "subject", "term"} <= set(data):
+            raise serializers.ValidationError({"lesson": "Укажите урок (lesson) или журнал (school_class, subject, term)."})
+        return data
+
+
+class MarkPatch(serializers.Serializer):
+    value = serializers.CharField(max_length=2, required=False)
+    work_type = Id(required=False)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class MarkPage(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MarkSerializer(many=True)
+
+
+@extend_schema(methods=["GET"], parameters=[MarksQuery], responses=MarkPage)
+@extend_schema(methods=["POST"], request=MarkSerializer, responses={201: MarkSerializer})
 @api_view(["GET", "POST"])
 @permission_classes([Teaching])
 def marks(request):
@@ -156,25 +187,23 @@ def marks(request):
         mark = services.add_mark(lesson, pupil=pupil, value=data.validated_data["value"], work_type=work_type,
                                  comment=data.validated_data.get("comment", ""), by=request.user, ip=client_ip(request))
         return Response(_with_average(mark), status=status.HTTP_201_CREATED)
+    params = query(MarksQuery, request)
     found = Mark.objects.select_related("work_type").order_by("lesson__date", "entered_at", "id")
-    if request.query_params.get("lesson"):
-        found = found.filter(lesson=access_lesson_to_read(request, request.query_params["lesson"]))
-    elif {"school_class", "subject", "term"} <= set(request.query_params):
-        school_class, subject = access_journal_to_read(request, request.query_params["school_class"],
-                                                       request.query_params["subject"])
-        found = found.filter(lesson__school_class=school_class, lesson__subject=subject,
-                             lesson__term=_get(Term, request.query_params["term"]))
+    if "lesson" in params:
+        found = found.filter(lesson=access_lesson_to_read(request, params["lesson"]))
     else:
-        raise ValidationError({"lesson": "Укажите урок (lesson) или журнал (school_class, subject, term)."})
-    if request.query_params.get("pupil"):
-        found = found.filter(pupil=request.query_params["pupil"])
+        school_class, subject = access_journal_to_read(request, params["school_class"], params["subject"])
+        found = found.filter(lesson__school_class=school_class, lesson__subject=subject,
+                             lesson__term=_get(Term, params["term"]))
+    if "pupil" in params:
+        found = found.filter(pupil=params["pupil"])
     paginator = generics.GenericAPIView.pagination_class()
     page = paginator.paginate_queryset(found, request)
     log_view(request, {mark.pupil_id for mark in page})
     return paginator.get_paginated_response(MarkSerializer(page, many=True).data)
 
 
-@extend_schema(request=MarkSerializer, responses=MarkSerializer)
+@extend_schema(request=MarkPatch, responses=MarkSerializer)
 @api_view(["GET", "PATCH", "DELETE"])
 @permission_classes([Teaching])
 def mark_detail(request, mark_id):
@@ -184,9 +213,10 @@ def mark_detail(request, mark_id):
     mark = access_mark_to_write(request, mark_id)
     by, ip = request.user, client_ip(request)
     if request.method == "PATCH":
-        work_type = _get(WorkType, request.data["work_type"]) if "work_type" in request.data else None
-        mark = services.change_mark(mark, value=request.data.get("value"), work_type=work_type,
-                                    comment=request.data.get("comment"), by=by, ip=ip)
+        change = body(MarkPatch, request)
+        work_type = _get(WorkType, change["work_type"]) if "work_type" in change else None
+        mark = services.change_mark(mark, value=change.get("value"), work_type=work_type,
+                                    comment=change.get("comment"), by=by, ip=ip)
     elif request.method == "DELETE":
         mark = services.delete_mark(mark, by=by, ip=ip)
     return Response(_with_average(mark))
@@ -217,13 +247,23 @@ class HistorySerializer(serializers.Serializer):
         return entry.action == "mark.deleted" and entry.target_id in self.context["deleted"]
 
 
-@extend_schema(responses=HistorySerializer(many=True))
+class CellQuery(serializers.Serializer):
+    lesson = Id()
+    pupil = Id()
+
+
+class HistoryPage(serializers.Serializer):
+    results = HistorySerializer(many=True)
+
+
+@extend_schema(parameters=[CellQuery], responses=HistoryPage)
 @api_view(["GET"])
 @permission_classes([Teaching])
 def history(request):
     """Every change to one pupil's marks and attendance in one lesson: who, when, from where, old and new."""
-    lesson = access_lesson_to_read(request, request.query_params.get("lesson", ""))
-    pupil = _get(Pupil, request.query_params.get("pupil", ""))
+    params = query(CellQuery, request)
+    lesson = access_lesson_to_read(request, params["lesson"])
+    pupil = _get(Pupil, params["pupil"])
     entries = selectors.cell_history(lesson, pupil)
     log_view(request, [pupil])
     deleted = set(Mark.objects.filter(lesson=lesson, pupil=pupil, deleted_at__isnull=False).values_list("pk", flat=True))
@@ -237,6 +277,8 @@ def history(request):
 class LessonSerializer(serializers.ModelSerializer):
     school_class = serializers.CharField(source="school_class.__str__", read_only=True)
     subject = serializers.CharField(source="subject.name", read_only=True)
+    substitution_reason = serializers.ChoiceField(choices=Lesson.SubstitutionReason.choices, allow_blank=True,
+                                                  read_only=True)
 
     class Meta:
         model = Lesson
@@ -247,49 +289,70 @@ class LessonSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("topic", "planned_topic", "homework", "homework_none")]
 
 
+class IdFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class LessonFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    school_class = IdFilter()
+    subject = IdFilter()
+    mine = django_filters.BooleanFilter(method="taught_by_me", help_text="only the lessons I teach")
+
+    def taught_by_me(self, lessons, name, value):
+        user = self.request.user
+        return lessons.filter(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user)) if value else lessons
+
+
 class LessonList(generics.ListAPIView):
-    """Lessons the person may read. Filters: `date_from`, `date_to`, `school_class`, `subject`, `mine=1`."""
+    """Lessons the person may read."""
 
     permission_classes = [Teaching]
     serializer_class = LessonSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LessonFilter
 
     def get_queryset(self):
-        params, user = self.request.query_params, self.request.user
-        lessons = (Lesson.objects.select_related("school_class", "subject").order_by("date", "number")
-                   .filter(rulebook.lessons_readable_by(user, self.request.roles)))
-        if params.get("mine"):
-            lessons = lessons.filter(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user))
-        for param, field in (("date_from", "date__gte"), ("date_to", "date__lte"),
-                             ("school_class", "school_class"), ("subject", "subject")):
-            if params.get(param):
-                lessons = lessons.filter(**{field: params[param]})
-        return lessons
+        return (Lesson.objects.select_related("school_class", "subject").order_by("date", "number")
+                .filter(rulebook.lessons_readable_by(self.request.user, self.request.roles)))
 
 
-@extend_schema(request=LessonSerializer, responses=LessonSerializer)
+class LessonPatch(serializers.Serializer):
+    topic = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    planned_topic = Id(required=False, allow_null=True)
+    homework = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    homework_none = serializers.BooleanField(required=False)
+
+
+@extend_schema(request=LessonPatch, responses=LessonSerializer)
 @api_view(["GET", "PATCH"])
 @permission_classes([Teaching])
 def lesson_detail(request, lesson_id):
-    """PATCH `topic` (or `planned_topic`) and `homework` (or `homework_none`)."""
+    """PATCH `topic` (or `planned_topic`) and `homework` (or `homework_none`): all of it or, on a
+    refusal, none of it (the request is one transaction)."""
     if request.method in permissions.SAFE_METHODS:
         return Response(LessonSerializer(access_lesson_to_read(request, lesson_id)).data)
     lesson = access_lesson_to_write(request, lesson_id)
+    change = body(LessonPatch, request)
     by, ip = request.user, client_ip(request)
-    if request.method == "PATCH":
-        if "topic" in request.data or "planned_topic" in request.data:
-            planned = _get(PlannedTopic.objects.select_related("plan"), request.data["planned_topic"]) \
-                if request.data.get("planned_topic") else None
-            services.set_topic(lesson, topic=request.data.get("topic", ""), planned_topic=planned, by=by, ip=ip)
-        if "homework" in request.data or "homework_none" in request.data:
-            services.set_homework(lesson, text=request.data.get("homework", ""),
-                                  none=bool(request.data.get("homework_none")), by=by, ip=ip)
-        lesson.refresh_from_db()
+    if "topic" in change or "planned_topic" in change:
+        planned = _get(PlannedTopic.objects.select_related("plan"), change["planned_topic"]) \
+            if change.get("planned_topic") else None
+        services.set_topic(lesson, topic=change.get("topic", ""), planned_topic=planned, by=by, ip=ip)
+    if "homework" in change or "homework_none" in change:
+        services.set_homework(lesson, text=change.get("homework", ""), none=change.get("homework_none", False),
+                              by=by, ip=ip)
+    lesson.refresh_from_db()
     return Response(LessonSerializer(lesson).data)
 
 
 class AttendanceInput(serializers.Serializer):
-    absent = serializers.ListField(child=serializers.IntegerField(), default=list)
-    late = serializers.ListField(child=serializers.IntegerField(), default=list)
+    absent = serializers.ListField(child=Id(), default=list, max_length=100)
+    late = serializers.ListField(child=Id(), default=list, max_length=100)
 
 
 @extend_schema(request=AttendanceInput, responses=LessonSerializer)
@@ -322,14 +385,19 @@ def lesson_substitute(request, lesson_id):
 
 
 class SubstitutionInput(serializers.Serializer):
-    lesson = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    teacher = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    lesson = Id()
+    teacher = Id()
     reason = serializers.ChoiceField(choices=[c for c in Lesson.SubstitutionReason.values
                                               if c != Lesson.SubstitutionReason.ON_THE_DAY])
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-@extend_schema(request=SubstitutionInput, responses=LessonSerializer(many=True))
+class DayQuery(serializers.Serializer):
+    date = serializers.DateField(required=False)
+
+
+@extend_schema(methods=["GET"], parameters=[DayQuery], responses=LessonSerializer(many=True))
+@extend_schema(methods=["POST"], request=SubstitutionInput, responses={201: LessonSerializer})
 @api_view(["GET", "POST"])
 @permission_classes([DeputyWrites])
 def substitutions(request):
@@ -344,7 +412,7 @@ def substitutions(request):
         lesson = services.assign_substitution(lesson, school=request.school, teacher=teacher, reason=d["reason"],
                                               note=d["note"], by=request.user, ip=client_ip(request))
         return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
-    day = serializers.DateField().to_internal_value(request.query_params.get("date") or timezone.localdate().isoformat())
+    day = query(DayQuery, request).get("date") or timezone.localdate()
     return Response(LessonSerializer(selectors.day_lessons(day).filter(taught_by__isnull=False), many=True).data)
 
 
@@ -366,15 +434,15 @@ def attendance_reason(request, attendance_id):
 
 
 class FinalMarkSerializer(serializers.Serializer):
-    pupil = serializers.IntegerField(source="pupil_id")
-    subject = serializers.IntegerField(source="subject_id")
-    term = serializers.IntegerField(source="term_id", allow_null=True, required=False)
+    pupil = Id(source="pupil_id")
+    subject = Id(source="subject_id")
+    term = Id(source="term_id", allow_null=True, required=False)
     value = serializers.CharField(max_length=4, help_text="5, 4, 3, 2, 1, зч, нз, н/а (не аттестован), осв. (освобождён)")
     entered_at = serializers.DateTimeField(read_only=True)
     changed_at = serializers.DateTimeField(read_only=True)
 
 
-@extend_schema(request=FinalMarkSerializer, responses=FinalMarkSerializer)
+@extend_schema(request=FinalMarkSerializer, responses={201: FinalMarkSerializer})
 @api_view(["POST"])
 @permission_classes([Teaching])
 def final_marks(request):
@@ -391,14 +459,20 @@ def final_marks(request):
     return Response(FinalMarkSerializer(final).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(responses=None)
+class JournalQuery(serializers.Serializer):
+    school_class = Id()
+    subject = Id()
+    term = Id()
+
+
+@extend_schema(parameters=[JournalQuery], responses=None)
 @api_view(["GET"])
 @permission_classes([Teaching])
 def journal(request):
     """The journal grid of `school_class` × `subject` × `term`, as the page shows it."""
-    params = request.query_params
-    school_class, subject = access_journal_to_read(request, params.get("school_class", ""), params.get("subject", ""))
-    grid = selectors.journal_grid(school_class, subject, _get(Term, params.get("term", "")))
+    params = query(JournalQuery, request)
+    school_class, subject = access_journal_to_read(request, params["school_class"], params["subject"])
+    grid = selectors.journal_grid(school_class, subject, _get(Term, params["term"]))
     log_view(request, [row["pupil"] for row in grid["rows"]])
     return Response({
         "lessons": [{"id": l.pk, "date": l.date, "number": l.number, "topic": l.topic} for l in grid["lessons"]],
@@ -477,9 +551,18 @@ class CurriculumList(SetupList):
     create_with = staticmethod(services.set_curriculum)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "08:30"})
+class ClockTime(serializers.TimeField):
+    """A bell's time of day as a school writes it, "08:30" (OpenAPI's "time" wants a time zone)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class BellList(SetupList):
     queryset = models.Bell.objects.all()
-    serializer_class = _model_serializer(models.Bell, ["id", "number", "starts_at", "ends_at"])
+    serializer_class = type("BellSerializer", (_model_serializer(models.Bell, ["id", "number", "starts_at", "ends_at"]),),
+                            {"starts_at": ClockTime(), "ends_at": ClockTime()})
     create_with = staticmethod(services.set_bell)
 
 
@@ -501,12 +584,9 @@ class TimetableList(SetupList):
                                          read_only=["valid_to"])
     create_with = staticmethod(services.add_slot)
 
-    def get_queryset(self):
-        slots = models.TimetableSlot.objects.filter(valid_to__isnull=True).order_by("school_class", "weekday", "number")
-        for param in ("school_class", "teacher"):
-            if self.request.query_params.get(param):
-                slots = slots.filter(**{param: self.request.query_params[param]})
-        return slots
+    queryset = models.TimetableSlot.objects.filter(valid_to__isnull=True).order_by("school_class", "weekday", "number")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = type("TimetableFilter", (django_filters.FilterSet,), {"school_class": IdFilter(), "teacher": IdFilter()})
 
     def arguments(self, validated):
         validated.pop("valid_to", None)
@@ -524,13 +604,19 @@ class ReopeningList(SetupList):
 
 class MoveInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["transfer", "withdraw"])
-    to_class = serializers.IntegerField(required=False)
+    to_class = Id(required=False)
     on = serializers.DateField()
     order_number = serializers.CharField(max_length=50)
     order_date = serializers.DateField()
 
 
-@extend_schema(request=MoveInput, responses=PupilSerializer)
+class MoveResult(serializers.Serializer):
+    id = serializers.IntegerField()
+    school_class = serializers.IntegerField(source="school_class_id")
+    withdrawn_on = serializers.DateField(allow_null=True)
+
+
+@extend_schema(request=MoveInput, responses=MoveResult)
 @api_view(["POST"])
 @permission_classes([SetupRoles])
 def pupil_move(request, pupil_id):
@@ -540,10 +626,12 @@ def pupil_move(request, pupil_id):
     data.is_valid(raise_exception=True)
     d = data.validated_data
     if d["kind"] == "transfer":
-        services.transfer_pupil(pupil, to_class=_get(models.SchoolClass, d.get("to_class", "")), on=d["on"],
+        if "to_class" not in d:
+            raise ValidationError({"to_class": "Укажите класс, в который переводится обучающийся."})
+        services.transfer_pupil(pupil, to_class=_get(models.SchoolClass, d["to_class"]), on=d["on"],
                                 order_number=d["order_number"], order_date=d["order_date"], by=request.user,
                                 ip=client_ip(request))
     else:
         services.withdraw_pupil(pupil, on=d["on"], order_number=d["order_number"], order_date=d["order_date"],
                                 by=request.user, ip=client_ip(request))
-    return Response({"id": pupil.pk, "school_class": pupil.school_class_id, "withdrawn_on": pupil.withdrawn_on})
+    return Response(MoveResult(pupil).data)

@@ -4,6 +4,7 @@ Every function validates its input, refuses with a ValidationError in the user's
 and changes nothing on refusal, and writes an audit entry for what it changed."""
 
 import uuid
+from decimal import Decimal
 from itertools import islice
 from datetime import date, timedelta
 
@@ -67,6 +68,15 @@ def create_class(*, grade, letter, class_teacher=None, by=None, ip=None):
     return school_class
 
 
+def _movement(pupil, on, number, order_date):
+    """A transfer or withdrawal: by an order, dated between the pupil's enrolment and a year from now."""
+    if not pupil.enrolled_on <= on <= timezone.localdate() + timedelta(days=366):
+        raise ValidationError({"on": f"Дата — не раньше зачисления ({pupil.enrolled_on:%d.%m.%Y}) и не позже чем через год."})
+    if order_date and order_date > timezone.localdate():
+        raise ValidationError({"order_date": "Дата приказа не может быть в будущем."})
+    return _order(number, order_date)
+
+
 def _order(number, order_date):
     if not (number or "").strip():
         raise ValidationError({"order_number": "Изменение списка класса оформляется приказом: укажите его номер."})
@@ -95,7 +105,7 @@ def enroll_pupil(*, school_class, last_name, first_name, middle_name="", birth_d
 
 @transaction.atomic
 def transfer_pupil(pupil, *, to_class, on, order_number, order_date, by=None, ip=None):
-    order_number = _order(order_number, order_date)
+    order_number = _movement(pupil, on, order_number, order_date)
     if pupil.withdrawn_on:
         raise ValidationError("Обучающийся выбыл из школы.")
     if to_class.pk == pupil.school_class_id:
@@ -113,7 +123,7 @@ def transfer_pupil(pupil, *, to_class, on, order_number, order_date, by=None, ip
 
 @transaction.atomic
 def withdraw_pupil(pupil, *, on, order_number, order_date, by=None, ip=None):
-    order_number = _order(order_number, order_date)
+    order_number = _movement(pupil, on, order_number, order_date)
     if pupil.withdrawn_on:
         raise ValidationError("Обучающийся уже выбыл.")
     PupilMovement.objects.create(pupil=pupil, kind=PupilMovement.Kind.WITHDRAWN, on=on, order_number=order_number,
@@ -263,7 +273,7 @@ def create_subject(*, name, short_name="", is_marked=True, by=None, ip=None):
 
 
 @transaction.atomic
-def create_work_type(*, name, weight, by=None, ip=None):
+def create_work_type(*, name, weight=Decimal("1.0"), by=None, ip=None):
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "Укажите вид работы."})

@@ -4,6 +4,7 @@
 import io
 from datetime import timedelta
 from pathlib import Path
+from xml.sax.saxutils import escape  # names and subjects are text, not ReportLab markup
 
 from django.core.exceptions import ImproperlyConfigured
 from reportlab.lib import colors
@@ -49,15 +50,15 @@ def weekly_report(school, school_class, monday, pupils, term):
         rows = [["Предмет", "Отметки за неделю", "Средний балл за период"]]
         for subject in sorted(set(by_subject) | set(averages)):
             average = averages.get(subject)
-            rows.append([Paragraph(subject, text), Paragraph("; ".join(by_subject.get(subject, [])) or "—", text),
+            rows.append([Paragraph(escape(subject), text), Paragraph(escape("; ".join(by_subject.get(subject, [])) or "—"), text),
                          f"{average}".replace(".", ",") if average is not None else "—"])
         absences = Attendance.objects.live().filter(pupil=pupil, lesson__date__range=(monday, sunday))
         absent = sum(1 for a in absences if a.status == Attendance.Status.ABSENT)
         late = sum(1 for a in absences if a.status == Attendance.Status.LATE)
         story += [
-            Paragraph(school.name, text),
+            Paragraph(escape(school.name), text),
             Paragraph(f"Сведения об успеваемости и посещаемости за неделю {monday:%d.%m.%Y} — {sunday:%d.%m.%Y}", title),
-            Paragraph(f"Обучающийся: <b>{pupil.full_name}</b>, {school_class} класс", text),
+            Paragraph(f"Обучающийся: <b>{escape(pupil.full_name)}</b>, {escape(str(school_class))} класс", text),
             Spacer(1, 4 * mm),
             Table(rows, colWidths=[45 * mm, 95 * mm, 35 * mm], repeatRows=1, style=TableStyle([
                 ("FONT", (0, 0), (-1, -1), font, 10), ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
@@ -66,7 +67,7 @@ def weekly_report(school, school_class, monday, pupils, term):
             Paragraph(f"Пропущено уроков за неделю: {absent}; опозданий: {late}.", text),
             Spacer(1, 12 * mm),
             Paragraph("Классный руководитель: ____________________ "
-                      f"{school_class.class_teacher.short_name if school_class.class_teacher else ''}", text),
+                      f"{escape(school_class.class_teacher.short_name) if school_class.class_teacher else ''}", text),
             Spacer(1, 6 * mm),
             Paragraph("С отметками ознакомлен(а), родитель (законный представитель): ____________________", text),
         ]

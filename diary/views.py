@@ -12,7 +12,7 @@ from accounts.models import NotificationPreference, Role, User
 from audit.models import record
 from config.errors import explain
 from journal import rulebook
-from journal.access import access_class_to_manage_families, access_class_to_print_reports
+from journal.access import access_class_to_manage_families, access_class_to_print_reports, posted_id
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
 from journal.services import withdraw_consent
 from journal.selectors import children_of, current_year, monday_of
@@ -185,8 +185,8 @@ def staff_thread(request, thread_id):
 @school_roles(*STAFF)
 def staff_new(request):
     """To a pupil's parents (?pupil=), or as the class teacher to all parents of a class (?class=)."""
-    pupil = Pupil.objects.enrolled().filter(pk=request.GET.get("pupil") or 0).select_related("school_class").first()
-    school_class = SchoolClass.objects.filter(pk=request.GET.get("class") or 0).first()
+    pupil = Pupil.objects.enrolled().filter(pk=posted_id(request.GET.get("pupil"))).select_related("school_class").first()
+    school_class = SchoolClass.objects.filter(pk=posted_id(request.GET.get("class"))).first()
     if pupil is None and school_class is None:
         raise Http404
     if request.method == "POST":
@@ -271,7 +271,7 @@ def parent_attachment(request, slug, thread_id, message_id):
 @school_roles(*STAFF, Role.SCHOOL_ADMIN)
 def news(request):
     if request.method == "POST":
-        school_class = SchoolClass.objects.filter(pk=request.POST.get("school_class") or 0).first()
+        school_class = SchoolClass.objects.filter(pk=posted_id(request.POST.get("school_class"))).first()
         try:
             publish_news(school=request.school, by=request.user, title=request.POST.get("title", ""),
                          text=request.POST.get("text", ""), school_class=school_class, ip=client_ip(request))

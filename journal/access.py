@@ -8,6 +8,12 @@ from . import rulebook
 from .models import Lesson, Mark, Pupil, SchoolClass, Subject
 
 
+def posted_id(value):
+    """An id chosen in a form: a malformed or out-of-range one is no id (0 finds nothing)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and int(text) <= 2**63 - 1 else 0
+
+
 def object_id(value):
     """A malformed or out-of-range id finds nothing, like a missing one."""
     text = str(value)

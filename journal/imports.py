@@ -22,6 +22,7 @@ from .models import ImportBatch, SchoolClass, Subgroup, Subject
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
+MAX_CELL = 1000  # characters in one cell: a name, a topic
 
 COLUMNS = {
     ImportBatch.Kind.PUPILS: ["Фамилия", "Имя", "Отчество", "Дата рождения", "Класс", "Приказ", "Дата приказа"],
@@ -42,31 +43,61 @@ DAYS = {"пн": 1, "вт": 2, "ср": 3, "чт": 4, "пт": 5, "сб": 6, "по�
 
 
 def read_table(upload):
-    """Rows of a CSV (UTF-8 or Windows-1251, ; or ,) or XLSX file as lists of strings."""
+    """Rows of a CSV (UTF-8 or Windows-1251, ; or ,) or XLSX file as lists of strings, read as a
+    stream that stops at the row limit: a small file of many rows costs no more than the limit."""
     if upload.size > MAX_BYTES:
         raise ValidationError("Файл больше 2 МБ.")
     name = upload.name.lower()
-    data = upload.read()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        rows = _xlsx_rows(upload)
+    elif name.endswith(".csv"):
+        rows = _csv_rows(upload.read())
+    else:
+        raise ValidationError("Загрузите файл CSV или XLSX.")
+    table = []
+    for row in rows:
+        if not any(row):
+            continue
+        if len(table) > MAX_ROWS:  # the header and MAX_ROWS rows are in; this one is too many
+            raise ValidationError(f"Больше {MAX_ROWS} строк: разделите файл.")
+        if any(len(value) > MAX_CELL for value in row):
+            raise ValidationError(f"Строка {len(table) + 1}: ячейка длиннее {MAX_CELL} знаков.")
+        table.append(row)
+    return table
 
+
+def _xlsx_rows(upload):
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
+        # Only the columns a file of ours has: a sheet "100,000 columns wide" is read no wider.
+        for row in sheet.iter_rows(max_col=len(max(COLUMNS.values(), key=len)) + 2, values_only=True):
+            yield [_cell(v) for v in row]
+    except ValidationError:
+        raise
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ValidationError("Файл не читается как таблица XLSX.") from None
+
+
+def _csv_rows(data):
+    if b"\x00" in data:
+        raise ValidationError("Файл не похож на таблицу CSV: в нём двоичные данные.")
+    for encoding in ("utf-8-sig", "cp1251"):
         try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception:
-            raise ValidationError("Файл не читается как таблица XLSX.") from None
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "cp1251"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError("Кодировка файла не распознана: сохраните его в UTF-8.")
-        delimiter = ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    raise ValidationError("Загрузите файл CSV или XLSX.")
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError("Кодировка файла не распознана: сохраните его в UTF-8.")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            yield [c.strip() for c in row]
+    except csv.Error as error:
+        raise ValidationError(f"Файл не читается как таблица CSV: {error}.") from None
 
 
 def _cell(value):
@@ -91,19 +122,20 @@ def parse_date(text):
 def parse(kind, upload, *, by, school, context=None):
     """Reads a file into a preview batch: every row with its values or its errors.
     `context` (JSON) carries what the file is for, e.g. the class and subject of a plan."""
-    table = [row for row in read_table(upload) if any(row)]
+    table = read_table(upload)
     if not table:
         raise ValidationError("Файл пустой.")
     header = [h.strip() for h in table[0]]
     missing = REQUIRED[kind] - set(header)
     if missing:
         raise ValidationError(f"Нет столбцов: {', '.join(sorted(missing))}. Ожидаются: {', '.join(COLUMNS[kind])}.")
-    if len(table) - 1 > MAX_ROWS:
-        raise ValidationError(f"Больше {MAX_ROWS} строк: разделите файл.")
     rows, errors = [], []
     for number, values in enumerate(table[1:], start=2):
         row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}
         try:
+            formula = next((v for v in row.values() if v[:1] in ("=", "+", "@")), None)
+            if formula:  # kept as text it would run as a formula when the list is exported again
+                raise ValidationError(f"ячейка «{formula[:40]}» похожа на формулу: впишите значение")
             CHECKS[kind](row, school)
         except (ValueError, ValidationError) as error:
             errors.append({"row": number, "message": explain(error)})

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from .access import (
     access_lesson_to_take_over,
     access_lesson_to_write,
     access_pupil_of_class,
+    posted_id,
 )
 from .models import Attendance, FinalValue, Guardian, HomeworkFile, ImportBatch, Lesson, MarkValue, PlannedTopic, TimetableSlot, WorkType
 
@@ -183,51 +185,52 @@ def _lesson_action(request, lesson):
     else:
         lesson = access_lesson_to_write(request, lesson.pk)
     try:
-        if action == "cancel":
-            services.cancel_lesson(lesson, reason=request.POST.get("reason", ""), by=by, ip=ip)
-            messages.success(request, "Урок отменён.")
-        elif action == "topic":
-            planned = None
-            if request.POST.get("planned_topic"):
-                planned = PlannedTopic.objects.filter(pk=request.POST["planned_topic"]).select_related("plan").first()
-            services.set_topic(lesson, topic=request.POST.get("topic", ""), planned_topic=planned, by=by, ip=ip)
-            messages.success(request, "Тема урока сохранена.")
-        elif action == "homework":
-            services.set_homework(lesson, text=request.POST.get("homework", ""), none=bool(request.POST.get("none")),
-                                  by=by, ip=ip)
-            for upload in request.FILES.getlist("files"):
-                services.attach_homework_file(lesson, upload, school=request.school, by=by, ip=ip)
-            messages.success(request, "Домашнее задание сохранено.")
-        elif action == "mark":
-            pupil = services.pupils_of(lesson).filter(pk=request.POST.get("pupil") or 0).first()
-            work_type = WorkType.objects.filter(pk=request.POST.get("work_type") or 0).first()
-            if pupil is None or work_type is None:
-                raise ValidationError("Выберите обучающегося этого урока и вид работы.")
-            services.add_mark(lesson, pupil=pupil, value=request.POST.get("value", ""), work_type=work_type,
-                              comment=request.POST.get("comment", ""), by=by, ip=ip)
-            messages.success(request, f"Отметка {request.POST.get('value')} — {pupil.full_name}.")
-        elif action == "remark":
-            pupil = services.pupils_of(lesson).filter(pk=request.POST.get("pupil") or 0).first()
-            if pupil is None:
-                raise ValidationError("Выберите обучающегося этого урока.")
-            add_remark(lesson, pupil=pupil, text=request.POST.get("text", ""), by=by, ip=ip)
-            messages.success(request, f"Замечание записано: {pupil.full_name}.")
-        elif action == "attendance":
-            pupils = {p.pk: p for p in services.pupils_of(lesson)}
-            status = {int(k.split("_")[1]): v for k, v in request.POST.items() if k.startswith("status_") and v}
-            unknown = set(status) - set(pupils)
-            if unknown:
-                raise ValidationError("В списке есть обучающиеся не из этого урока.")
-            if not status and not request.POST.get("all_present"):
-                raise ValidationError("Отметьте отсутствующих или подтвердите «все присутствуют».")
-            services.take_attendance(
-                lesson, by=by, ip=ip,
-                absent=[pupils[pk] for pk, v in status.items() if v == "absent"],
-                late=[pupils[pk] for pk, v in status.items() if v == "late"],
-            )
-            messages.success(request, "Посещаемость сохранена.")
-        else:
-            raise ValidationError("Неизвестное действие.")
+        with transaction.atomic():  # a refusal half-way (the second file, say) undoes the whole action
+            if action == "cancel":
+                services.cancel_lesson(lesson, reason=request.POST.get("reason", ""), by=by, ip=ip)
+                messages.success(request, "Урок отменён.")
+            elif action == "topic":
+                planned = None
+                if request.POST.get("planned_topic"):
+                    planned = PlannedTopic.objects.filter(pk=posted_id(request.POST["planned_topic"])).select_related("plan").first()
+                services.set_topic(lesson, topic=request.POST.get("topic", ""), planned_topic=planned, by=by, ip=ip)
+                messages.success(request, "Тема урока сохранена.")
+            elif action == "homework":
+                services.set_homework(lesson, text=request.POST.get("homework", ""), none=bool(request.POST.get("none")),
+                                      by=by, ip=ip)
+                for upload in request.FILES.getlist("files"):
+                    services.attach_homework_file(lesson, upload, school=request.school, by=by, ip=ip)
+                messages.success(request, "Домашнее задание сохранено.")
+            elif action == "mark":
+                pupil = services.pupils_of(lesson).filter(pk=posted_id(request.POST.get("pupil"))).first()
+                work_type = WorkType.objects.filter(pk=posted_id(request.POST.get("work_type"))).first()
+                if pupil is None or work_type is None:
+                    raise ValidationError("Выберите обучающегося этого урока и вид работы.")
+                services.add_mark(lesson, pupil=pupil, value=request.POST.get("value", ""), work_type=work_type,
+                                  comment=request.POST.get("comment", ""), by=by, ip=ip)
+                messages.success(request, f"Отметка {request.POST.get('value')} — {pupil.full_name}.")
+            elif action == "remark":
+                pupil = services.pupils_of(lesson).filter(pk=posted_id(request.POST.get("pupil"))).first()
+                if pupil is None:
+                    raise ValidationError("Выберите обучающегося этого урока.")
+                add_remark(lesson, pupil=pupil, text=request.POST.get("text", ""), by=by, ip=ip)
+                messages.success(request, f"Замечание записано: {pupil.full_name}.")
+            elif action == "attendance":
+                pupils = {p.pk: p for p in services.pupils_of(lesson)}
+                status = {posted_id(k.split("_", 1)[1]): v for k, v in request.POST.items() if k.startswith("status_") and v}
+                unknown = set(status) - set(pupils)
+                if unknown:
+                    raise ValidationError("В списке есть обучающиеся не из этого урока.")
+                if not status and not request.POST.get("all_present"):
+                    raise ValidationError("Отметьте отсутствующих или подтвердите «все присутствуют».")
+                services.take_attendance(
+                    lesson, by=by, ip=ip,
+                    absent=[pupils[pk] for pk, v in status.items() if v == "absent"],
+                    late=[pupils[pk] for pk, v in status.items() if v == "late"],
+                )
+                messages.success(request, "Посещаемость сохранена.")
+            else:
+                raise ValidationError("Неизвестное действие.")
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
     return redirect("lesson", lesson_id=lesson.pk)
@@ -534,7 +537,7 @@ def absences(request, class_id):
     """The class teacher records why pupils were absent."""
     school_class = access_class_to_manage_families(request, class_id)
     if request.method == "POST":
-        entry = Attendance.objects.filter(pk=request.POST.get("attendance") or 0, pupil__school_class=school_class).first()
+        entry = Attendance.objects.filter(pk=posted_id(request.POST.get("attendance")), pupil__school_class=school_class).first()
         if entry is None:
             raise Http404
         try:

@@ -6,6 +6,7 @@ Each is offered as a printable page, PDF (with a chart) and XLSX."""
 
 import io
 from datetime import timedelta
+from xml.sax.saxutils import escape  # school names and reasons are text, not ReportLab markup
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -13,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -310,16 +312,16 @@ def pdf(report):
         for c, cell in enumerate(cells, start=1):
             if FILLS.get(cell["colour"]):
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor("#" + FILLS[cell["colour"]])))
-    header = [Paragraph(text, style) for text in head] if len(head) > 12 else head
+    header = [Paragraph(escape(text), style) for text in head] if len(head) > 12 else head
     grid[0] = header
-    story = [Paragraph(title(report), ParagraphStyle("h", parent=style, fontSize=12, leading=15)),
+    story = [Paragraph(escape(title(report)), ParagraphStyle("h", parent=style, fontSize=12, leading=15)),
              Spacer(1, 3 * mm), Table(grid, style=TableStyle(commands), repeatRows=1), Spacer(1, 4 * mm)]
     bars = chart(report, head, rows)
     if bars:
-        story += [Paragraph(chart_title(report), style), _bar_chart(bars, font), Spacer(1, 3 * mm)]
-    story += [Paragraph(note, style) for note in notes if note]
+        story += [Paragraph(escape(chart_title(report)), style), _bar_chart(bars, font), Spacer(1, 3 * mm)]
+    story += [Paragraph(escape(note), style) for note in notes if note]
     if report.reason:
-        story.append(Paragraph(f"Причина новой версии: {report.reason}", style))
+        story.append(Paragraph(f"Причина новой версии: {escape(report.reason)}", style))
     story.append(Paragraph(f"Сформирован {timezone.localtime(report.created_at):%d.%m.%Y %H:%M}", style))
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm,

@@ -32,6 +32,8 @@ def set_threshold(*, code, green, amber, by, ip=None):
         raise ValidationError("Неизвестный показатель.")
     try:
         green, amber = Decimal(str(green).replace(",", ".")), Decimal(str(amber).replace(",", "."))
+        if not (green.is_finite() and amber.is_finite()):  # "NaN" and "Infinity" parse as Decimals
+            raise InvalidOperation
     except InvalidOperation:
         raise ValidationError("Пороги — числа, например 95 или 97,5.") from None
     if not (0 <= green <= 100 and 0 <= amber <= 100):

@@ -1,9 +1,12 @@
+import uuid
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from django_filters.rest_framework import DjangoFilterBackend
@@ -171,8 +174,13 @@ class MarkPage(serializers.Serializer):
     results = MarkSerializer(many=True)
 
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER,
+    description="a UUID per mark typed: the request sent again with it returns the mark it made, not a second one")
+
+
 @extend_schema(methods=["GET"], parameters=[MarksQuery], responses=MarkPage)
-@extend_schema(methods=["POST"], request=MarkSerializer, responses={201: MarkSerializer})
+@extend_schema(methods=["POST"], request=MarkSerializer, parameters=[IDEMPOTENCY_KEY], responses={201: MarkSerializer})
 @api_view(["GET", "POST"])
 @permission_classes([Teaching])
 def marks(request):
@@ -181,11 +189,17 @@ def marks(request):
     if request.method == "POST":
         data = MarkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key")
+        try:
+            key = uuid.UUID(key) if key is not None else None
+        except ValueError:
+            raise ValidationError({"Idempotency-Key": "Ключ запроса — UUID, например 3f1c…"}) from None
         lesson = access_lesson_to_write(request, data.validated_data["lesson_id"])
         pupil = _get(Pupil, data.validated_data["pupil_id"])
         work_type = _get(WorkType, data.validated_data["work_type_id"])
         mark = services.add_mark(lesson, pupil=pupil, value=data.validated_data["value"], work_type=work_type,
-                                 comment=data.validated_data.get("comment", ""), by=request.user, ip=client_ip(request))
+                                 comment=data.validated_data.get("comment", ""), by=request.user, ip=client_ip(request),
+                                 request_key=key)
         return Response(_with_average(mark), status=status.HTTP_201_CREATED)
     params = query(MarksQuery, request)
     found = Mark.objects.select_related("work_type").order_by("lesson__date", "entered_at", "id")

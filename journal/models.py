@@ -398,6 +398,9 @@ class Mark(models.Model):
     entered_at = models.DateTimeField(default=timezone.now)  # first entry: set by the system, never changed
     changed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The key of the request that made it (Idempotency-Key, or the page form's): a request sent
+    # twice (Enter pressed twice, a retry after a lost answer) finds its mark instead of making two.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = RecordQuerySet.as_manager()
 

@@ -178,8 +178,10 @@ def journal_grid(school_class, subject, term):
     """The class journal of one subject for one term: pupils down, lessons across, the
     weighted average and the final mark at the end. A fixed number of queries, whatever
     the size of the class (tests/test_journal_pages.py counts them)."""
+    # A cancelled lesson leaves the grid, unless it holds marks: those stay in sight (and in the average).
     lessons = list(
-        Lesson.objects.filter(school_class=school_class, subject=subject, term=term, cancelled_at__isnull=True)
+        Lesson.objects.filter(school_class=school_class, subject=subject, term=term)
+        .filter(Q(cancelled_at__isnull=True) | Q(pk__in=Mark.objects.live().values("lesson")))
         .select_related("subgroup").order_by("date", "number")
     )
     lesson_ids = [lesson.pk for lesson in lessons]

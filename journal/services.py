@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -388,7 +388,7 @@ def add_slot(*, school, weekday, number, school_class, subject, teacher, valid_f
 
 @transaction.atomic
 def end_slot(slot, *, last_day, by=None, ip=None):
-    """Ends a slot: its empty lessons after `last_day` go; lessons with records stay."""
+    """Ends a slot: its empty future lessons after `last_day` go; past lessons and lessons with records stay."""
     if last_day < slot.valid_from - timedelta(days=1):
         raise ValidationError({"last_day": "Слот не может закончиться раньше, чем начался."})
     old = slot.valid_to
@@ -401,9 +401,10 @@ def end_slot(slot, *, last_day, by=None, ip=None):
 
 
 def _remove_empty_lessons(lessons):
-    """Lessons on which nothing was ever recorded are placeholders and may go; a lesson with
-    a topic, homework, attendance or a mark (even a deleted one) is a record and stays."""
-    empty = lessons.filter(
+    """Future lessons on which nothing was ever recorded are placeholders and may go; a lesson
+    with a topic, homework, attendance or a mark (even a deleted one) is a record and stays, and
+    so does every lesson from today back: an empty past lesson is evidence of a journal not kept."""
+    empty = lessons.filter(date__gt=timezone.localdate()).filter(
         topic="", homework="", homework_none=False, attendance_taken_at__isnull=True, cancelled_at__isnull=True,
         marks__isnull=True, attendance__isnull=True, files__isnull=True, taught_by__isnull=True,
     )
@@ -477,6 +478,8 @@ def cancel_lesson(lesson, *, reason, by=None, ip=None):
         raise ValidationError({"reason": "Укажите причину отмены урока."})
     if lesson.cancelled_at:
         raise ValidationError("Урок уже отменён.")
+    if is_locked(lesson.term, lesson.school_class, lesson.subject):
+        raise ValidationError(f"Период «{lesson.term}» закрыт: урок не отменяется. Открыть период может заместитель директора.")
     lesson.cancelled_at, lesson.cancel_reason = timezone.now(), reason.strip()
     lesson.save(update_fields=["cancelled_at", "cancel_reason"])
     record("lesson.cancelled", lesson, by=by, ip=ip, new={"reason": lesson.cancel_reason})
@@ -661,6 +664,8 @@ def _check_pupil(lesson, pupil):
 def _check_not_future(lesson):
     if lesson.date > timezone.localdate():
         raise ValidationError("Урок ещё не прошёл: отметки и пропуски ставятся в день урока или позже.")
+    if not is_school_day(lesson.date, Holiday.objects.filter(starts_on__lte=lesson.date, ends_on__gte=lesson.date)):
+        raise ValidationError(f"{lesson.date:%d.%m.%Y} — каникулы или выходной: отметки и пропуски в этот день не ставятся.")
 
 
 def _check_value(value, subject, scale=MarkValue):
@@ -672,18 +677,35 @@ def _check_value(value, subject, scale=MarkValue):
 
 
 @transaction.atomic
-def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None):
+def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, request_key=None):
+    """A new mark. With a `request_key` the same request made again returns the mark it made
+    the first time (also when both arrive at once: the unique key makes the second wait, then find it)."""
+    if request_key is not None:
+        made = _mark_of_request(request_key, lesson, pupil, value, by)
+        if made is not None:
+            return made
     check_can_write(lesson, by)
     _check_not_future(lesson)
     _check_value(value, lesson.subject)
     _check_pupil(lesson, pupil)
-    mark = Mark.objects.create(lesson=lesson, pupil=pupil, value=value, work_type=work_type,
-                               comment=(comment or "").strip()[:500], entered_by=by)
+    try:
+        with transaction.atomic():
+            mark = Mark.objects.create(lesson=lesson, pupil=pupil, value=value, work_type=work_type,
+                                       comment=(comment or "").strip()[:500], entered_by=by, request_key=request_key)
+    except IntegrityError:
+        return _mark_of_request(request_key, lesson, pupil, value, by)
     record("mark.created", mark, by=by, ip=ip, new=_mark_state(mark))
     comment = f". {mark.comment}" if mark.comment else ""
     notify(pupil, "mark", f"{pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
                           f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{comment}")
     return mark
+
+
+def _mark_of_request(request_key, lesson, pupil, value, by):
+    made = Mark.objects.select_related("lesson", "work_type").filter(request_key=request_key).first()
+    if made is not None and (made.lesson_id, made.pupil_id, made.value, made.entered_by_id) != (lesson.pk, pupil.pk, value, by.pk):
+        raise ValidationError({"request_key": "Этот ключ запроса уже использован для другой отметки."})
+    return made
 
 
 def _mark_state(mark):
@@ -817,6 +839,8 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
             raise ValidationError({"term": f"Период «{term}» ещё идёт: итоговая отметка ставится в его конце."})
         if is_locked(term, school_class, subject):
             raise ValidationError(f"Период «{term}» закрыт: итоговые отметки заблокированы.")
+    else:
+        _check_year_mark_due(year, school_class, subject)
     final, created = FinalMark.objects.select_for_update().get_or_create(
         pupil=pupil, subject=subject, year=year, term=term,
         defaults={"value": value, "school_class": school_class, "entered_by": by})
@@ -830,6 +854,20 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     notify(pupil, "final", f"{pupil.first_name}: итоговая отметка по предмету «{subject.name}» за {period} — "
                            f"{final.get_value_display()}")
     return final
+
+
+def _check_year_mark_due(year, school_class, subject):
+    """The year mark follows the year's last term: set in its last two weeks or after, and locked
+    with it (the deputy reopens that term to correct one)."""
+    scheme = GradeScheme.objects.filter(year=year, grade=school_class.grade).values("scheme")
+    last = Term.objects.filter(year=year, scheme__in=scheme).order_by("-ends_on").first()
+    if last is None:
+        raise ValidationError({"term": f"В учебном году {year} у {school_class.grade} классов нет учебных периодов."})
+    if timezone.localdate() < last.ends_on - timedelta(days=14):
+        raise ValidationError({"term": f"Годовая отметка ставится в конце учебного года (период «{last}» "
+                                       f"заканчивается {last.ends_on:%d.%m.%Y})."})
+    if is_locked(last, school_class, subject):
+        raise ValidationError(f"Учебный год {year} закрыт: годовые отметки заблокированы.")
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -160,6 +161,7 @@ def lesson_page(request, lesson_id):
         "can_take_over": rulebook.can_take_over(request.user, request.roles, lesson),
         "can_open_journal": rulebook.can_read_journal(request.user, request.roles, lesson.school_class, lesson.subject),
         "topics": selectors.open_topics(lesson), "work_types": WorkType.objects.all(),
+        "request_key": uuid.uuid4(),  # the mark form sent twice makes one mark
         "mark_values": MarkValue.choices, "locked": services.is_locked(lesson.term, lesson.school_class, lesson.subject),
         "future": lesson.date > timezone.localdate(),
     })
@@ -173,6 +175,13 @@ def _take_over(request, lesson):
     else:
         messages.success(request, "Замена записана: урок проводите вы. Заместитель директора получил уведомление.")
     return redirect("lesson", lesson_id=lesson.pk)
+
+
+def request_key(text):
+    try:
+        return uuid.UUID(text or "")
+    except ValueError:
+        return None
 
 
 def _lesson_action(request, lesson):
@@ -207,7 +216,8 @@ def _lesson_action(request, lesson):
                 if pupil is None or work_type is None:
                     raise ValidationError("Выберите обучающегося этого урока и вид работы.")
                 services.add_mark(lesson, pupil=pupil, value=request.POST.get("value", ""), work_type=work_type,
-                                  comment=request.POST.get("comment", ""), by=by, ip=ip)
+                                  comment=request.POST.get("comment", ""), by=by, ip=ip,
+                                  request_key=request_key(request.POST.get("request_key")))
                 messages.success(request, f"Отметка {request.POST.get('value')} — {pupil.full_name}.")
             elif action == "remark":
                 pupil = services.pupils_of(lesson).filter(pk=posted_id(request.POST.get("pupil"))).first()

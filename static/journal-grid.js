@@ -11,10 +11,19 @@
 
   function say(text, bad) { status.textContent = text; status.className = bad ? "error" : "ok"; }
 
-  async function api(method, url, body) {
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  async function api(method, url, body, key) {
+    const headers = {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"};
+    if (key) headers["Idempotency-Key"] = key;
     const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
+      method, credentials: "same-origin", headers,
       body: body ? JSON.stringify(body) : undefined,
     });
     const data = response.status === 204 ? {} : await response.json();
@@ -50,11 +59,14 @@
     const value = input.value.trim().toLowerCase();
     if (!value) return;
     if (!values.includes(value)) { say("Отметка: " + values.join(", "), true); input.select(); return; }
+    // One key per mark typed: Enter pressed twice, or a retry, sends the same key and gets the same mark.
+    if (input.dataset.keyFor !== value) { input.dataset.key = newKey(); input.dataset.keyFor = value; }
     try {
       const data = await api("POST", "/api/v1/marks/", {
         lesson: Number(cell.dataset.lesson), pupil: Number(row.dataset.pupil), value, work_type: workTypeFor(cell),
-      });
-      cell.insertBefore(markSpan(data), input);
+      }, input.dataset.key);
+      if (!cell.querySelector('.mark[data-mark="' + data.id + '"]')) cell.insertBefore(markSpan(data), input);
+      delete input.dataset.key; delete input.dataset.keyFor;
       input.value = "";
       updateRow(row, data);
       say("Сохранено: " + value + " — " + row.querySelector(".name").textContent.trim());

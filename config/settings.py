@@ -44,6 +44,7 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "django_filters",
+    "csp",
     "drf_spectacular",
     "axes",
     "django_otp",
@@ -73,12 +74,14 @@ MIDDLEWARE = [
     "config.health.HealthMiddleware",
     "tenants.middleware.SchoolMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.bad_input.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.RefusalsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.MembershipMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
@@ -170,6 +173,27 @@ SESSION_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Headers of every answer (tests/test_bad_input.py reads them off the production settings).
+# SECURE_COOKIES=true means the site is served over HTTPS (the Helm chart sets it): then browsers
+# are told to come back over HTTPS only, for a year, on every school's address too.
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # a pupil's page address never leaves the site in a Referer
+X_FRAME_OPTIONS = "DENY"
+# django-csp: scripts and styles from our own static files only; no inline script, no plugins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
 
 LANGUAGE_CODE = "ru"

@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from accounts.access import client_ip
 from accounts.selectors import parent_schools
-from audit.models import AuditEntry
+from audit.middleware import record_refusal
 from journal.models import Guardian, Pupil
 
 
@@ -38,9 +38,8 @@ def parent_school(request, slug):
 
 
 def _denied(request, slug, pupil_id):
-    with schema_context("public"):
-        AuditEntry.objects.create(actor=request.user, ip=client_ip(request), action="diary.denied",
-                                  target_type="journal.pupil", target_id=pupil_id, new={"school": slug})
+    record_refusal(request, actor=request.user, ip=client_ip(request), action="diary.denied",
+                   target_type="journal.pupil", target_id=pupil_id, new={"school": slug})
 
 
 def own_pupil(request):

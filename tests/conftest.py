@@ -3,6 +3,7 @@ transaction that is rolled back): two schools and, in each, a person of every ro
 families, one with a child in each school; the district's official and operator."""
 
 import socket
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -39,6 +40,30 @@ def use_broker(url):
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+
+
+@contextmanager
+def audit_rewritable():
+    """The database refuses to change audit entries (audit migration 0003). A test that stages a
+    past (an entry dated last month) or takes its committed rows away again lifts that for as long
+    as it needs, as only a database superuser can (the product's own role never is one)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET session_replication_role")
+
+
+def year_ends_soon(calendar):
+    """Moves the school year's end close: its last term ends in ten days (the running one in four),
+    so that year marks may be set (journal.services._check_year_mark_due). Call it in the school's schema."""
+    from journal.models import Term
+
+    today = date.today()
+    Term.objects.filter(pk=calendar.term.pk).update(ends_on=today + timedelta(days=4))
+    Term.objects.filter(pk=calendar.next_term.pk).update(starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=10))
 
 
 def free_port():

@@ -81,11 +81,17 @@ def test_a_lesson_on_a_holiday_or_outside_a_term_is_refused(school_a):
         services.add_lesson(school_class=w.school_class, subject=cal.math, teacher=w.class_teacher,
                             day=cal.term.ends_on + timedelta(days=3), number=3)
     holiday_in_term = cal.term.starts_on + timedelta(days=1)
-    services.add_holiday(year=cal.year, name="Выходной день", starts_on=holiday_in_term, ends_on=holiday_in_term)
+    day_off_ahead = next(d for d in (TODAY + timedelta(days=n) for n in range(1, 8))
+                         if Lesson.objects.filter(date=d, school_class=w.school_class).exists())
+    past_lessons = set(Lesson.objects.filter(date=holiday_in_term).values_list("pk", flat=True))
+    for day in (holiday_in_term, day_off_ahead):
+        services.add_holiday(year=cal.year, name="Выходной день", starts_on=day, ends_on=day)
     with pytest.raises(ValidationError, match="выходной или каникулы"):
         services.add_lesson(school_class=w.school_class, subject=cal.math, teacher=w.class_teacher,
                             day=holiday_in_term, number=3)
-    assert not Lesson.objects.filter(date=holiday_in_term).exists()  # empty lessons of the new day off are gone
+    assert not Lesson.objects.filter(date=day_off_ahead).exists()  # empty lessons of a new day off ahead are gone
+    # A past day declared off keeps its lessons: they are the record of what the journal held.
+    assert set(Lesson.objects.filter(date=holiday_in_term).values_list("pk", flat=True)) == past_lessons
 
 
 def test_topic_homework_and_attendance_keep_their_first_entry_time_and_history(school_a):

@@ -14,6 +14,8 @@ from diary.services import deliver_pending
 from journal import services
 from journal.models import Lesson
 
+from .conftest import year_ends_soon
+
 TODAY = date.today()
 
 
@@ -43,6 +45,7 @@ def test_absences_and_final_marks_are_told_too(world, lesson):
     services.take_attendance(lesson, absent=[a.pupils[2]], by=a.class_teacher)
     absence = Notification.objects.get(pupil=a.pupils[2], kind="absence")
     assert absence.recipient == world.other_parent and "отсутствует на уроке «Математика»" in absence.text
+    year_ends_soon(cal)
     services.set_final_mark(pupil=a.pupils[2], subject=cal.math, year=cal.year, term=None, value="4", by=a.class_teacher)
     assert "за " in Notification.objects.get(pupil=a.pupils[2], kind="final").text
 

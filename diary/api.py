@@ -39,6 +39,89 @@ def _week(pupil, day):
     } for d, lessons in selectors.week(pupil, monday)]}
 
 
+# The answers' shapes, for the published schema (the views build plain dicts of the same shape;
+# tests/test_api_fuzz.py checks every answer against them).
+
+class MarkOut(serializers.Serializer):
+    value = serializers.CharField()
+    work_type = serializers.CharField()
+    weight = serializers.CharField()
+    comment = serializers.CharField(allow_blank=True)
+
+
+class LessonOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    subject = serializers.CharField()
+    topic = serializers.CharField(allow_blank=True)
+    homework = serializers.CharField(allow_blank=True)
+    homework_files = serializers.ListField(child=serializers.CharField())
+    substitution = serializers.BooleanField()
+    cancelled = serializers.BooleanField()
+    absence = serializers.CharField(allow_null=True)
+    marks = MarkOut(many=True)
+
+
+class DayOut(serializers.Serializer):
+    date = serializers.DateField()
+    lessons = LessonOut(many=True)
+
+
+class WeekOut(serializers.Serializer):
+    monday = serializers.DateField()
+    days = DayOut(many=True)
+
+
+class DatedMarkOut(MarkOut):
+    date = serializers.DateField()
+
+
+class SubjectMarksOut(serializers.Serializer):
+    subject = serializers.CharField()
+    marks = DatedMarkOut(many=True)
+    average = serializers.CharField(allow_null=True)
+    forecast = serializers.CharField(allow_null=True)
+    final = serializers.CharField(allow_null=True)
+
+
+class MarksOut(serializers.Serializer):
+    term = serializers.CharField(allow_null=True)
+    subjects = SubjectMarksOut(many=True)
+
+
+class NotificationOut(serializers.Serializer):
+    school = serializers.CharField()
+    pupil = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    email_sent = serializers.BooleanField()
+
+
+class ThreadOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    school = serializers.CharField()
+    subject = serializers.CharField()
+    pupil = serializers.IntegerField(allow_null=True)
+    last_message_at = serializers.DateTimeField(allow_null=True)
+    unread = serializers.IntegerField()
+
+
+class MessageOut(serializers.Serializer):
+    author = serializers.CharField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    attachment = serializers.CharField(allow_null=True)
+
+
+class ThreadWithMessagesOut(ThreadOut):
+    messages = MessageOut(many=True)
+
+
+def results_of(item_serializer, name):
+    return type(name, (serializers.Serializer,), {"results": item_serializer(many=True)})
+
+
 class WeekQuery(serializers.Serializer):
     week = serializers.DateField(required=False, help_text="any day of the week")
 
@@ -72,7 +155,7 @@ def _answer(request, pupil, page):
 
 
 
-@extend_schema(parameters=[WeekQuery], responses=None)
+@extend_schema(parameters=[WeekQuery], responses=WeekOut)
 @api_view(["GET"])
 @permission_classes([Parent])
 def child_week(request, slug, pupil_id):
@@ -81,7 +164,7 @@ def child_week(request, slug, pupil_id):
         return _answer(request, pupil, "week")
 
 
-@extend_schema(parameters=[TermQuery], responses=None)
+@extend_schema(parameters=[TermQuery], responses=MarksOut)
 @api_view(["GET"])
 @permission_classes([Parent])
 def child_marks(request, slug, pupil_id):
@@ -90,21 +173,21 @@ def child_marks(request, slug, pupil_id):
         return _answer(request, pupil, "marks")
 
 
-@extend_schema(parameters=[WeekQuery], responses=None)
+@extend_schema(parameters=[WeekQuery], responses=WeekOut)
 @api_view(["GET"])
 @permission_classes([Pupil])
 def own_week(request):
     return _answer(request, own_pupil(request), "week")
 
 
-@extend_schema(parameters=[TermQuery], responses=None)
+@extend_schema(parameters=[TermQuery], responses=MarksOut)
 @api_view(["GET"])
 @permission_classes([Pupil])
 def own_marks(request):
     return _answer(request, own_pupil(request), "marks")
 
 
-@extend_schema(responses=None)
+@extend_schema(responses=results_of(NotificationOut, "NotificationList"))
 @api_view(["GET"])
 @permission_classes([Parent])
 def notifications(request):
@@ -120,7 +203,7 @@ def _thread_data(thread, slug):
             "last_message_at": thread.last_message_at, "unread": thread.unread}
 
 
-@extend_schema(responses=None)
+@extend_schema(responses=results_of(ThreadOut, "ThreadList"))
 @api_view(["GET"])
 @permission_classes([Parent])
 def threads(request):
@@ -132,7 +215,7 @@ class MessageInput(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
 
 
-@extend_schema(request=MessageInput, responses=None)
+@extend_schema(request=MessageInput, responses=ThreadWithMessagesOut)
 @api_view(["GET", "POST"])
 @permission_classes([Parent])
 def thread(request, slug, thread_id):

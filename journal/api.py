@@ -479,7 +479,36 @@ class JournalQuery(serializers.Serializer):
     term = Id()
 
 
-@extend_schema(parameters=[JournalQuery], responses=None)
+class GridLessonOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    number = serializers.IntegerField()
+    topic = serializers.CharField(allow_blank=True)
+
+
+class GridCellOut(serializers.Serializer):
+    lesson = serializers.IntegerField()
+    marks = serializers.ListField(child=serializers.CharField())
+    attendance = serializers.CharField(allow_null=True)
+
+
+class GridRowOut(serializers.Serializer):
+    pupil = serializers.IntegerField()
+    full_name = serializers.CharField()
+    average = serializers.CharField(allow_null=True)
+    suggested = serializers.CharField(allow_null=True)
+    final = serializers.CharField(allow_null=True)
+    cells = GridCellOut(many=True)
+
+
+class GridOut(serializers.Serializer):
+    """The shape of the journal grid's answer (built as plain data by the view)."""
+
+    lessons = GridLessonOut(many=True)
+    rows = GridRowOut(many=True)
+
+
+@extend_schema(parameters=[JournalQuery], responses=GridOut)
 @api_view(["GET"])
 @permission_classes([Teaching])
 def journal(request):

@@ -253,6 +253,24 @@ def test_a_name_with_markup_prints_as_text_in_the_weekly_report(world, enter):
     assert not any("/Annots" in page for page in reader.pages)  # no link planted in the paper
 
 
+def test_a_frozen_reports_reason_with_markup_prints_as_text(world, enter):
+    from monitoring.models import Report
+    from monitoring.reports import previous_month
+
+    b = world.b
+    month = previous_month()
+    deputy = enter(b.deputy, b.host)
+    deputy.post("/quality/reports/", {"kind": "filling", "period": f"{month:%Y-%m}"})
+    reason = '<a href="http://evil.example">Учтены замены</a> & <b'
+    deputy.post("/quality/reports/", {"kind": "filling", "period": f"{month:%Y-%m}", "reason": reason})
+    report = Report.objects.filter(kind="filling", school=b.school, starts_on=month).latest("version")
+    response = deputy.get(f"/quality/reports/{report.pk}.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    assert reason in " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert not any("/Annots" in page for page in reader.pages)
+
+
 # --- One request, one write ---------------------------------------------------------------------
 
 def test_a_mark_sent_twice_with_its_key_is_saved_once(world, enter):

@@ -693,6 +693,8 @@ def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, reques
             mark = Mark.objects.create(lesson=lesson, pupil=pupil, value=value, work_type=work_type,
                                        comment=(comment or "").strip()[:500], entered_by=by, request_key=request_key)
     except IntegrityError:
+        if request_key is None:
+            raise
         return _mark_of_request(request_key, lesson, pupil, value, by)
     record("mark.created", mark, by=by, ip=ip, new=_mark_state(mark))
     comment = f". {mark.comment}" if mark.comment else ""

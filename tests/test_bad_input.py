@@ -16,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 from django_tenants.utils import schema_context
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from audit.models import AuditEntry
+from bench.hostile_imports import workbook
 from journal import services
 from journal.imports import MAX_ROWS, read_table
 from journal.models import Attendance, ImportBatch, Lesson, Mark, Pupil, Rules, Term
@@ -160,16 +161,6 @@ def test_a_path_in_an_upload_name_is_only_a_name(world, enter):
 
 
 # --- Imports ------------------------------------------------------------------------------------
-
-def workbook(rows):
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
 
 def upload(name, content):
     return SimpleUploadedFile(name, content)

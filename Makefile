@@ -12,13 +12,21 @@ SERVICES = eval "$$($(PY) deploy/devservices.py start)"
 PORT ?= 8000
 
 
-.PHONY: demo test bench services stop-services messages clean
+.PHONY: demo test bench services stop-services messages clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Installed from the hash-pinned lock (make lock writes it from pyproject.toml): the same
+# versions on every machine, in CI and in the image (which installs requirements.lock).
+$(VENV)/.installed: requirements-test.lock
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q ".[test]"
+	$(VENV)/bin/pip install -q --require-hashes -r requirements-test.lock
 	touch $@
+
+LOCK = $(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+lock: $(VENV)/.installed
+	$(VENV)/bin/pip install -q pip-tools
+	$(LOCK) -o requirements.lock pyproject.toml
+	$(LOCK) --extra test -o requirements-test.lock pyproject.toml
 
 demo: $(VENV)/.installed
 	@set -e; $(SERVICES); export SITE_PORT=$(PORT) DEBUG=$${DEBUG:-True}; \

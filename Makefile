@@ -1,5 +1,5 @@
 # make demo  — the product with a demo district on this machine
-# make test  — the whole test suite against real PostgreSQL and Redis
+# make test  — lint and format checks (ruff), then the whole test suite against real PostgreSQL and Redis
 # make bench — benchmarks into docs/benchmarks.md (not part of make test)
 # Both create .venv and, when DATABASE_URL / REDIS_URL are not set, start private
 # PostgreSQL and Redis under var/ (see deploy/devservices.py).
@@ -41,6 +41,8 @@ demo: $(VENV)/.installed
 	$(PY) manage.py runserver 0.0.0.0:$(PORT)
 
 test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	@set -e; $(SERVICES); $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed

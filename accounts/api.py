@@ -19,5 +19,10 @@ class MeSerializer(serializers.Serializer):
 def me(request):
     """The signed-in person and the roles they hold at this address."""
     school = request.school.slug if request.school else None
-    data = {"id": request.user.pk, "full_name": request.user.full_name, "roles": sorted(request.roles), "school": school}
+    data = {
+        "id": request.user.pk,
+        "full_name": request.user.full_name,
+        "roles": sorted(request.roles),
+        "school": school,
+    }
     return Response(MeSerializer(data).data)

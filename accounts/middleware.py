@@ -43,6 +43,14 @@ class TwoFactorMiddleware:
         if request.path.startswith(self.OPEN) or not two_factor.needed(request):
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            return JsonResponse({"error": {"code": "two_factor_required", "fields": {},
-                                           "message": "Подтвердите вход вторым фактором: /account/2fa/"}}, status=403)
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "two_factor_required",
+                        "fields": {},
+                        "message": "Подтвердите вход вторым фактором: /account/2fa/",
+                    }
+                },
+                status=403,
+            )
         return redirect(f"/account/2fa/?next={request.get_full_path()}")

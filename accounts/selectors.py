@@ -12,8 +12,11 @@ def staff_count(school):
 def open_family_invitations(school, pupil_ids):
     """Parent and pupil invitations not yet used, by pupil id."""
     invitations = Invitation.objects.filter(
-        school=school, pupil_id__in=pupil_ids, role__in=[Role.PARENT, Role.PUPIL],
-        used_at__isnull=True, revoked_at__isnull=True,
+        school=school,
+        pupil_id__in=pupil_ids,
+        role__in=[Role.PARENT, Role.PUPIL],
+        used_at__isnull=True,
+        revoked_at__isnull=True,
     ).order_by("issued_at")
     by_pupil = {}
     for invitation in invitations:
@@ -24,8 +27,9 @@ def open_family_invitations(school, pupil_ids):
 
 def parent_schools(user):
     """Schools where this person is a parent of some pupil (by membership; the pupils are in the schools' schemas)."""
-    return School.objects.filter(membership__user=user, membership__role=Role.PARENT,
-                                 membership__ended_at__isnull=True).distinct()
+    return School.objects.filter(
+        membership__user=user, membership__role=Role.PARENT, membership__ended_at__isnull=True
+    ).distinct()
 
 
 def places_of(user):

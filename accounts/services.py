@@ -31,8 +31,13 @@ def sign_in(identifier, password, *, ip, host, request):
     one can lock another person out from elsewhere), with a longer wait after each lockout;
     an unknown login is answered exactly like a wrong password."""
     user = authenticate(request, username=identifier or "", password=password or "")
-    LoginAttempt.objects.create(user=user or find_user(identifier or ""), identifier=(identifier or "")[:254],
-                                ip=ip, host=host, success=user is not None)
+    LoginAttempt.objects.create(
+        user=user or find_user(identifier or ""),
+        identifier=(identifier or "")[:254],
+        ip=ip,
+        host=host,
+        success=user is not None,
+    )
     if user is not None:
         return user
     if getattr(request, "axes_locked_out", False):
@@ -46,15 +51,16 @@ def lockout_period(request):
     further one (per login and address), at most a day."""
     failures = getattr(request, "axes_failures_since_start", 0) or 0
     doublings = min(max(0, failures // settings.LOCKOUT_ATTEMPTS - 1), 16)
-    return min(timedelta(minutes=settings.LOCKOUT_MINUTES) * 2 ** doublings, timedelta(days=1))
+    return min(timedelta(minutes=settings.LOCKOUT_MINUTES) * 2**doublings, timedelta(days=1))
 
 
 def may_issue(user, school, role, pupil=None):
     """The regulations' rule: staff credentials from the school admin, parents' and pupils'
     from the pupil's class teacher; a new school's first admin from the district operator."""
-    if role == Role.SCHOOL_ADMIN and Membership.objects.active().filter(
-        user=user, role=Role.DISTRICT_OPERATOR, school__isnull=True
-    ).exists():
+    if (
+        role == Role.SCHOOL_ADMIN
+        and Membership.objects.active().filter(user=user, role=Role.DISTRICT_OPERATOR, school__isnull=True).exists()
+    ):
         # Only a school's first admin: later ones come from the school's own admin.
         return not Membership.objects.at(school).filter(role=Role.SCHOOL_ADMIN).exists()
     issuer_role = INVITED_BY.get(role)
@@ -85,8 +91,13 @@ def issue_invitation(*, school, role, by, ip, pupil=None, full_name=""):
         issued_by=by,
         expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
     )
-    record("invitation.issued", invitation, by=by, ip=ip,
-           new={"school": school.slug, "role": role, "pupil_id": invitation.pupil_id, "full_name": full_name})
+    record(
+        "invitation.issued",
+        invitation,
+        by=by,
+        ip=ip,
+        new={"school": school.slug, "role": role, "pupil_id": invitation.pupil_id, "full_name": full_name},
+    )
     return invitation, code
 
 
@@ -123,8 +134,13 @@ def create_person(data: NewAccount, *, by=None, ip=None):
 def add_membership(user, school, role, *, by=None, ip=None):
     membership, created = Membership.objects.get_or_create(user=user, school=school, role=role, ended_at=None)
     if created:
-        record("membership.created", membership, by=by, ip=ip,
-               new={"user": user.pk, "school": school.slug if school else None, "role": role})
+        record(
+            "membership.created",
+            membership,
+            by=by,
+            ip=ip,
+            new={"user": user.pk, "school": school.slug if school else None, "role": role},
+        )
     return membership
 
 
@@ -146,8 +162,12 @@ def _create_account(data: NewAccount):
     for name in ("last_name", "first_name"):
         if not getattr(data, name).strip():
             errors[name] = ["Обязательное поле."]
-    user = User(last_name=data.last_name.strip(), first_name=data.first_name.strip(),
-                middle_name=data.middle_name.strip(), **fields)
+    user = User(
+        last_name=data.last_name.strip(),
+        first_name=data.first_name.strip(),
+        middle_name=data.middle_name.strip(),
+        **fields,
+    )
     if data.password:
         try:
             validate_password(data.password, user)
@@ -178,7 +198,9 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
     if not school.is_writable:
         raise ValidationError("Школа работает только на чтение: приглашения сейчас не принимаются.")
     if invitation.role == Role.PARENT and not consent:
-        raise ValidationError({"consent": "Без согласия на обработку персональных данных доступ к данным ребёнка не открывается."})
+        raise ValidationError(
+            {"consent": "Без согласия на обработку персональных данных доступ к данным ребёнка не открывается."}
+        )
     if user is None:
         if not (new_account and new_account.password):
             raise ValidationError({"password": "Придумайте пароль."})
@@ -187,7 +209,9 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
         raise ValidationError("Нельзя принять приглашение, выданное самому себе: роль выдаёт другой сотрудник.")
     elif Membership.objects.active().filter(user=user, school__isnull=True).exists():
         # District staff see counts, never a pupil: their account takes no school role.
-        raise ValidationError("Сотрудник управления образования не может получить роль в школе с той же учётной записью.")
+        raise ValidationError(
+            "Сотрудник управления образования не может получить роль в школе с той же учётной записью."
+        )
     add_membership(user, school, invitation.role, by=invitation.issued_by, ip=ip)
 
     if invitation.pupil_id is not None:

@@ -45,8 +45,14 @@ def pending_app(user):
 
 def setup_link(device):
     label = f"{settings.OTP_TOTP_ISSUER}:{device.user.email or device.user.phone or device.user.short_name}"
-    query = urlencode({"secret": b32encode(device.bin_key).decode(), "issuer": settings.OTP_TOTP_ISSUER,
-                       "digits": device.digits, "period": device.step})
+    query = urlencode(
+        {
+            "secret": b32encode(device.bin_key).decode(),
+            "issuer": settings.OTP_TOTP_ISSUER,
+            "digits": device.digits,
+            "period": device.step,
+        }
+    )
     return f"otpauth://totp/{quote(label)}?{query}"
 
 
@@ -56,7 +62,7 @@ def setup_qr_svg(device):
 
 def secret_of(device):
     text = b32encode(device.bin_key).decode()
-    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 @transaction.atomic
@@ -91,6 +97,5 @@ def verify(request, token, *, ip):
         return False
     otp_login(request, device)
     if isinstance(device, StaticDevice):
-        record("user.recovery_code_used", request.user, by=request.user, ip=ip,
-               new={"left": device.token_set.count()})
+        record("user.recovery_code_used", request.user, by=request.user, ip=ip, new={"left": device.token_set.count()})
     return True

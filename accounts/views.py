@@ -50,7 +50,9 @@ def _where_to_sign_in(user):
 
 def locked_out(request, response, credentials):
     """django-axes' lockout answer: the page already says it in words; only the status changes."""
-    response = response or HttpResponse("Слишком много неудачных попыток входа.", content_type="text/plain; charset=utf-8")
+    response = response or HttpResponse(
+        "Слишком много неудачных попыток входа.", content_type="text/plain; charset=utf-8"
+    )
     response.status_code = 429
     return response
 
@@ -66,8 +68,11 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = services.sign_in(
-                form.cleaned_data["identifier"], form.cleaned_data["password"],
-                ip=client_ip(request), host=request.get_host(), request=request,
+                form.cleaned_data["identifier"],
+                form.cleaned_data["password"],
+                ip=client_ip(request),
+                host=request.get_host(),
+                request=request,
             )
         except services.SignInError as error:
             form.add_error(None, str(error))
@@ -120,19 +125,29 @@ def invitation_accept(request, code):
     existing_form = None if user else SignInForm(request.POST if existing else None, prefix="existing")
     if existing and existing_form.is_valid():
         try:
-            user = services.sign_in(existing_form.cleaned_data["identifier"], existing_form.cleaned_data["password"],
-                                    ip=client_ip(request), host=request.get_host(), request=request)
+            user = services.sign_in(
+                existing_form.cleaned_data["identifier"],
+                existing_form.cleaned_data["password"],
+                ip=client_ip(request),
+                host=request.get_host(),
+                request=request,
+            )
         except services.SignInError as error:
             existing_form.add_error(None, str(error))
     account_form = None if user or existing else NewAccountForm(request.POST or None, prefix="account")
     consent_form = ConsentForm(request.POST or None)
     if request.method == "POST" and (user or (account_form and account_form.is_valid())) and consent_form.is_valid():
-        new_account = None if user else services.NewAccount(
-            **{k: v for k, v in account_form.cleaned_data.items() if k != "password_again"}
+        new_account = (
+            None
+            if user
+            else services.NewAccount(**{k: v for k, v in account_form.cleaned_data.items() if k != "password_again"})
         )
         try:
             user = services.redeem_invitation(
-                invitation, ip=client_ip(request), user=user, new_account=new_account,
+                invitation,
+                ip=client_ip(request),
+                user=user,
+                new_account=new_account,
                 consent=consent_form.cleaned_data["consent"],
             )
         except ValidationError as error:
@@ -144,13 +159,22 @@ def invitation_accept(request, code):
                 user = None
         else:
             login(request, user, backend=BACKEND)
-            messages.success(request, f"Приглашение принято: {invitation.get_role_display().lower()}, {invitation.school.short_name}.")
+            messages.success(
+                request,
+                f"Приглашение принято: {invitation.get_role_display().lower()}, {invitation.school.short_name}.",
+            )
             return redirect("home")
-    return render(request, "accounts/invitation_accept.html", {
-        "invitation": invitation, "account_form": account_form, "consent_form": consent_form,
-        "existing_form": existing_form if user is None else None,
-        "needs_consent": invitation.role == Role.PARENT,
-    })
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "account_form": account_form,
+            "consent_form": consent_form,
+            "existing_form": existing_form if user is None else None,
+            "needs_consent": invitation.role == Role.PARENT,
+        },
+    )
 
 
 class PasswordChange(PasswordChangeView):
@@ -168,18 +192,25 @@ class PasswordChange(PasswordChangeView):
 def staff_list(request):
     school = request.school
     memberships = (
-        Membership.objects.at(school).filter(role__in=STAFF_ROLES).select_related("user")
+        Membership.objects.at(school)
+        .filter(role__in=STAFF_ROLES)
+        .select_related("user")
         .order_by("user__last_name", "user__first_name", "role")
     )
-    invitations = (
-        Invitation.objects.filter(school=school, role__in=STAFF_ROLES, used_at__isnull=True, revoked_at__isnull=True)
-        .order_by("-issued_at")
-    )
+    invitations = Invitation.objects.filter(
+        school=school, role__in=STAFF_ROLES, used_at__isnull=True, revoked_at__isnull=True
+    ).order_by("-issued_at")
     form = StaffInvitationForm()
-    return render(request, "accounts/staff_list.html", {
-        "memberships": memberships, "invitations": invitations, "form": form,
-        "can_invite": Role.SCHOOL_ADMIN in request.roles,
-    })
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {
+            "memberships": memberships,
+            "invitations": invitations,
+            "form": form,
+            "can_invite": Role.SCHOOL_ADMIN in request.roles,
+        },
+    )
 
 
 @require_POST
@@ -191,15 +222,24 @@ def staff_invite(request):
         return redirect("staff")
     try:
         invitation, code = services.issue_invitation(
-            school=request.school, role=form.cleaned_data["role"], by=request.user, ip=client_ip(request),
+            school=request.school,
+            role=form.cleaned_data["role"],
+            by=request.user,
+            ip=client_ip(request),
             full_name=form.cleaned_data["full_name"],
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
         return redirect("staff")
-    return render(request, "accounts/invitation_slip.html", {
-        "invitation": invitation, "code": code, "link": host_url(request.school.host, f"/invite/{code}/"),
-    })
+    return render(
+        request,
+        "accounts/invitation_slip.html",
+        {
+            "invitation": invitation,
+            "code": code,
+            "link": host_url(request.school.host, f"/invite/{code}/"),
+        },
+    )
 
 
 @require_POST
@@ -221,7 +261,11 @@ def staff_end(request, membership_id):
 @require_POST
 @school_roles(Role.SCHOOL_ADMIN, Role.CLASS_TEACHER)
 def invitation_revoke(request, invitation_id):
-    mine = Q(issued_by=request.user) | Q(role__in=STAFF_ROLES) if Role.SCHOOL_ADMIN in request.roles else Q(issued_by=request.user)
+    mine = (
+        Q(issued_by=request.user) | Q(role__in=STAFF_ROLES)
+        if Role.SCHOOL_ADMIN in request.roles
+        else Q(issued_by=request.user)
+    )
     invitation = get_object_or_404(Invitation.objects.filter(mine, school=request.school), pk=invitation_id)
     try:
         services.revoke_invitation(invitation, by=request.user, ip=client_ip(request))
@@ -229,7 +273,11 @@ def invitation_revoke(request, invitation_id):
         messages.error(request, explain(error))
     else:
         messages.success(request, "Приглашение отозвано.")
-    return redirect(request.POST.get("back") if url_has_allowed_host_and_scheme(request.POST.get("back"), {request.get_host()}) else "home")
+    return redirect(
+        request.POST.get("back")
+        if url_has_allowed_host_and_scheme(request.POST.get("back"), {request.get_host()})
+        else "home"
+    )
 
 
 HANDOFF_SECONDS = 60
@@ -260,8 +308,12 @@ def handoff(request):
     host = request.get_host().split(":")[0]
     # One use only, and only at the host it was made for.
     passes = caches["shared"]
-    valid = bool(data) and data.get("host") == host and passes.get(f"handoff:{data.get('nonce')}") == data.get(
-        "user") and passes.delete(f"handoff:{data['nonce']}")
+    valid = (
+        bool(data)
+        and data.get("host") == host
+        and passes.get(f"handoff:{data.get('nonce')}") == data.get("user")
+        and passes.delete(f"handoff:{data['nonce']}")
+    )
     if not valid:
         messages.error(request, "Ссылка для перехода устарела. Войдите ещё раз.")
         return redirect("login")
@@ -285,8 +337,9 @@ def two_factor_page(request):
         next_url = "/"
     user, ip, error = request.user, client_ip(request), None
     if request.method == "POST" and request.POST.get("action") == "recovery" and user.is_verified():
-        return render(request, "accounts/two_factor_codes.html", {"codes": two_factor.new_recovery_codes(user),
-                                                                    "next": next_url})
+        return render(
+            request, "accounts/two_factor_codes.html", {"codes": two_factor.new_recovery_codes(user), "next": next_url}
+        )
     if two_factor.has_device(user):
         if user.is_verified():
             return render(request, "accounts/two_factor.html", {"state": "on", "next": next_url})
@@ -301,6 +354,15 @@ def two_factor_page(request):
         if codes is not None:
             return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": next_url})
         error = "Код не подошёл: проверьте время на телефоне и введите код, который приложение показывает сейчас."
-    return render(request, "accounts/two_factor.html", {
-        "state": "setup", "error": error, "next": next_url, "qr": two_factor.setup_qr_svg(device),
-        "secret": two_factor.secret_of(device), "required": two_factor.needed(request)})
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "state": "setup",
+            "error": error,
+            "next": next_url,
+            "qr": two_factor.setup_qr_svg(device),
+            "secret": two_factor.secret_of(device),
+            "required": two_factor.needed(request),
+        },
+    )

@@ -13,21 +13,37 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
 ACTION_LABELS = {
-    "school.created": "Школа создана", "school.status": "Состояние изменено",
-    "user.created": "Учётная запись создана", "user.password_changed": "Пароль изменён",
+    "school.created": "Школа создана",
+    "school.status": "Состояние изменено",
+    "user.created": "Учётная запись создана",
+    "user.password_changed": "Пароль изменён",
     "membership.created": "Роль назначена",
-    "membership.ended": "Роль завершена", "invitation.issued": "Приглашение выдано",
-    "invitation.revoked": "Приглашение отозвано", "invitation.used": "Приглашение принято",
+    "membership.ended": "Роль завершена",
+    "invitation.issued": "Приглашение выдано",
+    "invitation.revoked": "Приглашение отозвано",
+    "invitation.used": "Приглашение принято",
     "pupil.account_linked": "Учётная запись обучающегося подключена",
-    "guardian.consent": "Согласие на обработку ПДн получено", "class.created": "Класс создан",
-    "pupil.enrolled": "Обучающийся зачислен", "pupil.transferred": "Обучающийся переведён",
-    "pupil.withdrawn": "Обучающийся выбыл", "mark.created": "Отметка поставлена", "mark.changed": "Отметка изменена",
-    "mark.deleted": "Отметка удалена", "mark.restored": "Отметка восстановлена",
-    "attendance.created": "Пропуск отмечен", "attendance.changed": "Пропуск изменён",
-    "attendance.deleted": "Пропуск снят", "attendance.reason": "Причина пропуска",
-    "lesson.topic": "Тема урока", "lesson.homework": "Домашнее задание", "lesson.attendance": "Посещаемость",
-    "lesson.substitution": "Замена", "lesson.cancelled": "Урок отменён", "lesson.added": "Урок добавлен",
-    "final_mark.set": "Итоговая отметка", "term.reopened": "Период открыт для исправлений",
+    "guardian.consent": "Согласие на обработку ПДн получено",
+    "class.created": "Класс создан",
+    "pupil.enrolled": "Обучающийся зачислен",
+    "pupil.transferred": "Обучающийся переведён",
+    "pupil.withdrawn": "Обучающийся выбыл",
+    "mark.created": "Отметка поставлена",
+    "mark.changed": "Отметка изменена",
+    "mark.deleted": "Отметка удалена",
+    "mark.restored": "Отметка восстановлена",
+    "attendance.created": "Пропуск отмечен",
+    "attendance.changed": "Пропуск изменён",
+    "attendance.deleted": "Пропуск снят",
+    "attendance.reason": "Причина пропуска",
+    "lesson.topic": "Тема урока",
+    "lesson.homework": "Домашнее задание",
+    "lesson.attendance": "Посещаемость",
+    "lesson.substitution": "Замена",
+    "lesson.cancelled": "Урок отменён",
+    "lesson.added": "Урок добавлен",
+    "final_mark.set": "Итоговая отметка",
+    "term.reopened": "Период открыт для исправлений",
     "homework.file_added": "Файл задания",
 }
 
@@ -47,6 +63,14 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are never deleted.")
+
     @property
     def action_label(self):
         return ACTION_LABELS.get(self.action, self.action)
@@ -62,14 +86,6 @@ class AuditEntry(models.Model):
     @property
     def new_text(self):
         return self._text(self.new)
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("Audit entries are never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit entries are never deleted.")
 
 
 def record(action, target, *, by=None, ip=None, old=None, new=None, reason=""):

@@ -25,10 +25,44 @@ GRADES = {1: "АБВГД", 3: "АБВГД", 5: "АБВГД", 7: "АБВГД", 9:
 PUPILS_PER_CLASS = 25
 TEACHERS = 40
 PARENT_SHARE = 0.85
-SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
-            "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов"]
-FIRST = ["Александр", "Мария", "Дмитрий", "Анна", "Максим", "Софья", "Артём", "Виктория", "Иван", "Полина",
-         "Михаил", "Алиса", "Кирилл", "Дарья", "Егор", "Варвара"]
+SURNAMES = [
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+]
+FIRST = [
+    "Александр",
+    "Мария",
+    "Дмитрий",
+    "Анна",
+    "Максим",
+    "Софья",
+    "Артём",
+    "Виктория",
+    "Иван",
+    "Полина",
+    "Михаил",
+    "Алиса",
+    "Кирилл",
+    "Дарья",
+    "Егор",
+    "Варвара",
+]
 
 
 def build_school(index, seed, today):
@@ -49,8 +83,9 @@ def build_school(index, seed, today):
 
     def person(login):
         last, first = rng.choice(SURNAMES), rng.choice(FIRST)
-        return accounts.create_person(accounts.NewAccount(last_name=last, first_name=first,
-                                                          email=f"{login}@{slug}.bench"))
+        return accounts.create_person(
+            accounts.NewAccount(last_name=last, first_name=first, email=f"{login}@{slug}.bench")
+        )
 
     deputy = person("deputy")
     accounts.add_membership(person("director"), school, Role.DIRECTOR)
@@ -66,22 +101,57 @@ def build_school(index, seed, today):
                 teacher = teachers[len(classes)]
                 classes.append(SchoolClass(grade=grade, letter=letter, class_teacher=teacher))
         SchoolClass.objects.bulk_create(classes)
-        Membership.objects.bulk_create([Membership(user=c.class_teacher, school=school, role=Role.CLASS_TEACHER)
-                                        for c in classes])
+        Membership.objects.bulk_create(
+            [Membership(user=c.class_teacher, school=school, role=Role.CLASS_TEACHER) for c in classes]
+        )
         start = demo.school_year(today)[0]
-        pupils = [Pupil(last_name=rng.choice(SURNAMES), first_name=rng.choice(FIRST), middle_name="",
-                        birth_date=date(today.year - 7 - c.grade, rng.randint(1, 12), rng.randint(1, 28)),
-                        school_class=c, enrolled_on=start, enrollment_order=f"{c.grade}-у")
-                  for c in classes for _ in range(PUPILS_PER_CLASS)]
+        pupils = [
+            Pupil(
+                last_name=rng.choice(SURNAMES),
+                first_name=rng.choice(FIRST),
+                middle_name="",
+                birth_date=date(today.year - 7 - c.grade, rng.randint(1, 12), rng.randint(1, 28)),
+                school_class=c,
+                enrolled_on=start,
+                enrollment_order=f"{c.grade}-у",
+            )
+            for c in classes
+            for _ in range(PUPILS_PER_CLASS)
+        ]
         Pupil.objects.bulk_create(pupils)
-        PupilMovement.objects.bulk_create([PupilMovement(pupil=p, kind="enrolled", on=start, order_number=p.enrollment_order,
-                                                         order_date=start, to_class=p.school_class) for p in pupils])
-        families = [(pupil, User(last_name=pupil.last_name, first_name=rng.choice(FIRST), password=password,
-                                 email=f"parent{n:04d}@{slug}.bench"))
-                    for n, pupil in enumerate(pupils) if rng.random() < PARENT_SHARE]
+        PupilMovement.objects.bulk_create(
+            [
+                PupilMovement(
+                    pupil=p,
+                    kind="enrolled",
+                    on=start,
+                    order_number=p.enrollment_order,
+                    order_date=start,
+                    to_class=p.school_class,
+                )
+                for p in pupils
+            ]
+        )
+        families = [
+            (
+                pupil,
+                User(
+                    last_name=pupil.last_name,
+                    first_name=rng.choice(FIRST),
+                    password=password,
+                    email=f"parent{n:04d}@{slug}.bench",
+                ),
+            )
+            for n, pupil in enumerate(pupils)
+            if rng.random() < PARENT_SHARE
+        ]
         parents = User.objects.bulk_create([parent for _pupil, parent in families])
-        Guardian.objects.bulk_create([Guardian(pupil=pupil, user=parent, consent_at=timezone.now(), consent_version="bench")
-                                      for pupil, parent in families])
+        Guardian.objects.bulk_create(
+            [
+                Guardian(pupil=pupil, user=parent, consent_at=timezone.now(), consent_version="bench")
+                for pupil, parent in families
+            ]
+        )
         Membership.objects.bulk_create([Membership(user=parent, school=school, role=Role.PARENT) for parent in parents])
         year, terms = demo.set_up_year(school, by=deputy, today=today)
         filled = demo.fill_journal(school, until=today, seed=seed * 1000 + index)
@@ -89,8 +159,9 @@ def build_school(index, seed, today):
             if term.ends_on < today:
                 demo.set_final_marks(term)
     # The school joined before its school year began.
-    School.objects.filter(pk=school.pk).update(created_at=timezone.make_aware(datetime.combine(start - timedelta(days=14),
-                                                                                                datetime.min.time())))
+    School.objects.filter(pk=school.pk).update(
+        created_at=timezone.make_aware(datetime.combine(start - timedelta(days=14), datetime.min.time()))
+    )
     return {"slug": slug, "classes": len(classes), "pupils": len(pupils), "parents": len(parents), **filled}
 
 
@@ -112,8 +183,19 @@ def main():
         schools.append({**build_school(index, options.seed, options.today), "seconds": time.perf_counter() - begun})
         print(f"school {index}/{options.schools}: {schools[-1]['seconds']:.1f} s", file=sys.stderr)
     totals = {key: sum(s[key] for s in schools) for key in ("pupils", "parents", "lessons", "marks", "absences")}
-    print(json.dumps({"schools": options.schools, "seed": options.seed, "today": options.today.isoformat(),
-                      "seconds": time.perf_counter() - started, **totals, "per_school": schools}, indent=2))
+    print(
+        json.dumps(
+            {
+                "schools": options.schools,
+                "seed": options.seed,
+                "today": options.today.isoformat(),
+                "seconds": time.perf_counter() - started,
+                **totals,
+                "per_school": schools,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -52,7 +52,9 @@ GROUP BY p.school_class_id, l.subject_id, p.id
 # The rows Q1–Q17 read for a month, fetched by hand: the month's lessons with their entry times,
 # its marks with their lesson days, the pupil × subject counts above, the month's audit entries
 # and diary views, the parents' links, the load, the thematic plan and the term marks.
-BARE_SQL_INDICATORS = BARE_SQL.split(";")[1] + """;
+BARE_SQL_INDICATORS = (
+    BARE_SQL.split(";")[1]
+    + """;
 SELECT l.id, l.date, l.number, l.school_class_id, l.topic <> '', l.homework_none OR l.homework <> '',
        l.topic_entered_at, l.homework_entered_at, l.attendance_taken_at, l.taught_by_id, l.substitution_recorded_at
 FROM journal_lesson l
@@ -72,6 +74,7 @@ WHERE t.due_on <= %(last)s GROUP BY t.id;
 SELECT f.pupil_id, f.subject_id, f.entered_at FROM journal_finalmark f JOIN journal_term t ON t.id = f.term_id
 WHERE t.ends_on BETWEEN %(first)s AND %(last)s
 """
+)
 
 
 def bare(sql, params):
@@ -87,9 +90,27 @@ def bare(sql, params):
 
 def start_worker(broker):
     env = {**os.environ, "CELERY_BROKER_URL": broker, "LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "2",
-                             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency",
+            "2",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def wait_until(done, timeout=600):
@@ -133,28 +154,41 @@ def main():
             begun = timezone.now()
             started = time.perf_counter()
             fan_out(update_school_month, args=[month.isoformat()], jitter=0)
-            wait_until(lambda: SchoolMonth.objects.filter(month=month, computed_at__gte=begun, code="Q1").count()
-                       == len(schools))
+            done = SchoolMonth.objects.filter(month=month, computed_at__gte=begun, code="Q1")
+            wait_until(lambda done=done: done.count() == len(schools))
             results[f"{label}_s"] = time.perf_counter() - started
         started = time.perf_counter()
         fan_out(school_report, args=[Report.Kind.FILLING, last_month.isoformat()], jitter=0)
-        wait_until(lambda: Report.objects.filter(kind="filling", starts_on=last_month, school__isnull=False).count()
-                   == len(schools))
+        wait_until(
+            lambda: (
+                Report.objects.filter(kind="filling", starts_on=last_month, school__isnull=False).count()
+                == len(schools)
+            )
+        )
         results["school_filling_reports_s"] = time.perf_counter() - started
     finally:
         worker.terminate()
         worker.wait(timeout=60)
     started = time.perf_counter()
-    quality = reports.make_quality_reports(last_month, reason="замер" if Report.objects.filter(
-        kind="quality", starts_on=last_month).exists() else "")
-    filling = reports.make_district_report(Report.Kind.FILLING, last_month, reason="замер" if Report.objects.filter(
-        kind="filling", starts_on=last_month, school__isnull=True).exists() else "")
+    quality = reports.make_quality_reports(
+        last_month, reason="замер" if Report.objects.filter(kind="quality", starts_on=last_month).exists() else ""
+    )
+    filling = reports.make_district_report(
+        Report.Kind.FILLING,
+        last_month,
+        reason="замер"
+        if Report.objects.filter(kind="filling", starts_on=last_month, school__isnull=True).exists()
+        else "",
+    )
     for report in (quality, filling):
         reports.pdf(report)
         reports.xlsx(report)
     results["district_reports_and_files_s"] = time.perf_counter() - started
-    results["monthly_report_total_s"] = (results["last_month_indicators_s"] + results["school_filling_reports_s"]
-                                         + results["district_reports_and_files_s"])
+    results["monthly_report_total_s"] = (
+        results["last_month_indicators_s"]
+        + results["school_filling_reports_s"]
+        + results["district_reports_and_files_s"]
+    )
 
     # One process, school by school, this month so far: the filling table (the same counts as the
     # bare SQL), and all of Q1–Q17 for scale.
@@ -163,8 +197,12 @@ def main():
     for school in schools:
         with schema_context(school.schema_name):
             term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
-            params = {"first": first, "last": min(last, today - timedelta(days=1)), "until": today,
-                      "term": term.pk if term else 0}
+            params = {
+                "first": first,
+                "last": min(last, today - timedelta(days=1)),
+                "until": today,
+                "term": term.pk if term else 0,
+            }
             started = time.perf_counter()
             indicators.filling(this_month, today=today)
             filling.append(time.perf_counter() - started)
@@ -180,7 +218,8 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname, sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n"
-            " ON n.oid = c.relnamespace WHERE n.nspname LIKE 'school_%%' AND c.relkind = 'r' GROUP BY 1")
+            " ON n.oid = c.relnamespace WHERE n.nspname LIKE 'school_%%' AND c.relkind = 'r' GROUP BY 1"
+        )
         sizes = [int(size) for _schema, size in cursor.fetchall()]
         cursor.execute("SELECT pg_database_size(current_database())")
         database = cursor.fetchone()[0]

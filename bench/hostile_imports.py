@@ -66,7 +66,9 @@ def main():
             else:
                 [[c.strip() for c in row] for row in csv.reader(io.StringIO(content.decode()), delimiter=";")]
             whole.append(time.perf_counter() - started)
-        print(f"| {label} | {len(content) // 1024} KB | {statistics.median(limited):.3f} | {statistics.median(whole):.3f} |")
+        print(
+            f"| {label} | {len(content) // 1024} KB | {statistics.median(limited):.3f} | {statistics.median(whole):.3f} |"
+        )
 
 
 if __name__ == "__main__":

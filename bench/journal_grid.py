@@ -13,7 +13,6 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.provisioning import scratch_database, summary  # noqa: E402
@@ -65,23 +64,47 @@ def measure(options):
     accounts.add_membership(teacher, school, Role.CLASS_TEACHER)
     today = date.today()
     with schema_context(school.schema_name):
-        year = services.create_year(name="2000/2001", starts_on=today - timedelta(days=200), ends_on=today + timedelta(days=100))
+        year = services.create_year(
+            name="2000/2001", starts_on=today - timedelta(days=200), ends_on=today + timedelta(days=100)
+        )
         services.set_grade_scheme(year=year, grade=7, scheme="quarter")
-        term = services.add_term(year=year, scheme="quarter", number=1, starts_on=today - timedelta(days=62), ends_on=today)
+        term = services.add_term(
+            year=year, scheme="quarter", number=1, starts_on=today - timedelta(days=62), ends_on=today
+        )
         subject = services.create_subject(name="Алгебра")
         work = services.create_work_type(name="Ответ на уроке", weight=1)
         services.set_bell(number=1, starts_at=clock(8, 30), ends_at=clock(9, 15))
         school_class = services.create_class(grade=7, letter="А", class_teacher=teacher)
-        pupils = [services.enroll_pupil(school_class=school_class, last_name=f"Ученик{n:02d}", first_name="Имя",
-                                        birth_date=date(2012, 1, 1), enrolled_on=year.starts_on, order="1-у")
-                  for n in range(options.pupils)]
+        pupils = [
+            services.enroll_pupil(
+                school_class=school_class,
+                last_name=f"Ученик{n:02d}",
+                first_name="Имя",
+                birth_date=date(2012, 1, 1),
+                enrolled_on=year.starts_on,
+                order="1-у",
+            )
+            for n in range(options.pupils)
+        ]
         for weekday in range(1, 6):
-            services.add_slot(school=school, weekday=weekday, number=1, school_class=school_class, subject=subject,
-                              teacher=teacher, valid_from=year.starts_on)
+            services.add_slot(
+                school=school,
+                weekday=weekday,
+                number=1,
+                school_class=school_class,
+                subject=subject,
+                teacher=teacher,
+                valid_from=year.starts_on,
+            )
         lessons = list(Lesson.objects.filter(term=term))
-        Mark.objects.bulk_create([
-            Mark(lesson=lesson, pupil=pupil, value=rng.choice("5432"), work_type=work, entered_by=teacher)
-            for lesson in lessons for pupil in pupils if rng.random() < 0.3])
+        Mark.objects.bulk_create(
+            [
+                Mark(lesson=lesson, pupil=pupil, value=rng.choice("5432"), work_type=work, entered_by=teacher)
+                for lesson in lessons
+                for pupil in pupils
+                if rng.random() < 0.3
+            ]
+        )
         marks = Mark.objects.count()
         selector = timed(lambda: selectors.journal_grid(school_class, subject, term), options.runs)
         bare_sql = (
@@ -95,9 +118,15 @@ def measure(options):
 
         def raw():
             with connection.cursor() as cursor:
-                for statement, params in zip(bare_sql.split(";"), [
-                        (school_class.pk, subject.pk, term.pk), (school_class.pk,),
-                        (school_class.pk, subject.pk, term.pk)], strict=True):
+                for statement, params in zip(
+                    bare_sql.split(";"),
+                    [
+                        (school_class.pk, subject.pk, term.pk),
+                        (school_class.pk,),
+                        (school_class.pk, subject.pk, term.pk),
+                    ],
+                    strict=True,
+                ):
                     cursor.execute(statement, params)
                     cursor.fetchall()
 
@@ -117,8 +146,13 @@ def measure(options):
     assert response.status_code == 200
     page = timed(lambda: client.get(url), options.runs)
     return {
-        "pupils": options.pupils, "lessons": len(lessons), "marks": marks, "page": page, "selector": selector,
-        "bare_sql": sql, "page_queries": len(statements),
+        "pupils": options.pupils,
+        "lessons": len(lessons),
+        "marks": marks,
+        "page": page,
+        "selector": selector,
+        "bare_sql": sql,
+        "page_queries": len(statements),
         "page_queries_without_set_search_path": len([q for q in statements if not q.startswith("SET search_path")]),
     }
 

@@ -60,19 +60,40 @@ def mark_clients(count):
         school = schools[n % len(schools)]
         with schema_context(school.schema_name):
             term = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
-            teachers = list(Lesson.objects.filter(term=term).order_by("teacher_id").values_list("teacher_id", flat=True)
-                            .distinct())
+            teachers = list(
+                Lesson.objects.filter(term=term).order_by("teacher_id").values_list("teacher_id", flat=True).distinct()
+            )
             teacher = teachers[(n // len(schools)) % len(teachers)]
-            lessons = list(Lesson.objects.filter(term=term, teacher_id=teacher, date__lte=today, taught_by__isnull=True,
-                                                 cancelled_at__isnull=True, subgroup__isnull=True)[:20])
-            pupils = {c: list(Pupil.objects.filter(school_class_id=c).values_list("pk", flat=True))
-                      for c in {lesson.school_class_id for lesson in lessons}}
+            lessons = list(
+                Lesson.objects.filter(
+                    term=term,
+                    teacher_id=teacher,
+                    date__lte=today,
+                    taught_by__isnull=True,
+                    cancelled_at__isnull=True,
+                    subgroup__isnull=True,
+                )[:20]
+            )
+            pupils = {
+                c: list(Pupil.objects.filter(school_class_id=c).values_list("pk", flat=True))
+                for c in {lesson.school_class_id for lesson in lessons}
+            }
             work_type = WorkType.objects.order_by("weight").first().pk
         cells = [(lesson.pk, pupil) for lesson in lessons for pupil in pupils[lesson.school_class_id]]
-        clients.append({"host": school.host, "session": sign_in(User.objects.get(pk=teacher), school.host),
-                        "requests": [("POST", "/api/v1/marks/", json.dumps({"lesson": lesson, "pupil": pupil,
-                                                                            "value": "4", "work_type": work_type}))
-                                     for lesson, pupil in cells]})
+        clients.append(
+            {
+                "host": school.host,
+                "session": sign_in(User.objects.get(pk=teacher), school.host),
+                "requests": [
+                    (
+                        "POST",
+                        "/api/v1/marks/",
+                        json.dumps({"lesson": lesson, "pupil": pupil, "value": "4", "work_type": work_type}),
+                    )
+                    for lesson, pupil in cells
+                ],
+            }
+        )
     return clients
 
 
@@ -91,9 +112,13 @@ def diary_clients(count):
         school = schools[n % len(schools)]
         with schema_context(school.schema_name):
             guardian = Guardian.objects.filter(consent_at__isnull=False).order_by("pk")[n // len(schools)]
-        clients.append({"host": settings.BASE_DOMAIN, "session": sign_in(User.objects.get(pk=guardian.user_id),
-                                                                          settings.BASE_DOMAIN),
-                        "requests": [("GET", f"/children/{school.slug}/{guardian.pupil_id}/", None)]})
+        clients.append(
+            {
+                "host": settings.BASE_DOMAIN,
+                "session": sign_in(User.objects.get(pk=guardian.user_id), settings.BASE_DOMAIN),
+                "requests": [("GET", f"/children/{school.slug}/{guardian.pupil_id}/", None)],
+            }
+        )
     return clients
 
 
@@ -129,8 +154,13 @@ def run_load(port, clients, seconds, warmup, expected, rate=None):
 
     def client(spec, offset):
         csrf = secrets.token_hex(16)
-        headers = {"Host": spec["host"], "Cookie": f"sessionid={spec['session']}; csrftoken={csrf}",
-                   "X-CSRFToken": csrf, "Content-Type": "application/json", "Accept": "application/json"}
+        headers = {
+            "Host": spec["host"],
+            "Cookie": f"sessionid={spec['session']}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
         mine, n = [], 0
         due = time.perf_counter() + offset * interval / len(clients)
         while time.perf_counter() < stop:
@@ -167,25 +197,42 @@ def run_load(port, clients, seconds, warmup, expected, rate=None):
     for _seconds, status in results:
         if status != expected:
             errors[status] = errors.get(status, 0) + 1
-    return {"clients": len(clients), "rate": rate, "seconds": seconds, "answered": len(results), "ok": len(latencies),
-            "errors": errors, "throughput_per_s": len(latencies) / seconds,
-            # The load generator shares the two cores with gunicorn and PostgreSQL: its own CPU time.
-            "client_cpu_s_per_request": cpu / completed[0],
-            "gunicorn_cpu_s_per_request": servers["gunicorn"] / completed[0],
-            "postgres_cpu_s_per_request": servers["postgres"] / completed[0],
-            "median_s": statistics.median(latencies) if latencies else None,
-            "p95_s": percentile(latencies, 0.95) if latencies else None}
+    return {
+        "clients": len(clients),
+        "rate": rate,
+        "seconds": seconds,
+        "answered": len(results),
+        "ok": len(latencies),
+        "errors": errors,
+        "throughput_per_s": len(latencies) / seconds,
+        # The load generator shares the two cores with gunicorn and PostgreSQL: its own CPU time.
+        "client_cpu_s_per_request": cpu / completed[0],
+        "gunicorn_cpu_s_per_request": servers["gunicorn"] / completed[0],
+        "postgres_cpu_s_per_request": servers["postgres"] / completed[0],
+        "median_s": statistics.median(latencies) if latencies else None,
+        "p95_s": percentile(latencies, 0.95) if latencies else None,
+    }
 
 
 def start_gunicorn(port, workers, broker):
-    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": str(workers), "DEBUG": "False", "LOG_LEVEL": "WARNING",
-           "CELERY_BROKER_URL": broker,
-           # A few simulated teachers write far faster than a person can: the write path is measured,
-           # not the per-person limit (its Redis round trip is still paid on every write).
-           "THROTTLE_WRITES": "1000000/min"}
-    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-c",
-                                "deploy/gunicorn.conf.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "DEBUG": "False",
+        "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": broker,
+        # A few simulated teachers write far faster than a person can: the write path is measured,
+        # not the per-person limit (its Redis round trip is still paid on every write).
+        "THROTTLE_WRITES": "1000000/min",
+    }
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-c", "deploy/gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -231,10 +278,12 @@ def main():
         marks = run_load(port, marks_clients, options.seconds, options.warmup, expected=201)
         diary = run_load(port, parents, options.seconds, options.warmup, expected=200)
         # Below saturation: half the throughput just measured, sent at a steady rate.
-        marks_paced = run_load(port, marks_clients, options.seconds, options.warmup, expected=201,
-                               rate=marks["throughput_per_s"] / 2)
-        diary_paced = run_load(port, parents, options.seconds, options.warmup, expected=200,
-                               rate=diary["throughput_per_s"] / 2)
+        marks_paced = run_load(
+            port, marks_clients, options.seconds, options.warmup, expected=201, rate=marks["throughput_per_s"] / 2
+        )
+        diary_paced = run_load(
+            port, parents, options.seconds, options.warmup, expected=200, rate=diary["throughput_per_s"] / 2
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -250,9 +299,19 @@ def main():
     import redis
 
     redis.Redis.from_url(broker).flushdb()
-    print(json.dumps({"workers": options.workers, "mark_entry": marks, "parent_diary": diary,
-                      "mark_entry_half_rate": marks_paced, "parent_diary_half_rate": diary_paced, "written": written},
-                     indent=2))
+    print(
+        json.dumps(
+            {
+                "workers": options.workers,
+                "mark_entry": marks,
+                "parent_diary": diary,
+                "mark_entry_half_rate": marks_paced,
+                "parent_diary_half_rate": diary_paced,
+                "written": written,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

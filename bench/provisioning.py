@@ -29,14 +29,24 @@ def percentile(values, share):
 
 
 def summary(seconds):
-    return {"n": len(seconds), "median_s": statistics.median(seconds), "p95_s": percentile(seconds, 0.95),
-            "total_s": sum(seconds)}
+    return {
+        "n": len(seconds),
+        "median_s": statistics.median(seconds),
+        "p95_s": percentile(seconds, 0.95),
+        "total_s": sum(seconds),
+    }
 
 
 def manage(*args, env):
     start = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     return time.perf_counter() - start
 
 
@@ -95,18 +105,24 @@ def main():
                 create_school(name=f"МБОУ «Школа № {n + 1}»", short_name=f"Школа № {n + 1}", slug=f"bench{n + 1}")
                 creation.append(time.perf_counter() - start)
             # The process's first school runs the migrations (and records them); the next ones replay.
-            results = {"schools": options.schools, "create_first_school_s": creation[0],
-                       "create_school": summary(creation[1:])}
+            results = {
+                "schools": options.schools,
+                "create_first_school_s": creation[0],
+                "create_school": summary(creation[1:]),
+            }
             connection.close()
             results["migrate_nothing_to_do_s"] = manage("migrate_schemas", "--tenant", "-v", "0", env=env)
             for executor, field in (("standard", "bench_note_a"), ("multiprocessing", "bench_note_b")):
                 path = temporary_migration(f"9000_bench_{field}", field)
                 created.append(path)
                 results[f"migrate_one_new_{executor}_s"] = manage(
-                    "migrate_schemas", "--tenant", f"--executor={executor}", "-v", "0", env=env)
+                    "migrate_schemas", "--tenant", f"--executor={executor}", "-v", "0", env=env
+                )
             with connection.cursor() as cursor:
-                cursor.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n"
-                               " ON n.oid = c.relnamespace WHERE n.nspname = 'school_bench1'")
+                cursor.execute(
+                    "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n"
+                    " ON n.oid = c.relnamespace WHERE n.nspname = 'school_bench1'"
+                )
                 results["empty_school_bytes"] = int(cursor.fetchone()[0])
         finally:
             for path in created:

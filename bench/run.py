@@ -11,7 +11,7 @@ import os
 import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +21,14 @@ from bench.provisioning import scratch_database  # noqa: E402
 
 
 def run(script, *args, env=None):
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], cwd=ROOT, env=env,
-                         stdout=subprocess.PIPE, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -35,7 +41,7 @@ def per_s(rate):
 
 
 def mib(size):
-    return f"{size / 2 ** 20:.0f} MiB"
+    return f"{size / 2**20:.0f} MiB"
 
 
 def main():
@@ -55,8 +61,7 @@ def main():
         monitoring = run("district_reports.py", env=env)
 
     n, schools = provisioning["schools"], district["schools"]
-    size = (f"{schools} schools, {district['pupils']} pupils, {district['lessons']} lessons, "
-            f"{district['marks']} marks")
+    size = f"{schools} schools, {district['pupils']} pupils, {district['lessons']} lessons, {district['marks']} marks"
     cmd = {
         "provisioning": "bench/provisioning.py --schools 50",
         "grid": "bench/journal_grid.py --runs 50",
@@ -69,73 +74,204 @@ def main():
     ours, bare = monitoring["one_school_filling_ours"], monitoring["one_school_filling_bare_sql"]
     quality, quality_bare = monitoring["one_school_indicators"], monitoring["one_school_indicators_bare_sql"]
     rows = [
-        ("create one school (row, address, schema with every table), after the process's first", "1 school",
-         ms(provisioning["create_school"]["median_s"]), ms(provisioning["create_school"]["p95_s"]),
-         f"{1 / provisioning['create_school']['median_s']:.1f} schools/s", cmd["provisioning"]),
-        ("create the process's first school (migrations run and recorded)", "1 school",
-         ms(provisioning["create_first_school_s"]), "—", "—", cmd["provisioning"]),
-        ("migrate_schemas --tenant, nothing to apply", f"{n} schools", ms(provisioning["migrate_nothing_to_do_s"]), "—",
-         f"{n / provisioning['migrate_nothing_to_do_s']:.1f} schools/s", cmd["provisioning"]),
-        ("one new migration, standard executor", f"{n} schools", ms(provisioning["migrate_one_new_standard_s"]), "—",
-         f"{n / provisioning['migrate_one_new_standard_s']:.1f} schools/s", cmd["provisioning"]),
-        ("one new migration, multiprocessing executor (2 processes)", f"{n} schools",
-         ms(provisioning["migrate_one_new_multiprocessing_s"]), "—",
-         f"{n / provisioning['migrate_one_new_multiprocessing_s']:.1f} schools/s", cmd["provisioning"]),
-        (f"journal grid page, server time ({grid['page_queries']} SQL statements, "
-         f"{grid['page_queries_without_set_search_path']} without `SET search_path`)",
-         f"{grid['pupils']} pupils × {grid['lessons']} lessons", ms(grid["page"]["median_s"]), ms(grid["page"]["p95_s"]),
-         f"{1 / grid['page']['median_s']:.0f} pages/s", cmd["grid"]),
-        ("journal grid selector alone", f"{grid['marks']} marks", ms(grid["selector"]["median_s"]),
-         ms(grid["selector"]["p95_s"]), f"{grid['selector']['median_s'] / grid['bare_sql']['median_s']:.1f}× the bare SQL",
-         cmd["grid"]),
-        ("bare SQL fetching the same rows", f"{grid['marks']} marks", ms(grid["bare_sql"]["median_s"]),
-         ms(grid["bare_sql"]["p95_s"]), "—", cmd["grid"]),
-        ("generate the synthetic district", size, ms(district["seconds"]), "—",
-         f"{district['seconds'] / schools:.1f} s per school", cmd["district"]),
-        (f"mark entry, POST /api/v1/marks/, {marks['clients']} clients, gunicorn {load['workers']} workers "
-         f"({written['marks']} marks, {written['audit_entries']} audit entries, {written['notifications']} outbox rows)",
-         size, ms(marks["median_s"]), ms(marks["p95_s"]), per_s(marks["throughput_per_s"]), cmd["load"]),
-        (f"parent diary week page, {diary['clients']} clients, gunicorn {load['workers']} workers "
-         f"({written['diary_views']} views recorded)", size, ms(diary["median_s"]), ms(diary["p95_s"]),
-         per_s(diary["throughput_per_s"]), cmd["load"]),
-        (f"mark entry at half that rate, steady ({marks_half['rate']:.0f}/s sent)", size, ms(marks_half["median_s"]),
-         ms(marks_half["p95_s"]), per_s(marks_half["throughput_per_s"]), cmd["load"]),
-        (f"parent diary at half that rate, steady ({diary_half['rate']:.0f}/s sent)", size, ms(diary_half["median_s"]),
-         ms(diary_half["p95_s"]), per_s(diary_half["throughput_per_s"]), cmd["load"]),
-        ("nightly monitoring update (this month's Q1–Q17, every school, Celery worker ×2)", f"{schools} schools",
-         ms(monitoring["nightly_update_s"]), "—", f"{schools / monitoring['nightly_update_s']:.1f} schools/s",
-         cmd["monitoring"]),
-        ("full monthly report: last month's indicators and filling reports (worker ×2), district reports, "
-         "PDF and XLSX", f"{schools} schools", ms(monitoring["monthly_report_total_s"]), "—", "—", cmd["monitoring"]),
-        ("one school's month so far: the filling table and pupil × subject counts, one process", "1 school",
-         ms(ours["median_s"]), ms(ours["p95_s"]), f"{ours['median_s'] / bare['median_s']:.1f}× the bare SQL",
-         cmd["monitoring"]),
+        (
+            "create one school (row, address, schema with every table), after the process's first",
+            "1 school",
+            ms(provisioning["create_school"]["median_s"]),
+            ms(provisioning["create_school"]["p95_s"]),
+            f"{1 / provisioning['create_school']['median_s']:.1f} schools/s",
+            cmd["provisioning"],
+        ),
+        (
+            "create the process's first school (migrations run and recorded)",
+            "1 school",
+            ms(provisioning["create_first_school_s"]),
+            "—",
+            "—",
+            cmd["provisioning"],
+        ),
+        (
+            "migrate_schemas --tenant, nothing to apply",
+            f"{n} schools",
+            ms(provisioning["migrate_nothing_to_do_s"]),
+            "—",
+            f"{n / provisioning['migrate_nothing_to_do_s']:.1f} schools/s",
+            cmd["provisioning"],
+        ),
+        (
+            "one new migration, standard executor",
+            f"{n} schools",
+            ms(provisioning["migrate_one_new_standard_s"]),
+            "—",
+            f"{n / provisioning['migrate_one_new_standard_s']:.1f} schools/s",
+            cmd["provisioning"],
+        ),
+        (
+            "one new migration, multiprocessing executor (2 processes)",
+            f"{n} schools",
+            ms(provisioning["migrate_one_new_multiprocessing_s"]),
+            "—",
+            f"{n / provisioning['migrate_one_new_multiprocessing_s']:.1f} schools/s",
+            cmd["provisioning"],
+        ),
+        (
+            f"journal grid page, server time ({grid['page_queries']} SQL statements, "
+            f"{grid['page_queries_without_set_search_path']} without `SET search_path`)",
+            f"{grid['pupils']} pupils × {grid['lessons']} lessons",
+            ms(grid["page"]["median_s"]),
+            ms(grid["page"]["p95_s"]),
+            f"{1 / grid['page']['median_s']:.0f} pages/s",
+            cmd["grid"],
+        ),
+        (
+            "journal grid selector alone",
+            f"{grid['marks']} marks",
+            ms(grid["selector"]["median_s"]),
+            ms(grid["selector"]["p95_s"]),
+            f"{grid['selector']['median_s'] / grid['bare_sql']['median_s']:.1f}× the bare SQL",
+            cmd["grid"],
+        ),
+        (
+            "bare SQL fetching the same rows",
+            f"{grid['marks']} marks",
+            ms(grid["bare_sql"]["median_s"]),
+            ms(grid["bare_sql"]["p95_s"]),
+            "—",
+            cmd["grid"],
+        ),
+        (
+            "generate the synthetic district",
+            size,
+            ms(district["seconds"]),
+            "—",
+            f"{district['seconds'] / schools:.1f} s per school",
+            cmd["district"],
+        ),
+        (
+            f"mark entry, POST /api/v1/marks/, {marks['clients']} clients, gunicorn {load['workers']} workers "
+            f"({written['marks']} marks, {written['audit_entries']} audit entries, {written['notifications']} outbox rows)",
+            size,
+            ms(marks["median_s"]),
+            ms(marks["p95_s"]),
+            per_s(marks["throughput_per_s"]),
+            cmd["load"],
+        ),
+        (
+            f"parent diary week page, {diary['clients']} clients, gunicorn {load['workers']} workers "
+            f"({written['diary_views']} views recorded)",
+            size,
+            ms(diary["median_s"]),
+            ms(diary["p95_s"]),
+            per_s(diary["throughput_per_s"]),
+            cmd["load"],
+        ),
+        (
+            f"mark entry at half that rate, steady ({marks_half['rate']:.0f}/s sent)",
+            size,
+            ms(marks_half["median_s"]),
+            ms(marks_half["p95_s"]),
+            per_s(marks_half["throughput_per_s"]),
+            cmd["load"],
+        ),
+        (
+            f"parent diary at half that rate, steady ({diary_half['rate']:.0f}/s sent)",
+            size,
+            ms(diary_half["median_s"]),
+            ms(diary_half["p95_s"]),
+            per_s(diary_half["throughput_per_s"]),
+            cmd["load"],
+        ),
+        (
+            "nightly monitoring update (this month's Q1–Q17, every school, Celery worker ×2)",
+            f"{schools} schools",
+            ms(monitoring["nightly_update_s"]),
+            "—",
+            f"{schools / monitoring['nightly_update_s']:.1f} schools/s",
+            cmd["monitoring"],
+        ),
+        (
+            "full monthly report: last month's indicators and filling reports (worker ×2), district reports, "
+            "PDF and XLSX",
+            f"{schools} schools",
+            ms(monitoring["monthly_report_total_s"]),
+            "—",
+            "—",
+            cmd["monitoring"],
+        ),
+        (
+            "one school's month so far: the filling table and pupil × subject counts, one process",
+            "1 school",
+            ms(ours["median_s"]),
+            ms(ours["p95_s"]),
+            f"{ours['median_s'] / bare['median_s']:.1f}× the bare SQL",
+            cmd["monitoring"],
+        ),
         ("bare SQL of the same counts", "1 school", ms(bare["median_s"]), ms(bare["p95_s"]), "—", cmd["monitoring"]),
-        ("one school's month so far: all of Q1–Q17, one process", "1 school", ms(quality["median_s"]),
-         ms(quality["p95_s"]), f"{quality['median_s'] / quality_bare['median_s']:.1f}× the bare SQL", cmd["monitoring"]),
-        ("bare SQL fetching the rows Q1–Q17 read", "1 school", ms(quality_bare["median_s"]),
-         ms(quality_bare["p95_s"]), "—", cmd["monitoring"]),
-        ("database size of a school with its term", "1 school", mib(monitoring["school_bytes"]["median"]), "—",
-         f"max {mib(monitoring['school_bytes']['max'])}", cmd["monitoring"]),
-        ("database size of an empty school schema", "1 school", f"{provisioning['empty_school_bytes'] / 1024:.0f} KiB",
-         "—", "—", cmd["provisioning"]),
+        (
+            "one school's month so far: all of Q1–Q17, one process",
+            "1 school",
+            ms(quality["median_s"]),
+            ms(quality["p95_s"]),
+            f"{quality['median_s'] / quality_bare['median_s']:.1f}× the bare SQL",
+            cmd["monitoring"],
+        ),
+        (
+            "bare SQL fetching the rows Q1–Q17 read",
+            "1 school",
+            ms(quality_bare["median_s"]),
+            ms(quality_bare["p95_s"]),
+            "—",
+            cmd["monitoring"],
+        ),
+        (
+            "database size of a school with its term",
+            "1 school",
+            mib(monitoring["school_bytes"]["median"]),
+            "—",
+            f"max {mib(monitoring['school_bytes']['max'])}",
+            cmd["monitoring"],
+        ),
+        (
+            "database size of an empty school schema",
+            "1 school",
+            f"{provisioning['empty_school_bytes'] / 1024:.0f} KiB",
+            "—",
+            "—",
+            cmd["provisioning"],
+        ),
     ]
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        "# Benchmarks", "",
+        "# Benchmarks",
+        "",
         f"Measured {when} on {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cores; PostgreSQL and Redis on the same machine; the load generator too. Written by "
         f"`python bench/run.py --schools {options.schools}` (`make bench` runs the 20-school default); raw figures in "
-        f"`{options.output}.json`; what they mean and what limits them in `performance.md`.", "",
-        "| what | size | median | p95 | throughput | command |", "|---|---|---|---|---|---|",
+        f"`{options.output}.json`; what they mean and what limits them in `performance.md`.",
+        "",
+        "| what | size | median | p95 | throughput | command |",
+        "|---|---|---|---|---|---|",
     ]
-    lines += [f"| {what} | {size_} | {median} | {p95} | {rate} | `{command}` |"
-              for what, size_, median, p95, rate, command in rows]
+    lines += [
+        f"| {what} | {size_} | {median} | {p95} | {rate} | `{command}` |"
+        for what, size_, median, p95, rate, command in rows
+    ]
     DOCS.mkdir(exist_ok=True)
     (DOCS / f"{options.output}.md").write_text("\n".join(lines) + "\n")
-    (DOCS / f"{options.output}.json").write_text(json.dumps({
-        "measured": when, "provisioning": provisioning, "journal_grid": grid, "district": district, "load": load,
-        "monitoring": monitoring}, indent=2) + "\n")
+    (DOCS / f"{options.output}.json").write_text(
+        json.dumps(
+            {
+                "measured": when,
+                "provisioning": provisioning,
+                "journal_grid": grid,
+                "district": district,
+                "load": load,
+                "monitoring": monitoring,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print("\n".join(lines))
 
 

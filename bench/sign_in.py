@@ -32,11 +32,16 @@ def main():
 
         from accounts import services
 
-        services.create_person(services.NewAccount(last_name="Проверкина", first_name="Ирина",
-                                                   email="exists@bench.test", password="Verno-2026-parol"))
+        services.create_person(
+            services.NewAccount(
+                last_name="Проверкина", first_name="Ирина", email="exists@bench.test", password="Verno-2026-parol"
+            )
+        )
         results = {}
-        for label, login in (("existing login, wrong password", "exists@bench.test"),
-                             ("login nobody has", "nobody@bench.test")):
+        for label, login in (
+            ("existing login, wrong password", "exists@bench.test"),
+            ("login nobody has", "nobody@bench.test"),
+        ):
             browser, seconds = Client(HTTP_HOST="localhost"), []
             for n in range(options.runs + 2):
                 start = time.perf_counter()

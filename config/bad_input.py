@@ -19,8 +19,12 @@ class BadInputMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
-            return refuse(request, 413, "too_large",
-                          f"Запрос больше {settings.MAX_REQUEST_BYTES // (1024 * 1024)} МБ: загрузите файл поменьше.")
+            return refuse(
+                request,
+                413,
+                "too_large",
+                f"Запрос больше {settings.MAX_REQUEST_BYTES // (1024 * 1024)} МБ: загрузите файл поменьше.",
+            )
         if has_nul(request):
             return refuse(request, 400, "nul_character", "В данных есть недопустимый символ (NUL).")
         return self.get_response(request)
@@ -29,7 +33,10 @@ class BadInputMiddleware:
 def has_nul(request):
     if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in [key, *values]):
         return True
-    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if request.method == "POST" and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         fields = [value for key, values in request.POST.lists() for value in [key, *values]]
         names = [upload.name for uploads in request.FILES.lists() for upload in uploads[1]]
         return any("\x00" in text for text in fields + names)

@@ -8,8 +8,12 @@ def site(request):
     user = getattr(request, "user", None)
     here = school.slug if school else "portal"
     places = [p for p in places_of(user) if p[0] != here] if user is not None and user.is_authenticated else []
-    return {"current_school": school, "portal_url": portal_url(), "base_domain": settings.BASE_DOMAIN,
-            "other_places": places}
+    return {
+        "current_school": school,
+        "portal_url": portal_url(),
+        "base_domain": settings.BASE_DOMAIN,
+        "other_places": places,
+    }
 
 
 def portal_url(path="/"):

@@ -23,8 +23,10 @@ def add_form_errors(form, error):
 
 def explain_form(form):
     """An invalid form's errors as lines "Field: message", for a refusal on a page."""
-    return [f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
-            for f, e in form.errors.items()]
+    return [
+        f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}".lstrip(": ")
+        for f, e in form.errors.items()
+    ]
 
 
 def not_found(request, exception=None):

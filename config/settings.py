@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["config.throttles.Writes"],
     "DEFAULT_THROTTLE_RATES": {
-        "writes": os.environ.get("THROTTLE_WRITES", "600/min"),   # a teacher typing marks makes ~1/s
+        "writes": os.environ.get("THROTTLE_WRITES", "600/min"),  # a teacher typing marks makes ~1/s
         "sign_in": os.environ.get("THROTTLE_SIGN_IN", "30/min"),  # per address; lockout is per login (axes)
         "invitation": os.environ.get("THROTTLE_INVITATION", "30/min"),  # codes tried per address
         "two_factor": os.environ.get("THROTTLE_TWO_FACTOR", "20/min"),  # second-factor codes per address
@@ -246,16 +246,30 @@ CELERY_BEAT_SCHEDULE = {
     "notifications": {"task": "diary.tasks.sweep_notifications", "schedule": 60.0},
     "quality-indicators": {"task": "monitoring.tasks.dispatch_school_months", "schedule": crontab(hour=2, minute=30)},
     # Each school makes its own filling (1st) and activity (Monday) report, then the district's is put together.
-    "filling-reports": {"task": "monitoring.tasks.dispatch_school_reports", "args": ["filling"],
-                        "schedule": crontab(hour=3, minute=30, day_of_month=1)},
-    "activity-reports": {"task": "monitoring.tasks.dispatch_school_reports", "args": ["activity"],
-                         "schedule": crontab(hour=3, minute=30, day_of_week=1)},
-    "monthly-reports": {"task": "monitoring.tasks.monthly_reports", "schedule": crontab(hour=6, minute=0, day_of_month=1)},
-    "weekly-activity-report": {"task": "monitoring.tasks.weekly_activity_report",
-                               "schedule": crontab(hour=6, minute=0, day_of_week=1)},
+    "filling-reports": {
+        "task": "monitoring.tasks.dispatch_school_reports",
+        "args": ["filling"],
+        "schedule": crontab(hour=3, minute=30, day_of_month=1),
+    },
+    "activity-reports": {
+        "task": "monitoring.tasks.dispatch_school_reports",
+        "args": ["activity"],
+        "schedule": crontab(hour=3, minute=30, day_of_week=1),
+    },
+    "monthly-reports": {
+        "task": "monitoring.tasks.monthly_reports",
+        "schedule": crontab(hour=6, minute=0, day_of_month=1),
+    },
+    "weekly-activity-report": {
+        "task": "monitoring.tasks.weekly_activity_report",
+        "schedule": crontab(hour=6, minute=0, day_of_week=1),
+    },
     "teacher-reminders": {"task": "monitoring.tasks.dispatch_reminders", "schedule": crontab(hour=7, minute=30)},
     # Saturday 12:00: the week's digest for every parent.
-    "weekly-digest": {"task": "diary.tasks.dispatch_weekly_digest", "schedule": crontab(hour=12, minute=0, day_of_week=6)},
+    "weekly-digest": {
+        "task": "diary.tasks.dispatch_weekly_digest",
+        "schedule": crontab(hour=12, minute=0, day_of_week=6),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -288,6 +302,9 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["school"]},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.utils.autoreload": {"level": "WARNING"},
-                "axes": {"level": "WARNING"}},  # a line per sign-in; LoginAttempt keeps them
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },  # a line per sign-in; LoginAttempt keeps them
 }

@@ -3,9 +3,9 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from journal import api as journal_api
 from diary import api as diary_api
 from diary import views as diary_views
+from journal import api as journal_api
 from journal import views as journal_views
 from monitoring import views as monitoring_views
 from tenants import api as tenants_api
@@ -18,7 +18,11 @@ handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"
 
 urlpatterns = common + [
-    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public", permission_classes=[OPEN]), name="api_schema"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(urlconf="config.urls_public", permission_classes=[OPEN]),
+        name="api_schema",
+    ),
     path("", journal_views.portal_home, name="home"),
     path("district/", tenants_views.school_list, name="district"),
     path("district/schools/new/", tenants_views.school_create, name="school_create"),
@@ -29,20 +33,30 @@ urlpatterns = common + [
     path("api/v1/schools/", tenants_api.SchoolList.as_view(), name="api_schools"),
     path("children/<slug:slug>/<int:pupil_id>/", diary_views.child_page, name="child"),
     path("children/<slug:slug>/<int:pupil_id>/marks/", diary_views.child_page, {"page": "marks"}, name="child_marks"),
-    path("children/<slug:slug>/<int:pupil_id>/attendance/", diary_views.child_page, {"page": "attendance"},
-         name="child_attendance"),
+    path(
+        "children/<slug:slug>/<int:pupil_id>/attendance/",
+        diary_views.child_page,
+        {"page": "attendance"},
+        name="child_attendance",
+    ),
     path("children/<slug:slug>/<int:pupil_id>/consent/", diary_views.consent_withdraw, name="consent_withdraw"),
     path("children/<slug:slug>/<int:pupil_id>/views/", diary_views.child_page, {"page": "views"}, name="child_views"),
-    path("children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/", diary_views.child_file,
-         name="child_file"),
+    path(
+        "children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/",
+        diary_views.child_file,
+        name="child_file",
+    ),
     path("api/v1/children/<slug:slug>/<int:pupil_id>/week/", diary_api.child_week, name="api_child_week"),
     path("api/v1/children/<slug:slug>/<int:pupil_id>/marks/", diary_api.child_marks, name="api_child_marks"),
     path("notifications/", diary_views.notifications, name="notifications"),
     path("messages/", diary_views.parent_messages, name="messages"),
     path("messages/<slug:slug>/new/<int:pupil_id>/", diary_views.parent_new, name="message_new"),
     path("messages/<slug:slug>/<int:thread_id>/", diary_views.parent_thread, name="thread"),
-    path("messages/<slug:slug>/<int:thread_id>/files/<int:message_id>/", diary_views.parent_attachment,
-         name="message_file"),
+    path(
+        "messages/<slug:slug>/<int:thread_id>/files/<int:message_id>/",
+        diary_views.parent_attachment,
+        name="message_file",
+    ),
     path("api/v1/notifications/", diary_api.notifications, name="api_notifications"),
     path("api/v1/messages/", diary_api.threads, name="api_threads"),
     path("api/v1/messages/<slug:slug>/<int:thread_id>/", diary_api.thread, name="api_thread"),
@@ -50,7 +64,10 @@ urlpatterns = common + [
     path("district/quality/thresholds/", monitoring_views.threshold_page, name="thresholds"),
     path("district/quality/reports/", monitoring_views.district_reports, name="district_reports"),
     path("district/quality/reports/<int:report_id>/", monitoring_views.district_report, name="district_report"),
-    path("district/quality/reports/<int:report_id>.<str:kind>", monitoring_views.district_report,
-         name="district_report_file"),
+    path(
+        "district/quality/reports/<int:report_id>.<str:kind>",
+        monitoring_views.district_report,
+        name="district_report_file",
+    ),
     path("district/quality/<slug:slug>/", monitoring_views.district_school, name="quality_school"),
 ]

@@ -17,7 +17,11 @@ handler404 = "config.errors.not_found"
 handler500 = "config.errors.server_error"
 
 urlpatterns = common + [
-    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_school", permission_classes=[OPEN]), name="api_schema"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(urlconf="config.urls_school", permission_classes=[OPEN]),
+        name="api_schema",
+    ),
     path("", journal_views.home, name="home"),
     path("staff/", accounts_views.staff_list, name="staff"),
     path("staff/invite/", accounts_views.staff_invite, name="staff_invite"),

@@ -96,21 +96,46 @@ def start_postgres():
             say(f"Creating a private PostgreSQL cluster in {PG_DIR}")
             PG_DIR.mkdir(parents=True, exist_ok=True)
             chown_for_server(PG_DIR)
-            subprocess.run(as_server_user([
-                str(bindir / "initdb"), "-D", str(PG_DIR), "-U", PG_USER, "--auth=trust",
-                "--encoding=UTF8", "--locale=C.UTF-8",
-            ]), check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                as_server_user(
+                    [
+                        str(bindir / "initdb"),
+                        "-D",
+                        str(PG_DIR),
+                        "-U",
+                        PG_USER,
+                        "--auth=trust",
+                        "--encoding=UTF8",
+                        "--locale=C.UTF-8",
+                    ]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
         chown_for_server(PG_DIR)
         say(f"Starting PostgreSQL on 127.0.0.1:{PG_PORT}")
-        subprocess.run(as_server_user([
-            str(bindir / "pg_ctl"), "-D", str(PG_DIR), "-l", str(PG_DIR / "server.log"), "-w",
-            "-o", f"-p {PG_PORT} -k {PG_DIR} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        ]), check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            as_server_user(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(PG_DIR),
+                    "-l",
+                    str(PG_DIR / "server.log"),
+                    "-w",
+                    "-o",
+                    f"-p {PG_PORT} -k {PG_DIR} -c listen_addresses=127.0.0.1 -c fsync=off",
+                    "start",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     url = f"postgresql://{PG_USER}@127.0.0.1:{PG_PORT}/{DB_NAME}"
     created = subprocess.run(
         [bindir / "createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", PG_USER, DB_NAME],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if created.returncode != 0 and "already exists" not in created.stderr:
         fail(created.stderr.strip())
@@ -126,15 +151,35 @@ def start_redis():
         )
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
     url = f"redis://127.0.0.1:{REDIS_PORT}/0"
-    ping = subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True, text=True) \
-        if shutil.which("redis-cli") else None
+    ping = (
+        subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True, text=True)
+        if shutil.which("redis-cli")
+        else None
+    )
     if ping is None or ping.stdout.strip() != "PONG":
         say(f"Starting Redis on 127.0.0.1:{REDIS_PORT}")
-        subprocess.run([
-            server, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--daemonize", "yes",
-            "--dir", str(REDIS_DIR), "--save", "", "--appendonly", "no",
-            "--pidfile", str(REDIS_DIR / "redis.pid"), "--logfile", str(REDIS_DIR / "redis.log"),
-        ], check=True)
+        subprocess.run(
+            [
+                server,
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(REDIS_DIR),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--pidfile",
+                str(REDIS_DIR / "redis.pid"),
+                "--logfile",
+                str(REDIS_DIR / "redis.log"),
+            ],
+            check=True,
+        )
         for _ in range(50):
             if shutil.which("redis-cli") is None:
                 time.sleep(0.5)

@@ -20,8 +20,12 @@ def child(request, slug, pupil_id):
     with schema_context(school.schema_name if linked else "public"):
         pupil = None
         if linked:
-            link = (Guardian.objects.live().filter(user=request.user, pupil_id=pupil_id)
-                    .select_related("pupil__school_class").first())
+            link = (
+                Guardian.objects.live()
+                .filter(user=request.user, pupil_id=pupil_id)
+                .select_related("pupil__school_class")
+                .first()
+            )
             pupil = link.pupil if link else None
         if pupil is None:
             _denied(request, slug, pupil_id)
@@ -38,8 +42,15 @@ def parent_school(request, slug):
 
 
 def _denied(request, slug, pupil_id):
-    record_refusal(request, actor=request.user, ip=client_ip(request), action="diary.denied",
-                   target_type="journal.pupil", target_id=pupil_id, new={"school": slug})
+    record_refusal(
+        request,
+        actor=request.user,
+        ip=client_ip(request),
+        action="diary.denied",
+        target_type="journal.pupil",
+        target_id=pupil_id,
+        new={"school": slug},
+    )
 
 
 def own_pupil(request):

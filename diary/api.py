@@ -19,28 +19,49 @@ from . import selectors
 from .access import child, own_pupil, parent_school
 from .services import log_view, post_message
 
-
 Parent = api_audience("portal", {Role.PARENT})
 Pupil = api_audience("school", {Role.PUPIL})
 
 
 def _week(pupil, day):
     monday = day - timedelta(days=day.isoweekday() - 1)
-    return {"monday": monday, "days": [{
-        "date": d,
-        "lessons": [{
-            "id": l.pk, "number": l.number, "subject": l.subject.name, "topic": l.topic,
-            "homework": "" if l.homework_none else l.homework, "homework_files": [f.name for f in l.live_files],
-            "substitution": l.taught_by_id is not None, "cancelled": l.cancelled_at is not None,
-            "absence": l.absence.status if l.absence else None,
-            "marks": [{"value": m.value, "work_type": m.work_type.name, "weight": str(m.work_type.weight),
-                       "comment": m.comment} for m in l.pupil_marks],
-        } for l in lessons],
-    } for d, lessons in selectors.week(pupil, monday)]}
+    return {
+        "monday": monday,
+        "days": [
+            {
+                "date": d,
+                "lessons": [
+                    {
+                        "id": lesson.pk,
+                        "number": lesson.number,
+                        "subject": lesson.subject.name,
+                        "topic": lesson.topic,
+                        "homework": "" if lesson.homework_none else lesson.homework,
+                        "homework_files": [f.name for f in lesson.live_files],
+                        "substitution": lesson.taught_by_id is not None,
+                        "cancelled": lesson.cancelled_at is not None,
+                        "absence": lesson.absence.status if lesson.absence else None,
+                        "marks": [
+                            {
+                                "value": m.value,
+                                "work_type": m.work_type.name,
+                                "weight": str(m.work_type.weight),
+                                "comment": m.comment,
+                            }
+                            for m in lesson.pupil_marks
+                        ],
+                    }
+                    for lesson in lessons
+                ],
+            }
+            for d, lessons in selectors.week(pupil, monday)
+        ],
+    }
 
 
 # The answers' shapes, for the published schema (the views build plain dicts of the same shape;
 # tests/test_api_fuzz.py checks every answer against them).
+
 
 class MarkOut(serializers.Serializer):
     value = serializers.CharField()
@@ -135,13 +156,28 @@ def _marks(pupil, request):
     wanted = query(TermQuery, request).get("term")
     term = next((t for t in terms if t.pk == wanted), term)
     rows = selectors.marks_by_subject(pupil, term) if term else []
-    return {"term": str(term) if term else None, "subjects": [{
-        "subject": row["subject"].name,
-        "marks": [{"date": m.lesson.date, "value": m.value, "work_type": m.work_type.name,
-                   "weight": str(m.work_type.weight), "comment": m.comment} for m in row["marks"]],
-        "average": str(row["average"]) if row["average"] is not None else None,
-        "forecast": row["forecast"], "final": row["final"].value if row["final"] else None,
-    } for row in rows]}
+    return {
+        "term": str(term) if term else None,
+        "subjects": [
+            {
+                "subject": row["subject"].name,
+                "marks": [
+                    {
+                        "date": m.lesson.date,
+                        "value": m.value,
+                        "work_type": m.work_type.name,
+                        "weight": str(m.work_type.weight),
+                        "comment": m.comment,
+                    }
+                    for m in row["marks"]
+                ],
+                "average": str(row["average"]) if row["average"] is not None else None,
+                "forecast": row["forecast"],
+                "final": row["final"].value if row["final"] else None,
+            }
+            for row in rows
+        ],
+    }
 
 
 def _answer(request, pupil, page):
@@ -151,8 +187,6 @@ def _answer(request, pupil, page):
         data = _marks(pupil, request)
     log_view(request, [pupil], f"diary.{page}")  # the same names as the pages: a view is a view
     return Response(data)
-
-
 
 
 @extend_schema(parameters=[WeekQuery], responses=WeekOut)
@@ -192,15 +226,32 @@ def own_marks(request):
 @permission_classes([Parent])
 def notifications(request):
     """The newest notifications from every child's school (they become read)."""
-    return Response({"results": [{
-        "school": n.school.slug, "pupil": n.pupil_id, "kind": n.kind, "text": n.text, "created_at": n.created_at,
-        "email_sent": n.email_sent_at is not None,
-    } for n in selectors.notifications_of(request.user)]})
+    return Response(
+        {
+            "results": [
+                {
+                    "school": n.school.slug,
+                    "pupil": n.pupil_id,
+                    "kind": n.kind,
+                    "text": n.text,
+                    "created_at": n.created_at,
+                    "email_sent": n.email_sent_at is not None,
+                }
+                for n in selectors.notifications_of(request.user)
+            ]
+        }
+    )
 
 
 def _thread_data(thread, slug):
-    return {"id": thread.pk, "school": slug, "subject": thread.subject, "pupil": thread.pupil_id,
-            "last_message_at": thread.last_message_at, "unread": thread.unread}
+    return {
+        "id": thread.pk,
+        "school": slug,
+        "subject": thread.subject,
+        "pupil": thread.pupil_id,
+        "last_message_at": thread.last_message_at,
+        "unread": thread.unread,
+    }
 
 
 @extend_schema(responses=results_of(ThreadOut, "ThreadList"))
@@ -229,6 +280,17 @@ def thread(request, slug, thread_id):
             text = body(MessageInput, request)["text"]
             post_message(found, school=school, by=request.user, text=text, ip=client_ip(request))
         messages, _ = selectors.thread_page(found, request.user)
-        return Response({**_thread_data(found, slug), "messages": [
-            {"author": m.author.full_name, "text": m.text, "created_at": m.created_at,
-             "attachment": m.attachment_name or None} for m in messages]})
+        return Response(
+            {
+                **_thread_data(found, slug),
+                "messages": [
+                    {
+                        "author": m.author.full_name,
+                        "text": m.text,
+                        "created_at": m.created_at,
+                        "attachment": m.attachment_name or None,
+                    }
+                    for m in messages
+                ],
+            }
+        )

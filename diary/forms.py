@@ -8,7 +8,10 @@ class PreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
         fields = ["email", "quiet_from", "quiet_to"]
-        widgets = {"quiet_from": forms.TimeInput(attrs={"type": "time"}), "quiet_to": forms.TimeInput(attrs={"type": "time"})}
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_to": forms.TimeInput(attrs={"type": "time"}),
+        }
 
     def clean(self):
         data = super().clean()

@@ -61,8 +61,10 @@ class ThreadQuerySet(models.QuerySet):
         """Threads a parent may still open: about a child they are linked to now, or to the class
         of such a child. An ended link or a withdrawn child closes them."""
         links = Guardian.objects.live().filter(user=user)
-        return self.filter(models.Q(pupil__in=links.values("pupil"))
-                           | models.Q(pupil__isnull=True, school_class__in=links.values("pupil__school_class")))
+        return self.filter(
+            models.Q(pupil__in=links.values("pupil"))
+            | models.Q(pupil__isnull=True, school_class__in=links.values("pupil__school_class"))
+        )
 
 
 class Thread(models.Model):
@@ -71,8 +73,9 @@ class Thread(models.Model):
 
     subject = models.CharField("тема", max_length=200)
     pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    school_class = models.ForeignKey("journal.SchoolClass", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    school_class = models.ForeignKey(
+        "journal.SchoolClass", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -108,7 +111,9 @@ class Remark(models.Model):
     """A teacher's note on a pupil's behaviour or work, visible to the pupil and parents."""
 
     pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="remarks")
-    lesson = models.ForeignKey("journal.Lesson", on_delete=models.PROTECT, null=True, blank=True, related_name="remarks")
+    lesson = models.ForeignKey(
+        "journal.Lesson", on_delete=models.PROTECT, null=True, blank=True, related_name="remarks"
+    )
     text = models.CharField(max_length=1000)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -120,8 +125,9 @@ class Remark(models.Model):
 class News(models.Model):
     """An announcement to the whole school, or to one class (school_class set)."""
 
-    school_class = models.ForeignKey("journal.SchoolClass", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    school_class = models.ForeignKey(
+        "journal.SchoolClass", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(max_length=200)
     text = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -19,15 +19,16 @@ from journal.models import Attendance, Mark
 
 from . import selectors
 
-FONT_PATHS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-              Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")]
+FONT_PATHS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")]
 
 
 def cyrillic_font():
     if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
         path = next((p for p in FONT_PATHS if p.exists()), None)
         if path is None:
-            raise ImproperlyConfigured("Для PDF нужен шрифт DejaVu Sans с кириллицей: apt-get install fonts-dejavu-core.")
+            raise ImproperlyConfigured(
+                "Для PDF нужен шрифт DejaVu Sans с кириллицей: apt-get install fonts-dejavu-core."
+            )
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
     return "DejaVuSans"
 
@@ -40,40 +41,74 @@ def weekly_report(school, school_class, monday, pupils, term):
     buffer = io.BytesIO()
     story = []
     for n, pupil in enumerate(pupils):
-        marks = (Mark.objects.live().filter(pupil=pupil, lesson__date__range=(monday, sunday))
-                 .select_related("lesson__subject", "work_type").order_by("lesson__subject__name", "lesson__date"))
+        marks = (
+            Mark.objects.live()
+            .filter(pupil=pupil, lesson__date__range=(monday, sunday))
+            .select_related("lesson__subject", "work_type")
+            .order_by("lesson__subject__name", "lesson__date")
+        )
         by_subject = {}
         for mark in marks:
             by_subject.setdefault(mark.lesson.subject.name, []).append(
-                f"{mark.value} ({mark.lesson.date:%d.%m}, {mark.work_type.name.lower()})")
-        averages = {row["subject"].name: row["average"] for row in selectors.marks_by_subject(pupil, term)} if term else {}
+                f"{mark.value} ({mark.lesson.date:%d.%m}, {mark.work_type.name.lower()})"
+            )
+        averages = (
+            {row["subject"].name: row["average"] for row in selectors.marks_by_subject(pupil, term)} if term else {}
+        )
         rows = [["Предмет", "Отметки за неделю", "Средний балл за период"]]
         for subject in sorted(set(by_subject) | set(averages)):
             average = averages.get(subject)
-            rows.append([Paragraph(escape(subject), text), Paragraph(escape("; ".join(by_subject.get(subject, [])) or "—"), text),
-                         f"{average}".replace(".", ",") if average is not None else "—"])
+            rows.append(
+                [
+                    Paragraph(escape(subject), text),
+                    Paragraph(escape("; ".join(by_subject.get(subject, [])) or "—"), text),
+                    f"{average}".replace(".", ",") if average is not None else "—",
+                ]
+            )
         absences = Attendance.objects.live().filter(pupil=pupil, lesson__date__range=(monday, sunday))
         absent = sum(1 for a in absences if a.status == Attendance.Status.ABSENT)
         late = sum(1 for a in absences if a.status == Attendance.Status.LATE)
         story += [
             Paragraph(escape(school.name), text),
-            Paragraph(f"Сведения об успеваемости и посещаемости за неделю {monday:%d.%m.%Y} — {sunday:%d.%m.%Y}", title),
+            Paragraph(
+                f"Сведения об успеваемости и посещаемости за неделю {monday:%d.%m.%Y} — {sunday:%d.%m.%Y}", title
+            ),
             Paragraph(f"Обучающийся: <b>{escape(pupil.full_name)}</b>, {escape(str(school_class))} класс", text),
             Spacer(1, 4 * mm),
-            Table(rows, colWidths=[45 * mm, 95 * mm, 35 * mm], repeatRows=1, style=TableStyle([
-                ("FONT", (0, 0), (-1, -1), font, 10), ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")), ("VALIGN", (0, 0), (-1, -1), "TOP")])),
+            Table(
+                rows,
+                colWidths=[45 * mm, 95 * mm, 35 * mm],
+                repeatRows=1,
+                style=TableStyle(
+                    [
+                        ("FONT", (0, 0), (-1, -1), font, 10),
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                ),
+            ),
             Spacer(1, 4 * mm),
             Paragraph(f"Пропущено уроков за неделю: {absent}; опозданий: {late}.", text),
             Spacer(1, 12 * mm),
-            Paragraph("Классный руководитель: ____________________ "
-                      f"{escape(school_class.class_teacher.short_name) if school_class.class_teacher else ''}", text),
+            Paragraph(
+                "Классный руководитель: ____________________ "
+                f"{escape(school_class.class_teacher.short_name) if school_class.class_teacher else ''}",
+                text,
+            ),
             Spacer(1, 6 * mm),
             Paragraph("С отметками ознакомлен(а), родитель (законный представитель): ____________________", text),
         ]
         if n < len(pupils) - 1:
             story.append(PageBreak())
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=f"Еженедельный отчёт, {school_class} класс")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Еженедельный отчёт, {school_class} класс",
+    )
     doc.build(story)
     return buffer.getvalue()

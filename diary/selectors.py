@@ -8,10 +8,8 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.selectors import parent_schools
-
 from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Rules, Subject
 from journal.selectors import suggested_final, terms_of, weighted_average
-
 
 from .models import DataView, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
 
@@ -20,20 +18,25 @@ def lessons_of(pupil):
     """The lessons a pupil sits in: the class's, and of subgroups only their own."""
     groups = list(pupil.subgroups.values_list("pk", flat=True))
     return Lesson.objects.filter(school_class=pupil.school_class_id).filter(
-        Q(subgroup__isnull=True) | Q(subgroup__in=groups))
+        Q(subgroup__isnull=True) | Q(subgroup__in=groups)
+    )
 
 
 def week(pupil, monday):
     """Each school day of the week: lessons with topic, homework (files too), the pupil's marks
     and attendance, substitutions and cancellations."""
-    marks = Prefetch("marks", queryset=Mark.objects.live().filter(pupil=pupil)
-                     .select_related("work_type"), to_attr="pupil_marks")
-    attendance = Prefetch("attendance", queryset=Attendance.objects.live().filter(pupil=pupil),
-                          to_attr="pupil_attendance")
+    marks = Prefetch(
+        "marks", queryset=Mark.objects.live().filter(pupil=pupil).select_related("work_type"), to_attr="pupil_marks"
+    )
+    attendance = Prefetch(
+        "attendance", queryset=Attendance.objects.live().filter(pupil=pupil), to_attr="pupil_attendance"
+    )
     files = Prefetch("files", queryset=HomeworkFile.objects.filter(deleted_at__isnull=True), to_attr="live_files")
     lessons = (
-        lessons_of(pupil).filter(date__range=(monday, monday + timedelta(days=5)))
-        .select_related("subject", "teacher", "taught_by").prefetch_related(marks, attendance, files)
+        lessons_of(pupil)
+        .filter(date__range=(monday, monday + timedelta(days=5)))
+        .select_related("subject", "teacher", "taught_by")
+        .prefetch_related(marks, attendance, files)
         .order_by("date", "number")
     )
     bells = {b.number: b for b in Bell.objects.all()}
@@ -50,8 +53,10 @@ def marks_by_subject(pupil, term):
     the forecast of the term mark by the school's rounding rule, and the term mark if set."""
     rules = Rules.get()
     marks = (
-        Mark.objects.live().filter(pupil=pupil, lesson__term=term)
-        .select_related("work_type", "lesson__subject").order_by("lesson__date", "entered_at")
+        Mark.objects.live()
+        .filter(pupil=pupil, lesson__term=term)
+        .select_related("work_type", "lesson__subject")
+        .order_by("lesson__date", "entered_at")
     )
     finals = {f.subject_id: f for f in FinalMark.objects.filter(pupil=pupil, term=term)}
     subjects = {}
@@ -64,9 +69,16 @@ def marks_by_subject(pupil, term):
         course = [weighted_average(subject_marks[: n + 1]) for n in range(len(subject_marks))]
         course = [value for value in course if value is not None]
         average = weighted_average(subject_marks)
-        rows.append({"subject": subject, "marks": subject_marks, "average": average,
-                     "forecast": suggested_final(average, rules), "final": finals.get(subject.pk),
-                     "course": course})
+        rows.append(
+            {
+                "subject": subject,
+                "marks": subject_marks,
+                "average": average,
+                "forecast": suggested_final(average, rules),
+                "final": finals.get(subject.pk),
+                "course": course,
+            }
+        )
     return rows
 
 
@@ -76,20 +88,25 @@ def final_marks(pupil, year):
     by_subject = {}
     for final in FinalMark.objects.filter(pupil=pupil, year=year).select_related("subject"):
         by_subject.setdefault(final.subject, {})[final.term_id] = final.value
-    rows = [{"subject": subject, "terms": [values.get(t.pk, "") for t in terms], "year": values.get(None, "")}
-            for subject, values in sorted(by_subject.items(), key=lambda item: item[0].name)]
+    rows = [
+        {"subject": subject, "terms": [values.get(t.pk, "") for t in terms], "year": values.get(None, "")}
+        for subject, values in sorted(by_subject.items(), key=lambda item: item[0].name)
+    ]
     return terms, rows
 
 
 def attendance(pupil, term):
     """Absences and lateness of a term, with the lessons missed: their topics and homework."""
     entries = list(
-        Attendance.objects.live().filter(pupil=pupil, lesson__term=term)
-        .select_related("lesson__subject").order_by("lesson__date", "lesson__number")
+        Attendance.objects.live()
+        .filter(pupil=pupil, lesson__term=term)
+        .select_related("lesson__subject")
+        .order_by("lesson__date", "lesson__number")
     )
     absent = [a for a in entries if a.status == Attendance.Status.ABSENT]
     summary = {
-        "absent": len(absent), "late": len(entries) - len(absent),
+        "absent": len(absent),
+        "late": len(entries) - len(absent),
         "illness": sum(1 for a in absent if a.reason == Attendance.Reason.ILLNESS),
         "excused": sum(1 for a in absent if a.reason == Attendance.Reason.EXCUSED),
         "unexcused": sum(1 for a in absent if a.reason == Attendance.Reason.UNEXCUSED),
@@ -106,8 +123,10 @@ def views_of(pupil):
 def current_term(pupil, year):
     terms = list(terms_of(pupil.school_class, year)) if year else []
     today = timezone.localdate()
-    return terms, next((t for t in terms if t.starts_on <= today <= t.ends_on),
-                       next((t for t in reversed(terms) if t.starts_on <= today), terms[0] if terms else None))
+    return terms, next(
+        (t for t in terms if t.starts_on <= today <= t.ends_on),
+        next((t for t in reversed(terms) if t.starts_on <= today), terms[0] if terms else None),
+    )
 
 
 def notifications_of(user, limit=100):
@@ -116,7 +135,9 @@ def notifications_of(user, limit=100):
     for school in parent_schools(user):
         with schema_context(school.schema_name):
             found = list(Notification.objects.filter(recipient=user).select_related("pupil")[:limit])
-            Notification.objects.filter(pk__in=[n.pk for n in found if n.read_at is None]).update(read_at=timezone.now())
+            Notification.objects.filter(pk__in=[n.pk for n in found if n.read_at is None]).update(
+                read_at=timezone.now()
+            )
         for notice in found:
             notice.school = school
         notices += found
@@ -136,9 +157,15 @@ def threads_for(user, everything=False):
     threads = Thread.objects.all() if everything else Thread.objects.filter(members__user=user)
     return (
         threads.annotate(last_read=Subquery(last_read))
-        .annotate(unread=Count("messages", filter=~Q(messages__author=user) & (
-            Q(last_read__isnull=True) | Q(messages__created_at__gt=F("last_read")))))
-        .select_related("pupil", "school_class", "created_by").order_by("-last_message_at")
+        .annotate(
+            unread=Count(
+                "messages",
+                filter=~Q(messages__author=user)
+                & (Q(last_read__isnull=True) | Q(messages__created_at__gt=F("last_read"))),
+            )
+        )
+        .select_related("pupil", "school_class", "created_by")
+        .order_by("-last_message_at")
     )
 
 
@@ -152,8 +179,12 @@ def thread_page(thread, user):
 
 def class_parents(school_class):
     """Parents on the portal with their children in this class, for the meeting list."""
-    links = (Guardian.objects.live().filter(pupil__school_class=school_class)
-             .select_related("user", "pupil").order_by("pupil__last_name"))
+    links = (
+        Guardian.objects.live()
+        .filter(pupil__school_class=school_class)
+        .select_related("user", "pupil")
+        .order_by("pupil__last_name")
+    )
     return [(link.user, link.pupil) for link in links]
 
 
@@ -162,8 +193,9 @@ def board(pupil, monday):
     and the class's parent meetings."""
     return {
         "news": News.objects.filter(Q(school_class__isnull=True) | Q(school_class=pupil.school_class_id))[:5],
-        "remarks": Remark.objects.filter(pupil=pupil, created_at__date__range=(monday, monday + timedelta(days=6)))
-        .select_related("author", "lesson__subject"),
+        "remarks": Remark.objects.filter(
+            pupil=pupil, created_at__date__range=(monday, monday + timedelta(days=6))
+        ).select_related("author", "lesson__subject"),
         "meetings": ParentMeeting.objects.filter(school_class=pupil.school_class_id)[:3],
     }
 

@@ -10,9 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.access import client_ip
-from audit.models import record
-
 from accounts.models import STAFF_ROLES, Membership
+from audit.models import record
 from journal import rulebook
 from journal.models import Attendance, Guardian, Lesson, Mark, Pupil, TeachingLoad
 
@@ -25,16 +24,21 @@ def log_view(request, pupils, page=None):
     """Records that this request showed these pupils' data. Called with the school's schema active."""
     ids = sorted({p if isinstance(p, int) else p.pk for p in pupils})
     if ids and request.user.is_authenticated:
-        DataView.objects.create(viewer=request.user, ip=client_ip(request), page=(page or request.path)[:200],
-                                pupil_ids=ids)
+        DataView.objects.create(
+            viewer=request.user, ip=client_ip(request), page=(page or request.path)[:200], pupil_ids=ids
+        )
 
 
 # --- Notifications: a transactional outbox ----------------------------------------------------
 
+
 def recipients(pupil):
     """The pupil's own account and every parent with recorded consent."""
-    parents = list(Guardian.objects.filter(pupil=pupil, ended_at__isnull=True, consent_at__isnull=False)
-                   .values_list("user_id", flat=True))
+    parents = list(
+        Guardian.objects.filter(pupil=pupil, ended_at__isnull=True, consent_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
     own = Pupil.objects.filter(pk=pupil.pk, user__isnull=False).values_list("user_id", flat=True).first()
     return parents + ([own] if own else [])
 
@@ -42,8 +46,9 @@ def recipients(pupil):
 def notify(pupil, kind, text):
     """Writes the notifications in the caller's transaction and, once it commits, asks a worker
     to send the e-mails. If Redis is down the rows wait; the periodic sweep sends them later."""
-    return _queue([Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text)
-                   for user_id in recipients(pupil)])
+    return _queue(
+        [Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text) for user_id in recipients(pupil)]
+    )
 
 
 def notify_staff(user_ids, text, kind="substitution"):
@@ -82,10 +87,12 @@ def deliver_pending(limit=500, now=None):
             Notification.objects.select_for_update(skip_locked=True)
             .filter(email_sent_at__isnull=True, email_skipped="")
             .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT))
-            .select_related("recipient").order_by("created_at")[:limit]
+            .select_related("recipient")
+            .order_by("created_at")[:limit]
         )
-        preferences = {p.user_id: p for p in NotificationPreference.objects.filter(
-            user__in=[n.recipient_id for n in batch])}
+        preferences = {
+            p.user_id: p for p in NotificationPreference.objects.filter(user__in=[n.recipient_id for n in batch])
+        }
         local = timezone.localtime(now).time()
         claimed = []
         for notice in batch:
@@ -106,10 +113,12 @@ def deliver_pending(limit=500, now=None):
             send_mail("Электронный дневник: " + notice.get_kind_display(), notice.text, None, [notice.recipient.email])
         except Exception as error:
             Notification.objects.filter(pk=notice.pk).update(
-                email_claimed_at=None, attempts=F("attempts") + 1, last_error=str(error)[:500])
+                email_claimed_at=None, attempts=F("attempts") + 1, last_error=str(error)[:500]
+            )
             continue
         Notification.objects.filter(pk=notice.pk, email_sent_at__isnull=True).update(
-            email_sent_at=timezone.now(), attempts=F("attempts") + 1)
+            email_sent_at=timezone.now(), attempts=F("attempts") + 1
+        )
         sent += 1
     return sent
 
@@ -123,20 +132,30 @@ RATE_LIMIT = (20, timedelta(minutes=10))  # messages by one person, in that long
 
 
 def parents_of(pupils):
-    return set(Guardian.objects.filter(pupil__in=pupils, ended_at__isnull=True, consent_at__isnull=False)
-               .values_list("user_id", flat=True))
+    return set(
+        Guardian.objects.filter(pupil__in=pupils, ended_at__isnull=True, consent_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def staff_about(pupil, school):
     """Who at the school may write about a pupil: the class's teachers and class teacher, the deputy, the director."""
     teachers = set(TeachingLoad.objects.filter(school_class=pupil.school_class_id).values_list("teacher_id", flat=True))
-    teachers |= set(Lesson.objects.filter(school_class=pupil.school_class_id).order_by()
-                    .values_list("teacher_id", flat=True).distinct())
+    teachers |= set(
+        Lesson.objects.filter(school_class=pupil.school_class_id)
+        .order_by()
+        .values_list("teacher_id", flat=True)
+        .distinct()
+    )
     if pupil.school_class.class_teacher_id:
         teachers.add(pupil.school_class.class_teacher_id)
-    heads = set(Membership.objects.at(school).filter(role__in=sorted(rulebook.READ_ALL)).values_list("user_id", flat=True))
-    working = set(Membership.objects.at(school).filter(role__in=sorted(rulebook.TEACHING))
-                  .values_list("user_id", flat=True))
+    heads = set(
+        Membership.objects.at(school).filter(role__in=sorted(rulebook.READ_ALL)).values_list("user_id", flat=True)
+    )
+    working = set(
+        Membership.objects.at(school).filter(role__in=sorted(rulebook.TEACHING)).values_list("user_id", flat=True)
+    )
     return (teachers & working) | heads
 
 
@@ -148,7 +167,9 @@ def _attachment(upload, school):
         raise ValidationError({"attachment": f"Файл «{upload.name}»: допустимы документы, таблицы и изображения."})
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError({"attachment": f"Файл «{upload.name}» больше 5 МБ."})
-    return default_storage.save(f"{school.schema_name}/messages/{uuid.uuid4().hex}.{extension}", upload), upload.name[:200]
+    return default_storage.save(f"{school.schema_name}/messages/{uuid.uuid4().hex}.{extension}", upload), upload.name[
+        :200
+    ]
 
 
 def _check_writable(school):
@@ -222,6 +243,7 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
 
 # --- Remarks, news, parent meetings, the weekly digest ----------------------------------------
 
+
 @transaction.atomic
 def add_remark(lesson, *, pupil, text, by, ip=None):
     from journal.services import check_can_write, pupils_of  # journal's services import this module
@@ -264,8 +286,11 @@ def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
     if held_at > timezone.now():
         raise ValidationError({"held_at": "Отметить присутствие можно после собрания."})
     pupils = list(school_class.pupils.enrolled())
-    links = list(Guardian.objects.filter(pupil__in=pupils, ended_at__isnull=True, consent_at__isnull=False)
-                 .select_related("pupil"))
+    links = list(
+        Guardian.objects.filter(pupil__in=pupils, ended_at__isnull=True, consent_at__isnull=False).select_related(
+            "pupil"
+        )
+    )
     parents = {link.user_id for link in links}
     strangers = set(attended) - parents
     if strangers:
@@ -277,9 +302,12 @@ def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
     for link in links:
         if link.user_id not in attended:
             Notification.objects.create(
-                recipient_id=link.user_id, pupil=link.pupil, kind="meeting",
+                recipient_id=link.user_id,
+                pupil=link.pupil,
+                kind="meeting",
                 text=f"Вы не были на родительском собрании {school_class} класса {when:%d.%m.%Y в %H:%M}. "
-                     f"Тема: {topic}. Классный руководитель ждёт вашего звонка или сообщения.")
+                f"Тема: {topic}. Классный руководитель ждёт вашего звонка или сообщения.",
+            )
     transaction.on_commit(kick_delivery)
     return meeting
 
@@ -290,16 +318,26 @@ def weekly_digest(today=None):
     start = today - timedelta(days=7)
     made = 0
     for link in Guardian.objects.live().select_related("pupil"):
-        marks = (Mark.objects.live().filter(pupil=link.pupil, lesson__date__range=(start, today))
-                 .select_related("lesson__subject").order_by("lesson__subject__name", "lesson__date"))
+        marks = (
+            Mark.objects.live()
+            .filter(pupil=link.pupil, lesson__date__range=(start, today))
+            .select_related("lesson__subject")
+            .order_by("lesson__subject__name", "lesson__date")
+        )
         by_subject = {}
         for mark in marks:
             by_subject.setdefault(mark.lesson.subject.name, []).append(mark.value)
-        absent = Attendance.objects.live().filter(pupil=link.pupil, status="absent",
-                                           lesson__date__range=(start, today)).count()
+        absent = (
+            Attendance.objects.live()
+            .filter(pupil=link.pupil, status="absent", lesson__date__range=(start, today))
+            .count()
+        )
         lines = "; ".join(f"{subject}: {', '.join(values)}" for subject, values in by_subject.items()) or "отметок нет"
-        Notification.objects.create(recipient_id=link.user_id, pupil=link.pupil, kind="digest",
-                                    text=f"{link.pupil.first_name}, неделя {start:%d.%m}–{today:%d.%m}: {lines}. "
-                                         f"Пропущено уроков: {absent}.")
+        Notification.objects.create(
+            recipient_id=link.user_id,
+            pupil=link.pupil,
+            kind="digest",
+            text=f"{link.pupil.first_name}, неделя {start:%d.%m}–{today:%d.%m}: {lines}. Пропущено уроков: {absent}.",
+        )
         made += 1
     return made

@@ -1,11 +1,11 @@
 from datetime import datetime, timedelta
 
-from django.http import FileResponse, Http404, HttpResponse
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django_tenants.utils import schema_context
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from accounts.access import client_ip, parent_required, school_roles
 from accounts.models import NotificationPreference, Role, User
@@ -14,13 +14,13 @@ from config.errors import explain
 from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports, posted_id
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
-from journal.services import withdraw_consent
 from journal.selectors import children_of, current_year, monday_of
+from journal.services import withdraw_consent
 
 from . import selectors
 from .access import child, own_pupil, parent_school
-from .models import News
 from .forms import PreferenceForm
+from .models import News
 from .report import weekly_report as build
 from .services import log_view, post_message, publish_news, record_meeting, staff_about, start_thread
 
@@ -42,8 +42,14 @@ def _page(request, pupil, page, base, extra=None):
     context = {"pupil": pupil, "page": page, "base": base, "terms": terms, "term": term, **(extra or {})}
     if page == "week":
         monday = monday_of(request.GET.get("week"))
-        context.update(days=selectors.week(pupil, monday), monday=monday, previous=monday - timedelta(days=7),
-                       next=monday + timedelta(days=7), today=timezone.localdate(), **selectors.board(pupil, monday))
+        context.update(
+            days=selectors.week(pupil, monday),
+            monday=monday,
+            previous=monday - timedelta(days=7),
+            next=monday + timedelta(days=7),
+            today=timezone.localdate(),
+            **selectors.board(pupil, monday),
+        )
     elif page == "marks":
         rows = selectors.marks_by_subject(pupil, term) if term else []
         for row in rows:
@@ -64,8 +70,9 @@ def _page(request, pupil, page, base, extra=None):
 def child_page(request, slug, pupil_id, page="week"):
     children = children_of(request.user)
     with child(request, slug, pupil_id) as (school, pupil):
-        return _page(request, pupil, page, f"/children/{slug}/{pupil_id}/",
-                     {"children": children, "child_school": school})
+        return _page(
+            request, pupil, page, f"/children/{slug}/{pupil_id}/", {"children": children, "child_school": school}
+        )
 
 
 @parent_required
@@ -87,8 +94,9 @@ def own_page(request, page="week"):
 
 def _file(request, pupil, lesson_id, file_id):
     """A homework file of a lesson this pupil sits in: the same check as the page linking to it."""
-    attached = HomeworkFile.objects.filter(pk=file_id, lesson_id=lesson_id, deleted_at__isnull=True,
-                                           lesson__in=selectors.lessons_of(pupil)).first()
+    attached = HomeworkFile.objects.filter(
+        pk=file_id, lesson_id=lesson_id, deleted_at__isnull=True, lesson__in=selectors.lessons_of(pupil)
+    ).first()
     if attached is None:
         raise Http404
     log_view(request, [pupil], "diary.file")
@@ -131,12 +139,18 @@ def notifications(request):
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            record("notification_preference.set", preference, by=request.user, ip=client_ip(request),
-                   new={"email": preference.email, "quiet_from": preference.quiet_from, "quiet_to": preference.quiet_to})
+            record(
+                "notification_preference.set",
+                preference,
+                by=request.user,
+                ip=client_ip(request),
+                new={"email": preference.email, "quiet_from": preference.quiet_from, "quiet_to": preference.quiet_to},
+            )
             messages.success(request, "Настройки уведомлений сохранены.")
             return redirect("notifications")
-    return render(request, "diary/notifications.html", {"notices": selectors.notifications_of(request.user),
-                                                         "form": form})
+    return render(
+        request, "diary/notifications.html", {"notices": selectors.notifications_of(request.user), "form": form}
+    )
 
 
 # --- Messages ----------------------------------------------------------------------------------
@@ -153,8 +167,14 @@ def _thread_or_404(request, thread_id, everything=False):
 
 def _reply(request, thread, back):
     try:
-        post_message(thread, school=request.school or thread.school, by=request.user, text=request.POST.get("text", ""),
-                     attachment=request.FILES.get("attachment"), ip=client_ip(request))
+        post_message(
+            thread,
+            school=request.school or thread.school,
+            by=request.user,
+            text=request.POST.get("text", ""),
+            attachment=request.FILES.get("attachment"),
+            ip=client_ip(request),
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
     return redirect(back)
@@ -163,9 +183,16 @@ def _reply(request, thread, back):
 @school_roles(*STAFF)
 def staff_messages(request):
     everything = bool(request.GET.get("all")) and rulebook.can_read_all_threads(request.roles)
-    return render(request, "diary/messages.html", {
-        "threads": selectors.threads_for(request.user, everything=everything), "base": "/messages/",
-        "can_see_all": rulebook.can_read_all_threads(request.roles), "everything": everything})
+    return render(
+        request,
+        "diary/messages.html",
+        {
+            "threads": selectors.threads_for(request.user, everything=everything),
+            "base": "/messages/",
+            "can_see_all": rulebook.can_read_all_threads(request.roles),
+            "everything": everything,
+        },
+    )
 
 
 @school_roles(*STAFF)
@@ -177,23 +204,40 @@ def staff_thread(request, thread_id):
     found, members = selectors.thread_page(thread, request.user)
     if thread.pupil_id:
         log_view(request, [thread.pupil_id], "messages.thread")
-    return render(request, "diary/thread.html", {"thread": thread, "found": found, "members": members,
-                                                 "can_reply": any(m.user_id == request.user.pk for m in members),
-                                                 "base": "/messages/"})
+    return render(
+        request,
+        "diary/thread.html",
+        {
+            "thread": thread,
+            "found": found,
+            "members": members,
+            "can_reply": any(m.user_id == request.user.pk for m in members),
+            "base": "/messages/",
+        },
+    )
 
 
 @school_roles(*STAFF)
 def staff_new(request):
     """To a pupil's parents (?pupil=), or as the class teacher to all parents of a class (?class=)."""
-    pupil = Pupil.objects.enrolled().filter(pk=posted_id(request.GET.get("pupil"))).select_related("school_class").first()
+    pupil = (
+        Pupil.objects.enrolled().filter(pk=posted_id(request.GET.get("pupil"))).select_related("school_class").first()
+    )
     school_class = SchoolClass.objects.filter(pk=posted_id(request.GET.get("class"))).first()
     if pupil is None and school_class is None:
         raise Http404
     if request.method == "POST":
         try:
-            thread = start_thread(school=request.school, by=request.user, subject=request.POST.get("subject", ""),
-                                  text=request.POST.get("text", ""), pupil=pupil, school_class=school_class,
-                                  attachment=request.FILES.get("attachment"), ip=client_ip(request))
+            thread = start_thread(
+                school=request.school,
+                by=request.user,
+                subject=request.POST.get("subject", ""),
+                text=request.POST.get("text", ""),
+                pupil=pupil,
+                school_class=school_class,
+                attachment=request.FILES.get("attachment"),
+                ip=client_ip(request),
+            )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
@@ -203,8 +247,16 @@ def staff_new(request):
 
 @parent_required
 def parent_messages(request):
-    return render(request, "diary/messages.html", {"threads": selectors.parent_threads(request.user), "base": "/messages/", "portal": True,
-                                                   "children": children_of(request.user)})
+    return render(
+        request,
+        "diary/messages.html",
+        {
+            "threads": selectors.parent_threads(request.user),
+            "base": "/messages/",
+            "portal": True,
+            "children": children_of(request.user),
+        },
+    )
 
 
 def _family_thread_or_404(request, thread_id):
@@ -223,8 +275,11 @@ def parent_thread(request, slug, thread_id):
         if request.method == "POST":
             return _reply(request, thread, f"/messages/{slug}/{thread.pk}/")
         found, members = selectors.thread_page(thread, request.user)
-        return render(request, "diary/thread.html", {"thread": thread, "found": found, "members": members,
-                                                     "can_reply": True, "base": f"/messages/{slug}/"})
+        return render(
+            request,
+            "diary/thread.html",
+            {"thread": thread, "found": found, "members": members, "can_reply": True, "base": f"/messages/{slug}/"},
+        )
 
 
 @parent_required
@@ -237,9 +292,16 @@ def parent_new(request, slug, pupil_id):
             try:
                 if to is None:
                     raise ValidationError("Сообщение можно отправить только учителям и администрации школы ребёнка.")
-                thread = start_thread(school=school, by=request.user, subject=request.POST.get("subject", ""),
-                                      text=request.POST.get("text", ""), pupil=pupil, to=to,
-                                      attachment=request.FILES.get("attachment"), ip=client_ip(request))
+                thread = start_thread(
+                    school=school,
+                    by=request.user,
+                    subject=request.POST.get("subject", ""),
+                    text=request.POST.get("text", ""),
+                    pupil=pupil,
+                    to=to,
+                    attachment=request.FILES.get("attachment"),
+                    ip=client_ip(request),
+                )
             except (ValidationError, PermissionDenied) as error:
                 messages.error(request, explain(error))
             else:
@@ -268,22 +330,34 @@ def parent_attachment(request, slug, thread_id, message_id):
 
 # --- News and parent meetings --------------------------------------------------------------------
 
+
 @school_roles(*STAFF, Role.SCHOOL_ADMIN)
 def news(request):
     if request.method == "POST":
         school_class = SchoolClass.objects.filter(pk=posted_id(request.POST.get("school_class"))).first()
         try:
-            publish_news(school=request.school, by=request.user, title=request.POST.get("title", ""),
-                         text=request.POST.get("text", ""), school_class=school_class, ip=client_ip(request))
+            publish_news(
+                school=request.school,
+                by=request.user,
+                title=request.POST.get("title", ""),
+                text=request.POST.get("text", ""),
+                school_class=school_class,
+                ip=client_ip(request),
+            )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
             messages.success(request, "Объявление опубликовано.")
         return redirect("news")
-    return render(request, "diary/news.html", {
-        "items": News.objects.select_related("school_class", "author")[:50],
-        "my_classes": SchoolClass.objects.filter(class_teacher=request.user),
-        "heads": bool(request.roles & rulebook.NEWS_OF_THE_SCHOOL)})
+    return render(
+        request,
+        "diary/news.html",
+        {
+            "items": News.objects.select_related("school_class", "author")[:50],
+            "my_classes": SchoolClass.objects.filter(class_teacher=request.user),
+            "heads": bool(request.roles & rulebook.NEWS_OF_THE_SCHOOL),
+        },
+    )
 
 
 @school_roles(Role.CLASS_TEACHER)
@@ -294,8 +368,14 @@ def meeting(request, class_id):
         try:
             held_at = timezone.make_aware(datetime.fromisoformat(request.POST.get("held_at", "")))
             attended = [int(pk) for pk in request.POST.getlist("attended") if pk.isdigit()]
-            record_meeting(school_class=school_class, held_at=held_at, topic=request.POST.get("topic", ""),
-                           attended=attended, by=request.user, ip=client_ip(request))
+            record_meeting(
+                school_class=school_class,
+                held_at=held_at,
+                topic=request.POST.get("topic", ""),
+                attended=attended,
+                by=request.user,
+                ip=client_ip(request),
+            )
         except ValueError:
             messages.error(request, "Укажите дату и время собрания.")
         except (ValidationError, PermissionDenied) as error:

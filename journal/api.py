@@ -5,11 +5,11 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -20,7 +20,6 @@ from diary.services import log_view
 
 from . import models, rulebook, selectors, services
 from .access import (
-    object_id,
     access_class_to_manage_families,
     access_class_to_read,
     access_journal_to_read,
@@ -30,9 +29,9 @@ from .access import (
     access_lesson_to_write,
     access_mark_to_read,
     access_mark_to_write,
+    object_id,
 )
 from .models import Attendance, Lesson, Mark, PlannedTopic, Pupil, Subject, Term, WorkType
-
 
 SchoolStaff = api_audience("school", rulebook.STAFF)
 Parent = api_audience("portal", {Role.PARENT})
@@ -110,7 +109,6 @@ class Children(generics.ListAPIView):
 # --- The journal API: the same rules as the pages, through the same services ---------------
 
 
-
 def _get(model_or_queryset, pk, **filters):
     """The object with this id, or 404 (a malformed id is a 404 too)."""
     queryset = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset.objects
@@ -139,9 +137,16 @@ class MarkSerializer(serializers.Serializer):
 def _with_average(mark):
     data = MarkSerializer(mark).data
     lesson = mark.lesson
-    marks = Mark.objects.live().filter(pupil=mark.pupil_id, lesson__school_class=lesson.school_class_id,
-                                       lesson__subject=lesson.subject_id, lesson__term=lesson.term_id
-                                       ).select_related("work_type")
+    marks = (
+        Mark.objects.live()
+        .filter(
+            pupil=mark.pupil_id,
+            lesson__school_class=lesson.school_class_id,
+            lesson__subject=lesson.subject_id,
+            lesson__term=lesson.term_id,
+        )
+        .select_related("work_type")
+    )
     average = selectors.weighted_average(marks)
     data["average"] = str(average) if average is not None else None
     data["suggested"] = selectors.suggested_final(average, selectors.Rules.get())
@@ -157,7 +162,9 @@ class MarksQuery(serializers.Serializer):
 
     def validate(self, data):
         if "lesson" not in data and not {"school_class", "subject", "term"} <= set(data):
-            raise serializers.ValidationError({"lesson": "Укажите урок (lesson) или журнал (school_class, subject, term)."})
+            raise serializers.ValidationError(
+                {"lesson": "Укажите урок (lesson) или журнал (school_class, subject, term)."}
+            )
         return data
 
 
@@ -175,8 +182,11 @@ class MarkPage(serializers.Serializer):
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER,
-    description="a UUID per mark typed: the request sent again with it returns the mark it made, not a second one")
+    "Idempotency-Key",
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    description="a UUID per mark typed: the request sent again with it returns the mark it made, not a second one",
+)
 
 
 @extend_schema(methods=["GET"], parameters=[MarksQuery], responses=MarkPage)
@@ -197,9 +207,16 @@ def marks(request):
         lesson = access_lesson_to_write(request, data.validated_data["lesson_id"])
         pupil = _get(Pupil, data.validated_data["pupil_id"])
         work_type = _get(WorkType, data.validated_data["work_type_id"])
-        mark = services.add_mark(lesson, pupil=pupil, value=data.validated_data["value"], work_type=work_type,
-                                 comment=data.validated_data.get("comment", ""), by=request.user, ip=client_ip(request),
-                                 request_key=key)
+        mark = services.add_mark(
+            lesson,
+            pupil=pupil,
+            value=data.validated_data["value"],
+            work_type=work_type,
+            comment=data.validated_data.get("comment", ""),
+            by=request.user,
+            ip=client_ip(request),
+            request_key=key,
+        )
         return Response(_with_average(mark), status=status.HTTP_201_CREATED)
     params = query(MarksQuery, request)
     found = Mark.objects.select_related("work_type").order_by("lesson__date", "entered_at", "id")
@@ -207,8 +224,9 @@ def marks(request):
         found = found.filter(lesson=access_lesson_to_read(request, params["lesson"]))
     else:
         school_class, subject = access_journal_to_read(request, params["school_class"], params["subject"])
-        found = found.filter(lesson__school_class=school_class, lesson__subject=subject,
-                             lesson__term=_get(Term, params["term"]))
+        found = found.filter(
+            lesson__school_class=school_class, lesson__subject=subject, lesson__term=_get(Term, params["term"])
+        )
     if "pupil" in params:
         found = found.filter(pupil=params["pupil"])
     paginator = generics.GenericAPIView.pagination_class()
@@ -229,8 +247,9 @@ def mark_detail(request, mark_id):
     if request.method == "PATCH":
         change = body(MarkPatch, request)
         work_type = _get(WorkType, change["work_type"]) if "work_type" in change else None
-        mark = services.change_mark(mark, value=change.get("value"), work_type=work_type,
-                                    comment=change.get("comment"), by=by, ip=ip)
+        mark = services.change_mark(
+            mark, value=change.get("value"), work_type=work_type, comment=change.get("comment"), by=by, ip=ip
+        )
     elif request.method == "DELETE":
         mark = services.delete_mark(mark, by=by, ip=ip)
     return Response(_with_average(mark))
@@ -280,7 +299,9 @@ def history(request):
     pupil = _get(Pupil, params["pupil"])
     entries = selectors.cell_history(lesson, pupil)
     log_view(request, [pupil])
-    deleted = set(Mark.objects.filter(lesson=lesson, pupil=pupil, deleted_at__isnull=False).values_list("pk", flat=True))
+    deleted = set(
+        Mark.objects.filter(lesson=lesson, pupil=pupil, deleted_at__isnull=False).values_list("pk", flat=True)
+    )
     results = HistorySerializer(entries, many=True, context={"deleted": deleted}).data
     if not rulebook.can_read_cell_history_addresses(request.user, request.roles, lesson):
         for entry in results:
@@ -291,15 +312,35 @@ def history(request):
 class LessonSerializer(serializers.ModelSerializer):
     school_class = serializers.CharField(source="school_class.__str__", read_only=True)
     subject = serializers.CharField(source="subject.name", read_only=True)
-    substitution_reason = serializers.ChoiceField(choices=Lesson.SubstitutionReason.choices, allow_blank=True,
-                                                  read_only=True)
+    substitution_reason = serializers.ChoiceField(
+        choices=Lesson.SubstitutionReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Lesson
-        fields = ["id", "date", "number", "school_class", "school_class_id", "subject", "subject_id", "subgroup_id",
-                  "term_id", "teacher_id", "taught_by_id", "substitution_recorded_at", "substitution_reason", "cancelled_at", "topic",
-                  "planned_topic", "homework", "homework_none", "topic_entered_at", "homework_entered_at",
-                  "attendance_taken_at"]
+        fields = [
+            "id",
+            "date",
+            "number",
+            "school_class",
+            "school_class_id",
+            "subject",
+            "subject_id",
+            "subgroup_id",
+            "term_id",
+            "teacher_id",
+            "taught_by_id",
+            "substitution_recorded_at",
+            "substitution_reason",
+            "cancelled_at",
+            "topic",
+            "planned_topic",
+            "homework",
+            "homework_none",
+            "topic_entered_at",
+            "homework_entered_at",
+            "attendance_taken_at",
+        ]
         read_only_fields = [f for f in fields if f not in ("topic", "planned_topic", "homework", "homework_none")]
 
 
@@ -331,8 +372,11 @@ class LessonList(generics.ListAPIView):
     filterset_class = LessonFilter
 
     def get_queryset(self):
-        return (Lesson.objects.select_related("school_class", "subject").order_by("date", "number")
-                .filter(rulebook.lessons_readable_by(self.request.user, self.request.roles)))
+        return (
+            Lesson.objects.select_related("school_class", "subject")
+            .order_by("date", "number")
+            .filter(rulebook.lessons_readable_by(self.request.user, self.request.roles))
+        )
 
 
 class LessonPatch(serializers.Serializer):
@@ -354,12 +398,16 @@ def lesson_detail(request, lesson_id):
     change = body(LessonPatch, request)
     by, ip = request.user, client_ip(request)
     if "topic" in change or "planned_topic" in change:
-        planned = _get(PlannedTopic.objects.select_related("plan"), change["planned_topic"]) \
-            if change.get("planned_topic") else None
+        planned = (
+            _get(PlannedTopic.objects.select_related("plan"), change["planned_topic"])
+            if change.get("planned_topic")
+            else None
+        )
         services.set_topic(lesson, topic=change.get("topic", ""), planned_topic=planned, by=by, ip=ip)
     if "homework" in change or "homework_none" in change:
-        services.set_homework(lesson, text=change.get("homework", ""), none=change.get("homework_none", False),
-                              by=by, ip=ip)
+        services.set_homework(
+            lesson, text=change.get("homework", ""), none=change.get("homework_none", False), by=by, ip=ip
+        )
     lesson.refresh_from_db()
     return Response(LessonSerializer(lesson).data)
 
@@ -381,8 +429,13 @@ def lesson_attendance(request, lesson_id):
     pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=wanted)}
     if set(pupils) != wanted:
         raise ValidationError({"absent": "Такого обучающегося нет."})
-    services.take_attendance(lesson, absent=[pupils[pk] for pk in data.validated_data["absent"]],
-                             late=[pupils[pk] for pk in data.validated_data["late"]], by=request.user, ip=client_ip(request))
+    services.take_attendance(
+        lesson,
+        absent=[pupils[pk] for pk in data.validated_data["absent"]],
+        late=[pupils[pk] for pk in data.validated_data["late"]],
+        by=request.user,
+        ip=client_ip(request),
+    )
     lesson.refresh_from_db()
     return Response(LessonSerializer(lesson).data)
 
@@ -401,8 +454,9 @@ def lesson_substitute(request, lesson_id):
 class SubstitutionInput(serializers.Serializer):
     lesson = Id()
     teacher = Id()
-    reason = serializers.ChoiceField(choices=[c for c in Lesson.SubstitutionReason.values
-                                              if c != Lesson.SubstitutionReason.ON_THE_DAY])
+    reason = serializers.ChoiceField(
+        choices=[c for c in Lesson.SubstitutionReason.values if c != Lesson.SubstitutionReason.ON_THE_DAY]
+    )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -423,8 +477,15 @@ def substitutions(request):
         d = data.validated_data
         lesson = _get(Lesson, d["lesson"])
         teacher = _get(User, d["teacher"])
-        lesson = services.assign_substitution(lesson, school=request.school, teacher=teacher, reason=d["reason"],
-                                              note=d["note"], by=request.user, ip=client_ip(request))
+        lesson = services.assign_substitution(
+            lesson,
+            school=request.school,
+            teacher=teacher,
+            reason=d["reason"],
+            note=d["note"],
+            by=request.user,
+            ip=client_ip(request),
+        )
         return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
     day = query(DayQuery, request).get("date") or timezone.localdate()
     return Response(LessonSerializer(selectors.day_lessons(day).filter(taught_by__isnull=False), many=True).data)
@@ -451,7 +512,9 @@ class FinalMarkSerializer(serializers.Serializer):
     pupil = Id(source="pupil_id")
     subject = Id(source="subject_id")
     term = Id(source="term_id", allow_null=True, required=False)
-    value = serializers.CharField(max_length=4, help_text="5, 4, 3, 2, 1, зч, нз, н/а (не аттестован), осв. (освобождён)")
+    value = serializers.CharField(
+        max_length=4, help_text="5, 4, 3, 2, 1, зч, нз, н/а (не аттестован), осв. (освобождён)"
+    )
     entered_at = serializers.DateTimeField(read_only=True)
     changed_at = serializers.DateTimeField(read_only=True)
 
@@ -468,8 +531,15 @@ def final_marks(request):
     access_journal_to_write(request, pupil.school_class_id, subject.pk)
     term = _get(Term, data.validated_data["term_id"]) if data.validated_data.get("term_id") else None
     year = term.year if term else selectors.current_year()
-    final = services.set_final_mark(pupil=pupil, subject=subject, year=year, term=term,
-                                    value=data.validated_data["value"], by=request.user, ip=client_ip(request))
+    final = services.set_final_mark(
+        pupil=pupil,
+        subject=subject,
+        year=year,
+        term=term,
+        value=data.validated_data["value"],
+        by=request.user,
+        ip=client_ip(request),
+    )
     return Response(FinalMarkSerializer(final).data, status=status.HTTP_201_CREATED)
 
 
@@ -517,19 +587,36 @@ def journal(request):
     school_class, subject = access_journal_to_read(request, params["school_class"], params["subject"])
     grid = selectors.journal_grid(school_class, subject, _get(Term, params["term"]))
     log_view(request, [row["pupil"] for row in grid["rows"]])
-    return Response({
-        "lessons": [{"id": l.pk, "date": l.date, "number": l.number, "topic": l.topic} for l in grid["lessons"]],
-        "rows": [{
-            "pupil": row["pupil"].pk, "full_name": row["pupil"].full_name,
-            "average": str(row["average"]) if row["average"] is not None else None, "suggested": row["suggested"],
-            "final": row["final"].value if row["final"] else None,
-            "cells": [{"lesson": cell["lesson"].pk, "marks": [m.value for m in cell["marks"]],
-                       "attendance": cell["attendance"].status if cell["attendance"] else None} for cell in row["cells"]],
-        } for row in grid["rows"]],
-    })
+    return Response(
+        {
+            "lessons": [
+                {"id": lesson.pk, "date": lesson.date, "number": lesson.number, "topic": lesson.topic}
+                for lesson in grid["lessons"]
+            ],
+            "rows": [
+                {
+                    "pupil": row["pupil"].pk,
+                    "full_name": row["pupil"].full_name,
+                    "average": str(row["average"]) if row["average"] is not None else None,
+                    "suggested": row["suggested"],
+                    "final": row["final"].value if row["final"] else None,
+                    "cells": [
+                        {
+                            "lesson": cell["lesson"].pk,
+                            "marks": [m.value for m in cell["marks"]],
+                            "attendance": cell["attendance"].status if cell["attendance"] else None,
+                        }
+                        for cell in row["cells"]
+                    ],
+                }
+                for row in grid["rows"]
+            ],
+        }
+    )
 
 
 # --- School set-up through the API (deputy and school admin), the same services as the pages ---
+
 
 class SetupList(generics.ListCreateAPIView):
     """Lists are readable by the school's staff; POST creates through `create_with`."""
@@ -604,15 +691,19 @@ class ClockTime(serializers.TimeField):
 
 class BellList(SetupList):
     queryset = models.Bell.objects.all()
-    serializer_class = type("BellSerializer", (_model_serializer(models.Bell, ["id", "number", "starts_at", "ends_at"]),),
-                            {"starts_at": ClockTime(), "ends_at": ClockTime()})
+    serializer_class = type(
+        "BellSerializer",
+        (_model_serializer(models.Bell, ["id", "number", "starts_at", "ends_at"]),),
+        {"starts_at": ClockTime(), "ends_at": ClockTime()},
+    )
     create_with = staticmethod(services.set_bell)
 
 
 class LoadList(SetupList):
     queryset = models.TeachingLoad.objects.order_by("school_class", "subject")
-    serializer_class = _model_serializer(models.TeachingLoad,
-                                         ["id", "teacher", "subject", "school_class", "subgroup", "hours_per_week"])
+    serializer_class = _model_serializer(
+        models.TeachingLoad, ["id", "teacher", "subject", "school_class", "subgroup", "hours_per_week"]
+    )
     create_with = staticmethod(services.assign_load)
 
     def arguments(self, validated):
@@ -622,14 +713,18 @@ class LoadList(SetupList):
 class TimetableList(SetupList):
     """The active timetable; filter by `school_class` or `teacher`."""
 
-    serializer_class = _model_serializer(models.TimetableSlot, ["id", "weekday", "number", "school_class", "subgroup",
-                                                                "subject", "teacher", "room", "valid_from", "valid_to"],
-                                         read_only=["valid_to"])
+    serializer_class = _model_serializer(
+        models.TimetableSlot,
+        ["id", "weekday", "number", "school_class", "subgroup", "subject", "teacher", "room", "valid_from", "valid_to"],
+        read_only=["valid_to"],
+    )
     create_with = staticmethod(services.add_slot)
 
     queryset = models.TimetableSlot.objects.filter(valid_to__isnull=True).order_by("school_class", "weekday", "number")
     filter_backends = [DjangoFilterBackend]
-    filterset_class = type("TimetableFilter", (django_filters.FilterSet,), {"school_class": IdFilter(), "teacher": IdFilter()})
+    filterset_class = type(
+        "TimetableFilter", (django_filters.FilterSet,), {"school_class": IdFilter(), "teacher": IdFilter()}
+    )
 
     def arguments(self, validated):
         validated.pop("valid_to", None)
@@ -638,8 +733,11 @@ class TimetableList(SetupList):
 
 class ReopeningList(SetupList):
     queryset = models.Reopening.objects.order_by("-reopened_at")
-    serializer_class = _model_serializer(models.Reopening, ["id", "term", "school_class", "subject", "reason", "until",
-                                                            "reopened_by", "reopened_at"], read_only=["reopened_by"])
+    serializer_class = _model_serializer(
+        models.Reopening,
+        ["id", "term", "school_class", "subject", "reason", "until", "reopened_by", "reopened_at"],
+        read_only=["reopened_by"],
+    )
     create_with = staticmethod(services.reopen)
 
     permission_classes = [DeputyWrites]
@@ -671,10 +769,22 @@ def pupil_move(request, pupil_id):
     if d["kind"] == "transfer":
         if "to_class" not in d:
             raise ValidationError({"to_class": "Укажите класс, в который переводится обучающийся."})
-        services.transfer_pupil(pupil, to_class=_get(models.SchoolClass, d["to_class"]), on=d["on"],
-                                order_number=d["order_number"], order_date=d["order_date"], by=request.user,
-                                ip=client_ip(request))
+        services.transfer_pupil(
+            pupil,
+            to_class=_get(models.SchoolClass, d["to_class"]),
+            on=d["on"],
+            order_number=d["order_number"],
+            order_date=d["order_date"],
+            by=request.user,
+            ip=client_ip(request),
+        )
     else:
-        services.withdraw_pupil(pupil, on=d["on"], order_number=d["order_number"], order_date=d["order_date"],
-                                by=request.user, ip=client_ip(request))
+        services.withdraw_pupil(
+            pupil,
+            on=d["on"],
+            order_number=d["order_number"],
+            order_date=d["order_date"],
+            by=request.user,
+            ip=client_ip(request),
+        )
     return Response(MoveResult(pupil).data)

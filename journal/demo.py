@@ -15,7 +15,6 @@ from accounts.models import Membership, Role
 from audit.models import AuditEntry
 
 from . import services
-from .selectors import journal_grid
 from .models import (
     Attendance,
     FinalMark,
@@ -28,6 +27,7 @@ from .models import (
     ThematicPlan,
     WorkType,
 )
+from .selectors import journal_grid
 
 # Subject: (weekly hours by grade level), as in a typical учебный план.
 CURRICULUM = {
@@ -44,17 +44,46 @@ CURRICULUM = {
     "Физика": {7: 2, 9: 3},
     "Физическая культура": {1: 2, 3: 2, 5: 2, 7: 2, 9: 2},
 }
-WORK_TYPES = [("Ответ на уроке", "1.0"), ("Домашняя работа", "1.0"), ("Самостоятельная работа", "1.5"),
-              ("Контрольная работа", "2.0"), ("Диктант", "2.0")]
+WORK_TYPES = [
+    ("Ответ на уроке", "1.0"),
+    ("Домашняя работа", "1.0"),
+    ("Самостоятельная работа", "1.5"),
+    ("Контрольная работа", "2.0"),
+    ("Диктант", "2.0"),
+]
 BELLS = [(1, time(8, 30)), (2, time(9, 25)), (3, time(10, 30)), (4, time(11, 35)), (5, time(12, 30)), (6, time(13, 25))]
 TOPICS = {
-    "Математика": ["Натуральные числа", "Сложение и вычитание", "Умножение и деление", "Дроби", "Уравнения",
-                   "Площадь и периметр", "Проценты", "Решение задач"],
-    "Русский язык": ["Орфограммы корня", "Части речи", "Имя существительное", "Имя прилагательное", "Глагол",
-                     "Синтаксис", "Пунктуация", "Развитие речи: изложение"],
+    "Математика": [
+        "Натуральные числа",
+        "Сложение и вычитание",
+        "Умножение и деление",
+        "Дроби",
+        "Уравнения",
+        "Площадь и периметр",
+        "Проценты",
+        "Решение задач",
+    ],
+    "Русский язык": [
+        "Орфограммы корня",
+        "Части речи",
+        "Имя существительное",
+        "Имя прилагательное",
+        "Глагол",
+        "Синтаксис",
+        "Пунктуация",
+        "Развитие речи: изложение",
+    ],
 }
-DEFAULT_TOPICS = ["Введение", "Повторение", "Новая тема", "Практическая работа", "Закрепление", "Обобщение",
-                  "Контроль знаний", "Работа над ошибками"]
+DEFAULT_TOPICS = [
+    "Введение",
+    "Повторение",
+    "Новая тема",
+    "Практическая работа",
+    "Закрепление",
+    "Обобщение",
+    "Контроль знаний",
+    "Работа над ошибками",
+]
 
 
 def school_year(today):
@@ -72,15 +101,23 @@ def set_up_year(school, *, by, today=None):
     classes = list(SchoolClass.objects.all())
     for grade in sorted({c.grade for c in classes}):
         services.set_grade_scheme(year=year, grade=grade, scheme="quarter", by=by)
-    quarters = [(date(y, 9, 1), date(y, 10, 24)), (date(y, 11, 5), date(y, 12, 27)),
-                (date(y + 1, 1, 12), date(y + 1, 3, 20)), (date(y + 1, 3, 30), date(y + 1, 5, 26))]
-    terms = [services.add_term(year=year, scheme="quarter", number=n, starts_on=s, ends_on=e, by=by)
-             for n, (s, e) in enumerate(quarters, start=1)]
-    for name, s, e in [("Осенние каникулы", date(y, 10, 25), date(y, 11, 4)),
-                       ("Зимние каникулы", date(y, 12, 28), date(y + 1, 1, 11)),
-                       ("День защитника Отечества", date(y + 1, 2, 23), date(y + 1, 2, 23)),
-                       ("Международный женский день", date(y + 1, 3, 9), date(y + 1, 3, 9)),
-                       ("Весенние каникулы", date(y + 1, 3, 21), date(y + 1, 3, 29))]:
+    quarters = [
+        (date(y, 9, 1), date(y, 10, 24)),
+        (date(y, 11, 5), date(y, 12, 27)),
+        (date(y + 1, 1, 12), date(y + 1, 3, 20)),
+        (date(y + 1, 3, 30), date(y + 1, 5, 26)),
+    ]
+    terms = [
+        services.add_term(year=year, scheme="quarter", number=n, starts_on=s, ends_on=e, by=by)
+        for n, (s, e) in enumerate(quarters, start=1)
+    ]
+    for name, s, e in [
+        ("Осенние каникулы", date(y, 10, 25), date(y, 11, 4)),
+        ("Зимние каникулы", date(y, 12, 28), date(y + 1, 1, 11)),
+        ("День защитника Отечества", date(y + 1, 2, 23), date(y + 1, 2, 23)),
+        ("Международный женский день", date(y + 1, 3, 9), date(y + 1, 3, 9)),
+        ("Весенние каникулы", date(y + 1, 3, 21), date(y + 1, 3, 29)),
+    ]:
         services.add_holiday(year=year, name=name, starts_on=s, ends_on=e, by=by)
     subjects = {name: services.create_subject(name=name, is_marked=True, by=by) for name in CURRICULUM}
     for name, weight in WORK_TYPES:
@@ -92,27 +129,47 @@ def set_up_year(school, *, by, today=None):
         for grade, h in hours.items():
             if any(c.grade == grade for c in classes):
                 services.set_curriculum(grade=grade, subject=subjects[name], hours_per_week=h, by=by)
-    teachers = sorted({m.user for m in Membership.objects.at(school).filter(role=Role.TEACHER).select_related("user")},
-                      key=lambda u: u.email or "")
+    teachers = sorted(
+        {m.user for m in Membership.objects.at(school).filter(role=Role.TEACHER).select_related("user")},
+        key=lambda u: u.email or "",
+    )
     busy = set()  # (teacher, weekday, number)
     for index, school_class in enumerate(classes):
         wanted = [(subjects[name], h[school_class.grade]) for name, h in CURRICULUM.items() if school_class.grade in h]
         owner = {}
         for s_index, (subject, _) in enumerate(wanted):
             # The class teacher teaches the first subject of the class; the rest go round the staff.
-            owner[subject] = school_class.class_teacher if s_index == 0 and school_class.class_teacher in teachers \
+            owner[subject] = (
+                school_class.class_teacher
+                if s_index == 0 and school_class.class_teacher in teachers
                 else teachers[(index * 3 + s_index) % len(teachers)]
-            services.assign_load(school=school, teacher=owner[subject], subject=subject, school_class=school_class,
-                                 hours_per_week=wanted[s_index][1], by=by)
+            )
+            services.assign_load(
+                school=school,
+                teacher=owner[subject],
+                subject=subject,
+                school_class=school_class,
+                hours_per_week=wanted[s_index][1],
+                by=by,
+            )
         left = {subject: hours for subject, hours in wanted}
         for number in range(1, 7):
             for weekday in range(1, 6):
                 for subject in sorted(left, key=lambda s: -left[s]):
                     teacher = owner[subject]
                     if left[subject] and (teacher.pk, weekday, number) not in busy:
-                        services.add_slot(school=school, weekday=weekday, number=number, school_class=school_class,
-                                          subject=subject, teacher=teacher, valid_from=start, room=str(10 + index),
-                                          by=by, generate=False)
+                        services.add_slot(
+                            school=school,
+                            weekday=weekday,
+                            number=number,
+                            school_class=school_class,
+                            subject=subject,
+                            teacher=teacher,
+                            valid_from=start,
+                            room=str(10 + index),
+                            by=by,
+                            generate=False,
+                        )
                         busy.add((teacher.pk, weekday, number))
                         left[subject] -= 1
                         break
@@ -125,8 +182,11 @@ def fill_journal(school, *, until, seed=2026):
     attendance, marks at a realistic density, a few substitutions, final marks of ended terms."""
     rng = random.Random(seed)
     tz = timezone.get_current_timezone()
-    lessons = list(Lesson.objects.filter(date__lt=until).select_related("school_class", "subject", "term")
-                   .order_by("date", "number"))
+    lessons = list(
+        Lesson.objects.filter(date__lt=until)
+        .select_related("school_class", "subject", "term")
+        .order_by("date", "number")
+    )
     pupils_by_class = {}
     for pupil in Pupil.objects.enrolled():
         pupils_by_class.setdefault(pupil.school_class_id, []).append(pupil)
@@ -136,12 +196,16 @@ def fill_journal(school, *, until, seed=2026):
     for lesson in lessons:
         key = (lesson.school_class_id, lesson.subject_id)
         if key not in plans:
-            plan = ThematicPlan.objects.create(subject=lesson.subject, school_class=lesson.school_class,
-                                               year=lesson.term.year)
+            plan = ThematicPlan.objects.create(
+                subject=lesson.subject, school_class=lesson.school_class, year=lesson.term.year
+            )
             titles = TOPICS.get(lesson.subject.name, DEFAULT_TOPICS)
-            plans[key] = PlannedTopic.objects.bulk_create([
-                PlannedTopic(plan=plan, position=n, title=f"{title} ({lesson.subject.name.lower()})", hours=4)
-                for n, title in enumerate(titles * 4, start=1)])
+            plans[key] = PlannedTopic.objects.bulk_create(
+                [
+                    PlannedTopic(plan=plan, position=n, title=f"{title} ({lesson.subject.name.lower()})", hours=4)
+                    for n, title in enumerate(titles * 4, start=1)
+                ]
+            )
             plans[key + ("next",)] = 0
     marks, absences, audit = [], [], []
     for lesson in lessons:
@@ -164,33 +228,80 @@ def fill_journal(school, *, until, seed=2026):
             lesson.attendance_taken_at = entered
             for pupil in pupils_by_class.get(lesson.school_class_id, []):
                 if rng.random() < 0.05:
-                    absences.append(Attendance(lesson=lesson, pupil=pupil, status="absent", entered_by_id=teacher_id,
-                                               entered_at=entered, reason=rng.choice(["illness", "excused", "", ""])))
+                    absences.append(
+                        Attendance(
+                            lesson=lesson,
+                            pupil=pupil,
+                            status="absent",
+                            entered_by_id=teacher_id,
+                            entered_at=entered,
+                            reason=rng.choice(["illness", "excused", "", ""]),
+                        )
+                    )
                 elif rng.random() < 0.25:
                     work = work_types["Контрольная работа" if rng.random() < 0.1 else "Ответ на уроке"]
                     value = rng.choices(["5", "4", "3", "2"], weights=[35, 40, 20, 5])[0]
-                    marks.append(Mark(lesson=lesson, pupil=pupil, value=value, work_type=work, entered_by_id=teacher_id,
-                                      entered_at=entered + timedelta(minutes=rng.randint(0, 30))))
+                    marks.append(
+                        Mark(
+                            lesson=lesson,
+                            pupil=pupil,
+                            value=value,
+                            work_type=work,
+                            entered_by_id=teacher_id,
+                            entered_at=entered + timedelta(minutes=rng.randint(0, 30)),
+                        )
+                    )
     # One UPDATE per lesson, sent in a pipeline: bulk_update's CASE per column was most of the seed's time.
     with connection.cursor() as cursor:
         cursor.executemany(
             "UPDATE journal_lesson SET topic = %s, planned_topic_id = %s, topic_entered_at = %s, homework = %s,"
             " homework_entered_at = %s, taught_by_id = %s, substitution_recorded_at = %s, attendance_taken_at = %s"
             " WHERE id = %s",
-            [(lesson.topic, lesson.planned_topic_id, lesson.topic_entered_at, lesson.homework, lesson.homework_entered_at,
-              lesson.taught_by_id, lesson.substitution_recorded_at, lesson.attendance_taken_at, lesson.pk)
-             for lesson in lessons])
+            [
+                (
+                    lesson.topic,
+                    lesson.planned_topic_id,
+                    lesson.topic_entered_at,
+                    lesson.homework,
+                    lesson.homework_entered_at,
+                    lesson.taught_by_id,
+                    lesson.substitution_recorded_at,
+                    lesson.attendance_taken_at,
+                    lesson.pk,
+                )
+                for lesson in lessons
+            ],
+        )
     Mark.objects.bulk_create(marks, batch_size=2000)
     Attendance.objects.bulk_create(absences, batch_size=2000)
     for mark in marks:
-        audit.append(AuditEntry(at=mark.entered_at, actor_id=mark.entered_by_id, action="mark.created",
-                                target_type="journal.mark", target_id=mark.pk,
-                                new={"lesson": mark.lesson_id, "pupil": mark.pupil_id, "value": mark.value,
-                                     "work_type": mark.work_type.name, "comment": ""}))
+        audit.append(
+            AuditEntry(
+                at=mark.entered_at,
+                actor_id=mark.entered_by_id,
+                action="mark.created",
+                target_type="journal.mark",
+                target_id=mark.pk,
+                new={
+                    "lesson": mark.lesson_id,
+                    "pupil": mark.pupil_id,
+                    "value": mark.value,
+                    "work_type": mark.work_type.name,
+                    "comment": "",
+                },
+            )
+        )
     for entry in absences:
-        audit.append(AuditEntry(at=entry.entered_at, actor_id=entry.entered_by_id, action="attendance.created",
-                                target_type="journal.attendance", target_id=entry.pk,
-                                new={"pupil": entry.pupil_id, "status": entry.status}))
+        audit.append(
+            AuditEntry(
+                at=entry.entered_at,
+                actor_id=entry.entered_by_id,
+                action="attendance.created",
+                target_type="journal.attendance",
+                target_id=entry.pk,
+                new={"pupil": entry.pupil_id, "status": entry.status},
+            )
+        )
     AuditEntry.objects.bulk_create(audit, batch_size=2000)
     return {"lessons": len(lessons), "marks": len(marks), "absences": len(absences)}
 
@@ -200,20 +311,43 @@ def set_final_marks(term):
     finals = []
     for school_class in SchoolClass.objects.all():
         # order_by() first: Lesson's default ordering would make DISTINCT count dates too.
-        for subject_id in Lesson.objects.filter(term=term, school_class=school_class).order_by().values_list(
-                "subject", flat=True).distinct():
+        for subject_id in (
+            Lesson.objects.filter(term=term, school_class=school_class)
+            .order_by()
+            .values_list("subject", flat=True)
+            .distinct()
+        ):
             subject = Subject.objects.get(pk=subject_id)
             grid = journal_grid(school_class, subject, term)
             teacher_id = grid["lessons"][0].teacher_id if grid["lessons"] else None
             entered = timezone.make_aware(datetime.combine(term.ends_on + timedelta(days=1), time(15, 0)))
             for row in grid["rows"]:
                 if row["suggested"] and teacher_id:
-                    finals.append(FinalMark(pupil=row["pupil"], subject=subject, school_class=school_class,
-                                            year=term.year, term=term, value=row["suggested"],
-                                            entered_by_id=teacher_id, entered_at=entered))
+                    finals.append(
+                        FinalMark(
+                            pupil=row["pupil"],
+                            subject=subject,
+                            school_class=school_class,
+                            year=term.year,
+                            term=term,
+                            value=row["suggested"],
+                            entered_by_id=teacher_id,
+                            entered_at=entered,
+                        )
+                    )
     FinalMark.objects.bulk_create(finals, batch_size=2000)
-    AuditEntry.objects.bulk_create([
-        AuditEntry(at=f.entered_at, actor_id=f.entered_by_id, action="final_mark.set", target_type="journal.finalmark",
-                   target_id=f.pk, new={"pupil": f.pupil_id, "subject": f.subject.name, "term": term.pk, "value": f.value})
-        for f in finals], batch_size=2000)
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                at=f.entered_at,
+                actor_id=f.entered_by_id,
+                action="final_mark.set",
+                target_type="journal.finalmark",
+                target_id=f.pk,
+                new={"pupil": f.pupil_id, "subject": f.subject.name, "term": term.pk, "value": f.value},
+            )
+            for f in finals
+        ],
+        batch_size=2000,
+    )
     return len(finals)

@@ -10,7 +10,9 @@ def teacher_choices(school):
     from accounts.models import Membership
 
     teachers = {
-        m.user for m in Membership.objects.at(school).filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
+        m.user
+        for m in Membership.objects.at(school)
+        .filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
         .select_related("user")
     }
     return [(u.pk, u.full_name) for u in sorted(teachers, key=lambda u: u.full_name)]
@@ -60,16 +62,24 @@ class WorkTypeForm(forms.Form):
 
 
 class RulesForm(forms.Form):
-    rounding_threshold = forms.DecimalField(label=_("Округление вверх с дробной части"), min_value=0.1,
-                                            max_value=0.99, decimal_places=2, help_text=_("0,5: 3,5 → 4; 0,6: 3,5 → 3"))
-    final_marks_days = forms.IntegerField(label=_("Дней на итоговые отметки после конца периода"),
-                                          min_value=0, max_value=14)
+    rounding_threshold = forms.DecimalField(
+        label=_("Округление вверх с дробной части"),
+        min_value=0.1,
+        max_value=0.99,
+        decimal_places=2,
+        help_text=_("0,5: 3,5 → 4; 0,6: 3,5 → 3"),
+    )
+    final_marks_days = forms.IntegerField(
+        label=_("Дней на итоговые отметки после конца периода"), min_value=0, max_value=14
+    )
 
 
 class ClassForm(forms.Form):
     grade = forms.IntegerField(label=_("Параллель"), min_value=1, max_value=11)
     letter = forms.CharField(label=_("Литера"), max_length=3)
-    class_teacher = forms.TypedChoiceField(label=_("Классный руководитель"), coerce=int, required=False, empty_value=None)
+    class_teacher = forms.TypedChoiceField(
+        label=_("Классный руководитель"), coerce=int, required=False, empty_value=None
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,8 +136,9 @@ class EnrollForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Действие"), choices=[("transfer", _("перевод в другой класс")),
-                                                            ("withdraw", _("выбытие из школы"))])
+    kind = forms.ChoiceField(
+        label=_("Действие"), choices=[("transfer", _("перевод в другой класс")), ("withdraw", _("выбытие из школы"))]
+    )
     to_class = forms.ModelChoiceField(label=_("В класс"), queryset=SchoolClass.objects.all(), required=False)
     on = forms.DateField(label=_("Дата"), widget=DateInput)
     order_number = forms.CharField(label=_("Приказ №"), max_length=50)
@@ -145,8 +156,10 @@ class ReopenForm(forms.Form):
 class SubstitutionForm(forms.Form):
     lesson = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     teacher = forms.TypedChoiceField(label=_("Кто заменяет"), coerce=int)
-    reason = forms.ChoiceField(label=_("Причина"), choices=[
-        c for c in Lesson.SubstitutionReason.choices if c[0] != Lesson.SubstitutionReason.ON_THE_DAY])
+    reason = forms.ChoiceField(
+        label=_("Причина"),
+        choices=[c for c in Lesson.SubstitutionReason.choices if c[0] != Lesson.SubstitutionReason.ON_THE_DAY],
+    )
     note = forms.CharField(label=_("Пояснение"), max_length=200, required=False)
 
     def __init__(self, *args, school, **kwargs):

@@ -36,10 +36,28 @@ REQUIRED = {
     ImportBatch.Kind.TIMETABLE: {"День", "Урок", "Класс", "Предмет", "Учитель", "С даты"},
     ImportBatch.Kind.PLAN: {"Тема", "Часов"},
 }
-STAFF_ROLES = {"учитель": Role.TEACHER, "классный руководитель": Role.CLASS_TEACHER, "завуч": Role.DEPUTY,
-               "заместитель директора": Role.DEPUTY, "директор": Role.DIRECTOR, "администратор": Role.SCHOOL_ADMIN}
-DAYS = {"пн": 1, "вт": 2, "ср": 3, "чт": 4, "пт": 5, "сб": 6, "понедельник": 1, "вторник": 2, "среда": 3,
-        "четверг": 4, "пятница": 5, "суббота": 6}
+STAFF_ROLES = {
+    "учитель": Role.TEACHER,
+    "классный руководитель": Role.CLASS_TEACHER,
+    "завуч": Role.DEPUTY,
+    "заместитель директора": Role.DEPUTY,
+    "директор": Role.DIRECTOR,
+    "администратор": Role.SCHOOL_ADMIN,
+}
+DAYS = {
+    "пн": 1,
+    "вт": 2,
+    "ср": 3,
+    "чт": 4,
+    "пт": 5,
+    "сб": 6,
+    "понедельник": 1,
+    "вторник": 2,
+    "среда": 3,
+    "четверг": 4,
+    "пятница": 5,
+    "суббота": 6,
+}
 
 
 def read_table(upload):
@@ -140,8 +158,9 @@ def parse(kind, upload, *, by, school, context=None):
         except (ValueError, ValidationError) as error:
             errors.append({"row": number, "message": explain(error)})
         rows.append({"row": number, **row})
-    return ImportBatch.objects.create(kind=kind, filename=upload.name[:200], rows=rows, errors=errors,
-                                      context=context or {}, created_by=by)
+    return ImportBatch.objects.create(
+        kind=kind, filename=upload.name[:200], rows=rows, errors=errors, context=context or {}, created_by=by
+    )
 
 
 def _class(name):
@@ -177,9 +196,15 @@ def _teacher(text, school):
     from accounts.models import Membership
 
     text = " ".join(text.split())
-    people = [m.user for m in Membership.objects.at(school).filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
-              .select_related("user")]
-    found = {u.pk: u for u in people if text.lower() in (u.full_name.lower(), (u.email or "").lower(), u.short_name.lower())}
+    people = [
+        m.user
+        for m in Membership.objects.at(school)
+        .filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
+        .select_related("user")
+    ]
+    found = {
+        u.pk: u for u in people if text.lower() in (u.full_name.lower(), (u.email or "").lower(), u.short_name.lower())
+    }
     if len(found) != 1:
         raise ValueError(f"учитель «{text}» не найден или найден не один")
     return next(iter(found.values()))
@@ -201,15 +226,23 @@ def _slot_values(row, school):
     subject = Subject.objects.filter(name__iexact=row["Предмет"].strip()).first()
     if subject is None:
         raise ValueError(f"предмета «{row['Предмет']}» нет")
-    return {"weekday": weekday, "number": int(row["Урок"]), "school_class": school_class, "subgroup": subgroup,
-            "subject": subject, "teacher": _teacher(row["Учитель"], school),
-            "room": row.get("Кабинет", "").strip(), "valid_from": parse_date(row["С даты"])}
+    return {
+        "weekday": weekday,
+        "number": int(row["Урок"]),
+        "school_class": school_class,
+        "subgroup": subgroup,
+        "subject": subject,
+        "teacher": _teacher(row["Учитель"], school),
+        "room": row.get("Кабинет", "").strip(),
+        "valid_from": parse_date(row["С даты"]),
+    }
 
 
 def check_slot(row, school):
     values = _slot_values(row, school)
-    clashes = services.timetable_clashes(**{k: values[k] for k in (
-        "weekday", "number", "school_class", "subgroup", "teacher", "room", "valid_from")})
+    clashes = services.timetable_clashes(
+        **{k: values[k] for k in ("weekday", "number", "school_class", "subgroup", "teacher", "room", "valid_from")}
+    )
     if clashes:
         raise ValueError(" ".join(clashes))
 
@@ -222,8 +255,12 @@ def check_topic(row, school):
         parse_date(row["Дата"].strip())  # the planned date, optional
 
 
-CHECKS = {ImportBatch.Kind.PUPILS: check_pupil, ImportBatch.Kind.STAFF: check_staff,
-          ImportBatch.Kind.TIMETABLE: check_slot, ImportBatch.Kind.PLAN: check_topic}
+CHECKS = {
+    ImportBatch.Kind.PUPILS: check_pupil,
+    ImportBatch.Kind.STAFF: check_staff,
+    ImportBatch.Kind.TIMETABLE: check_slot,
+    ImportBatch.Kind.PLAN: check_topic,
+}
 
 
 @transaction.atomic
@@ -250,32 +287,52 @@ def apply(batch, *, school, by, ip=None):
 
 def _apply_pupil(row, batch, school, by, ip):
     return services.enroll_pupil(
-        school_class=_class(row["Класс"]), last_name=row["Фамилия"], first_name=row["Имя"],
-        middle_name=row.get("Отчество", ""), birth_date=parse_date(row["Дата рождения"]),
-        enrolled_on=parse_date(row["Дата приказа"]), order=row["Приказ"], order_date=parse_date(row["Дата приказа"]), by=by, ip=ip)
+        school_class=_class(row["Класс"]),
+        last_name=row["Фамилия"],
+        first_name=row["Имя"],
+        middle_name=row.get("Отчество", ""),
+        birth_date=parse_date(row["Дата рождения"]),
+        enrolled_on=parse_date(row["Дата приказа"]),
+        order=row["Приказ"],
+        order_date=parse_date(row["Дата приказа"]),
+        by=by,
+        ip=ip,
+    )
 
 
 def _apply_staff(row, batch, school, by, ip):
     full_name = " ".join(p for p in (row["Фамилия"], row["Имя"], row.get("Отчество", "")) if p.strip())
-    return accounts.issue_invitation(school=school, role=STAFF_ROLES[row["Роль"].strip().lower()], by=by, ip=ip,
-                                     full_name=full_name)
+    return accounts.issue_invitation(
+        school=school, role=STAFF_ROLES[row["Роль"].strip().lower()], by=by, ip=ip, full_name=full_name
+    )
 
 
 def _apply_slot(row, batch, school, by, ip):
     return services.add_slot(school=school, **_slot_values(row, school), by=by, ip=ip)
 
 
-APPLY = {ImportBatch.Kind.PUPILS: _apply_pupil, ImportBatch.Kind.STAFF: _apply_staff,
-         ImportBatch.Kind.TIMETABLE: _apply_slot}
+APPLY = {
+    ImportBatch.Kind.PUPILS: _apply_pupil,
+    ImportBatch.Kind.STAFF: _apply_staff,
+    ImportBatch.Kind.TIMETABLE: _apply_slot,
+}
 
 
 def apply_plan(batch, *, school_class, subject, year, by, ip=None):
     if batch.errors:
         raise ValidationError("В файле есть ошибки: исправьте их и загрузите файл заново.")
     with transaction.atomic():
-        plan = services.save_plan(subject=subject, school_class=school_class, year=year, by=by, ip=ip,
-                                  topics=[(row["Тема"], row["Часов"], parse_date(row["Дата"].strip())
-                                           if row.get("Дата", "").strip() else None) for row in batch.rows])
+        plan = services.save_plan(
+            subject=subject,
+            school_class=school_class,
+            year=year,
+            by=by,
+            ip=ip,
+            topics=[
+                (row["Тема"], row["Часов"], parse_date(row["Дата"].strip()) if row.get("Дата", "").strip() else None)
+                for row in batch.rows
+            ],
+        )
         batch.applied_at = timezone.now()
         batch.save(update_fields=["applied_at"])
     return plan

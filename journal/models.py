@@ -98,6 +98,7 @@ class Guardian(models.Model):
 
 # --- The school year ---------------------------------------------------------------
 
+
 class AcademicYear(models.Model):
     name = models.CharField("учебный год", max_length=9, unique=True)  # "2026/2027"
     starts_on = models.DateField()
@@ -187,6 +188,7 @@ class Rules(models.Model):
 
 # --- What is taught, by whom, when ---------------------------------------------------
 
+
 class Subject(models.Model):
     name = models.CharField("предмет", max_length=100, unique=True)
     short_name = models.CharField(max_length=20, blank=True)
@@ -267,8 +269,11 @@ class TeachingLoad(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["subject", "school_class", "subgroup"], nulls_distinct=False,
-                                    name="one_teacher_per_class_subject")
+            models.UniqueConstraint(
+                fields=["subject", "school_class", "subgroup"],
+                nulls_distinct=False,
+                name="one_teacher_per_class_subject",
+            )
         ]
 
 
@@ -301,6 +306,7 @@ class TimetableSlot(models.Model):
 
 # --- The journal itself --------------------------------------------------------------
 
+
 class Lesson(models.Model):
     """A dated occurrence of a timetable slot. It exists before anyone writes to it, so an
     untouched lesson is still there to be counted as missing."""
@@ -313,6 +319,7 @@ class Lesson(models.Model):
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="lessons")
     slot = models.ForeignKey(TimetableSlot, on_delete=models.PROTECT, null=True, blank=True, related_name="lessons")
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")  # timetabled
+
     class SubstitutionReason(models.TextChoices):
         ILLNESS = "illness", "болезнь учителя"
         COURSE = "course", "курсы повышения квалификации"
@@ -322,18 +329,21 @@ class Lesson(models.Model):
 
     # Who actually taught it, when that is someone else: assigned by the deputy, or recorded by
     # the substitute on the day.
-    taught_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+    taught_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     substitution_recorded_at = models.DateTimeField(null=True, blank=True)
     substitution_reason = models.CharField(max_length=20, choices=SubstitutionReason.choices, blank=True)
     substitution_note = models.CharField(max_length=200, blank=True)
-    substitution_assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                                 blank=True, related_name="+")
+    substitution_assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     topic = models.CharField("тема урока", max_length=500, blank=True)
-    planned_topic = models.ForeignKey("PlannedTopic", on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="lessons")
+    planned_topic = models.ForeignKey(
+        "PlannedTopic", on_delete=models.PROTECT, null=True, blank=True, related_name="lessons"
+    )
     homework = models.TextField("домашнее задание", blank=True)
     homework_none = models.BooleanField("не задано", default=False)
     # First entry times, kept by the system: monitoring judges timeliness by these.
@@ -344,8 +354,9 @@ class Lesson(models.Model):
     class Meta:
         ordering = ["date", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["date", "number", "school_class", "subgroup"], nulls_distinct=False,
-                                    name="one_lesson_per_slot")
+            models.UniqueConstraint(
+                fields=["date", "number", "school_class", "subgroup"], nulls_distinct=False, name="one_lesson_per_slot"
+            )
         ]
         indexes = [models.Index(fields=["school_class", "subject", "term", "date"])]
 
@@ -378,8 +389,11 @@ class MarkValue(models.TextChoices):
 
 
 # The scale of term and year marks: the marks, and the two results that are not marks.
-FinalValue = models.TextChoices("FinalValue", [(m.name, (m.value, m.label)) for m in MarkValue] + [
-    ("NOT_ASSESSED", ("н/а", "не аттестован")), ("EXEMPT", ("осв.", "освобождён"))])
+FinalValue = models.TextChoices(
+    "FinalValue",
+    [(m.name, (m.value, m.label)) for m in MarkValue]
+    + [("NOT_ASSESSED", ("н/а", "не аттестован")), ("EXEMPT", ("осв.", "освобождён"))],
+)
 
 
 class RecordQuerySet(models.QuerySet):
@@ -437,8 +451,9 @@ class Attendance(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["lesson", "pupil"], condition=Q(deleted_at__isnull=True),
-                                    name="one_attendance_record")
+            models.UniqueConstraint(
+                fields=["lesson", "pupil"], condition=Q(deleted_at__isnull=True), name="one_attendance_record"
+            )
         ]
 
 
@@ -485,8 +500,9 @@ class FinalMark(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["pupil", "subject", "year", "term"], nulls_distinct=False,
-                                    name="one_final_mark")
+            models.UniqueConstraint(
+                fields=["pupil", "subject", "year", "term"], nulls_distinct=False, name="one_final_mark"
+            )
         ]
 
 

@@ -23,8 +23,10 @@ DISTRICT = frozenset({Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR})
 def teaches(user, school_class, subject):
     """Teaches this subject in this class: by the teaching load or the timetable. Taking over
     a lesson as a substitute does not make one the class's teacher of the subject."""
-    return (TeachingLoad.objects.filter(teacher=user, school_class=school_class, subject=subject).exists()
-            or Lesson.objects.filter(school_class=school_class, subject=subject, teacher=user).exists())
+    return (
+        TeachingLoad.objects.filter(teacher=user, school_class=school_class, subject=subject).exists()
+        or Lesson.objects.filter(school_class=school_class, subject=subject, teacher=user).exists()
+    )
 
 
 def is_class_teacher_of(user, roles, school_class):
@@ -64,16 +66,25 @@ def can_write_lesson(user, roles, lesson):
 
 
 def lesson_is_untouched(lesson):
-    return (lesson.topic_entered_at is None and lesson.homework_entered_at is None
-            and lesson.attendance_taken_at is None and not Mark.objects.filter(lesson=lesson).exists())
+    return (
+        lesson.topic_entered_at is None
+        and lesson.homework_entered_at is None
+        and lesson.attendance_taken_at is None
+        and not Mark.objects.filter(lesson=lesson).exists()
+    )
 
 
 def can_take_over(user, roles, lesson, today=None):
     """A teacher records taking over a colleague's lesson themselves only on the day, before
     anyone has written to it; anything else is the deputy's assignment."""
-    return (bool(roles & TEACHING) and lesson.date == (today or timezone.localdate())
-            and lesson.cancelled_at is None and lesson.taught_by_id is None
-            and lesson.teacher_id != user.pk and lesson_is_untouched(lesson))
+    return (
+        bool(roles & TEACHING)
+        and lesson.date == (today or timezone.localdate())
+        and lesson.cancelled_at is None
+        and lesson.taught_by_id is None
+        and lesson.teacher_id != user.pk
+        and lesson_is_untouched(lesson)
+    )
 
 
 def can_assign_substitution(roles):
@@ -143,8 +154,9 @@ def journals_readable_by(user, roles):
     journals = Q(teacher=user)  # the timetable's
     for class_id, subject_id in TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"):
         journals |= Q(school_class=class_id, subject=subject_id)
-    for class_id, subject_id in (Lesson.objects.filter(teacher=user).order_by()
-                                 .values_list("school_class", "subject").distinct()):
+    for class_id, subject_id in (
+        Lesson.objects.filter(teacher=user).order_by().values_list("school_class", "subject").distinct()
+    ):
         journals |= Q(school_class=class_id, subject=subject_id)
     if Role.CLASS_TEACHER in roles:
         journals |= Q(school_class__class_teacher=user)
@@ -160,19 +172,28 @@ def lessons_readable_by(user, roles):
 # What the README's table says, row by row: (what, who). Kept beside the predicates so a
 # change of rule is a change of this file; the test compares it with the README.
 RULES = [
-    ("Read a class × subject journal, its lessons, marks and cell history",
-     "its teacher (load or timetable), the class teacher, the deputy, the director"),
-    ("Write a lesson (topic, homework, attendance, marks, remarks)",
-     "the teacher who conducts it: the timetabled one, or the substitute instead"),
+    (
+        "Read a class × subject journal, its lessons, marks and cell history",
+        "its teacher (load or timetable), the class teacher, the deputy, the director",
+    ),
+    (
+        "Write a lesson (topic, homework, attendance, marks, remarks)",
+        "the teacher who conducts it: the timetabled one, or the substitute instead",
+    ),
     ("Assign a substitution (with a reason)", "the deputy"),
-    ("Take over a colleague's lesson oneself", "a teacher, for a lesson of today, not cancelled, in an open term, "
-                                               "not yet written by anyone; the deputy and the teacher are told"),
+    (
+        "Take over a colleague's lesson oneself",
+        "a teacher, for a lesson of today, not cancelled, in an open term, "
+        "not yet written by anyone; the deputy and the teacher are told",
+    ),
     ("Term and year marks, the thematic plan", "the subject's teacher in the class"),
     ("Cancel a lesson", "the deputy"),
     ("Addresses in a cell's history", "the deputy, the director, the lesson's own teacher"),
     ("Class lists", "the school's staff"),
-    ("Parents' and pupils' credentials, absence reasons, parent meetings, the parents of a class",
-     "the class's own class teacher"),
+    (
+        "Parents' and pupils' credentials, absence reasons, parent meetings, the parents of a class",
+        "the class's own class teacher",
+    ),
     ("End a guardianship", "the class's own class teacher"),
     ("Withdraw consent", "the parent"),
     ("Staff credentials", "the school admin (never for themselves)"),

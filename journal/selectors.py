@@ -39,8 +39,10 @@ from .models import (
 
 
 def classes_with_counts():
-    return SchoolClass.objects.select_related("class_teacher").order_by("grade", "letter").annotate(
-        pupil_count=Count("pupils", filter=Q(pupils__withdrawn_on__isnull=True))
+    return (
+        SchoolClass.objects.select_related("class_teacher")
+        .order_by("grade", "letter")
+        .annotate(pupil_count=Count("pupils", filter=Q(pupils__withdrawn_on__isnull=True)))
     )
 
 
@@ -48,7 +50,9 @@ def class_roster(school_class):
     """Enrolled pupils of a class with their parents' links, in two queries."""
     return list(
         school_class.pupils.enrolled().annotate(
-            parent_count=Count("guardians", filter=Q(guardians__ended_at__isnull=True, guardians__consent_at__isnull=False))
+            parent_count=Count(
+                "guardians", filter=Q(guardians__ended_at__isnull=True, guardians__consent_at__isnull=False)
+            )
         )
     )
 
@@ -68,7 +72,8 @@ def school_figures():
         "classes": SchoolClass.objects.count(),
         "pupils": pupils.count(),
         "pupils_with_parent": pupils.filter(guardians__ended_at__isnull=True, guardians__consent_at__isnull=False)
-        .distinct().count(),
+        .distinct()
+        .count(),
     }
 
 
@@ -86,16 +91,12 @@ def children_of(user):
     children = []
     for school in parent_schools(user):
         with schema_context(school.schema_name):
-            links = (
-                Guardian.objects.live().filter(user=user).select_related("pupil__school_class")
-            )
+            links = Guardian.objects.live().filter(user=user).select_related("pupil__school_class")
             children += [Child(school, g.pupil.pk, g.pupil.full_name, str(g.pupil.school_class)) for g in links]
     return children
 
 
-
 # --- The journal ---------------------------------------------------------------------
-
 
 
 def monday_of(text):
@@ -148,14 +149,20 @@ def teacher_week(user, monday):
 
 def day_lessons(day):
     """A school day's lessons with who teaches them: the deputy's substitution sheet."""
-    return (Lesson.objects.filter(date=day).select_related("school_class", "subject", "subgroup", "teacher", "taught_by")
-            .order_by("number", "school_class__grade", "school_class__letter"))
+    return (
+        Lesson.objects.filter(date=day)
+        .select_related("school_class", "subject", "subgroup", "teacher", "taught_by")
+        .order_by("number", "school_class__grade", "school_class__letter")
+    )
 
 
 def substitutions_of(user, since):
     """The lessons a teacher teaches as a substitute, from a day on."""
-    return (Lesson.objects.filter(taught_by=user, date__gte=since)
-            .select_related("school_class", "subject", "teacher").order_by("date", "number"))
+    return (
+        Lesson.objects.filter(taught_by=user, date__gte=since)
+        .select_related("school_class", "subject", "teacher")
+        .order_by("date", "number")
+    )
 
 
 def lessons_to_take_over(user, roles, day):
@@ -182,19 +189,24 @@ def journal_grid(school_class, subject, term):
     lessons = list(
         Lesson.objects.filter(school_class=school_class, subject=subject, term=term)
         .filter(Q(cancelled_at__isnull=True) | Q(pk__in=Mark.objects.live().values("lesson")))
-        .select_related("subgroup").order_by("date", "number")
+        .select_related("subgroup")
+        .order_by("date", "number")
     )
     lesson_ids = [lesson.pk for lesson in lessons]
     pupils = list(
-        Pupil.objects.filter(Q(school_class=school_class) | Q(marks__lesson__in=lesson_ids)).distinct()
+        Pupil.objects.filter(Q(school_class=school_class) | Q(marks__lesson__in=lesson_ids))
+        .distinct()
         .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=term.starts_on))
         .prefetch_related("subgroups")
     )
     # The few work types once, rather than one joined per mark: building a model object per mark
     # and per joined row is most of this function's time.
     work_types = {w.pk: w for w in WorkType.objects.all()}
-    marks = (Mark.objects.live().filter(lesson__in=lesson_ids)
-             .only("pupil_id", "lesson_id", "value", "work_type_id", "comment"))
+    marks = (
+        Mark.objects.live()
+        .filter(lesson__in=lesson_ids)
+        .only("pupil_id", "lesson_id", "value", "work_type_id", "comment")
+    )
     absences = Attendance.objects.live().filter(lesson__in=lesson_ids)
     finals = {f.pupil_id: f for f in FinalMark.objects.filter(term=term, subject=subject, pupil__in=pupils)}
     cells = {}
@@ -215,10 +227,16 @@ def journal_grid(school_class, subject, term):
             row_cells.append(cell)
             all_marks += cell["marks"]
         average = weighted_average(all_marks)
-        rows.append({
-            "pupil": pupil, "cells": row_cells, "average": average, "suggested": suggested_final(average, rules),
-            "final": finals.get(pupil.pk), "left": pupil.school_class_id != school_class.pk or pupil.withdrawn_on,
-        })
+        rows.append(
+            {
+                "pupil": pupil,
+                "cells": row_cells,
+                "average": average,
+                "suggested": suggested_final(average, rules),
+                "final": finals.get(pupil.pk),
+                "left": pupil.school_class_id != school_class.pk or pupil.withdrawn_on,
+            }
+        )
     return {"lessons": lessons, "rows": rows, "work_types": list(work_types.values()), "rules": rules}
 
 
@@ -230,7 +248,9 @@ def cell_history(lesson, pupil):
         AuditEntry.objects.filter(
             Q(target_type="journal.mark", target_id__in=mark_ids)
             | Q(target_type="journal.attendance", target_id__in=attendance_ids)
-        ).select_related("actor").order_by("at", "id")
+        )
+        .select_related("actor")
+        .order_by("at", "id")
     )
 
 
@@ -238,9 +258,12 @@ def lesson_sheet(lesson):
     """The lesson page: who sits in it, with their marks and attendance."""
     from .services import pupils_of
 
-    marks = Prefetch("marks", queryset=Mark.objects.filter(lesson=lesson).select_related("work_type"), to_attr="lesson_marks")
-    attendance = Prefetch("attendance", queryset=Attendance.objects.live().filter(lesson=lesson),
-                          to_attr="lesson_attendance")
+    marks = Prefetch(
+        "marks", queryset=Mark.objects.filter(lesson=lesson).select_related("work_type"), to_attr="lesson_marks"
+    )
+    attendance = Prefetch(
+        "attendance", queryset=Attendance.objects.live().filter(lesson=lesson), to_attr="lesson_attendance"
+    )
     pupils = list(pupils_of(lesson).prefetch_related(marks, attendance).order_by("last_name", "first_name"))
     for pupil in pupils:
         pupil.status = pupil.lesson_attendance[0].status if pupil.lesson_attendance else ""
@@ -250,11 +273,18 @@ def lesson_sheet(lesson):
 def plan_coverage(plan, on):
     """Planned topics with the lessons matched to them; how many were taught of all, and of those
     planned by `on` (as Q11 counts: a topic taught before its date is not yet due)."""
-    topics = list(plan.topics.prefetch_related(Prefetch("lessons", queryset=Lesson.objects.filter(
-        cancelled_at__isnull=True).order_by("date"))))
+    topics = list(
+        plan.topics.prefetch_related(
+            Prefetch("lessons", queryset=Lesson.objects.filter(cancelled_at__isnull=True).order_by("date"))
+        )
+    )
     due = [t for t in topics if t.due_on is not None and t.due_on <= on]
-    return topics, {"taught": sum(1 for t in topics if t.lessons.all()), "total": len(topics),
-                    "taught_due": sum(1 for t in due if t.lessons.all()), "due": len(due)}
+    return topics, {
+        "taught": sum(1 for t in topics if t.lessons.all()),
+        "total": len(topics),
+        "taught_due": sum(1 for t in due if t.lessons.all()),
+        "due": len(due),
+    }
 
 
 def plan_for(school_class, subject, year):
@@ -262,8 +292,9 @@ def plan_for(school_class, subject, year):
 
 
 def open_topics(lesson):
-    plan = ThematicPlan.objects.filter(school_class=lesson.school_class, subject=lesson.subject,
-                                       year=lesson.term.year_id).first()
+    plan = ThematicPlan.objects.filter(
+        school_class=lesson.school_class, subject=lesson.subject, year=lesson.term.year_id
+    ).first()
     return list(PlannedTopic.objects.filter(plan=plan)) if plan else []
 
 
@@ -277,11 +308,13 @@ def setup_lists(year):
         "schemes": GradeScheme.objects.filter(year=year).order_by("grade") if year else [],
         "terms": Term.objects.filter(year=year) if year else [],
         "holidays": Holiday.objects.filter(year=year) if year else [],
-        "subjects": Subject.objects.all(), "work_types": WorkType.objects.all(),
+        "subjects": Subject.objects.all(),
+        "work_types": WorkType.objects.all(),
         "classes": SchoolClass.objects.select_related("class_teacher"),
         "curriculum": CurriculumItem.objects.select_related("subject"),
-        "loads": TeachingLoad.objects.select_related("teacher", "subject", "school_class", "subgroup")
-        .order_by("school_class__grade", "school_class__letter", "subject__name"),
+        "loads": TeachingLoad.objects.select_related("teacher", "subject", "school_class", "subgroup").order_by(
+            "school_class__grade", "school_class__letter", "subject__name"
+        ),
         "bells": Bell.objects.all(),
         "slots": TimetableSlot.objects.filter(valid_to__isnull=True)
         .select_related("school_class", "subgroup", "subject", "teacher")
@@ -292,9 +325,10 @@ def setup_lists(year):
 def class_absences(school_class):
     """Absences of a class in the running and the last term, newest first, for the class teacher."""
     return (
-        Attendance.objects.live().filter(pupil__school_class=school_class,
-                                  lesson__date__gte=timezone.localdate() - timedelta(days=120))
-        .select_related("pupil", "lesson__subject").order_by("-lesson__date", "lesson__number")
+        Attendance.objects.live()
+        .filter(pupil__school_class=school_class, lesson__date__gte=timezone.localdate() - timedelta(days=120))
+        .select_related("pupil", "lesson__subject")
+        .order_by("-lesson__date", "lesson__number")
     )
 
 
@@ -304,8 +338,9 @@ def control_lists():
     terms = [(term, term.locks_on(rules) <= today) for term in Term.objects.select_related("year")]
     return {
         "terms": terms,
-        "reopenings": Reopening.objects.select_related("term", "school_class", "subject", "reopened_by")
-        .order_by("-reopened_at"),
+        "reopenings": Reopening.objects.select_related("term", "school_class", "subject", "reopened_by").order_by(
+            "-reopened_at"
+        ),
     }
 
 
@@ -325,6 +360,7 @@ def final_sheet(school_class, subject, year):
         term_marks = [marks.get(term.pk) for term in terms]
         numeric = [int(m.value) for m in term_marks if m and m.value.isdigit()]
         average = (Decimal(sum(numeric)) / len(numeric)).quantize(Decimal("0.01")) if numeric else None
-        rows.append({"pupil": pupil, "terms": term_marks, "suggested": suggested_final(average, rules),
-                     "year": marks.get(None)})
+        rows.append(
+            {"pupil": pupil, "terms": term_marks, "suggested": suggested_final(average, rules), "year": marks.get(None)}
+        )
     return {"terms": terms, "rows": rows}

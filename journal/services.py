@@ -4,9 +4,9 @@ Every function validates its input, refuses with a ValidationError in the user's
 and changes nothing on refusal, and writes an audit entry for what it changed."""
 
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import islice
-from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -15,8 +15,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from audit.models import record
 from accounts.services import end_family_membership
+from audit.models import record
 from diary.services import notify, notify_staff
 
 from . import rulebook
@@ -26,13 +26,13 @@ from .models import (
     Bell,
     CurriculumItem,
     FinalMark,
+    FinalValue,
     GradeScheme,
     Guardian,
     Holiday,
     HomeworkFile,
     Lesson,
     Mark,
-    FinalValue,
     MarkValue,
     PlannedTopic,
     Pupil,
@@ -63,15 +63,22 @@ def create_class(*, grade, letter, class_teacher=None, by=None, ip=None):
     if SchoolClass.objects.filter(grade=grade, letter=letter).exists():
         raise ValidationError({"letter": f"Класс {grade}{letter} уже есть."})
     school_class = SchoolClass.objects.create(grade=grade, letter=letter, class_teacher=class_teacher)
-    record("class.created", school_class, by=by, ip=ip,
-           new={"grade": grade, "letter": letter, "class_teacher": getattr(class_teacher, "pk", None)})
+    record(
+        "class.created",
+        school_class,
+        by=by,
+        ip=ip,
+        new={"grade": grade, "letter": letter, "class_teacher": getattr(class_teacher, "pk", None)},
+    )
     return school_class
 
 
 def _movement(pupil, on, number, order_date):
     """A transfer or withdrawal: by an order, dated between the pupil's enrolment and a year from now."""
     if not pupil.enrolled_on <= on <= timezone.localdate() + timedelta(days=366):
-        raise ValidationError({"on": f"Дата — не раньше зачисления ({pupil.enrolled_on:%d.%m.%Y}) и не позже чем через год."})
+        raise ValidationError(
+            {"on": f"Дата — не раньше зачисления ({pupil.enrolled_on:%d.%m.%Y}) и не позже чем через год."}
+        )
     if order_date and order_date > timezone.localdate():
         raise ValidationError({"order_date": "Дата приказа не может быть в будущем."})
     return _order(number, order_date)
@@ -86,20 +93,47 @@ def _order(number, order_date):
 
 
 @transaction.atomic
-def enroll_pupil(*, school_class, last_name, first_name, middle_name="", birth_date, enrolled_on, order,
-                 order_date=None, by=None, ip=None):
+def enroll_pupil(
+    *,
+    school_class,
+    last_name,
+    first_name,
+    middle_name="",
+    birth_date,
+    enrolled_on,
+    order,
+    order_date=None,
+    by=None,
+    ip=None,
+):
     if not (last_name or "").strip() or not (first_name or "").strip():
         raise ValidationError("Укажите фамилию и имя обучающегося.")
     order = _order(order, order_date or enrolled_on)
     pupil = Pupil.objects.create(
-        school_class=school_class, last_name=last_name.strip(), first_name=first_name.strip(),
-        middle_name=(middle_name or "").strip(), birth_date=birth_date, enrolled_on=enrolled_on,
+        school_class=school_class,
+        last_name=last_name.strip(),
+        first_name=first_name.strip(),
+        middle_name=(middle_name or "").strip(),
+        birth_date=birth_date,
+        enrolled_on=enrolled_on,
         enrollment_order=order,
     )
-    PupilMovement.objects.create(pupil=pupil, kind=PupilMovement.Kind.ENROLLED, on=enrolled_on, order_number=order,
-                                 order_date=order_date or enrolled_on, to_class=school_class, recorded_by=by)
-    record("pupil.enrolled", pupil, by=by, ip=ip,
-           new={"class": str(school_class), "enrolled_on": enrolled_on, "order": order})
+    PupilMovement.objects.create(
+        pupil=pupil,
+        kind=PupilMovement.Kind.ENROLLED,
+        on=enrolled_on,
+        order_number=order,
+        order_date=order_date or enrolled_on,
+        to_class=school_class,
+        recorded_by=by,
+    )
+    record(
+        "pupil.enrolled",
+        pupil,
+        by=by,
+        ip=ip,
+        new={"class": str(school_class), "enrolled_on": enrolled_on, "order": order},
+    )
     return pupil
 
 
@@ -111,13 +145,27 @@ def transfer_pupil(pupil, *, to_class, on, order_number, order_date, by=None, ip
     if to_class.pk == pupil.school_class_id:
         raise ValidationError({"to_class": "Обучающийся уже в этом классе."})
     old = pupil.school_class
-    PupilMovement.objects.create(pupil=pupil, kind=PupilMovement.Kind.TRANSFERRED, on=on, order_number=order_number,
-                                 order_date=order_date, from_class=old, to_class=to_class, recorded_by=by)
+    PupilMovement.objects.create(
+        pupil=pupil,
+        kind=PupilMovement.Kind.TRANSFERRED,
+        on=on,
+        order_number=order_number,
+        order_date=order_date,
+        from_class=old,
+        to_class=to_class,
+        recorded_by=by,
+    )
     pupil.school_class = to_class
     pupil.save(update_fields=["school_class"])
     pupil.subgroups.clear()
-    record("pupil.transferred", pupil, by=by, ip=ip, old={"class": str(old)},
-           new={"class": str(to_class), "on": on, "order": order_number})
+    record(
+        "pupil.transferred",
+        pupil,
+        by=by,
+        ip=ip,
+        old={"class": str(old)},
+        new={"class": str(to_class), "on": on, "order": order_number},
+    )
     return pupil
 
 
@@ -126,12 +174,25 @@ def withdraw_pupil(pupil, *, on, order_number, order_date, by=None, ip=None):
     order_number = _movement(pupil, on, order_number, order_date)
     if pupil.withdrawn_on:
         raise ValidationError("Обучающийся уже выбыл.")
-    PupilMovement.objects.create(pupil=pupil, kind=PupilMovement.Kind.WITHDRAWN, on=on, order_number=order_number,
-                                 order_date=order_date, from_class=pupil.school_class, recorded_by=by)
+    PupilMovement.objects.create(
+        pupil=pupil,
+        kind=PupilMovement.Kind.WITHDRAWN,
+        on=on,
+        order_number=order_number,
+        order_date=order_date,
+        from_class=pupil.school_class,
+        recorded_by=by,
+    )
     pupil.withdrawn_on = on
     pupil.save(update_fields=["withdrawn_on"])
-    record("pupil.withdrawn", pupil, by=by, ip=ip, old={"withdrawn_on": None},
-           new={"withdrawn_on": on, "order": order_number})
+    record(
+        "pupil.withdrawn",
+        pupil,
+        by=by,
+        ip=ip,
+        old={"withdrawn_on": None},
+        new={"withdrawn_on": on, "order": order_number},
+    )
     return pupil
 
 
@@ -152,8 +213,13 @@ def withdraw_consent(guardian, *, by, ip=None):
         raise PermissionDenied("Отозвать согласие может только сам родитель.")
     guardian.consent_withdrawn_at = timezone.now()
     guardian.save(update_fields=["consent_withdrawn_at"])
-    return _end_link(guardian, reason="отзыв согласия на обработку персональных данных", by=by, ip=ip,
-                     action="guardian.consent_withdrawn")
+    return _end_link(
+        guardian,
+        reason="отзыв согласия на обработку персональных данных",
+        by=by,
+        ip=ip,
+        action="guardian.consent_withdrawn",
+    )
 
 
 def _end_link(guardian, *, reason, by, ip, action):
@@ -162,8 +228,15 @@ def _end_link(guardian, *, reason, by, ip, action):
         raise ValidationError("Связь уже завершена.")
     guardian.ended_at, guardian.end_reason = timezone.now(), reason
     guardian.save(update_fields=["ended_at", "end_reason"])
-    record(action, guardian, by=by, ip=ip, old={"pupil": guardian.pupil_id, "user": guardian.user_id},
-           new={"ended_at": guardian.ended_at}, reason=reason)
+    record(
+        action,
+        guardian,
+        by=by,
+        ip=ip,
+        old={"pupil": guardian.pupil_id, "user": guardian.user_id},
+        new={"ended_at": guardian.ended_at},
+        reason=reason,
+    )
     if not Guardian.objects.filter(user=guardian.user_id, ended_at__isnull=True).exists():
         end_family_membership(guardian.user_id, Role.PARENT, by=by, ip=ip, reason=reason)
     return guardian
@@ -216,14 +289,21 @@ def set_grade_scheme(*, year, grade, scheme, by=None, ip=None):
 @transaction.atomic
 def add_term(*, year, scheme, number, starts_on, ends_on, by=None, ip=None):
     if not (year.starts_on <= starts_on <= ends_on <= year.ends_on):
-        raise ValidationError({"starts_on": f"Период должен лежать внутри учебного года {year} и кончаться после начала."})
+        raise ValidationError(
+            {"starts_on": f"Период должен лежать внутри учебного года {year} и кончаться после начала."}
+        )
     if Term.objects.filter(year=year, scheme=scheme).filter(starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
         raise ValidationError({"starts_on": "Периоды одной схемы не могут пересекаться."})
     if Term.objects.filter(year=year, scheme=scheme, number=number).exists():
         raise ValidationError({"number": "Период с таким номером уже есть."})
     term = Term.objects.create(year=year, scheme=scheme, number=number, starts_on=starts_on, ends_on=ends_on)
-    record("term.created", term, by=by, ip=ip, new={"scheme": scheme, "number": number,
-                                                     "starts_on": starts_on, "ends_on": ends_on})
+    record(
+        "term.created",
+        term,
+        by=by,
+        ip=ip,
+        new={"scheme": scheme, "number": number, "starts_on": starts_on, "ends_on": ends_on},
+    )
     return term
 
 
@@ -234,7 +314,9 @@ def add_holiday(*, year, name, starts_on, ends_on, by=None, ip=None):
     if not (name or "").strip():
         raise ValidationError({"name": "Укажите название (например, «Осенние каникулы»)."})
     holiday = Holiday.objects.create(year=year, name=name.strip(), starts_on=starts_on, ends_on=ends_on)
-    record("holiday.created", holiday, by=by, ip=ip, new={"name": holiday.name, "starts_on": starts_on, "ends_on": ends_on})
+    record(
+        "holiday.created", holiday, by=by, ip=ip, new={"name": holiday.name, "starts_on": starts_on, "ends_on": ends_on}
+    )
     # Lessons already generated on these days and still empty are taken off.
     removed = _remove_empty_lessons(Lesson.objects.filter(date__range=(starts_on, ends_on)))
     if removed:
@@ -252,8 +334,14 @@ def set_rules(*, rounding_threshold, final_marks_days, by=None, ip=None):
     old = {"rounding_threshold": rules.rounding_threshold, "final_marks_days": rules.final_marks_days}
     rules.rounding_threshold, rules.final_marks_days = rounding_threshold, final_marks_days
     rules.save()
-    record("rules.set", rules, by=by, ip=ip, old=old,
-           new={"rounding_threshold": rounding_threshold, "final_marks_days": final_marks_days})
+    record(
+        "rules.set",
+        rules,
+        by=by,
+        ip=ip,
+        old=old,
+        new={"rounding_threshold": rounding_threshold, "final_marks_days": final_marks_days},
+    )
     return rules
 
 
@@ -290,13 +378,20 @@ def create_work_type(*, name, weight=Decimal("1.0"), by=None, ip=None):
 def set_curriculum(*, grade, subject, hours_per_week, by=None, ip=None):
     if not 0 < float(hours_per_week) <= 12:
         raise ValidationError({"hours_per_week": "Часов в неделю — от 0,5 до 12."})
-    item, created = CurriculumItem.objects.get_or_create(grade=grade, subject=subject,
-                                                         defaults={"hours_per_week": hours_per_week})
+    item, created = CurriculumItem.objects.get_or_create(
+        grade=grade, subject=subject, defaults={"hours_per_week": hours_per_week}
+    )
     old = None if created else item.hours_per_week
     item.hours_per_week = hours_per_week
     item.save()
-    record("curriculum.set", item, by=by, ip=ip, old={"hours": old}, new={"grade": grade, "subject": subject.name,
-                                                                          "hours": hours_per_week})
+    record(
+        "curriculum.set",
+        item,
+        by=by,
+        ip=ip,
+        old={"hours": old},
+        new={"grade": grade, "subject": subject.name, "hours": hours_per_week},
+    )
     return item
 
 
@@ -311,13 +406,22 @@ def assign_load(*, school, teacher, subject, school_class, subgroup=None, hours_
     if subgroup is not None and subgroup.school_class_id != school_class.pk:
         raise ValidationError({"subgroup": "Подгруппа из другого класса."})
     load, created = TeachingLoad.objects.get_or_create(
-        subject=subject, school_class=school_class, subgroup=subgroup,
-        defaults={"teacher": teacher, "hours_per_week": hours_per_week})
+        subject=subject,
+        school_class=school_class,
+        subgroup=subgroup,
+        defaults={"teacher": teacher, "hours_per_week": hours_per_week},
+    )
     old = None if created else {"teacher": load.teacher_id, "hours": load.hours_per_week}
     load.teacher, load.hours_per_week = teacher, hours_per_week
     load.save()
-    record("load.set", load, by=by, ip=ip, old=old, new={"teacher": teacher.pk, "subject": subject.name,
-                                                         "class": str(school_class), "hours": hours_per_week})
+    record(
+        "load.set",
+        load,
+        by=by,
+        ip=ip,
+        old=old,
+        new={"teacher": teacher.pk, "subject": subject.name, "class": str(school_class), "hours": hours_per_week},
+    )
     return load
 
 
@@ -343,7 +447,9 @@ def _overlapping(slots, valid_from, valid_to):
     return slots
 
 
-def timetable_clashes(*, weekday, number, school_class, subgroup, teacher, room, valid_from, valid_to=None, exclude=None):
+def timetable_clashes(
+    *, weekday, number, school_class, subgroup, teacher, room, valid_from, valid_to=None, exclude=None
+):
     same_time = _overlapping(TimetableSlot.objects.filter(weekday=weekday, number=number), valid_from, valid_to)
     if exclude is not None:
         same_time = same_time.exclude(pk=exclude.pk)
@@ -362,8 +468,21 @@ def timetable_clashes(*, weekday, number, school_class, subgroup, teacher, room,
 
 
 @transaction.atomic
-def add_slot(*, school, weekday, number, school_class, subject, teacher, valid_from, subgroup=None, room="",
-             by=None, ip=None, generate=True):
+def add_slot(
+    *,
+    school,
+    weekday,
+    number,
+    school_class,
+    subject,
+    teacher,
+    valid_from,
+    subgroup=None,
+    room="",
+    by=None,
+    ip=None,
+    generate=True,
+):
     """A weekly lesson of the timetable; its lessons are made at once unless `generate` is off
     (a whole timetable being entered then makes them once, with generate_lessons)."""
     if weekday not in range(1, 7):
@@ -373,14 +492,41 @@ def add_slot(*, school, weekday, number, school_class, subject, teacher, valid_f
     if subgroup is not None and subgroup.school_class_id != school_class.pk:
         raise ValidationError({"subgroup": "Подгруппа из другого класса."})
     _require_teacher(teacher, school)
-    clashes = timetable_clashes(weekday=weekday, number=number, school_class=school_class, subgroup=subgroup,
-                                teacher=teacher, room=room, valid_from=valid_from)
+    clashes = timetable_clashes(
+        weekday=weekday,
+        number=number,
+        school_class=school_class,
+        subgroup=subgroup,
+        teacher=teacher,
+        room=room,
+        valid_from=valid_from,
+    )
     if clashes:
         raise ValidationError({"__all__": clashes})
-    slot = TimetableSlot.objects.create(weekday=weekday, number=number, school_class=school_class, subgroup=subgroup,
-                                        subject=subject, teacher=teacher, room=room.strip(), valid_from=valid_from)
-    record("slot.created", slot, by=by, ip=ip, new={"weekday": weekday, "number": number, "class": str(school_class),
-                                                     "subject": subject.name, "teacher": teacher.pk, "from": valid_from})
+    slot = TimetableSlot.objects.create(
+        weekday=weekday,
+        number=number,
+        school_class=school_class,
+        subgroup=subgroup,
+        subject=subject,
+        teacher=teacher,
+        room=room.strip(),
+        valid_from=valid_from,
+    )
+    record(
+        "slot.created",
+        slot,
+        by=by,
+        ip=ip,
+        new={
+            "weekday": weekday,
+            "number": number,
+            "class": str(school_class),
+            "subject": subject.name,
+            "teacher": teacher.pk,
+            "from": valid_from,
+        },
+    )
     if generate:
         generate_lessons(since=valid_from, school_class=school_class)
     return slot
@@ -396,7 +542,9 @@ def end_slot(slot, *, last_day, by=None, ip=None):
     slot.save(update_fields=["valid_to"])
     removed = _remove_empty_lessons(slot.lessons.filter(date__gt=last_day))
     respread_plans(slot.school_class)
-    record("slot.ended", slot, by=by, ip=ip, old={"valid_to": old}, new={"valid_to": last_day, "lessons_removed": removed})
+    record(
+        "slot.ended", slot, by=by, ip=ip, old={"valid_to": old}, new={"valid_to": last_day, "lessons_removed": removed}
+    )
     return slot
 
 
@@ -405,8 +553,15 @@ def _remove_empty_lessons(lessons):
     with a topic, homework, attendance or a mark (even a deleted one) is a record and stays, and
     so does every lesson from today back: an empty past lesson is evidence of a journal not kept."""
     empty = lessons.filter(date__gt=timezone.localdate()).filter(
-        topic="", homework="", homework_none=False, attendance_taken_at__isnull=True, cancelled_at__isnull=True,
-        marks__isnull=True, attendance__isnull=True, files__isnull=True, taught_by__isnull=True,
+        topic="",
+        homework="",
+        homework_none=False,
+        attendance_taken_at__isnull=True,
+        cancelled_at__isnull=True,
+        marks__isnull=True,
+        attendance__isnull=True,
+        files__isnull=True,
+        taught_by__isnull=True,
     )
     ids = list(empty.values_list("pk", flat=True))
     Lesson.objects.filter(pk__in=ids).delete()
@@ -437,7 +592,11 @@ def generate_lessons(*, since=None, until=None, school_class=None):
         while day <= last:
             if is_school_day(day, holidays):
                 for slot in slots:
-                    if slot.weekday != day.isoweekday() or slot.valid_from > day or (slot.valid_to and slot.valid_to < day):
+                    if (
+                        slot.weekday != day.isoweekday()
+                        or slot.valid_from > day
+                        or (slot.valid_to and slot.valid_to < day)
+                    ):
                         continue
                     if schemes.get((term.year_id, slot.school_class.grade)) != term.scheme:
                         continue
@@ -445,9 +604,18 @@ def generate_lessons(*, since=None, until=None, school_class=None):
                     if key in existing:
                         continue
                     existing.add(key)
-                    new.append(Lesson(date=day, number=slot.number, school_class_id=slot.school_class_id,
-                                      subgroup_id=slot.subgroup_id, subject_id=slot.subject_id, term=term,
-                                      slot=slot, teacher_id=slot.teacher_id))
+                    new.append(
+                        Lesson(
+                            date=day,
+                            number=slot.number,
+                            school_class_id=slot.school_class_id,
+                            subgroup_id=slot.subgroup_id,
+                            subject_id=slot.subject_id,
+                            term=term,
+                            slot=slot,
+                            teacher_id=slot.teacher_id,
+                        )
+                    )
             day += timedelta(days=1)
     Lesson.objects.bulk_create(new, batch_size=1000)
     if new:
@@ -458,16 +626,26 @@ def generate_lessons(*, since=None, until=None, school_class=None):
 @transaction.atomic
 def add_lesson(*, school_class, subject, teacher, day, number, subgroup=None, by=None, ip=None):
     """A lesson outside the timetable (a make-up lesson), on a school day of a term."""
-    term = Term.objects.filter(starts_on__lte=day, ends_on__gte=day,
-                               scheme__in=GradeScheme.objects.filter(grade=school_class.grade).values("scheme")).first()
+    term = Term.objects.filter(
+        starts_on__lte=day,
+        ends_on__gte=day,
+        scheme__in=GradeScheme.objects.filter(grade=school_class.grade).values("scheme"),
+    ).first()
     if term is None:
         raise ValidationError({"day": f"{day:%d.%m.%Y} не входит ни в один учебный период класса {school_class}."})
     if not is_school_day(day, list(Holiday.objects.filter(starts_on__lte=day, ends_on__gte=day))):
         raise ValidationError({"day": f"{day:%d.%m.%Y} — выходной или каникулы."})
     if Lesson.objects.filter(date=day, number=number, school_class=school_class, subgroup=subgroup).exists():
         raise ValidationError({"number": "В это время у класса уже есть урок."})
-    lesson = Lesson.objects.create(date=day, number=number, school_class=school_class, subgroup=subgroup,
-                                   subject=subject, teacher=teacher, term=term)
+    lesson = Lesson.objects.create(
+        date=day,
+        number=number,
+        school_class=school_class,
+        subgroup=subgroup,
+        subject=subject,
+        teacher=teacher,
+        term=term,
+    )
     record("lesson.added", lesson, by=by, ip=ip, new={"date": day, "number": number, "subject": subject.name})
     return lesson
 
@@ -479,7 +657,9 @@ def cancel_lesson(lesson, *, reason, by=None, ip=None):
     if lesson.cancelled_at:
         raise ValidationError("Урок уже отменён.")
     if is_locked(lesson.term, lesson.school_class, lesson.subject):
-        raise ValidationError(f"Период «{lesson.term}» закрыт: урок не отменяется. Открыть период может заместитель директора.")
+        raise ValidationError(
+            f"Период «{lesson.term}» закрыт: урок не отменяется. Открыть период может заместитель директора."
+        )
     lesson.cancelled_at, lesson.cancel_reason = timezone.now(), reason.strip()
     lesson.save(update_fields=["cancelled_at", "cancel_reason"])
     record("lesson.cancelled", lesson, by=by, ip=ip, new={"reason": lesson.cancel_reason})
@@ -494,7 +674,9 @@ def is_locked(term, school_class, subject, today=None):
     today = today or timezone.localdate()
     if today < term.locks_on(Rules.get()):
         return False
-    return not Reopening.objects.filter(term=term, school_class=school_class, subject=subject, until__gte=today).exists()
+    return not Reopening.objects.filter(
+        term=term, school_class=school_class, subject=subject, until__gte=today
+    ).exists()
 
 
 def check_can_write(lesson, user):
@@ -508,7 +690,9 @@ def _check_open(lesson):
     if lesson.cancelled_at:
         raise ValidationError("Урок отменён: записи в нём не ведутся.")
     if is_locked(lesson.term, lesson.school_class, lesson.subject):
-        raise ValidationError(f"Период «{lesson.term}» закрыт: записи заблокированы. Открыть их может заместитель директора.")
+        raise ValidationError(
+            f"Период «{lesson.term}» закрыт: записи заблокированы. Открыть их может заместитель директора."
+        )
 
 
 def _is_teacher_here(user, school):
@@ -543,10 +727,23 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
     lesson.substitution_reason = reason
     lesson.substitution_note = " ".join((note or "").split())[:200]
     lesson.substitution_assigned_by = by
-    lesson.save(update_fields=["taught_by", "substitution_recorded_at", "substitution_reason", "substitution_note",
-                               "substitution_assigned_by"])
-    record("lesson.substitution", lesson, by=by, ip=ip, old=old,
-           new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note})
+    lesson.save(
+        update_fields=[
+            "taught_by",
+            "substitution_recorded_at",
+            "substitution_reason",
+            "substitution_note",
+            "substitution_assigned_by",
+        ]
+    )
+    record(
+        "lesson.substitution",
+        lesson,
+        by=by,
+        ip=ip,
+        old=old,
+        new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note},
+    )
     what = _in_words(lesson)
     notify_staff([teacher.pk], f"Вам назначена замена: {what} ({lesson.get_substitution_reason_display()}).")
     notify_staff([lesson.teacher_id], f"Ваш урок {what} проведёт {teacher.short_name} (замена).")
@@ -558,24 +755,36 @@ def take_as_substitute(lesson, *, school, by, ip=None):
     """A teacher records taking over a colleague's lesson themselves: only a lesson of today,
     not cancelled, in an open term, not yet written by anyone. The deputy is told."""
     # Locked, then read again: two teachers pressing at once do not both take it.
-    lesson.refresh_from_db(fields=["taught_by", "cancelled_at", "topic_entered_at", "homework_entered_at",
-                                   "attendance_taken_at"], from_queryset=Lesson.objects.select_for_update())
+    lesson.refresh_from_db(
+        fields=["taught_by", "cancelled_at", "topic_entered_at", "homework_entered_at", "attendance_taken_at"],
+        from_queryset=Lesson.objects.select_for_update(),
+    )
     if not _is_teacher_here(by, school):
         raise PermissionDenied("Замену может провести только учитель этой школы.")
     if rulebook.conducts(by, lesson):
         raise ValidationError("Это уже ваш урок.")
     _check_open(lesson)
     if not rulebook.can_take_over(by, rulebook.TEACHING, lesson):
-        raise ValidationError("Самому записать замену можно только в день урока и пока в уроке ничего не записано. "
-                              "Иначе замену назначает заместитель директора.")
+        raise ValidationError(
+            "Самому записать замену можно только в день урока и пока в уроке ничего не записано. "
+            "Иначе замену назначает заместитель директора."
+        )
     lesson.taught_by = by
     lesson.substitution_recorded_at = timezone.now()
     lesson.substitution_reason = Lesson.SubstitutionReason.ON_THE_DAY
     lesson.save(update_fields=["taught_by", "substitution_recorded_at", "substitution_reason"])
-    record("lesson.substitution", lesson, by=by, ip=ip, old={"teacher": lesson.teacher_id},
-           new={"teacher": by.pk, "reason": lesson.substitution_reason})
+    record(
+        "lesson.substitution",
+        lesson,
+        by=by,
+        ip=ip,
+        old={"teacher": lesson.teacher_id},
+        new={"teacher": by.pk, "reason": lesson.substitution_reason},
+    )
     what = _in_words(lesson)
-    notify_staff(_heads(school, Role.DEPUTY), f"{by.short_name} записал(а) замену: {what}. Проверьте, назначена ли она.")
+    notify_staff(
+        _heads(school, Role.DEPUTY), f"{by.short_name} записал(а) замену: {what}. Проверьте, назначена ли она."
+    )
     notify_staff([lesson.teacher_id], f"Ваш урок {what} проводит {by.short_name} (замена).")
     return lesson
 
@@ -591,7 +800,10 @@ def _first(lesson, field):
 def set_topic(lesson, *, topic="", planned_topic=None, by, ip=None):
     check_can_write(lesson, by)
     if planned_topic is not None:
-        if planned_topic.plan.subject_id != lesson.subject_id or planned_topic.plan.school_class_id != lesson.school_class_id:
+        if (
+            planned_topic.plan.subject_id != lesson.subject_id
+            or planned_topic.plan.school_class_id != lesson.school_class_id
+        ):
             raise ValidationError({"planned_topic": "Тема из КТП другого класса или предмета."})
         topic = topic.strip() or planned_topic.title
     topic = " ".join((topic or "").split())
@@ -602,7 +814,9 @@ def set_topic(lesson, *, topic="", planned_topic=None, by, ip=None):
     old = {"topic": lesson.topic, "planned_topic": lesson.planned_topic_id}
     lesson.topic, lesson.planned_topic = topic, planned_topic
     lesson.save(update_fields=["topic", "planned_topic", *_first(lesson, "topic_entered_at")])
-    record("lesson.topic", lesson, by=by, ip=ip, old=old, new={"topic": topic, "planned_topic": lesson.planned_topic_id})
+    record(
+        "lesson.topic", lesson, by=by, ip=ip, old=old, new={"topic": topic, "planned_topic": lesson.planned_topic_id}
+    )
     return lesson
 
 
@@ -624,8 +838,23 @@ def set_homework(lesson, *, text="", none=False, by, ip=None):
     return lesson
 
 
-HOMEWORK_FILE_TYPES = {"pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "ppt", "pptx", "odp",
-                       "jpg", "jpeg", "png"}
+HOMEWORK_FILE_TYPES = {
+    "pdf",
+    "doc",
+    "docx",
+    "odt",
+    "rtf",
+    "txt",
+    "xls",
+    "xlsx",
+    "ods",
+    "ppt",
+    "pptx",
+    "odp",
+    "jpg",
+    "jpeg",
+    "png",
+}
 HOMEWORK_FILE_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -635,21 +864,30 @@ def attach_homework_file(lesson, upload, *, school, by, ip=None):
     check_can_write(lesson, by)
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in HOMEWORK_FILE_TYPES:
-        raise ValidationError({"files": f"Файл «{upload.name}»: допустимы документы, таблицы, презентации и изображения."})
+        raise ValidationError(
+            {"files": f"Файл «{upload.name}»: допустимы документы, таблицы, презентации и изображения."}
+        )
     if upload.size > HOMEWORK_FILE_MAX_BYTES:
         raise ValidationError({"files": f"Файл «{upload.name}» больше 10 МБ."})
     stored = default_storage.save(f"{school.schema_name}/homework/{lesson.pk}/{uuid.uuid4().hex}.{extension}", upload)
-    attached = HomeworkFile.objects.create(lesson=lesson, file=stored, name=upload.name[:200], size=upload.size,
-                                           uploaded_by=by)
-    record("homework.file_added", attached, by=by, ip=ip, new={"lesson": lesson.pk, "name": attached.name,
-                                                               "size": attached.size})
+    attached = HomeworkFile.objects.create(
+        lesson=lesson, file=stored, name=upload.name[:200], size=upload.size, uploaded_by=by
+    )
+    record(
+        "homework.file_added",
+        attached,
+        by=by,
+        ip=ip,
+        new={"lesson": lesson.pk, "name": attached.name, "size": attached.size},
+    )
     return attached
 
 
 def pupils_of(lesson):
     """Who sits in this lesson: the class (or the subgroup) on the lesson's day."""
     pupils = Pupil.objects.filter(school_class=lesson.school_class).filter(
-        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=lesson.date))
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=lesson.date)
+    )
     if lesson.subgroup_id:
         pupils = pupils.filter(subgroups=lesson.subgroup_id)
     return pupils
@@ -665,7 +903,9 @@ def _check_not_future(lesson):
     if lesson.date > timezone.localdate():
         raise ValidationError("Урок ещё не прошёл: отметки и пропуски ставятся в день урока или позже.")
     if not is_school_day(lesson.date, Holiday.objects.filter(starts_on__lte=lesson.date, ends_on__gte=lesson.date)):
-        raise ValidationError(f"{lesson.date:%d.%m.%Y} — каникулы или выходной: отметки и пропуски в этот день не ставятся.")
+        raise ValidationError(
+            f"{lesson.date:%d.%m.%Y} — каникулы или выходной: отметки и пропуски в этот день не ставятся."
+        )
 
 
 def _check_value(value, subject, scale=MarkValue):
@@ -690,34 +930,57 @@ def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, reques
     _check_pupil(lesson, pupil)
     try:
         with transaction.atomic():
-            mark = Mark.objects.create(lesson=lesson, pupil=pupil, value=value, work_type=work_type,
-                                       comment=(comment or "").strip()[:500], entered_by=by, request_key=request_key)
+            mark = Mark.objects.create(
+                lesson=lesson,
+                pupil=pupil,
+                value=value,
+                work_type=work_type,
+                comment=(comment or "").strip()[:500],
+                entered_by=by,
+                request_key=request_key,
+            )
     except IntegrityError:
         if request_key is None:
             raise
         return _mark_of_request(request_key, lesson, pupil, value, by)
     record("mark.created", mark, by=by, ip=ip, new=_mark_state(mark))
     comment = f". {mark.comment}" if mark.comment else ""
-    notify(pupil, "mark", f"{pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
-                          f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{comment}")
+    notify(
+        pupil,
+        "mark",
+        f"{pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
+        f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{comment}",
+    )
     return mark
 
 
 def _mark_of_request(request_key, lesson, pupil, value, by):
     made = Mark.objects.select_related("lesson", "work_type").filter(request_key=request_key).first()
-    if made is not None and (made.lesson_id, made.pupil_id, made.value, made.entered_by_id) != (lesson.pk, pupil.pk, value, by.pk):
+    if made is not None and (made.lesson_id, made.pupil_id, made.value, made.entered_by_id) != (
+        lesson.pk,
+        pupil.pk,
+        value,
+        by.pk,
+    ):
         raise ValidationError({"request_key": "Этот ключ запроса уже использован для другой отметки."})
     return made
 
 
 def _mark_state(mark):
-    return {"lesson": mark.lesson_id, "pupil": mark.pupil_id, "value": mark.value,
-            "work_type": mark.work_type.name, "comment": mark.comment}
+    return {
+        "lesson": mark.lesson_id,
+        "pupil": mark.pupil_id,
+        "value": mark.value,
+        "work_type": mark.work_type.name,
+        "comment": mark.comment,
+    }
 
 
 @transaction.atomic
 def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
-    mark = Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    mark = (
+        Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    )
     check_can_write(mark.lesson, by)
     if mark.deleted_at:
         raise ValidationError("Отметка удалена: сначала восстановите её.")
@@ -733,15 +996,21 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
     mark.save()
     record("mark.changed", mark, by=by, ip=ip, old=old, new=_mark_state(mark))
     if old["value"] != mark.value:
-        notify(mark.pupil, "mark", f"{mark.pupil.first_name}: {mark.lesson.subject.name}, {mark.lesson.date:%d.%m.%Y} — "
-                                   f"отметка изменена с {old['value']} на {mark.value}")
+        notify(
+            mark.pupil,
+            "mark",
+            f"{mark.pupil.first_name}: {mark.lesson.subject.name}, {mark.lesson.date:%d.%m.%Y} — "
+            f"отметка изменена с {old['value']} на {mark.value}",
+        )
     return mark
 
 
 @transaction.atomic
 def delete_mark(mark, *, by, ip=None):
     """A mark is never erased: it is marked deleted and can be restored."""
-    mark = Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    mark = (
+        Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    )
     check_can_write(mark.lesson, by)
     if mark.deleted_at:
         raise ValidationError("Отметка уже удалена.")
@@ -753,7 +1022,9 @@ def delete_mark(mark, *, by, ip=None):
 
 @transaction.atomic
 def restore_mark(mark, *, by, ip=None):
-    mark = Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    mark = (
+        Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    )
     check_can_write(mark.lesson, by)
     if not mark.deleted_at:
         raise ValidationError("Отметка не удалена.")
@@ -782,21 +1053,33 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
         if pupil_id not in wanted:
             record_.deleted_at = now
             record_.save(update_fields=["deleted_at"])
-            record("attendance.deleted", record_, by=by, ip=ip, old={"pupil": pupil_id, "status": record_.status}, new=None)
+            record(
+                "attendance.deleted", record_, by=by, ip=ip, old={"pupil": pupil_id, "status": record_.status}, new=None
+            )
         elif wanted[pupil_id] != record_.status:
             old = record_.status
             record_.status, record_.changed_at = wanted[pupil_id], now
             record_.save(update_fields=["status", "changed_at"])
-            record("attendance.changed", record_, by=by, ip=ip, old={"pupil": pupil_id, "status": old},
-                   new={"pupil": pupil_id, "status": record_.status})
+            record(
+                "attendance.changed",
+                record_,
+                by=by,
+                ip=ip,
+                old={"pupil": pupil_id, "status": old},
+                new={"pupil": pupil_id, "status": record_.status},
+            )
     everyone = {**absent, **late}
     for pupil_id, status in wanted.items():
         if pupil_id not in current:
             entry = Attendance.objects.create(lesson=lesson, pupil_id=pupil_id, status=status, entered_by=by)
             record("attendance.created", entry, by=by, ip=ip, new={"pupil": pupil_id, "status": status})
             what = "отсутствует на уроке" if status == Attendance.Status.ABSENT else "опоздал(а) на урок"
-            notify(everyone[pupil_id], "absence", f"{everyone[pupil_id].first_name} {what} «{lesson.subject.name}», "
-                                                  f"{lesson.date:%d.%m.%Y}, {lesson.number}-й урок")
+            notify(
+                everyone[pupil_id],
+                "absence",
+                f"{everyone[pupil_id].first_name} {what} «{lesson.subject.name}», "
+                f"{lesson.date:%d.%m.%Y}, {lesson.number}-й урок",
+            )
     fields = _first(lesson, "attendance_taken_at")
     if fields:
         lesson.save(update_fields=fields)
@@ -807,8 +1090,11 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
 @transaction.atomic
 def set_absence_reason(attendance, *, reason, by, ip=None):
     """The class teacher records why a pupil was absent."""
-    attendance = Attendance.objects.select_for_update().select_related("pupil__school_class", "lesson__term",
-                                                                       "lesson__subject", "lesson__school_class").get(pk=attendance.pk)
+    attendance = (
+        Attendance.objects.select_for_update()
+        .select_related("pupil__school_class", "lesson__term", "lesson__subject", "lesson__school_class")
+        .get(pk=attendance.pk)
+    )
     if attendance.pupil.school_class.class_teacher_id != by.pk:
         raise PermissionDenied("Причину пропуска указывает классный руководитель.")
     if reason not in Attendance.Reason.values or not reason:
@@ -844,17 +1130,30 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     else:
         _check_year_mark_due(year, school_class, subject)
     final, created = FinalMark.objects.select_for_update().get_or_create(
-        pupil=pupil, subject=subject, year=year, term=term,
-        defaults={"value": value, "school_class": school_class, "entered_by": by})
+        pupil=pupil,
+        subject=subject,
+        year=year,
+        term=term,
+        defaults={"value": value, "school_class": school_class, "entered_by": by},
+    )
     old = None if created else {"value": final.value}
     if not created:
         final.value, final.changed_at = value, timezone.now()
         final.save(update_fields=["value", "changed_at"])
-    record("final_mark.set", final, by=by, ip=ip, old=old,
-           new={"pupil": pupil.pk, "subject": subject.name, "term": getattr(term, "pk", None), "value": value})
+    record(
+        "final_mark.set",
+        final,
+        by=by,
+        ip=ip,
+        old=old,
+        new={"pupil": pupil.pk, "subject": subject.name, "term": getattr(term, "pk", None), "value": value},
+    )
     period = f"{term}" if term else f"{year} учебный год"
-    notify(pupil, "final", f"{pupil.first_name}: итоговая отметка по предмету «{subject.name}» за {period} — "
-                           f"{final.get_value_display()}")
+    notify(
+        pupil,
+        "final",
+        f"{pupil.first_name}: итоговая отметка по предмету «{subject.name}» за {period} — {final.get_value_display()}",
+    )
     return final
 
 
@@ -866,8 +1165,12 @@ def _check_year_mark_due(year, school_class, subject):
     if last is None:
         raise ValidationError({"term": f"В учебном году {year} у {school_class.grade} классов нет учебных периодов."})
     if timezone.localdate() < last.ends_on - timedelta(days=14):
-        raise ValidationError({"term": f"Годовая отметка ставится в конце учебного года (период «{last}» "
-                                       f"заканчивается {last.ends_on:%d.%m.%Y})."})
+        raise ValidationError(
+            {
+                "term": f"Годовая отметка ставится в конце учебного года (период «{last}» "
+                f"заканчивается {last.ends_on:%d.%m.%Y})."
+            }
+        )
     if is_locked(last, school_class, subject):
         raise ValidationError(f"Учебный год {year} закрыт: годовые отметки заблокированы.")
 
@@ -879,10 +1182,17 @@ def reopen(*, term, school_class, subject, reason, until, by, ip=None):
         raise ValidationError({"reason": "Опишите причину (например, «исправление ошибки по заявлению учителя»)."})
     if until < timezone.localdate():
         raise ValidationError({"until": "Дата окончания уже прошла."})
-    reopening = Reopening.objects.create(term=term, school_class=school_class, subject=subject, reason=reason,
-                                         reopened_by=by, until=until)
-    record("term.reopened", reopening, by=by, ip=ip, new={"term": term.pk, "class": str(school_class),
-                                                         "subject": subject.name, "until": until}, reason=reason)
+    reopening = Reopening.objects.create(
+        term=term, school_class=school_class, subject=subject, reason=reason, reopened_by=by, until=until
+    )
+    record(
+        "term.reopened",
+        reopening,
+        by=by,
+        ip=ip,
+        new={"term": term.pk, "class": str(school_class), "subject": subject.name, "until": until},
+        reason=reason,
+    )
     return reopening
 
 
@@ -912,13 +1222,23 @@ def save_plan(*, subject, school_class, year, topics, by=None, ip=None):
     if len(rows) < kept:
         raise ValidationError({"topics": f"К первым {kept} темам уже привязаны уроки: план не может быть короче."})
     plan.topics.filter(position__gt=kept).delete()
-    PlannedTopic.objects.bulk_create([
-        PlannedTopic(plan=plan, position=n, title=title, hours=hours, due_on=due_on, due_on_typed=due_on is not None)
-        for n, (title, hours, due_on) in enumerate(rows, start=1) if n > kept
-    ])
+    PlannedTopic.objects.bulk_create(
+        [
+            PlannedTopic(
+                plan=plan, position=n, title=title, hours=hours, due_on=due_on, due_on_typed=due_on is not None
+            )
+            for n, (title, hours, due_on) in enumerate(rows, start=1)
+            if n > kept
+        ]
+    )
     spread_plan(plan)
-    record("plan.saved", plan, by=by, ip=ip, new={"topics": len(rows), "kept": kept,
-                                                  "dated": sum(1 for row in rows if row[2])})
+    record(
+        "plan.saved",
+        plan,
+        by=by,
+        ip=ip,
+        new={"topics": len(rows), "kept": kept, "dated": sum(1 for row in rows if row[2])},
+    )
     return plan
 
 
@@ -926,9 +1246,13 @@ def spread_plan(plan, today=None):
     """Gives every topic not yet taught and without a typed date the date of its last lesson,
     taking the class's coming lessons of the subject in order, as many as the topic's hours."""
     today = today or timezone.localdate()
-    coming = iter(Lesson.objects.filter(school_class=plan.school_class_id, subject=plan.subject_id,
-                                        cancelled_at__isnull=True, date__gte=today).order_by("date", "number")
-                  .values_list("date", flat=True))
+    coming = iter(
+        Lesson.objects.filter(
+            school_class=plan.school_class_id, subject=plan.subject_id, cancelled_at__isnull=True, date__gte=today
+        )
+        .order_by("date", "number")
+        .values_list("date", flat=True)
+    )
     changed = []
     for topic in plan.topics.filter(due_on_typed=False, lessons__isnull=True).order_by("position"):
         dates = list(islice(coming, topic.hours))
@@ -942,5 +1266,7 @@ def spread_plan(plan, today=None):
 
 def respread_plans(school_class=None):
     """After the timetable changed: the plans' untyped dates follow the new lessons."""
-    plans = ThematicPlan.objects.all() if school_class is None else ThematicPlan.objects.filter(school_class=school_class)
+    plans = (
+        ThematicPlan.objects.all() if school_class is None else ThematicPlan.objects.filter(school_class=school_class)
+    )
     return sum(spread_plan(plan) for plan in plans)

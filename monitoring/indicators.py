@@ -100,8 +100,10 @@ def compute(month, today=None):
     results.update(_pair_figures(mark_pairs(end_day).values()))
     results["Q10"] = _teachers_taking_part(first, last)
     due = PlannedTopic.objects.filter(due_on__lte=last)
-    results["Q11"] = (due.filter(lessons__in=Lesson.objects.filter(cancelled_at__isnull=True, date__lte=last))
-                      .distinct().count(), due.count())
+    results["Q11"] = (
+        due.filter(lessons__in=Lesson.objects.filter(cancelled_at__isnull=True, date__lte=last)).distinct().count(),
+        due.count(),
+    )
     results["Q12"] = _final_marks_on_time(first, last)
     month_end = _end_of(min(last, today))
     results["Q13"] = _taking_part(_linked_by(month_end).values_list("user_id", flat=True), first, last)
@@ -121,7 +123,8 @@ def lesson_figures(held):
     }
     # Rows as tuples, not model objects: a month is thousands of lessons and marks.
     recorded = held.filter(topic_entered_at__isnull=False, attendance_taken_at__isnull=False).values_list(
-        "date", "topic_entered_at", "attendance_taken_at")
+        "date", "topic_entered_at", "attendance_taken_at"
+    )
     results["Q5"] = (sum(1 for day, topic, attendance in recorded if max(topic, attendance) < _end_of(day)), total)
     marks = list(Mark.objects.live().filter(lesson__in=held).values_list("entered_at", "lesson__date"))
     results["Q6"] = (sum(1 for entered, day in marks if entered <= _at(day, time(17, 0))), len(marks))
@@ -130,18 +133,23 @@ def lesson_figures(held):
     # Recorded "when entered" (reading 22): the substitution was noted no later than the lesson's
     # first entry of any kind (PostgreSQL's LEAST passes over the empty ones).
     first_mark = Mark.objects.filter(lesson=OuterRef("pk")).order_by("entered_at").values("entered_at")[:1]
-    taught_by_others = held.filter(taught_by__isnull=False).annotate(first_entry=Least(
-        "topic_entered_at", "homework_entered_at", "attendance_taken_at", Subquery(first_mark)))
+    taught_by_others = held.filter(taught_by__isnull=False).annotate(
+        first_entry=Least("topic_entered_at", "homework_entered_at", "attendance_taken_at", Subquery(first_mark))
+    )
     recorded = taught_by_others.filter(substitution_recorded_at__isnull=False).filter(
-        Q(first_entry__isnull=True) | Q(substitution_recorded_at__lte=F("first_entry")))
+        Q(first_entry__isnull=True) | Q(substitution_recorded_at__lte=F("first_entry"))
+    )
     results["Q17"] = (recorded.count(), taught_by_others.count())
     return results
 
 
 def _pair_figures(rows):
     pairs = {key: sum(row[key] for row in rows) for key in ("pairs", "without", "one", "accumulated")}
-    return {"Q7": (pairs["without"], pairs["pairs"]), "Q8": (pairs["one"], pairs["pairs"]),
-            "Q9": (pairs["accumulated"], pairs["pairs"])}
+    return {
+        "Q7": (pairs["without"], pairs["pairs"]),
+        "Q8": (pairs["one"], pairs["pairs"]),
+        "Q9": (pairs["accumulated"], pairs["pairs"]),
+    }
 
 
 def _enrolled_on(day):
@@ -151,16 +159,24 @@ def _enrolled_on(day):
 def _classes_on(day):
     """pupil id → the class they were in on `day`, for pupils transferred since (by order)."""
     moved = {}
-    for pupil_id, from_class in (PupilMovement.objects.filter(kind=PupilMovement.Kind.TRANSFERRED, on__gt=day)
-                                 .order_by("-on", "-id").values_list("pupil_id", "from_class_id")):
+    for pupil_id, from_class in (
+        PupilMovement.objects.filter(kind=PupilMovement.Kind.TRANSFERRED, on__gt=day)
+        .order_by("-on", "-id")
+        .values_list("pupil_id", "from_class_id")
+    ):
         moved[pupil_id] = from_class  # the earliest transfer after the day is the last one written here
     return moved
 
 
 def _in_class_on(day, school_class):
     moved = _classes_on(day)
-    return _enrolled_on(day).filter(pk__in=[pk for pk, class_id in _enrolled_on(day).values_list("pk", "school_class_id")
-                                            if moved.get(pk, class_id) == school_class.pk])
+    return _enrolled_on(day).filter(
+        pk__in=[
+            pk
+            for pk, class_id in _enrolled_on(day).values_list("pk", "school_class_id")
+            if moved.get(pk, class_id) == school_class.pk
+        ]
+    )
 
 
 def _linked_by(moment):
@@ -188,7 +204,8 @@ def by_teacher(month, today=None):
     active = _journal_writers(first, last)
     rows = {}
     conductors = set(held.values_list("taught_by", flat=True)) | set(
-        held.filter(taught_by__isnull=True).values_list("teacher", flat=True))
+        held.filter(taught_by__isnull=True).values_list("teacher", flat=True)
+    )
     for teacher_id in sorted(conductors - {None}):
         figures = lesson_figures(held.filter(Q(taught_by=teacher_id) | Q(taught_by__isnull=True, teacher=teacher_id)))
         figures["Q10"] = (int(teacher_id in active), 1) if teacher_id in with_load else (0, 0)
@@ -209,8 +226,9 @@ def by_class(month, today=None):
         figures = lesson_figures(held.filter(school_class=school_class))
         figures.update(_pair_figures([row for (class_id, _), row in pairs.items() if class_id == school_class.pk]))
         figures["Q12"] = _final_marks_on_time(first, last, school_class=school_class)
-        figures["Q14"], figures["Q15"] = _families(_in_class_on(end_day, school_class),
-                                                   first, last, _end_of(min(last, today)))
+        figures["Q14"], figures["Q15"] = _families(
+            _in_class_on(end_day, school_class), first, last, _end_of(min(last, today))
+        )
         rows[school_class.pk] = figures
     return rows
 
@@ -219,11 +237,17 @@ def _homework_on_time(held):
     """Real homework (an explicit "not set" is left out of both parts) entered no later than an
     hour after the class's last lesson of that day (set in advance counts)."""
     bells = {b.number: b.ends_at for b in Bell.objects.all()}
-    last_lesson = {(row["school_class"], row["date"]): row["last"] for row in
-                   Lesson.objects.filter(date__in=held.values("date")).values("school_class", "date")
-                   .annotate(last=Max("number"))}
-    entered = (held.filter(homework_entered_at__isnull=False, homework_none=False).exclude(homework="")
-               .values_list("date", "school_class_id", "homework_entered_at"))
+    last_lesson = {
+        (row["school_class"], row["date"]): row["last"]
+        for row in Lesson.objects.filter(date__in=held.values("date"))
+        .values("school_class", "date")
+        .annotate(last=Max("number"))
+    }
+    entered = (
+        held.filter(homework_entered_at__isnull=False, homework_none=False)
+        .exclude(homework="")
+        .values_list("date", "school_class_id", "homework_entered_at")
+    )
     on_time = count = 0
     for day, class_id, at in entered:
         count += 1
@@ -252,15 +276,21 @@ def mark_pairs(until, norms=None):
             curriculum.setdefault(item.grade, []).append((item.subject_id, item.hours_per_week))
         holidays = list(Holiday.objects.filter(starts_on__lte=term.ends_on, ends_on__gte=term.starts_on))
         term_days = school_days(term.starts_on, term.ends_on, holidays)
-        lessons = _not_on_holidays(Lesson.objects.filter(term=term, date__lte=until, cancelled_at__isnull=True),
-                                   term.starts_on, until)
-        counts = dict(((row["pupil"], row["lesson__subject"]), row["n"]) for row in
-                      Mark.objects.live().filter(lesson__in=lessons)
-                      .values("pupil", "lesson__subject").annotate(n=Count("id")))
+        lessons = _not_on_holidays(
+            Lesson.objects.filter(term=term, date__lte=until, cancelled_at__isnull=True), term.starts_on, until
+        )
+        counts = dict(
+            ((row["pupil"], row["lesson__subject"]), row["n"])
+            for row in Mark.objects.live()
+            .filter(lesson__in=lessons)
+            .values("pupil", "lesson__subject")
+            .annotate(n=Count("id"))
+        )
         for school_class in SchoolClass.objects.filter(grade__in=grades):
             for subject_id, hours in curriculum.get(school_class.grade, []):
-                row = rows.setdefault((school_class.pk, subject_id),
-                                      dict.fromkeys(("pairs", "without", "one", "accumulated", "marks"), 0))
+                row = rows.setdefault(
+                    (school_class.pk, subject_id), dict.fromkeys(("pairs", "without", "one", "accumulated", "marks"), 0)
+                )
                 norm = norm_for(hours, norms)
                 for pupil in pupils.get(school_class.pk, []):
                     joined = max(term.starts_on, pupil.enrolled_on)
@@ -279,14 +309,29 @@ def _teachers_taking_part(first, last):
 
 
 # Entries in the journal itself (reading 16): not substitutions, cancellations, set-up or account links.
-JOURNAL_ENTRIES = ["lesson.topic", "lesson.homework", "homework.file_added", "lesson.attendance",
-                   "attendance.created", "attendance.changed", "attendance.deleted", "attendance.reason",
-                   "mark.created", "mark.changed", "mark.deleted", "mark.restored", "final_mark.set"]
+JOURNAL_ENTRIES = [
+    "lesson.topic",
+    "lesson.homework",
+    "homework.file_added",
+    "lesson.attendance",
+    "attendance.created",
+    "attendance.changed",
+    "attendance.deleted",
+    "attendance.reason",
+    "mark.created",
+    "mark.changed",
+    "mark.deleted",
+    "mark.restored",
+    "final_mark.set",
+]
 
 
 def _journal_writers(first, last):
-    return set(AuditEntry.objects.filter(at__gte=_at(first, time(0)), at__lt=_end_of(last),
-                                         action__in=JOURNAL_ENTRIES).values_list("actor_id", flat=True))
+    return set(
+        AuditEntry.objects.filter(
+            at__gte=_at(first, time(0)), at__lt=_end_of(last), action__in=JOURNAL_ENTRIES
+        ).values_list("actor_id", flat=True)
+    )
 
 
 def _final_marks_on_time(first, last, school_class=None):
@@ -301,8 +346,9 @@ def _final_marks_on_time(first, last, school_class=None):
             lessons = lessons.filter(school_class=school_class)
         pairs = set(lessons.order_by().values_list("school_class_id", "subject_id").distinct())
         pupils = {}
-        for class_id, pupil_id in Pupil.objects.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=term.ends_on)) \
-                .values_list("school_class_id", "pk"):
+        for class_id, pupil_id in Pupil.objects.filter(
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=term.ends_on)
+        ).values_list("school_class_id", "pk"):
             pupils.setdefault(class_id, []).append(pupil_id)
         marked = set(FinalMark.objects.filter(term=term, entered_at__lt=deadline).values_list("subject_id", "pupil_id"))
         for class_id, subject_id in pairs:
@@ -313,8 +359,11 @@ def _final_marks_on_time(first, last, school_class=None):
 
 def _taking_part(user_ids, first, last):
     users = set(user_ids)
-    seen = set(DataView.objects.filter(viewer__in=users, at__gte=_at(first, time(0)), at__lt=_end_of(last),
-                                       page__startswith="diary.").values_list("viewer_id", flat=True))
+    seen = set(
+        DataView.objects.filter(
+            viewer__in=users, at__gte=_at(first, time(0)), at__lt=_end_of(last), page__startswith="diary."
+        ).values_list("viewer_id", flat=True)
+    )
     return len(seen), len(users)
 
 
@@ -326,8 +375,9 @@ def _late_corrections(held):
     for model, kind in ((Mark, "mark"), (Attendance, "attendance")):
         days = dict(model.objects.filter(lesson__in=held).values_list("pk", "lesson__date"))
         entered += len(days)
-        changes = AuditEntry.objects.filter(target_type=f"journal.{kind}", target_id__in=list(days),
-                                            action__in=[f"{kind}.changed", f"{kind}.deleted"]).values_list("target_id", "at")
+        changes = AuditEntry.objects.filter(
+            target_type=f"journal.{kind}", target_id__in=list(days), action__in=[f"{kind}.changed", f"{kind}.deleted"]
+        ).values_list("target_id", "at")
         late += len({target for target, at in changes if at >= _end_of(days[target] + timedelta(days=3))})
     return late, entered
 
@@ -343,22 +393,38 @@ def filling(month, today=None):
     first, last = month_bounds(month)
     held = held_lessons(first, last, today)
     rows = {}
-    for row in held.order_by().values("school_class", "subject").annotate(
-            lessons=Count("id"), topics=Count("id", filter=~Q(topic="")),
+    for row in (
+        held.order_by()
+        .values("school_class", "subject")
+        .annotate(
+            lessons=Count("id"),
+            topics=Count("id", filter=~Q(topic="")),
             homework=Count("id", filter=Q(homework_none=True) | ~Q(homework="")),
-            attendance=Count("id", filter=Q(attendance_taken_at__isnull=False))):
+            attendance=Count("id", filter=Q(attendance_taken_at__isnull=False)),
+        )
+    ):
         rows[(row.pop("school_class"), row.pop("subject"))] = row
-    for row in Mark.objects.live().filter(lesson__in=held).values(
-            "lesson__school_class", "lesson__subject").annotate(n=Count("id")):
+    for row in (
+        Mark.objects.live()
+        .filter(lesson__in=held)
+        .values("lesson__school_class", "lesson__subject")
+        .annotate(n=Count("id"))
+    ):
         rows.setdefault((row["lesson__school_class"], row["lesson__subject"]), {})["marks"] = row["n"]
     for key, counts in mark_pairs(last_school_day(first, min(last, today))).items():
         rows.setdefault(key, {}).update({k: v for k, v in counts.items() if k != "marks"})
     classes = {c.pk: (position, str(c)) for position, c in enumerate(SchoolClass.objects.all())}
     subjects = dict(Subject.objects.values_list("pk", "name"))
-    return [{"class": classes[class_id][1], "subject": subjects[subject_id],
-             **{column: counts.get(column, 0) for column in FILLING_COLUMNS}}
-            for (class_id, subject_id), counts in sorted(rows.items(), key=lambda item: (
-                classes[item[0][0]][0], subjects[item[0][1]]))]
+    return [
+        {
+            "class": classes[class_id][1],
+            "subject": subjects[subject_id],
+            **{column: counts.get(column, 0) for column in FILLING_COLUMNS},
+        }
+        for (class_id, subject_id), counts in sorted(
+            rows.items(), key=lambda item: (classes[item[0][0]][0], subjects[item[0][1]])
+        )
+    ]
 
 
 STAFF_ROLES = [Role.TEACHER, Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR, Role.SCHOOL_ADMIN]
@@ -371,21 +437,32 @@ def activity(school, monday):
     since, until = _at(monday, time(0)), _end_of(monday + timedelta(days=6))
     groups = {
         "staff": set(Membership.objects.at(school).filter(role__in=STAFF_ROLES).values_list("user_id", flat=True)),
-        "parents": set(Guardian.objects.filter(ended_at__isnull=True, consent_at__isnull=False)
-                       .values_list("user_id", flat=True)),
+        "parents": set(
+            Guardian.objects.filter(ended_at__isnull=True, consent_at__isnull=False).values_list("user_id", flat=True)
+        ),
         "pupils": set(Pupil.objects.enrolled().filter(user__isnull=False).values_list("user_id", flat=True)),
     }
     entries = AuditEntry.objects.filter(at__gte=since, at__lt=until, target_type__startswith="journal.")
     views = DataView.objects.filter(at__gte=since, at__lt=until)
     messages = Message.objects.filter(created_at__gte=since, created_at__lt=until)
-    sign_ins = dict(LoginAttempt.objects.filter(at__gte=since, at__lt=until, success=True)
-                    .values("user").annotate(n=Count("id")).values_list("user", "n"))
+    sign_ins = dict(
+        LoginAttempt.objects.filter(at__gte=since, at__lt=until, success=True)
+        .values("user")
+        .annotate(n=Count("id"))
+        .values_list("user", "n")
+    )
     active_staff = set(entries.values_list("actor_id", flat=True)) | set(views.values_list("viewer_id", flat=True))
     diary_readers = set(views.filter(page__startswith="diary.").values_list("viewer_id", flat=True))
     rows = []
     for group, users in groups.items():
         active = (active_staff if group == "staff" else diary_readers) & users
-        rows.append({"group": group, "users": len(users), "active": len(active),
-                     "sign_ins": sum(sign_ins.get(user, 0) for user in users),
-                     "messages": messages.filter(author__in=users).count()})
+        rows.append(
+            {
+                "group": group,
+                "users": len(users),
+                "active": len(active),
+                "sign_ins": sum(sign_ins.get(user, 0) for user in users),
+                "messages": messages.filter(author__in=users).count(),
+            }
+        )
     return {"groups": rows, "journal_entries": entries.count(), "diary_views": views.count()}

@@ -11,18 +11,44 @@ from django.db import models
 from django.utils import timezone
 
 NAMES = {
-    "Q1": "Темы уроков заполнены", "Q2": "Домашние задания заполнены", "Q3": "Домашние задания вовремя",
-    "Q4": "Посещаемость отмечена", "Q5": "Урок записан в день проведения", "Q6": "Отметки вовремя (до 17:00)",
+    "Q1": "Темы уроков заполнены",
+    "Q2": "Домашние задания заполнены",
+    "Q3": "Домашние задания вовремя",
+    "Q4": "Посещаемость отмечена",
+    "Q5": "Урок записан в день проведения",
+    "Q6": "Отметки вовремя (до 17:00)",
     "Q6_3days": "Отметки в течение 3 дней",
-    "Q7": "Обучающиеся без отметок", "Q8": "Обучающиеся с одной отметкой", "Q9": "Накопляемость отметок",
-    "Q10": "Участие учителей", "Q11": "Прохождение программы", "Q12": "Итоговые отметки вовремя",
-    "Q13": "Участие родителей", "Q14": "Охват родителей", "Q15": "Участие обучающихся",
-    "Q16": "Поздние исправления", "Q17": "Замены записаны",
+    "Q7": "Обучающиеся без отметок",
+    "Q8": "Обучающиеся с одной отметкой",
+    "Q9": "Накопляемость отметок",
+    "Q10": "Участие учителей",
+    "Q11": "Прохождение программы",
+    "Q12": "Итоговые отметки вовремя",
+    "Q13": "Участие родителей",
+    "Q14": "Охват родителей",
+    "Q15": "Участие обучающихся",
+    "Q16": "Поздние исправления",
+    "Q17": "Замены записаны",
 }
 # (green, amber) in percent; for these lower is better.
-DEFAULTS = {"Q1": (98, 90), "Q2": (95, 85), "Q3": (90, 75), "Q4": (98, 90), "Q5": (90, 75), "Q6": (85, 70),
-            "Q7": (2, 5), "Q8": (5, 10), "Q9": (90, 75), "Q10": (100, 95), "Q11": (95, 85), "Q12": (100, 95),
-            "Q13": (70, 50), "Q14": (90, 70), "Q15": (60, 40), "Q16": (1, 3)}
+DEFAULTS = {
+    "Q1": (98, 90),
+    "Q2": (95, 85),
+    "Q3": (90, 75),
+    "Q4": (98, 90),
+    "Q5": (90, 75),
+    "Q6": (85, 70),
+    "Q7": (2, 5),
+    "Q8": (5, 10),
+    "Q9": (90, 75),
+    "Q10": (100, 95),
+    "Q11": (95, 85),
+    "Q12": (100, 95),
+    "Q13": (70, 50),
+    "Q14": (90, 70),
+    "Q15": (60, 40),
+    "Q16": (1, 3),
+}
 LOWER_IS_BETTER = {"Q7", "Q8", "Q16"}
 
 
@@ -48,8 +74,12 @@ def is_published(month):
 
 def store_figures(school, month, figures):
     for code, (numerator, denominator) in figures.items():
-        SchoolMonth.objects.update_or_create(school=school, month=month, code=code, defaults={
-            "numerator": numerator, "denominator": denominator, "computed_at": timezone.now()})
+        SchoolMonth.objects.update_or_create(
+            school=school,
+            month=month,
+            code=code,
+            defaults={"numerator": numerator, "denominator": denominator, "computed_at": timezone.now()},
+        )
 
 
 class Threshold(models.Model):
@@ -82,9 +112,14 @@ def exact_percent(numerator, denominator):
 
 def figure(code, numerator, denominator, limits):
     """One indicator as pages and reports show it: the counts, the percentage and its colour."""
-    return {"code": code, "name": NAMES.get(code, ""), "numerator": numerator, "denominator": denominator,
-            "percent": percent(numerator, denominator),
-            "colour": colour(code, exact_percent(numerator, denominator), limits)}
+    return {
+        "code": code,
+        "name": NAMES.get(code, ""),
+        "numerator": numerator,
+        "denominator": denominator,
+        "percent": percent(numerator, denominator),
+        "colour": colour(code, exact_percent(numerator, denominator), limits),
+    }
 
 
 def colour(code, percent, limits):
@@ -143,8 +178,11 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-starts_on", "kind", "school", "-version"]
-        constraints = [models.UniqueConstraint(fields=["kind", "school", "starts_on", "version"], nulls_distinct=False,
-                                               name="one_report_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "school", "starts_on", "version"], nulls_distinct=False, name="one_report_version"
+            )
+        ]
 
     @property
     def is_weekly(self):

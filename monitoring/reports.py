@@ -14,7 +14,6 @@ from django.db.models import Max
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -49,12 +48,16 @@ def check_period(kind, starts_on, school=None, today=None):
     if ends_on >= today:
         raise ValidationError("Отчёт строится за завершившийся период: за текущий или будущий — нельзя.")
     if school is not None and ends_on < timezone.localtime(school.created_at).date():
-        raise ValidationError(f"Школа подключена {timezone.localtime(school.created_at):%d.%m.%Y}: "
-                              f"за более ранний период отчёта быть не может.")
+        raise ValidationError(
+            f"Школа подключена {timezone.localtime(school.created_at):%d.%m.%Y}: "
+            f"за более ранний период отчёта быть не может."
+        )
 
 
 def _version(kind, school, starts_on, reason):
-    existing = Report.objects.filter(kind=kind, school=school, starts_on=starts_on).aggregate(last=Max("version"))["last"]
+    existing = Report.objects.filter(kind=kind, school=school, starts_on=starts_on).aggregate(last=Max("version"))[
+        "last"
+    ]
     if existing and not reason:
         raise ValidationError({"reason": "Отчёт за этот период уже сформирован: новая версия — только с причиной."})
     return (existing or 0) + 1
@@ -95,26 +98,52 @@ def make_quality_reports(month, *, by=None, reason=""):
             totals[code] = (totals.get(code, (0, 0))[0] + n, totals.get(code, (0, 0))[1] + d)
     schools = sorted(figures, key=lambda s: s.short_name)
     common = {"thresholds": _limits_data(limits), "norms": accumulation_norms()}
-    district = Report.objects.create(kind=Kind.QUALITY, starts_on=month, version=version, reason=reason, created_by=by,
-                                     data={**common, "totals": _quality_row(totals, limits), "schools": [
-                                         {"slug": s.slug, "name": s.short_name, "cells": _quality_row(figures[s], limits)}
-                                         for s in schools]})
+    district = Report.objects.create(
+        kind=Kind.QUALITY,
+        starts_on=month,
+        version=version,
+        reason=reason,
+        created_by=by,
+        data={
+            **common,
+            "totals": _quality_row(totals, limits),
+            "schools": [
+                {"slug": s.slug, "name": s.short_name, "cells": _quality_row(figures[s], limits)} for s in schools
+            ],
+        },
+    )
     for school in schools:
         _school_quality_report(school, month, figures[school], limits, version=version, reason=reason, by=by)
     return district
 
 
 def _school_quality_report(school, month, figures, limits, *, version, reason, by):
-    return Report.objects.create(kind=Kind.QUALITY, school=school, starts_on=month, version=version, reason=reason,
-                                 created_by=by, data={"thresholds": _limits_data(limits), "norms": accumulation_norms(),
-                                                      "schools": [{"slug": school.slug, "name": school.short_name,
-                                                                   "cells": _quality_row(figures, limits)}]})
+    return Report.objects.create(
+        kind=Kind.QUALITY,
+        school=school,
+        starts_on=month,
+        version=version,
+        reason=reason,
+        created_by=by,
+        data={
+            "thresholds": _limits_data(limits),
+            "norms": accumulation_norms(),
+            "schools": [{"slug": school.slug, "name": school.short_name, "cells": _quality_row(figures, limits)}],
+        },
+    )
 
 
 def correction_of_quality_report(school, month, figures, *, by, reason):
     """A new version of a school's published monthly quality report, with its reason."""
-    return _school_quality_report(school, month, figures, thresholds(), by=by, reason=reason,
-                                  version=_version(Kind.QUALITY, school, month, reason))
+    return _school_quality_report(
+        school,
+        month,
+        figures,
+        thresholds(),
+        by=by,
+        reason=reason,
+        version=_version(Kind.QUALITY, school, month, reason),
+    )
 
 
 def published_quality(school, month):
@@ -129,13 +158,23 @@ def make_school_report(kind, starts_on, *, by=None, reason=""):
     check_period(kind, starts_on, school)
     reason = " ".join((reason or "").split())
     if kind == Kind.FILLING:
-        data = {"rows": indicators.filling(starts_on), "thresholds": _limits_data(thresholds()),
-                "norms": accumulation_norms()}
+        data = {
+            "rows": indicators.filling(starts_on),
+            "thresholds": _limits_data(thresholds()),
+            "norms": accumulation_norms(),
+        }
     else:
         data = indicators.activity(school, starts_on)
     with transaction.atomic():
-        return Report.objects.create(kind=kind, school=school, starts_on=starts_on, data=data, reason=reason,
-                                     version=_version(kind, school, starts_on, reason), created_by=by)
+        return Report.objects.create(
+            kind=kind,
+            school=school,
+            starts_on=starts_on,
+            data=data,
+            reason=reason,
+            version=_version(kind, school, starts_on, reason),
+            created_by=by,
+        )
 
 
 @transaction.atomic
@@ -145,8 +184,11 @@ def make_district_report(kind, starts_on, *, by=None, reason=""):
     check_period(kind, starts_on)
     reason = " ".join((reason or "").split())
     latest = {}
-    for report in (Report.objects.filter(kind=kind, starts_on=starts_on, school__isnull=False)
-                   .select_related("school").order_by("school", "-version")):
+    for report in (
+        Report.objects.filter(kind=kind, starts_on=starts_on, school__isnull=False)
+        .select_related("school")
+        .order_by("school", "-version")
+    ):
         latest.setdefault(report.school, report)
     if not latest:
         raise ValidationError("Школы ещё не сформировали свои отчёты за этот период: сводить нечего.")
@@ -156,14 +198,23 @@ def make_district_report(kind, starts_on, *, by=None, reason=""):
         if kind == Kind.FILLING:
             sums = _totals(data["rows"], indicators.FILLING_COLUMNS)
         else:
-            sums = {"groups": data["groups"], "journal_entries": data["journal_entries"],
-                    "diary_views": data["diary_views"]}
+            sums = {
+                "groups": data["groups"],
+                "journal_entries": data["journal_entries"],
+                "diary_views": data["diary_views"],
+            }
         schools.append({"slug": school.slug, "name": school.short_name, "version": latest[school].version, **sums})
     data = {"schools": schools}
     if kind == Kind.FILLING:
         data.update(thresholds=_limits_data(thresholds()), norms=accumulation_norms())
-    return Report.objects.create(kind=kind, starts_on=starts_on, version=_version(kind, None, starts_on, reason),
-                                 reason=reason, created_by=by, data=data)
+    return Report.objects.create(
+        kind=kind,
+        starts_on=starts_on,
+        version=_version(kind, None, starts_on, reason),
+        reason=reason,
+        created_by=by,
+        data=data,
+    )
 
 
 # --- Showing reports: one table per kind, then page, XLSX and PDF alike -----------------------
@@ -178,13 +229,30 @@ def _filling_cells(row, limits):
         denominator = row["lessons"] if code in ("Q1", "Q2", "Q4") else row["pairs"]
         return _cell(percent(numerator, denominator), colour(code, exact_percent(numerator, denominator), limits))
 
-    return [_cell(row["lessons"]), share("Q1", row["topics"]), share("Q2", row["homework"]),
-            share("Q4", row["attendance"]), _cell(row["marks"]), _cell(row["pairs"]), share("Q7", row["without"]),
-            share("Q8", row["one"]), share("Q9", row["accumulated"])]
+    return [
+        _cell(row["lessons"]),
+        share("Q1", row["topics"]),
+        share("Q2", row["homework"]),
+        share("Q4", row["attendance"]),
+        _cell(row["marks"]),
+        _cell(row["pairs"]),
+        share("Q7", row["without"]),
+        share("Q8", row["one"]),
+        share("Q9", row["accumulated"]),
+    ]
 
 
-FILLING_HEAD = ["Уроков", "Темы, %", "ДЗ, %", "Посещаемость, %", "Отметок", "Пар ученик×предмет",
-                "Без отметок, %", "С одной отметкой, %", "Накопляемость, %"]
+FILLING_HEAD = [
+    "Уроков",
+    "Темы, %",
+    "ДЗ, %",
+    "Посещаемость, %",
+    "Отметок",
+    "Пар ученик×предмет",
+    "Без отметок, %",
+    "С одной отметкой, %",
+    "Накопляемость, %",
+]
 ACTIVITY_GROUPS = {"staff": "Сотрудники", "parents": "Родители", "pupils": "Обучающиеся"}
 
 
@@ -192,34 +260,71 @@ def table(report):
     """(header, rows, notes) of a report: rows are (name, [cells]); a cell has a value and a colour."""
     data = report.data
     limits = {code: tuple(float(v) for v in pair) for code, pair in data.get("thresholds", {}).items()}
-    norms = ", ".join(f"{hours}{'+' if n == len(data.get('norms', {})) else ''} ч/нед — {marks}"
-                      for n, (hours, marks) in enumerate(data.get("norms", {}).items(), start=1))
+    norms = ", ".join(
+        f"{hours}{'+' if n == len(data.get('norms', {})) else ''} ч/нед — {marks}"
+        for n, (hours, marks) in enumerate(data.get("norms", {}).items(), start=1)
+    )
     if report.kind == Kind.QUALITY:
         rows = list(data["schools"]) + ([{"name": "Район", "cells": data["totals"]}] if "totals" in data else [])
-        return (["Школа"] + list(NAMES),
-                [(row["name"], [_cell(row["cells"].get(c, {}).get("percent"), row["cells"].get(c, {}).get("colour", ""))
-                                for c in NAMES]) for row in rows],
-                ["; ".join(f"{code} — {name}" for code, name in NAMES.items()),
-                 f"Нормы накопляемости за четверть: {norms}." if norms else ""])
+        return (
+            ["Школа"] + list(NAMES),
+            [
+                (
+                    row["name"],
+                    [
+                        _cell(row["cells"].get(c, {}).get("percent"), row["cells"].get(c, {}).get("colour", ""))
+                        for c in NAMES
+                    ],
+                )
+                for row in rows
+            ],
+            [
+                "; ".join(f"{code} — {name}" for code, name in NAMES.items()),
+                f"Нормы накопляемости за четверть: {norms}." if norms else "",
+            ],
+        )
     if report.kind == Kind.FILLING:
-        notes = [f"Нормы накопляемости за четверть (пропорционально прошедшим дням): {norms}." if norms else "",
-                 "Пары ученик×предмет и накопляемость — на конец месяца, за прошедшую часть четверти."]
+        notes = [
+            f"Нормы накопляемости за четверть (пропорционально прошедшим дням): {norms}." if norms else "",
+            "Пары ученик×предмет и накопляемость — на конец месяца, за прошедшую часть четверти.",
+        ]
         if report.school_id:
             rows = data["rows"]
             body = [(f"{row['class']} {row['subject']}", _filling_cells(row, limits)) for row in rows]
-            return ["Класс, предмет"] + FILLING_HEAD, body + [("Итого", _filling_cells(
-                _totals(rows, indicators.FILLING_COLUMNS), limits))], notes
+            return (
+                ["Класс, предмет"] + FILLING_HEAD,
+                body + [("Итого", _filling_cells(_totals(rows, indicators.FILLING_COLUMNS), limits))],
+                notes,
+            )
         rows = data["schools"]
-        return ["Школа"] + FILLING_HEAD, [(row["name"], _filling_cells(row, limits)) for row in rows] + [
-            ("Район", _filling_cells(_totals(rows, indicators.FILLING_COLUMNS), limits))], notes
+        return (
+            ["Школа"] + FILLING_HEAD,
+            [(row["name"], _filling_cells(row, limits)) for row in rows]
+            + [("Район", _filling_cells(_totals(rows, indicators.FILLING_COLUMNS), limits))],
+            notes,
+        )
     # Activity
-    notes = ["Активные: сотрудники — вносили записи в журнал или открывали данные обучающихся; "
-             "родители и обучающиеся — открывали дневник."]
+    notes = [
+        "Активные: сотрудники — вносили записи в журнал или открывали данные обучающихся; "
+        "родители и обучающиеся — открывали дневник."
+    ]
     if report.school_id:
-        body = [(ACTIVITY_GROUPS[g["group"]], [_cell(g["users"]), _cell(g["active"]),
-                                                _cell(percent(g["active"], g["users"])), _cell(g["sign_ins"]),
-                                                _cell(g["messages"])]) for g in data["groups"]]
-        notes.append(f"Записей в журнале за неделю: {data['journal_entries']}; просмотров дневника: {data['diary_views']}.")
+        body = [
+            (
+                ACTIVITY_GROUPS[g["group"]],
+                [
+                    _cell(g["users"]),
+                    _cell(g["active"]),
+                    _cell(percent(g["active"], g["users"])),
+                    _cell(g["sign_ins"]),
+                    _cell(g["messages"]),
+                ],
+            )
+            for g in data["groups"]
+        ]
+        notes.append(
+            f"Записей в журнале за неделю: {data['journal_entries']}; просмотров дневника: {data['diary_views']}."
+        )
         return ["Группа", "С доступом", "Активны", "Активны, %", "Входов", "Сообщений"], body, notes
     head = ["Школа"]
     for label in ACTIVITY_GROUPS.values():
@@ -236,8 +341,12 @@ def table(report):
         cells = []
         for g in row["groups"]:
             cells += [_cell(g["users"]), _cell(percent(g["active"], g["users"]))]
-        cells += [_cell(sum(g["sign_ins"] for g in row["groups"])), _cell(row["journal_entries"]),
-                  _cell(row["diary_views"]), _cell(sum(g["messages"] for g in row["groups"]))]
+        cells += [
+            _cell(sum(g["sign_ins"] for g in row["groups"])),
+            _cell(row["journal_entries"]),
+            _cell(row["diary_views"]),
+            _cell(sum(g["messages"] for g in row["groups"])),
+        ]
         body.append((row["name"], cells))
     return head, body, notes
 
@@ -246,11 +355,24 @@ def chart(report, head, rows):
     """The bars a report's chart shows, from its table: (label, percent, colour)."""
     if report.kind == Kind.QUALITY:
         name, cells = rows[-1]
-        return [(code, cell["value"], cell["colour"]) for code, cell in zip(head[1:], cells) if cell["value"] is not None]
-    column = head.index("Накопляемость, %" if report.kind == Kind.FILLING else
-                        ("Активны, %" if report.school_id else "Родители: активны, %")) - 1
-    return [(name, cells[column]["value"], cells[column]["colour"]) for name, cells in rows
-            if cells[column]["value"] is not None]
+        return [
+            (code, cell["value"], cell["colour"])
+            for code, cell in zip(head[1:], cells, strict=True)
+            if cell["value"] is not None
+        ]
+    column = (
+        head.index(
+            "Накопляемость, %"
+            if report.kind == Kind.FILLING
+            else ("Активны, %" if report.school_id else "Родители: активны, %")
+        )
+        - 1
+    )
+    return [
+        (name, cells[column]["value"], cells[column]["colour"])
+        for name, cells in rows
+        if cells[column]["value"] is not None
+    ]
 
 
 def chart_title(report):
@@ -294,11 +416,20 @@ def _bar_chart(bars, font, width=260 * mm):
     for index, (label, share, tint) in enumerate(bars):
         y = drawing.height - (index + 1) * line
         drawing.add(String(0, y + 1.2 * mm, str(label)[:30], fontName=font, fontSize=7))
-        drawing.add(Rect(label_width, y + 0.5 * mm, max(0.5, float(share) * scale), line - 1.5 * mm,
-                         fillColor=colors.HexColor("#" + FILLS.get(tint, "C9D7EA")), strokeColor=colors.grey,
-                         strokeWidth=0.3))
-        drawing.add(String(label_width + float(share) * scale + 2 * mm, y + 1.2 * mm, f"{share}%",
-                           fontName=font, fontSize=7))
+        drawing.add(
+            Rect(
+                label_width,
+                y + 0.5 * mm,
+                max(0.5, float(share) * scale),
+                line - 1.5 * mm,
+                fillColor=colors.HexColor("#" + FILLS.get(tint, "C9D7EA")),
+                strokeColor=colors.grey,
+                strokeWidth=0.3,
+            )
+        )
+        drawing.add(
+            String(label_width + float(share) * scale + 2 * mm, y + 1.2 * mm, f"{share}%", fontName=font, fontSize=7)
+        )
     return drawing
 
 
@@ -306,7 +437,9 @@ def pdf(report):
     font = cyrillic_font()
     style = ParagraphStyle("t", fontName=font, fontSize=9, leading=11)
     head, rows, notes = table(report)
-    grid = [head] + [[name] + ["—" if cell["value"] is None else cell["value"] for cell in cells] for name, cells in rows]
+    grid = [head] + [
+        [name] + ["—" if cell["value"] is None else cell["value"] for cell in cells] for name, cells in rows
+    ]
     commands = [("FONT", (0, 0), (-1, -1), font, 7), ("GRID", (0, 0), (-1, -1), 0.4, colors.grey)]
     for r, (_name, cells) in enumerate(rows, start=1):
         for c, cell in enumerate(cells, start=1):
@@ -314,8 +447,12 @@ def pdf(report):
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor("#" + FILLS[cell["colour"]])))
     header = [Paragraph(escape(text), style) for text in head] if len(head) > 12 else head
     grid[0] = header
-    story = [Paragraph(escape(title(report)), ParagraphStyle("h", parent=style, fontSize=12, leading=15)),
-             Spacer(1, 3 * mm), Table(grid, style=TableStyle(commands), repeatRows=1), Spacer(1, 4 * mm)]
+    story = [
+        Paragraph(escape(title(report)), ParagraphStyle("h", parent=style, fontSize=12, leading=15)),
+        Spacer(1, 3 * mm),
+        Table(grid, style=TableStyle(commands), repeatRows=1),
+        Spacer(1, 4 * mm),
+    ]
     bars = chart(report, head, rows)
     if bars:
         story += [Paragraph(escape(chart_title(report)), style), _bar_chart(bars, font), Spacer(1, 3 * mm)]
@@ -324,6 +461,7 @@ def pdf(report):
         story.append(Paragraph(f"Причина новой версии: {escape(report.reason)}", style))
     story.append(Paragraph(f"Сформирован {timezone.localtime(report.created_at):%d.%m.%Y %H:%M}", style))
     buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm,
-                      title=title(report)).build(story)
+    SimpleDocTemplate(
+        buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm, title=title(report)
+    ).build(story)
     return buffer.getvalue()

@@ -17,16 +17,23 @@ def district_table(month, limits, *, sort="name", descending=False, show="all", 
     """Schools × indicators for a month, each cell a figure; filtered and sorted as asked.
     A school with no figures for the month sorts last."""
     stored = {(f.school_id, f.code): f for f in SchoolMonth.objects.filter(month=month)}
-    corrections = {r.school_id: r for r in Report.objects.filter(kind=Report.Kind.QUALITY, starts_on=month,
-                                                                  school__isnull=False, version__gt=1)
-                   .order_by("school_id", "-version").distinct("school_id")}
+    corrections = {
+        r.school_id: r
+        for r in Report.objects.filter(kind=Report.Kind.QUALITY, starts_on=month, school__isnull=False, version__gt=1)
+        .order_by("school_id", "-version")
+        .distinct("school_id")
+    }
     schools = School.objects.exclude(schema_name="public").exclude(status=School.Status.ARCHIVED).order_by("short_name")
     if search:
         schools = schools.filter(Q(short_name__icontains=search) | Q(name__icontains=search))
     rows = []
     for school in schools:
-        cells = [figure(code, stored[(school.pk, code)].numerator, stored[(school.pk, code)].denominator, limits)
-                 if (school.pk, code) in stored else {"code": code} for code in CODES]
+        cells = [
+            figure(code, stored[(school.pk, code)].numerator, stored[(school.pk, code)].denominator, limits)
+            if (school.pk, code) in stored
+            else {"code": code}
+            for code in CODES
+        ]
         colours = {cell.get("colour") for cell in cells}
         if show == "red" and "red" not in colours or show == "amber" and not colours & {"red", "amber"}:
             continue
@@ -42,16 +49,25 @@ def district_table(month, limits, *, sort="name", descending=False, show="all", 
 
 
 def district_totals(month, limits):
-    sums = {row["code"]: row for row in SchoolMonth.objects.filter(month=month).values("code")
-            .annotate(n=Sum("numerator"), d=Sum("denominator"))}
-    return [figure(code, sums[code]["n"], sums[code]["d"], limits) if code in sums else {"code": code}
-            for code in CODES]
+    sums = {
+        row["code"]: row
+        for row in SchoolMonth.objects.filter(month=month)
+        .values("code")
+        .annotate(n=Sum("numerator"), d=Sum("denominator"))
+    }
+    return [
+        figure(code, sums[code]["n"], sums[code]["d"], limits) if code in sums else {"code": code} for code in CODES
+    ]
 
 
 def district_trend(code, until, limits, months=12):
     """The district's total of one indicator for each of the last `months` months up to `until`."""
-    rows = (SchoolMonth.objects.filter(code=code, month__lte=until).values("month")
-            .annotate(n=Sum("numerator"), d=Sum("denominator")).order_by("-month")[:months])
+    rows = (
+        SchoolMonth.objects.filter(code=code, month__lte=until)
+        .values("month")
+        .annotate(n=Sum("numerator"), d=Sum("denominator"))
+        .order_by("-month")[:months]
+    )
     return [{"label": f"{row['month']:%m.%Y}", **figure(code, row["n"], row["d"], limits)} for row in reversed(rows)]
 
 
@@ -60,13 +76,18 @@ def school_months(school, limits, months=12):
     table = {}
     for f in SchoolMonth.objects.filter(school=school).order_by("-month"):
         table.setdefault(f.month, {})[f.code] = figure(f.code, f.numerator, f.denominator, limits)
-    return [(month, [cells.get(code, {"code": code}) for code in CODES]) for month, cells in list(table.items())[:months]]
+    return [
+        (month, [cells.get(code, {"code": code}) for code in CODES]) for month, cells in list(table.items())[:months]
+    ]
 
 
 def bars(items):
     """Chart bars for the page: label, percent, colour, and a width scaled to 100%."""
-    return [{**item, "width": min(100, max(0.5, float(item["percent"])))} for item in items
-            if item.get("percent") is not None]
+    return [
+        {**item, "width": min(100, max(0.5, float(item["percent"])))}
+        for item in items
+        if item.get("percent") is not None
+    ]
 
 
 # Drill-downs of a school's month (reading 11): every indicator that means something per teacher,
@@ -83,18 +104,29 @@ def school_breakdowns(month, today, limits):
     held = held_lessons(first, last, today)
 
     def rows(figures_by_key, names, codes):
-        return sorted(({"name": names.get(key, "—"), "total": figures["Q1"][1],
-                        "cells": [figure(code, *figures[code], limits) for code in codes]}
-                       for key, figures in figures_by_key.items()), key=lambda row: row["name"])
+        return sorted(
+            (
+                {
+                    "name": names.get(key, "—"),
+                    "total": figures["Q1"][1],
+                    "cells": [figure(code, *figures[code], limits) for code in codes],
+                }
+                for key, figures in figures_by_key.items()
+            ),
+            key=lambda row: row["name"],
+        )
 
     teachers = by_teacher(month, today)
     names = {u.pk: u.full_name for u in User.objects.filter(pk__in=list(teachers))}
-    subjects = {subject.pk: lesson_figures(held.filter(subject=subject)) for subject in Subject.objects.filter(
-        pk__in=held.values("subject"))}
+    subjects = {
+        subject.pk: lesson_figures(held.filter(subject=subject))
+        for subject in Subject.objects.filter(pk__in=held.values("subject"))
+    }
     result = []
     for title, codes, figures_by_key, labels in (
-            ("По учителям", TEACHER_CODES, teachers, names),
-            ("По классам", CLASS_CODES, by_class(month, today), {c.pk: str(c) for c in SchoolClass.objects.all()}),
-            ("По предметам", LESSON_CODES, subjects, dict(Subject.objects.values_list("pk", "name")))):
+        ("По учителям", TEACHER_CODES, teachers, names),
+        ("По классам", CLASS_CODES, by_class(month, today), {c.pk: str(c) for c in SchoolClass.objects.all()}),
+        ("По предметам", LESSON_CODES, subjects, dict(Subject.objects.values_list("pk", "name"))),
+    ):
         result.append((title, codes, rows(figures_by_key, labels, codes)))
     return result

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-
 from django_tenants.utils import schema_context
 
 from audit.models import record
@@ -41,10 +40,17 @@ def set_threshold(*, code, green, amber, by, ip=None):
     if (code in LOWER_IS_BETTER and green > amber) or (code not in LOWER_IS_BETTER and green < amber):
         raise ValidationError("Зелёный порог должен быть строже жёлтого.")
     old = thresholds()[code]
-    threshold, _ = Threshold.objects.update_or_create(code=code, defaults={
-        "green": green, "amber": amber, "changed_by": by, "changed_at": timezone.now()})
-    record("threshold.set", threshold, by=by, ip=ip, old={"green": old[0], "amber": old[1]},
-           new={"green": green, "amber": amber})
+    threshold, _ = Threshold.objects.update_or_create(
+        code=code, defaults={"green": green, "amber": amber, "changed_by": by, "changed_at": timezone.now()}
+    )
+    record(
+        "threshold.set",
+        threshold,
+        by=by,
+        ip=ip,
+        old={"green": old[0], "amber": old[1]},
+        new={"green": green, "amber": amber},
+    )
     return threshold
 
 
@@ -59,8 +65,9 @@ def set_norm(*, hours_per_week, marks, by, ip=None):
     if not 0 <= marks <= 30:
         raise ValidationError("Норма — от 0 до 30 отметок за четверть.")
     old = accumulation_norms()[hours_per_week]
-    norm, _ = AccumulationNorm.objects.update_or_create(hours_per_week=hours_per_week, defaults={
-        "marks": marks, "changed_by": by, "changed_at": timezone.now()})
+    norm, _ = AccumulationNorm.objects.update_or_create(
+        hours_per_week=hours_per_week, defaults={"marks": marks, "changed_by": by, "changed_at": timezone.now()}
+    )
     record("norm.set", norm, by=by, ip=ip, old={"marks": old}, new={"marks": marks})
     return norm
 
@@ -79,6 +86,12 @@ def correct_month(school, month, *, reason, by, ip=None):
     store_figures(school, month, figures)
     report = correction_of_quality_report(school, month, figures, by=by, reason=reason)
     with schema_context("public"):  # the district's trail: the figures it reads changed
-        record("quality.corrected", report, by=by, ip=ip, new={"school": school.slug, "month": month,
-                                                                "version": report.version}, reason=reason)
+        record(
+            "quality.corrected",
+            report,
+            by=by,
+            ip=ip,
+            new={"school": school.slug, "month": month, "version": report.version},
+            reason=reason,
+        )
     return report

@@ -49,15 +49,26 @@ def dispatch_school_months():
 
 def reminders(day):
     """The lessons of `day` still missing a topic, homework or attendance, by the teacher who taught them."""
-    missing = (Lesson.objects.filter(date=day, cancelled_at__isnull=True)
-               .filter(Q(topic="") | Q(attendance_taken_at__isnull=True) | Q(homework="", homework_none=False))
-               .select_related("school_class", "subject").order_by("number"))
+    missing = (
+        Lesson.objects.filter(date=day, cancelled_at__isnull=True)
+        .filter(Q(topic="") | Q(attendance_taken_at__isnull=True) | Q(homework="", homework_none=False))
+        .select_related("school_class", "subject")
+        .order_by("number")
+    )
     by_teacher = {}
     for lesson in missing:
-        what = [name for name, gap in (("тема", not lesson.topic), ("домашнее задание",
-                not lesson.homework and not lesson.homework_none), ("посещаемость", not lesson.attendance_taken_at)) if gap]
+        what = [
+            name
+            for name, gap in (
+                ("тема", not lesson.topic),
+                ("домашнее задание", not lesson.homework and not lesson.homework_none),
+                ("посещаемость", not lesson.attendance_taken_at),
+            )
+            if gap
+        ]
         by_teacher.setdefault(lesson.conducted_by_id, []).append(
-            f"{lesson.number} урок, {lesson.school_class} {lesson.subject.name}: нет — {', '.join(what)}")
+            f"{lesson.number} урок, {lesson.school_class} {lesson.subject.name}: нет — {', '.join(what)}"
+        )
     return by_teacher
 
 
@@ -70,8 +81,12 @@ def remind_teachers(day=None):
     sent = 0
     for user in User.objects.filter(pk__in=list(gaps), email__isnull=False):
         lines = gaps[user.pk]
-        send_mail(f"Электронный журнал: незаполненные уроки за {yesterday:%d.%m.%Y}",
-                  "Заполните, пожалуйста:\n" + "\n".join(lines), None, [user.email])
+        send_mail(
+            f"Электронный журнал: незаполненные уроки за {yesterday:%d.%m.%Y}",
+            "Заполните, пожалуйста:\n" + "\n".join(lines),
+            None,
+            [user.email],
+        )
         sent += 1
     return sent
 

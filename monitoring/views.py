@@ -30,7 +30,10 @@ def _month(request, school=None):
     if month > today.replace(day=1):
         return None, "Отчёт за будущий месяц построить нельзя."
     if school is not None and month < timezone.localtime(school.created_at).date().replace(day=1):
-        return None, f"Школа подключена {timezone.localtime(school.created_at):%d.%m.%Y}: за более ранние месяцы данных нет."
+        return (
+            None,
+            f"Школа подключена {timezone.localtime(school.created_at):%d.%m.%Y}: за более ранние месяцы данных нет.",
+        )
     return month, ""
 
 
@@ -43,17 +46,28 @@ def district(request):
     chart = request.GET.get("chart") if request.GET.get("chart") in CODES else (sort if sort in CODES else "Q1")
     show = request.GET.get("show") if request.GET.get("show") in ("red", "amber") else "all"
     search = request.GET.get("q", "").strip()[:100]
-    context = {"month": month, "error": error, "names": NAMES, "sort": sort, "descending": request.GET.get("order") == "desc",
-               "chart": chart, "show": show, "q": search}
+    context = {
+        "month": month,
+        "error": error,
+        "names": NAMES,
+        "sort": sort,
+        "descending": request.GET.get("order") == "desc",
+        "chart": chart,
+        "show": show,
+        "q": search,
+    }
     if month:
         limits = thresholds()
-        rows = selectors.district_table(month, limits, sort=sort, descending=context["descending"], show=show,
-                                        search=search)
+        rows = selectors.district_table(
+            month, limits, sort=sort, descending=context["descending"], show=show, search=search
+        )
         index = CODES.index(chart)
-        context.update(rows=rows, totals=selectors.district_totals(month, limits),
-                       school_bars=selectors.bars([{"label": row["school"].short_name, **row["cells"][index]}
-                                                   for row in rows]),
-                       trend_bars=selectors.bars(selectors.district_trend(chart, month, limits)))
+        context.update(
+            rows=rows,
+            totals=selectors.district_totals(month, limits),
+            school_bars=selectors.bars([{"label": row["school"].short_name, **row["cells"][index]} for row in rows]),
+            trend_bars=selectors.bars(selectors.district_trend(chart, month, limits)),
+        )
     return render(request, "monitoring/district.html", context)
 
 
@@ -78,8 +92,9 @@ def school(request):
             messages.success(request, "Показатели пересчитаны и переданы в управление образования.")
         else:
             try:
-                services.correct_month(request.school, month, reason=request.POST.get("reason", ""), by=request.user,
-                                       ip=client_ip(request))
+                services.correct_month(
+                    request.school, month, reason=request.POST.get("reason", ""), by=request.user, ip=client_ip(request)
+                )
             except ValidationError as error:
                 messages.error(request, explain(error))
             else:
@@ -97,9 +112,11 @@ def school(request):
         first, last = month_bounds(month)
         held = held_lessons(first, last, today)
         context["breakdowns"] = selectors.school_breakdowns(month, today, limits)
-        context["missing"] = (held.filter(Q(topic="") | Q(attendance_taken_at__isnull=True)
-                                          | Q(homework="", homework_none=False))
-                              .select_related("school_class", "subject", "teacher").order_by("date", "number")[:300])
+        context["missing"] = (
+            held.filter(Q(topic="") | Q(attendance_taken_at__isnull=True) | Q(homework="", homework_none=False))
+            .select_related("school_class", "subject", "teacher")
+            .order_by("date", "number")[:300]
+        )
     return render(request, "monitoring/school.html", context)
 
 
@@ -110,22 +127,41 @@ def threshold_page(request):
     if request.method == "POST":
         try:
             if "hours_per_week" in request.POST:
-                services.set_norm(hours_per_week=request.POST["hours_per_week"], marks=request.POST.get("marks"),
-                                  by=request.user, ip=client_ip(request))
+                services.set_norm(
+                    hours_per_week=request.POST["hours_per_week"],
+                    marks=request.POST.get("marks"),
+                    by=request.user,
+                    ip=client_ip(request),
+                )
                 messages.success(request, "Норма накопляемости сохранена.")
             else:
                 code = request.POST.get("code", "")
-                services.set_threshold(code=code, green=request.POST.get("green", ""),
-                                       amber=request.POST.get("amber", ""), by=request.user, ip=client_ip(request))
+                services.set_threshold(
+                    code=code,
+                    green=request.POST.get("green", ""),
+                    amber=request.POST.get("amber", ""),
+                    by=request.user,
+                    ip=client_ip(request),
+                )
                 messages.success(request, f"Пороги {code} сохранены.")
         except ValidationError as error:
             messages.error(request, explain(error))
         return redirect("thresholds")
     limits = thresholds()
-    rows = [{"code": code, "name": NAMES[code], "green": limits[code][0], "amber": limits[code][1],
-             "lower": code in LOWER_IS_BETTER} for code in DEFAULTS]
-    norms = [{"hours": hours, "marks": marks, "last": hours == max(DEFAULT_NORMS)}
-             for hours, marks in accumulation_norms().items()]
+    rows = [
+        {
+            "code": code,
+            "name": NAMES[code],
+            "green": limits[code][0],
+            "amber": limits[code][1],
+            "lower": code in LOWER_IS_BETTER,
+        }
+        for code in DEFAULTS
+    ]
+    norms = [
+        {"hours": hours, "marks": marks, "last": hours == max(DEFAULT_NORMS)}
+        for hours, marks in accumulation_norms().items()
+    ]
     return render(request, "monitoring/thresholds.html", {"rows": rows, "norms": norms})
 
 
@@ -136,11 +172,24 @@ def _show(request, report, kind):
     """A report as a printable page, or its PDF or XLSX file."""
     if kind == "html":
         head, rows, notes = reports.table(report)
-        return render(request, "monitoring/report.html", {
-            "report": report, "title": reports.title(report), "head": head, "rows": rows, "notes": notes,
-            "bars": selectors.bars([{"label": label, "percent": value, "colour": tint}
-                                    for label, value, tint in reports.chart(report, head, rows)]),
-            "chart_title": reports.chart_title(report)})
+        return render(
+            request,
+            "monitoring/report.html",
+            {
+                "report": report,
+                "title": reports.title(report),
+                "head": head,
+                "rows": rows,
+                "notes": notes,
+                "bars": selectors.bars(
+                    [
+                        {"label": label, "percent": value, "colour": tint}
+                        for label, value, tint in reports.chart(report, head, rows)
+                    ]
+                ),
+                "chart_title": reports.chart_title(report),
+            },
+        )
     if kind not in ("xlsx", "pdf"):
         raise Http404
     if kind == "xlsx":
@@ -148,8 +197,9 @@ def _show(request, report, kind):
     else:
         response = HttpResponse(reports.pdf(report), content_type="application/pdf")
     whose = report.school.slug if report.school_id else "district"
-    response["Content-Disposition"] = (f'attachment; filename="{report.kind}-{whose}-{report.starts_on:%Y-%m-%d}'
-                                       f'-v{report.version}.{kind}"')
+    response["Content-Disposition"] = (
+        f'attachment; filename="{report.kind}-{whose}-{report.starts_on:%Y-%m-%d}-v{report.version}.{kind}"'
+    )
     return response
 
 
@@ -181,9 +231,17 @@ def _reports_page(request, found, base, make, **context):
             messages.success(request, "Отчёт сформирован.")
         return redirect(f"{request.path}?kind={kind}")
     kind = _kind(request)
-    return render(request, "monitoring/reports.html", {
-        "reports": found.filter(kind=kind) if kind else found, "kind": kind, "kinds": Report.Kind.choices,
-        "base": base, **context})
+    return render(
+        request,
+        "monitoring/reports.html",
+        {
+            "reports": found.filter(kind=kind) if kind else found,
+            "kind": kind,
+            "kinds": Report.Kind.choices,
+            "base": base,
+            **context,
+        },
+    )
 
 
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
@@ -199,8 +257,13 @@ def district_reports(request):
         else:
             reports.make_district_report(kind, _period(kind, period), by=by, reason=reason)
 
-    return _reports_page(request, Report.objects.filter(school__isnull=True), "/district/quality/reports/", make,
-                         can_make=Role.DISTRICT_OFFICIAL in request.roles)
+    return _reports_page(
+        request,
+        Report.objects.filter(school__isnull=True),
+        "/district/quality/reports/",
+        make,
+        can_make=Role.DISTRICT_OFFICIAL in request.roles,
+    )
 
 
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
@@ -218,8 +281,14 @@ def school_reports(request):
             raise ValidationError("Школа формирует отчёт о заполнении ЭЖ или об активности пользователей.")
         reports.make_school_report(kind, _period(kind, period), by=by, reason=reason)
 
-    return _reports_page(request, Report.objects.filter(school=request.school), "/quality/reports/", make,
-                         can_make=True, school_kinds=True)
+    return _reports_page(
+        request,
+        Report.objects.filter(school=request.school),
+        "/quality/reports/",
+        make,
+        can_make=True,
+        school_kinds=True,
+    )
 
 
 @school_roles(Role.DIRECTOR, Role.DEPUTY)

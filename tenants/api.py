@@ -8,7 +8,6 @@ from config.api import query
 from .models import School
 from .selectors import schools_for_console
 
-
 DistrictStaff = api_audience("portal", DISTRICT_ROLES)
 
 
@@ -21,8 +20,18 @@ class SchoolSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = School
-        fields = ["slug", "name", "short_name", "status", "host", "created_at",
-                  "classes", "pupils", "staff", "pupils_with_parent"]
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "status",
+            "host",
+            "created_at",
+            "classes",
+            "pupils",
+            "staff",
+            "pupils_with_parent",
+        ]
 
 
 class SchoolQuery(serializers.Serializer):

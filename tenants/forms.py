@@ -5,11 +5,17 @@ from .models import School
 
 
 class SchoolForm(forms.Form):
-    name = forms.CharField(label=_("Полное наименование"), max_length=400,
-                           help_text=_("Например: МБОУ «Средняя общеобразовательная школа № 1»"))
+    name = forms.CharField(
+        label=_("Полное наименование"),
+        max_length=400,
+        help_text=_("Например: МБОУ «Средняя общеобразовательная школа № 1»"),
+    )
     short_name = forms.CharField(label=_("Краткое наименование"), max_length=200, help_text=_("Например: СОШ № 1"))
-    slug = forms.CharField(label=_("Адрес"), max_length=64,
-                           help_text=_("Латинские строчные буквы, цифры и дефис: school1 → school1.<домен района>"))
+    slug = forms.CharField(
+        label=_("Адрес"),
+        max_length=64,
+        help_text=_("Латинские строчные буквы, цифры и дефис: school1 → school1.<домен района>"),
+    )
 
 
 class StatusForm(forms.Form):

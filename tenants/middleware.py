@@ -64,6 +64,8 @@ class ReadOnlySchoolMiddleware:
         ):
             message = f"Школа «{school.short_name}»: {school.get_status_display().lower()}. Изменения не сохраняются."
             if request.path.startswith("/api/"):
-                return JsonResponse({"error": {"code": "school_read_only", "message": message, "fields": {}}}, status=403)
+                return JsonResponse(
+                    {"error": {"code": "school_read_only", "message": message, "fields": {}}}, status=403
+                )
             return render(request, "read_only.html", {"message": message}, status=403)
         return self.get_response(request)

@@ -10,8 +10,22 @@ from django_tenants.models import DomainMixin, TenantMixin
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 # Names that would collide with the portal's own host names or PostgreSQL's schemas.
 RESERVED_SLUGS = {
-    "public", "information-schema", "information_schema", "www", "api", "portal", "district",
-    "admin", "static", "media", "mail", "smtp", "localhost", "template", "postgres", "test",
+    "public",
+    "information-schema",
+    "information_schema",
+    "www",
+    "api",
+    "portal",
+    "district",
+    "admin",
+    "static",
+    "media",
+    "mail",
+    "smtp",
+    "localhost",
+    "template",
+    "postgres",
+    "test",
 }
 
 

@@ -16,7 +16,9 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-REPLAYABLE = re.compile(r'^\s*((CREATE|ALTER|COMMENT|SET CONSTRAINTS)\s|INSERT INTO "django_(migrations|content_type)" )', re.IGNORECASE)
+REPLAYABLE = re.compile(
+    r'^\s*((CREATE|ALTER|COMMENT|SET CONSTRAINTS)\s|INSERT INTO "django_(migrations|content_type)" )', re.IGNORECASE
+)
 SKIPPED = re.compile(r"^\s*(SET search_path|SELECT|SHOW|SAVEPOINT|RELEASE SAVEPOINT)\b", re.IGNORECASE)
 
 _recording = {}  # migrations on disk -> the statements, or None when they cannot be replayed

@@ -22,7 +22,7 @@ def _validate_name(value, label, max_length):
     if len(value) > max_length:
         raise ValidationError({label: f"Наименование длиннее {max_length} символов."})
     if not NAME_RE.match(value) or not re.search(r"[^\W\d_]", value):
-        raise ValidationError({label: "В наименовании допустимы буквы, цифры, пробелы и знаки . , « » \" ( ) № -"})
+        raise ValidationError({label: 'В наименовании допустимы буквы, цифры, пробелы и знаки . , « » " ( ) № -'})
     return value
 
 
@@ -65,8 +65,7 @@ def change_status(school, status, *, reason, by=None, ip=None):
     school = School.objects.select_for_update().get(pk=school.pk)
     if status not in ALLOWED_CHANGES[school.status]:
         raise ValidationError(
-            f"Нельзя перевести школу из состояния «{school.get_status_display()}» "
-            f"в «{School.Status(status).label}»."
+            f"Нельзя перевести школу из состояния «{school.get_status_display()}» в «{School.Status(status).label}»."
         )
     reason = " ".join((reason or "").split())
     if not reason:

@@ -24,10 +24,16 @@ DISTRICT = (Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
 @district_roles(*DISTRICT)
 def school_list(request):
     status = request.GET.get("status") if request.GET.get("status") in School.Status.values else None
-    return render(request, "tenants/school_list.html", {
-        "schools": schools_for_console(status), "status": status, "statuses": School.Status.choices,
-        "can_manage": Role.DISTRICT_OPERATOR in request.roles,
-    })
+    return render(
+        request,
+        "tenants/school_list.html",
+        {
+            "schools": schools_for_console(status),
+            "status": status,
+            "statuses": School.Status.choices,
+            "can_manage": Role.DISTRICT_OPERATOR in request.roles,
+        },
+    )
 
 
 @district_roles(Role.DISTRICT_OPERATOR)
@@ -48,11 +54,18 @@ def school_create(request):
 def school_detail(request, slug):
     school = get_object_or_404(schools_for_console(), slug=slug)
     history = AuditEntry.objects.filter(target_type="tenants.school", target_id=school.pk).select_related("actor")
-    return render(request, "tenants/school_detail.html", {
-        "school": school, "history": history, "url": host_url(school.host),
-        "status_form": StatusForm(), "admin_form": AdminInvitationForm(),
-        "can_manage": Role.DISTRICT_OPERATOR in request.roles,
-    })
+    return render(
+        request,
+        "tenants/school_detail.html",
+        {
+            "school": school,
+            "history": history,
+            "url": host_url(school.host),
+            "status_form": StatusForm(),
+            "admin_form": AdminInvitationForm(),
+            "can_manage": Role.DISTRICT_OPERATOR in request.roles,
+        },
+    )
 
 
 @require_POST
@@ -63,8 +76,13 @@ def school_status(request, slug):
     try:
         if not form.is_valid():
             raise ValidationError("Выберите состояние и укажите причину.")
-        services.change_status(school, form.cleaned_data["status"], reason=form.cleaned_data["reason"],
-                               by=request.user, ip=client_ip(request))
+        services.change_status(
+            school,
+            form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            ip=client_ip(request),
+        )
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
@@ -83,12 +101,21 @@ def school_admin_invite(request, slug):
         return redirect("school_detail", slug=slug)
     try:
         invitation, code = account_services.issue_invitation(
-            school=school, role=Role.SCHOOL_ADMIN, by=request.user, ip=client_ip(request),
+            school=school,
+            role=Role.SCHOOL_ADMIN,
+            by=request.user,
+            ip=client_ip(request),
             full_name=form.cleaned_data["full_name"],
         )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
         return redirect("school_detail", slug=slug)
-    return render(request, "accounts/invitation_slip.html", {
-        "invitation": invitation, "code": code, "link": host_url(school.host, f"/invite/{code}/"),
-    })
+    return render(
+        request,
+        "accounts/invitation_slip.html",
+        {
+            "invitation": invitation,
+            "code": code,
+            "link": host_url(school.host, f"/invite/{code}/"),
+        },
+    )

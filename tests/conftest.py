@@ -63,7 +63,9 @@ def year_ends_soon(calendar):
 
     today = date.today()
     Term.objects.filter(pk=calendar.term.pk).update(ends_on=today + timedelta(days=4))
-    Term.objects.filter(pk=calendar.next_term.pk).update(starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=10))
+    Term.objects.filter(pk=calendar.next_term.pk).update(
+        starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=10)
+    )
 
 
 def free_port():
@@ -91,8 +93,11 @@ class SchoolWorld:
 
     def staff(self):
         return {
-            Role.SCHOOL_ADMIN: self.admin, Role.DIRECTOR: self.director, Role.DEPUTY: self.deputy,
-            Role.TEACHER: self.teacher, Role.CLASS_TEACHER: self.class_teacher,
+            Role.SCHOOL_ADMIN: self.admin,
+            Role.DIRECTOR: self.director,
+            Role.DEPUTY: self.deputy,
+            Role.TEACHER: self.teacher,
+            Role.CLASS_TEACHER: self.class_teacher,
         }
 
 
@@ -101,14 +106,14 @@ class Calendar:
     """A school year laid out around today, so the tests do not depend on the date they run."""
 
     year: object
-    closed_term: object     # ended a month ago: locked
-    term: object            # the running term
+    closed_term: object  # ended a month ago: locked
+    term: object  # the running term
     next_term: object
-    holiday: object         # between the closed and the running term
+    holiday: object  # between the closed and the running term
     math: object
     russian: object
-    music: object           # not marked
-    answer: object          # work types
+    music: object  # not marked
+    answer: object  # work types
     test_work: object
 
 
@@ -120,9 +125,9 @@ class World:
     calendar_b: Calendar
     official: User
     operator: User
-    suspended: object     # a third school, suspended: read-only, skipped by periodic jobs
-    parent: User          # children in school A and school B
-    other_parent: User    # a second family: one child in school A
+    suspended: object  # a third school, suspended: read-only, skipped by periodic jobs
+    parent: User  # children in school A and school B
+    other_parent: User  # a second family: one child in school A
     password_hash: str
 
     def person(self, email):
@@ -142,8 +147,13 @@ def _person(email, last, first, password_hash, **kw):
 def _school(slug, name, letter_prefix, password_hash):
     school = create_school(name=f"МБОУ «{name}»", short_name=name, slug=slug)
     w = SchoolWorld(school=school)
-    for role, attr in [(Role.SCHOOL_ADMIN, "admin"), (Role.DIRECTOR, "director"), (Role.DEPUTY, "deputy"),
-                       (Role.TEACHER, "teacher"), (Role.CLASS_TEACHER, "class_teacher")]:
+    for role, attr in [
+        (Role.SCHOOL_ADMIN, "admin"),
+        (Role.DIRECTOR, "director"),
+        (Role.DEPUTY, "deputy"),
+        (Role.TEACHER, "teacher"),
+        (Role.CLASS_TEACHER, "class_teacher"),
+    ]:
         user = _person(f"{attr}@{slug}.test", f"{attr.title()}{letter_prefix}", "Сотрудник", password_hash)
         accounts.add_membership(user, school, role)
         setattr(w, attr, user)
@@ -152,16 +162,30 @@ def _school(slug, name, letter_prefix, password_hash):
         w.school_class = journal.create_class(grade=5, letter="А", class_teacher=w.class_teacher)
         w.other_class = journal.create_class(grade=6, letter="Б", class_teacher=w.teacher)
         for n, (last, first) in enumerate([("Ученик", "Первый"), ("Ученица", "Вторая"), ("Ученик", "Третий")]):
-            w.pupils.append(journal.enroll_pupil(
-                school_class=w.school_class, last_name=f"{last}{letter_prefix}", first_name=first,
-                birth_date=date(2015, 3, n + 1), enrolled_on=date(2022, 9, 1), order="1-у",
-            ))
-        w.pupils.append(journal.enroll_pupil(
-            school_class=w.other_class, last_name=f"Шестиклассник{letter_prefix}", first_name="Иван",
-            birth_date=date(2014, 5, 5), enrolled_on=date(2021, 9, 1), order="2-у",
-        ))
+            w.pupils.append(
+                journal.enroll_pupil(
+                    school_class=w.school_class,
+                    last_name=f"{last}{letter_prefix}",
+                    first_name=first,
+                    birth_date=date(2015, 3, n + 1),
+                    enrolled_on=date(2022, 9, 1),
+                    order="1-у",
+                )
+            )
+        w.pupils.append(
+            journal.enroll_pupil(
+                school_class=w.other_class,
+                last_name=f"Шестиклассник{letter_prefix}",
+                first_name="Иван",
+                birth_date=date(2014, 5, 5),
+                enrolled_on=date(2021, 9, 1),
+                order="2-у",
+            )
+        )
     w.pupil_user = _person(f"pupil@{slug}.test", f"Ученик{letter_prefix}", "Первый", password_hash)
-    invitation, _ = accounts.issue_invitation(school=school, role=Role.PUPIL, by=w.class_teacher, ip=None, pupil=w.pupils[0])
+    invitation, _ = accounts.issue_invitation(
+        school=school, role=Role.PUPIL, by=w.class_teacher, ip=None, pupil=w.pupils[0]
+    )
     accounts.redeem_invitation(invitation, ip=None, user=w.pupil_user)
     return w
 
@@ -172,18 +196,37 @@ def _calendar(w):
     today = date.today()
     school = w.school
     with schema_context(school.schema_name):
-        year = journal.create_year(name=f"{today.year}/{today.year + 1}", starts_on=today - timedelta(days=120),
-                                   ends_on=today + timedelta(days=200))
+        year = journal.create_year(
+            name=f"{today.year}/{today.year + 1}",
+            starts_on=today - timedelta(days=120),
+            ends_on=today + timedelta(days=200),
+        )
         for grade in (5, 6):
             journal.set_grade_scheme(year=year, grade=grade, scheme="quarter")
-        closed = journal.add_term(year=year, scheme="quarter", number=1, starts_on=today - timedelta(days=100),
-                                  ends_on=today - timedelta(days=30))
-        term = journal.add_term(year=year, scheme="quarter", number=2, starts_on=today - timedelta(days=20),
-                                ends_on=today + timedelta(days=40))
-        next_term = journal.add_term(year=year, scheme="quarter", number=3, starts_on=today + timedelta(days=50),
-                                     ends_on=today + timedelta(days=150))
-        holiday = journal.add_holiday(year=year, name="Каникулы", starts_on=today - timedelta(days=29),
-                                      ends_on=today - timedelta(days=21))
+        closed = journal.add_term(
+            year=year,
+            scheme="quarter",
+            number=1,
+            starts_on=today - timedelta(days=100),
+            ends_on=today - timedelta(days=30),
+        )
+        term = journal.add_term(
+            year=year,
+            scheme="quarter",
+            number=2,
+            starts_on=today - timedelta(days=20),
+            ends_on=today + timedelta(days=40),
+        )
+        next_term = journal.add_term(
+            year=year,
+            scheme="quarter",
+            number=3,
+            starts_on=today + timedelta(days=50),
+            ends_on=today + timedelta(days=150),
+        )
+        holiday = journal.add_holiday(
+            year=year, name="Каникулы", starts_on=today - timedelta(days=29), ends_on=today - timedelta(days=21)
+        )
         math = journal.create_subject(name="Математика")
         russian = journal.create_subject(name="Русский язык")
         music = journal.create_subject(name="Музыка", is_marked=False)
@@ -195,15 +238,49 @@ def _calendar(w):
         for number, hour in enumerate((8, 9, 10), start=1):
             journal.set_bell(number=number, starts_at=time(hour, 0), ends_at=time(hour, 45))
         for weekday in (1, 3, 5):
-            journal.add_slot(school=school, weekday=weekday, number=1, school_class=w.school_class, subject=math,
-                             teacher=w.class_teacher, valid_from=year.starts_on, room="12")
+            journal.add_slot(
+                school=school,
+                weekday=weekday,
+                number=1,
+                school_class=w.school_class,
+                subject=math,
+                teacher=w.class_teacher,
+                valid_from=year.starts_on,
+                room="12",
+            )
         for weekday in (2, 4):
-            journal.add_slot(school=school, weekday=weekday, number=2, school_class=w.school_class, subject=russian,
-                             teacher=w.teacher, valid_from=year.starts_on, room="14")
-        journal.add_slot(school=school, weekday=1, number=2, school_class=w.other_class, subject=math,
-                         teacher=w.teacher, valid_from=year.starts_on, room="12")
-    return Calendar(year=year, closed_term=closed, term=term, next_term=next_term, holiday=holiday, math=math,
-                    russian=russian, music=music, answer=answer, test_work=test_work)
+            journal.add_slot(
+                school=school,
+                weekday=weekday,
+                number=2,
+                school_class=w.school_class,
+                subject=russian,
+                teacher=w.teacher,
+                valid_from=year.starts_on,
+                room="14",
+            )
+        journal.add_slot(
+            school=school,
+            weekday=1,
+            number=2,
+            school_class=w.other_class,
+            subject=math,
+            teacher=w.teacher,
+            valid_from=year.starts_on,
+            room="12",
+        )
+    return Calendar(
+        year=year,
+        closed_term=closed,
+        term=term,
+        next_term=next_term,
+        holiday=holiday,
+        math=math,
+        russian=russian,
+        music=music,
+        answer=answer,
+        test_work=test_work,
+    )
 
 
 def link_parent(world_school, parent, pupil):
@@ -233,8 +310,11 @@ def world(django_db_setup, django_db_blocker):
         School.objects.filter(pk__in=[a.school.pk, b.school.pk]).update(created_at=timezone.now() - timedelta(days=130))
         a.school.refresh_from_db()
         b.school.refresh_from_db()
-        suspended = change_status(create_school(name="МБОУ «Школа Гамма»", short_name="Школа Гамма", slug="school-c"),
-                                  School.Status.SUSPENDED, reason="Проверка")
+        suspended = change_status(
+            create_school(name="МБОУ «Школа Гамма»", short_name="Школа Гамма", slug="school-c"),
+            School.Status.SUSPENDED,
+            reason="Проверка",
+        )
         official = _person("official@district.test", "Чиновникова", "Ольга", password_hash)
         operator = _person("operator@district.test", "Операторов", "Олег", password_hash)
         accounts.add_membership(official, None, Role.DISTRICT_OFFICIAL)
@@ -248,8 +328,18 @@ def world(django_db_setup, django_db_blocker):
         for user in (a.admin, a.director, a.deputy, b.admin, b.director, b.deputy, official, operator):
             TOTPDevice.objects.create(user=user, name="Приложение", confirmed=True)
         connection.set_schema_to_public()
-        yield World(a=a, b=b, calendar_a=calendar_a, calendar_b=calendar_b, suspended=suspended, official=official, operator=operator, parent=parent,
-                    other_parent=other_parent, password_hash=password_hash)
+        yield World(
+            a=a,
+            b=b,
+            calendar_a=calendar_a,
+            calendar_b=calendar_b,
+            suspended=suspended,
+            official=official,
+            operator=operator,
+            parent=parent,
+            other_parent=other_parent,
+            password_hash=password_hash,
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,16 @@ from .conftest import _person
 # People of school A (and the portal). "substitute" teaches nothing but the one maths lesson of
 # 5А the deputy gave them; "teacher" teaches Russian in 5А and maths in 6Б; "class_teacher" is
 # 5А's class teacher and its maths teacher.
-ANON, AD, DI, DE, T, CT, SU, P = "anonymous", "admin", "director", "deputy", "teacher", "class_teacher", "substitute", "pupil"
+ANON, AD, DI, DE, T, CT, SU, P = (
+    "anonymous",
+    "admin",
+    "director",
+    "deputy",
+    "teacher",
+    "class_teacher",
+    "substitute",
+    "pupil",
+)
 PA, OPA, OFF, OPR = "parent", "other_parent", "official", "operator"
 SCHOOL_PEOPLE = (ANON, AD, DI, DE, T, CT, SU, P, PA, OFF)
 PORTAL_PEOPLE = (ANON, PA, OPA, OFF, OPR, DE)
@@ -44,7 +53,8 @@ def audience_of(callback):
     if isinstance(getattr(callback, "audience", None), Audience):
         return callback.audience
     permissions = (getattr(callback, "initkwargs", None) or {}).get("permission_classes") or getattr(
-        getattr(callback, "cls", None), "permission_classes", None)
+        getattr(callback, "cls", None), "permission_classes", None
+    )
     if permissions:
         declared = [p.audience for p in permissions if isinstance(getattr(p, "audience", None), Audience)]
         return declared[0] if len(declared) == len(permissions) == 1 else None
@@ -88,6 +98,7 @@ def test_an_api_view_without_a_declared_audience_serves_nobody(world, enter, set
 
 # --- The world of the matrix ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def cast(world, settings, tmp_path):
     """The people above, school A's objects of each kind, and the URL cases."""
@@ -99,17 +110,25 @@ def cast(world, settings, tmp_path):
     with schema_context(a.school.schema_name):
         maths = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term, date__lt=today)
         maths_lesson, substituted = maths.order_by("-date")[0], maths.order_by("-date")[1]
-        russian = Lesson.objects.filter(school_class=a.school_class, subject=cal.russian, term=cal.term,
-                                        date__lt=today).last()
+        russian = Lesson.objects.filter(
+            school_class=a.school_class, subject=cal.russian, term=cal.term, date__lt=today
+        ).last()
         six_b = Lesson.objects.filter(school_class=a.other_class, term=cal.term, date__lt=today).last()
         journal.assign_substitution(substituted, school=a.school, teacher=substitute, reason="illness", by=a.deputy)
         mark = journal.add_mark(maths_lesson, pupil=a.pupils[0], value="5", work_type=cal.answer, by=a.class_teacher)
         journal.take_attendance(maths_lesson, absent=[a.pupils[1]], by=a.class_teacher)
         absence = maths_lesson.attendance.get(pupil=a.pupils[1])
-        homework = journal.attach_homework_file(maths_lesson, SimpleUploadedFile("task.pdf", b"%PDF-1.4 x"),
-                                                school=a.school, by=a.class_teacher)
-        thread = diary.start_thread(school=a.school, by=a.class_teacher, subject="О первом", text="Добрый день",
-                                    pupil=a.pupils[0], attachment=SimpleUploadedFile("note.pdf", b"%PDF-1.4 y"))
+        homework = journal.attach_homework_file(
+            maths_lesson, SimpleUploadedFile("task.pdf", b"%PDF-1.4 x"), school=a.school, by=a.class_teacher
+        )
+        thread = diary.start_thread(
+            school=a.school,
+            by=a.class_teacher,
+            subject="О первом",
+            text="Добрый день",
+            pupil=a.pupils[0],
+            attachment=SimpleUploadedFile("note.pdf", b"%PDF-1.4 y"),
+        )
         message = thread.messages.get()
         batch = ImportBatch.objects.create(kind="pupils", filename="x.csv", rows=[], errors=[], created_by=a.admin)
         monday = today - timedelta(days=today.weekday() + 7)
@@ -118,12 +137,39 @@ def cast(world, settings, tmp_path):
     district_report = make_district_report("activity", monday, by=world.official)
     invitation, _ = accounts.issue_invitation(school=a.school, role=Role.TEACHER, by=a.admin, ip=None, full_name="X")
     membership = a.teacher.memberships.get(role=Role.TEACHER, school=a.school)
-    people = {AD: a.admin, DI: a.director, DE: a.deputy, T: a.teacher, CT: a.class_teacher, SU: substitute,
-              P: a.pupil_user, PA: world.parent, OPA: world.other_parent, OFF: world.official, OPR: world.operator}
-    objects = dict(a=a, b=b, cal=cal, maths_lesson=maths_lesson, substituted=substituted, russian=russian,
-                   six_b=six_b, mark=mark, absence=absence, homework=homework, thread=thread, message=message,
-                   batch=batch, school_report=school_report, district_report=district_report,
-                   invitation=invitation, membership=membership, guardian=guardian)
+    people = {
+        AD: a.admin,
+        DI: a.director,
+        DE: a.deputy,
+        T: a.teacher,
+        CT: a.class_teacher,
+        SU: substitute,
+        P: a.pupil_user,
+        PA: world.parent,
+        OPA: world.other_parent,
+        OFF: world.official,
+        OPR: world.operator,
+    }
+    objects = dict(
+        a=a,
+        b=b,
+        cal=cal,
+        maths_lesson=maths_lesson,
+        substituted=substituted,
+        russian=russian,
+        six_b=six_b,
+        mark=mark,
+        absence=absence,
+        homework=homework,
+        thread=thread,
+        message=message,
+        batch=batch,
+        school_report=school_report,
+        district_report=district_report,
+        invitation=invitation,
+        membership=membership,
+        guardian=guardian,
+    )
     return people, objects
 
 
@@ -136,38 +182,86 @@ def school_get_cases(o):
     thread, message = o["thread"].pk, o["message"].pk
     return [
         # Parents and district staff hold no role at a school's address: they are signed out there.
-        ("/", set(SCHOOL_PEOPLE)), ("/login/", set(SCHOOL_PEOPLE)), ("/login/handoff/", set()),
-        ("/invite/", set(SCHOOL_PEOPLE)), ("/invite/BADCO-DE234/", set()),
-        ("/account/password/", SIGNED_IN_SCHOOL), ("/account/2fa/", SIGNED_IN_SCHOOL), ("/api/v1/me/", SIGNED_IN_SCHOOL), ("/api/schema/", set(SCHOOL_PEOPLE)),
+        ("/", set(SCHOOL_PEOPLE)),
+        ("/login/", set(SCHOOL_PEOPLE)),
+        ("/login/handoff/", set()),
+        ("/invite/", set(SCHOOL_PEOPLE)),
+        ("/invite/BADCO-DE234/", set()),
+        ("/account/password/", SIGNED_IN_SCHOOL),
+        ("/account/2fa/", SIGNED_IN_SCHOOL),
+        ("/api/v1/me/", SIGNED_IN_SCHOOL),
+        ("/api/schema/", set(SCHOOL_PEOPLE)),
         ("/staff/", {AD, DI}),
-        ("/classes/", STAFF), (f"/classes/{c5}/", STAFF), (f"/classes/{c6}/", STAFF),
-        ("/api/v1/classes/", STAFF), (f"/api/v1/classes/{c5}/pupils/", STAFF), (f"/api/v1/classes/{c6}/pupils/", STAFF),
-        ("/timetable/", {T, CT, SU}), ("/substitutions/", READERS),
+        ("/classes/", STAFF),
+        (f"/classes/{c5}/", STAFF),
+        (f"/classes/{c6}/", STAFF),
+        ("/api/v1/classes/", STAFF),
+        (f"/api/v1/classes/{c5}/pupils/", STAFF),
+        (f"/api/v1/classes/{c6}/pupils/", STAFF),
+        ("/timetable/", {T, CT, SU}),
+        ("/substitutions/", READERS),
         # Lessons: the journal's readers, the lesson's own teacher, its substitute.
-        (f"/lessons/{ml}/", {CT, DE, DI}), (f"/lessons/{sl}/", {CT, DE, DI, SU}), (f"/lessons/{rl}/", {T, CT, DE, DI}),
-        (f"/lessons/{bl}/", {T, DE, DI}), (f"/lessons/{ml}/files/{o['homework'].pk}/", {CT, DE, DI}),
-        ("/journal/", READERS), (f"/journal/{c5}/{maths}/", {CT, DE, DI}), (f"/journal/{c5}/{russian}/", {T, CT, DE, DI}),
-        (f"/journal/{c6}/{maths}/", {T, DE, DI}), (f"/journal/{c5}/{maths}/final/", {CT, DE, DI}),
+        (f"/lessons/{ml}/", {CT, DE, DI}),
+        (f"/lessons/{sl}/", {CT, DE, DI, SU}),
+        (f"/lessons/{rl}/", {T, CT, DE, DI}),
+        (f"/lessons/{bl}/", {T, DE, DI}),
+        (f"/lessons/{ml}/files/{o['homework'].pk}/", {CT, DE, DI}),
+        ("/journal/", READERS),
+        (f"/journal/{c5}/{maths}/", {CT, DE, DI}),
+        (f"/journal/{c5}/{russian}/", {T, CT, DE, DI}),
+        (f"/journal/{c6}/{maths}/", {T, DE, DI}),
+        (f"/journal/{c5}/{maths}/final/", {CT, DE, DI}),
         (f"/plans/{c5}/{maths}/", {CT, DE, DI}),
-        ("/api/v1/lessons/", {T, CT, SU, DE, DI}), (f"/api/v1/lessons/{ml}/", {CT, DE, DI}),
+        ("/api/v1/lessons/", {T, CT, SU, DE, DI}),
+        (f"/api/v1/lessons/{ml}/", {CT, DE, DI}),
         (f"/api/v1/lessons/{sl}/", {CT, DE, DI, SU}),
-        (f"/api/v1/marks/?lesson={ml}", {CT, DE, DI}), (f"/api/v1/marks/{o['mark'].pk}/", {CT, DE, DI}),
+        (f"/api/v1/marks/?lesson={ml}", {CT, DE, DI}),
+        (f"/api/v1/marks/{o['mark'].pk}/", {CT, DE, DI}),
         (f"/api/v1/history/?lesson={ml}&pupil={p0}", {CT, DE, DI}),
         (f"/api/v1/journal/?school_class={c5}&subject={maths}&term={term}", {CT, DE, DI}),
         ("/api/v1/substitutions/", HEADS),
-        *[(f"/api/v1/{name}/", STAFF) for name in ("years", "terms", "holidays", "grade-schemes", "subjects",
-                                                  "work-types", "curriculum", "bells", "load", "timetable")],
-        ("/api/v1/reopenings/", HEADS), ("/setup/", {AD, DE, DI}), ("/imports/", {AD, DE}),
+        *[
+            (f"/api/v1/{name}/", STAFF)
+            for name in (
+                "years",
+                "terms",
+                "holidays",
+                "grade-schemes",
+                "subjects",
+                "work-types",
+                "curriculum",
+                "bells",
+                "load",
+                "timetable",
+            )
+        ],
+        ("/api/v1/reopenings/", HEADS),
+        ("/setup/", {AD, DE, DI}),
+        ("/imports/", {AD, DE}),
         (f"/imports/{o['batch'].pk}/", {AD}),
-        (f"/classes/{c5}/absences/", {CT}), (f"/classes/{c6}/absences/", set()), ("/control/", HEADS),
-        (f"/classes/{c5}/weekly-report/", {CT, DE, DI}), (f"/classes/{c6}/weekly-report/", HEADS),
-        ("/messages/", READERS), (f"/messages/new/?pupil={p0}", READERS),
-        (f"/messages/{thread}/", {CT, DE, DI}), (f"/messages/{thread}/files/{message}/", {CT, DE, DI}),
-        ("/news/", STAFF), (f"/classes/{c5}/meeting/", {CT}), (f"/classes/{c6}/meeting/", set()),
-        ("/quality/", HEADS), ("/quality/reports/", HEADS), (f"/quality/reports/{o['school_report'].pk}/", HEADS),
+        (f"/classes/{c5}/absences/", {CT}),
+        (f"/classes/{c6}/absences/", set()),
+        ("/control/", HEADS),
+        (f"/classes/{c5}/weekly-report/", {CT, DE, DI}),
+        (f"/classes/{c6}/weekly-report/", HEADS),
+        ("/messages/", READERS),
+        (f"/messages/new/?pupil={p0}", READERS),
+        (f"/messages/{thread}/", {CT, DE, DI}),
+        (f"/messages/{thread}/files/{message}/", {CT, DE, DI}),
+        ("/news/", STAFF),
+        (f"/classes/{c5}/meeting/", {CT}),
+        (f"/classes/{c6}/meeting/", set()),
+        ("/quality/", HEADS),
+        ("/quality/reports/", HEADS),
+        (f"/quality/reports/{o['school_report'].pk}/", HEADS),
         (f"/quality/reports/{o['school_report'].pk}.xlsx", HEADS),
-        ("/diary/", {P}), ("/diary/marks/", {P}), ("/diary/attendance/", {P}), ("/diary/views/", {P}),
-        (f"/diary/files/{ml}/{o['homework'].pk}/", {P}), ("/api/v1/diary/week/", {P}), ("/api/v1/diary/marks/", {P}),
+        ("/diary/", {P}),
+        ("/diary/marks/", {P}),
+        ("/diary/attendance/", {P}),
+        ("/diary/views/", {P}),
+        (f"/diary/files/{ml}/{o['homework'].pk}/", {P}),
+        ("/api/v1/diary/week/", {P}),
+        ("/api/v1/diary/marks/", {P}),
     ]
 
 
@@ -177,27 +271,43 @@ def school_write_cases(o):
     a, cal = o["a"], o["cal"]
     c5, p0, ml, sl = a.school_class.pk, a.pupils[0].pk, o["maths_lesson"].pk, o["substituted"].pk
     return [
-        ("post", "/logout/", set(SCHOOL_PEOPLE)), ("post", "/i18n/setlang/", set(SCHOOL_PEOPLE)),
+        ("post", "/logout/", set(SCHOOL_PEOPLE)),
+        ("post", "/i18n/setlang/", set(SCHOOL_PEOPLE)),
         ("post", "/switch/portal/", set()),
-        ("post", "/staff/invite/", {AD}), ("post", f"/staff/{o['membership'].pk}/end/", {AD}),
+        ("post", "/staff/invite/", {AD}),
+        ("post", f"/staff/{o['membership'].pk}/end/", {AD}),
         ("post", f"/invitations/{o['invitation'].pk}/revoke/", {AD}),
         ("post", f"/classes/{c5}/pupils/{p0}/invite/", {CT}),
         ("post", f"/classes/{c5}/guardians/{o['guardian'].pk}/end/", {CT}),
-        ("put", f"/api/v1/lessons/{ml}/attendance/", {CT}), ("patch", f"/api/v1/lessons/{sl}/", {SU}),
+        ("put", f"/api/v1/lessons/{ml}/attendance/", {CT}),
+        ("patch", f"/api/v1/lessons/{sl}/", {SU}),
         ("post", f"/api/v1/lessons/{ml}/substitute/", set()),
         ("post", f"/api/v1/attendance/{o['absence'].pk}/reason/", {CT}),
-        ("post", "/api/v1/marks/", {T, CT, SU}), ("patch", f"/api/v1/marks/{o['mark'].pk}/", {CT}),
-        ("post", f"/api/v1/marks/{o['mark'].pk}/restore/", {CT}), ("post", "/api/v1/final-marks/", {T, CT, SU}),
-        ("post", "/api/v1/substitutions/", {DE}), ("post", f"/lessons/{ml}/", {CT, DE}),
-        ("post", "/setup/year/", {AD, DE}), ("post", "/setup/slots/1/end/", {AD, DE}),
-        ("post", "/setup/lessons/generate/", {AD, DE}), ("post", f"/classes/{c5}/enroll/", {AD, DE}),
-        ("post", f"/classes/{c5}/pupils/{p0}/move/", {AD, DE}), ("post", f"/classes/{c5}/subgroups/", {AD, DE}),
-        ("post", f"/api/v1/pupils/{p0}/move/", {AD, DE}), ("post", "/api/v1/years/", {AD, DE}),
-        ("post", f"/classes/{c5}/absences/", {CT}), ("post", "/control/", {DE}),
-        ("post", f"/plans/{c5}/{cal.math.pk}/", {CT}), ("post", f"/journal/{c5}/{cal.math.pk}/final/", {CT}),
-        ("post", f"/imports/{o['batch'].pk}/", {AD}), ("post", "/imports/", {AD, DE}),
-        ("post", f"/messages/{o['thread'].pk}/", {CT}), ("post", f"/messages/new/?pupil={p0}", READERS),
-        ("post", "/news/", STAFF), ("post", f"/classes/{c5}/meeting/", {CT}), ("post", "/quality/", HEADS),
+        ("post", "/api/v1/marks/", {T, CT, SU}),
+        ("patch", f"/api/v1/marks/{o['mark'].pk}/", {CT}),
+        ("post", f"/api/v1/marks/{o['mark'].pk}/restore/", {CT}),
+        ("post", "/api/v1/final-marks/", {T, CT, SU}),
+        ("post", "/api/v1/substitutions/", {DE}),
+        ("post", f"/lessons/{ml}/", {CT, DE}),
+        ("post", "/setup/year/", {AD, DE}),
+        ("post", "/setup/slots/1/end/", {AD, DE}),
+        ("post", "/setup/lessons/generate/", {AD, DE}),
+        ("post", f"/classes/{c5}/enroll/", {AD, DE}),
+        ("post", f"/classes/{c5}/pupils/{p0}/move/", {AD, DE}),
+        ("post", f"/classes/{c5}/subgroups/", {AD, DE}),
+        ("post", f"/api/v1/pupils/{p0}/move/", {AD, DE}),
+        ("post", "/api/v1/years/", {AD, DE}),
+        ("post", f"/classes/{c5}/absences/", {CT}),
+        ("post", "/control/", {DE}),
+        ("post", f"/plans/{c5}/{cal.math.pk}/", {CT}),
+        ("post", f"/journal/{c5}/{cal.math.pk}/final/", {CT}),
+        ("post", f"/imports/{o['batch'].pk}/", {AD}),
+        ("post", "/imports/", {AD, DE}),
+        ("post", f"/messages/{o['thread'].pk}/", {CT}),
+        ("post", f"/messages/new/?pupil={p0}", READERS),
+        ("post", "/news/", STAFF),
+        ("post", f"/classes/{c5}/meeting/", {CT}),
+        ("post", "/quality/", HEADS),
         ("post", "/quality/reports/", HEADS),
     ]
 
@@ -209,36 +319,66 @@ def portal_get_cases(o, world):
     district = {OFF, OPR}
     return [
         # District staff are sent from the start page to their console.
-        ("/", set(PORTAL_PEOPLE) - {OFF, OPR}), ("/login/", set(PORTAL_PEOPLE)), ("/login/handoff/", set()),
-        ("/invite/", set(PORTAL_PEOPLE)), ("/invite/BADCO-DE234/", set()),
-        ("/account/password/", SIGNED_IN_PORTAL), ("/account/2fa/", SIGNED_IN_PORTAL), ("/api/v1/me/", SIGNED_IN_PORTAL), ("/api/schema/", set(PORTAL_PEOPLE)),
-        ("/district/", district), ("/district/schools/new/", {OPR}), (f"/district/schools/{slug}/", district),
-        ("/api/v1/schools/", district), ("/district/quality/", district), (f"/district/quality/{slug}/", district),
-        ("/district/quality/thresholds/", {OFF}), ("/district/quality/reports/", district),
+        ("/", set(PORTAL_PEOPLE) - {OFF, OPR}),
+        ("/login/", set(PORTAL_PEOPLE)),
+        ("/login/handoff/", set()),
+        ("/invite/", set(PORTAL_PEOPLE)),
+        ("/invite/BADCO-DE234/", set()),
+        ("/account/password/", SIGNED_IN_PORTAL),
+        ("/account/2fa/", SIGNED_IN_PORTAL),
+        ("/api/v1/me/", SIGNED_IN_PORTAL),
+        ("/api/schema/", set(PORTAL_PEOPLE)),
+        ("/district/", district),
+        ("/district/schools/new/", {OPR}),
+        (f"/district/schools/{slug}/", district),
+        ("/api/v1/schools/", district),
+        ("/district/quality/", district),
+        (f"/district/quality/{slug}/", district),
+        ("/district/quality/thresholds/", {OFF}),
+        ("/district/quality/reports/", district),
         (f"/district/quality/reports/{o['district_report'].pk}/", district),
         (f"/district/quality/reports/{o['district_report'].pk}.xlsx", district),
-        ("/api/v1/children/", {PA, OPA}), ("/notifications/", {PA, OPA}), ("/messages/", {PA, OPA}),
-        ("/api/v1/notifications/", {PA, OPA}), ("/api/v1/messages/", {PA, OPA}),
-        (child, {PA}), (f"{child}marks/", {PA}), (f"{child}attendance/", {PA}), (f"{child}views/", {PA}),
-        (f"{child}consent/", {PA}), (f"{child}files/{ml}/{o['homework'].pk}/", {PA}),
-        (f"/api/v1/children/{slug}/{p0}/week/", {PA}), (f"/api/v1/children/{slug}/{p0}/marks/", {PA}),
-        (other, {OPA}), (f"/api/v1/children/{slug}/{p2}/week/", {OPA}),
-        (f"/messages/{slug}/new/{p0}/", {PA}), (f"/messages/{slug}/new/{p2}/", {OPA}),
-        (f"/messages/{slug}/{o['thread'].pk}/", {PA}), (f"/messages/{slug}/{o['thread'].pk}/files/{o['message'].pk}/", {PA}),
+        ("/api/v1/children/", {PA, OPA}),
+        ("/notifications/", {PA, OPA}),
+        ("/messages/", {PA, OPA}),
+        ("/api/v1/notifications/", {PA, OPA}),
+        ("/api/v1/messages/", {PA, OPA}),
+        (child, {PA}),
+        (f"{child}marks/", {PA}),
+        (f"{child}attendance/", {PA}),
+        (f"{child}views/", {PA}),
+        (f"{child}consent/", {PA}),
+        (f"{child}files/{ml}/{o['homework'].pk}/", {PA}),
+        (f"/api/v1/children/{slug}/{p0}/week/", {PA}),
+        (f"/api/v1/children/{slug}/{p0}/marks/", {PA}),
+        (other, {OPA}),
+        (f"/api/v1/children/{slug}/{p2}/week/", {OPA}),
+        (f"/messages/{slug}/new/{p0}/", {PA}),
+        (f"/messages/{slug}/new/{p2}/", {OPA}),
+        (f"/messages/{slug}/{o['thread'].pk}/", {PA}),
+        (f"/messages/{slug}/{o['thread'].pk}/files/{o['message'].pk}/", {PA}),
         (f"/api/v1/messages/{slug}/{o['thread'].pk}/", {PA}),
     ]
 
 
 def portal_write_cases(o):
     slug = o["a"].school.slug
-    return [("post", "/logout/", set(PORTAL_PEOPLE)), ("post", "/i18n/setlang/", set(PORTAL_PEOPLE)),
-            ("post", f"/switch/{slug}/", set()),
-            ("post", f"/district/schools/{slug}/status/", {OPR}), ("post", f"/district/schools/{slug}/invite-admin/", {OPR}),
-            ("post", "/district/schools/new/", {OPR}), ("post", "/district/quality/thresholds/", {OFF}),
-            ("post", "/district/quality/reports/", district_writers()), ("post", f"/district/quality/{slug}/", {OFF, OPR}),
-            ("post", f"/messages/{slug}/{o['thread'].pk}/", {PA}), ("post", f"/api/v1/messages/{slug}/{o['thread'].pk}/", {PA}),
-            ("post", f"/messages/{slug}/new/{o['a'].pupils[0].pk}/", {PA}),
-            ("post", f"/children/{slug}/{o['a'].pupils[0].pk}/consent/", {PA}), ("post", "/notifications/", {PA, OPA})]
+    return [
+        ("post", "/logout/", set(PORTAL_PEOPLE)),
+        ("post", "/i18n/setlang/", set(PORTAL_PEOPLE)),
+        ("post", f"/switch/{slug}/", set()),
+        ("post", f"/district/schools/{slug}/status/", {OPR}),
+        ("post", f"/district/schools/{slug}/invite-admin/", {OPR}),
+        ("post", "/district/schools/new/", {OPR}),
+        ("post", "/district/quality/thresholds/", {OFF}),
+        ("post", "/district/quality/reports/", district_writers()),
+        ("post", f"/district/quality/{slug}/", {OFF, OPR}),
+        ("post", f"/messages/{slug}/{o['thread'].pk}/", {PA}),
+        ("post", f"/api/v1/messages/{slug}/{o['thread'].pk}/", {PA}),
+        ("post", f"/messages/{slug}/new/{o['a'].pupils[0].pk}/", {PA}),
+        ("post", f"/children/{slug}/{o['a'].pupils[0].pk}/consent/", {PA}),
+        ("post", "/notifications/", {PA, OPA}),
+    ]
 
 
 def district_writers():
@@ -282,7 +422,9 @@ def test_every_school_route_for_every_role_and_object(world, enter, cast):
         for who in SCHOOL_PEOPLE:
             check(browser_for(enter, people, who, host).get(path), who, allowed, path, world)
     covered = {resolve(path.split("?")[0], "config.urls_school").url_name for path, _ in cases}
-    covered |= {resolve(path.split("?")[0], "config.urls_school").url_name for _, path, _ in school_write_cases(objects)}
+    covered |= {
+        resolve(path.split("?")[0], "config.urls_school").url_name for _, path, _ in school_write_cases(objects)
+    }
     assert set(routes("config.urls_school")) <= covered, set(routes("config.urls_school")) - covered
 
 
@@ -293,7 +435,9 @@ def test_every_portal_route_for_every_role_and_object(world, enter, cast):
         for who in PORTAL_PEOPLE:
             check(browser_for(enter, people, who, "localhost").get(path), who, allowed, path, world, portal=True)
     covered = {resolve(path.split("?")[0], "config.urls_public").url_name for path, _ in cases}
-    covered |= {resolve(path.split("?")[0], "config.urls_public").url_name for _, path, _ in portal_write_cases(objects)}
+    covered |= {
+        resolve(path.split("?")[0], "config.urls_public").url_name for _, path, _ in portal_write_cases(objects)
+    }
     assert set(routes("config.urls_public")) <= covered, set(routes("config.urls_public")) - covered
 
 
@@ -308,16 +452,22 @@ def _audit_counts(world):
 @pytest.mark.parametrize("address", ["school", "portal"])
 def test_writes_from_outside_a_routes_audience_are_refused_and_change_nothing(world, enter, cast, address):
     people, objects = cast
-    host, cases, everyone = ((world.a.host, school_write_cases(objects), SCHOOL_PEOPLE) if address == "school"
-                             else ("localhost", portal_write_cases(objects), PORTAL_PEOPLE))
+    host, cases, everyone = (
+        (world.a.host, school_write_cases(objects), SCHOOL_PEOPLE)
+        if address == "school"
+        else ("localhost", portal_write_cases(objects), PORTAL_PEOPLE)
+    )
     for method, path, allowed in cases:
         for who in everyone:
             if who in allowed:
                 continue
             before = _audit_counts(world)
             send = getattr(browser_for(enter, people, who, host), method)
-            response = send(path, {}, content_type="application/json") if "/api/" in path or method != "post" \
+            response = (
+                send(path, {}, content_type="application/json")
+                if "/api/" in path or method != "post"
                 else send(path, {})
+            )
             assert response.status_code in REFUSED, (who, method, path, response.status_code)
             assert _audit_counts(world) == before, (who, method, path, "wrote something")
 
@@ -337,8 +487,9 @@ def test_school_a_people_get_nothing_at_school_b(world, enter, cast):
 def test_every_api_path_in_the_schema_is_in_the_matrix(world, enter, cast):
     people, objects = cast
     for host, urlconf, cases, writes in (
-            (world.a.host, "config.urls_school", school_get_cases(objects), school_write_cases(objects)),
-            ("localhost", "config.urls_public", portal_get_cases(objects, world), portal_write_cases(objects))):
+        (world.a.host, "config.urls_school", school_get_cases(objects), school_write_cases(objects)),
+        ("localhost", "config.urls_public", portal_get_cases(objects, world), portal_write_cases(objects)),
+    ):
         schema = enter(people[DE] if host != "localhost" else people[OFF], host).get("/api/schema/?format=json").json()
         covered = {resolve(p.split("?")[0], urlconf).url_name for p, _ in cases}
         covered |= {resolve(p.split("?")[0], urlconf).url_name for _, p, _ in writes}

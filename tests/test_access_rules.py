@@ -11,8 +11,8 @@ from django_tenants.utils import schema_context
 
 from accounts import services as accounts
 from accounts.models import Invitation, LoginAttempt, Membership, Role
-from config.throttles import ByAddress, Writes
 from audit.models import AuditEntry
+from config.throttles import ByAddress, Writes
 from diary import services as diary
 from diary.models import Message, Thread
 from journal import services
@@ -27,11 +27,11 @@ def maths_lesson(w, cal, before_today=True):
     with schema_context(w.school.schema_name):
         lessons = Lesson.objects.filter(school_class=w.school_class, subject=cal.math, term=cal.term)
         today = timezone.localdate()
-        return (lessons.filter(date__lt=today).last() if before_today
-                else lessons.filter(date__gt=today).first())
+        return lessons.filter(date__lt=today).last() if before_today else lessons.filter(date__gt=today).first()
 
 
 # --- 1. Substitution without bounds -------------------------------------------------------
+
 
 def test_a_teacher_cannot_take_over_a_colleagues_written_lesson_and_rewrite_its_marks(world, enter):
     a, cal = world.a, world.calendar_a
@@ -42,16 +42,30 @@ def test_a_teacher_cannot_take_over_a_colleagues_written_lesson_and_rewrite_its_
     assert other.post(f"/api/v1/lessons/{lesson.pk}/substitute/").status_code == 404
     assert other.patch(f"/api/v1/marks/{mark.pk}/", {"value": "2"}, content_type="application/json").status_code == 404
     assert other.delete(f"/api/v1/marks/{mark.pk}/").status_code == 404
-    assert other.get(f"/api/v1/journal/?school_class={a.school_class.pk}&subject={cal.math.pk}&term={cal.term.pk}"
-                     ).status_code == 404
-    assert other.post("/api/v1/final-marks/", {"pupil": a.pupils[0].pk, "subject": cal.math.pk, "value": "2"},
-                      content_type="application/json").status_code == 404
+    assert (
+        other.get(
+            f"/api/v1/journal/?school_class={a.school_class.pk}&subject={cal.math.pk}&term={cal.term.pk}"
+        ).status_code
+        == 404
+    )
+    assert (
+        other.post(
+            "/api/v1/final-marks/",
+            {"pupil": a.pupils[0].pk, "subject": cal.math.pk, "value": "2"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
     with schema_context(a.school.schema_name):
         assert Mark.objects.get(pk=mark.pk).value == "5" and Mark.objects.get(pk=mark.pk).deleted_at is None
         assert Lesson.objects.get(pk=lesson.pk).taught_by_id is None
     # The timetabled teacher keeps their lesson.
-    assert enter(a.class_teacher, a.host).patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "Своя тема"},
-                                                content_type="application/json").status_code == 200
+    assert (
+        enter(a.class_teacher, a.host)
+        .patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "Своя тема"}, content_type="application/json")
+        .status_code
+        == 200
+    )
 
 
 def test_only_the_deputy_assigns_substitutions_and_both_teachers_are_told(world, enter):
@@ -60,8 +74,9 @@ def test_only_the_deputy_assigns_substitutions_and_both_teachers_are_told(world,
     form = {"lesson": lesson.pk, "teacher": a.teacher.pk, "reason": "illness", "note": "больничный"}
     for someone in (a.teacher, a.class_teacher, a.director):
         enter(someone, a.host).post("/substitutions/", form)
-        assert enter(someone, a.host).post("/api/v1/substitutions/", form,
-                                           content_type="application/json").status_code in (403, 404)
+        assert enter(someone, a.host).post(
+            "/api/v1/substitutions/", form, content_type="application/json"
+        ).status_code in (403, 404)
     with schema_context(a.school.schema_name):
         assert Lesson.objects.get(pk=lesson.pk).taught_by_id is None
     deputy = enter(a.deputy, a.host)
@@ -75,22 +90,29 @@ def test_only_the_deputy_assigns_substitutions_and_both_teachers_are_told(world,
     assert cal.math.name in enter(a.teacher, a.host).get("/substitutions/").content.decode()
     assert "проведёт" in enter(a.class_teacher, a.host).get("/").content.decode()
     # A teacher of another school cannot be made a substitute here.
-    assert enter(a.deputy, a.host).post("/api/v1/substitutions/", {**form, "teacher": world.b.teacher.pk},
-                                        content_type="application/json").status_code in (400, 404)
+    assert enter(a.deputy, a.host).post(
+        "/api/v1/substitutions/", {**form, "teacher": world.b.teacher.pk}, content_type="application/json"
+    ).status_code in (400, 404)
     with schema_context(a.school.schema_name):
         assert Lesson.objects.get(pk=lesson.pk).taught_by_id == a.teacher.pk
 
 
 # --- 2. The journal API follows the page rules ------------------------------------------------
 
+
 def test_the_marks_and_history_of_a_lesson_are_read_only_by_who_may_read_its_journal(world, enter):
     a, cal = world.a, world.calendar_a
     lesson = maths_lesson(a, cal)
     with schema_context(a.school.schema_name):
-        mark = services.add_mark(lesson, pupil=a.pupils[1], value="4", work_type=cal.answer, by=a.class_teacher,
-                                 ip="10.0.0.7")
-    urls = [f"/api/v1/marks/?lesson={lesson.pk}", f"/api/v1/marks/{mark.pk}/",
-            f"/api/v1/history/?lesson={lesson.pk}&pupil={a.pupils[1].pk}", f"/lessons/{lesson.pk}/"]
+        mark = services.add_mark(
+            lesson, pupil=a.pupils[1], value="4", work_type=cal.answer, by=a.class_teacher, ip="10.0.0.7"
+        )
+    urls = [
+        f"/api/v1/marks/?lesson={lesson.pk}",
+        f"/api/v1/marks/{mark.pk}/",
+        f"/api/v1/history/?lesson={lesson.pk}&pupil={a.pupils[1].pk}",
+        f"/lessons/{lesson.pk}/",
+    ]
     for url in urls:
         refused = enter(a.teacher, a.host).get(url)  # teaches Russian in 5А, not maths
         assert refused.status_code == 404, url
@@ -104,11 +126,13 @@ def test_the_marks_and_history_of_a_lesson_are_read_only_by_who_may_read_its_jou
 
 # --- 3. Role escalation through invitations ----------------------------------------------------
 
+
 def test_the_district_operator_cannot_give_a_school_with_an_admin_another_one(world, enter):
     operator = enter(world.operator)
     response = operator.post(f"/district/schools/{world.a.school.slug}/invite-admin/", {"full_name": "Чужой"})
-    assert not Invitation.objects.filter(school=world.a.school, role=Role.SCHOOL_ADMIN, used_at=None,
-                                         full_name="Чужой").exists()
+    assert not Invitation.objects.filter(
+        school=world.a.school, role=Role.SCHOOL_ADMIN, used_at=None, full_name="Чужой"
+    ).exists()
     assert response.status_code in (302, 403)
 
 
@@ -123,23 +147,29 @@ def test_nobody_accepts_an_invitation_they_issued_themselves(world, enter):
 def test_district_staff_take_no_school_role(world, enter):
     a = world.a
     invitation, code = accounts.issue_invitation(school=a.school, role=Role.TEACHER, by=a.admin, ip=None)
-    page = enter(host=a.host).post(f"/invite/{code}/", {"existing-identifier": "operator@district.test",
-                                                        "existing-password": PASSWORD})
+    page = enter(host=a.host).post(
+        f"/invite/{code}/", {"existing-identifier": "operator@district.test", "existing-password": PASSWORD}
+    )
     assert "управления образования" in page.content.decode()
     assert not Membership.objects.at(a.school).filter(user=world.operator).exists()
 
 
 # --- 4. Lockout that counts every guess, and logins that cannot be told apart -------------------
 
+
 def test_parallel_wrong_passwords_are_all_counted_and_lock_the_login_from_that_address(world, settings, monkeypatch):
     # The per-address request rate is lifted here, so every guess reaches the lockout's counter.
     monkeypatch.setattr(ByAddress, "THROTTLE_RATES", {**ByAddress.THROTTLE_RATES, "sign_in": "1000/min"})
+
     # Real concurrent requests, each thread on its own database connection (the world is
     # committed; what the threads write is committed too, and removed at the end).
     def guess(_):
         try:
-            return Client(HTTP_HOST=world.a.host).post("/login/", {"identifier": "teacher@school-a.test",
-                                                                  "password": "wrong"}).status_code
+            return (
+                Client(HTTP_HOST=world.a.host)
+                .post("/login/", {"identifier": "teacher@school-a.test", "password": "wrong"})
+                .status_code
+            )
         finally:
             connection.close()
 
@@ -156,8 +186,9 @@ def test_parallel_wrong_passwords_are_all_counted_and_lock_the_login_from_that_a
         client = caches["shared"]._cache.get_client()
         counted = [int(client.get(key)) for key in client.scan_iter(match="shared:*axes-*")]
         assert counted == [40]  # every guess was counted, none lost to a race
-        right = Client(HTTP_HOST=world.a.host).post("/login/", {"identifier": "teacher@school-a.test",
-                                                               "password": PASSWORD})
+        right = Client(HTTP_HOST=world.a.host).post(
+            "/login/", {"identifier": "teacher@school-a.test", "password": PASSWORD}
+        )
         assert right.status_code == 429
     finally:
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -168,26 +199,31 @@ def test_an_unknown_login_gets_the_same_answer_and_the_same_lockout(world, enter
     answers = {}
     for login in ("deputy@school-b.test", "nobody@nowhere.test"):
         browser = enter(host=world.b.host)
-        pages = [browser.post("/login/", {"identifier": login, "password": "wrong"})
-                 for _ in range(settings.LOCKOUT_ATTEMPTS)]
+        pages = [
+            browser.post("/login/", {"identifier": login, "password": "wrong"})
+            for _ in range(settings.LOCKOUT_ATTEMPTS)
+        ]
         answers[login] = [(p.status_code, "Слишком много" in p.content.decode()) for p in pages]
     assert answers["deputy@school-b.test"] == answers["nobody@nowhere.test"]
 
 
 # --- 5. Suspended schools take no writes through the portal ------------------------------------
 
+
 def test_a_parent_cannot_write_to_a_suspended_school(world, enter):
     a = world.a
     with schema_context(a.school.schema_name):
-        thread = diary.start_thread(school=a.school, by=a.class_teacher, subject="Экскурсия", text="Едем в музей",
-                                    pupil=a.pupils[0])
+        thread = diary.start_thread(
+            school=a.school, by=a.class_teacher, subject="Экскурсия", text="Едем в музей", pupil=a.pupils[0]
+        )
         staff = sorted(diary.staff_about(a.pupils[0], a.school))
     School.objects.filter(pk=a.school.pk).update(status=School.Status.SUSPENDED)
     try:
         parent = enter(world.parent)
         parent.post(f"/messages/{a.school.slug}/{thread.pk}/", {"text": "Мы согласны"})
-        parent.post(f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/", {"to": staff[0], "subject": "Новая",
-                                                                        "text": "Вопрос"})
+        parent.post(
+            f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/", {"to": staff[0], "subject": "Новая", "text": "Вопрос"}
+        )
         with schema_context(a.school.schema_name):
             assert not Message.objects.filter(text__in=["Мы согласны", "Вопрос"]).exists()
             assert not Thread.objects.filter(subject="Новая").exists()
@@ -197,13 +233,16 @@ def test_a_parent_cannot_write_to_a_suspended_school(world, enter):
 
 # --- 6. A teacher of two schools -----------------------------------------------------------------
 
+
 def test_a_teacher_of_one_school_accepts_a_second_schools_invitation_with_the_same_account(world, enter):
     a, b = world.a, world.b
-    invitation, code = accounts.issue_invitation(school=b.school, role=Role.TEACHER, by=b.admin, ip=None,
-                                                 full_name="Совместитель")
+    invitation, code = accounts.issue_invitation(
+        school=b.school, role=Role.TEACHER, by=b.admin, ip=None, full_name="Совместитель"
+    )
     browser = enter(host=b.host)
-    response = browser.post(f"/invite/{code}/", {"existing-identifier": "teacher@school-a.test",
-                                                 "existing-password": PASSWORD})
+    response = browser.post(
+        f"/invite/{code}/", {"existing-identifier": "teacher@school-a.test", "existing-password": PASSWORD}
+    )
     assert response.status_code == 302
     assert Membership.objects.at(b.school).filter(user=a.teacher, role=Role.TEACHER).exists()
     assert browser.get("/timetable/").status_code == 200
@@ -222,6 +261,7 @@ def test_a_teacher_of_one_school_accepts_a_second_schools_invitation_with_the_sa
 
 # --- 7. Inside a school: class lists, files, withdrawn pupils, ended links -----------------------
 
+
 def test_a_class_teacher_lists_the_parents_of_their_own_class_only(world, enter):
     a = world.a
     assert enter(a.class_teacher, a.host).get(f"/classes/{a.school_class.pk}/meeting/").status_code == 200
@@ -236,8 +276,9 @@ def test_a_teacher_downloads_homework_files_only_of_lessons_they_may_read(world,
     a, cal = world.a, world.calendar_a
     lesson = maths_lesson(a, cal, before_today=False)
     with schema_context(a.school.schema_name):
-        attached = services.attach_homework_file(lesson, SimpleUploadedFile("task.pdf", b"%PDF-1.4 x"),
-                                                 school=a.school, by=a.class_teacher)
+        attached = services.attach_homework_file(
+            lesson, SimpleUploadedFile("task.pdf", b"%PDF-1.4 x"), school=a.school, by=a.class_teacher
+        )
     url = f"/lessons/{lesson.pk}/files/{attached.pk}/"
     assert enter(a.class_teacher, a.host).get(url).status_code == 200
     assert enter(a.teacher, a.host).get(url).status_code == 404
@@ -246,16 +287,22 @@ def test_a_teacher_downloads_homework_files_only_of_lessons_they_may_read(world,
 def test_an_ended_link_or_a_withdrawn_pupil_closes_the_familys_diary_and_threads(world, enter):
     a = world.a
     with schema_context(a.school.schema_name):
-        thread = diary.start_thread(school=a.school, by=a.class_teacher, subject="О третьем", text="Добрый день",
-                                    pupil=a.pupils[2])
+        thread = diary.start_thread(
+            school=a.school, by=a.class_teacher, subject="О третьем", text="Добрый день", pupil=a.pupils[2]
+        )
         link = Guardian.objects.live().get(user=world.other_parent, pupil=a.pupils[2])
     parent = enter(world.other_parent)
     assert parent.get(f"/messages/{a.school.slug}/{thread.pk}/").status_code == 200
     # A class teacher of another class cannot end it; the pupil's class teacher can, with a reason.
-    assert enter(a.teacher, a.host).post(f"/classes/{a.school_class.pk}/guardians/{link.pk}/end/",
-                                         {"reason": "Решение суда № 2-15"}).status_code == 403
-    enter(a.class_teacher, a.host).post(f"/classes/{a.school_class.pk}/guardians/{link.pk}/end/",
-                                        {"reason": "Решение суда № 2-15"})
+    assert (
+        enter(a.teacher, a.host)
+        .post(f"/classes/{a.school_class.pk}/guardians/{link.pk}/end/", {"reason": "Решение суда № 2-15"})
+        .status_code
+        == 403
+    )
+    enter(a.class_teacher, a.host).post(
+        f"/classes/{a.school_class.pk}/guardians/{link.pk}/end/", {"reason": "Решение суда № 2-15"}
+    )
     for url in (f"/messages/{a.school.slug}/{thread.pk}/", f"/children/{a.school.slug}/{a.pupils[2].pk}/"):
         assert parent.get(url).status_code in (302, 404), url  # their last child here: signed out
     parent.post(f"/messages/{a.school.slug}/{thread.pk}/", {"text": "Всё равно пишу"})
@@ -285,8 +332,9 @@ def test_a_parent_withdraws_consent_and_loses_access_at_once(world, enter):
 def test_a_withdrawn_pupils_parents_lose_the_threads(world, enter):
     a = world.a
     with schema_context(a.school.schema_name):
-        thread = diary.start_thread(school=a.school, by=a.class_teacher, subject="Перед выбытием", text="Документы",
-                                    pupil=a.pupils[2])
+        thread = diary.start_thread(
+            school=a.school, by=a.class_teacher, subject="Перед выбытием", text="Документы", pupil=a.pupils[2]
+        )
         Pupil.objects.filter(pk=a.pupils[2].pk).update(withdrawn_on=timezone.localdate())
     parent = enter(world.other_parent)
     for url in (f"/messages/{a.school.slug}/{thread.pk}/", f"/api/v1/messages/{a.school.slug}/{thread.pk}/"):
@@ -306,6 +354,7 @@ def test_the_readme_says_what_the_rule_book_says():
 
 # --- Request rates ---------------------------------------------------------------------------------
 
+
 def test_too_many_sign_ins_or_invitation_codes_from_one_address_get_a_clear_429(world, enter, settings):
     browser = enter(host=world.a.host)
     limit = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["sign_in"].split("/")[0])
@@ -315,8 +364,12 @@ def test_too_many_sign_ins_or_invitation_codes_from_one_address_get_a_clear_429(
     assert refused.status_code == 429 and "Слишком много запросов" in refused.content.decode()
     assert int(refused["Retry-After"]) > 0
     # Another address is not affected; codes are counted on their own.
-    assert enter(host=world.a.host, REMOTE_ADDR="10.1.2.3").post(
-        "/login/", {"identifier": "teacher@school-a.test", "password": PASSWORD}).status_code == 302
+    assert (
+        enter(host=world.a.host, REMOTE_ADDR="10.1.2.3")
+        .post("/login/", {"identifier": "teacher@school-a.test", "password": PASSWORD})
+        .status_code
+        == 302
+    )
     portal = enter(REMOTE_ADDR="10.4.5.6")
     for n in range(int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation"].split("/")[0])):
         assert portal.get(f"/invite/AAAAA-{n:05d}/").status_code == 404
@@ -329,9 +382,14 @@ def test_api_writes_are_limited_per_person_with_a_structured_429(world, enter, m
     a, cal = world.a, world.calendar_a
     lesson = maths_lesson(a, cal)
     teacher = enter(a.class_teacher, a.host)
-    answers = [teacher.post("/api/v1/marks/", {"lesson": lesson.pk, "pupil": a.pupils[0].pk, "value": "4",
-                                               "work_type": cal.answer.pk}, content_type="application/json")
-               for _ in range(4)]
+    answers = [
+        teacher.post(
+            "/api/v1/marks/",
+            {"lesson": lesson.pk, "pupil": a.pupils[0].pk, "value": "4", "work_type": cal.answer.pk},
+            content_type="application/json",
+        )
+        for _ in range(4)
+    ]
     assert [r.status_code for r in answers] == [201, 201, 201, 429]
     assert answers[-1].json()["error"]["code"] == "throttled" and answers[-1]["Retry-After"]
     with schema_context(a.school.schema_name):
@@ -339,11 +397,19 @@ def test_api_writes_are_limited_per_person_with_a_structured_429(world, enter, m
     # Reading is not limited, and another teacher has their own allowance.
     assert teacher.get(f"/api/v1/marks/?lesson={lesson.pk}").status_code == 200
     with schema_context(a.school.schema_name):
-        russian = Lesson.objects.filter(school_class=a.school_class, subject=cal.russian, term=cal.term,
-                                        date__lt=timezone.localdate()).last()
-    assert enter(a.teacher, a.host).post("/api/v1/marks/", {"lesson": russian.pk, "pupil": a.pupils[0].pk, "value": "5",
-                                                            "work_type": cal.answer.pk},
-                                         content_type="application/json").status_code == 201
+        russian = Lesson.objects.filter(
+            school_class=a.school_class, subject=cal.russian, term=cal.term, date__lt=timezone.localdate()
+        ).last()
+    assert (
+        enter(a.teacher, a.host)
+        .post(
+            "/api/v1/marks/",
+            {"lesson": russian.pk, "pupil": a.pupils[0].pk, "value": "5", "work_type": cal.answer.pk},
+            content_type="application/json",
+        )
+        .status_code
+        == 201
+    )
 
 
 def test_no_substitution_in_a_closed_term_or_a_cancelled_lesson(world, enter):
@@ -354,8 +420,11 @@ def test_no_substitution_in_a_closed_term_or_a_cancelled_lesson(world, enter):
         services.cancel_lesson(cancelled, reason="Карантин", by=a.deputy)
     deputy = enter(a.deputy, a.host)
     for lesson, why in ((closed, "закрыт"), (cancelled, "отменён")):
-        answer = deputy.post("/api/v1/substitutions/", {"lesson": lesson.pk, "teacher": a.teacher.pk,
-                                                         "reason": "trip"}, content_type="application/json")
+        answer = deputy.post(
+            "/api/v1/substitutions/",
+            {"lesson": lesson.pk, "teacher": a.teacher.pk, "reason": "trip"},
+            content_type="application/json",
+        )
         assert answer.status_code == 400 and why in answer.json()["error"]["message"], why
         with schema_context(a.school.schema_name):
             assert Lesson.objects.get(pk=lesson.pk).taught_by_id is None
@@ -366,7 +435,9 @@ def test_each_lockout_of_the_same_login_and_address_waits_twice_as_long(settings
 
     from accounts.services import lockout_period
 
-    waits = [lockout_period(SimpleNamespace(axes_failures_since_start=n * settings.LOCKOUT_ATTEMPTS)).total_seconds()
-             for n in (1, 2, 3, 4, 1000)]
+    waits = [
+        lockout_period(SimpleNamespace(axes_failures_since_start=n * settings.LOCKOUT_ATTEMPTS)).total_seconds()
+        for n in (1, 2, 3, 4, 1000)
+    ]
     minutes = settings.LOCKOUT_MINUTES * 60
     assert waits == [minutes, 2 * minutes, 4 * minutes, 8 * minutes, 24 * 3600]

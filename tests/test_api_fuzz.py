@@ -16,12 +16,12 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.checks import not_a_server_error
 
 EXAMPLES = 40  # per operation, mode and role
 CSRF = "f" * 32
@@ -61,8 +61,14 @@ def fuzz(enter, user, host):
 def run_operation(operation, signed_in, failures):
     for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
 
-        @hypothesis_settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
-                             phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @hypothesis_settings(
+            max_examples=EXAMPLES,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy(generation_mode=mode))
         def run(case):
             response = case.call(**signed_in)
@@ -73,7 +79,8 @@ def run_operation(operation, signed_in, failures):
                 if (case.method, case.path, response.status_code, kinds) not in failures:  # one of a kind
                     failures[(case.method, case.path, response.status_code, kinds)] = (
                         f"{case.method} {case.formatted_path} {case.query} {str(case.body)[:100]}"
-                        f" -> {response.status_code} {response.text[:200]}: {kinds}")
+                        f" -> {response.status_code} {response.text[:200]}: {kinds}"
+                    )
 
         run()
 

@@ -30,8 +30,11 @@ TODAY = date.today()
 
 
 def math_lesson(w, cal, **filters):
-    return (Lesson.objects.filter(school_class=w.school_class, subject=cal.math, term=cal.term, date__lte=TODAY, **filters)
-            .order_by("date").last())
+    return (
+        Lesson.objects.filter(school_class=w.school_class, subject=cal.math, term=cal.term, date__lte=TODAY, **filters)
+        .order_by("date")
+        .last()
+    )
 
 
 def error_of(response):
@@ -44,12 +47,22 @@ def error_of(response):
 
 # --- Malformed requests: a 4xx in the error shape, never a 5xx --------------------------------
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/history/", "/api/v1/journal/", "/api/v1/marks/", "/api/v1/history/?lesson=abc&pupil=1",
-    "/api/v1/journal/?school_class=1&subject=x&term=1", "/api/v1/marks/?lesson=99999999999999999999",
-    "/api/v1/lessons/?date_from=yesterday", "/api/v1/lessons/?school_class=5А", "/api/v1/substitutions/?date=31.02.2026",
-    "/api/v1/timetable/?teacher=-1",
-])
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/history/",
+        "/api/v1/journal/",
+        "/api/v1/marks/",
+        "/api/v1/history/?lesson=abc&pupil=1",
+        "/api/v1/journal/?school_class=1&subject=x&term=1",
+        "/api/v1/marks/?lesson=99999999999999999999",
+        "/api/v1/lessons/?date_from=yesterday",
+        "/api/v1/lessons/?school_class=5А",
+        "/api/v1/substitutions/?date=31.02.2026",
+        "/api/v1/timetable/?teacher=-1",
+    ],
+)
 def test_a_query_without_or_with_wrong_parameters_is_a_400_that_names_them(world, enter, path):
     teacher = enter(world.a.deputy if "substitutions" in path else world.a.class_teacher, world.a.host)
     response = teacher.get(path)
@@ -61,18 +74,24 @@ def test_a_service_refusal_reads_as_a_sentence_not_a_python_list(world, enter):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         future = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__gt=TODAY).first()
-    response = enter(a.class_teacher, a.host).post("/api/v1/marks/", {
-        "lesson": future.pk, "pupil": a.pupils[0].pk, "value": "5", "work_type": cal.answer.pk}, content_type="application/json")
+    response = enter(a.class_teacher, a.host).post(
+        "/api/v1/marks/",
+        {"lesson": future.pk, "pupil": a.pupils[0].pk, "value": "5", "work_type": cal.answer.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert error_of(response)["message"].startswith("Урок ещё не прошёл")
 
 
-@pytest.mark.parametrize("payload", [
-    {"lesson": "1; DROP TABLE", "pupil": 1, "value": "5", "work_type": 1},
-    {"lesson": 2**70, "pupil": 1, "value": "5", "work_type": 1},
-    {"lesson": 1, "pupil": [1], "value": {"x": 5}, "work_type": None},
-    ["not", "an", "object"],
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"lesson": "1; DROP TABLE", "pupil": 1, "value": "5", "work_type": 1},
+        {"lesson": 2**70, "pupil": 1, "value": "5", "work_type": 1},
+        {"lesson": 1, "pupil": [1], "value": {"x": 5}, "work_type": None},
+        ["not", "an", "object"],
+    ],
+)
 def test_non_numbers_ids_past_bigint_and_non_string_fields_are_refused(world, enter, payload):
     a = world.a
     response = enter(a.class_teacher, a.host).post("/api/v1/marks/", payload, content_type="application/json")
@@ -103,18 +122,21 @@ def test_a_form_id_that_is_not_a_number_finds_nothing_instead_of_failing(world, 
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         lesson = math_lesson(a, cal)
-    response = enter(a.class_teacher, a.host).post(f"/lessons/{lesson.pk}/", {
-        "action": "mark", "pupil": "abc", "work_type": "9" * 30, "value": "5"}, follow=True)
+    response = enter(a.class_teacher, a.host).post(
+        f"/lessons/{lesson.pk}/", {"action": "mark", "pupil": "abc", "work_type": "9" * 30, "value": "5"}, follow=True
+    )
     assert response.status_code == 200 and "Выберите обучающегося этого урока и вид работы" in response.content.decode()
-    response = enter(a.class_teacher, a.host).post(f"/lessons/{lesson.pk}/", {"action": "attendance", "status_x1": "absent"},
-                                                   follow=True)
+    response = enter(a.class_teacher, a.host).post(
+        f"/lessons/{lesson.pk}/", {"action": "attendance", "status_x1": "absent"}, follow=True
+    )
     assert response.status_code == 200 and "не из этого урока" in response.content.decode()
 
 
 @pytest.mark.parametrize("green", ["NaN", "Infinity", "-inf", "sNaN"])
 def test_a_threshold_that_is_not_a_number_is_refused(world, enter, green):
-    response = enter(world.official, "localhost").post("/district/quality/thresholds/",
-                                                       {"code": "Q1", "green": green, "amber": "80"}, follow=True)
+    response = enter(world.official, "localhost").post(
+        "/district/quality/thresholds/", {"code": "Q1", "green": green, "amber": "80"}, follow=True
+    )
     assert response.status_code == 200 and "Пороги — числа" in response.content.decode()
     assert not Threshold.objects.filter(code="Q1").exists()
 
@@ -124,24 +146,35 @@ def test_a_request_bigger_than_any_form_is_refused_before_its_body_is_read(world
     with schema_context(a.school.schema_name):
         lesson = math_lesson(a, cal)
     # The Content-Length says 50 MB; the body is never read, so it need not be sent.
-    response = enter(a.class_teacher, a.host).generic("POST", f"/lessons/{lesson.pk}/", b"action=homework",
-                                                      content_type="application/x-www-form-urlencoded",
-                                                      CONTENT_LENGTH=str(50 * 1024 * 1024))
+    response = enter(a.class_teacher, a.host).generic(
+        "POST",
+        f"/lessons/{lesson.pk}/",
+        b"action=homework",
+        content_type="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+    )
     assert response.status_code == 413 and "больше 12 МБ" in response.content.decode()
 
 
 # --- Uploads ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, content", [
-    ("задание.html", b"<script>alert(1)</script>"),
-    ("рисунок.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
-])
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("задание.html", b"<script>alert(1)</script>"),
+        ("рисунок.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    ],
+)
 def test_a_homework_file_that_a_browser_would_run_is_refused(world, enter, name, content):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         lesson = math_lesson(a, cal)
-    response = enter(a.class_teacher, a.host).post(f"/lessons/{lesson.pk}/", {
-        "action": "homework", "homework": "§ 5", "files": SimpleUploadedFile(name, content)}, follow=True)
+    response = enter(a.class_teacher, a.host).post(
+        f"/lessons/{lesson.pk}/",
+        {"action": "homework", "homework": "§ 5", "files": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
     assert "допустимы документы" in response.content.decode()
     with schema_context(a.school.schema_name):
         lesson.refresh_from_db()
@@ -152,8 +185,10 @@ def test_a_path_in_an_upload_name_is_only_a_name(world, enter):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         lesson = math_lesson(a, cal)
-    enter(a.class_teacher, a.host).post(f"/lessons/{lesson.pk}/", {
-        "action": "homework", "homework": "§ 6", "files": SimpleUploadedFile("../../../etc/passwd.pdf", b"%PDF-1.4")})
+    enter(a.class_teacher, a.host).post(
+        f"/lessons/{lesson.pk}/",
+        {"action": "homework", "homework": "§ 6", "files": SimpleUploadedFile("../../../etc/passwd.pdf", b"%PDF-1.4")},
+    )
     with schema_context(a.school.schema_name):
         attached = lesson.files.get()
         assert attached.name == "passwd.pdf" and ".." not in attached.file.name
@@ -162,15 +197,17 @@ def test_a_path_in_an_upload_name_is_only_a_name(world, enter):
 
 # --- Imports ------------------------------------------------------------------------------------
 
+
 def upload(name, content):
     return SimpleUploadedFile(name, content)
 
 
 def import_refused(world, enter, name, content, message, kind="pupils"):
-    response = enter(world.a.admin, world.a.host).post("/imports/", {"kind": kind, "file": upload(name, content)},
-                                                       follow=True)
+    response = enter(world.a.admin, world.a.host).post(
+        "/imports/", {"kind": kind, "file": upload(name, content)}, follow=True
+    )
     page = response.content.decode()
-    assert response.status_code == 200 and message in page, page[page.find("<main>"):][:600]
+    assert response.status_code == 200 and message in page, page[page.find("<main>") :][:600]
     with schema_context(world.a.school.schema_name):
         assert not ImportBatch.objects.exists() and not Pupil.objects.filter(last_name="Взломов").exists()
 
@@ -198,26 +235,62 @@ def test_a_csv_of_100000_rows_is_refused_with_the_limit(world, enter):
     import_refused(world, enter, "много.csv", text.encode(), "Больше 2000 строк")
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("нули.csv", (";".join(HEADER) + "\nВзломов\x00;Иван;;01.01.2015;5А;1-у;01.09.2026\n").encode(), "двоичные данные"),
-    ("мусор.csv", bytes(range(1, 256)) * 16, "Кодировка файла не распознана"),
-    ("мусор.xlsx", bytes(range(256)) * 16, "не читается как таблица XLSX"),
-    ("кодировка.csv", ";".join(HEADER).encode("utf-16"), "двоичные данные"),
-    ("длинная.csv", (";".join(HEADER) + "\n" + "Взломов;" + "И" * 5000 + ";;01.01.2015;5А;1-у;01.09.2026\n").encode(),
-     "ячейка длиннее 1000 знаков"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        (
+            "нули.csv",
+            (";".join(HEADER) + "\nВзломов\x00;Иван;;01.01.2015;5А;1-у;01.09.2026\n").encode(),
+            "двоичные данные",
+        ),
+        ("мусор.csv", bytes(range(1, 256)) * 16, "Кодировка файла не распознана"),
+        ("мусор.xlsx", bytes(range(256)) * 16, "не читается как таблица XLSX"),
+        ("кодировка.csv", ";".join(HEADER).encode("utf-16"), "двоичные данные"),
+        (
+            "длинная.csv",
+            (";".join(HEADER) + "\n" + "Взломов;" + "И" * 5000 + ";;01.01.2015;5А;1-у;01.09.2026\n").encode(),
+            "ячейка длиннее 1000 знаков",
+        ),
+    ],
+)
 def test_a_hostile_import_file_gets_a_clear_message_and_changes_nothing(world, enter, name, content, message):
     import_refused(world, enter, name, content, message)
 
 
-@pytest.mark.parametrize("kind, make, message", [
-    # Kept as text, a CSV formula would run when the list is opened in a spreadsheet again.
-    ("csv", lambda: (";".join(HEADER) + "\n" + '=HYPERLINK("http://evil.example";"Иван");Взломов;;01.01.2015;5А;1-у;01.09.2026\n').encode("cp1251"),
-     "похожа на формулу"),
-    # An XLSX cell is read as its value, never as its formula; with no value kept, it is empty.
-    ("xlsx", lambda: workbook([HEADER, ["Взломов", '=HYPERLINK("http://evil.example","Иван")', "", "01.01.2015", "5А", "1-у", "01.09.2026"]]),
-     "пусто: «Имя»"),
-])
+@pytest.mark.parametrize(
+    "kind, make, message",
+    [
+        # Kept as text, a CSV formula would run when the list is opened in a spreadsheet again.
+        (
+            "csv",
+            lambda: (
+                ";".join(HEADER)
+                + "\n"
+                + '=HYPERLINK("http://evil.example";"Иван");Взломов;;01.01.2015;5А;1-у;01.09.2026\n'
+            ).encode("cp1251"),
+            "похожа на формулу",
+        ),
+        # An XLSX cell is read as its value, never as its formula; with no value kept, it is empty.
+        (
+            "xlsx",
+            lambda: workbook(
+                [
+                    HEADER,
+                    [
+                        "Взломов",
+                        '=HYPERLINK("http://evil.example","Иван")',
+                        "",
+                        "01.01.2015",
+                        "5А",
+                        "1-у",
+                        "01.09.2026",
+                    ],
+                ]
+            ),
+            "пусто: «Имя»",
+        ),
+    ],
+)
 def test_a_formula_in_an_import_is_a_row_error_not_a_value(world, enter, kind, make, message):
     admin = enter(world.a.admin, world.a.host)
     response = admin.post("/imports/", {"kind": "pupils", "file": upload(f"формула.{kind}", make())}, follow=True)
@@ -231,11 +304,14 @@ def test_a_formula_in_an_import_is_a_row_error_not_a_value(world, enter, kind, m
 
 # --- Printed reports ----------------------------------------------------------------------------
 
+
 def test_a_name_with_markup_prints_as_text_in_the_weekly_report(world, enter):
     a = world.a
     with schema_context(a.school.schema_name):
         pupil = a.pupils[1]
-        Pupil.objects.filter(pk=pupil.pk).update(last_name='<a href="http://evil.example">Ссылкин</a> & <b>', first_name="<font")
+        Pupil.objects.filter(pk=pupil.pk).update(
+            last_name='<a href="http://evil.example">Ссылкин</a> & <b>', first_name="<font"
+        )
     response = enter(a.class_teacher, a.host).get(f"/classes/{a.school_class.pk}/weekly-report/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -264,6 +340,7 @@ def test_a_frozen_reports_reason_with_markup_prints_as_text(world, enter):
 
 # --- One request, one write ---------------------------------------------------------------------
 
+
 def test_a_mark_sent_twice_with_its_key_is_saved_once(world, enter):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
@@ -274,7 +351,9 @@ def test_a_mark_sent_twice_with_its_key_is_saved_once(world, enter):
     first = teacher.post("/api/v1/marks/", mark, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
     again = teacher.post("/api/v1/marks/", mark, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
     assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
-    other = teacher.post("/api/v1/marks/", {**mark, "value": "5"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    other = teacher.post(
+        "/api/v1/marks/", {**mark, "value": "5"}, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
     assert other.status_code == 400 and "ключ запроса уже использован" in error_of(other)["message"]
     bad = teacher.post("/api/v1/marks/", mark, content_type="application/json", HTTP_IDEMPOTENCY_KEY="twice")
     assert bad.status_code == 400
@@ -302,27 +381,39 @@ def test_a_lesson_patch_that_is_refused_in_part_saves_nothing(world, enter):
     with schema_context(a.school.schema_name):
         lesson = math_lesson(a, cal)
         before = (lesson.topic, lesson.homework)
-    response = enter(a.class_teacher, a.host).patch(f"/api/v1/lessons/{lesson.pk}/", {
-        "topic": "Новая тема", "homework": "§ 3", "homework_none": True}, content_type="application/json")
+    response = enter(a.class_teacher, a.host).patch(
+        f"/api/v1/lessons/{lesson.pk}/",
+        {"topic": "Новая тема", "homework": "§ 3", "homework_none": True},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and "Либо задание" in error_of(response)["message"]
     with schema_context(a.school.schema_name):
         lesson.refresh_from_db()
         assert (lesson.topic, lesson.homework) == before
-        assert not AuditEntry.objects.filter(action="lesson.topic", target_id=lesson.pk, new__topic="Новая тема").exists()
+        assert not AuditEntry.objects.filter(
+            action="lesson.topic", target_id=lesson.pk, new__topic="Новая тема"
+        ).exists()
 
 
 def test_homework_refused_for_its_file_is_not_saved_either(world, enter):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         lesson = math_lesson(a, cal)
-    enter(a.class_teacher, a.host).post(f"/lessons/{lesson.pk}/", {
-        "action": "homework", "homework": "§ 7", "files": [SimpleUploadedFile("a.pdf", b"%PDF"), SimpleUploadedFile("b.exe", b"MZ")]})
+    enter(a.class_teacher, a.host).post(
+        f"/lessons/{lesson.pk}/",
+        {
+            "action": "homework",
+            "homework": "§ 7",
+            "files": [SimpleUploadedFile("a.pdf", b"%PDF"), SimpleUploadedFile("b.exe", b"MZ")],
+        },
+    )
     with schema_context(a.school.schema_name):
         lesson.refresh_from_db()
         assert lesson.homework != "§ 7" and not lesson.files.exists()
 
 
 # --- Evidence is kept ---------------------------------------------------------------------------
+
 
 def test_ending_a_slot_on_a_past_day_keeps_the_past_lessons(world):
     a, cal = world.a, world.calendar_a
@@ -338,7 +429,9 @@ def test_a_lesson_of_a_locked_term_cannot_be_cancelled(world, enter):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         old = Lesson.objects.filter(school_class=a.school_class, term=cal.closed_term).first()
-    response = enter(a.deputy, a.host).post(f"/lessons/{old.pk}/", {"action": "cancel", "reason": "Ошибка"}, follow=True)
+    response = enter(a.deputy, a.host).post(
+        f"/lessons/{old.pk}/", {"action": "cancel", "reason": "Ошибка"}, follow=True
+    )
     assert "закрыт: урок не отменяется" in response.content.decode()
     with schema_context(a.school.schema_name):
         old.refresh_from_db()
@@ -351,7 +444,9 @@ def test_a_cancelled_lessons_marks_stay_in_the_journal(world, enter):
         lesson = math_lesson(a, cal)
         services.add_mark(lesson, pupil=a.pupils[0], value="2", work_type=cal.test_work, by=a.class_teacher)
         services.cancel_lesson(lesson, reason="Карантин", by=a.deputy)
-    page = enter(a.deputy, a.host).get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.term.pk}").content.decode()
+    page = (
+        enter(a.deputy, a.host).get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.term.pk}").content.decode()
+    )
     assert f'data-lesson="{lesson.pk}"' in page and "отменён" in page
 
 
@@ -379,11 +474,14 @@ def test_the_year_mark_waits_for_the_end_of_the_year_and_locks_with_it(world):
         with pytest.raises(ValidationError, match="закрыт"):
             services.set_final_mark(pupil=a.pupils[0], subject=cal.math, year=cal.year, value="5", by=a.class_teacher)
         Term.objects.filter(pk=cal.term.pk).update(ends_on=TODAY - timedelta(days=Rules.get().final_marks_days))
-        final = services.set_final_mark(pupil=a.pupils[0], subject=cal.math, year=cal.year, value="5", by=a.class_teacher)
+        final = services.set_final_mark(
+            pupil=a.pupils[0], subject=cal.math, year=cal.year, value="5", by=a.class_teacher
+        )
         assert final.term is None and final.value == "5"
 
 
 # --- The audit trail, guarded by the database ---------------------------------------------------
+
 
 @pytest.mark.parametrize("where", ["school", "public"])
 def test_the_database_refuses_to_change_or_delete_audit_entries(world, where):
@@ -391,8 +489,11 @@ def test_the_database_refuses_to_change_or_delete_audit_entries(world, where):
     with schema_context(schema):
         entry = AuditEntry.objects.order_by("id").first()
         assert entry is not None
-        for write in (lambda q: q.update(reason="переписано"), lambda q: q.delete(),
-                      lambda q: connection.cursor().execute("UPDATE audit_auditentry SET ip = NULL")):
+        for write in (
+            lambda q: q.update(reason="переписано"),
+            lambda q: q.delete(),
+            lambda q: connection.cursor().execute("UPDATE audit_auditentry SET ip = NULL"),
+        ):
             with pytest.raises((InternalError, ProgrammingError, IntegrityError), match="append-only"):
                 with transaction.atomic():
                     write(AuditEntry.objects.filter(pk=entry.pk))
@@ -413,6 +514,7 @@ def test_a_new_school_gets_the_guard_too(world):
 
 # --- Security headers ---------------------------------------------------------------------------
 
+
 def test_every_page_carries_the_security_headers(world, enter):
     response = enter(world.parent, "localhost").get("/")
     csp = response["Content-Security-Policy"]
@@ -431,7 +533,11 @@ def test_no_template_holds_inline_script():
         if ".venv" in template.parts:
             continue
         text = template.read_text()
-        if "<script>" in text or " on" in text and any(f" on{e}=" in text for e in ("click", "change", "submit", "load", "input")):
+        if (
+            "<script>" in text
+            or " on" in text
+            and any(f" on{e}=" in text for e in ("click", "change", "submit", "load", "input"))
+        ):
             offenders.append(str(template.relative_to(root)))
         if "javascript:" in text:
             offenders.append(str(template.relative_to(root)))
@@ -440,13 +546,28 @@ def test_no_template_holds_inline_script():
 
 def test_production_settings_send_hsts_and_secure_cookies():
     """The settings as the Helm chart starts them (SECURE_COOKIES=true, DEBUG off), read in a fresh process."""
-    code = ("import django, json; from django.conf import settings; django.setup(); print(json.dumps({k: getattr(settings, k) "
-            "for k in ['SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SESSION_COOKIE_SECURE', "
-            "'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'DEBUG', 'SECURE_CONTENT_TYPE_NOSNIFF', 'SECURE_REFERRER_POLICY']}))")
+    code = (
+        "import django, json; from django.conf import settings; django.setup(); print(json.dumps({k: getattr(settings, k) "
+        "for k in ['SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SESSION_COOKIE_SECURE', "
+        "'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'DEBUG', 'SECURE_CONTENT_TYPE_NOSNIFF', 'SECURE_REFERRER_POLICY']}))"
+    )
     env = {**os.environ, "SECURE_COOKIES": "true", "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
     production = json.loads(out.stdout.strip().splitlines()[-1])
-    assert production == {"SECURE_HSTS_SECONDS": 31536000, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-                          "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True,
-                          "DEBUG": False, "SECURE_CONTENT_TYPE_NOSNIFF": True, "SECURE_REFERRER_POLICY": "same-origin"}
+    assert production == {
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "DEBUG": False,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_REFERRER_POLICY": "same-origin",
+    }

@@ -16,8 +16,11 @@ TODAY = date.today()
 def past_lesson(world):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
-        return Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term,
-                                     date__lte=TODAY).order_by("date").last()
+        return (
+            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term, date__lte=TODAY)
+            .order_by("date")
+            .last()
+        )
 
 
 def test_a_teachers_remark_is_shown_in_the_diary_and_told_to_the_parents(world, enter):
@@ -28,8 +31,9 @@ def test_a_teachers_remark_is_shown_in_the_diary_and_told_to_the_parents(world, 
     with schema_context(a.school.schema_name):
         assert Remark.objects.get(pupil=a.pupils[0]).text == "Забыл тетрадь"
         assert Notification.objects.filter(pupil=a.pupils[0], kind="remark", recipient=world.parent).exists()
-    refused = enter(a.teacher, a.host).post(f"/lessons/{lesson.pk}/", {"action": "remark", "pupil": a.pupils[1].pk,
-                                                                       "text": "Чужой урок"})
+    refused = enter(a.teacher, a.host).post(
+        f"/lessons/{lesson.pk}/", {"action": "remark", "pupil": a.pupils[1].pk, "text": "Чужой урок"}
+    )
     assert refused.status_code == 404  # another teacher's lesson of another subject: not theirs to open
     with schema_context(a.school.schema_name):
         assert not Remark.objects.filter(text="Чужой урок").exists()
@@ -40,8 +44,9 @@ def test_a_teachers_remark_is_shown_in_the_diary_and_told_to_the_parents(world, 
 def test_news_of_the_school_and_the_class_reach_the_diary(world, enter):
     a, b = world.a, world.b
     enter(a.director, a.host).post("/news/", {"title": "День открытых дверей", "text": "Суббота, 10:00"})
-    enter(a.class_teacher, a.host).post("/news/", {"title": "Экскурсия 5А", "text": "Музей",
-                                                   "school_class": a.school_class.pk})
+    enter(a.class_teacher, a.host).post(
+        "/news/", {"title": "Экскурсия 5А", "text": "Музей", "school_class": a.school_class.pk}
+    )
     refused = enter(a.teacher, a.host).post("/news/", {"title": "Без права", "text": "x"}, follow=True)
     assert "публикует администрация" in refused.content.decode()
     diary = enter(world.parent).get(f"/children/{a.school.slug}/{a.pupils[0].pk}/").content.decode()
@@ -53,15 +58,18 @@ def test_news_of_the_school_and_the_class_reach_the_diary(world, enter):
 def test_parents_who_missed_a_meeting_are_told(world, enter):
     a = world.a
     held = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT18:00")
-    enter(a.class_teacher, a.host).post(f"/classes/{a.school_class.pk}/meeting/",
-                                        {"held_at": held, "topic": "Итоги четверти", "attended": [world.parent.pk]})
+    enter(a.class_teacher, a.host).post(
+        f"/classes/{a.school_class.pk}/meeting/",
+        {"held_at": held, "topic": "Итоги четверти", "attended": [world.parent.pk]},
+    )
     with schema_context(a.school.schema_name):
         missed = Notification.objects.filter(kind="meeting")
         assert [n.recipient_id for n in missed] == [world.other_parent.pk]
         assert "Итоги четверти" in missed[0].text
     future = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT18:00")
-    refused = enter(a.class_teacher, a.host).post(f"/classes/{a.school_class.pk}/meeting/",
-                                                  {"held_at": future, "topic": "Будущее"}, follow=True)
+    refused = enter(a.class_teacher, a.host).post(
+        f"/classes/{a.school_class.pk}/meeting/", {"held_at": future, "topic": "Будущее"}, follow=True
+    )
     assert "после собрания" in refused.content.decode()
     assert enter(a.teacher, a.host).get(f"/classes/{a.school_class.pk}/meeting/").status_code == 403
 

@@ -14,15 +14,23 @@ from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from journal import services
 from audit.models import AuditEntry
+from journal import services
 from journal.models import Attendance, Lesson, Mark, Pupil, PupilMovement, SchoolClass, TimetableSlot
 from tests.conftest import PASSWORD, audit_rewritable, database_url_of_tests, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--host-resolver-rules=MAP *.localhost 127.0.0.1"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +39,27 @@ def own_class(world, django_db_blocker):
     a, cal = world.a, world.calendar_a
     with django_db_blocker.unblock(), schema_context(a.school.schema_name):
         school_class = services.create_class(grade=5, letter="Ж", class_teacher=a.class_teacher)
-        pupils = [services.enroll_pupil(school_class=school_class, last_name=name, first_name="Браузер",
-                                        birth_date=date(2015, 1, 1), enrolled_on=cal.year.starts_on, order="1-у")
-                  for name in ("Аверин", "Борисова", "Васильев")]
+        pupils = [
+            services.enroll_pupil(
+                school_class=school_class,
+                last_name=name,
+                first_name="Браузер",
+                birth_date=date(2015, 1, 1),
+                enrolled_on=cal.year.starts_on,
+                order="1-у",
+            )
+            for name in ("Аверин", "Борисова", "Васильев")
+        ]
         for weekday in range(1, 7):
-            services.add_slot(school=a.school, weekday=weekday, number=3, school_class=school_class, subject=cal.math,
-                              teacher=a.class_teacher, valid_from=cal.year.starts_on)
+            services.add_slot(
+                school=a.school,
+                weekday=weekday,
+                number=3,
+                school_class=school_class,
+                subject=cal.math,
+                teacher=a.class_teacher,
+                valid_from=cal.year.starts_on,
+            )
     yield school_class, pupils
     with django_db_blocker.unblock(), schema_context(a.school.schema_name):
         lessons = Lesson.objects.filter(school_class=school_class)
@@ -55,15 +78,26 @@ def own_class(world, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def server(world, own_class):
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), \
+    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), (
         f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM"
+    )
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url_of_tests(),
-           "SITE_PORT": str(port), "DEBUG": "True", "LOG_LEVEL": "WARNING",
-           # notification tasks from this server go to a broker database no demo worker reads
-           "CELERY_BROKER_URL": settings.REDIS_URL.rsplit("/", 1)[0] + "/9"}
-    process = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
-                               cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_tests(),
+        "SITE_PORT": str(port),
+        "DEBUG": "True",
+        "LOG_LEVEL": "WARNING",
+        # notification tasks from this server go to a broker database no demo worker reads
+        "CELERY_BROKER_URL": settings.REDIS_URL.rsplit("/", 1)[0] + "/9",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with socket.socket() as s:

@@ -15,8 +15,11 @@ TODAY = date.today()
 
 def past_math(w, cal, n=1):
     with schema_context(w.school.schema_name):
-        return list(Lesson.objects.filter(school_class=w.school_class, subject=cal.math, term=cal.term,
-                                          date__lte=TODAY).order_by("-date")[:n])
+        return list(
+            Lesson.objects.filter(
+                school_class=w.school_class, subject=cal.math, term=cal.term, date__lte=TODAY
+            ).order_by("-date")[:n]
+        )
 
 
 def test_a_parent_reads_the_week_of_each_child_in_two_schools(world, enter):
@@ -25,8 +28,14 @@ def test_a_parent_reads_the_week_of_each_child_in_two_schools(world, enter):
     with schema_context(a.school.schema_name):
         services.set_topic(lesson, topic="Деление дробей", by=a.class_teacher)
         services.set_homework(lesson, text="№ 215, 217", by=a.class_teacher)
-        services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=world.calendar_a.answer, comment="отлично",
-                          by=a.class_teacher)
+        services.add_mark(
+            lesson,
+            pupil=a.pupils[0],
+            value="5",
+            work_type=world.calendar_a.answer,
+            comment="отлично",
+            by=a.class_teacher,
+        )
     portal = enter(world.parent)
     week = portal.get(f"/children/{a.school.slug}/{a.pupils[0].pk}/?week={lesson.date.isoformat()}").content.decode()
     assert "Деление дробей" in week and "№ 215, 217" in week and ">5</span>" in week and "отлично" in week
@@ -57,16 +66,24 @@ def test_attendance_shows_the_missed_lessons_topics_and_homework(world, enter):
         services.set_topic(lesson, topic="Пропущенная тема", by=a.class_teacher)
         services.set_homework(lesson, text="Задание на пропущенный урок", by=a.class_teacher)
         services.take_attendance(lesson, absent=[a.pupils[0]], by=a.class_teacher)
-    body = enter(world.parent).get(f"/children/{a.school.slug}/{a.pupils[0].pk}/attendance/?term={cal.term.pk}").content.decode()
+    body = (
+        enter(world.parent)
+        .get(f"/children/{a.school.slug}/{a.pupils[0].pk}/attendance/?term={cal.term.pk}")
+        .content.decode()
+    )
     assert "Пропущено уроков: 1" in body and "Пропущенная тема" in body and "Задание на пропущенный урок" in body
 
 
 def test_another_familys_child_is_a_logged_404(world, enter):
     a, b = world.a, world.b
     portal = enter(world.other_parent)
-    for url in (f"/children/{a.school.slug}/{a.pupils[0].pk}/", f"/children/{a.school.slug}/{a.pupils[0].pk}/marks/",
-                f"/children/{b.school.slug}/{b.pupils[1].pk}/", f"/children/{a.school.slug}/999999/",
-                f"/children/no-such-school/{a.pupils[2].pk}/"):
+    for url in (
+        f"/children/{a.school.slug}/{a.pupils[0].pk}/",
+        f"/children/{a.school.slug}/{a.pupils[0].pk}/marks/",
+        f"/children/{b.school.slug}/{b.pupils[1].pk}/",
+        f"/children/{a.school.slug}/999999/",
+        f"/children/no-such-school/{a.pupils[2].pk}/",
+    ):
         assert portal.get(url).status_code == 404, url
     assert AuditEntry.objects.filter(action="diary.denied", actor=world.other_parent).count() == 5
     assert portal.get(f"/children/{a.school.slug}/{a.pupils[2].pk}/").status_code == 200  # their own child
@@ -107,13 +124,18 @@ def test_homework_files_reach_the_family_only(world, enter, settings, tmp_path):
     lesson = past_math(a, cal)[0]
     with schema_context(a.school.schema_name):
         services.set_homework(lesson, text="См. файл", by=a.class_teacher)
-        attached = services.attach_homework_file(lesson, SimpleUploadedFile("карточка.pdf", b"%PDF-1.4"),
-                                                 school=a.school, by=a.class_teacher)
+        attached = services.attach_homework_file(
+            lesson, SimpleUploadedFile("карточка.pdf", b"%PDF-1.4"), school=a.school, by=a.class_teacher
+        )
     url = f"/children/{a.school.slug}/{a.pupils[0].pk}/files/{lesson.pk}/{attached.pk}/"
     assert enter(world.parent).get(url).status_code == 200
     assert enter(world.other_parent).get(url).status_code == 404
-    assert enter(world.other_parent).get(
-        f"/children/{a.school.slug}/{a.pupils[2].pk}/files/{lesson.pk}/{attached.pk + 1}/").status_code == 404
+    assert (
+        enter(world.other_parent)
+        .get(f"/children/{a.school.slug}/{a.pupils[2].pk}/files/{lesson.pk}/{attached.pk + 1}/")
+        .status_code
+        == 404
+    )
     assert enter(a.pupil_user, a.host).get(f"/diary/files/{lesson.pk}/{attached.pk}/").status_code == 200
     assert enter().get(url).status_code == 302
 
@@ -125,7 +147,7 @@ def test_the_diary_api_answers_a_parent_about_their_own_children_only(world, ent
         services.add_mark(lesson, pupil=a.pupils[0], value="4", work_type=cal.test_work, by=a.class_teacher)
     api = enter(world.parent)
     week = api.get(f"/api/v1/children/{a.school.slug}/{a.pupils[0].pk}/week/?week={lesson.date.isoformat()}").json()
-    marks = [m for day in week["days"] for l in day["lessons"] for m in l["marks"]]
+    marks = [m for day in week["days"] for day_lesson in day["lessons"] for m in day_lesson["marks"]]
     assert marks == [{"value": "4", "work_type": "Контрольная работа", "weight": "2.0", "comment": ""}]
     subjects = api.get(f"/api/v1/children/{a.school.slug}/{a.pupils[0].pk}/marks/").json()["subjects"]
     assert next(s for s in subjects if s["subject"] == "Математика")["average"] == "4.00"
@@ -143,7 +165,9 @@ def test_the_class_teacher_prints_a_weekly_report_one_page_per_pupil(world, ente
     lesson = past_math(a, cal)[0]
     with schema_context(a.school.schema_name):
         services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.test_work, by=a.class_teacher)
-    response = enter(a.class_teacher, a.host).get(f"/classes/{a.school_class.pk}/weekly-report/?week={lesson.date.isoformat()}")
+    response = enter(a.class_teacher, a.host).get(
+        f"/classes/{a.school_class.pk}/weekly-report/?week={lesson.date.isoformat()}"
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pages = PdfReader(io.BytesIO(response.content)).pages
     assert len(pages) == 3  # three pupils in 5А

@@ -1,6 +1,5 @@
 """One account per person: sign in by e-mail, phone or SNILS; roles decide the address."""
 
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -10,9 +9,14 @@ from accounts.models import LoginAttempt, Role, User
 from tests.conftest import PASSWORD
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("112-233-445 95", "11223344595"), ("11223344595", "11223344595"), ("001-001-998 00", "00100199800"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("112-233-445 95", "11223344595"),
+        ("11223344595", "11223344595"),
+        ("001-001-998 00", "00100199800"),
+    ],
+)
 def test_a_valid_snils_is_accepted(typed, stored):
     assert normalize_snils(typed) == stored
 
@@ -117,9 +121,15 @@ def test_a_password_change_is_audited_without_the_password(world, enter):
     from audit.models import AuditEntry
 
     browser = enter(world.a.teacher, world.a.host)
-    response = browser.post("/account/password/", {
-        "old_password": PASSWORD, "new_password1": "Novyi-parol-2027", "new_password2": "Novyi-parol-2027",
-    }, REMOTE_ADDR="10.2.3.4")
+    response = browser.post(
+        "/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Novyi-parol-2027",
+            "new_password2": "Novyi-parol-2027",
+        },
+        REMOTE_ADDR="10.2.3.4",
+    )
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="user.password_changed", target_id=world.a.teacher.pk)
     assert entry.actor == world.a.teacher and entry.ip == "10.2.3.4" and entry.new is None

@@ -43,37 +43,65 @@ def test_every_indicator_on_a_hand_built_journal(world, db):
             lesson.save()
         # Homework: l1 before the class's last lesson of the day ended, l3 "not set" the next day.
         Lesson.objects.filter(pk=l1.pk).update(homework="§ 1", homework_entered_at=at(l1.date, 9))
-        Lesson.objects.filter(pk=l3.pk).update(homework_none=True, homework_entered_at=at(l3.date + timedelta(days=1), 9))
+        Lesson.objects.filter(pk=l3.pk).update(
+            homework_none=True, homework_entered_at=at(l3.date + timedelta(days=1), 9)
+        )
         Lesson.objects.filter(pk=l1.pk).update(attendance_taken_at=at(l1.date, 10))
         # Two marks on l1 for the first pupil: one by 17:00, one the next day.
-        on_time = Mark.objects.create(lesson=l1, pupil=b.pupils[0], value="5", work_type=cal.answer,
-                                      entered_by=b.class_teacher, entered_at=at(l1.date, 12))
-        Mark.objects.create(lesson=l1, pupil=b.pupils[0], value="4", work_type=cal.answer,
-                            entered_by=b.class_teacher, entered_at=at(l1.date + timedelta(days=1), 12))
+        on_time = Mark.objects.create(
+            lesson=l1,
+            pupil=b.pupils[0],
+            value="5",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(l1.date, 12),
+        )
+        Mark.objects.create(
+            lesson=l1,
+            pupil=b.pupils[0],
+            value="4",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(l1.date + timedelta(days=1), 12),
+        )
         # A correction five days after the lesson.
-        AuditEntry.objects.create(actor=b.class_teacher, action="mark.changed", target_type="journal.mark",
-                                  target_id=on_time.pk, at=at(l1.date + timedelta(days=5), 12))
+        AuditEntry.objects.create(
+            actor=b.class_teacher,
+            action="mark.changed",
+            target_type="journal.mark",
+            target_id=on_time.pk,
+            at=at(l1.date + timedelta(days=5), 12),
+        )
         # l2 was taught by a substitute who said so first; l3 by someone who never recorded it.
         Lesson.objects.filter(pk=l2.pk).update(taught_by=b.teacher, substitution_recorded_at=at(l2.date, 8))
         Lesson.objects.filter(pk=l3.pk).update(taught_by=b.teacher)
         # The thematic plan: two topics due this month, one taught.
         plan = ThematicPlan.objects.create(subject=cal.math, school_class=b.school_class, year=cal.year)
-        due = [PlannedTopic.objects.create(plan=plan, position=n, title=f"Тема {n}", hours=1, due_on=first)
-               for n in (1, 2)]
+        due = [
+            PlannedTopic.objects.create(plan=plan, position=n, title=f"Тема {n}", hours=1, due_on=first) for n in (1, 2)
+        ]
         Lesson.objects.filter(pk=l1.pk).update(planned_topic=due[0])
         # One teacher with a load, who wrote to the journal this month.
-        TeachingLoad.objects.create(teacher=b.class_teacher, subject=cal.math, school_class=b.school_class,
-                                    hours_per_week=3)
-        AuditEntry.objects.create(actor=b.class_teacher, action="lesson.topic", target_type="journal.lesson",
-                                  target_id=l1.pk, at=at(today - timedelta(days=1), 15))
+        TeachingLoad.objects.create(
+            teacher=b.class_teacher, subject=cal.math, school_class=b.school_class, hours_per_week=3
+        )
+        AuditEntry.objects.create(
+            actor=b.class_teacher,
+            action="lesson.topic",
+            target_type="journal.lesson",
+            target_id=l1.pk,
+            at=at(today - timedelta(days=1), 15),
+        )
         # The one parent linked in school B (since the term began) opened the diary this month; the
         # pupil with an account did not.
         Guardian.objects.filter(pupil=b.pupils[1]).update(consent_at=at(cal.term.starts_on, 9))
         with audit_rewritable():
             AuditEntry.objects.filter(action="pupil.account_linked", target_id=b.pupils[0].pk).update(
-                at=at(cal.term.starts_on, 9))
-        DataView.objects.create(viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk],
-                                at=at(today - timedelta(days=1), 20))
+                at=at(cal.term.starts_on, 9)
+            )
+        DataView.objects.create(
+            viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk], at=at(today - timedelta(days=1), 20)
+        )
 
         result = compute(today, today=today)
 
@@ -92,12 +120,17 @@ def test_every_indicator_on_a_hand_built_journal(world, db):
         holidays = list(Holiday.objects.all())
 
     def school_days(start, end):
-        return sum(1 for n in range((end - start).days + 1)
-                   if (start + timedelta(days=n)).isoweekday() != 7
-                   and not any(h.starts_on <= start + timedelta(days=n) <= h.ends_on for h in holidays))
+        return sum(
+            1
+            for n in range((end - start).days + 1)
+            if (start + timedelta(days=n)).isoweekday() != 7
+            and not any(h.starts_on <= start + timedelta(days=n) <= h.ends_on for h in holidays)
+        )
 
     def so_far(norm):
-        share = Fraction(norm * school_days(cal.term.starts_on, today), school_days(cal.term.starts_on, cal.term.ends_on))
+        share = Fraction(
+            norm * school_days(cal.term.starts_on, today), school_days(cal.term.starts_on, cal.term.ends_on)
+        )
         return int(share + Fraction(1, 2))
 
     pairs = [(7, 2), (7, 0), (7, 0), (5, 0), (5, 0), (5, 0), (3, 0)]  # (norm, marks) of each pair
@@ -116,12 +149,24 @@ def test_final_marks_on_time_counts_class_subject_pairs_of_terms_ending_in_the_m
     term = cal.closed_term
     first, last = month_bounds(term.ends_on)
     with schema_context(b.school.schema_name):
-        pairs = len(set(Lesson.objects.filter(term=term, subject__is_marked=True).order_by()
-                        .values_list("school_class_id", "subject_id")))
+        pairs = len(
+            set(
+                Lesson.objects.filter(term=term, subject__is_marked=True)
+                .order_by()
+                .values_list("school_class_id", "subject_id")
+            )
+        )
         for pupil in Pupil.objects.filter(school_class=b.school_class):
-            FinalMark.objects.create(pupil=pupil, subject=cal.math, school_class=b.school_class, year=cal.year,
-                                     term=term, value="4", entered_by=b.class_teacher,
-                                     entered_at=at(term.ends_on + timedelta(days=1), 12))
+            FinalMark.objects.create(
+                pupil=pupil,
+                subject=cal.math,
+                school_class=b.school_class,
+                year=cal.year,
+                term=term,
+                value="4",
+                entered_by=b.class_teacher,
+                entered_at=at(term.ends_on + timedelta(days=1), 12),
+            )
         assert _final_marks_on_time(first, last) == (1, pairs)
         FinalMark.objects.filter(term=term).update(entered_at=at(term.ends_on + timedelta(days=5), 12))
         assert _final_marks_on_time(first, last) == (0, pairs)
@@ -135,7 +180,9 @@ def test_a_holiday_declared_later_and_a_cancelled_lesson_are_not_lessons_held(wo
     today = report_day(cal.term)
     first, last = month_bounds(today)
     with schema_context(b.school.schema_name):
-        math = list(held_lessons(first, last, today).filter(school_class=b.school_class, subject=cal.math).order_by("date"))
+        math = list(
+            held_lessons(first, last, today).filter(school_class=b.school_class, subject=cal.math).order_by("date")
+        )
         on_holiday, cancelled = math[0], math[1]
         before = compute(today, today=today)
         that_day = held_lessons(first, last, today).filter(date=on_holiday.date).count()
@@ -158,8 +205,16 @@ def test_a_subject_without_marks_has_no_pupil_subject_pairs(world, db):
     first, last = month_bounds(today)
     with schema_context(b.school.schema_name):
         before = compute(today, today=today)
-        services.add_slot(school=b.school, weekday=6, number=3, school_class=b.school_class, subject=cal.music,
-                          teacher=b.teacher, valid_from=cal.year.starts_on, room="Актовый зал")
+        services.add_slot(
+            school=b.school,
+            weekday=6,
+            number=3,
+            school_class=b.school_class,
+            subject=cal.music,
+            teacher=b.teacher,
+            valid_from=cal.year.starts_on,
+            room="Актовый зал",
+        )
         music = held_lessons(first, last, today).filter(subject=cal.music).count()
         after = compute(today, today=today)
     assert music > 0 and after["Q1"][1] == before["Q1"][1] + music  # music lessons are held and kept
@@ -172,12 +227,21 @@ def test_a_pupil_who_joined_mid_term_counts_from_the_day_they_came(world, db):
 
     b, cal = world.b, world.calendar_b
     with schema_context(b.school.schema_name):
-        maths_days = sorted(Lesson.objects.filter(term=cal.term, school_class=b.school_class, subject=cal.math)
-                            .values_list("date", flat=True))
+        maths_days = sorted(
+            Lesson.objects.filter(term=cal.term, school_class=b.school_class, subject=cal.math).values_list(
+                "date", flat=True
+            )
+        )
         day = maths_days[len(maths_days) // 2]  # a maths day (Mon, Wed, Fri) halfway through the term
         before = mark_pairs(day)
-        services.enroll_pupil(school_class=b.school_class, last_name="Новенький", first_name="Пётр",
-                              birth_date=date(2015, 1, 10), enrolled_on=day, order="9-у")
+        services.enroll_pupil(
+            school_class=b.school_class,
+            last_name="Новенький",
+            first_name="Пётр",
+            birth_date=date(2015, 1, 10),
+            enrolled_on=day,
+            order="9-у",
+        )
         after = mark_pairs(day)
         math, russian = (b.school_class.pk, cal.math.pk), (b.school_class.pk, cal.russian.pk)
     # Every subject of the 5th grade's curriculum has his pair from the day he is enrolled (reading
@@ -197,8 +261,9 @@ def test_a_substitute_does_not_join_the_teachers_with_a_load_and_the_recorded_su
     today = report_day(cal.term)
     first, last = month_bounds(today)
     with schema_context(b.school.schema_name):
-        TeachingLoad.objects.create(teacher=b.class_teacher, subject=cal.math, school_class=b.school_class,
-                                    hours_per_week=3)
+        TeachingLoad.objects.create(
+            teacher=b.class_teacher, subject=cal.math, school_class=b.school_class, hours_per_week=3
+        )
         lesson = held_lessons(first, last, today).filter(school_class=b.school_class, subject=cal.math).first()
         services.assign_substitution(lesson, school=b.school, teacher=b.teacher, reason="illness", by=b.deputy)
         services.set_topic(lesson, topic="Дроби", by=b.teacher)
@@ -216,8 +281,14 @@ def test_the_districts_accumulation_norm_applies_to_figures_computed_after_it(wo
     with schema_context(b.school.schema_name):
         for pupil in b.pupils[:3]:
             for lesson in Lesson.objects.filter(term=cal.term, school_class=b.school_class, subject=cal.math)[:6]:
-                Mark.objects.create(lesson=lesson, pupil=pupil, value="4", work_type=cal.answer,
-                                    entered_by=b.class_teacher, entered_at=at(lesson.date, 12))
+                Mark.objects.create(
+                    lesson=lesson,
+                    pupil=pupil,
+                    value="4",
+                    work_type=cal.answer,
+                    entered_by=b.class_teacher,
+                    entered_at=at(lesson.date, 12),
+                )
         math = (b.school_class.pk, cal.math.pk)
         # 5А maths is 3 hours a week: the default norm of 7 (nearly whole here) is above six marks.
         assert mark_pairs(day)[math]["accumulated"] == 0

@@ -20,16 +20,26 @@ def code_on(page):
 
 
 def new_account(**extra):
-    data = {"account-last_name": "Новикова", "account-first_name": "Нина", "account-middle_name": "Петровна",
-            "account-email": "", "account-phone": "", "account-snils": "",
-            "account-password": NEW_PASSWORD, "account-password_again": NEW_PASSWORD}
+    data = {
+        "account-last_name": "Новикова",
+        "account-first_name": "Нина",
+        "account-middle_name": "Петровна",
+        "account-email": "",
+        "account-phone": "",
+        "account-snils": "",
+        "account-password": NEW_PASSWORD,
+        "account-password_again": NEW_PASSWORD,
+    }
     data.update({f"account-{k}": v for k, v in extra.items()})
     return data
 
 
 def test_the_school_admin_invites_a_teacher_who_sets_a_password_on_first_sign_in(world, enter):
     slip = enter(world.a.admin, world.a.host).post("/staff/invite/", {"role": "teacher", "full_name": "Новикова Н. П."})
-    assert "Реквизиты доступа" in slip.content.decode() and "http://school-a.localhost:8000/invite/" in slip.content.decode()
+    assert (
+        "Реквизиты доступа" in slip.content.decode()
+        and "http://school-a.localhost:8000/invite/" in slip.content.decode()
+    )
     code = code_on(slip)
     newcomer = enter(host=world.a.host)
     assert "приглашает вас: Учитель" in newcomer.get(f"/invite/{code}/").content.decode()
@@ -37,12 +47,19 @@ def test_the_school_admin_invites_a_teacher_who_sets_a_password_on_first_sign_in
     assert response.status_code == 302
     nina = User.objects.get(email="nina@school-a.test")
     assert Membership.objects.at(world.a.school).filter(user=nina, role=Role.TEACHER).exists()
-    assert enter(host=world.a.host).post("/login/", {"identifier": "nina@school-a.test", "password": NEW_PASSWORD}).status_code == 302
+    assert (
+        enter(host=world.a.host)
+        .post("/login/", {"identifier": "nina@school-a.test", "password": NEW_PASSWORD})
+        .status_code
+        == 302
+    )
     assert AuditEntry.objects.filter(action="invitation.used", actor=nina).exists()
 
 
 def test_an_invitation_works_once(world, enter):
-    code = code_on(enter(world.a.admin, world.a.host).post("/staff/invite/", {"role": "deputy", "full_name": "Завучева"}))
+    code = code_on(
+        enter(world.a.admin, world.a.host).post("/staff/invite/", {"role": "deputy", "full_name": "Завучева"})
+    )
     enter(host=world.a.host).post(f"/invite/{code}/", new_account(email="first@school-a.test"))
     second = enter(host=world.a.host).post(f"/invite/{code}/", new_account(email="second@school-a.test"))
     assert second.status_code == 410 and "уже использовано" in second.content.decode()
@@ -52,7 +69,9 @@ def test_an_invitation_works_once(world, enter):
 def test_an_expired_or_revoked_invitation_changes_nothing(world, enter):
     admin = enter(world.a.admin, world.a.host)
     expired = code_on(admin.post("/staff/invite/", {"role": "teacher", "full_name": "Опоздавший"}))
-    Invitation.find(expired).__class__.objects.filter(pk=Invitation.find(expired).pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.find(expired).__class__.objects.filter(pk=Invitation.find(expired).pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     response = enter(host=world.a.host).post(f"/invite/{expired}/", new_account(email="late@school-a.test"))
     assert response.status_code == 410 and "Срок действия приглашения истёк" in response.content.decode()
     revoked = code_on(admin.post("/staff/invite/", {"role": "teacher", "full_name": "Отозванный"}))
@@ -69,22 +88,27 @@ def test_an_unknown_code_gets_a_clear_page(world, enter):
 
 def test_only_the_school_admin_issues_staff_credentials(world, enter):
     for user in (world.a.director, world.a.teacher, world.a.class_teacher):
-        assert enter(user, world.a.host).post("/staff/invite/", {"role": "teacher", "full_name": "X"}).status_code == 403
+        assert (
+            enter(user, world.a.host).post("/staff/invite/", {"role": "teacher", "full_name": "X"}).status_code == 403
+        )
     assert not Invitation.objects.filter(full_name="X").exists()
 
 
 def test_the_class_teacher_invites_a_parent_who_must_consent(world, enter):
     a = world.a
     pupil = a.pupils[1]
-    slip = enter(a.class_teacher, a.host).post(f"/classes/{a.school_class.pk}/pupils/{pupil.pk}/invite/",
-                                               {"role": "parent", "full_name": "Отцов П. П."})
+    slip = enter(a.class_teacher, a.host).post(
+        f"/classes/{a.school_class.pk}/pupils/{pupil.pk}/invite/", {"role": "parent", "full_name": "Отцов П. П."}
+    )
     assert pupil.full_name in slip.content.decode() and "http://localhost:8000/invite/" in slip.content.decode()
     code = code_on(slip)
     portal = enter()
     refused = portal.post(f"/invite/{code}/", new_account(phone="+7 900 555-00-01"))
     assert "Без согласия" in refused.content.decode()
     assert not User.objects.filter(phone="+79005550001").exists()
-    assert portal.post(f"/invite/{code}/", {**new_account(phone="+7 900 555-00-01"), "consent": "on"}).status_code == 302
+    assert (
+        portal.post(f"/invite/{code}/", {**new_account(phone="+7 900 555-00-01"), "consent": "on"}).status_code == 302
+    )
     parent = User.objects.get(phone="+79005550001")
     with schema_context(a.school.schema_name):
         link = Guardian.objects.get(user=parent, pupil_id=pupil.pk)
@@ -94,8 +118,11 @@ def test_the_class_teacher_invites_a_parent_who_must_consent(world, enter):
 
 def test_a_signed_in_parent_adds_a_child_from_another_school_to_the_same_login(world, enter):
     b = world.b
-    code = code_on(enter(b.class_teacher, b.host).post(
-        f"/classes/{b.school_class.pk}/pupils/{b.pupils[2].pk}/invite/", {"role": "parent"}))
+    code = code_on(
+        enter(b.class_teacher, b.host).post(
+            f"/classes/{b.school_class.pk}/pupils/{b.pupils[2].pk}/invite/", {"role": "parent"}
+        )
+    )
     portal = enter(world.other_parent)
     assert portal.post(f"/invite/{code}/", {"consent": "on"}).status_code == 302
     page = portal.get("/").content.decode()
@@ -106,14 +133,27 @@ def test_a_class_teacher_cannot_invite_for_another_class_or_school(world, enter)
     a, b = world.a, world.b
     teacher = enter(a.class_teacher, a.host)
     other_class_pupil = a.pupils[3]  # in 6Б, not the class teacher's class
-    assert teacher.post(f"/classes/{a.other_class.pk}/pupils/{other_class_pupil.pk}/invite/",
-                        {"role": "parent"}).status_code == 404
+    assert (
+        teacher.post(
+            f"/classes/{a.other_class.pk}/pupils/{other_class_pupil.pk}/invite/", {"role": "parent"}
+        ).status_code
+        == 404
+    )
     assert not Invitation.objects.filter(pupil_id=other_class_pupil.pk, school=a.school, used_at=None).exists()
     # School B's ids mean nothing at school A's address.
-    assert teacher.post(f"/classes/{b.school_class.pk}/pupils/{b.pupils[1].pk + 100}/invite/", {"role": "parent"}).status_code == 404
+    assert (
+        teacher.post(
+            f"/classes/{b.school_class.pk}/pupils/{b.pupils[1].pk + 100}/invite/", {"role": "parent"}
+        ).status_code
+        == 404
+    )
     # A teacher who is not a class teacher is refused outright.
-    assert enter(a.teacher, a.host).post(f"/classes/{a.school_class.pk}/pupils/{a.pupils[1].pk}/invite/",
-                                         {"role": "parent"}).status_code == 403
+    assert (
+        enter(a.teacher, a.host)
+        .post(f"/classes/{a.school_class.pk}/pupils/{a.pupils[1].pk}/invite/", {"role": "parent"})
+        .status_code
+        == 403
+    )
 
 
 def test_a_staff_invitation_opened_at_the_portal_leads_to_the_school(world, enter):
@@ -124,9 +164,15 @@ def test_a_staff_invitation_opened_at_the_portal_leads_to_the_school(world, ente
 
 def test_a_new_account_with_bad_logins_is_refused_with_reasons(world, enter):
     code = code_on(enter(world.a.admin, world.a.host).post("/staff/invite/", {"role": "teacher", "full_name": "Z"}))
-    page = enter(host=world.a.host).post(f"/invite/{code}/", new_account(snils="112-233-445 96", phone="12345")).content.decode()
+    page = (
+        enter(host=world.a.host)
+        .post(f"/invite/{code}/", new_account(snils="112-233-445 96", phone="12345"))
+        .content.decode()
+    )
     assert "контрольное число" in page and "мобильный номер" in page
-    taken = enter(host=world.a.host).post(f"/invite/{code}/", new_account(email="teacher@school-a.test")).content.decode()
+    taken = (
+        enter(host=world.a.host).post(f"/invite/{code}/", new_account(email="teacher@school-a.test")).content.decode()
+    )
     assert "уже занят" in taken
     assert Invitation.find(code).state == "active"
 
@@ -136,4 +182,6 @@ def test_the_district_operator_invites_a_new_schools_first_admin(world, enter):
     slip = enter(world.operator).post(f"/district/schools/{new.slug}/invite-admin/", {"full_name": "Админова А. А."})
     assert "http://school-d.localhost:8000/invite/" in slip.content.decode()
     assert Invitation.find(code_on(slip)).role == Role.SCHOOL_ADMIN
-    assert enter(world.official).post(f"/district/schools/{new.slug}/invite-admin/", {"full_name": "Q"}).status_code == 403
+    assert (
+        enter(world.official).post(f"/district/schools/{new.slug}/invite-admin/", {"full_name": "Q"}).status_code == 403
+    )

@@ -6,11 +6,27 @@ from accounts.models import Role
 
 def school_pages(w):
     """Every GET page and endpoint of a school's address, with that school's own ids."""
-    return ["/", "/login/", "/invite/", "/account/password/", "/staff/", "/classes/", "/setup/", "/control/",
-            "/journal/", "/timetable/", "/imports/", f"/classes/{w.school_class.pk}/absences/",
-            f"/classes/{w.school_class.pk}/", f"/classes/{w.other_class.pk}/",
-            "/api/v1/me/", "/api/v1/classes/", f"/api/v1/classes/{w.school_class.pk}/pupils/",
-            f"/api/v1/classes/{w.other_class.pk}/pupils/", "/api/schema/"]
+    return [
+        "/",
+        "/login/",
+        "/invite/",
+        "/account/password/",
+        "/staff/",
+        "/classes/",
+        "/setup/",
+        "/control/",
+        "/journal/",
+        "/timetable/",
+        "/imports/",
+        f"/classes/{w.school_class.pk}/absences/",
+        f"/classes/{w.school_class.pk}/",
+        f"/classes/{w.other_class.pk}/",
+        "/api/v1/me/",
+        "/api/v1/classes/",
+        f"/api/v1/classes/{w.school_class.pk}/pupils/",
+        f"/api/v1/classes/{w.other_class.pk}/pupils/",
+        "/api/schema/",
+    ]
 
 
 # What each role gets on each school page: 200, or 403 for a role the page is not for.
@@ -58,7 +74,10 @@ def test_people_of_school_a_get_nothing_at_school_b(world, enter):
         for path in school_pages(b):
             response = browser.get(path)
             body = response.content.decode()
-            assert "Бета" not in body or path in ("/", "/login/", "/invite/"), (role, path)  # the school's own name only
+            assert "Бета" not in body or path in ("/", "/login/", "/invite/"), (
+                role,
+                path,
+            )  # the school's own name only
             if path.startswith("/api/v1/"):
                 assert response.status_code == 403, (role, path)
             elif path not in ("/", "/login/", "/invite/", "/api/schema/"):
@@ -115,8 +134,15 @@ def test_a_parent_reaches_no_school_page_and_no_district_page(world, enter):
 def test_district_staff_see_numbers_never_pupils(world, enter):
     for user in (world.official, world.operator):
         portal = enter(user)
-        for path in ("/district/", f"/district/schools/{world.a.school.slug}/", "/api/v1/schools/", "/api/v1/me/",
-                     "/district/quality/", f"/district/quality/{world.a.school.slug}/", "/district/quality/reports/"):
+        for path in (
+            "/district/",
+            f"/district/schools/{world.a.school.slug}/",
+            "/api/v1/schools/",
+            "/api/v1/me/",
+            "/district/quality/",
+            f"/district/quality/{world.a.school.slug}/",
+            "/district/quality/reports/",
+        ):
             response = portal.get(path)
             assert response.status_code == 200, path
             body = response.content.decode()

@@ -43,8 +43,10 @@ def test_lessons_come_from_the_timetable_and_skip_holidays_and_sundays(school_a)
     # Every lesson of the running term in the teacher's own week view.
     monday = TODAY - timedelta(days=TODAY.isoweekday() - 1)
     week = dict(selectors.teacher_week(w.class_teacher, monday))
-    assert sum(len(day) for day in week.values()) == math_lessons(w, cal).filter(
-        date__range=(monday, monday + timedelta(days=6))).count()
+    assert (
+        sum(len(day) for day in week.values())
+        == math_lessons(w, cal).filter(date__range=(monday, monday + timedelta(days=6))).count()
+    )
 
 
 def test_a_timetable_change_replaces_empty_future_lessons_and_keeps_recorded_ones(school_a):
@@ -57,38 +59,69 @@ def test_a_timetable_change_replaces_empty_future_lessons_and_keeps_recorded_one
     remaining = Lesson.objects.filter(slot=slot, date__gt=TODAY)
     assert list(remaining) == [planned]  # the one with homework stays
     assert future_before > 1
-    services.add_slot(school=w.school, weekday=planned.date.isoweekday() % 6 + 1, number=3, school_class=w.school_class,
-                      subject=cal.math, teacher=w.class_teacher, valid_from=TODAY + timedelta(days=1))
+    services.add_slot(
+        school=w.school,
+        weekday=planned.date.isoweekday() % 6 + 1,
+        number=3,
+        school_class=w.school_class,
+        subject=cal.math,
+        teacher=w.class_teacher,
+        valid_from=TODAY + timedelta(days=1),
+    )
     assert Lesson.objects.filter(school_class=w.school_class, number=3, date__gt=TODAY).exists()
 
 
 def test_a_clash_in_the_timetable_is_refused_with_reasons(school_a):
     w, cal = school_a
     with pytest.raises(ValidationError) as error:
-        services.add_slot(school=w.school, weekday=1, number=1, school_class=w.other_class, subject=cal.russian,
-                          teacher=w.class_teacher, valid_from=cal.year.starts_on, room="12")
+        services.add_slot(
+            school=w.school,
+            weekday=1,
+            number=1,
+            school_class=w.other_class,
+            subject=cal.russian,
+            teacher=w.class_teacher,
+            valid_from=cal.year.starts_on,
+            room="12",
+        )
     messages = " ".join(error.value.messages)
     assert "уже ведёт урок" in messages and "Кабинет 12 занят" in messages
     with pytest.raises(ValidationError, match="У класса уже есть урок"):
-        services.add_slot(school=w.school, weekday=1, number=1, school_class=w.school_class, subject=cal.russian,
-                          teacher=w.teacher, valid_from=cal.year.starts_on)
+        services.add_slot(
+            school=w.school,
+            weekday=1,
+            number=1,
+            school_class=w.school_class,
+            subject=cal.russian,
+            teacher=w.teacher,
+            valid_from=cal.year.starts_on,
+        )
     assert not Lesson.objects.filter(subject=cal.russian, school_class=w.other_class).exists()
 
 
 def test_a_lesson_on_a_holiday_or_outside_a_term_is_refused(school_a):
     w, cal = school_a
     with pytest.raises(ValidationError, match="не входит ни в один учебный период"):
-        services.add_lesson(school_class=w.school_class, subject=cal.math, teacher=w.class_teacher,
-                            day=cal.term.ends_on + timedelta(days=3), number=3)
+        services.add_lesson(
+            school_class=w.school_class,
+            subject=cal.math,
+            teacher=w.class_teacher,
+            day=cal.term.ends_on + timedelta(days=3),
+            number=3,
+        )
     holiday_in_term = cal.term.starts_on + timedelta(days=1)
-    day_off_ahead = next(d for d in (TODAY + timedelta(days=n) for n in range(1, 8))
-                         if Lesson.objects.filter(date=d, school_class=w.school_class).exists())
+    day_off_ahead = next(
+        d
+        for d in (TODAY + timedelta(days=n) for n in range(1, 8))
+        if Lesson.objects.filter(date=d, school_class=w.school_class).exists()
+    )
     past_lessons = set(Lesson.objects.filter(date=holiday_in_term).values_list("pk", flat=True))
     for day in (holiday_in_term, day_off_ahead):
         services.add_holiday(year=cal.year, name="Выходной день", starts_on=day, ends_on=day)
     with pytest.raises(ValidationError, match="выходной или каникулы"):
-        services.add_lesson(school_class=w.school_class, subject=cal.math, teacher=w.class_teacher,
-                            day=holiday_in_term, number=3)
+        services.add_lesson(
+            school_class=w.school_class, subject=cal.math, teacher=w.class_teacher, day=holiday_in_term, number=3
+        )
     assert not Lesson.objects.filter(date=day_off_ahead).exists()  # empty lessons of a new day off ahead are gone
     # A past day declared off keeps its lessons: they are the record of what the journal held.
     assert set(Lesson.objects.filter(date=holiday_in_term).values_list("pk", flat=True)) == past_lessons
@@ -124,8 +157,12 @@ def test_marks_are_checked_and_the_weighted_average_is_the_hand_computed_one(sch
     w, cal = school_a
     lesson, pupil = past_lesson(w, cal), w.pupils[0]
     services.add_mark(lesson, pupil=pupil, value="5", work_type=cal.answer, by=w.class_teacher)
-    services.add_mark(lesson, pupil=pupil, value="3", work_type=cal.test_work, comment="ошибки в № 4", by=w.class_teacher)
-    marks = Mark.objects.filter(pupil=pupil, lesson__term=cal.term, lesson__subject=cal.math).select_related("work_type")
+    services.add_mark(
+        lesson, pupil=pupil, value="3", work_type=cal.test_work, comment="ошибки в № 4", by=w.class_teacher
+    )
+    marks = Mark.objects.filter(pupil=pupil, lesson__term=cal.term, lesson__subject=cal.math).select_related(
+        "work_type"
+    )
     average = selectors.weighted_average(marks)
     assert average == Decimal("3.67")  # (5×1 + 3×2) / 3
     assert selectors.suggested_final(average, Rules.get()) == "4"
@@ -144,7 +181,9 @@ def test_marks_are_checked_and_the_weighted_average_is_the_hand_computed_one(sch
 def test_a_subject_without_marks_takes_none(school_a):
     w, cal = school_a
     day = past_lesson(w, cal).date
-    music = services.add_lesson(school_class=w.school_class, subject=cal.music, teacher=w.class_teacher, day=day, number=3)
+    music = services.add_lesson(
+        school_class=w.school_class, subject=cal.music, teacher=w.class_teacher, day=day, number=3
+    )
     with pytest.raises(ValidationError, match="не оценивается"):
         services.add_mark(music, pupil=w.pupils[0], value="5", work_type=cal.answer, by=w.class_teacher)
 
@@ -172,10 +211,22 @@ def test_a_closed_term_locks_until_the_deputy_reopens_it_with_a_reason(school_a)
     with pytest.raises(ValidationError, match="закрыт"):
         services.add_mark(old_lesson, pupil=w.pupils[0], value="4", work_type=cal.answer, by=w.class_teacher)
     with pytest.raises(ValidationError, match="причину"):
-        services.reopen(term=cal.closed_term, school_class=w.school_class, subject=cal.math, reason="",
-                        until=TODAY + timedelta(days=2), by=w.deputy)
-    services.reopen(term=cal.closed_term, school_class=w.school_class, subject=cal.math,
-                    reason="Исправление ошибки по заявлению учителя", until=TODAY + timedelta(days=2), by=w.deputy)
+        services.reopen(
+            term=cal.closed_term,
+            school_class=w.school_class,
+            subject=cal.math,
+            reason="",
+            until=TODAY + timedelta(days=2),
+            by=w.deputy,
+        )
+    services.reopen(
+        term=cal.closed_term,
+        school_class=w.school_class,
+        subject=cal.math,
+        reason="Исправление ошибки по заявлению учителя",
+        until=TODAY + timedelta(days=2),
+        by=w.deputy,
+    )
     services.add_mark(old_lesson, pupil=w.pupils[0], value="4", work_type=cal.answer, by=w.class_teacher)
     # Reopening one subject leaves the others closed.
     russian = Lesson.objects.filter(school_class=w.school_class, subject=cal.russian, term=cal.closed_term).first()
@@ -206,8 +257,9 @@ def test_the_deputy_assigns_a_substitute_who_then_keeps_the_lesson(school_a):
 
 def test_the_class_teacher_records_why_a_pupil_was_absent(school_a):
     w, cal = school_a
-    lesson = Lesson.objects.filter(school_class=w.school_class, subject=cal.russian, term=cal.term,
-                                   date__lte=TODAY).last()
+    lesson = Lesson.objects.filter(
+        school_class=w.school_class, subject=cal.russian, term=cal.term, date__lte=TODAY
+    ).last()
     services.take_attendance(lesson, absent=[w.pupils[2]], by=w.teacher)
     absence = Attendance.objects.get(lesson=lesson, pupil=w.pupils[2], deleted_at__isnull=True)
     with pytest.raises(PermissionDenied):
@@ -223,18 +275,29 @@ def test_final_marks_are_set_at_the_end_of_a_term_and_lock_with_it(school_a):
     w, cal = school_a
     pupil = w.pupils[0]
     with pytest.raises(ValidationError, match="ещё идёт"):
-        services.set_final_mark(pupil=pupil, subject=cal.math, year=cal.year, term=cal.term, value="5", by=w.class_teacher)
+        services.set_final_mark(
+            pupil=pupil, subject=cal.math, year=cal.year, term=cal.term, value="5", by=w.class_teacher
+        )
     with pytest.raises(ValidationError, match="закрыт"):
-        services.set_final_mark(pupil=pupil, subject=cal.math, year=cal.year, term=cal.closed_term, value="5",
-                                by=w.class_teacher)
+        services.set_final_mark(
+            pupil=pupil, subject=cal.math, year=cal.year, term=cal.closed_term, value="5", by=w.class_teacher
+        )
     with pytest.raises(PermissionDenied):
         services.set_final_mark(pupil=pupil, subject=cal.math, year=cal.year, term=None, value="5", by=w.teacher)
-    services.reopen(term=cal.closed_term, school_class=w.school_class, subject=cal.math,
-                    reason="Итоговые отметки не выставлены в срок", until=TODAY, by=w.deputy)
-    final = services.set_final_mark(pupil=pupil, subject=cal.math, year=cal.year, term=cal.closed_term, value="4",
-                                    by=w.class_teacher)
-    services.set_final_mark(pupil=pupil, subject=cal.math, year=cal.year, term=cal.closed_term, value="5",
-                            by=w.class_teacher)
+    services.reopen(
+        term=cal.closed_term,
+        school_class=w.school_class,
+        subject=cal.math,
+        reason="Итоговые отметки не выставлены в срок",
+        until=TODAY,
+        by=w.deputy,
+    )
+    final = services.set_final_mark(
+        pupil=pupil, subject=cal.math, year=cal.year, term=cal.closed_term, value="4", by=w.class_teacher
+    )
+    services.set_final_mark(
+        pupil=pupil, subject=cal.math, year=cal.year, term=cal.closed_term, value="5", by=w.class_teacher
+    )
     entries = AuditEntry.objects.filter(action="final_mark.set", target_id=final.pk).order_by("at", "id")
     assert [e.old for e in entries] == [None, {"value": "4"}]
 
@@ -257,8 +320,9 @@ def test_a_subgroup_lesson_takes_marks_only_for_the_subgroup(school_a):
     with pytest.raises(ValidationError, match="Не из класса"):
         services.create_subgroup(school_class=w.school_class, name="Чужие", pupils=[w.pupils[3]])
     day = past_lesson(w, cal).date
-    lesson = services.add_lesson(school_class=w.school_class, subgroup=group, subject=cal.russian, teacher=w.teacher,
-                                 day=day, number=3)
+    lesson = services.add_lesson(
+        school_class=w.school_class, subgroup=group, subject=cal.russian, teacher=w.teacher, day=day, number=3
+    )
     services.add_mark(lesson, pupil=w.pupils[0], value="5", work_type=cal.answer, by=w.teacher)
     with pytest.raises(ValidationError, match="подгруппе"):
         services.add_mark(lesson, pupil=w.pupils[1], value="5", work_type=cal.answer, by=w.teacher)

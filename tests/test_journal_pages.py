@@ -21,13 +21,19 @@ TODAY = date.today()
 def lesson_of(w, cal, subject=None, past=True):
     with schema_context(w.school.schema_name):
         lessons = Lesson.objects.filter(school_class=w.school_class, subject=subject or cal.math, term=cal.term)
-        return (lessons.filter(date__lte=TODAY).order_by("date").last() if past
-                else lessons.filter(date__gt=TODAY).order_by("date").first())
+        return (
+            lessons.filter(date__lte=TODAY).order_by("date").last()
+            if past
+            else lessons.filter(date__gt=TODAY).order_by("date").first()
+        )
 
 
 def post_mark(browser, lesson, pupil, value="5", work_type=None):
-    return browser.post("/api/v1/marks/", {"lesson": lesson.pk, "pupil": pupil.pk, "value": value,
-                                           "work_type": work_type}, content_type="application/json")
+    return browser.post(
+        "/api/v1/marks/",
+        {"lesson": lesson.pk, "pupil": pupil.pk, "value": value, "work_type": work_type},
+        content_type="application/json",
+    )
 
 
 def test_a_teacher_enters_a_mark_through_the_api_and_gets_the_new_average(world, enter):
@@ -61,8 +67,14 @@ def test_who_may_write_marks(world, enter):
     a, cal = world.a, world.calendar_a
     lesson = lesson_of(a, cal)
     # A teacher is refused as if the lesson did not exist; roles that never write marks, outright.
-    expected = {Role.CLASS_TEACHER: 201, Role.TEACHER: 404, Role.DEPUTY: 403, Role.DIRECTOR: 403,
-                Role.SCHOOL_ADMIN: 403, Role.PUPIL: 403}
+    expected = {
+        Role.CLASS_TEACHER: 201,
+        Role.TEACHER: 404,
+        Role.DEPUTY: 403,
+        Role.DIRECTOR: 403,
+        Role.SCHOOL_ADMIN: 403,
+        Role.PUPIL: 403,
+    }
     people = {**a.staff(), Role.PUPIL: a.pupil_user}
     for role, status in expected.items():
         response = post_mark(enter(people[role], a.host), lesson, a.pupils[1], "5", cal.answer.pk)
@@ -73,8 +85,13 @@ def test_who_may_write_marks(world, enter):
 def test_who_may_open_the_journal_grid(world, enter):
     a, cal = world.a, world.calendar_a
     url = f"/journal/{a.school_class.pk}/{cal.math.pk}/"
-    expected = {Role.CLASS_TEACHER: 200, Role.DEPUTY: 200, Role.DIRECTOR: 200, Role.TEACHER: 404,
-                Role.SCHOOL_ADMIN: 403}
+    expected = {
+        Role.CLASS_TEACHER: 200,
+        Role.DEPUTY: 200,
+        Role.DIRECTOR: 200,
+        Role.TEACHER: 404,
+        Role.SCHOOL_ADMIN: 403,
+    }
     for role, status in expected.items():
         assert enter(a.staff()[role], a.host).get(url).status_code == status, role
     assert enter(a.pupil_user, a.host).get(url).status_code == 403
@@ -93,13 +110,16 @@ def test_the_grid_page_shows_marks_absences_and_averages(world, enter):
     assert page.status_code == 200
     assert 'data-mark="' in body and ">5</span>" in body and ">н</span>" in body
     assert "5,00" in body and 'data-can-write="1"' in body  # Russian decimal comma
-    closed = enter(a.class_teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.closed_term.pk}")
+    closed = enter(a.class_teacher, a.host).get(
+        f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.closed_term.pk}"
+    )
     assert "Период закрыт" in closed.content.decode() and 'data-can-write=""' in closed.content.decode()
 
 
 def test_the_grid_takes_the_same_number_of_queries_for_any_class_size(world, db):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
+
         def count():
             with CaptureQueriesContext(connection) as queries:
                 grid = selectors.journal_grid(a.school_class, cal.math, cal.term)
@@ -110,8 +130,14 @@ def test_the_grid_takes_the_same_number_of_queries_for_any_class_size(world, db)
         small = count()
         lesson = lesson_of(a, cal)
         for n in range(27):
-            pupil = services.enroll_pupil(school_class=a.school_class, last_name=f"Новенький{n}", first_name="Ученик",
-                                          birth_date=date(2015, 1, 1), enrolled_on=TODAY, order="99-у")
+            pupil = services.enroll_pupil(
+                school_class=a.school_class,
+                last_name=f"Новенький{n}",
+                first_name="Ученик",
+                birth_date=date(2015, 1, 1),
+                enrolled_on=TODAY,
+                order="99-у",
+            )
             services.add_mark(lesson, pupil=pupil, value="4", work_type=cal.answer, by=a.class_teacher)
             services.take_attendance(lesson, late=[pupil], by=a.class_teacher)
         assert count() == small
@@ -127,16 +153,30 @@ def test_the_grid_page_takes_a_fixed_number_of_queries(world, enter):
     lesson = lesson_of(a, cal)
     with schema_context(a.school.schema_name):
         for n in range(10):
-            pupil = services.enroll_pupil(school_class=a.school_class, last_name=f"Ещё{n}", first_name="Ученик",
-                                          birth_date=date(2015, 1, 1), enrolled_on=TODAY, order="99-у")
+            pupil = services.enroll_pupil(
+                school_class=a.school_class,
+                last_name=f"Ещё{n}",
+                first_name="Ученик",
+                birth_date=date(2015, 1, 1),
+                enrolled_on=TODAY,
+                order="99-у",
+            )
             services.add_mark(lesson, pupil=pupil, value="3", work_type=cal.answer, by=a.class_teacher)
     with CaptureQueriesContext(connection) as second:
         browser.get(url)
     assert len(second) == len(first)
     # Half of them are django-tenants' `SET search_path` before each query (kept on purpose); the
     # request's own transaction (a savepoint inside the test's) is not a query either.
-    assert len([q for q in first.captured_queries
-                if not q["sql"].startswith(("SET search_path", "SAVEPOINT", "RELEASE SAVEPOINT"))]) <= 20
+    assert (
+        len(
+            [
+                q
+                for q in first.captured_queries
+                if not q["sql"].startswith(("SET search_path", "SAVEPOINT", "RELEASE SAVEPOINT"))
+            ]
+        )
+        <= 20
+    )
 
 
 def test_history_shows_who_when_where_and_restores_a_deleted_mark(world, enter):
@@ -144,7 +184,10 @@ def test_history_shows_who_when_where_and_restores_a_deleted_mark(world, enter):
     lesson = lesson_of(a, cal)
     browser = enter(a.class_teacher, a.host)
     mark = post_mark(browser, lesson, a.pupils[0], "3", cal.answer.pk).json()
-    assert browser.patch(f"/api/v1/marks/{mark['id']}/", {"value": "4"}, content_type="application/json").status_code == 200
+    assert (
+        browser.patch(f"/api/v1/marks/{mark['id']}/", {"value": "4"}, content_type="application/json").status_code
+        == 200
+    )
     assert browser.delete(f"/api/v1/marks/{mark['id']}/").status_code == 200
     history = browser.get(f"/api/v1/history/?lesson={lesson.pk}&pupil={a.pupils[0].pk}").json()["results"]
     assert [h["action"] for h in history] == ["Отметка поставлена", "Отметка изменена", "Отметка удалена"]
@@ -173,8 +216,14 @@ def test_a_lesson_page_records_topic_homework_and_attendance(world, enter):
 def lesson_today(w, cal, number=7):
     """A lesson of today for the class teacher's maths, whatever weekday the tests run on."""
     with schema_context(w.school.schema_name):
-        return Lesson.objects.create(date=timezone.localdate(), number=number, school_class=w.school_class, subject=cal.math,
-                                     teacher=w.class_teacher, term=cal.term)
+        return Lesson.objects.create(
+            date=timezone.localdate(),
+            number=number,
+            school_class=w.school_class,
+            subject=cal.math,
+            teacher=w.class_teacher,
+            term=cal.term,
+        )
 
 
 def test_a_teacher_takes_over_a_lesson_of_today_from_its_page(world, enter):
@@ -183,15 +232,25 @@ def test_a_teacher_takes_over_a_lesson_of_today_from_its_page(world, enter):
     browser = enter(a.teacher, a.host)
     page = browser.get(f"/lessons/{lesson.pk}/").content.decode()
     assert "Я провожу этот урок (замена)" in page and a.pupils[0].full_name not in page
-    assert browser.patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "X"}, content_type="application/json").status_code == 404
+    assert (
+        browser.patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "X"}, content_type="application/json").status_code
+        == 404
+    )
     browser.post(f"/lessons/{lesson.pk}/", {"action": "substitute"})
-    assert browser.patch(f"/api/v1/lessons/{lesson.pk}/", {"topic": "Замена: повторение"},
-                         content_type="application/json").json()["topic"] == "Замена: повторение"
+    assert (
+        browser.patch(
+            f"/api/v1/lessons/{lesson.pk}/", {"topic": "Замена: повторение"}, content_type="application/json"
+        ).json()["topic"]
+        == "Замена: повторение"
+    )
     timetable = browser.get(f"/timetable/?week={lesson.date.isoformat()}").content.decode()
     assert "замена" in timetable
     # The substitution opens this lesson only: not the class's maths journal, plan or year marks.
-    for url in (f"/journal/{a.school_class.pk}/{cal.math.pk}/", f"/plans/{a.school_class.pk}/{cal.math.pk}/",
-                f"/journal/{a.school_class.pk}/{cal.math.pk}/final/"):
+    for url in (
+        f"/journal/{a.school_class.pk}/{cal.math.pk}/",
+        f"/plans/{a.school_class.pk}/{cal.math.pk}/",
+        f"/journal/{a.school_class.pk}/{cal.math.pk}/final/",
+    ):
         assert browser.get(url).status_code == 404, url
     # The deputy and the timetabled teacher are told.
     with schema_context(a.school.schema_name):
@@ -206,8 +265,10 @@ def test_a_lesson_already_written_or_of_another_day_is_not_a_teachers_to_take(wo
         services.set_topic(written, topic="Начато", by=a.class_teacher)
     with schema_context(a.school.schema_name):
         maths = Lesson.objects.filter(school_class=a.school_class, subject=cal.math).exclude(pk=written.pk)
-        yesterday_or_before, tomorrow_or_after = (maths.filter(date__lt=timezone.localdate()).last(),
-                                                  maths.filter(date__gt=timezone.localdate()).first())
+        yesterday_or_before, tomorrow_or_after = (
+            maths.filter(date__lt=timezone.localdate()).last(),
+            maths.filter(date__gt=timezone.localdate()).first(),
+        )
     browser = enter(a.teacher, a.host)
     for lesson in (written, yesterday_or_before, tomorrow_or_after):
         assert browser.get(f"/lessons/{lesson.pk}/").status_code == 404
@@ -234,7 +295,9 @@ def test_homework_files_are_kept_per_school_and_served_only_after_the_access_che
     assert enter(a.pupil_user, a.host).get(url).status_code == 403
     assert enter(b.class_teacher, b.host).get(url).status_code == 404
     bad = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
-    refused = browser.post(f"/lessons/{lesson.pk}/", {"action": "homework", "homework": "x", "files": [bad]}, follow=True)
+    refused = browser.post(
+        f"/lessons/{lesson.pk}/", {"action": "homework", "homework": "x", "files": [bad]}, follow=True
+    )
     assert "допустимы документы" in refused.content.decode()
 
 
@@ -245,9 +308,15 @@ def test_school_b_sees_none_of_school_a_journal(world, enter):
         services.set_topic(lesson, topic="Тайная тема Альфы", by=a.class_teacher)
     for user in (b.class_teacher, b.deputy, b.director, b.teacher):
         browser = enter(user, b.host)
-        for url in (f"/lessons/{lesson.pk}/", f"/journal/{b.school_class.pk}/{world.calendar_b.math.pk}/",
-                    "/api/v1/lessons/", f"/api/v1/lessons/{lesson.pk}/", "/journal/", "/timetable/",
-                    f"/api/v1/marks/?lesson={lesson.pk}"):
+        for url in (
+            f"/lessons/{lesson.pk}/",
+            f"/journal/{b.school_class.pk}/{world.calendar_b.math.pk}/",
+            "/api/v1/lessons/",
+            f"/api/v1/lessons/{lesson.pk}/",
+            "/journal/",
+            "/timetable/",
+            f"/api/v1/marks/?lesson={lesson.pk}",
+        ):
             body = browser.get(url).content.decode()
             assert "Тайная тема Альфы" not in body and "Альфа" not in body, (user, url)
     # A's teacher at B's address: nothing.
@@ -282,8 +351,15 @@ def test_the_year_mark_is_suggested_from_the_term_marks_and_set_by_the_teacher(w
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         for term, value in ((cal.closed_term, "5"), (cal.term, "4")):
-            FinalMark.objects.create(pupil=a.pupils[0], subject=cal.math, school_class=a.school_class, year=cal.year,
-                                     term=term, value=value, entered_by=a.class_teacher)
+            FinalMark.objects.create(
+                pupil=a.pupils[0],
+                subject=cal.math,
+                school_class=a.school_class,
+                year=cal.year,
+                term=term,
+                value=value,
+                entered_by=a.class_teacher,
+            )
         year_ends_soon(cal)
     url = f"/journal/{a.school_class.pk}/{cal.math.pk}/final/"
     page = enter(a.class_teacher, a.host).get(url).content.decode()
@@ -298,11 +374,23 @@ def test_a_mark_with_a_comment_is_set_from_the_lesson_page(world, enter):
     a, cal = world.a, world.calendar_a
     lesson = lesson_of(a, cal)
     browser = enter(a.class_teacher, a.host)
-    response = browser.post(f"/lessons/{lesson.pk}/", {"action": "mark", "pupil": a.pupils[1].pk, "value": "зч",
-                                                       "work_type": cal.test_work.pk, "comment": "устный зачёт"}, follow=True)
+    response = browser.post(
+        f"/lessons/{lesson.pk}/",
+        {
+            "action": "mark",
+            "pupil": a.pupils[1].pk,
+            "value": "зч",
+            "work_type": cal.test_work.pk,
+            "comment": "устный зачёт",
+        },
+        follow=True,
+    )
     assert "Отметка зч" in response.content.decode()
-    stranger = browser.post(f"/lessons/{lesson.pk}/", {"action": "mark", "pupil": a.pupils[3].pk, "value": "5",
-                                                       "work_type": cal.answer.pk}, follow=True)
+    stranger = browser.post(
+        f"/lessons/{lesson.pk}/",
+        {"action": "mark", "pupil": a.pupils[3].pk, "value": "5", "work_type": cal.answer.pk},
+        follow=True,
+    )
     assert "Выберите обучающегося этого урока" in stranger.content.decode()
     with schema_context(a.school.schema_name):
         mark = Mark.objects.get(lesson=lesson)

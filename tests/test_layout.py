@@ -9,20 +9,29 @@ from django.db import models
 PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE = {"accounts.user"}
 # Models that live only in public, each for a stated reason.
 PUBLIC_MODELS = {
-    "tenants.school": "the tenant list", "tenants.domain": "host names",
+    "tenants.school": "the tenant list",
+    "tenants.domain": "host names",
     "tenants.schoolfigures": "aggregates written by each school's task",
-    "accounts.user": "one identity per person", "accounts.membership": "roles per school",
+    "accounts.user": "one identity per person",
+    "accounts.membership": "roles per school",
     "accounts.invitation": "codes are looked up before the school is known",
     "accounts.loginattempt": "sign-ins happen before a school is chosen",
     "accounts.notificationpreference": "a person's channels, the same for all their schools",
-    "monitoring.schoolmonth": "counts each school reports for the district", "monitoring.threshold": "district's limits",
-    "monitoring.report": "frozen reports of counts", "monitoring.accumulationnorm": "district's norms",
-    "auth.permission": "Django", "auth.group": "Django", "sessions.session": "Django",
+    "monitoring.schoolmonth": "counts each school reports for the district",
+    "monitoring.threshold": "district's limits",
+    "monitoring.report": "frozen reports of counts",
+    "monitoring.accumulationnorm": "district's norms",
+    "auth.permission": "Django",
+    "auth.group": "Django",
+    "sessions.session": "Django",
     # django-axes keeps its counters in Redis (AXES_HANDLER); its tables exist and stay empty.
-    "axes.accessattempt": "django-axes, unused", "axes.accesslog": "django-axes, unused",
-    "axes.accessfailurelog": "django-axes, unused", "axes.accessattemptexpiration": "django-axes, unused",
+    "axes.accessattempt": "django-axes, unused",
+    "axes.accesslog": "django-axes, unused",
+    "axes.accessfailurelog": "django-axes, unused",
+    "axes.accessattemptexpiration": "django-axes, unused",
     "otp_totp.totpdevice": "a person's authenticator app, for all their schools",
-    "otp_static.staticdevice": "a person's recovery codes", "otp_static.statictoken": "a person's recovery codes",
+    "otp_static.staticdevice": "a person's recovery codes",
+    "otp_static.statictoken": "a person's recovery codes",
 }
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
 
@@ -44,8 +53,9 @@ def test_school_tables_reference_public_tables_only_from_the_allow_list():
         for field in model._meta.get_fields():
             if field.is_relation and field.concrete and field.related_model is not None:
                 target = field.related_model._meta
-                assert target.app_label in SCHOOL_APPS or target.label_lower in PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE, \
+                assert target.app_label in SCHOOL_APPS or target.label_lower in PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE, (
                     f"{model._meta.label}.{field.name} -> {target.label}"
+                )
 
 
 def test_every_primary_key_is_64_bit():

@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def pinned(lock):
     text = (ROOT / lock).read_text()
     pins = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==([^\s\\;]+)", text, re.M))
-    unhashed = [block.split("==")[0] for block in re.split(r"\n(?=[A-Za-z0-9])", text)
-                if "==" in block and "--hash=sha256:" not in block]
+    unhashed = [
+        block.split("==")[0]
+        for block in re.split(r"\n(?=[A-Za-z0-9])", text)
+        if "==" in block and "--hash=sha256:" not in block
+    ]
     return {name.lower().replace("_", "-"): version for name, version in pins.items()}, unhashed
 
 
@@ -29,7 +32,9 @@ def test_the_lock_pins_every_dependency_with_hashes(lock, extras):
         requirement = Requirement(line)
         name = requirement.name.lower().replace("_", "-")
         assert name in pins, f"{name} is not in {lock}: run make lock"
-        assert requirement.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} in {lock}: run make lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"{name}=={pins[name]} in {lock}: run make lock"
+        )
 
 
 def test_make_and_the_image_install_from_the_locks():

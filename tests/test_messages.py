@@ -15,7 +15,9 @@ def thread_of(world, subject):
 def test_a_teacher_writes_to_a_pupils_parents_and_the_parent_answers(world, enter):
     a = world.a
     teacher = enter(a.class_teacher, a.host)
-    response = teacher.post(f"/messages/new/?pupil={a.pupils[0].pk}", {"subject": "Контрольная", "text": "Пропущена контрольная."})
+    response = teacher.post(
+        f"/messages/new/?pupil={a.pupils[0].pk}", {"subject": "Контрольная", "text": "Пропущена контрольная."}
+    )
     assert response.status_code == 302
     thread = thread_of(world, "Контрольная")
     portal = enter(world.parent)
@@ -34,14 +36,16 @@ def test_a_teacher_writes_to_a_pupils_parents_and_the_parent_answers(world, ente
 
 def test_the_class_teacher_writes_to_all_parents_of_the_class(world, enter):
     a = world.a
-    enter(a.class_teacher, a.host).post(f"/messages/new/?class={a.school_class.pk}",
-                                        {"subject": "Родительское собрание", "text": "В пятницу в 18:00."})
+    enter(a.class_teacher, a.host).post(
+        f"/messages/new/?class={a.school_class.pk}", {"subject": "Родительское собрание", "text": "В пятницу в 18:00."}
+    )
     thread = thread_of(world, "Родительское собрание")
     with schema_context(a.school.schema_name):
         members = set(thread.members.values_list("user_id", flat=True))
     assert members == {a.class_teacher.pk, world.parent.pk, world.other_parent.pk}
-    refused = enter(a.teacher, a.host).post(f"/messages/new/?class={a.school_class.pk}",
-                                            {"subject": "Не мой класс", "text": "x"}, follow=True)
+    refused = enter(a.teacher, a.host).post(
+        f"/messages/new/?class={a.school_class.pk}", {"subject": "Не мой класс", "text": "x"}, follow=True
+    )
     assert "пишет классный руководитель" in refused.content.decode()
 
 
@@ -50,12 +54,19 @@ def test_a_parent_writes_only_to_the_childs_teachers_and_heads(world, enter):
     portal = enter(world.parent)
     page = portal.get(f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/").content.decode()
     assert a.class_teacher.full_name in page and a.director.full_name in page and b.teacher.full_name not in page
-    outsider = portal.post(f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/",
-                           {"to": b.teacher.pk, "subject": "Вопрос", "text": "?"}, follow=True)
+    outsider = portal.post(
+        f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/",
+        {"to": b.teacher.pk, "subject": "Вопрос", "text": "?"},
+        follow=True,
+    )
     assert "только учителям и администрации школы ребёнка" in outsider.content.decode()
-    assert portal.post(f"/messages/{a.school.slug}/new/{a.pupils[2].pk}/", {"to": a.class_teacher.pk}).status_code == 404
-    portal.post(f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/",
-                {"to": a.class_teacher.pk, "subject": "Справка", "text": "Принесём справку завтра."})
+    assert (
+        portal.post(f"/messages/{a.school.slug}/new/{a.pupils[2].pk}/", {"to": a.class_teacher.pk}).status_code == 404
+    )
+    portal.post(
+        f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/",
+        {"to": a.class_teacher.pk, "subject": "Справка", "text": "Принесём справку завтра."},
+    )
     assert thread_of(world, "Справка").created_by == world.parent
 
 
@@ -76,17 +87,22 @@ def test_oversized_unsafe_or_too_frequent_messages_are_refused(world, enter, set
     teacher = enter(a.class_teacher, a.host)
     teacher.post(f"/messages/new/?pupil={a.pupils[0].pk}", {"subject": "Файлы", "text": "Начало"})
     thread = thread_of(world, "Файлы")
-    unsafe = teacher.post(f"/messages/{thread.pk}/", {"text": "вложение",
-                                                      "attachment": SimpleUploadedFile("run.exe", b"MZ")}, follow=True)
+    unsafe = teacher.post(
+        f"/messages/{thread.pk}/", {"text": "вложение", "attachment": SimpleUploadedFile("run.exe", b"MZ")}, follow=True
+    )
     assert "допустимы документы" in unsafe.content.decode()
     big = teacher.post(f"/messages/{thread.pk}/", {"text": "x" * 5001}, follow=True)
     assert "длиннее 5000" in big.content.decode()
-    ok = teacher.post(f"/messages/{thread.pk}/", {"text": "план", "attachment": SimpleUploadedFile("план.pdf", b"%PDF")})
+    ok = teacher.post(
+        f"/messages/{thread.pk}/", {"text": "план", "attachment": SimpleUploadedFile("план.pdf", b"%PDF")}
+    )
     assert ok.status_code == 302
     with schema_context(a.school.schema_name):
         attached = Message.objects.get(thread=thread, attachment_name="план.pdf")
     assert enter(world.parent).get(f"/messages/{a.school.slug}/{thread.pk}/files/{attached.pk}/").status_code == 200
-    assert enter(world.other_parent).get(f"/messages/{a.school.slug}/{thread.pk}/files/{attached.pk}/").status_code == 404
+    assert (
+        enter(world.other_parent).get(f"/messages/{a.school.slug}/{thread.pk}/files/{attached.pk}/").status_code == 404
+    )
     for n in range(18):  # 2 already sent; the limit is 20 in 10 minutes
         teacher.post(f"/messages/{thread.pk}/", {"text": f"сообщение {n}"})
     limited = teacher.post(f"/messages/{thread.pk}/", {"text": "ещё одно"}, follow=True)
@@ -102,8 +118,11 @@ def test_the_portal_api_gives_a_parent_their_threads_and_notifications(world, en
     api = enter(world.parent)
     listed = api.get("/api/v1/messages/").json()["results"]
     assert [(t["subject"], t["unread"]) for t in listed] == [("API", 1)]
-    answer = api.post(f"/api/v1/messages/{a.school.slug}/{thread.pk}/", {"text": "Ответ из приложения"},
-                      content_type="application/json").json()
+    answer = api.post(
+        f"/api/v1/messages/{a.school.slug}/{thread.pk}/",
+        {"text": "Ответ из приложения"},
+        content_type="application/json",
+    ).json()
     assert [m["text"] for m in answer["messages"]] == ["Вопрос", "Ответ из приложения"]
     empty = api.post(f"/api/v1/messages/{a.school.slug}/{thread.pk}/", {"text": ""}, content_type="application/json")
     assert empty.status_code == 400 and empty.json()["error"]["fields"]["text"]

@@ -23,13 +23,18 @@ TODAY = date.today()
 def lesson(world, db):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
-        yield Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term,
-                                    date__lte=TODAY).order_by("date").last()
+        yield (
+            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term, date__lte=TODAY)
+            .order_by("date")
+            .last()
+        )
 
 
 def test_a_mark_writes_a_notification_for_each_parent_and_the_pupil_in_the_same_transaction(world, lesson):
     a, cal = world.a, world.calendar_a
-    services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.test_work, comment="Молодец", by=a.class_teacher)
+    services.add_mark(
+        lesson, pupil=a.pupils[0], value="5", work_type=cal.test_work, comment="Молодец", by=a.class_teacher
+    )
     notices = Notification.objects.filter(pupil=a.pupils[0], kind="mark")
     assert {n.recipient_id for n in notices} == {world.parent.pk, a.pupil_user.pk}
     assert "Математика — 5 (контрольная работа)" in notices[0].text and "Молодец" in notices[0].text
@@ -46,7 +51,9 @@ def test_absences_and_final_marks_are_told_too(world, lesson):
     absence = Notification.objects.get(pupil=a.pupils[2], kind="absence")
     assert absence.recipient == world.other_parent and "отсутствует на уроке «Математика»" in absence.text
     year_ends_soon(cal)
-    services.set_final_mark(pupil=a.pupils[2], subject=cal.math, year=cal.year, term=None, value="4", by=a.class_teacher)
+    services.set_final_mark(
+        pupil=a.pupils[2], subject=cal.math, year=cal.year, term=None, value="4", by=a.class_teacher
+    )
     assert "за " in Notification.objects.get(pupil=a.pupils[2], kind="final").text
 
 

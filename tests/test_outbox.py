@@ -31,10 +31,30 @@ class Broker:
         self.port, self.directory = free_port(), directory
 
     def start(self):
-        subprocess.run(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                        "no", "--daemonize", "yes", "--dir", str(self.directory)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(self.directory),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(50):
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG":
+            if (
+                subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip()
+                == b"PONG"
+            ):
                 return
             time.sleep(0.1)
         raise AssertionError("the test's Redis did not start")
@@ -50,16 +70,38 @@ class Broker:
 
 class Worker:
     def __init__(self, broker, mail_dir):
-        self.env = {**os.environ, "CELERY_BROKER_URL": broker.url, "LOG_LEVEL": "WARNING",
-                    "DATABASE_URL": database_url_of_tests(),
-                    "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir)}
+        self.env = {
+            **os.environ,
+            "CELERY_BROKER_URL": broker.url,
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": database_url_of_tests(),
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        }
         self.process = None
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "-l", "warning"],
-            env=self.env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-P",
+                "solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "warning",
+            ],
+            env=self.env,
+            cwd=settings.BASE_DIR,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -110,8 +152,11 @@ def story(world, django_db_blocker, tmp_path_factory):
     use_broker(broker.url)
     with django_db_blocker.unblock():
         with schema_context(a.school.schema_name):
-            lessons = list(Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term,
-                                                 date__lte=date.today()).order_by("-date")[:2])
+            lessons = list(
+                Lesson.objects.filter(
+                    school_class=a.school_class, subject=cal.math, term=cal.term, date__lte=date.today()
+                ).order_by("-date")[:2]
+            )
         try:
             # Redis stops; the teacher sets a mark: the mark and its notifications are saved all the same.
             broker.start()

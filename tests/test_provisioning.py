@@ -28,10 +28,24 @@ def test_a_new_school_gets_a_schema_an_address_and_a_history(world, db):
     assert entry.action == "school.created" and entry.actor == world.operator
 
 
-@pytest.mark.parametrize("slug", [
-    "public", "pg_catalog", "pg-toast", "information_schema", "School1", "a'; DROP SCHEMA public; --",
-    "x" * 31, "ab", "-school", "school-", "шк1", "www", "",
-])
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "public",
+        "pg_catalog",
+        "pg-toast",
+        "information_schema",
+        "School1",
+        "a'; DROP SCHEMA public; --",
+        "x" * 31,
+        "ab",
+        "-school",
+        "school-",
+        "шк1",
+        "www",
+        "",
+    ],
+)
 def test_a_bad_address_is_refused_and_nothing_is_made(world, db, slug):
     schools, schemas = School.objects.count(), school_schemas()
     with pytest.raises(ValidationError) as error:
@@ -85,13 +99,17 @@ def test_the_operator_creates_a_school_from_the_console(world, enter):
     browser = enter(world.operator)
     page = browser.get("/district/schools/new/")
     assert "Новая школа" in page.content.decode()
-    response = browser.post("/district/schools/new/", {"name": "МБОУ «СОШ № 7»", "short_name": "СОШ № 7", "slug": "school7"}, follow=True)
+    response = browser.post(
+        "/district/schools/new/", {"name": "МБОУ «СОШ № 7»", "short_name": "СОШ № 7", "slug": "school7"}, follow=True
+    )
     assert "Школа «СОШ № 7» создана: school7.localhost" in response.content.decode()
     assert schema_exists("school_school7")
 
 
 def test_the_console_shows_a_refusal_and_keeps_what_was_typed(world, enter):
-    response = enter(world.operator).post("/district/schools/new/", {"name": "МБОУ «Лицей»", "short_name": "Лицей", "slug": "Public"})
+    response = enter(world.operator).post(
+        "/district/schools/new/", {"name": "МБОУ «Лицей»", "short_name": "Лицей", "slug": "Public"}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "строчных латинских букв" in page
@@ -103,7 +121,10 @@ def test_a_district_official_reads_the_console_but_cannot_create(world, enter):
     browser = enter(world.official)
     assert browser.get("/district/").status_code == 200
     assert browser.get("/district/schools/new/").status_code == 403
-    assert browser.post("/district/schools/new/", {"name": "МБОУ «X»", "short_name": "X", "slug": "xschool"}).status_code == 403
+    assert (
+        browser.post("/district/schools/new/", {"name": "МБОУ «X»", "short_name": "X", "slug": "xschool"}).status_code
+        == 403
+    )
     assert not School.objects.filter(slug="xschool").exists()
 
 
@@ -149,15 +170,23 @@ def _catalog(schema):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, ''), is_identity"
-            " FROM information_schema.columns WHERE table_schema = %s ORDER BY 1, 2", [schema])
+            " FROM information_schema.columns WHERE table_schema = %s ORDER BY 1, 2",
+            [schema],
+        )
         columns = cursor.fetchall()
         cursor.execute(
             "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
             " JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = %s ORDER BY 1, 2", [schema])
-        constraints = [(table, name, definition.replace(f"{schema}.", "")) for table, name, definition in cursor.fetchall()]
-        cursor.execute("SELECT indexname, replace(indexdef, %s, '') FROM pg_indexes WHERE schemaname = %s ORDER BY 1",
-                       [f'"{schema}".', schema])
+            " WHERE n.nspname = %s ORDER BY 1, 2",
+            [schema],
+        )
+        constraints = [
+            (table, name, definition.replace(f"{schema}.", "")) for table, name, definition in cursor.fetchall()
+        ]
+        cursor.execute(
+            "SELECT indexname, replace(indexdef, %s, '') FROM pg_indexes WHERE schemaname = %s ORDER BY 1",
+            [f'"{schema}".', schema],
+        )
         indexes = [(name, definition.replace(f"{schema}.", "")) for name, definition in cursor.fetchall()]
         cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY 1, 2')
         migrations = cursor.fetchall()

@@ -64,7 +64,12 @@ def test_a_district_official_changes_a_threshold_with_its_history(world, enter):
     assert AuditEntry.objects.get(action="threshold.set").old == {"green": "98", "amber": "90"}
     bad = official.post("/district/quality/thresholds/", {"code": "Q1", "green": "80", "amber": "90"}, follow=True)
     assert "строже" in bad.content.decode()
-    assert enter(world.operator).post("/district/quality/thresholds/", {"code": "Q1", "green": "1", "amber": "0"}).status_code == 403
+    assert (
+        enter(world.operator)
+        .post("/district/quality/thresholds/", {"code": "Q1", "green": "1", "amber": "0"})
+        .status_code
+        == 403
+    )
     assert Threshold.objects.get(code="Q1").green == Decimal("95")
 
 
@@ -78,8 +83,11 @@ def test_a_teacher_is_reminded_the_next_morning_of_yesterdays_gaps(world, db, se
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     b, cal = world.b, world.calendar_b
     with schema_context(b.school.schema_name):
-        lesson = Lesson.objects.filter(school_class=b.school_class, subject=cal.math,
-                                       date__lt=timezone.localdate()).order_by("date").last()
+        lesson = (
+            Lesson.objects.filter(school_class=b.school_class, subject=cal.math, date__lt=timezone.localdate())
+            .order_by("date")
+            .last()
+        )
         line = f"{lesson.number} урок, {b.school_class} Математика: нет — тема, домашнее задание, посещаемость"
         assert line in reminders(lesson.date)[b.class_teacher.pk]
         # The morning task e-mails every teacher who had gaps that day, one letter each.
@@ -89,8 +97,10 @@ def test_a_teacher_is_reminded_the_next_morning_of_yesterdays_gaps(world, db, se
         services.set_topic(lesson, topic="Дроби", by=b.class_teacher)
         services.set_homework(lesson, none=True, by=b.class_teacher)
         services.take_attendance(lesson, by=b.class_teacher)
-        assert not any(f"{lesson.number} урок, {b.school_class} Математика" in text
-                       for text in reminders(lesson.date).get(b.class_teacher.pk, []))
+        assert not any(
+            f"{lesson.number} урок, {b.school_class} Математика" in text
+            for text in reminders(lesson.date).get(b.class_teacher.pk, [])
+        )
 
 
 def test_the_monthly_report_is_frozen_versioned_and_offered_as_pdf_and_xlsx(world, enter):
@@ -110,20 +120,31 @@ def test_the_monthly_report_is_frozen_versioned_and_offered_as_pdf_and_xlsx(worl
     official.post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m")})
     first = Report.objects.get(kind="quality", school__isnull=True, starts_on=month)
     assert first.version == 1 and first.data["totals"]["Q1"]["percent"] == 79.0
-    again = official.post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m")}, follow=True)
+    again = official.post(
+        "/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m")}, follow=True
+    )
     assert "только с причиной" in again.content.decode()
     SchoolMonth.objects.filter(school=b.school, code="Q1").update(numerator=45)
-    official.post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m"), "reason": "Данные досданы после срока"})
+    official.post(
+        "/district/quality/reports/",
+        {"kind": "quality", "period": month.strftime("%Y-%m"), "reason": "Данные досданы после срока"},
+    )
     versions = list(Report.objects.filter(kind="quality", school__isnull=True, starts_on=month).order_by("version"))
     assert [r.version for r in versions] == [1, 2]
     assert versions[0].data["totals"]["Q1"]["percent"] == 79.0 and versions[1].data["totals"]["Q1"]["percent"] == 94.0
     book = load_workbook(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.xlsx").content))
     rows = [[c.value for c in row] for row in book.active.iter_rows()]
     assert ["Школа Альфа", 98.0] == rows[2][:2] and ["Район", 94.0] in [row[:2] for row in rows]
-    text = PdfReader(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.pdf").content)).pages[0].extract_text()
+    text = (
+        PdfReader(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.pdf").content))
+        .pages[0]
+        .extract_text()
+    )
     assert "Мониторинг" in text and "Школа Бета" in text
     assert "94.0" in official.get(f"/district/quality/reports/{versions[1].pk}/").content.decode()
-    future = official.post("/district/quality/reports/", {"kind": "quality", "period": timezone.localdate().strftime("%Y-%m")}, follow=True)
+    future = official.post(
+        "/district/quality/reports/", {"kind": "quality", "period": timezone.localdate().strftime("%Y-%m")}, follow=True
+    )
     assert "завершившийся период" in future.content.decode()
     # A school sees its own report only.
     own = Report.objects.get(school=a.school, starts_on=month, version=2)
@@ -133,7 +154,12 @@ def test_the_monthly_report_is_frozen_versioned_and_offered_as_pdf_and_xlsx(worl
     assert director.get(f"/quality/reports/{Report.objects.get(school=b.school, version=2).pk}.pdf").status_code == 404
     assert "Бета" not in director.get("/quality/reports/").content.decode()
     assert director.get(f"/quality/reports/{own.pk}/").status_code == 200
-    assert enter(world.operator).post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m"), "reason": "x"}).status_code == 403
+    assert (
+        enter(world.operator)
+        .post("/district/quality/reports/", {"kind": "quality", "period": month.strftime("%Y-%m"), "reason": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_the_control_page_breaks_the_month_down_by_teacher_class_and_subject(world, enter):
@@ -143,8 +169,13 @@ def test_the_control_page_breaks_the_month_down_by_teacher_class_and_subject(wor
     a, cal = world.a, world.calendar_a
     month = timezone.localdate().replace(day=1)
     with schema_context(a.school.schema_name):
-        lesson = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__gte=month,
-                                       date__lt=timezone.localdate()).order_by("date").first()
+        lesson = (
+            Lesson.objects.filter(
+                school_class=a.school_class, subject=cal.math, date__gte=month, date__lt=timezone.localdate()
+            )
+            .order_by("date")
+            .first()
+        )
     page = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}")
     body = page.content.decode()
     assert "По учителям" in body and "По классам" in body and "По предметам" in body
@@ -173,14 +204,22 @@ def test_the_dashboard_sorts_filters_and_charts_the_schools_and_the_districts_tr
     a, b = world.a, world.b
     month = previous_month()
     before = previous_month(month)
-    for school, month_, code, numerator in ((a.school, month, "Q1", 49), (b.school, month, "Q1", 30),
-                                            (a.school, month, "Q4", 50), (b.school, month, "Q4", 50),
-                                            (a.school, before, "Q1", 10), (b.school, before, "Q1", 10)):
+    for school, month_, code, numerator in (
+        (a.school, month, "Q1", 49),
+        (b.school, month, "Q1", 30),
+        (a.school, month, "Q4", 50),
+        (b.school, month, "Q4", 50),
+        (a.school, before, "Q1", 10),
+        (b.school, before, "Q1", 10),
+    ):
         SchoolMonth.objects.create(school=school, month=month_, code=code, numerator=numerator, denominator=50)
     official = enter(world.official)
 
     def names(query):
-        return [row["school"].short_name for row in official.get(f"/district/quality/?month={month:%Y-%m}&{query}").context["rows"]]
+        return [
+            row["school"].short_name
+            for row in official.get(f"/district/quality/?month={month:%Y-%m}&{query}").context["rows"]
+        ]
 
     # Sorted by Q1: the weakest first; a school with no figures (the suspended one) last either way.
     assert names("sort=Q1") == ["Школа Бета", "Школа Альфа", "Школа Гамма"]
@@ -189,7 +228,11 @@ def test_the_dashboard_sorts_filters_and_charts_the_schools_and_the_districts_tr
     assert names("sort=nonsense&show=everything") == ["Школа Альфа", "Школа Бета", "Школа Гамма"]
     page = official.get(f"/district/quality/?month={month:%Y-%m}&chart=Q1")
     assert [(bar["label"], bar["percent"], bar["colour"]) for bar in page.context["school_bars"]] == [
-        ("Школа Альфа", 98.0, "green"), ("Школа Бета", 60.0, "red")]
+        ("Школа Альфа", 98.0, "green"),
+        ("Школа Бета", 60.0, "red"),
+    ]
     assert [(bar["label"], bar["percent"]) for bar in page.context["trend_bars"]] == [
-        (f"{before:%m.%Y}", 20.0), (f"{month:%m.%Y}", 79.0)]
+        (f"{before:%m.%Y}", 20.0),
+        (f"{month:%m.%Y}", 79.0),
+    ]
     assert "<svg" in page.content.decode() and "Школа Бета: 60,0%" in page.content.decode()

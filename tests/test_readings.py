@@ -15,7 +15,6 @@ from monitoring.models import colour, figure, percent
 from .conftest import audit_rewritable, year_ends_soon
 from .test_indicators import at, report_day
 
-
 LESSON_CODES = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days", "Q16", "Q17")
 CLASS_CODES = ("Q7", "Q8", "Q9", "Q12", "Q14", "Q15")
 
@@ -27,13 +26,12 @@ def levels_agree(month, today):
     teachers, classes = by_teacher(month, today), by_class(month, today)
     for per, codes in ((teachers, LESSON_CODES), (classes, LESSON_CODES + CLASS_CODES)):
         for code in codes:
-            assert tuple(map(sum, zip(*(figures[code] for figures in per.values())))) == school[code], code
+            assert tuple(map(sum, zip(*(figures[code] for figures in per.values()), strict=True))) == school[code], code
     return school
 
 
 def maths_of(w, cal, first, last, today):
-    return list(held_lessons(first, last, today).filter(school_class=w.school_class, subject=cal.math)
-                .order_by("date"))
+    return list(held_lessons(first, last, today).filter(school_class=w.school_class, subject=cal.math).order_by("date"))
 
 
 def test_a_month_that_ends_in_a_break_keeps_its_pupil_subject_pairs(world, db):
@@ -43,11 +41,18 @@ def test_a_month_that_ends_in_a_break_keeps_its_pupil_subject_pairs(world, db):
     first, last = month_bounds(report_day(cal.term))
     with schema_context(b.school.schema_name):
         cal.term.__class__.objects.filter(pk=cal.term.pk).update(ends_on=last - timedelta(days=3))
-        Holiday.objects.create(year=cal.year, name="Каникулы", starts_on=last - timedelta(days=2),
-                               ends_on=last + timedelta(days=6))
+        Holiday.objects.create(
+            year=cal.year, name="Каникулы", starts_on=last - timedelta(days=2), ends_on=last + timedelta(days=6)
+        )
         lesson = maths_of(b, cal, first, last, last + timedelta(days=1))[0]
-        Mark.objects.create(lesson=lesson, pupil=b.pupils[0], value="5", work_type=cal.answer,
-                            entered_by=b.class_teacher, entered_at=at(lesson.date, 12))
+        Mark.objects.create(
+            lesson=lesson,
+            pupil=b.pupils[0],
+            value="5",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(lesson.date, 12),
+        )
         result = levels_agree(first, last + timedelta(days=1))
     # 5А: 3 pupils × maths and Russian, 6Б: 1 pupil × maths; one pair has its one mark.
     assert result["Q7"] == (6, 7)
@@ -62,13 +67,25 @@ def test_a_deleted_mark_is_not_counted_and_its_replacement_is(world, db):
     first, last = month_bounds(today)
     with schema_context(b.school.schema_name):
         lesson = maths_of(b, cal, first, last, today)[0]
-        deleted = Mark.objects.create(lesson=lesson, pupil=b.pupils[0], value="2", work_type=cal.answer,
-                                      entered_by=b.class_teacher, entered_at=at(lesson.date, 11))
+        deleted = Mark.objects.create(
+            lesson=lesson,
+            pupil=b.pupils[0],
+            value="2",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(lesson.date, 11),
+        )
         Mark.objects.filter(pk=deleted.pk).update(deleted_at=at(lesson.date, 12))
-        Mark.objects.create(lesson=lesson, pupil=b.pupils[0], value="3", work_type=cal.answer,
-                            entered_by=b.class_teacher, entered_at=at(lesson.date + timedelta(days=2), 9))
+        Mark.objects.create(
+            lesson=lesson,
+            pupil=b.pupils[0],
+            value="3",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(lesson.date + timedelta(days=2), 9),
+        )
         result = levels_agree(today, today)
-    assert result["Q6"] == (0, 1)        # the one mark standing came two days late
+    assert result["Q6"] == (0, 1)  # the one mark standing came two days late
     assert result["Q6_3days"] == (1, 1)  # but within three days
 
 
@@ -80,21 +97,47 @@ def test_a_record_changed_twice_late_counts_once(world, db):
     first, last = month_bounds(today)
     with schema_context(b.school.schema_name):
         l1, l2 = maths_of(b, cal, first, last, today)[:2]
-        changed = Mark.objects.create(lesson=l1, pupil=b.pupils[0], value="4", work_type=cal.answer,
-                                      entered_by=b.class_teacher, entered_at=at(l1.date, 12))
+        changed = Mark.objects.create(
+            lesson=l1,
+            pupil=b.pupils[0],
+            value="4",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(l1.date, 12),
+        )
         services.take_attendance(l2, absent=[b.pupils[1]], by=b.class_teacher)
         absence = l2.attendance.get()
-        for days, action, target in ((4, "mark.changed", changed.pk), (6, "mark.changed", changed.pk),
-                                     (2, "attendance.changed", absence.pk), (9, "attendance.reason", absence.pk)):
+        for days, action, target in (
+            (4, "mark.changed", changed.pk),
+            (6, "mark.changed", changed.pk),
+            (2, "attendance.changed", absence.pk),
+            (9, "attendance.reason", absence.pk),
+        ):
             lesson = l1 if action.startswith("mark") else l2
-            AuditEntry.objects.create(actor=b.class_teacher, action=action, target_type=f"journal.{action.split('.')[0]}",
-                                      target_id=target, at=at(lesson.date + timedelta(days=days), 9))
+            AuditEntry.objects.create(
+                actor=b.class_teacher,
+                action=action,
+                target_type=f"journal.{action.split('.')[0]}",
+                target_id=target,
+                at=at(lesson.date + timedelta(days=days), 9),
+            )
         # A cancelled lesson was not held: its mark, changed late, is in neither part.
         cancelled = maths_of(b, cal, first, last, today)[2]
-        stray = Mark.objects.create(lesson=cancelled, pupil=b.pupils[2], value="5", work_type=cal.answer,
-                                    entered_by=b.class_teacher, entered_at=at(cancelled.date, 12))
-        AuditEntry.objects.create(actor=b.class_teacher, action="mark.changed", target_type="journal.mark",
-                                  target_id=stray.pk, at=at(cancelled.date + timedelta(days=8), 9))
+        stray = Mark.objects.create(
+            lesson=cancelled,
+            pupil=b.pupils[2],
+            value="5",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(cancelled.date, 12),
+        )
+        AuditEntry.objects.create(
+            actor=b.class_teacher,
+            action="mark.changed",
+            target_type="journal.mark",
+            target_id=stray.pk,
+            at=at(cancelled.date + timedelta(days=8), 9),
+        )
         Lesson.objects.filter(pk=cancelled.pk).update(cancelled_at=at(cancelled.date, 7))
         result = levels_agree(today, today)
     assert result["Q16"] == (1, 2)
@@ -135,7 +178,7 @@ def test_percentages_round_half_up_and_colours_compare_the_exact_share():
     limits = {"Q1": (Decimal("90"), Decimal("80")), "Q7": (Decimal("2"), Decimal("5"))}
     shown = figure("Q1", 8996, 10000, limits)
     assert shown["percent"] == 90.0 and shown["colour"] == "amber"  # 89.96 % is below 90 %
-    assert figure("Q7", 201, 10000, limits)["colour"] == "amber"    # 2.01 % is above 2 %, lower is better
+    assert figure("Q7", 201, 10000, limits)["colour"] == "amber"  # 2.01 % is above 2 %, lower is better
     assert colour("Q1", None, limits) == "" and figure("Q1", 0, 0, limits)["colour"] == ""
 
 
@@ -155,11 +198,11 @@ def test_per_teacher_figures_follow_the_substitute(world, enter):
         services.assign_substitution(substituted, school=a.school, teacher=a.teacher, reason="illness", by=a.deputy)
         Lesson.objects.filter(pk=substituted.pk).update(topic="Замена", topic_entered_at=at(substituted.date, 10))
     page = enter(a.deputy, a.host).get(f"/quality/?month={first:%Y-%m}").content.decode()
-    teachers = page[page.index("По учителям"):page.index("По классам")]
+    teachers = page[page.index("По учителям") : page.index("По классам")]
 
     def row_of(user):
-        row = teachers[teachers.index(f"<td>{user.full_name}</td>"):]
-        return row[:row.index("</tr>")]
+        row = teachers[teachers.index(f"<td>{user.full_name}</td>") :]
+        return row[: row.index("</tr>")]
 
     assert 'title="1 / ' in row_of(a.teacher)  # the substitute's row holds the lesson with a topic
     assert f'title="0 / {len(lessons) - 1}"' in row_of(a.class_teacher)
@@ -182,19 +225,35 @@ def test_not_assessed_is_a_final_mark_entered_like_any_other(world, enter):
         year_ends_soon(world.calendar_a)
     teacher = enter(a.class_teacher, a.host)
     for value in ("н/а", "осв."):
-        answer = teacher.post("/api/v1/final-marks/", {"pupil": a.pupils[0].pk, "subject": world.calendar_a.math.pk,
-                                                       "value": value}, content_type="application/json")
+        answer = teacher.post(
+            "/api/v1/final-marks/",
+            {"pupil": a.pupils[0].pk, "subject": world.calendar_a.math.pk, "value": value},
+            content_type="application/json",
+        )
         assert answer.status_code == 201 and answer.json()["value"] == value
-    assert teacher.post("/api/v1/final-marks/", {"pupil": a.pupils[0].pk, "subject": world.calendar_a.math.pk,
-                                                 "value": "6"}, content_type="application/json").status_code == 400
+    assert (
+        teacher.post(
+            "/api/v1/final-marks/",
+            {"pupil": a.pupils[0].pk, "subject": world.calendar_a.math.pk, "value": "6"},
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
     term = cal.closed_term
     first, last = month_bounds(term.ends_on)
     with schema_context(b.school.schema_name):
         pupils = list(Pupil.objects.filter(school_class=b.school_class))
-        for pupil, value in zip(pupils, ["н/а", "4", "5"]):
-            FinalMark.objects.create(pupil=pupil, subject=cal.math, school_class=b.school_class, year=cal.year,
-                                     term=term, value=value, entered_by=b.class_teacher,
-                                     entered_at=at(term.ends_on + timedelta(days=1), 12))
+        for pupil, value in zip(pupils, ["н/а", "4", "5"], strict=True):
+            FinalMark.objects.create(
+                pupil=pupil,
+                subject=cal.math,
+                school_class=b.school_class,
+                year=cal.year,
+                term=term,
+                value=value,
+                entered_by=b.class_teacher,
+                entered_at=at(term.ends_on + timedelta(days=1), 12),
+            )
         assert _final_marks_on_time(first, last) == (1, 3)  # 5А maths complete; 5А Russian and 6Б maths not
 
 
@@ -223,8 +282,8 @@ def test_a_published_month_stays_as_published_and_a_correction_is_a_new_version(
     deputy = enter(a.deputy, a.host)
     page = deputy.get(f"/quality/?month={month:%Y-%m}").content.decode()
     assert "Месяц опубликован" in page
-    assert f'title="{published.numerator} / {published.denominator}"' in page            # published
-    assert f'title="{published.numerator + 1} / {published.denominator}"' in page        # now
+    assert f'title="{published.numerator} / {published.denominator}"' in page  # published
+    assert f'title="{published.numerator + 1} / {published.denominator}"' in page  # now
     # "Recompute and send" without a reason changes nothing; with one it is version 2.
     deputy.post(f"/quality/?month={month:%Y-%m}", {"reason": ""})
     assert SchoolMonth.objects.get(pk=published.pk).numerator == published.numerator
@@ -249,7 +308,21 @@ def test_drill_downs_show_every_indicator_with_a_teacher_or_a_class_meaning(worl
     page = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}")
     titles = {title: codes for title, codes, rows in page.context["breakdowns"]}
     assert titles["По учителям"] == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days", "Q10", "Q16", "Q17"]
-    assert titles["По классам"] == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days", "Q7", "Q8", "Q9", "Q12", "Q14", "Q15"]
+    assert titles["По классам"] == [
+        "Q1",
+        "Q2",
+        "Q3",
+        "Q4",
+        "Q5",
+        "Q6",
+        "Q6_3days",
+        "Q7",
+        "Q8",
+        "Q9",
+        "Q12",
+        "Q14",
+        "Q15",
+    ]
     with schema_context(a.school.schema_name):
         teachers, classes = by_teacher(month, today), by_class(month, today)
     # 5А: three pupils, one with an account and a parent (the first) — the other two: the second
@@ -260,8 +333,9 @@ def test_drill_downs_show_every_indicator_with_a_teacher_or_a_class_meaning(worl
     assert classes[a.school_class.pk]["Q7"] == (6, 6)
     # The class teacher has no teaching-load row here: no Q10 to count; the lessons are theirs.
     assert teachers[a.class_teacher.pk]["Q10"] == (0, 0)
-    assert teachers[a.class_teacher.pk]["Q1"][1] + teachers[a.teacher.pk]["Q1"][1] == \
-        sum(figures["Q1"][1] for figures in classes.values())
+    assert teachers[a.class_teacher.pk]["Q1"][1] + teachers[a.teacher.pk]["Q1"][1] == sum(
+        figures["Q1"][1] for figures in classes.values()
+    )
 
 
 def test_taking_part_means_writing_in_the_journal_and_a_substitution_counts_from_the_first_entry(world, db):
@@ -275,13 +349,23 @@ def test_taking_part_means_writing_in_the_journal_and_a_substitution_counts_from
     with schema_context(b.school.schema_name):
         TeachingLoad.objects.create(teacher=b.teacher, subject=cal.math, school_class=b.school_class, hours_per_week=3)
         l1, l2 = maths_of(b, cal, first, last, today)[:2]
-        AuditEntry.objects.create(actor=b.teacher, action="lesson.substitution", target_type="journal.lesson",
-                                  target_id=l1.pk, at=at(l1.date, 8))
+        AuditEntry.objects.create(
+            actor=b.teacher,
+            action="lesson.substitution",
+            target_type="journal.lesson",
+            target_id=l1.pk,
+            at=at(l1.date, 8),
+        )
         # l1: homework at 9, the substitution only at 10; l2: substitution first, then the topic.
-        Lesson.objects.filter(pk=l1.pk).update(taught_by=b.teacher, homework="§ 2", homework_entered_at=at(l1.date, 9),
-                                               substitution_recorded_at=at(l1.date, 10))
-        Lesson.objects.filter(pk=l2.pk).update(taught_by=b.teacher, substitution_recorded_at=at(l2.date, 8),
-                                               topic="Тема", topic_entered_at=at(l2.date, 9))
+        Lesson.objects.filter(pk=l1.pk).update(
+            taught_by=b.teacher,
+            homework="§ 2",
+            homework_entered_at=at(l1.date, 9),
+            substitution_recorded_at=at(l1.date, 10),
+        )
+        Lesson.objects.filter(pk=l2.pk).update(
+            taught_by=b.teacher, substitution_recorded_at=at(l2.date, 8), topic="Тема", topic_entered_at=at(l2.date, 9)
+        )
         result = levels_agree(today, today)
     assert result["Q10"] == (0, 1)
     assert result["Q17"] == (1, 2)
@@ -300,8 +384,13 @@ def test_planned_dates_are_typed_imported_or_spread_and_follow_the_timetable(wor
     url = f"/plans/{a.school_class.pk}/{cal.math.pk}/"
     teacher = enter(a.class_teacher, a.host)
     with schema_context(a.school.schema_name):
-        coming = list(Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__gte=today,
-                                            cancelled_at__isnull=True).order_by("date", "number").values_list("date", flat=True))
+        coming = list(
+            Lesson.objects.filter(
+                school_class=a.school_class, subject=cal.math, date__gte=today, cancelled_at__isnull=True
+            )
+            .order_by("date", "number")
+            .values_list("date", flat=True)
+        )
         past = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lt=today).last()
     typed = past.date
     teacher.post(url, {"topics": f"Дроби; 1; {typed:%d.%m.%Y}\nПроценты; 2\nУравнения; 1\nНеравенства; 1; 99.99.2026"})
@@ -314,15 +403,26 @@ def test_planned_dates_are_typed_imported_or_spread_and_follow_the_timetable(wor
         # The timetable changes: the Monday lessons go from today on; the spread dates follow.
         monday = TimetableSlot.objects.get(school_class=a.school_class, subject=cal.math, weekday=1, valid_to=None)
         services.end_slot(monday, last_day=today - timedelta(days=1), by=a.deputy)
-        left = list(Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__gte=today,
-                                          cancelled_at__isnull=True).order_by("date", "number").values_list("date", flat=True))
-        assert [t.due_on for t in PlannedTopic.objects.filter(pk__in=[t.pk for t in topics]).order_by("position")] == \
-            [typed, left[1], left[2]]
+        left = list(
+            Lesson.objects.filter(
+                school_class=a.school_class, subject=cal.math, date__gte=today, cancelled_at__isnull=True
+            )
+            .order_by("date", "number")
+            .values_list("date", flat=True)
+        )
+        assert [t.due_on for t in PlannedTopic.objects.filter(pk__in=[t.pk for t in topics]).order_by("position")] == [
+            typed,
+            left[1],
+            left[2],
+        ]
         # Q11 of the month: "Дроби" is due (typed in the past) and taught; "Уравнения", due later, taught early.
         Lesson.objects.filter(pk=past.pk).update(planned_topic=topics[0])
-        Lesson.objects.filter(pk=Lesson.objects.filter(school_class=a.school_class, subject=cal.math,
-                                                       date__lt=today).exclude(pk=past.pk).last().pk).update(
-            planned_topic=topics[2])
+        Lesson.objects.filter(
+            pk=Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lt=today)
+            .exclude(pk=past.pk)
+            .last()
+            .pk
+        ).update(planned_topic=topics[2])
         month = typed.replace(day=1)
         result = compute(month, today=today)
     due_this_month = sum(1 for t in (typed, left[1], left[2]) if t <= month_bounds(month)[1])
@@ -350,8 +450,12 @@ def test_the_accumulation_norm_is_prorated_by_school_days_and_rounded_half_up(wo
         holidays = list(Holiday.objects.all())
 
         def school_days(start, end):
-            return sum(1 for n in range((end - start).days + 1) if (start + timedelta(days=n)).isoweekday() != 7
-                       and not any(h.starts_on <= start + timedelta(days=n) <= h.ends_on for h in holidays))
+            return sum(
+                1
+                for n in range((end - start).days + 1)
+                if (start + timedelta(days=n)).isoweekday() != 7
+                and not any(h.starts_on <= start + timedelta(days=n) <= h.ends_on for h in holidays)
+            )
 
         total = school_days(term.starts_on, term.ends_on)
         for offset in range(5, (term.ends_on - term.starts_on).days):
@@ -360,11 +464,20 @@ def test_the_accumulation_norm_is_prorated_by_school_days_and_rounded_half_up(wo
             by_calendar = 7 * (offset + 1) // ((term.ends_on - term.starts_on).days + 1)
             if by_reading > by_calendar and until.isoweekday() != 7:
                 break
-        lessons = list(Lesson.objects.filter(term=term, school_class=b.school_class, subject=cal.math,
-                                             date__lte=until, cancelled_at__isnull=True).order_by("date"))
+        lessons = list(
+            Lesson.objects.filter(
+                term=term, school_class=b.school_class, subject=cal.math, date__lte=until, cancelled_at__isnull=True
+            ).order_by("date")
+        )
         for lesson in lessons[:by_calendar]:  # enough by calendar days, one short by the reading
-            Mark.objects.create(lesson=lesson, pupil=b.pupils[0], value="4", work_type=cal.answer,
-                                entered_by=b.class_teacher, entered_at=at(lesson.date, 12))
+            Mark.objects.create(
+                lesson=lesson,
+                pupil=b.pupils[0],
+                value="4",
+                work_type=cal.answer,
+                entered_by=b.class_teacher,
+                entered_at=at(lesson.date, 12),
+            )
         row = mark_pairs(until)[(b.school_class.pk, cal.math.pk)]
     assert by_reading > by_calendar and len(lessons) >= by_calendar
     assert row["pairs"] == 3 and row["accumulated"] == 0  # calendar days and rounding down would say 1
@@ -377,8 +490,9 @@ def test_a_substitution_the_deputy_assigned_counts_as_recorded_when_entered(worl
     b, cal = world.b, world.calendar_b
     today = timezone.localdate()
     with schema_context(b.school.schema_name):
-        lesson = Lesson.objects.filter(school_class=b.school_class, subject=cal.math, term=cal.term,
-                                       date__lt=today).last()
+        lesson = Lesson.objects.filter(
+            school_class=b.school_class, subject=cal.math, term=cal.term, date__lt=today
+        ).last()
         services.assign_substitution(lesson, school=b.school, teacher=b.teacher, reason="course", by=b.deputy)
         services.set_topic(lesson, topic="Повторение", by=b.teacher)
         result = compute(lesson.date, today=today + timedelta(days=1))
@@ -403,10 +517,10 @@ def test_pairs_are_the_pupils_enrolled_at_the_month_end_times_the_grades_marked_
         Pupil.objects.filter(pk=b.pupils[1].pk).update(withdrawn_on=until - timedelta(days=1))
         Pupil.objects.filter(pk=b.pupils[2].pk).update(withdrawn_on=until + timedelta(days=1))
         rows = mark_pairs(until)
-    assert rows[(b.school_class.pk, chemistry.pk)]["pairs"] == 2       # no lesson yet, still two pairs
+    assert rows[(b.school_class.pk, chemistry.pk)]["pairs"] == 2  # no lesson yet, still two pairs
     assert rows[(b.school_class.pk, chemistry.pk)]["without"] == 2
-    assert (b.school_class.pk, cal.music.pk) not in rows                # not marked: no pairs
-    assert rows[(b.school_class.pk, cal.math.pk)]["pairs"] == 2         # the one who left is out
+    assert (b.school_class.pk, cal.music.pk) not in rows  # not marked: no pairs
+    assert rows[(b.school_class.pk, cal.math.pk)]["pairs"] == 2  # the one who left is out
     assert rows[(b.other_class.pk, cal.math.pk)]["pairs"] == 1
 
 
@@ -441,8 +555,13 @@ def test_a_pupil_transferred_after_the_month_counts_in_the_class_they_were_in(wo
     first, last = month_bounds(today)
     with schema_context(b.school.schema_name):
         before = mark_pairs(today)
-        services.transfer_pupil(Pupil.objects.get(pk=b.pupils[0].pk), to_class=b.other_class,
-                                on=last + timedelta(days=1), order_number="15-у", order_date=last)
+        services.transfer_pupil(
+            Pupil.objects.get(pk=b.pupils[0].pk),
+            to_class=b.other_class,
+            on=last + timedelta(days=1),
+            order_number="15-у",
+            order_date=last,
+        )
         after = mark_pairs(today)
         classes = by_class(today, today)
     assert after[(b.school_class.pk, cal.math.pk)]["pairs"] == before[(b.school_class.pk, cal.math.pk)]["pairs"] == 3
@@ -463,14 +582,24 @@ def test_all_present_is_an_entry_and_a_lesson_is_recorded_on_its_day_in_the_scho
     moscow = ZoneInfo("Europe/Moscow")
     with schema_context(b.school.schema_name):
         l1, l2, l3 = maths_of(b, cal, first, last, today)[:3]
-        Mark.objects.create(lesson=l1, pupil=b.pupils[0], value="5", work_type=cal.answer,
-                            entered_by=b.class_teacher, entered_at=at(l1.date, 12))   # marks, no attendance
+        Mark.objects.create(
+            lesson=l1,
+            pupil=b.pupils[0],
+            value="5",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(l1.date, 12),
+        )  # marks, no attendance
         Lesson.objects.filter(pk=l2.pk).update(  # topic the day before, "all present" at 23:30 Moscow
-            topic="Тема", topic_entered_at=at(l2.date - timedelta(days=1), 18),
-            attendance_taken_at=dt.combine(l2.date, dt.min.time(), moscow) + timedelta(hours=23, minutes=30))
+            topic="Тема",
+            topic_entered_at=at(l2.date - timedelta(days=1), 18),
+            attendance_taken_at=dt.combine(l2.date, dt.min.time(), moscow) + timedelta(hours=23, minutes=30),
+        )
         Lesson.objects.filter(pk=l3.pk).update(  # attendance at 00:30 Moscow the next day
-            topic="Тема", topic_entered_at=at(l3.date, 10),
-            attendance_taken_at=dt.combine(l3.date, dt.min.time(), moscow) + timedelta(days=1, minutes=30))
+            topic="Тема",
+            topic_entered_at=at(l3.date, 10),
+            attendance_taken_at=dt.combine(l3.date, dt.min.time(), moscow) + timedelta(days=1, minutes=30),
+        )
         total = held_lessons(first, last, today).count()
         result = levels_agree(today, today)
     assert result["Q4"] == (2, total)  # l2 and l3; l1's marks are not an attendance entry
@@ -487,7 +616,8 @@ def test_a_pupil_account_made_after_the_month_is_not_counted_for_it(world, db):
         before = compute(month)["Q15"]
         with audit_rewritable():
             AuditEntry.objects.filter(action="pupil.account_linked", target_id=b.pupils[0].pk).update(
-                at=at(month_bounds(month)[1], 12))
+                at=at(month_bounds(month)[1], 12)
+            )
         after = compute(month)["Q15"]
     assert before == (0, 0)  # the world's pupil account was linked today, after that month
     assert after == (0, 1)

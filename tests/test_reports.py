@@ -26,8 +26,13 @@ def test_a_school_makes_its_filling_report_and_the_district_puts_the_schools_tog
     a, b, cal = world.a, world.b, world.calendar_b
     month = previous_month()
     with schema_context(b.school.schema_name):
-        held = Lesson.objects.filter(date__gte=month, date__lt=timezone.localdate().replace(day=1),
-                                     school_class=b.school_class, subject=cal.math, cancelled_at__isnull=True)
+        held = Lesson.objects.filter(
+            date__gte=month,
+            date__lt=timezone.localdate().replace(day=1),
+            school_class=b.school_class,
+            subject=cal.math,
+            cancelled_at__isnull=True,
+        )
         lessons = held.count()
         Lesson.objects.filter(pk=held.first().pk).update(topic="Дроби", topic_entered_at=timezone.now())
     deputy = enter(b.deputy, b.host)
@@ -68,18 +73,32 @@ def test_a_school_makes_its_filling_report_and_the_district_puts_the_schools_tog
 def test_a_report_for_a_period_not_over_or_before_the_school_existed_gets_a_clear_message(world, enter):
     b = world.b
     deputy = enter(b.deputy, b.host)
-    this_month = deputy.post("/quality/reports/", {"kind": "filling", "period": f"{timezone.localdate():%Y-%m}"},
-                             follow=True).content.decode()
+    this_month = deputy.post(
+        "/quality/reports/", {"kind": "filling", "period": f"{timezone.localdate():%Y-%m}"}, follow=True
+    ).content.decode()
     assert "завершившийся период" in this_month
-    this_week = deputy.post("/quality/reports/", {"kind": "activity", "period": f"{timezone.localdate():%Y-%m-%d}"},
-                            follow=True).content.decode()
+    this_week = deputy.post(
+        "/quality/reports/", {"kind": "activity", "period": f"{timezone.localdate():%Y-%m-%d}"}, follow=True
+    ).content.decode()
     assert "завершившийся период" in this_week
-    assert "подключена" in deputy.post("/quality/reports/", {"kind": "filling", "period": "2001-01"}, follow=True).content.decode()
-    assert "ГГГГ-ММ" in deputy.post("/quality/reports/", {"kind": "filling", "period": "май"}, follow=True).content.decode()
-    assert "формирует отчёт" in deputy.post("/quality/reports/", {"kind": "quality", "period": "2026-01"}, follow=True).content.decode()
+    assert (
+        "подключена"
+        in deputy.post("/quality/reports/", {"kind": "filling", "period": "2001-01"}, follow=True).content.decode()
+    )
+    assert (
+        "ГГГГ-ММ"
+        in deputy.post("/quality/reports/", {"kind": "filling", "period": "май"}, follow=True).content.decode()
+    )
+    assert (
+        "формирует отчёт"
+        in deputy.post("/quality/reports/", {"kind": "quality", "period": "2026-01"}, follow=True).content.decode()
+    )
     assert not Report.objects.filter(school=b.school).exists()
-    empty = enter(world.official).post("/district/quality/reports/", {"kind": "activity", "period": f"{previous_week():%Y-%m-%d}"},
-                                       follow=True).content.decode()
+    empty = (
+        enter(world.official)
+        .post("/district/quality/reports/", {"kind": "activity", "period": f"{previous_week():%Y-%m-%d}"}, follow=True)
+        .content.decode()
+    )
     assert "сводить нечего" in empty and not Report.objects.filter(kind="activity").exists()
 
 
@@ -87,19 +106,32 @@ def test_the_weekly_activity_report_counts_who_worked_in_the_journal_and_who_rea
     a, b = world.a, world.b
     monday = previous_week()
     with schema_context(b.school.schema_name):
-        AuditEntry.objects.create(actor=b.class_teacher, action="lesson.topic", target_type="journal.lesson",
-                                  target_id=1, at=at(monday + timedelta(days=1), 10))
-        AuditEntry.objects.create(actor=b.class_teacher, action="mark.added", target_type="journal.mark",
-                                  target_id=1, at=at(monday + timedelta(days=1), 11))
-        DataView.objects.create(viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk],
-                                at=at(monday + timedelta(days=6), 21))
-        DataView.objects.create(viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk],
-                                at=at(monday + timedelta(days=7), 9))  # the next week
+        AuditEntry.objects.create(
+            actor=b.class_teacher,
+            action="lesson.topic",
+            target_type="journal.lesson",
+            target_id=1,
+            at=at(monday + timedelta(days=1), 10),
+        )
+        AuditEntry.objects.create(
+            actor=b.class_teacher,
+            action="mark.added",
+            target_type="journal.mark",
+            target_id=1,
+            at=at(monday + timedelta(days=1), 11),
+        )
+        DataView.objects.create(
+            viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk], at=at(monday + timedelta(days=6), 21)
+        )
+        DataView.objects.create(
+            viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk], at=at(monday + timedelta(days=7), 9)
+        )  # the next week
     LoginAttempt.objects.create(user=world.parent, identifier="parent", host="localhost", success=True)
     LoginAttempt.objects.filter(user=world.parent).update(at=at(monday + timedelta(days=6), 20))
     with schema_context(a.school.schema_name):  # school A's diary views are not school B's
-        DataView.objects.create(viewer=world.parent, page="diary.week", pupil_ids=[a.pupils[0].pk],
-                                at=at(monday + timedelta(days=2), 21))
+        DataView.objects.create(
+            viewer=world.parent, page="diary.week", pupil_ids=[a.pupils[0].pk], at=at(monday + timedelta(days=2), 21)
+        )
         school_report("activity", monday.isoformat())
     with schema_context(b.school.schema_name):
         school_report("activity", monday.isoformat())

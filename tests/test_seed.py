@@ -27,8 +27,9 @@ def empty_database():
 
 def manage(url, *args):
     env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_the_demo_seed_runs_on_an_empty_database(empty_database):
@@ -62,7 +63,8 @@ def test_the_demo_seed_runs_on_an_empty_database(empty_database):
         # The district sees this month's and last month's indicators and last month's reports.
         figures, reports = conn.execute(
             "SELECT (SELECT count(DISTINCT (school_id, month)) FROM monitoring_schoolmonth),"
-            " (SELECT count(*) FROM monitoring_report WHERE school_id IS NULL)").fetchone()
+            " (SELECT count(*) FROM monitoring_report WHERE school_id IS NULL)"
+        ).fetchone()
         assert (figures, reports) == (6, 3)
     # Run again: it leaves the district as it is.
     assert "уже создан" in manage(url, "seed_demo")

@@ -28,9 +28,26 @@ def worker(world, django_db_blocker):
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield process
     process.terminate()
@@ -57,7 +74,9 @@ def test_a_task_sent_from_a_school_runs_in_that_school(world, worker, db):
 
 
 def test_the_dispatcher_updates_every_working_school_and_skips_a_suspended_one(world, worker, db):
-    before = {s: SchoolFigures.objects.get(school=s).updated_at for s in (world.a.school, world.b.school, world.suspended)}
+    before = {
+        s: SchoolFigures.objects.get(school=s).updated_at for s in (world.a.school, world.b.school, world.suspended)
+    }
     dispatch_school_figures.apply_async(kwargs={"jitter": 0})
     a = wait_for_update(world.a.school, before[world.a.school])
     wait_for_update(world.b.school, before[world.b.school])
@@ -85,8 +104,9 @@ def test_monitoring_tasks_compute_in_their_school_and_write_counts_to_public(wor
         school_report.delay("activity", week.isoformat())
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not (
-            SchoolMonth.objects.filter(school=world.b.school, month=month).count() == 18
-            and Report.objects.filter(kind="activity", school=world.b.school, starts_on=week).exists()):
+        SchoolMonth.objects.filter(school=world.b.school, month=month).count() == 18
+        and Report.objects.filter(kind="activity", school=world.b.school, starts_on=week).exists()
+    ):
         time.sleep(0.2)
     assert SchoolMonth.objects.filter(school=world.b.school, month=month).count() == 18
     assert not SchoolMonth.objects.filter(school=world.a.school, month=month).exists()

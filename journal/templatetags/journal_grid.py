@@ -23,11 +23,15 @@ def grid_cells(context, row):
         writable = present and lesson.pk in my_lessons and lesson.date <= today
         parts = [f'<td class="cell" data-lesson="{lesson.pk}"{OPEN if writable else ""}>']
         if attendance:
-            parts.append(f'<span class="abs" title="{escape(str(attendance.get_reason_display()))}">'
-                         f'{escape(str(attendance.get_status_display()))}</span>')
+            parts.append(
+                f'<span class="abs" title="{escape(str(attendance.get_reason_display()))}">'
+                f"{escape(str(attendance.get_status_display()))}</span>"
+            )
         for mark in cell["marks"]:
             title = f"{mark.work_type.name}: {mark.comment}" if mark.comment else mark.work_type.name
-            parts.append(f'<span class="mark" data-mark="{mark.pk}" title="{escape(title)}">{escape(mark.value)}</span>')
+            parts.append(
+                f'<span class="mark" data-mark="{mark.pk}" title="{escape(title)}">{escape(mark.value)}</span>'
+            )
         parts.append("</td>")
         cells.append("".join(parts))
     return mark_safe("\n".join(cells))

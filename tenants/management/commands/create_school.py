@@ -16,7 +16,12 @@ class Command(BaseCommand):
         try:
             school = create_school(name=options["name"], short_name=options["short_name"], slug=options["slug"])
         except ValidationError as error:
-            lines = [f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()] \
-                if hasattr(error, "error_dict") else error.messages
+            lines = (
+                [f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()]
+                if hasattr(error, "error_dict")
+                else error.messages
+            )
             raise CommandError("Школа не создана.\n" + "\n".join(lines)) from None
-        self.stdout.write(self.style.SUCCESS(f"Школа «{school.short_name}» создана: {school.host} (схема {school.schema_name})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Школа «{school.short_name}» создана: {school.host} (схема {school.schema_name})")
+        )

@@ -36,21 +36,91 @@ CLASSES = [(1, "А"), (3, "А"), (5, "А"), (5, "Б"), (7, "А"), (9, "А")]
 PUPILS_PER_CLASS = 12
 
 SURNAMES = [
-    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
-    "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов",
-    "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв",
-    "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв", "Сергеев", "Кузьмин", "Фролов", "Беляев",
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
+    "Захаров",
+    "Зайцев",
+    "Соловьёв",
+    "Борисов",
+    "Яковлев",
+    "Григорьев",
+    "Романов",
+    "Воробьёв",
+    "Сергеев",
+    "Кузьмин",
+    "Фролов",
+    "Беляев",
 ]
-MALE = ["Александр", "Дмитрий", "Максим", "Сергей", "Андрей", "Алексей", "Артём", "Илья", "Кирилл", "Михаил",
-        "Никита", "Матвей", "Роман", "Егор", "Иван", "Тимофей"]
-FEMALE = ["Анастасия", "Мария", "Анна", "Виктория", "Екатерина", "Наталья", "Марина", "Полина", "Дарья",
-          "Алиса", "Ксения", "Елена", "Ольга", "Татьяна", "Софья", "Варвара"]
+MALE = [
+    "Александр",
+    "Дмитрий",
+    "Максим",
+    "Сергей",
+    "Андрей",
+    "Алексей",
+    "Артём",
+    "Илья",
+    "Кирилл",
+    "Михаил",
+    "Никита",
+    "Матвей",
+    "Роман",
+    "Егор",
+    "Иван",
+    "Тимофей",
+]
+FEMALE = [
+    "Анастасия",
+    "Мария",
+    "Анна",
+    "Виктория",
+    "Екатерина",
+    "Наталья",
+    "Марина",
+    "Полина",
+    "Дарья",
+    "Алиса",
+    "Ксения",
+    "Елена",
+    "Ольга",
+    "Татьяна",
+    "Софья",
+    "Варвара",
+]
 FATHERS = ["Александр", "Дмитрий", "Сергей", "Андрей", "Алексей", "Михаил", "Иван", "Николай", "Владимир", "Павел"]
 
 
 def patronymic(father, female):
-    stem = {"Пётр": "Петров", "Михаил": "Михайлов", "Николай": "Николаев", "Алексей": "Алексеев", "Андрей": "Андреев",
-            "Сергей": "Сергеев"}.get(father, father + "ов" if not father.endswith("й") else father[:-1] + "ев")
+    stem = {
+        "Пётр": "Петров",
+        "Михаил": "Михайлов",
+        "Николай": "Николаев",
+        "Алексей": "Алексеев",
+        "Андрей": "Андреев",
+        "Сергей": "Сергеев",
+    }.get(father, father + "ов" if not father.endswith("й") else father[:-1] + "ев")
     if father == "Павел":
         stem = "Павлов"
     return stem + ("на" if female else "ич")
@@ -83,11 +153,15 @@ class Command(BaseCommand):
         if phone:
             self.phone_counter += 1
             phone = f"+7900{self.phone_counter:07d}"
-        user = accounts.create_person(accounts.NewAccount(
-            last_name=last or surname(self.rng.choice(SURNAMES), female),
-            first_name=first or self.rng.choice(FEMALE if female else MALE),
-            middle_name=patronymic(father, female), email=email or "", phone=phone or "",
-        ))
+        user = accounts.create_person(
+            accounts.NewAccount(
+                last_name=last or surname(self.rng.choice(SURNAMES), female),
+                first_name=first or self.rng.choice(FEMALE if female else MALE),
+                middle_name=patronymic(father, female),
+                email=email or "",
+                phone=phone or "",
+            )
+        )
         self.people.append(user)
         return user
 
@@ -118,8 +192,14 @@ class Command(BaseCommand):
         views = []
         for guardian in Guardian.objects.filter(consent_at__isnull=False):
             for _ in range(self.rng.choice([0, 0, 1, 3, 6, 10])):
-                views.append(DataView(viewer_id=guardian.user_id, page="diary.week", pupil_ids=[guardian.pupil_id],
-                                      at=since + timedelta(minutes=self.rng.randint(0, 45 * 24 * 60))))
+                views.append(
+                    DataView(
+                        viewer_id=guardian.user_id,
+                        page="diary.week",
+                        pupil_ids=[guardian.pupil_id],
+                        at=since + timedelta(minutes=self.rng.randint(0, 45 * 24 * 60)),
+                    )
+                )
         DataView.objects.bulk_create(views)
         for month in (reports.previous_month(), timezone.localdate().replace(day=1)):
             update_school_month(month.isoformat())
@@ -147,7 +227,8 @@ class Command(BaseCommand):
             year, terms = demo.set_up_year(school, by=deputy, today=today)
             # The demo schools joined the platform before their school year began.
             School.objects.filter(pk=school.pk).update(
-                created_at=timezone.make_aware(datetime.combine(year.starts_on - timedelta(days=14), time(9))))
+                created_at=timezone.make_aware(datetime.combine(year.starts_on - timedelta(days=14), time(9)))
+            )
             demo.fill_journal(school, until=today)
             for term in terms:
                 if term.ends_on < today:
@@ -159,11 +240,14 @@ class Command(BaseCommand):
         year = date.today().year - school_class.grade - 6 - (date.today().month < 9)
         is_family_child = self.family is not None and n == 0 and school_class.grade == self.family[1]
         pupil = journal.enroll_pupil(
-            school_class=school_class, last_name=surname("Иванов" if is_family_child else base, female),
+            school_class=school_class,
+            last_name=surname("Иванов" if is_family_child else base, female),
             first_name=self.rng.choice(FEMALE if female else MALE),
             middle_name=patronymic("Пётр" if is_family_child else self.rng.choice(FATHERS), female),
             birth_date=date(year, self.rng.randint(1, 12), self.rng.randint(1, 28)),
-            enrolled_on=date(year + 7, 9, 1), order=f"{self.rng.randint(10, 150)}-у", by=admin,
+            enrolled_on=date(year + 7, 9, 1),
+            order=f"{self.rng.randint(10, 150)}-у",
+            by=admin,
         )
         # Most families are on the portal; a few are not yet (a real class has such parents).
         if is_family_child:
@@ -172,11 +256,15 @@ class Command(BaseCommand):
             parent = self.person(female=self.rng.random() < 0.7, phone=True, last=None)
         else:
             return
-        invitation, _ = accounts.issue_invitation(school=school, role=Role.PARENT, by=class_teacher, ip=None, pupil=pupil)
+        invitation, _ = accounts.issue_invitation(
+            school=school, role=Role.PARENT, by=class_teacher, ip=None, pupil=pupil
+        )
         accounts.redeem_invitation(invitation, ip=None, user=parent, consent=True)
         if n == 1:
             pupil_user = self.person(female=female, email=f"pupil{school_class.pk}@{school.slug}.example.ru")
-            invitation, _ = accounts.issue_invitation(school=school, role=Role.PUPIL, by=class_teacher, ip=None, pupil=pupil)
+            invitation, _ = accounts.issue_invitation(
+                school=school, role=Role.PUPIL, by=class_teacher, ip=None, pupil=pupil
+            )
             accounts.redeem_invitation(invitation, ip=None, user=pupil_user)
 
     def print_logins(self):

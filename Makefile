@@ -1,5 +1,6 @@
 # make demo  — the product with a demo district on this machine
-# make test  — lint and format checks (ruff), then the whole test suite against real PostgreSQL and Redis
+# make test  — lint and format checks (ruff), the import contracts (import-linter), then the whole
+#              test suite against real PostgreSQL and Redis
 # make bench — benchmarks into docs/benchmarks.md (not part of make test)
 # Both create .venv and, when DATABASE_URL / REDIS_URL are not set, start private
 # PostgreSQL and Redis under var/ (see deploy/devservices.py).
@@ -43,6 +44,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	@set -e; $(SERVICES); $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed

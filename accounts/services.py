@@ -17,6 +17,7 @@ from tenants.models import School
 from .backends import find_user
 from .identifiers import normalize_email, normalize_phone, normalize_snils
 from .models import INVITED_BY, STAFF_ROLES, Invitation, LoginAttempt, Membership, Role, User, hash_code
+from .signals import pupil_invitation_accepted
 
 CONSENT_VERSION = "2026-1"
 
@@ -216,31 +217,12 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
 
     if invitation.pupil_id is not None:
         with schema_context(school.schema_name):
-            _link_pupil(invitation, user, ip)
+            pupil_invitation_accepted.send(Invitation, invitation=invitation, user=user, ip=ip)
 
     invitation.used_at, invitation.used_by = timezone.now(), user
     invitation.save(update_fields=["used_at", "used_by"])
     record("invitation.used", invitation, by=user, ip=ip)
     return user
-
-
-def _link_pupil(invitation, user, ip):
-    from journal.models import Guardian, Pupil  # the school's own tables, in its schema
-
-    pupil = Pupil.objects.enrolled().filter(pk=invitation.pupil_id).first()
-    if pupil is None:
-        raise ValidationError("Обучающийся по этому приглашению выбыл из школы.")
-    if invitation.role == Role.PUPIL:
-        if pupil.user_id not in (None, user.pk):
-            raise ValidationError("У обучающегося уже есть учётная запись.")
-        pupil.user = user
-        pupil.save(update_fields=["user"])
-        record("pupil.account_linked", pupil, by=user, ip=ip, old={"user": None}, new={"user": user.pk})
-        return
-    guardian, _ = Guardian.objects.get_or_create(pupil=pupil, user=user, ended_at=None)
-    guardian.consent_at, guardian.consent_ip, guardian.consent_version = timezone.now(), ip, CONSENT_VERSION
-    guardian.save(update_fields=["consent_at", "consent_ip", "consent_version"])
-    record("guardian.consent", guardian, by=user, ip=ip, new={"pupil": pupil.pk, "version": CONSENT_VERSION})
 
 
 @transaction.atomic

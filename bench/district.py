@@ -72,7 +72,7 @@ def build_school(index, seed, today):
 
     from accounts import services as accounts
     from accounts.models import Membership, Role, User
-    from journal import demo
+    from demo import school_year as demo
     from journal.models import Guardian, Pupil, PupilMovement, SchoolClass
     from tenants.models import School
     from tenants.services import create_school

@@ -36,6 +36,7 @@ SHARED_APPS = [
     "accounts",
     "audit",
     "monitoring",
+    "demo",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.access import client_ip
-from accounts.models import STAFF_ROLES, Membership
+from accounts.models import STAFF_ROLES, Membership, NotificationPreference
 from audit.models import record
 from journal import rulebook
 from journal.models import Attendance, Guardian, Lesson, Mark, Pupil, TeachingLoad
@@ -79,8 +79,6 @@ def deliver_pending(limit=500, now=None):
     """Sends the e-mails of unsent notifications, each once: a row is claimed (and the claim
     committed) before its e-mail goes, and marked sent after. A claim older than
     CLAIM_TIMEOUT (a worker killed mid-send) is taken again."""
-    from accounts.models import NotificationPreference
-
     now = now or timezone.now()
     with transaction.atomic():
         batch = list(

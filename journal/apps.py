@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class JournalConfig(AppConfig):
     name = "journal"
     verbose_name = "Журнал"
+
+    def ready(self):
+        # The layers below the journal learn of it only here: they import none of it.
+        from accounts.signals import pupil_invitation_accepted
+        from tenants import figures
+
+        from .selectors import school_figures
+        from .services import link_invited_account
+
+        pupil_invitation_accepted.connect(link_invited_account, dispatch_uid="journal.link_invited_account")
+        figures.register(school_figures)

@@ -1,14 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 
 from .models import WEEKDAYS, Attendance, Lesson, SchoolClass, Subgroup, Subject, Term, TermScheme
 
 
 def teacher_choices(school):
-    from accounts.models import Membership
-
     teachers = {
         m.user
         for m in Membership.objects.at(school)

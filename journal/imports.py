@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as accounts
-from accounts.models import Role
+from accounts.models import Membership, Role
 from audit.models import record
 from config.errors import explain
 
@@ -193,8 +193,6 @@ def check_staff(row, school):
 
 
 def _teacher(text, school):
-    from accounts.models import Membership
-
     text = " ".join(text.split())
     people = [
         m.user

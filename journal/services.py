@@ -15,7 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from accounts.services import end_family_membership
+from accounts.services import CONSENT_VERSION, end_family_membership
 from audit.models import record
 from diary.services import notify, notify_staff
 
@@ -194,6 +194,25 @@ def withdraw_pupil(pupil, *, on, order_number, order_date, by=None, ip=None):
         new={"withdrawn_on": on, "order": order_number},
     )
     return pupil
+
+
+def link_invited_account(sender, *, invitation, user, ip, **kwargs):
+    """An accepted invitation that names a pupil: the pupil's own account, or a parent's link with
+    the consent given (accounts.signals.pupil_invitation_accepted, in the school's schema)."""
+    pupil = Pupil.objects.enrolled().filter(pk=invitation.pupil_id).first()
+    if pupil is None:
+        raise ValidationError("Обучающийся по этому приглашению выбыл из школы.")
+    if invitation.role == Role.PUPIL:
+        if pupil.user_id not in (None, user.pk):
+            raise ValidationError("У обучающегося уже есть учётная запись.")
+        pupil.user = user
+        pupil.save(update_fields=["user"])
+        record("pupil.account_linked", pupil, by=user, ip=ip, old={"user": None}, new={"user": user.pk})
+        return
+    guardian, _ = Guardian.objects.get_or_create(pupil=pupil, user=user, ended_at=None)
+    guardian.consent_at, guardian.consent_ip, guardian.consent_version = timezone.now(), ip, CONSENT_VERSION
+    guardian.save(update_fields=["consent_at", "consent_ip", "consent_version"])
+    record("guardian.consent", guardian, by=user, ip=ip, new={"pupil": pupil.pk, "version": CONSENT_VERSION})
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from journal.demo import school_year
+from demo.school_year import school_year
 
 
 @pytest.fixture

@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
-
-from . import services
-from .models import (
+from journal import services
+from journal.models import (
     Attendance,
     FinalMark,
     Lesson,
@@ -27,7 +26,7 @@ from .models import (
     ThematicPlan,
     WorkType,
 )
-from .selectors import journal_grid
+from journal.selectors import journal_grid
 
 # Subject: (weekly hours by grade level), as in a typical учебный план.
 CURRICULUM = {

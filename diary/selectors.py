@@ -31,7 +31,7 @@ def week(pupil, monday):
     attendance = Prefetch(
         "attendance", queryset=Attendance.objects.live().filter(pupil=pupil), to_attr="pupil_attendance"
     )
-    files = Prefetch("files", queryset=HomeworkFile.objects.filter(deleted_at__isnull=True), to_attr="live_files")
+    files = Prefetch("files", queryset=HomeworkFile.objects.live(), to_attr="live_files")
     lessons = (
         lessons_of(pupil)
         .filter(date__range=(monday, monday + timedelta(days=5)))

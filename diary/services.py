@@ -12,8 +12,10 @@ from django.utils import timezone
 from accounts.access import client_ip
 from accounts.models import STAFF_ROLES, Membership, NotificationPreference
 from audit.models import record
+from config.uploads import check_upload
 from journal import rulebook
 from journal.models import Attendance, Guardian, Lesson, Mark, Pupil, TeachingLoad
+from journal.selectors import teachers_of
 
 from .models import DataView, Message, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
 
@@ -124,8 +126,7 @@ def deliver_pending(limit=500, now=None):
 # --- Messages between the school and families ----------------------------------------------
 
 MESSAGE_MAX_CHARS = 5000
-ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-ATTACHMENT_TYPES = {"pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "jpg", "jpeg", "png"}
+ATTACHMENT_MAX_MB = 5
 RATE_LIMIT = (20, timedelta(minutes=10))  # messages by one person, in that long
 
 
@@ -151,20 +152,14 @@ def staff_about(pupil, school):
     heads = set(
         Membership.objects.at(school).filter(role__in=sorted(rulebook.READ_ALL)).values_list("user_id", flat=True)
     )
-    working = set(
-        Membership.objects.at(school).filter(role__in=sorted(rulebook.TEACHING)).values_list("user_id", flat=True)
-    )
+    working = set(teachers_of(school).values_list("pk", flat=True))
     return (teachers & working) | heads
 
 
 def _attachment(upload, school):
     if upload is None:
         return "", ""
-    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if extension not in ATTACHMENT_TYPES:
-        raise ValidationError({"attachment": f"Файл «{upload.name}»: допустимы документы, таблицы и изображения."})
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"attachment": f"Файл «{upload.name}» больше 5 МБ."})
+    extension = check_upload(upload, field="attachment", max_mb=ATTACHMENT_MAX_MB)
     return default_storage.save(f"{school.schema_name}/messages/{uuid.uuid4().hex}.{extension}", upload), upload.name[
         :200
     ]

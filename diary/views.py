@@ -94,9 +94,11 @@ def own_page(request, page="week"):
 
 def _file(request, pupil, lesson_id, file_id):
     """A homework file of a lesson this pupil sits in: the same check as the page linking to it."""
-    attached = HomeworkFile.objects.filter(
-        pk=file_id, lesson_id=lesson_id, deleted_at__isnull=True, lesson__in=selectors.lessons_of(pupil)
-    ).first()
+    attached = (
+        HomeworkFile.objects.live()
+        .filter(pk=file_id, lesson_id=lesson_id, lesson__in=selectors.lessons_of(pupil))
+        .first()
+    )
     if attached is None:
         raise Http404
     log_view(request, [pupil], "diary.file")

@@ -1,19 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role
-
 from .models import WEEKDAYS, Attendance, Lesson, SchoolClass, Subgroup, Subject, Term, TermScheme
+from .selectors import teachers_of
 
 
 def teacher_choices(school):
-    teachers = {
-        m.user
-        for m in Membership.objects.at(school)
-        .filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
-        .select_related("user")
-    }
-    return [(u.pk, u.full_name) for u in sorted(teachers, key=lambda u: u.full_name)]
+    return [(u.pk, u.full_name) for u in sorted(teachers_of(school), key=lambda u: u.full_name)]
 
 
 class DateInput(forms.DateInput):

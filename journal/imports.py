@@ -13,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as accounts
-from accounts.models import Membership, Role
+from accounts.models import Role
 from audit.models import record
 from config.errors import explain
 
 from . import services
 from .models import ImportBatch, SchoolClass, Subgroup, Subject
+from .selectors import teachers_of
 
 MAX_ROWS = 2000
 MAX_BYTES = 2 * 1024 * 1024
@@ -194,12 +195,7 @@ def check_staff(row, school):
 
 def _teacher(text, school):
     text = " ".join(text.split())
-    people = [
-        m.user
-        for m in Membership.objects.at(school)
-        .filter(role__in=[Role.TEACHER, Role.CLASS_TEACHER])
-        .select_related("user")
-    ]
+    people = list(teachers_of(school))
     found = {
         u.pk: u for u in people if text.lower() in (u.full_name.lower(), (u.email or "").lower(), u.short_name.lower())
     }

@@ -368,6 +368,12 @@ class Lesson(models.Model):
         return self.taught_by_id or self.teacher_id
 
 
+class RecordQuerySet(models.QuerySet):
+    def live(self):
+        """Records as they stand: deleted ones are kept for the history, not counted."""
+        return self.filter(deleted_at__isnull=True)
+
+
 class HomeworkFile(models.Model):
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(upload_to="homework/%Y/%m/")
@@ -376,6 +382,8 @@ class HomeworkFile(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RecordQuerySet.as_manager()
 
 
 class MarkValue(models.TextChoices):
@@ -394,12 +402,6 @@ FinalValue = models.TextChoices(
     [(m.name, (m.value, m.label)) for m in MarkValue]
     + [("NOT_ASSESSED", ("н/а", "не аттестован")), ("EXEMPT", ("осв.", "освобождён"))],
 )
-
-
-class RecordQuerySet(models.QuerySet):
-    def live(self):
-        """Records as they stand: deleted ones are kept for the history, not counted."""
-        return self.filter(deleted_at__isnull=True)
 
 
 class Mark(models.Model):

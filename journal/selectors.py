@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from accounts.models import Membership, User
 from accounts.selectors import parent_schools
 from audit.models import AuditEntry
 from tenants.models import School
@@ -36,6 +37,12 @@ from .models import (
     TimetableSlot,
     WorkType,
 )
+
+
+def teachers_of(school):
+    """The people who teach at this school now (as teacher or class teacher), each once."""
+    teaching = Membership.objects.at(school).filter(role__in=sorted(rulebook.TEACHING))
+    return User.objects.filter(pk__in=teaching.values("user_id"))
 
 
 def classes_with_counts():

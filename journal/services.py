@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from accounts.services import CONSENT_VERSION, end_family_membership
 from audit.models import record
+from config.uploads import check_upload
 from diary.services import notify, notify_staff
 
 from . import rulebook
@@ -49,6 +50,7 @@ from .models import (
     TimetableSlot,
     WorkType,
 )
+from .selectors import teachers_of
 
 # --- Classes and pupils -------------------------------------------------------------
 
@@ -415,7 +417,7 @@ def set_curriculum(*, grade, subject, hours_per_week, by=None, ip=None):
 
 
 def _require_teacher(teacher, school):
-    if not Membership.objects.at(school).filter(user=teacher, role__in=[Role.TEACHER, Role.CLASS_TEACHER]).exists():
+    if not teachers_of(school).filter(pk=teacher.pk).exists():
         raise ValidationError({"teacher": f"{teacher.full_name} не работает учителем в этой школе."})
 
 
@@ -715,7 +717,7 @@ def _check_open(lesson):
 
 
 def _is_teacher_here(user, school):
-    return Membership.objects.at(school).filter(user=user, role__in=sorted(rulebook.TEACHING)).exists()
+    return teachers_of(school).filter(pk=user.pk).exists()
 
 
 def _in_words(lesson):
@@ -857,37 +859,14 @@ def set_homework(lesson, *, text="", none=False, by, ip=None):
     return lesson
 
 
-HOMEWORK_FILE_TYPES = {
-    "pdf",
-    "doc",
-    "docx",
-    "odt",
-    "rtf",
-    "txt",
-    "xls",
-    "xlsx",
-    "ods",
-    "ppt",
-    "pptx",
-    "odp",
-    "jpg",
-    "jpeg",
-    "png",
-}
-HOMEWORK_FILE_MAX_BYTES = 10 * 1024 * 1024
+HOMEWORK_FILE_MAX_MB = 10
 
 
 @transaction.atomic
 def attach_homework_file(lesson, upload, *, school, by, ip=None):
     """Files go under the school's own prefix; they are served only through an access check."""
     check_can_write(lesson, by)
-    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if extension not in HOMEWORK_FILE_TYPES:
-        raise ValidationError(
-            {"files": f"Файл «{upload.name}»: допустимы документы, таблицы, презентации и изображения."}
-        )
-    if upload.size > HOMEWORK_FILE_MAX_BYTES:
-        raise ValidationError({"files": f"Файл «{upload.name}» больше 10 МБ."})
+    extension = check_upload(upload, field="files", max_mb=HOMEWORK_FILE_MAX_MB)
     stored = default_storage.save(f"{school.schema_name}/homework/{lesson.pk}/{uuid.uuid4().hex}.{extension}", upload)
     attached = HomeworkFile.objects.create(
         lesson=lesson, file=stored, name=upload.name[:200], size=upload.size, uploaded_by=by

@@ -412,7 +412,7 @@ def journal_page(request, class_id, subject_id):
 def homework_file(request, lesson_id, file_id):
     """A homework file, after the same access check as the lesson page that links to it."""
     lesson = access_lesson_to_read(request, lesson_id)
-    attached = HomeworkFile.objects.filter(pk=file_id, lesson=lesson, deleted_at__isnull=True).first()
+    attached = HomeworkFile.objects.live().filter(pk=file_id, lesson=lesson).first()
     if attached is None:
         raise Http404
     return FileResponse(attached.file.open("rb"), as_attachment=True, filename=attached.name)

@@ -17,7 +17,7 @@ from journal.selectors import current_year
 
 from . import selectors
 from .access import child, own_pupil, parent_school
-from .services import log_view, post_message
+from .services import log_view, mark_shown, post_message
 
 Parent = api_audience("portal", {Role.PARENT})
 Pupil = api_audience("school", {Role.PUPIL})
@@ -237,7 +237,7 @@ def notifications(request):
                     "created_at": n.created_at,
                     "email_sent": n.email_sent_at is not None,
                 }
-                for n in selectors.notifications_of(request.user)
+                for n in mark_shown(selectors.notifications_of(request.user))
             ]
         }
     )

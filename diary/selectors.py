@@ -130,14 +130,12 @@ def current_term(pupil, year):
 
 
 def notifications_of(user, limit=100):
-    """The newest notifications from every school where the person is a parent; shown ones become read."""
+    """The newest notifications from every school where the person is a parent (services.mark_shown
+    makes them read)."""
     notices = []
     for school in parent_schools(user):
         with schema_context(school.schema_name):
             found = list(Notification.objects.filter(recipient=user).select_related("pupil")[:limit])
-            Notification.objects.filter(pk__in=[n.pk for n in found if n.read_at is None]).update(
-                read_at=timezone.now()
-            )
         for notice in found:
             notice.school = school
         notices += found
@@ -145,10 +143,8 @@ def notifications_of(user, limit=100):
 
 
 def staff_notices(user, limit=20):
-    """Notices to a member of staff at this school (substitutions); shown ones become read."""
-    found = list(Notification.objects.filter(recipient=user, pupil__isnull=True)[:limit])
-    Notification.objects.filter(pk__in=[n.pk for n in found if n.read_at is None]).update(read_at=timezone.now())
-    return found
+    """Notices to a member of staff at this school (substitutions)."""
+    return list(Notification.objects.filter(recipient=user, pupil__isnull=True)[:limit])
 
 
 def threads_for(user, everything=False):

@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from accounts.access import client_ip
 from accounts.models import STAFF_ROLES, Membership, NotificationPreference
@@ -75,6 +76,20 @@ def kick_delivery():
 
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def mark_shown(notices):
+    """Notices shown to their reader become read, each in its own school's schema (a parent's come
+    from every child's school; a member of staff's from the school at hand)."""
+    unread = {}
+    for notice in notices:
+        if notice.read_at is None:
+            school = getattr(notice, "school", None)
+            unread.setdefault(school.schema_name if school else connection.schema_name, []).append(notice.pk)
+    for schema, ids in unread.items():
+        with schema_context(schema):
+            Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+    return notices
 
 
 def deliver_pending(limit=500, now=None):

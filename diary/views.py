@@ -22,7 +22,7 @@ from .access import child, own_pupil, parent_school
 from .forms import PreferenceForm
 from .models import News
 from .report import weekly_report as build
-from .services import log_view, post_message, publish_news, record_meeting, staff_about, start_thread
+from .services import log_view, mark_shown, post_message, publish_news, record_meeting, staff_about, start_thread
 
 PAGES = ("week", "marks", "attendance", "views")
 
@@ -151,7 +151,9 @@ def notifications(request):
             messages.success(request, "Настройки уведомлений сохранены.")
             return redirect("notifications")
     return render(
-        request, "diary/notifications.html", {"notices": selectors.notifications_of(request.user), "form": form}
+        request,
+        "diary/notifications.html",
+        {"notices": mark_shown(selectors.notifications_of(request.user)), "form": form},
     )
 
 

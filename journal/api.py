@@ -634,51 +634,46 @@ class SetupList(generics.ListCreateAPIView):
         return validated
 
 
-def _model_serializer(model_, fields_, read_only=()):
-    meta = type("Meta", (), {"model": model_, "fields": fields_, "read_only_fields": list(read_only)})
-    return type(f"{model_.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": meta})
+class YearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.AcademicYear
+        fields = ["id", "name", "starts_on", "ends_on"]
 
 
-class YearList(SetupList):
-    queryset = models.AcademicYear.objects.all()
-    serializer_class = _model_serializer(models.AcademicYear, ["id", "name", "starts_on", "ends_on"])
-    create_with = staticmethod(services.create_year)
+class TermSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Term
+        fields = ["id", "year", "scheme", "number", "starts_on", "ends_on"]
 
 
-class TermList(SetupList):
-    queryset = models.Term.objects.all()
-    serializer_class = _model_serializer(models.Term, ["id", "year", "scheme", "number", "starts_on", "ends_on"])
-    create_with = staticmethod(services.add_term)
+class HolidaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Holiday
+        fields = ["id", "year", "name", "starts_on", "ends_on"]
 
 
-class HolidayList(SetupList):
-    queryset = models.Holiday.objects.all()
-    serializer_class = _model_serializer(models.Holiday, ["id", "year", "name", "starts_on", "ends_on"])
-    create_with = staticmethod(services.add_holiday)
+class GradeSchemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.GradeScheme
+        fields = ["id", "year", "grade", "scheme"]
 
 
-class GradeSchemeList(SetupList):
-    queryset = models.GradeScheme.objects.order_by("year", "grade")
-    serializer_class = _model_serializer(models.GradeScheme, ["id", "year", "grade", "scheme"])
-    create_with = staticmethod(services.set_grade_scheme)
+class SubjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subject
+        fields = ["id", "name", "short_name", "is_marked"]
 
 
-class SubjectList(SetupList):
-    queryset = Subject.objects.all()
-    serializer_class = _model_serializer(Subject, ["id", "name", "short_name", "is_marked"])
-    create_with = staticmethod(services.create_subject)
+class WorkTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkType
+        fields = ["id", "name", "weight"]
 
 
-class WorkTypeList(SetupList):
-    queryset = WorkType.objects.all()
-    serializer_class = _model_serializer(WorkType, ["id", "name", "weight"])
-    create_with = staticmethod(services.create_work_type)
-
-
-class CurriculumList(SetupList):
-    queryset = models.CurriculumItem.objects.all()
-    serializer_class = _model_serializer(models.CurriculumItem, ["id", "grade", "subject", "hours_per_week"])
-    create_with = staticmethod(services.set_curriculum)
+class CurriculumSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.CurriculumItem
+        fields = ["id", "grade", "subject", "hours_per_week"]
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "08:30"})
@@ -689,42 +684,116 @@ class ClockTime(serializers.TimeField):
         super().__init__(format="%H:%M", **kwargs)
 
 
+class BellSerializer(serializers.ModelSerializer):
+    starts_at = ClockTime()
+    ends_at = ClockTime()
+
+    class Meta:
+        model = models.Bell
+        fields = ["id", "number", "starts_at", "ends_at"]
+
+
+class LoadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.TeachingLoad
+        fields = ["id", "teacher", "subject", "school_class", "subgroup", "hours_per_week"]
+
+
+class SlotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.TimetableSlot
+        fields = [
+            "id",
+            "weekday",
+            "number",
+            "school_class",
+            "subgroup",
+            "subject",
+            "teacher",
+            "room",
+            "valid_from",
+            "valid_to",
+        ]
+        read_only_fields = ["valid_to"]
+
+
+class ReopeningSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = models.Reopening
+        fields = ["id", "term", "school_class", "subject", "reason", "until", "reopened_by", "reopened_at"]
+        read_only_fields = ["reopened_by"]
+
+
+class YearList(SetupList):
+    queryset = models.AcademicYear.objects.all()
+    serializer_class = YearSerializer
+    create_with = staticmethod(services.create_year)
+
+
+class TermList(SetupList):
+    queryset = models.Term.objects.all()
+    serializer_class = TermSerializer
+    create_with = staticmethod(services.add_term)
+
+
+class HolidayList(SetupList):
+    queryset = models.Holiday.objects.all()
+    serializer_class = HolidaySerializer
+    create_with = staticmethod(services.add_holiday)
+
+
+class GradeSchemeList(SetupList):
+    queryset = models.GradeScheme.objects.order_by("year", "grade")
+    serializer_class = GradeSchemeSerializer
+    create_with = staticmethod(services.set_grade_scheme)
+
+
+class SubjectList(SetupList):
+    queryset = Subject.objects.all()
+    serializer_class = SubjectSerializer
+    create_with = staticmethod(services.create_subject)
+
+
+class WorkTypeList(SetupList):
+    queryset = WorkType.objects.all()
+    serializer_class = WorkTypeSerializer
+    create_with = staticmethod(services.create_work_type)
+
+
+class CurriculumList(SetupList):
+    queryset = models.CurriculumItem.objects.all()
+    serializer_class = CurriculumSerializer
+    create_with = staticmethod(services.set_curriculum)
+
+
 class BellList(SetupList):
     queryset = models.Bell.objects.all()
-    serializer_class = type(
-        "BellSerializer",
-        (_model_serializer(models.Bell, ["id", "number", "starts_at", "ends_at"]),),
-        {"starts_at": ClockTime(), "ends_at": ClockTime()},
-    )
+    serializer_class = BellSerializer
     create_with = staticmethod(services.set_bell)
 
 
 class LoadList(SetupList):
     queryset = models.TeachingLoad.objects.order_by("school_class", "subject")
-    serializer_class = _model_serializer(
-        models.TeachingLoad, ["id", "teacher", "subject", "school_class", "subgroup", "hours_per_week"]
-    )
+    serializer_class = LoadSerializer
     create_with = staticmethod(services.assign_load)
 
     def arguments(self, validated):
         return {**validated, "school": self.request.school}
 
 
+class TimetableFilter(django_filters.FilterSet):
+    school_class = IdFilter()
+    teacher = IdFilter()
+
+
 class TimetableList(SetupList):
     """The active timetable; filter by `school_class` or `teacher`."""
 
-    serializer_class = _model_serializer(
-        models.TimetableSlot,
-        ["id", "weekday", "number", "school_class", "subgroup", "subject", "teacher", "room", "valid_from", "valid_to"],
-        read_only=["valid_to"],
-    )
-    create_with = staticmethod(services.add_slot)
-
     queryset = models.TimetableSlot.objects.filter(valid_to__isnull=True).order_by("school_class", "weekday", "number")
+    serializer_class = SlotSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = type(
-        "TimetableFilter", (django_filters.FilterSet,), {"school_class": IdFilter(), "teacher": IdFilter()}
-    )
+    filterset_class = TimetableFilter
+    create_with = staticmethod(services.add_slot)
 
     def arguments(self, validated):
         validated.pop("valid_to", None)
@@ -733,13 +802,8 @@ class TimetableList(SetupList):
 
 class ReopeningList(SetupList):
     queryset = models.Reopening.objects.order_by("-reopened_at")
-    serializer_class = _model_serializer(
-        models.Reopening,
-        ["id", "term", "school_class", "subject", "reason", "until", "reopened_by", "reopened_at"],
-        read_only=["reopened_by"],
-    )
+    serializer_class = ReopeningSerializer
     create_with = staticmethod(services.reopen)
-
     permission_classes = [DeputyWrites]
 
 

@@ -17,7 +17,7 @@ from accounts.selectors import open_family_invitations
 from config.context import host_url, portal_url
 from config.errors import explain, explain_form
 from diary.selectors import staff_notices
-from diary.services import add_remark, log_view
+from diary.services import add_remark, log_view, mark_shown
 
 from . import forms, imports, rulebook, selectors, services
 from .access import (
@@ -53,7 +53,7 @@ def home(request):
         return render(request, "journal/welcome.html")
     my_classes = selectors.classes_with_counts().filter(class_teacher=request.user)
     role_labels = [Role(role).label for role in sorted(request.roles)]
-    notices = staff_notices(request.user) if request.roles & rulebook.STAFF else []
+    notices = mark_shown(staff_notices(request.user)) if request.roles & rulebook.STAFF else []
     return render(
         request, "journal/home.html", {"my_classes": my_classes, "role_labels": role_labels, "notices": notices}
     )

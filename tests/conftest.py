@@ -58,7 +58,7 @@ def audit_rewritable():
 
 def year_ends_soon(calendar):
     """Moves the school year's end close: its last term ends in ten days (the running one in four),
-    so that year marks may be set (journal.services._check_year_mark_due). Call it in the school's schema."""
+    so that year marks may be set (journal.services.finals._check_year_mark_due). Call it in the school's schema."""
     from journal.models import Term
 
     today = date.today()

@@ -1,0 +1,124 @@
+"""Writes to a school's own records, one module per area of writes. Called with the school's
+schema active.
+
+Every function validates its input, refuses with a ValidationError in the user's words and
+changes nothing on refusal, and writes an audit entry for what it changed. Callers use
+`journal.services.<name>`; the areas are:
+
+- roster: classes, pupils and their movements by order, parents' links, subgroups;
+- calendar: years, terms and their locks, holidays, grade schemes, the school's rules;
+- timetable: subjects, curriculum, load, bells, the timetable and the lessons it makes;
+- records: substitutions, topic, homework, marks and attendance of a lesson;
+- finals: term and year marks, reopening a closed term;
+- plans: thematic plans and their planned dates.
+"""
+
+from .calendar import (
+    add_holiday,
+    add_term,
+    create_year,
+    is_locked,
+    is_school_day,
+    remove_empty_lessons,
+    set_grade_scheme,
+    set_rules,
+)
+from .finals import (
+    reopen,
+    set_final_mark,
+)
+from .plans import (
+    respread_plans,
+    save_plan,
+    spread_plan,
+)
+from .records import (
+    HOMEWORK_FILE_MAX_MB,
+    add_mark,
+    assign_substitution,
+    attach_homework_file,
+    change_mark,
+    check_can_write,
+    check_value,
+    delete_mark,
+    pupils_of,
+    restore_mark,
+    set_absence_reason,
+    set_homework,
+    set_topic,
+    take_as_substitute,
+    take_attendance,
+)
+from .roster import (
+    create_class,
+    create_subgroup,
+    end_guardianship,
+    enroll_pupil,
+    link_invited_account,
+    transfer_pupil,
+    withdraw_consent,
+    withdraw_pupil,
+)
+from .timetable import (
+    add_lesson,
+    add_slot,
+    assign_load,
+    cancel_lesson,
+    create_subject,
+    create_work_type,
+    end_slot,
+    generate_lessons,
+    set_bell,
+    set_curriculum,
+    timetable_clashes,
+)
+
+__all__ = [
+    "HOMEWORK_FILE_MAX_MB",
+    "add_holiday",
+    "add_lesson",
+    "add_mark",
+    "add_slot",
+    "add_term",
+    "assign_load",
+    "assign_substitution",
+    "attach_homework_file",
+    "cancel_lesson",
+    "change_mark",
+    "check_can_write",
+    "check_value",
+    "create_class",
+    "create_subgroup",
+    "create_subject",
+    "create_work_type",
+    "create_year",
+    "delete_mark",
+    "end_guardianship",
+    "end_slot",
+    "enroll_pupil",
+    "generate_lessons",
+    "is_locked",
+    "is_school_day",
+    "link_invited_account",
+    "pupils_of",
+    "remove_empty_lessons",
+    "reopen",
+    "respread_plans",
+    "restore_mark",
+    "save_plan",
+    "set_absence_reason",
+    "set_bell",
+    "set_curriculum",
+    "set_final_mark",
+    "set_grade_scheme",
+    "set_homework",
+    "set_rules",
+    "set_topic",
+    "spread_plan",
+    "take_as_substitute",
+    "take_attendance",
+    "timetable_clashes",
+    "transfer_pupil",
+    "withdraw_consent",
+    "withdraw_pupil",
+]

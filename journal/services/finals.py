@@ -1,0 +1,103 @@
+"""Final marks of terms and of the year, and reopening a closed term."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import record
+from diary.services import notify
+
+from .. import rulebook
+from ..models import (
+    FinalMark,
+    FinalValue,
+    GradeScheme,
+    Reopening,
+    Term,
+)
+from .calendar import is_locked
+from .records import check_value
+
+
+@transaction.atomic
+def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
+    school_class = pupil.school_class
+    if not rulebook.teaches(by, school_class, subject):
+        raise PermissionDenied("Итоговую отметку ставит учитель этого предмета в классе.")
+    check_value(value, subject, FinalValue)
+    if term is not None:
+        if term.year_id != year.pk:
+            raise ValidationError({"term": "Период из другого учебного года."})
+        if timezone.localdate() < term.ends_on - timedelta(days=14):
+            raise ValidationError({"term": f"Период «{term}» ещё идёт: итоговая отметка ставится в его конце."})
+        if is_locked(term, school_class, subject):
+            raise ValidationError(f"Период «{term}» закрыт: итоговые отметки заблокированы.")
+    else:
+        _check_year_mark_due(year, school_class, subject)
+    final, created = FinalMark.objects.select_for_update().get_or_create(
+        pupil=pupil,
+        subject=subject,
+        year=year,
+        term=term,
+        defaults={"value": value, "school_class": school_class, "entered_by": by},
+    )
+    old = None if created else {"value": final.value}
+    if not created:
+        final.value, final.changed_at = value, timezone.now()
+        final.save(update_fields=["value", "changed_at"])
+    record(
+        "final_mark.set",
+        final,
+        by=by,
+        ip=ip,
+        old=old,
+        new={"pupil": pupil.pk, "subject": subject.name, "term": getattr(term, "pk", None), "value": value},
+    )
+    period = f"{term}" if term else f"{year} учебный год"
+    notify(
+        pupil,
+        "final",
+        f"{pupil.first_name}: итоговая отметка по предмету «{subject.name}» за {period} — {final.get_value_display()}",
+    )
+    return final
+
+
+def _check_year_mark_due(year, school_class, subject):
+    """The year mark follows the year's last term: set in its last two weeks or after, and locked
+    with it (the deputy reopens that term to correct one)."""
+    scheme = GradeScheme.objects.filter(year=year, grade=school_class.grade).values("scheme")
+    last = Term.objects.filter(year=year, scheme__in=scheme).order_by("-ends_on").first()
+    if last is None:
+        raise ValidationError({"term": f"В учебном году {year} у {school_class.grade} классов нет учебных периодов."})
+    if timezone.localdate() < last.ends_on - timedelta(days=14):
+        raise ValidationError(
+            {
+                "term": f"Годовая отметка ставится в конце учебного года (период «{last}» "
+                f"заканчивается {last.ends_on:%d.%m.%Y})."
+            }
+        )
+    if is_locked(last, school_class, subject):
+        raise ValidationError(f"Учебный год {year} закрыт: годовые отметки заблокированы.")
+
+
+@transaction.atomic
+def reopen(*, term, school_class, subject, reason, until, by, ip=None):
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Опишите причину (например, «исправление ошибки по заявлению учителя»)."})
+    if until < timezone.localdate():
+        raise ValidationError({"until": "Дата окончания уже прошла."})
+    reopening = Reopening.objects.create(
+        term=term, school_class=school_class, subject=subject, reason=reason, reopened_by=by, until=until
+    )
+    record(
+        "term.reopened",
+        reopening,
+        by=by,
+        ip=ip,
+        new={"term": term.pk, "class": str(school_class), "subject": subject.name, "until": until},
+        reason=reason,
+    )
+    return reopening

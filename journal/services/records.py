@@ -1,0 +1,437 @@
+"""The teacher's record of a lesson: substitutions, topic, homework and its files, marks, attendance."""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Membership, Role
+from audit.models import record
+from config.uploads import check_upload
+from diary.services import notify, notify_staff
+
+from .. import rulebook
+from ..models import (
+    Attendance,
+    FinalValue,
+    Holiday,
+    HomeworkFile,
+    Lesson,
+    Mark,
+    MarkValue,
+    Pupil,
+)
+from ..selectors import teachers_of
+from .calendar import is_locked, is_school_day
+
+
+def check_can_write(lesson, user):
+    """The teacher of a lesson, or the one who took it over as a substitute, may write to it."""
+    if not rulebook.conducts(user, lesson):
+        raise PermissionDenied("Это урок другого учителя.")
+    _check_open(lesson)
+
+
+def _check_open(lesson):
+    if lesson.cancelled_at:
+        raise ValidationError("Урок отменён: записи в нём не ведутся.")
+    if is_locked(lesson.term, lesson.school_class, lesson.subject):
+        raise ValidationError(
+            f"Период «{lesson.term}» закрыт: записи заблокированы. Открыть их может заместитель директора."
+        )
+
+
+def _is_teacher_here(user, school):
+    return teachers_of(school).filter(pk=user.pk).exists()
+
+
+def _in_words(lesson):
+    return f"{lesson.date:%d.%m.%Y}, {lesson.number} урок, {lesson.school_class} — {lesson.subject.name}"
+
+
+def _heads(school, role):
+    return list(Membership.objects.at(school).filter(role=role).values_list("user_id", flat=True))
+
+
+@transaction.atomic
+def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None):
+    """The deputy assigns who teaches a lesson instead of its timetabled teacher, in advance or
+    on the day. The substitute gets this lesson only; both teachers are told."""
+    lesson.refresh_from_db(fields=["taught_by", "cancelled_at"], from_queryset=Lesson.objects.select_for_update())
+    if not Membership.objects.at(school).filter(user=by, role=Role.DEPUTY).exists():
+        raise PermissionDenied("Замены назначает заместитель директора.")
+    if reason not in Lesson.SubstitutionReason.values:
+        raise ValidationError({"reason": "Выберите причину замены."})
+    if teacher is None or not _is_teacher_here(teacher, school):
+        raise ValidationError({"teacher": "Выберите учителя этой школы."})
+    if teacher.pk == lesson.teacher_id:
+        raise ValidationError({"teacher": "Это учитель урока по расписанию: замена не нужна."})
+    _check_open(lesson)
+    old = {"teacher": lesson.conducted_by_id}
+    lesson.taught_by = teacher
+    lesson.substitution_recorded_at = timezone.now()
+    lesson.substitution_reason = reason
+    lesson.substitution_note = " ".join((note or "").split())[:200]
+    lesson.substitution_assigned_by = by
+    lesson.save(
+        update_fields=[
+            "taught_by",
+            "substitution_recorded_at",
+            "substitution_reason",
+            "substitution_note",
+            "substitution_assigned_by",
+        ]
+    )
+    record(
+        "lesson.substitution",
+        lesson,
+        by=by,
+        ip=ip,
+        old=old,
+        new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note},
+    )
+    what = _in_words(lesson)
+    notify_staff([teacher.pk], f"Вам назначена замена: {what} ({lesson.get_substitution_reason_display()}).")
+    notify_staff([lesson.teacher_id], f"Ваш урок {what} проведёт {teacher.short_name} (замена).")
+    return lesson
+
+
+@transaction.atomic
+def take_as_substitute(lesson, *, school, by, ip=None):
+    """A teacher records taking over a colleague's lesson themselves: only a lesson of today,
+    not cancelled, in an open term, not yet written by anyone. The deputy is told."""
+    # Locked, then read again: two teachers pressing at once do not both take it.
+    lesson.refresh_from_db(
+        fields=["taught_by", "cancelled_at", "topic_entered_at", "homework_entered_at", "attendance_taken_at"],
+        from_queryset=Lesson.objects.select_for_update(),
+    )
+    if not _is_teacher_here(by, school):
+        raise PermissionDenied("Замену может провести только учитель этой школы.")
+    if rulebook.conducts(by, lesson):
+        raise ValidationError("Это уже ваш урок.")
+    _check_open(lesson)
+    if not rulebook.can_take_over(by, rulebook.TEACHING, lesson):
+        raise ValidationError(
+            "Самому записать замену можно только в день урока и пока в уроке ничего не записано. "
+            "Иначе замену назначает заместитель директора."
+        )
+    lesson.taught_by = by
+    lesson.substitution_recorded_at = timezone.now()
+    lesson.substitution_reason = Lesson.SubstitutionReason.ON_THE_DAY
+    lesson.save(update_fields=["taught_by", "substitution_recorded_at", "substitution_reason"])
+    record(
+        "lesson.substitution",
+        lesson,
+        by=by,
+        ip=ip,
+        old={"teacher": lesson.teacher_id},
+        new={"teacher": by.pk, "reason": lesson.substitution_reason},
+    )
+    what = _in_words(lesson)
+    notify_staff(
+        _heads(school, Role.DEPUTY), f"{by.short_name} записал(а) замену: {what}. Проверьте, назначена ли она."
+    )
+    notify_staff([lesson.teacher_id], f"Ваш урок {what} проводит {by.short_name} (замена).")
+    return lesson
+
+
+def _first(lesson, field):
+    if getattr(lesson, field) is None:
+        setattr(lesson, field, timezone.now())
+        return [field]
+    return []
+
+
+@transaction.atomic
+def set_topic(lesson, *, topic="", planned_topic=None, by, ip=None):
+    check_can_write(lesson, by)
+    if planned_topic is not None:
+        if (
+            planned_topic.plan.subject_id != lesson.subject_id
+            or planned_topic.plan.school_class_id != lesson.school_class_id
+        ):
+            raise ValidationError({"planned_topic": "Тема из КТП другого класса или предмета."})
+        topic = topic.strip() or planned_topic.title
+    topic = " ".join((topic or "").split())
+    if not topic:
+        raise ValidationError({"topic": "Укажите тему урока."})
+    if len(topic) > 500:
+        raise ValidationError({"topic": "Тема длиннее 500 символов."})
+    old = {"topic": lesson.topic, "planned_topic": lesson.planned_topic_id}
+    lesson.topic, lesson.planned_topic = topic, planned_topic
+    lesson.save(update_fields=["topic", "planned_topic", *_first(lesson, "topic_entered_at")])
+    record(
+        "lesson.topic", lesson, by=by, ip=ip, old=old, new={"topic": topic, "planned_topic": lesson.planned_topic_id}
+    )
+    return lesson
+
+
+@transaction.atomic
+def set_homework(lesson, *, text="", none=False, by, ip=None):
+    """Homework may be set in advance; "not set" is an explicit entry too."""
+    check_can_write(lesson, by)
+    text = (text or "").strip()
+    if none and text:
+        raise ValidationError({"homework": "Либо задание, либо «не задано»."})
+    if not none and not text:
+        raise ValidationError({"homework": "Введите задание или отметьте «не задано»."})
+    if len(text) > 5000:
+        raise ValidationError({"homework": "Задание длиннее 5000 символов."})
+    old = {"homework": lesson.homework, "none": lesson.homework_none}
+    lesson.homework, lesson.homework_none = text, none
+    lesson.save(update_fields=["homework", "homework_none", *_first(lesson, "homework_entered_at")])
+    record("lesson.homework", lesson, by=by, ip=ip, old=old, new={"homework": text, "none": none})
+    return lesson
+
+
+HOMEWORK_FILE_MAX_MB = 10
+
+
+@transaction.atomic
+def attach_homework_file(lesson, upload, *, school, by, ip=None):
+    """Files go under the school's own prefix; they are served only through an access check."""
+    check_can_write(lesson, by)
+    extension = check_upload(upload, field="files", max_mb=HOMEWORK_FILE_MAX_MB)
+    stored = default_storage.save(f"{school.schema_name}/homework/{lesson.pk}/{uuid.uuid4().hex}.{extension}", upload)
+    attached = HomeworkFile.objects.create(
+        lesson=lesson, file=stored, name=upload.name[:200], size=upload.size, uploaded_by=by
+    )
+    record(
+        "homework.file_added",
+        attached,
+        by=by,
+        ip=ip,
+        new={"lesson": lesson.pk, "name": attached.name, "size": attached.size},
+    )
+    return attached
+
+
+def pupils_of(lesson):
+    """Who sits in this lesson: the class (or the subgroup) on the lesson's day."""
+    pupils = Pupil.objects.filter(school_class=lesson.school_class).filter(
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=lesson.date)
+    )
+    if lesson.subgroup_id:
+        pupils = pupils.filter(subgroups=lesson.subgroup_id)
+    return pupils
+
+
+def _check_pupil(lesson, pupil):
+    if not pupils_of(lesson).filter(pk=pupil.pk).exists():
+        where = f"подгруппе «{lesson.subgroup.name}»" if lesson.subgroup_id else f"классе {lesson.school_class}"
+        raise ValidationError({"pupil": f"{pupil.full_name} не учится в {where}."})
+
+
+def _check_not_future(lesson):
+    if lesson.date > timezone.localdate():
+        raise ValidationError("Урок ещё не прошёл: отметки и пропуски ставятся в день урока или позже.")
+    if not is_school_day(lesson.date, Holiday.objects.filter(starts_on__lte=lesson.date, ends_on__gte=lesson.date)):
+        raise ValidationError(
+            f"{lesson.date:%d.%m.%Y} — каникулы или выходной: отметки и пропуски в этот день не ставятся."
+        )
+
+
+def check_value(value, subject, scale=MarkValue):
+    if value not in scale.values:
+        extra = ", «н/а» (не аттестован), «осв.» (освобождён)" if scale is FinalValue else ""
+        raise ValidationError({"value": f"Отметка: 5, 4, 3, 2, 1, «зч» (зачёт), «нз» (незачёт){extra}."})
+    if not subject.is_marked:
+        raise ValidationError({"value": f"Предмет «{subject.name}» не оценивается."})
+
+
+@transaction.atomic
+def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, request_key=None):
+    """A new mark. With a `request_key` the same request made again returns the mark it made
+    the first time (also when both arrive at once: the unique key makes the second wait, then find it)."""
+    if request_key is not None:
+        made = _mark_of_request(request_key, lesson, pupil, value, by)
+        if made is not None:
+            return made
+    check_can_write(lesson, by)
+    _check_not_future(lesson)
+    check_value(value, lesson.subject)
+    _check_pupil(lesson, pupil)
+    try:
+        with transaction.atomic():
+            mark = Mark.objects.create(
+                lesson=lesson,
+                pupil=pupil,
+                value=value,
+                work_type=work_type,
+                comment=(comment or "").strip()[:500],
+                entered_by=by,
+                request_key=request_key,
+            )
+    except IntegrityError:
+        if request_key is None:
+            raise
+        return _mark_of_request(request_key, lesson, pupil, value, by)
+    record("mark.created", mark, by=by, ip=ip, new=_mark_state(mark))
+    comment = f". {mark.comment}" if mark.comment else ""
+    notify(
+        pupil,
+        "mark",
+        f"{pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
+        f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{comment}",
+    )
+    return mark
+
+
+def _mark_of_request(request_key, lesson, pupil, value, by):
+    made = Mark.objects.select_related("lesson", "work_type").filter(request_key=request_key).first()
+    if made is not None and (made.lesson_id, made.pupil_id, made.value, made.entered_by_id) != (
+        lesson.pk,
+        pupil.pk,
+        value,
+        by.pk,
+    ):
+        raise ValidationError({"request_key": "Этот ключ запроса уже использован для другой отметки."})
+    return made
+
+
+def _mark_state(mark):
+    return {
+        "lesson": mark.lesson_id,
+        "pupil": mark.pupil_id,
+        "value": mark.value,
+        "work_type": mark.work_type.name,
+        "comment": mark.comment,
+    }
+
+
+@transaction.atomic
+def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
+    mark = (
+        Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    )
+    check_can_write(mark.lesson, by)
+    if mark.deleted_at:
+        raise ValidationError("Отметка удалена: сначала восстановите её.")
+    old = _mark_state(mark)
+    if value is not None:
+        check_value(value, mark.lesson.subject)
+        mark.value = value
+    if work_type is not None:
+        mark.work_type = work_type
+    if comment is not None:
+        mark.comment = comment.strip()[:500]
+    mark.changed_at = timezone.now()
+    mark.save()
+    record("mark.changed", mark, by=by, ip=ip, old=old, new=_mark_state(mark))
+    if old["value"] != mark.value:
+        notify(
+            mark.pupil,
+            "mark",
+            f"{mark.pupil.first_name}: {mark.lesson.subject.name}, {mark.lesson.date:%d.%m.%Y} — "
+            f"отметка изменена с {old['value']} на {mark.value}",
+        )
+    return mark
+
+
+@transaction.atomic
+def delete_mark(mark, *, by, ip=None):
+    """A mark is never erased: it is marked deleted and can be restored."""
+    mark = (
+        Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    )
+    check_can_write(mark.lesson, by)
+    if mark.deleted_at:
+        raise ValidationError("Отметка уже удалена.")
+    mark.deleted_at = timezone.now()
+    mark.save(update_fields=["deleted_at"])
+    record("mark.deleted", mark, by=by, ip=ip, old=_mark_state(mark), new=None)
+    return mark
+
+
+@transaction.atomic
+def restore_mark(mark, *, by, ip=None):
+    mark = (
+        Mark.objects.select_for_update().select_related("lesson__term", "lesson__subject", "work_type").get(pk=mark.pk)
+    )
+    check_can_write(mark.lesson, by)
+    if not mark.deleted_at:
+        raise ValidationError("Отметка не удалена.")
+    mark.deleted_at = None
+    mark.changed_at = timezone.now()
+    mark.save(update_fields=["deleted_at", "changed_at"])
+    record("mark.restored", mark, by=by, ip=ip, old=None, new=_mark_state(mark))
+    return mark
+
+
+@transaction.atomic
+def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
+    """The lesson's attendance as a whole: who was absent, who was late; nobody listed
+    means "all present", which is recorded too. Earlier entries not repeated are withdrawn."""
+    check_can_write(lesson, by)
+    _check_not_future(lesson)
+    absent, late = {p.pk: p for p in absent}, {p.pk: p for p in late}
+    if set(absent) & set(late):
+        raise ValidationError("Обучающийся не может одновременно отсутствовать и опоздать.")
+    for pupil in [*absent.values(), *late.values()]:
+        _check_pupil(lesson, pupil)
+    wanted = {**{pk: Attendance.Status.ABSENT for pk in absent}, **{pk: Attendance.Status.LATE for pk in late}}
+    current = {a.pupil_id: a for a in Attendance.objects.select_for_update().live().filter(lesson=lesson)}
+    now = timezone.now()
+    for pupil_id, record_ in current.items():
+        if pupil_id not in wanted:
+            record_.deleted_at = now
+            record_.save(update_fields=["deleted_at"])
+            record(
+                "attendance.deleted", record_, by=by, ip=ip, old={"pupil": pupil_id, "status": record_.status}, new=None
+            )
+        elif wanted[pupil_id] != record_.status:
+            old = record_.status
+            record_.status, record_.changed_at = wanted[pupil_id], now
+            record_.save(update_fields=["status", "changed_at"])
+            record(
+                "attendance.changed",
+                record_,
+                by=by,
+                ip=ip,
+                old={"pupil": pupil_id, "status": old},
+                new={"pupil": pupil_id, "status": record_.status},
+            )
+    everyone = {**absent, **late}
+    for pupil_id, status in wanted.items():
+        if pupil_id not in current:
+            entry = Attendance.objects.create(lesson=lesson, pupil_id=pupil_id, status=status, entered_by=by)
+            record("attendance.created", entry, by=by, ip=ip, new={"pupil": pupil_id, "status": status})
+            what = "отсутствует на уроке" if status == Attendance.Status.ABSENT else "опоздал(а) на урок"
+            notify(
+                everyone[pupil_id],
+                "absence",
+                f"{everyone[pupil_id].first_name} {what} «{lesson.subject.name}», "
+                f"{lesson.date:%d.%m.%Y}, {lesson.number}-й урок",
+            )
+    fields = _first(lesson, "attendance_taken_at")
+    if fields:
+        lesson.save(update_fields=fields)
+    record("lesson.attendance", lesson, by=by, ip=ip, new={"absent": sorted(absent), "late": sorted(late)})
+    return lesson
+
+
+@transaction.atomic
+def set_absence_reason(attendance, *, reason, by, ip=None):
+    """The class teacher records why a pupil was absent."""
+    attendance = (
+        Attendance.objects.select_for_update()
+        .select_related("pupil__school_class", "lesson__term", "lesson__subject", "lesson__school_class")
+        .get(pk=attendance.pk)
+    )
+    if attendance.pupil.school_class.class_teacher_id != by.pk:
+        raise PermissionDenied("Причину пропуска указывает классный руководитель.")
+    if reason not in Attendance.Reason.values or not reason:
+        raise ValidationError({"reason": "Причина: по болезни, уважительная или неуважительная."})
+    if attendance.deleted_at:
+        raise ValidationError("Запись о пропуске снята учителем.")
+    lesson = attendance.lesson
+    if is_locked(lesson.term, lesson.school_class, lesson.subject):
+        raise ValidationError(f"Период «{lesson.term}» закрыт: записи заблокированы.")
+    old = attendance.reason
+    attendance.reason, attendance.changed_at = reason, timezone.now()
+    attendance.save(update_fields=["reason", "changed_at"])
+    record("attendance.reason", attendance, by=by, ip=ip, old={"reason": old}, new={"reason": reason})
+    return attendance

@@ -15,6 +15,8 @@ STAFF = frozenset({Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, 
 TEACHING = frozenset({Role.TEACHER, Role.CLASS_TEACHER})
 # The school's heads read every class's journal; they write none of it.
 READ_ALL = frozenset({Role.DIRECTOR, Role.DEPUTY})
+# Who opens the journal's pages (each object is checked again by the rules below).
+READERS = TEACHING | READ_ALL
 SETUP = frozenset({Role.DEPUTY, Role.SCHOOL_ADMIN})
 FAMILY = frozenset({Role.PARENT, Role.PUPIL})
 DISTRICT = frozenset({Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR})

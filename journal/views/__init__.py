@@ -1,0 +1,69 @@
+"""A school's pages, one module per area (the same areas as journal.services); urls use journal.views.<name>."""
+
+from .classes import (
+    absences,
+    class_detail,
+    class_enroll,
+    class_list,
+    family_invite,
+    guardian_end,
+    home,
+    portal_home,
+    pupil_move,
+    subgroup_add,
+)
+from .finals import (
+    final_marks_page,
+)
+from .imports import (
+    import_preview,
+    import_start,
+)
+from .plans import (
+    plan_page,
+)
+from .records import (
+    control,
+    homework_file,
+    journal_list,
+    journal_page,
+    lesson_page,
+    request_key,
+    substitutions,
+    timetable,
+)
+from .setup import (
+    lessons_generate,
+    setup,
+    setup_add,
+    slot_end,
+)
+
+__all__ = [
+    "absences",
+    "class_detail",
+    "class_enroll",
+    "class_list",
+    "control",
+    "family_invite",
+    "final_marks_page",
+    "guardian_end",
+    "home",
+    "homework_file",
+    "import_preview",
+    "import_start",
+    "journal_list",
+    "journal_page",
+    "lesson_page",
+    "lessons_generate",
+    "plan_page",
+    "portal_home",
+    "pupil_move",
+    "request_key",
+    "setup",
+    "setup_add",
+    "slot_end",
+    "subgroup_add",
+    "substitutions",
+    "timetable",
+]

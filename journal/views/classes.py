@@ -1,0 +1,254 @@
+"""The school home page, classes and their pupils, families' links, class lists by order, subgroups, absence reasons."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.access import client_ip, public, school_roles
+from accounts.models import Role
+from accounts.selectors import open_family_invitations
+from config.context import host_url, portal_url
+from config.errors import explain
+from diary.selectors import staff_notices
+from diary.services import log_view, mark_shown
+
+from .. import forms, rulebook, selectors, services
+from ..access import (
+    access_class_to_manage_families,
+    access_class_to_read,
+    access_pupil_of_class,
+    posted_id,
+)
+from ..models import (
+    Attendance,
+    Guardian,
+)
+
+
+@public
+def home(request):
+    """The school's start page: what this person can do here today."""
+    if not request.user.is_authenticated:
+        return render(request, "journal/welcome.html")
+    my_classes = selectors.classes_with_counts().filter(class_teacher=request.user)
+    role_labels = [Role(role).label for role in sorted(request.roles)]
+    notices = mark_shown(staff_notices(request.user)) if request.roles & rulebook.STAFF else []
+    return render(
+        request, "journal/home.html", {"my_classes": my_classes, "role_labels": role_labels, "notices": notices}
+    )
+
+
+@school_roles(*rulebook.STAFF)
+def class_list(request):
+    return render(request, "journal/class_list.html", {"classes": selectors.classes_with_counts()})
+
+
+@school_roles(*rulebook.STAFF)
+def class_detail(request, class_id):
+    school_class = access_class_to_read(request, class_id)
+    roster = selectors.class_roster(school_class)
+    is_class_teacher = rulebook.can_manage_families(request.user, request.roles, school_class)
+    invitations = open_family_invitations(request.school, [p.pk for p in roster]) if is_class_teacher else {}
+    guardians = selectors.live_guardians(roster) if is_class_teacher else {}
+    for pupil in roster:
+        pupil.open_invitations = invitations.get(pupil.pk, [])
+        pupil.live_guardians = guardians.get(pupil.pk, [])
+    log_view(request, roster)
+    return render(
+        request,
+        "journal/class_detail.html",
+        {
+            "school_class": school_class,
+            "roster": roster,
+            "is_class_teacher": is_class_teacher,
+            "can_manage": rulebook.can_change_roster(request.roles),
+            "enroll_form": forms.EnrollForm(),
+            "move_form": forms.MoveForm(),
+            "subgroups": school_class.subgroups.prefetch_related("pupils"),
+        },
+    )
+
+
+@require_POST
+@school_roles(Role.CLASS_TEACHER)
+def family_invite(request, class_id, pupil_id):
+    """The class teacher hands a parent or a pupil their credentials (a printable slip)."""
+    school_class = access_class_to_manage_families(request, class_id)
+    pupil = access_pupil_of_class(request, school_class, pupil_id)
+    role = request.POST.get("role")
+    if role not in (Role.PARENT, Role.PUPIL):
+        messages.error(request, "Выберите, кого приглашаете: родителя или обучающегося.")
+        return redirect("class_detail", class_id=class_id)
+    try:
+        invitation, code = account_services.issue_invitation(
+            school=request.school,
+            role=role,
+            by=request.user,
+            ip=client_ip(request),
+            pupil=pupil,
+            full_name=request.POST.get("full_name", ""),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, explain(error))
+        return redirect("class_detail", class_id=class_id)
+    path = f"/invite/{code}/"
+    link = portal_url(path) if role == Role.PARENT else host_url(request.school.host, path)
+    return render(
+        request,
+        "accounts/invitation_slip.html",
+        {
+            "invitation": invitation,
+            "code": code,
+            "link": link,
+            "pupil": pupil,
+            "school_class": school_class,
+        },
+    )
+
+
+@require_POST
+@school_roles(Role.CLASS_TEACHER)
+def guardian_end(request, class_id, guardian_id):
+    """The class teacher ends a parent's link to a pupil, with the document it rests on."""
+    school_class = access_class_to_manage_families(request, class_id)
+    guardian = Guardian.objects.live().filter(pk=guardian_id, pupil__school_class=school_class).first()
+    if guardian is None:
+        raise Http404
+    try:
+        services.end_guardianship(
+            guardian, reason=request.POST.get("reason", ""), by=request.user, ip=client_ip(request)
+        )
+    except ValidationError as error:
+        messages.error(request, explain(error))
+    else:
+        messages.success(request, "Связь родителя с обучающимся завершена: доступ к дневнику закрыт.")
+    return redirect("class_detail", class_id=class_id)
+
+
+@public
+def portal_home(request):
+    """The portal's start page: a parent's children in every school; district staff go to the console."""
+    if not request.user.is_authenticated:
+        return render(request, "journal/portal_welcome.html")
+    if request.roles & {Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR} and Role.PARENT not in request.roles:
+        return redirect("district")
+    return render(request, "journal/portal_home.html", {"children": selectors.children_of(request.user)})
+
+
+@require_POST
+@school_roles(*rulebook.SETUP)
+def class_enroll(request, class_id):
+    school_class = access_class_to_read(request, class_id)
+    form = forms.EnrollForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Заполните все поля: ФИО, дату рождения, дату и номер приказа.")
+        d = form.cleaned_data
+        services.enroll_pupil(
+            school_class=school_class,
+            last_name=d["last_name"],
+            first_name=d["first_name"],
+            middle_name=d["middle_name"],
+            birth_date=d["birth_date"],
+            enrolled_on=d["on"],
+            order=d["order_number"],
+            order_date=d["order_date"],
+            by=request.user,
+            ip=client_ip(request),
+        )
+    except ValidationError as error:
+        messages.error(request, explain(error))
+    else:
+        messages.success(request, "Обучающийся зачислен.")
+    return redirect("class_detail", class_id=class_id)
+
+
+@require_POST
+@school_roles(*rulebook.SETUP)
+def pupil_move(request, class_id, pupil_id):
+    school_class = access_class_to_read(request, class_id)
+    pupil = access_pupil_of_class(request, school_class, pupil_id)
+    form = forms.MoveForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Укажите дату, номер и дату приказа.")
+        d, by, ip = form.cleaned_data, request.user, client_ip(request)
+        if d["kind"] == "transfer":
+            if d["to_class"] is None:
+                raise ValidationError("Выберите класс, в который переводится обучающийся.")
+            services.transfer_pupil(
+                pupil,
+                to_class=d["to_class"],
+                on=d["on"],
+                order_number=d["order_number"],
+                order_date=d["order_date"],
+                by=by,
+                ip=ip,
+            )
+        else:
+            services.withdraw_pupil(
+                pupil, on=d["on"], order_number=d["order_number"], order_date=d["order_date"], by=by, ip=ip
+            )
+    except ValidationError as error:
+        messages.error(request, explain(error))
+    else:
+        messages.success(request, "Изменение списка класса записано.")
+    return redirect("class_detail", class_id=class_id)
+
+
+@require_POST
+@school_roles(*rulebook.SETUP)
+def subgroup_add(request, class_id):
+    school_class = access_class_to_read(request, class_id)
+    ids = [int(pk) for pk in request.POST.getlist("pupils") if pk.isdigit()]
+    pupils = list(school_class.pupils.enrolled().filter(pk__in=ids))
+    try:
+        if len(pupils) != len(ids) or not pupils:
+            raise ValidationError("Отметьте обучающихся этого класса.")
+        services.create_subgroup(
+            school_class=school_class,
+            name=request.POST.get("name", ""),
+            pupils=pupils,
+            by=request.user,
+            ip=client_ip(request),
+        )
+    except ValidationError as error:
+        messages.error(request, explain(error))
+    else:
+        messages.success(request, "Подгруппа создана.")
+    return redirect("class_detail", class_id=class_id)
+
+
+@school_roles(Role.CLASS_TEACHER)
+def absences(request, class_id):
+    """The class teacher records why pupils were absent."""
+    school_class = access_class_to_manage_families(request, class_id)
+    if request.method == "POST":
+        entry = Attendance.objects.filter(
+            pk=posted_id(request.POST.get("attendance")), pupil__school_class=school_class
+        ).first()
+        if entry is None:
+            raise Http404
+        try:
+            services.set_absence_reason(
+                entry, reason=request.POST.get("reason", ""), by=request.user, ip=client_ip(request)
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(request, "Причина пропуска записана.")
+        return redirect("absences", class_id=class_id)
+    entries = list(selectors.class_absences(school_class))
+    log_view(request, [entry.pupil for entry in entries])
+    return render(
+        request,
+        "journal/absences.html",
+        {
+            "school_class": school_class,
+            "absences": entries,
+            "form": forms.ReasonForm(),
+        },
+    )

@@ -1,121 +1,35 @@
+"""The teacher's record through the API: marks, their history, lessons, attendance, substitutions, the journal grid."""
+
 import uuid
 
 import django_filters
-from django import forms
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Q
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.access import api_audience, client_ip
-from accounts.models import Role, User
-from config.api import MAX_ID, Id, body, query
+from accounts.access import client_ip
+from accounts.models import User
+from config.api import Id, body, query
 from diary.services import log_view
 
-from . import models, rulebook, selectors, services
-from .access import (
+from .. import rulebook, selectors, services
+from ..access import (
     access_class_to_manage_families,
-    access_class_to_read,
     access_journal_to_read,
-    access_journal_to_write,
     access_lesson_to_read,
     access_lesson_to_take_over,
     access_lesson_to_write,
     access_mark_to_read,
     access_mark_to_write,
-    object_id,
 )
-from .models import Attendance, Lesson, Mark, PlannedTopic, Pupil, Subject, Term, WorkType
-
-SchoolStaff = api_audience("school", rulebook.STAFF)
-Parent = api_audience("portal", {Role.PARENT})
-# Journal readers read; only teachers write (each object is checked again by the rule book).
-Teaching = api_audience("school", rulebook.TEACHING | rulebook.READ_ALL, rulebook.TEACHING)
-SetupRoles = api_audience("school", rulebook.STAFF, rulebook.SETUP)
-# The heads read; the deputy writes (reopened terms, substitutions).
-DeputyWrites = api_audience("school", rulebook.READ_ALL, {Role.DEPUTY})
-
-
-class SchoolClassSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="__str__")
-    grade = serializers.IntegerField()
-    letter = serializers.CharField()
-    class_teacher = serializers.CharField(source="class_teacher.full_name", allow_null=True, default=None)
-    pupil_count = serializers.IntegerField()
-
-
-class PupilSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-    birth_date = serializers.DateField()
-    has_account = serializers.SerializerMethodField()
-    parent_count = serializers.IntegerField()
-
-    def get_has_account(self, pupil) -> bool:
-        return pupil.user_id is not None
-
-
-class ChildSerializer(serializers.Serializer):
-    pupil_id = serializers.IntegerField()
-    full_name = serializers.CharField()
-    class_name = serializers.CharField()
-    school = serializers.CharField(source="school.short_name")
-    school_slug = serializers.CharField(source="school.slug")
-
-
-class ClassList(generics.ListAPIView):
-    """Classes of this school."""
-
-    permission_classes = [SchoolStaff]
-    serializer_class = SchoolClassSerializer
-
-    def get_queryset(self):
-        return selectors.classes_with_counts()
-
-
-class ClassPupils(generics.ListAPIView):
-    """Enrolled pupils of one class of this school."""
-
-    permission_classes = [SchoolStaff]
-    serializer_class = PupilSerializer
-
-    def get_queryset(self):
-        roster = selectors.class_roster(access_class_to_read(self.request, self.kwargs["class_id"]))
-        log_view(self.request, roster)
-        return roster
-
-
-class Children(generics.ListAPIView):
-    """A parent's children in every school (consent recorded)."""
-
-    permission_classes = [Parent]
-    serializer_class = ChildSerializer
-
-    @extend_schema(operation_id="children_list")
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        return selectors.children_of(self.request.user)
-
-
-# --- The journal API: the same rules as the pages, through the same services ---------------
-
-
-def _get(model_or_queryset, pk, **filters):
-    """The object with this id, or 404 (a malformed id is a 404 too)."""
-    queryset = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset.objects
-    item = queryset.filter(pk=object_id(pk), **filters).first()
-    if item is None:
-        raise Http404
-    return item
+from ..models import Attendance, Lesson, Mark, PlannedTopic, Pupil, Term, WorkType
+from .common import DeputyWrites, IdFilter, Teaching, get_or_404
 
 
 class MarkSerializer(serializers.Serializer):
@@ -205,8 +119,8 @@ def marks(request):
         except ValueError:
             raise ValidationError({"Idempotency-Key": "Ключ запроса — UUID, например 3f1c…"}) from None
         lesson = access_lesson_to_write(request, data.validated_data["lesson_id"])
-        pupil = _get(Pupil, data.validated_data["pupil_id"])
-        work_type = _get(WorkType, data.validated_data["work_type_id"])
+        pupil = get_or_404(Pupil, data.validated_data["pupil_id"])
+        work_type = get_or_404(WorkType, data.validated_data["work_type_id"])
         mark = services.add_mark(
             lesson,
             pupil=pupil,
@@ -225,7 +139,7 @@ def marks(request):
     else:
         school_class, subject = access_journal_to_read(request, params["school_class"], params["subject"])
         found = found.filter(
-            lesson__school_class=school_class, lesson__subject=subject, lesson__term=_get(Term, params["term"])
+            lesson__school_class=school_class, lesson__subject=subject, lesson__term=get_or_404(Term, params["term"])
         )
     if "pupil" in params:
         found = found.filter(pupil=params["pupil"])
@@ -246,7 +160,7 @@ def mark_detail(request, mark_id):
     by, ip = request.user, client_ip(request)
     if request.method == "PATCH":
         change = body(MarkPatch, request)
-        work_type = _get(WorkType, change["work_type"]) if "work_type" in change else None
+        work_type = get_or_404(WorkType, change["work_type"]) if "work_type" in change else None
         mark = services.change_mark(
             mark, value=change.get("value"), work_type=work_type, comment=change.get("comment"), by=by, ip=ip
         )
@@ -296,7 +210,7 @@ def history(request):
     """Every change to one pupil's marks and attendance in one lesson: who, when, from where, old and new."""
     params = query(CellQuery, request)
     lesson = access_lesson_to_read(request, params["lesson"])
-    pupil = _get(Pupil, params["pupil"])
+    pupil = get_or_404(Pupil, params["pupil"])
     entries = selectors.cell_history(lesson, pupil)
     log_view(request, [pupil])
     deleted = set(
@@ -342,13 +256,6 @@ class LessonSerializer(serializers.ModelSerializer):
             "attendance_taken_at",
         ]
         read_only_fields = [f for f in fields if f not in ("topic", "planned_topic", "homework", "homework_none")]
-
-
-class IdFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class LessonFilter(django_filters.FilterSet):
@@ -399,7 +306,7 @@ def lesson_detail(request, lesson_id):
     by, ip = request.user, client_ip(request)
     if "topic" in change or "planned_topic" in change:
         planned = (
-            _get(PlannedTopic.objects.select_related("plan"), change["planned_topic"])
+            get_or_404(PlannedTopic.objects.select_related("plan"), change["planned_topic"])
             if change.get("planned_topic")
             else None
         )
@@ -475,8 +382,8 @@ def substitutions(request):
         data = SubstitutionInput(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        lesson = _get(Lesson, d["lesson"])
-        teacher = _get(User, d["teacher"])
+        lesson = get_or_404(Lesson, d["lesson"])
+        teacher = get_or_404(User, d["teacher"])
         lesson = services.assign_substitution(
             lesson,
             school=request.school,
@@ -500,47 +407,12 @@ class ReasonInput(serializers.Serializer):
 @permission_classes([Teaching])
 def attendance_reason(request, attendance_id):
     """The class teacher records the reason of an absence."""
-    entry = _get(Attendance.objects.select_related("pupil"), attendance_id)
+    entry = get_or_404(Attendance.objects.select_related("pupil"), attendance_id)
     access_class_to_manage_families(request, entry.pupil.school_class_id)
     data = ReasonInput(data=request.data)
     data.is_valid(raise_exception=True)
     services.set_absence_reason(entry, reason=data.validated_data["reason"], by=request.user, ip=client_ip(request))
     return Response({"id": entry.pk, "reason": data.validated_data["reason"]})
-
-
-class FinalMarkSerializer(serializers.Serializer):
-    pupil = Id(source="pupil_id")
-    subject = Id(source="subject_id")
-    term = Id(source="term_id", allow_null=True, required=False)
-    value = serializers.CharField(
-        max_length=4, help_text="5, 4, 3, 2, 1, зч, нз, н/а (не аттестован), осв. (освобождён)"
-    )
-    entered_at = serializers.DateTimeField(read_only=True)
-    changed_at = serializers.DateTimeField(read_only=True)
-
-
-@extend_schema(request=FinalMarkSerializer, responses={201: FinalMarkSerializer})
-@api_view(["POST"])
-@permission_classes([Teaching])
-def final_marks(request):
-    """Sets a term mark (with `term`) or the year mark (without)."""
-    data = FinalMarkSerializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    pupil = _get(Pupil, data.validated_data["pupil_id"])
-    subject = _get(Subject, data.validated_data["subject_id"])
-    access_journal_to_write(request, pupil.school_class_id, subject.pk)
-    term = _get(Term, data.validated_data["term_id"]) if data.validated_data.get("term_id") else None
-    year = term.year if term else selectors.current_year()
-    final = services.set_final_mark(
-        pupil=pupil,
-        subject=subject,
-        year=year,
-        term=term,
-        value=data.validated_data["value"],
-        by=request.user,
-        ip=client_ip(request),
-    )
-    return Response(FinalMarkSerializer(final).data, status=status.HTTP_201_CREATED)
 
 
 class JournalQuery(serializers.Serializer):
@@ -585,7 +457,7 @@ def journal(request):
     """The journal grid of `school_class` × `subject` × `term`, as the page shows it."""
     params = query(JournalQuery, request)
     school_class, subject = access_journal_to_read(request, params["school_class"], params["subject"])
-    grid = selectors.journal_grid(school_class, subject, _get(Term, params["term"]))
+    grid = selectors.journal_grid(school_class, subject, get_or_404(Term, params["term"]))
     log_view(request, [row["pupil"] for row in grid["rows"]])
     return Response(
         {
@@ -613,242 +485,3 @@ def journal(request):
             ],
         }
     )
-
-
-# --- School set-up through the API (deputy and school admin), the same services as the pages ---
-
-
-class SetupList(generics.ListCreateAPIView):
-    """Lists are readable by the school's staff; POST creates through `create_with`."""
-
-    permission_classes = [SetupRoles]
-    create_with = None  # a journal.services function taking the validated fields
-
-    def create(self, request, *args, **kwargs):
-        data = self.get_serializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        made = type(self).create_with(**self.arguments(data.validated_data), by=request.user, ip=client_ip(request))
-        return Response(self.get_serializer(made).data, status=status.HTTP_201_CREATED)
-
-    def arguments(self, validated):
-        return validated
-
-
-class YearSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = models.AcademicYear
-        fields = ["id", "name", "starts_on", "ends_on"]
-
-
-class TermSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = models.Term
-        fields = ["id", "year", "scheme", "number", "starts_on", "ends_on"]
-
-
-class HolidaySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = models.Holiday
-        fields = ["id", "year", "name", "starts_on", "ends_on"]
-
-
-class GradeSchemeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = models.GradeScheme
-        fields = ["id", "year", "grade", "scheme"]
-
-
-class SubjectSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Subject
-        fields = ["id", "name", "short_name", "is_marked"]
-
-
-class WorkTypeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = WorkType
-        fields = ["id", "name", "weight"]
-
-
-class CurriculumSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = models.CurriculumItem
-        fields = ["id", "grade", "subject", "hours_per_week"]
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "08:30"})
-class ClockTime(serializers.TimeField):
-    """A bell's time of day as a school writes it, "08:30" (OpenAPI's "time" wants a time zone)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-class BellSerializer(serializers.ModelSerializer):
-    starts_at = ClockTime()
-    ends_at = ClockTime()
-
-    class Meta:
-        model = models.Bell
-        fields = ["id", "number", "starts_at", "ends_at"]
-
-
-class LoadSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = models.TeachingLoad
-        fields = ["id", "teacher", "subject", "school_class", "subgroup", "hours_per_week"]
-
-
-class SlotSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = models.TimetableSlot
-        fields = [
-            "id",
-            "weekday",
-            "number",
-            "school_class",
-            "subgroup",
-            "subject",
-            "teacher",
-            "room",
-            "valid_from",
-            "valid_to",
-        ]
-        read_only_fields = ["valid_to"]
-
-
-class ReopeningSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = models.Reopening
-        fields = ["id", "term", "school_class", "subject", "reason", "until", "reopened_by", "reopened_at"]
-        read_only_fields = ["reopened_by"]
-
-
-class YearList(SetupList):
-    queryset = models.AcademicYear.objects.all()
-    serializer_class = YearSerializer
-    create_with = staticmethod(services.create_year)
-
-
-class TermList(SetupList):
-    queryset = models.Term.objects.all()
-    serializer_class = TermSerializer
-    create_with = staticmethod(services.add_term)
-
-
-class HolidayList(SetupList):
-    queryset = models.Holiday.objects.all()
-    serializer_class = HolidaySerializer
-    create_with = staticmethod(services.add_holiday)
-
-
-class GradeSchemeList(SetupList):
-    queryset = models.GradeScheme.objects.order_by("year", "grade")
-    serializer_class = GradeSchemeSerializer
-    create_with = staticmethod(services.set_grade_scheme)
-
-
-class SubjectList(SetupList):
-    queryset = Subject.objects.all()
-    serializer_class = SubjectSerializer
-    create_with = staticmethod(services.create_subject)
-
-
-class WorkTypeList(SetupList):
-    queryset = WorkType.objects.all()
-    serializer_class = WorkTypeSerializer
-    create_with = staticmethod(services.create_work_type)
-
-
-class CurriculumList(SetupList):
-    queryset = models.CurriculumItem.objects.all()
-    serializer_class = CurriculumSerializer
-    create_with = staticmethod(services.set_curriculum)
-
-
-class BellList(SetupList):
-    queryset = models.Bell.objects.all()
-    serializer_class = BellSerializer
-    create_with = staticmethod(services.set_bell)
-
-
-class LoadList(SetupList):
-    queryset = models.TeachingLoad.objects.order_by("school_class", "subject")
-    serializer_class = LoadSerializer
-    create_with = staticmethod(services.assign_load)
-
-    def arguments(self, validated):
-        return {**validated, "school": self.request.school}
-
-
-class TimetableFilter(django_filters.FilterSet):
-    school_class = IdFilter()
-    teacher = IdFilter()
-
-
-class TimetableList(SetupList):
-    """The active timetable; filter by `school_class` or `teacher`."""
-
-    queryset = models.TimetableSlot.objects.filter(valid_to__isnull=True).order_by("school_class", "weekday", "number")
-    serializer_class = SlotSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = TimetableFilter
-    create_with = staticmethod(services.add_slot)
-
-    def arguments(self, validated):
-        validated.pop("valid_to", None)
-        return {**validated, "school": self.request.school}
-
-
-class ReopeningList(SetupList):
-    queryset = models.Reopening.objects.order_by("-reopened_at")
-    serializer_class = ReopeningSerializer
-    create_with = staticmethod(services.reopen)
-    permission_classes = [DeputyWrites]
-
-
-class MoveInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["transfer", "withdraw"])
-    to_class = Id(required=False)
-    on = serializers.DateField()
-    order_number = serializers.CharField(max_length=50)
-    order_date = serializers.DateField()
-
-
-class MoveResult(serializers.Serializer):
-    id = serializers.IntegerField()
-    school_class = serializers.IntegerField(source="school_class_id")
-    withdrawn_on = serializers.DateField(allow_null=True)
-
-
-@extend_schema(request=MoveInput, responses=MoveResult)
-@api_view(["POST"])
-@permission_classes([SetupRoles])
-def pupil_move(request, pupil_id):
-    """Transfers a pupil to another class or records a withdrawal, by order."""
-    pupil = _get(Pupil.objects.enrolled(), pupil_id)
-    data = MoveInput(data=request.data)
-    data.is_valid(raise_exception=True)
-    d = data.validated_data
-    if d["kind"] == "transfer":
-        if "to_class" not in d:
-            raise ValidationError({"to_class": "Укажите класс, в который переводится обучающийся."})
-        services.transfer_pupil(
-            pupil,
-            to_class=_get(models.SchoolClass, d["to_class"]),
-            on=d["on"],
-            order_number=d["order_number"],
-            order_date=d["order_date"],
-            by=request.user,
-            ip=client_ip(request),
-        )
-    else:
-        services.withdraw_pupil(
-            pupil,
-            on=d["on"],
-            order_number=d["order_number"],
-            order_date=d["order_date"],
-            by=request.user,
-            ip=client_ip(request),
-        )
-    return Response(MoveResult(pupil).data)

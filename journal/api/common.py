@@ -10,23 +10,13 @@ from accounts.models import Role
 from config.api import MAX_ID
 
 from .. import rulebook
-from ..access import (
-    object_id,
-)
+from ..access import object_id
 
 SchoolStaff = api_audience("school", rulebook.STAFF)
-
-
 Parent = api_audience("portal", {Role.PARENT})
-
-
 # Journal readers read; only teachers write (each object is checked again by the rule book).
-Teaching = api_audience("school", rulebook.TEACHING | rulebook.READ_ALL, rulebook.TEACHING)
-
-
+Teaching = api_audience("school", rulebook.READERS, rulebook.TEACHING)
 SetupRoles = api_audience("school", rulebook.STAFF, rulebook.SETUP)
-
-
 # The heads read; the deputy writes (reopened terms, substitutions).
 DeputyWrites = api_audience("school", rulebook.READ_ALL, {Role.DEPUTY})
 
@@ -41,6 +31,8 @@ def get_or_404(model_or_queryset, pk, **filters):
 
 
 class IdFilter(django_filters.Filter):
+    """An id in a query string: a positive 64-bit integer, or a 400."""
+
     field_class = forms.IntegerField
 
     def __init__(self, **kwargs):

@@ -5,8 +5,6 @@ from drf_spectacular.views import SpectacularAPIView
 
 from diary import api as diary_api
 from diary import views as diary_views
-from journal import api as journal_api
-from journal import views as journal_views
 from monitoring import views as monitoring_views
 from tenants import api as tenants_api
 from tenants import views as tenants_views
@@ -23,13 +21,13 @@ urlpatterns = common + [
         SpectacularAPIView.as_view(urlconf="config.urls_public", permission_classes=[OPEN]),
         name="api_schema",
     ),
-    path("", journal_views.portal_home, name="home"),
+    path("", diary_views.portal_home, name="home"),
     path("district/", tenants_views.school_list, name="district"),
     path("district/schools/new/", tenants_views.school_create, name="school_create"),
     path("district/schools/<slug:slug>/", tenants_views.school_detail, name="school_detail"),
     path("district/schools/<slug:slug>/status/", tenants_views.school_status, name="school_status"),
     path("district/schools/<slug:slug>/invite-admin/", tenants_views.school_admin_invite, name="school_admin_invite"),
-    path("api/v1/children/", journal_api.Children.as_view(), name="api_children"),
+    path("api/v1/children/", diary_api.Children.as_view(), name="api_children"),
     path("api/v1/schools/", tenants_api.SchoolList.as_view(), name="api_schools"),
     path("children/<slug:slug>/<int:pupil_id>/", diary_views.child_page, name="child"),
     path("children/<slug:slug>/<int:pupil_id>/marks/", diary_views.child_page, {"page": "marks"}, name="child_marks"),

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.http import Http404
 from django_tenants.utils import schema_context
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
@@ -294,3 +294,25 @@ def thread(request, slug, thread_id):
                 ],
             }
         )
+
+
+class ChildSerializer(serializers.Serializer):
+    pupil_id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    class_name = serializers.CharField()
+    school = serializers.CharField(source="school.short_name")
+    school_slug = serializers.CharField(source="school.slug")
+
+
+class Children(generics.ListAPIView):
+    """A parent's children in every school (consent recorded)."""
+
+    permission_classes = [Parent]
+    serializer_class = ChildSerializer
+
+    @extend_schema(operation_id="children_list")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.children_of(self.request.user)

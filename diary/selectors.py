@@ -1,6 +1,7 @@
 """The diary: the journal as a pupil and their parents read it. Called with the school's
 schema active; every function takes the one pupil whose diary it is."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
@@ -10,6 +11,7 @@ from django_tenants.utils import schema_context
 from accounts.selectors import parent_schools
 from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Rules, Subject
 from journal.selectors import suggested_final, terms_of, weighted_average
+from tenants.models import School
 
 from .models import DataView, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
 
@@ -211,3 +213,22 @@ def parent_threads(user):
                 thread.school = school
                 threads.append(thread)
     return sorted(threads, key=lambda t: t.last_message_at, reverse=True)
+
+
+@dataclass
+class Child:
+    school: School
+    pupil_id: int
+    full_name: str
+    class_name: str
+
+
+def children_of(user):
+    """Every child a parent is linked to, with recorded consent, across all schools.
+    One query for the schools, then one per school in that school's own schema."""
+    children = []
+    for school in parent_schools(user):
+        with schema_context(school.schema_name):
+            links = Guardian.objects.live().filter(user=user).select_related("pupil__school_class")
+            children += [Child(school, g.pupil.pk, g.pupil.full_name, str(g.pupil.school_class)) for g in links]
+    return children

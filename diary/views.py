@@ -7,14 +7,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.access import client_ip, parent_required, school_roles
+from accounts.access import client_ip, parent_required, public, school_roles
 from accounts.models import NotificationPreference, Role, User
 from audit.models import record
 from config.errors import explain
 from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports, posted_id
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
-from journal.selectors import children_of, current_year, monday_of
+from journal.selectors import current_year, monday_of
 from journal.services import withdraw_consent
 
 from . import selectors
@@ -68,7 +68,7 @@ def _page(request, pupil, page, base, extra=None):
 
 @parent_required
 def child_page(request, slug, pupil_id, page="week"):
-    children = children_of(request.user)
+    children = selectors.children_of(request.user)
     with child(request, slug, pupil_id) as (school, pupil):
         return _page(
             request, pupil, page, f"/children/{slug}/{pupil_id}/", {"children": children, "child_school": school}
@@ -258,7 +258,7 @@ def parent_messages(request):
             "threads": selectors.parent_threads(request.user),
             "base": "/messages/",
             "portal": True,
-            "children": children_of(request.user),
+            "children": selectors.children_of(request.user),
         },
     )
 
@@ -388,3 +388,13 @@ def meeting(request, class_id):
             messages.success(request, "Собрание записано; не пришедшим родителям отправлено уведомление.")
             return redirect("class_detail", class_id=class_id)
     return render(request, "diary/meeting.html", {"school_class": school_class, "parents": parents})
+
+
+@public
+def portal_home(request):
+    """The portal's start page: a parent's children in every school; district staff go to the console."""
+    if not request.user.is_authenticated:
+        return render(request, "diary/portal_welcome.html")
+    if request.roles & {Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR} and Role.PARENT not in request.roles:
+        return redirect("district")
+    return render(request, "diary/portal_home.html", {"children": selectors.children_of(request.user)})

@@ -1,17 +1,13 @@
 """Reads that build the school's pages and the parents' list of children."""
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import Membership, User
-from accounts.selectors import parent_schools
 from audit.models import AuditEntry
-from tenants.models import School
 
 from . import rulebook
 from .models import (
@@ -82,25 +78,6 @@ def school_figures():
         .distinct()
         .count(),
     }
-
-
-@dataclass
-class Child:
-    school: School
-    pupil_id: int
-    full_name: str
-    class_name: str
-
-
-def children_of(user):
-    """Every child a parent is linked to, with recorded consent, across all schools.
-    One query for the schools, then one per school in that school's own schema."""
-    children = []
-    for school in parent_schools(user):
-        with schema_context(school.schema_name):
-            links = Guardian.objects.live().filter(user=user).select_related("pupil__school_class")
-            children += [Child(school, g.pupil.pk, g.pupil.full_name, str(g.pupil.school_class)) for g in links]
-    return children
 
 
 # --- The journal ---------------------------------------------------------------------

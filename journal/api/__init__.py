@@ -1,8 +1,6 @@
 """The journal's API: the same rules as the pages, through the same services, one module per area; urls use journal.api.<name>."""
 
 from .classes import (
-    Children,
-    ChildSerializer,
     ClassList,
     ClassPupils,
     MoveInput,
@@ -14,7 +12,6 @@ from .classes import (
 from .common import (
     DeputyWrites,
     IdFilter,
-    Parent,
     SchoolStaff,
     SetupRoles,
     Teaching,
@@ -88,8 +85,6 @@ __all__ = [
     "BellList",
     "BellSerializer",
     "CellQuery",
-    "ChildSerializer",
-    "Children",
     "ClassList",
     "ClassPupils",
     "ClockTime",
@@ -122,7 +117,6 @@ __all__ = [
     "MarksQuery",
     "MoveInput",
     "MoveResult",
-    "Parent",
     "PupilSerializer",
     "ReasonInput",
     "ReopeningList",

@@ -15,7 +15,7 @@ from ..access import (
     access_class_to_read,
 )
 from ..models import Pupil
-from .common import Parent, SchoolStaff, SetupRoles, get_or_404
+from .common import SchoolStaff, SetupRoles, get_or_404
 
 
 class SchoolClassSerializer(serializers.Serializer):
@@ -38,14 +38,6 @@ class PupilSerializer(serializers.Serializer):
         return pupil.user_id is not None
 
 
-class ChildSerializer(serializers.Serializer):
-    pupil_id = serializers.IntegerField()
-    full_name = serializers.CharField()
-    class_name = serializers.CharField()
-    school = serializers.CharField(source="school.short_name")
-    school_slug = serializers.CharField(source="school.slug")
-
-
 class ClassList(generics.ListAPIView):
     """Classes of this school."""
 
@@ -66,20 +58,6 @@ class ClassPupils(generics.ListAPIView):
         roster = selectors.class_roster(access_class_to_read(self.request, self.kwargs["class_id"]))
         log_view(self.request, roster)
         return roster
-
-
-class Children(generics.ListAPIView):
-    """A parent's children in every school (consent recorded)."""
-
-    permission_classes = [Parent]
-    serializer_class = ChildSerializer
-
-    @extend_schema(operation_id="children_list")
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        return selectors.children_of(self.request.user)
 
 
 class MoveInput(serializers.Serializer):

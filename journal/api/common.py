@@ -13,7 +13,6 @@ from .. import rulebook
 from ..access import object_id
 
 SchoolStaff = api_audience("school", rulebook.STAFF)
-Parent = api_audience("portal", {Role.PARENT})
 # Journal readers read; only teachers write (each object is checked again by the rule book).
 Teaching = api_audience("school", rulebook.READERS, rulebook.TEACHING)
 SetupRoles = api_audience("school", rulebook.STAFF, rulebook.SETUP)

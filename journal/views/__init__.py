@@ -8,7 +8,6 @@ from .classes import (
     family_invite,
     guardian_end,
     home,
-    portal_home,
     pupil_move,
     subgroup_add,
 )
@@ -57,7 +56,6 @@ __all__ = [
     "lesson_page",
     "lessons_generate",
     "plan_page",
-    "portal_home",
     "pupil_move",
     "request_key",
     "setup",

@@ -128,16 +128,6 @@ def guardian_end(request, class_id, guardian_id):
     return redirect("class_detail", class_id=class_id)
 
 
-@public
-def portal_home(request):
-    """The portal's start page: a parent's children in every school; district staff go to the console."""
-    if not request.user.is_authenticated:
-        return render(request, "journal/portal_welcome.html")
-    if request.roles & {Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR} and Role.PARENT not in request.roles:
-        return redirect("district")
-    return render(request, "journal/portal_home.html", {"children": selectors.children_of(request.user)})
-
-
 @require_POST
 @school_roles(*rulebook.SETUP)
 def class_enroll(request, class_id):

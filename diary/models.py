@@ -107,21 +107,6 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
 
 
-class Remark(models.Model):
-    """A teacher's note on a pupil's behaviour or work, visible to the pupil and parents."""
-
-    pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="remarks")
-    lesson = models.ForeignKey(
-        "journal.Lesson", on_delete=models.PROTECT, null=True, blank=True, related_name="remarks"
-    )
-    text = models.CharField(max_length=1000)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-
 class News(models.Model):
     """An announcement to the whole school, or to one class (school_class set)."""
 

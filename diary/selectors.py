@@ -9,11 +9,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.selectors import parent_schools
-from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Rules, Subject
+from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Remark, Rules, Subject
 from journal.selectors import suggested_final, terms_of, weighted_average
 from tenants.models import School
 
-from .models import DataView, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
+from .models import DataView, News, Notification, ParentMeeting, Thread, ThreadMember
 
 
 def lessons_of(pupil):

@@ -18,7 +18,7 @@ from journal import rulebook
 from journal.models import Attendance, Guardian, Lesson, Mark, Pupil, TeachingLoad
 from journal.selectors import teachers_of
 
-from .models import DataView, Message, News, Notification, ParentMeeting, Remark, Thread, ThreadMember
+from .models import DataView, Message, News, Notification, ParentMeeting, Thread, ThreadMember
 
 logger = logging.getLogger(__name__)
 
@@ -250,22 +250,6 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
 
 
 # --- Remarks, news, parent meetings, the weekly digest ----------------------------------------
-
-
-@transaction.atomic
-def add_remark(lesson, *, pupil, text, by, ip=None):
-    from journal.services import check_can_write, pupils_of  # journal's services import this module
-
-    check_can_write(lesson, by)
-    text = " ".join((text or "").split())
-    if not text or len(text) > 1000:
-        raise ValidationError({"text": "Замечание — от 1 до 1000 символов."})
-    if not pupils_of(lesson).filter(pk=pupil.pk).exists():
-        raise ValidationError({"pupil": f"{pupil.full_name} не на этом уроке."})
-    remark = Remark.objects.create(pupil=pupil, lesson=lesson, text=text, author=by)
-    record("remark.created", remark, by=by, ip=ip, new={"pupil": pupil.pk, "text": text})
-    notify(pupil, "remark", f"{pupil.first_name}: замечание ({lesson.subject.name}, {lesson.date:%d.%m.%Y}) — {text}")
-    return remark
 
 
 @transaction.atomic

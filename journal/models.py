@@ -537,3 +537,17 @@ class ImportBatch(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+
+
+class Remark(models.Model):
+    """A teacher's note on a pupil's behaviour or work, visible to the pupil and parents."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="remarks")
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, null=True, blank=True, related_name="remarks")
+    text = models.CharField(max_length=1000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        db_table = "diary_remark"  # made by the diary app before the model came here; kept, not moved

@@ -35,6 +35,7 @@ from .plans import (
 from .records import (
     HOMEWORK_FILE_MAX_MB,
     add_mark,
+    add_remark,
     assign_substitution,
     attach_homework_file,
     change_mark,
@@ -74,6 +75,7 @@ from .timetable import (
 )
 
 __all__ = [
+    "add_remark",
     "HOMEWORK_FILE_MAX_MB",
     "add_holiday",
     "add_lesson",

@@ -23,6 +23,7 @@ from ..models import (
     Mark,
     MarkValue,
     Pupil,
+    Remark,
 )
 from ..selectors import teachers_of
 from .calendar import is_locked, is_school_day
@@ -435,3 +436,17 @@ def set_absence_reason(attendance, *, reason, by, ip=None):
     attendance.save(update_fields=["reason", "changed_at"])
     record("attendance.reason", attendance, by=by, ip=ip, old={"reason": old}, new={"reason": reason})
     return attendance
+
+
+@transaction.atomic
+def add_remark(lesson, *, pupil, text, by, ip=None):
+    check_can_write(lesson, by)
+    text = " ".join((text or "").split())
+    if not text or len(text) > 1000:
+        raise ValidationError({"text": "Замечание — от 1 до 1000 символов."})
+    if not pupils_of(lesson).filter(pk=pupil.pk).exists():
+        raise ValidationError({"pupil": f"{pupil.full_name} не на этом уроке."})
+    remark = Remark.objects.create(pupil=pupil, lesson=lesson, text=text, author=by)
+    record("remark.created", remark, by=by, ip=ip, new={"pupil": pupil.pk, "text": text})
+    notify(pupil, "remark", f"{pupil.first_name}: замечание ({lesson.subject.name}, {lesson.date:%d.%m.%Y}) — {text}")
+    return remark

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.access import client_ip, school_roles
 from accounts.models import Role
 from config.errors import explain, explain_form
-from diary.services import add_remark, log_view
+from diary.services import log_view
 
 from .. import forms, rulebook, selectors, services
 from ..access import (
@@ -158,7 +158,7 @@ def _lesson_action(request, lesson):
                 pupil = services.pupils_of(lesson).filter(pk=posted_id(request.POST.get("pupil"))).first()
                 if pupil is None:
                     raise ValidationError("Выберите обучающегося этого урока.")
-                add_remark(lesson, pupil=pupil, text=request.POST.get("text", ""), by=by, ip=ip)
+                services.add_remark(lesson, pupil=pupil, text=request.POST.get("text", ""), by=by, ip=ip)
                 messages.success(request, f"Замечание записано: {pupil.full_name}.")
             elif action == "attendance":
                 pupils = {p.pk: p for p in services.pupils_of(lesson)}

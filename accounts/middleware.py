@@ -2,6 +2,8 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 
+from config.api import error_body
+
 from . import two_factor
 from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES, Membership
 
@@ -44,13 +46,6 @@ class TwoFactorMiddleware:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse(
-                {
-                    "error": {
-                        "code": "two_factor_required",
-                        "fields": {},
-                        "message": "Подтвердите вход вторым фактором: /account/2fa/",
-                    }
-                },
-                status=403,
+                error_body("two_factor_required", "Подтвердите вход вторым фактором: /account/2fa/"), status=403
             )
         return redirect(f"/account/2fa/?next={request.get_full_path()}")

@@ -3,10 +3,8 @@ ours (checked on the Content-Length, before the body is read), or carrying a NUL
 no text of ours holds and PostgreSQL cannot store."""
 
 from django.conf import settings
-from django.http import JsonResponse
-from django.shortcuts import render
 
-from .api import error_body
+from .errors import refuse
 
 
 class BadInputMiddleware:
@@ -41,9 +39,3 @@ def has_nul(request):
         names = [upload.name for uploads in request.FILES.lists() for upload in uploads[1]]
         return any("\x00" in text for text in fields + names)
     return False
-
-
-def refuse(request, status, code, message):
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body(code, message), status=status)
-    return render(request, "bad_request.html", {"message": message}, status=status)

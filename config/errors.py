@@ -2,6 +2,7 @@
 and the site's 404 and 500, which the API answers in its own error shape."""
 
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 
 from .api import error_body
@@ -40,3 +41,10 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("server_error", "Ошибка сервера. Мы уже знаем о ней."), status=500)
     return defaults.server_error(request)
+
+
+def refuse(request, status, code, message, template="bad_request.html"):
+    """A request refused before its view: the API's error shape, or a page saying why."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code, message), status=status)
+    return render(request, template, {"message": message}, status=status)

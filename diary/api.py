@@ -139,8 +139,12 @@ class ThreadWithMessagesOut(ThreadOut):
     messages = MessageOut(many=True)
 
 
-def results_of(item_serializer, name):
-    return type(name, (serializers.Serializer,), {"results": item_serializer(many=True)})
+class NotificationList(serializers.Serializer):
+    results = NotificationOut(many=True)
+
+
+class ThreadList(serializers.Serializer):
+    results = ThreadOut(many=True)
 
 
 class WeekQuery(serializers.Serializer):
@@ -221,7 +225,7 @@ def own_marks(request):
     return _answer(request, own_pupil(request), "marks")
 
 
-@extend_schema(responses=results_of(NotificationOut, "NotificationList"))
+@extend_schema(responses=NotificationList)
 @api_view(["GET"])
 @permission_classes([Parent])
 def notifications(request):
@@ -254,7 +258,7 @@ def _thread_data(thread, slug):
     }
 
 
-@extend_schema(responses=results_of(ThreadOut, "ThreadList"))
+@extend_schema(responses=ThreadList)
 @api_view(["GET"])
 @permission_classes([Parent])
 def threads(request):

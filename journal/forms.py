@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.api import MAX_ID
+
 from .models import WEEKDAYS, Attendance, Lesson, SchoolClass, Subgroup, Subject, Term, TermScheme
 from .selectors import teachers_of
 
@@ -145,7 +147,7 @@ class ReopenForm(forms.Form):
 
 
 class SubstitutionForm(forms.Form):
-    lesson = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    lesson = forms.IntegerField(min_value=1, max_value=MAX_ID)
     teacher = forms.TypedChoiceField(label=_("Кто заменяет"), coerce=int)
     reason = forms.ChoiceField(
         label=_("Причина"),

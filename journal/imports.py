@@ -93,8 +93,6 @@ def _xlsx_rows(upload):
         # Only the columns a file of ours has: a sheet "100,000 columns wide" is read no wider.
         for row in sheet.iter_rows(max_col=len(max(COLUMNS.values(), key=len)) + 2, values_only=True):
             yield [_cell(v) for v in row]
-    except ValidationError:
-        raise
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         raise ValidationError("Файл не читается как таблица XLSX.") from None
 

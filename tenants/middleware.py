@@ -3,11 +3,12 @@
 import sentry_sdk
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 from django.utils.log import log_response
 from django_tenants.middleware.main import TenantMainMiddleware
+
+from config.errors import refuse
 
 from .models import Domain
 
@@ -63,9 +64,5 @@ class ReadOnlySchoolMiddleware:
             and request.path not in self.ALWAYS_ALLOWED
         ):
             message = f"Школа «{school.short_name}»: {school.get_status_display().lower()}. Изменения не сохраняются."
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"error": {"code": "school_read_only", "message": message, "fields": {}}}, status=403
-                )
-            return render(request, "read_only.html", {"message": message}, status=403)
+            return refuse(request, 403, "school_read_only", message, template="read_only.html")
         return self.get_response(request)

@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.access import client_ip
-from config.api import Id
+from config.api import Id, body
 from diary.services import log_view
 
 from .. import models, selectors, services
@@ -80,9 +80,7 @@ class MoveResult(serializers.Serializer):
 def pupil_move(request, pupil_id):
     """Transfers a pupil to another class or records a withdrawal, by order."""
     pupil = get_or_404(Pupil.objects.enrolled(), pupil_id)
-    data = MoveInput(data=request.data)
-    data.is_valid(raise_exception=True)
-    d = data.validated_data
+    d = body(MoveInput, request)
     if d["kind"] == "transfer":
         if "to_class" not in d:
             raise ValidationError({"to_class": "Укажите класс, в который переводится обучающийся."})

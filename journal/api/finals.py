@@ -6,7 +6,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
 from accounts.access import client_ip
-from config.api import Id
+from config.api import Id, body
 
 from .. import selectors, services
 from ..access import (
@@ -32,19 +32,18 @@ class FinalMarkSerializer(serializers.Serializer):
 @permission_classes([Teaching])
 def final_marks(request):
     """Sets a term mark (with `term`) or the year mark (without)."""
-    data = FinalMarkSerializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    pupil = get_or_404(Pupil, data.validated_data["pupil_id"])
-    subject = get_or_404(Subject, data.validated_data["subject_id"])
+    d = body(FinalMarkSerializer, request)
+    pupil = get_or_404(Pupil, d["pupil_id"])
+    subject = get_or_404(Subject, d["subject_id"])
     access_journal_to_write(request, pupil.school_class_id, subject.pk)
-    term = get_or_404(Term, data.validated_data["term_id"]) if data.validated_data.get("term_id") else None
+    term = get_or_404(Term, d["term_id"]) if d.get("term_id") else None
     year = term.year if term else selectors.current_year()
     final = services.set_final_mark(
         pupil=pupil,
         subject=subject,
         year=year,
         term=term,
-        value=data.validated_data["value"],
+        value=d["value"],
         by=request.user,
         ip=client_ip(request),
     )

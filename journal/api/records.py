@@ -111,22 +111,21 @@ def marks(request):
     """GET: the marks of one lesson (`lesson`) or of a journal (`school_class`, `subject`, `term`).
     POST: a new mark; the response carries the pupil's new weighted average and forecast."""
     if request.method == "POST":
-        data = MarkSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        d = body(MarkSerializer, request)
         key = request.headers.get("Idempotency-Key")
         try:
             key = uuid.UUID(key) if key is not None else None
         except ValueError:
             raise ValidationError({"Idempotency-Key": "Ключ запроса — UUID, например 3f1c…"}) from None
-        lesson = access_lesson_to_write(request, data.validated_data["lesson_id"])
-        pupil = get_or_404(Pupil, data.validated_data["pupil_id"])
-        work_type = get_or_404(WorkType, data.validated_data["work_type_id"])
+        lesson = access_lesson_to_write(request, d["lesson_id"])
+        pupil = get_or_404(Pupil, d["pupil_id"])
+        work_type = get_or_404(WorkType, d["work_type_id"])
         mark = services.add_mark(
             lesson,
             pupil=pupil,
-            value=data.validated_data["value"],
+            value=d["value"],
             work_type=work_type,
-            comment=data.validated_data.get("comment", ""),
+            comment=d.get("comment", ""),
             by=request.user,
             ip=client_ip(request),
             request_key=key,
@@ -330,16 +329,15 @@ class AttendanceInput(serializers.Serializer):
 def lesson_attendance(request, lesson_id):
     """The whole lesson's attendance; empty lists record "all present"."""
     lesson = access_lesson_to_write(request, lesson_id)
-    data = AttendanceInput(data=request.data)
-    data.is_valid(raise_exception=True)
-    wanted = set(data.validated_data["absent"]) | set(data.validated_data["late"])
+    d = body(AttendanceInput, request)
+    wanted = set(d["absent"]) | set(d["late"])
     pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=wanted)}
     if set(pupils) != wanted:
         raise ValidationError({"absent": "Такого обучающегося нет."})
     services.take_attendance(
         lesson,
-        absent=[pupils[pk] for pk in data.validated_data["absent"]],
-        late=[pupils[pk] for pk in data.validated_data["late"]],
+        absent=[pupils[pk] for pk in d["absent"]],
+        late=[pupils[pk] for pk in d["late"]],
         by=request.user,
         ip=client_ip(request),
     )
@@ -379,9 +377,7 @@ def substitutions(request):
     """GET: the substitutions of a day (`date`, default today). POST: the deputy assigns who
     teaches a lesson instead of its timetabled teacher, with a reason; both teachers are told."""
     if request.method == "POST":
-        data = SubstitutionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
+        d = body(SubstitutionInput, request)
         lesson = get_or_404(Lesson, d["lesson"])
         teacher = get_or_404(User, d["teacher"])
         lesson = services.assign_substitution(
@@ -409,10 +405,9 @@ def attendance_reason(request, attendance_id):
     """The class teacher records the reason of an absence."""
     entry = get_or_404(Attendance.objects.select_related("pupil"), attendance_id)
     access_class_to_manage_families(request, entry.pupil.school_class_id)
-    data = ReasonInput(data=request.data)
-    data.is_valid(raise_exception=True)
-    services.set_absence_reason(entry, reason=data.validated_data["reason"], by=request.user, ip=client_ip(request))
-    return Response({"id": entry.pk, "reason": data.validated_data["reason"]})
+    d = body(ReasonInput, request)
+    services.set_absence_reason(entry, reason=d["reason"], by=request.user, ip=client_ip(request))
+    return Response({"id": entry.pk, "reason": d["reason"]})
 
 
 class JournalQuery(serializers.Serializer):

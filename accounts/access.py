@@ -9,11 +9,6 @@ from rest_framework.permissions import BasePermission
 
 from .models import Role
 
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
-
-
 ANYONE = "anyone"
 SIGNED_IN = "signed in"
 

@@ -1,11 +1,15 @@
-"""Append-only record of every write: who, when, from where, old value, new value.
+"""Append-only record of every write (who, when, from where, old value, new value), and the
+access log of every page or API answer that showed pupils' data.
 
-The table exists in public (district actions) and in every school schema (that school's
-journal); an entry is written to whichever schema the change itself went to."""
+The audit table exists in public (district actions) and in every school schema (that school's
+journal); an entry is written to whichever schema the change itself went to. The access log is
+a school table only (pupils live in schools)."""
 
 from contextlib import nullcontext
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
@@ -46,6 +50,10 @@ ACTION_LABELS = {
     "term.reopened": "Период открыт для исправлений",
     "homework.file_added": "Файл задания",
 }
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR")
 
 
 class AuditEntry(models.Model):
@@ -103,4 +111,28 @@ def record(action, target, *, by=None, ip=None, old=None, new=None, reason=""):
             old=old,
             new=new,
             reason=reason,
+        )
+
+
+class DataView(models.Model):
+    """One page or API answer that showed pupils' data: who, when, from where, whose (152-ФЗ)."""
+
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True)
+    page = models.CharField(max_length=200)
+    pupil_ids = ArrayField(models.BigIntegerField())
+
+    class Meta:
+        db_table = "diary_dataview"  # the table the diary made; moved without SQL
+        ordering = ["-at"]
+        indexes = [GinIndex(fields=["pupil_ids"])]
+
+
+def log_view(request, pupils, page=None):
+    """Records that this request showed these pupils' data. Called with the school's schema active."""
+    ids = sorted({p if isinstance(p, int) else p.pk for p in pupils})
+    if ids and request.user.is_authenticated:
+        DataView.objects.create(
+            viewer=request.user, ip=client_ip(request), page=(page or request.path)[:200], pupil_ids=ids
         )

@@ -264,9 +264,9 @@ def main():
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    from audit.models import AuditEntry
-    from diary.models import DataView, Notification
+    from audit.models import AuditEntry, DataView
     from journal.models import Mark
+    from notifications.models import Notification
     from tenants.models import School
 
     marks_clients, parents = mark_clients(options.clients), diary_clients(options.clients)

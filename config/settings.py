@@ -59,6 +59,7 @@ TENANT_APPS = [
     "audit",
     "journal",
     "diary",
+    "notifications",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -158,7 +159,7 @@ AXES_FAILURE_LIMIT = LOCKOUT_ATTEMPTS
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the key sign_in passes to authenticate(), not USERNAME_FIELD
 AXES_USERNAME_CALLABLE = "accounts.backends.login_key"
-AXES_CLIENT_IP_CALLABLE = "accounts.access.client_ip"
+AXES_CLIENT_IP_CALLABLE = "audit.models.client_ip"
 AXES_COOLOFF_TIME = "accounts.services.lockout_period"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
@@ -244,7 +245,7 @@ CELERY_TASK_TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", "60")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "school-figures": {"task": "tenants.tasks.dispatch_school_figures", "schedule": 3600.0},
-    "notifications": {"task": "diary.tasks.sweep_notifications", "schedule": 60.0},
+    "notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
     "quality-indicators": {"task": "monitoring.tasks.dispatch_school_months", "schedule": crontab(hour=2, minute=30)},
     # Each school makes its own filling (1st) and activity (Monday) report, then the district's is put together.
     "filling-reports": {

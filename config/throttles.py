@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.access import client_ip
+from audit.models import client_ip
 
 
 class Throttle(SimpleRateThrottle):

@@ -6,9 +6,9 @@ from contextlib import contextmanager
 from django.http import Http404
 from django_tenants.utils import schema_context
 
-from accounts.access import client_ip
 from accounts.selectors import parent_schools
 from audit.middleware import record_refusal
+from audit.models import client_ip
 from journal.models import Guardian, Pupil
 
 

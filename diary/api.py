@@ -10,14 +10,17 @@ from rest_framework import generics, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from accounts.access import api_audience, client_ip
+from accounts.access import api_audience
 from accounts.models import Role
+from audit.models import client_ip, log_view
 from config.api import Id, body, query
 from journal.selectors import current_year
+from notifications.selectors import notifications_of
+from notifications.services import mark_shown
 
 from . import selectors
 from .access import child, own_pupil, parent_school
-from .services import log_view, mark_shown, post_message
+from .services import post_message
 
 Parent = api_audience("portal", {Role.PARENT})
 Pupil = api_audience("school", {Role.PUPIL})
@@ -241,7 +244,7 @@ def notifications(request):
                     "created_at": n.created_at,
                     "email_sent": n.email_sent_at is not None,
                 }
-                for n in mark_shown(selectors.notifications_of(request.user))
+                for n in mark_shown(notifications_of(request.user))
             ]
         }
     )

@@ -1,59 +1,11 @@
-"""The diary reads the journal; what it owns is the record of who looked at a pupil's data."""
+"""The diary reads the journal; what it owns is the conversation between the school and families:
+threads and messages, news, parent meetings."""
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
 from journal.models import Guardian
-
-
-class DataView(models.Model):
-    """One page or API answer that showed pupils' data: who, when, from where, whose (152-ФЗ)."""
-
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    ip = models.GenericIPAddressField(null=True)
-    page = models.CharField(max_length=200)
-    pupil_ids = ArrayField(models.BigIntegerField())
-
-    class Meta:
-        ordering = ["-at"]
-        indexes = [GinIndex(fields=["pupil_ids"])]
-
-
-class Notification(models.Model):
-    """A message to a parent or a pupil. It is written in the same transaction as the mark or
-    absence it tells of (the outbox): if the event is saved, so is its notification, whatever
-    Redis or the worker are doing. The portal shows it at once; e-mail goes out from here."""
-
-    class Kind(models.TextChoices):
-        MARK = "mark", "отметка"
-        ABSENCE = "absence", "пропуск"
-        FINAL = "final", "итоговая отметка"
-        DIGEST = "digest", "сводка за неделю"
-        REMARK = "remark", "замечание"
-        NEWS = "news", "объявление"
-        MEETING = "meeting", "родительское собрание"
-        SUBSTITUTION = "substitution", "замена урока"
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    # Empty for a notice to staff (a substitution), which is about no pupil.
-    pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    text = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    email_claimed_at = models.DateTimeField(null=True, blank=True)
-    email_sent_at = models.DateTimeField(null=True, blank=True)
-    email_skipped = models.CharField(max_length=50, blank=True)  # why no e-mail goes (no address, opted out)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["email_sent_at", "email_skipped"], name="outbox_pending")]
 
 
 class ThreadQuerySet(models.QuerySet):

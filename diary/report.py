@@ -3,34 +3,18 @@
 
 import io
 from datetime import timedelta
-from pathlib import Path
 from xml.sax.saxutils import escape  # names and subjects are text, not ReportLab markup
 
-from django.core.exceptions import ImproperlyConfigured
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from config.pdf import cyrillic_font
 from journal.models import Attendance, Mark
 
 from . import selectors
-
-FONT_PATHS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")]
-
-
-def cyrillic_font():
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        path = next((p for p in FONT_PATHS if p.exists()), None)
-        if path is None:
-            raise ImproperlyConfigured(
-                "Для PDF нужен шрифт DejaVu Sans с кириллицей: apt-get install fonts-dejavu-core."
-            )
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
-    return "DejaVuSans"
 
 
 def weekly_report(school, school_class, monday, pupils, term):

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.selectors import parent_schools
+from audit.models import DataView
 from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Remark, Rules, Subject
 from journal.selectors import suggested_final, terms_of, weighted_average
 from tenants.models import School
 
-from .models import DataView, News, Notification, ParentMeeting, Thread, ThreadMember
+from .models import News, ParentMeeting, Thread, ThreadMember
 
 
 def lessons_of(pupil):
@@ -129,24 +130,6 @@ def current_term(pupil, year):
         (t for t in terms if t.starts_on <= today <= t.ends_on),
         next((t for t in reversed(terms) if t.starts_on <= today), terms[0] if terms else None),
     )
-
-
-def notifications_of(user, limit=100):
-    """The newest notifications from every school where the person is a parent (services.mark_shown
-    makes them read)."""
-    notices = []
-    for school in parent_schools(user):
-        with schema_context(school.schema_name):
-            found = list(Notification.objects.filter(recipient=user).select_related("pupil")[:limit])
-        for notice in found:
-            notice.school = school
-        notices += found
-    return sorted(notices, key=lambda n: n.created_at, reverse=True)[:limit]
-
-
-def staff_notices(user, limit=20):
-    """Notices to a member of staff at this school (substitutions)."""
-    return list(Notification.objects.filter(recipient=user, pupil__isnull=True)[:limit])
 
 
 def threads_for(user, everything=False):

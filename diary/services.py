@@ -4,138 +4,20 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
-from accounts.access import client_ip
-from accounts.models import STAFF_ROLES, Membership, NotificationPreference
+from accounts.models import STAFF_ROLES, Membership
 from audit.models import record
 from config.uploads import check_upload
 from journal import rulebook
-from journal.models import Attendance, Guardian, Lesson, Mark, Pupil, TeachingLoad
+from journal.models import Attendance, Guardian, Lesson, Mark, TeachingLoad
 from journal.selectors import teachers_of
+from notifications.services import notify
 
-from .models import DataView, Message, News, Notification, ParentMeeting, Thread, ThreadMember
+from .models import Message, News, ParentMeeting, Thread, ThreadMember
 
 logger = logging.getLogger(__name__)
-
-
-def log_view(request, pupils, page=None):
-    """Records that this request showed these pupils' data. Called with the school's schema active."""
-    ids = sorted({p if isinstance(p, int) else p.pk for p in pupils})
-    if ids and request.user.is_authenticated:
-        DataView.objects.create(
-            viewer=request.user, ip=client_ip(request), page=(page or request.path)[:200], pupil_ids=ids
-        )
-
-
-# --- Notifications: a transactional outbox ----------------------------------------------------
-
-
-def recipients(pupil):
-    """The pupil's own account and every parent with recorded consent."""
-    parents = list(
-        Guardian.objects.filter(pupil=pupil, ended_at__isnull=True, consent_at__isnull=False).values_list(
-            "user_id", flat=True
-        )
-    )
-    own = Pupil.objects.filter(pk=pupil.pk, user__isnull=False).values_list("user_id", flat=True).first()
-    return parents + ([own] if own else [])
-
-
-def notify(pupil, kind, text):
-    """Writes the notifications in the caller's transaction and, once it commits, asks a worker
-    to send the e-mails. If Redis is down the rows wait; the periodic sweep sends them later."""
-    return _queue(
-        [Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text) for user_id in recipients(pupil)]
-    )
-
-
-def notify_staff(user_ids, text, kind="substitution"):
-    """A notice to school staff (about no pupil), through the same outbox."""
-    return _queue([Notification(recipient_id=user_id, kind=kind, text=text) for user_id in sorted(set(user_ids))])
-
-
-def _queue(notices):
-    notices = Notification.objects.bulk_create(notices)
-    if notices:
-        transaction.on_commit(kick_delivery)
-    return notices
-
-
-def kick_delivery():
-    from .tasks import deliver_notifications  # tasks import this module
-
-    try:
-        deliver_notifications.apply_async(retry=False)
-    except Exception:  # the broker is down: the sweep will find the rows
-        logger.warning("notification delivery not queued; the periodic sweep will send it")
-
-
-CLAIM_TIMEOUT = timedelta(minutes=10)
-
-
-def mark_shown(notices):
-    """Notices shown to their reader become read, each in its own school's schema (a parent's come
-    from every child's school; a member of staff's from the school at hand)."""
-    unread = {}
-    for notice in notices:
-        if notice.read_at is None:
-            school = getattr(notice, "school", None)
-            unread.setdefault(school.schema_name if school else connection.schema_name, []).append(notice.pk)
-    for schema, ids in unread.items():
-        with schema_context(schema):
-            Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
-    return notices
-
-
-def deliver_pending(limit=500, now=None):
-    """Sends the e-mails of unsent notifications, each once: a row is claimed (and the claim
-    committed) before its e-mail goes, and marked sent after. A claim older than
-    CLAIM_TIMEOUT (a worker killed mid-send) is taken again."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        batch = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(email_sent_at__isnull=True, email_skipped="")
-            .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT))
-            .select_related("recipient")
-            .order_by("created_at")[:limit]
-        )
-        preferences = {
-            p.user_id: p for p in NotificationPreference.objects.filter(user__in=[n.recipient_id for n in batch])
-        }
-        local = timezone.localtime(now).time()
-        claimed = []
-        for notice in batch:
-            preference = preferences.get(notice.recipient_id)
-            if not notice.recipient.email:
-                notice.email_skipped = "no e-mail"
-            elif preference and not preference.email:
-                notice.email_skipped = "e-mail off"
-            elif preference and preference.is_quiet(local):
-                continue  # left for the first sweep after the quiet hours
-            else:
-                notice.email_claimed_at = now
-                claimed.append(notice)
-            notice.save(update_fields=["email_skipped", "email_claimed_at"])
-    sent = 0
-    for notice in claimed:
-        try:
-            send_mail("Электронный дневник: " + notice.get_kind_display(), notice.text, None, [notice.recipient.email])
-        except Exception as error:
-            Notification.objects.filter(pk=notice.pk).update(
-                email_claimed_at=None, attempts=F("attempts") + 1, last_error=str(error)[:500]
-            )
-            continue
-        Notification.objects.filter(pk=notice.pk, email_sent_at__isnull=True).update(
-            email_sent_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        sent += 1
-    return sent
 
 
 # --- Messages between the school and families ----------------------------------------------
@@ -293,14 +175,13 @@ def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
     when = timezone.localtime(held_at)
     for link in links:
         if link.user_id not in attended:
-            Notification.objects.create(
-                recipient_id=link.user_id,
-                pupil=link.pupil,
-                kind="meeting",
-                text=f"Вы не были на родительском собрании {school_class} класса {when:%d.%m.%Y в %H:%M}. "
+            notify(
+                [link.user_id],
+                "meeting",
+                f"Вы не были на родительском собрании {school_class} класса {when:%d.%m.%Y в %H:%M}. "
                 f"Тема: {topic}. Классный руководитель ждёт вашего звонка или сообщения.",
+                pupil=link.pupil,
             )
-    transaction.on_commit(kick_delivery)
     return meeting
 
 
@@ -325,11 +206,11 @@ def weekly_digest(today=None):
             .count()
         )
         lines = "; ".join(f"{subject}: {', '.join(values)}" for subject, values in by_subject.items()) or "отметок нет"
-        Notification.objects.create(
-            recipient_id=link.user_id,
+        notify(
+            [link.user_id],
+            "digest",
+            f"{link.pupil.first_name}, неделя {start:%d.%m}–{today:%d.%m}: {lines}. Пропущено уроков: {absent}.",
             pupil=link.pupil,
-            kind="digest",
-            text=f"{link.pupil.first_name}, неделя {start:%d.%m}–{today:%d.%m}: {lines}. Пропущено уроков: {absent}.",
         )
         made += 1
     return made

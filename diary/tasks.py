@@ -1,21 +1,11 @@
-"""E-mail delivery of notifications. A task runs in one school's schema (tenant-schemas-celery);
-the periodic sweep fans out one task per working school."""
+"""The weekly digest: a task runs in one school's schema (tenant-schemas-celery); the weekly
+dispatch fans out one task per working school."""
 
 from config.celery import app
+from notifications.delivery import deliver_pending
 from tenants.tasks import fan_out
 
-from .services import deliver_pending, weekly_digest
-
-
-@app.task
-def deliver_notifications():
-    return deliver_pending()
-
-
-@app.task
-def sweep_notifications():
-    """Every minute: whatever the fast path missed (Redis or the worker were down) goes now."""
-    return fan_out(deliver_notifications, jitter=0)
+from .services import weekly_digest
 
 
 @app.task

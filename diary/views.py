@@ -7,22 +7,24 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.access import client_ip, parent_required, public, school_roles
+from accounts.access import parent_required, public, school_roles
 from accounts.models import NotificationPreference, Role, User
-from audit.models import record
+from audit.models import client_ip, log_view, record
 from config.errors import explain
 from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports, posted_id
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
 from journal.selectors import current_year, monday_of
 from journal.services import withdraw_consent
+from notifications.selectors import notifications_of
+from notifications.services import mark_shown
 
 from . import selectors
 from .access import child, own_pupil, parent_school
 from .forms import PreferenceForm
 from .models import News
 from .report import weekly_report as build
-from .services import log_view, mark_shown, post_message, publish_news, record_meeting, staff_about, start_thread
+from .services import post_message, publish_news, record_meeting, staff_about, start_thread
 
 PAGES = ("week", "marks", "attendance", "views")
 
@@ -153,7 +155,7 @@ def notifications(request):
     return render(
         request,
         "diary/notifications.html",
-        {"notices": mark_shown(selectors.notifications_of(request.user)), "form": form},
+        {"notices": mark_shown(notifications_of(request.user)), "form": form},
     )
 
 

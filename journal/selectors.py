@@ -60,6 +60,17 @@ def class_roster(school_class):
     )
 
 
+def family_of(pupil):
+    """Who is told about a pupil: every parent with recorded consent, and the pupil's own account."""
+    parents = list(
+        Guardian.objects.filter(pupil=pupil, ended_at__isnull=True, consent_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    own = Pupil.objects.filter(pk=pupil.pk, user__isnull=False).values_list("user_id", flat=True).first()
+    return parents + ([own] if own else [])
+
+
 def live_guardians(pupils):
     """Parents linked to these pupils now, by pupil id."""
     by_pupil = {}

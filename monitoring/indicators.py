@@ -16,8 +16,8 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts.models import LoginAttempt, Membership, Role
-from audit.models import AuditEntry
-from diary.models import DataView, Message
+from audit.models import AuditEntry, DataView
+from diary.models import Message
 from journal.models import (
     Attendance,
     Bell,

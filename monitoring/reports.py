@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from diary.report import cyrillic_font
+from config.pdf import cyrillic_font
 from tenants.models import School
 
 from . import indicators

@@ -7,8 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from accounts.access import client_ip, district_roles, school_roles
+from accounts.access import district_roles, school_roles
 from accounts.models import Role
+from audit.models import client_ip
 from config.errors import explain
 from tenants.models import School
 

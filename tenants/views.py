@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
-from accounts.access import client_ip, district_roles
+from accounts.access import district_roles
 from accounts.models import Role
-from audit.models import AuditEntry
+from audit.models import AuditEntry, client_ip
 from config.context import host_url
 from config.errors import add_form_errors, explain
 

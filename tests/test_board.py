@@ -5,10 +5,10 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from diary.models import Notification
 from diary.services import weekly_digest
 from journal import services
 from journal.models import Lesson, Remark
+from notifications.models import Notification
 
 TODAY = date.today()
 

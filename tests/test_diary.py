@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from django_tenants.utils import schema_context
 
-from audit.models import AuditEntry
-from diary.models import DataView
+from audit.models import AuditEntry, DataView
 from journal import services
 from journal.models import Lesson
 

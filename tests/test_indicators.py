@@ -6,8 +6,7 @@ from fractions import Fraction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from audit.models import AuditEntry
-from diary.models import DataView
+from audit.models import AuditEntry, DataView
 from journal.models import FinalMark, Guardian, Holiday, Lesson, Mark, PlannedTopic, Pupil, TeachingLoad, ThematicPlan
 from monitoring.indicators import _final_marks_on_time, compute, held_lessons, month_bounds
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import Role
-from diary.models import Notification
 from journal import selectors, services
 from journal.models import Lesson, Mark
+from notifications.models import Notification
 
 from .conftest import year_ends_soon
 

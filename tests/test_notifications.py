@@ -9,10 +9,10 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from accounts.models import NotificationPreference
-from diary.models import Notification
-from diary.services import deliver_pending
 from journal import services
 from journal.models import Lesson
+from notifications.delivery import deliver_pending
+from notifications.models import Notification
 
 from .conftest import year_ends_soon
 

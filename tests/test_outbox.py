@@ -17,10 +17,10 @@ from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from config.celery import app
-from diary.models import Notification
-from diary.tasks import sweep_notifications
 from journal import services
 from journal.models import Lesson, Mark
+from notifications.models import Notification
+from notifications.tasks import sweep_notifications
 from tests.conftest import audit_rewritable, database_url_of_tests, free_port, use_broker
 
 pytestmark = pytest.mark.worker

@@ -10,8 +10,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import LoginAttempt
-from audit.models import AuditEntry
-from diary.models import DataView
+from audit.models import AuditEntry, DataView
 from journal.models import Lesson
 from monitoring.models import Report
 from monitoring.reports import previous_month, previous_week

@@ -6,9 +6,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.access import client_ip
+from audit.models import client_ip, log_view
 from config.api import Id, body
-from diary.services import log_view
 
 from .. import models, selectors, services
 from ..access import (

@@ -5,7 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from accounts.access import client_ip
+from audit.models import client_ip
 from config.api import Id, body
 
 from .. import selectors, services

@@ -13,10 +13,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.access import client_ip
 from accounts.models import User
+from audit.models import client_ip, log_view
 from config.api import Id, body, query
-from diary.services import log_view
 
 from .. import rulebook, selectors, services
 from ..access import (

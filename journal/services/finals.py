@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import record
-from diary.services import notify
+from notifications.services import notify
 
 from .. import rulebook
 from ..models import (
@@ -17,6 +17,7 @@ from ..models import (
     Reopening,
     Term,
 )
+from ..selectors import family_of
 from .calendar import is_locked
 from .records import check_value
 
@@ -57,9 +58,10 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     )
     period = f"{term}" if term else f"{year} учебный год"
     notify(
-        pupil,
+        family_of(pupil),
         "final",
         f"{pupil.first_name}: итоговая отметка по предмету «{subject.name}» за {period} — {final.get_value_display()}",
+        pupil=pupil,
     )
     return final
 

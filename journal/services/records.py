@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from audit.models import record
 from config.uploads import check_upload
-from diary.services import notify, notify_staff
+from notifications.services import notify
 
 from .. import rulebook
 from ..models import (
@@ -25,7 +25,7 @@ from ..models import (
     Pupil,
     Remark,
 )
-from ..selectors import teachers_of
+from ..selectors import family_of, teachers_of
 from .calendar import is_locked, is_school_day
 
 
@@ -95,8 +95,8 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
         new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note},
     )
     what = _in_words(lesson)
-    notify_staff([teacher.pk], f"Вам назначена замена: {what} ({lesson.get_substitution_reason_display()}).")
-    notify_staff([lesson.teacher_id], f"Ваш урок {what} проведёт {teacher.short_name} (замена).")
+    notify([teacher.pk], "substitution", f"Вам назначена замена: {what} ({lesson.get_substitution_reason_display()}).")
+    notify([lesson.teacher_id], "substitution", f"Ваш урок {what} проведёт {teacher.short_name} (замена).")
     return lesson
 
 
@@ -132,10 +132,12 @@ def take_as_substitute(lesson, *, school, by, ip=None):
         new={"teacher": by.pk, "reason": lesson.substitution_reason},
     )
     what = _in_words(lesson)
-    notify_staff(
-        _heads(school, Role.DEPUTY), f"{by.short_name} записал(а) замену: {what}. Проверьте, назначена ли она."
+    notify(
+        _heads(school, Role.DEPUTY),
+        "substitution",
+        f"{by.short_name} записал(а) замену: {what}. Проверьте, назначена ли она.",
     )
-    notify_staff([lesson.teacher_id], f"Ваш урок {what} проводит {by.short_name} (замена).")
+    notify([lesson.teacher_id], "substitution", f"Ваш урок {what} проводит {by.short_name} (замена).")
     return lesson
 
 
@@ -273,10 +275,11 @@ def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, reques
     record("mark.created", mark, by=by, ip=ip, new=_mark_state(mark))
     comment = f". {mark.comment}" if mark.comment else ""
     notify(
-        pupil,
+        family_of(pupil),
         "mark",
         f"{pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
         f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{comment}",
+        pupil=pupil,
     )
     return mark
 
@@ -324,10 +327,11 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
     record("mark.changed", mark, by=by, ip=ip, old=old, new=_mark_state(mark))
     if old["value"] != mark.value:
         notify(
-            mark.pupil,
+            family_of(mark.pupil),
             "mark",
             f"{mark.pupil.first_name}: {mark.lesson.subject.name}, {mark.lesson.date:%d.%m.%Y} — "
             f"отметка изменена с {old['value']} на {mark.value}",
+            pupil=mark.pupil,
         )
     return mark
 
@@ -402,10 +406,11 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
             record("attendance.created", entry, by=by, ip=ip, new={"pupil": pupil_id, "status": status})
             what = "отсутствует на уроке" if status == Attendance.Status.ABSENT else "опоздал(а) на урок"
             notify(
-                everyone[pupil_id],
+                family_of(everyone[pupil_id]),
                 "absence",
                 f"{everyone[pupil_id].first_name} {what} «{lesson.subject.name}», "
                 f"{lesson.date:%d.%m.%Y}, {lesson.number}-й урок",
+                pupil=everyone[pupil_id],
             )
     fields = _first(lesson, "attendance_taken_at")
     if fields:
@@ -448,5 +453,10 @@ def add_remark(lesson, *, pupil, text, by, ip=None):
         raise ValidationError({"pupil": f"{pupil.full_name} не на этом уроке."})
     remark = Remark.objects.create(pupil=pupil, lesson=lesson, text=text, author=by)
     record("remark.created", remark, by=by, ip=ip, new={"pupil": pupil.pk, "text": text})
-    notify(pupil, "remark", f"{pupil.first_name}: замечание ({lesson.subject.name}, {lesson.date:%d.%m.%Y}) — {text}")
+    notify(
+        family_of(pupil),
+        "remark",
+        f"{pupil.first_name}: замечание ({lesson.subject.name}, {lesson.date:%d.%m.%Y}) — {text}",
+        pupil=pupil,
+    )
     return remark

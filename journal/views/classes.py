@@ -7,13 +7,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
-from accounts.access import client_ip, public, school_roles
+from accounts.access import public, school_roles
 from accounts.models import Role
 from accounts.selectors import open_family_invitations
+from audit.models import client_ip, log_view
 from config.context import host_url, portal_url
 from config.errors import explain
-from diary.selectors import staff_notices
-from diary.services import log_view, mark_shown
+from notifications.selectors import staff_notices
+from notifications.services import mark_shown
 
 from .. import forms, rulebook, selectors, services
 from ..access import (

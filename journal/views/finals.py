@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
-from accounts.access import client_ip, school_roles
+from accounts.access import school_roles
+from audit.models import client_ip, log_view
 from config.errors import explain
-from diary.services import log_view
 
 from .. import rulebook, selectors, services
 from ..access import (

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from accounts.access import client_ip, school_roles
+from accounts.access import school_roles
+from audit.models import client_ip
 from config.context import host_url
 from config.errors import explain
 

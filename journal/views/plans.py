@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.access import client_ip, school_roles
+from accounts.access import school_roles
+from audit.models import client_ip
 from config.errors import explain
 
 from .. import imports, rulebook, selectors, services

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import client_ip, school_roles
+from accounts.access import school_roles
 from accounts.models import Role
+from audit.models import client_ip, log_view
 from config.errors import explain, explain_form
-from diary.services import log_view
 
 from .. import forms, rulebook, selectors, services
 from ..access import (

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import client_ip, school_roles
+from accounts.access import school_roles
 from accounts.models import Role, User
+from audit.models import client_ip
 from config.errors import explain, explain_form
 
 from .. import forms, rulebook, selectors, services

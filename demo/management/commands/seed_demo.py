@@ -13,9 +13,9 @@ from django_tenants.utils import schema_context
 
 from accounts import services as accounts
 from accounts.models import Role, User
+from audit.models import DataView
 from config.context import host_url, portal_url
 from demo import school_year as demo
-from diary.models import DataView
 from journal import services as journal
 from journal.models import Guardian
 from monitoring import reports

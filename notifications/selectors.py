@@ -1,0 +1,23 @@
+from django_tenants.utils import schema_context
+
+from accounts.selectors import parent_schools
+
+from .models import Notification
+
+
+def notifications_of(user, limit=100):
+    """The newest notifications from every school where the person is a parent (services.mark_shown
+    makes them read)."""
+    notices = []
+    for school in parent_schools(user):
+        with schema_context(school.schema_name):
+            found = list(Notification.objects.filter(recipient=user).select_related("pupil")[:limit])
+        for notice in found:
+            notice.school = school
+        notices += found
+    return sorted(notices, key=lambda n: n.created_at, reverse=True)[:limit]
+
+
+def staff_notices(user, limit=20):
+    """Notices to a member of staff at this school (substitutions)."""
+    return list(Notification.objects.filter(recipient=user, pupil__isnull=True)[:limit])

@@ -1,0 +1,44 @@
+"""Writes to the outbox. Called with the school's schema active, inside the caller's transaction."""
+
+import logging
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from .models import Notification
+from .tasks import deliver_notifications
+
+logger = logging.getLogger(__name__)
+
+
+def notify(recipients, kind, text, pupil=None):
+    """One notification per person, written in the caller's transaction; once it commits a worker
+    is asked to send the e-mails. If Redis is down the rows wait; the periodic sweep sends them."""
+    notices = Notification.objects.bulk_create(
+        [Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text) for user_id in dict.fromkeys(recipients)]
+    )
+    if notices:
+        transaction.on_commit(kick_delivery)
+    return notices
+
+
+def kick_delivery():
+    try:
+        deliver_notifications.apply_async(retry=False)
+    except Exception:  # the broker is down: the sweep will find the rows
+        logger.warning("notification delivery not queued; the periodic sweep will send it")
+
+
+def mark_shown(notices):
+    """Notices shown to their reader become read, each in its own school's schema (a parent's come
+    from every child's school; a member of staff's from the school at hand)."""
+    unread = {}
+    for notice in notices:
+        if notice.read_at is None:
+            school = getattr(notice, "school", None)
+            unread.setdefault(school.schema_name if school else connection.schema_name, []).append(notice.pk)
+    for schema, ids in unread.items():
+        with schema_context(schema):
+            Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+    return notices

@@ -1,0 +1,18 @@
+"""A task runs in one school's schema (tenant-schemas-celery); the periodic sweep fans out one
+task per working school."""
+
+from config.celery import app
+from tenants.tasks import fan_out
+
+from .delivery import deliver_pending
+
+
+@app.task
+def deliver_notifications():
+    return deliver_pending()
+
+
+@app.task
+def sweep_notifications():
+    """Every minute: whatever the fast path missed (Redis or the worker were down) goes now."""
+    return fan_out(deliver_notifications, jitter=0)

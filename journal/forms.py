@@ -3,7 +3,19 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api import MAX_ID
 
-from .models import WEEKDAYS, Attendance, Lesson, SchoolClass, Subgroup, Subject, Term, TermScheme
+from .models import (
+    WEEKDAYS,
+    Attendance,
+    Lesson,
+    PlannedTopic,
+    Pupil,
+    SchoolClass,
+    Subgroup,
+    Subject,
+    Term,
+    TermScheme,
+    WorkType,
+)
 from .selectors import teachers_of
 
 
@@ -166,3 +178,83 @@ class ReasonForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Файл CSV или XLSX"))
+
+
+# --- The lesson page's actions. Texts are checked by the services (one rule for page and API);
+# these forms turn the posted keys into the lesson's own pupils and the school's choices.
+
+NOT_THIS_LESSON = "Выберите обучающегося этого урока."
+
+
+class CancelLessonForm(forms.Form):
+    reason = forms.CharField(required=False)
+
+
+class TopicForm(forms.Form):
+    topic = forms.CharField(required=False)
+    planned_topic = forms.ModelChoiceField(
+        PlannedTopic.objects.select_related("plan"),
+        required=False,
+        error_messages={"invalid_choice": "Выберите тему из КТП."},
+    )
+
+
+class HomeworkForm(forms.Form):
+    homework = forms.CharField(required=False)
+    none = forms.BooleanField(required=False)
+
+
+class PupilsForm(forms.Form):
+    """A form about some of the lesson's pupils (given as `pupils`, a queryset)."""
+
+    def __init__(self, *args, pupils, **kwargs):
+        self.pupils = pupils
+        super().__init__(*args, **kwargs)
+
+
+class MarkForm(PupilsForm):
+    pupil = forms.ModelChoiceField(Pupil.objects.none())
+    work_type = forms.ModelChoiceField(WorkType.objects.all())
+    value = forms.CharField(required=False)
+    comment = forms.CharField(required=False)
+    request_key = forms.UUIDField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = self.pupils
+        both = "Выберите обучающегося этого урока и вид работы."
+        for name in ("pupil", "work_type"):
+            self.fields[name].error_messages.update(required=both, invalid_choice=both)
+
+
+class RemarkForm(PupilsForm):
+    pupil = forms.ModelChoiceField(Pupil.objects.none(), error_messages={"invalid_choice": NOT_THIS_LESSON})
+    text = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = self.pupils
+
+
+class AttendanceForm(PupilsForm):
+    """One choice per pupil of the lesson (status_<id>: absent, late or empty for present)."""
+
+    STATUSES = [("", "был"), (Attendance.Status.ABSENT, "нет"), (Attendance.Status.LATE, "опоздал")]
+    all_present = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pupils = list(self.pupils)
+        for pupil in self.pupils:
+            self.fields[f"status_{pupil.pk}"] = forms.ChoiceField(choices=self.STATUSES, required=False)
+
+    def clean(self):
+        if set(k for k in self.data if k.startswith("status_") and self.data[k]) - set(self.fields):
+            raise forms.ValidationError("В списке есть обучающиеся не из этого урока.")
+        marked = [p for p in self.pupils if self.cleaned_data.get(f"status_{p.pk}")]
+        if not marked and not self.cleaned_data.get("all_present"):
+            raise forms.ValidationError("Отметьте отсутствующих или подтвердите «все присутствуют».")
+        return self.cleaned_data
+
+    def with_status(self, status):
+        return [p for p in self.pupils if self.cleaned_data.get(f"status_{p.pk}") == status]

@@ -27,7 +27,6 @@ from .records import (
     journal_list,
     journal_page,
     lesson_page,
-    request_key,
     substitutions,
     timetable,
 )
@@ -57,7 +56,6 @@ __all__ = [
     "lessons_generate",
     "plan_page",
     "pupil_move",
-    "request_key",
     "setup",
     "setup_add",
     "slot_end",

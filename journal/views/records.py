@@ -22,13 +22,12 @@ from ..access import (
     access_lesson_to_read,
     access_lesson_to_take_over,
     access_lesson_to_write,
-    posted_id,
 )
 from ..models import (
+    Attendance,
     HomeworkFile,
     Lesson,
     MarkValue,
-    PlannedTopic,
     WorkType,
 )
 from ..selectors import monday_of
@@ -100,15 +99,64 @@ def _take_over(request, lesson):
     return redirect("lesson", lesson_id=lesson.pk)
 
 
-def request_key(text):
-    try:
-        return uuid.UUID(text or "")
-    except ValueError:
-        return None
+def _cancel(request, lesson, form, by, ip):
+    services.cancel_lesson(lesson, reason=form.cleaned_data["reason"], by=by, ip=ip)
+    return "Урок отменён."
+
+
+def _topic(request, lesson, form, by, ip):
+    data = form.cleaned_data
+    services.set_topic(lesson, topic=data["topic"], planned_topic=data["planned_topic"], by=by, ip=ip)
+    return "Тема урока сохранена."
+
+
+def _homework(request, lesson, form, by, ip):
+    services.set_homework(lesson, text=form.cleaned_data["homework"], none=form.cleaned_data["none"], by=by, ip=ip)
+    for upload in request.FILES.getlist("files"):
+        services.attach_homework_file(lesson, upload, school=request.school, by=by, ip=ip)
+    return "Домашнее задание сохранено."
+
+
+def _mark(request, lesson, form, by, ip):
+    data = form.cleaned_data
+    services.add_mark(
+        lesson,
+        pupil=data["pupil"],
+        value=data["value"],
+        work_type=data["work_type"],
+        comment=data["comment"],
+        by=by,
+        ip=ip,
+        request_key=data["request_key"],
+    )
+    return f"Отметка {data['value']} — {data['pupil'].full_name}."
+
+
+def _remark(request, lesson, form, by, ip):
+    pupil = form.cleaned_data["pupil"]
+    services.add_remark(lesson, pupil=pupil, text=form.cleaned_data["text"], by=by, ip=ip)
+    return f"Замечание записано: {pupil.full_name}."
+
+
+def _attendance(request, lesson, form, by, ip):
+    absent, late = form.with_status(Attendance.Status.ABSENT), form.with_status(Attendance.Status.LATE)
+    services.take_attendance(lesson, by=by, ip=ip, absent=absent, late=late)
+    return "Посещаемость сохранена."
+
+
+# The lesson page's forms: action -> (form, what it does). Each does all or nothing.
+LESSON_ACTIONS = {
+    "cancel": (forms.CancelLessonForm, _cancel),
+    "topic": (forms.TopicForm, _topic),
+    "homework": (forms.HomeworkForm, _homework),
+    "mark": (forms.MarkForm, _mark),
+    "remark": (forms.RemarkForm, _remark),
+    "attendance": (forms.AttendanceForm, _attendance),
+}
 
 
 def _lesson_action(request, lesson):
-    action, ip, by = request.POST.get("action"), client_ip(request), request.user
+    action = request.POST.get("action")
     if action == "substitute":
         return _take_over(request, access_lesson_to_take_over(request, lesson.pk))
     if action == "cancel":
@@ -116,70 +164,18 @@ def _lesson_action(request, lesson):
             raise Http404
     else:
         lesson = access_lesson_to_write(request, lesson.pk)
+    if action not in LESSON_ACTIONS:
+        messages.error(request, "Неизвестное действие.")
+        return redirect("lesson", lesson_id=lesson.pk)
+    form_class, act = LESSON_ACTIONS[action]
+    extra = {"pupils": services.pupils_of(lesson)} if issubclass(form_class, forms.PupilsForm) else {}
+    form = form_class(request.POST, **extra)
+    if not form.is_valid():
+        messages.error(request, " ".join(dict.fromkeys(m for errors in form.errors.values() for m in errors)))
+        return redirect("lesson", lesson_id=lesson.pk)
     try:
         with transaction.atomic():  # a refusal half-way (the second file, say) undoes the whole action
-            if action == "cancel":
-                services.cancel_lesson(lesson, reason=request.POST.get("reason", ""), by=by, ip=ip)
-                messages.success(request, "Урок отменён.")
-            elif action == "topic":
-                planned = None
-                if request.POST.get("planned_topic"):
-                    planned = (
-                        PlannedTopic.objects.filter(pk=posted_id(request.POST["planned_topic"]))
-                        .select_related("plan")
-                        .first()
-                    )
-                services.set_topic(lesson, topic=request.POST.get("topic", ""), planned_topic=planned, by=by, ip=ip)
-                messages.success(request, "Тема урока сохранена.")
-            elif action == "homework":
-                services.set_homework(
-                    lesson, text=request.POST.get("homework", ""), none=bool(request.POST.get("none")), by=by, ip=ip
-                )
-                for upload in request.FILES.getlist("files"):
-                    services.attach_homework_file(lesson, upload, school=request.school, by=by, ip=ip)
-                messages.success(request, "Домашнее задание сохранено.")
-            elif action == "mark":
-                pupil = services.pupils_of(lesson).filter(pk=posted_id(request.POST.get("pupil"))).first()
-                work_type = WorkType.objects.filter(pk=posted_id(request.POST.get("work_type"))).first()
-                if pupil is None or work_type is None:
-                    raise ValidationError("Выберите обучающегося этого урока и вид работы.")
-                services.add_mark(
-                    lesson,
-                    pupil=pupil,
-                    value=request.POST.get("value", ""),
-                    work_type=work_type,
-                    comment=request.POST.get("comment", ""),
-                    by=by,
-                    ip=ip,
-                    request_key=request_key(request.POST.get("request_key")),
-                )
-                messages.success(request, f"Отметка {request.POST.get('value')} — {pupil.full_name}.")
-            elif action == "remark":
-                pupil = services.pupils_of(lesson).filter(pk=posted_id(request.POST.get("pupil"))).first()
-                if pupil is None:
-                    raise ValidationError("Выберите обучающегося этого урока.")
-                services.add_remark(lesson, pupil=pupil, text=request.POST.get("text", ""), by=by, ip=ip)
-                messages.success(request, f"Замечание записано: {pupil.full_name}.")
-            elif action == "attendance":
-                pupils = {p.pk: p for p in services.pupils_of(lesson)}
-                status = {
-                    posted_id(k.split("_", 1)[1]): v for k, v in request.POST.items() if k.startswith("status_") and v
-                }
-                unknown = set(status) - set(pupils)
-                if unknown:
-                    raise ValidationError("В списке есть обучающиеся не из этого урока.")
-                if not status and not request.POST.get("all_present"):
-                    raise ValidationError("Отметьте отсутствующих или подтвердите «все присутствуют».")
-                services.take_attendance(
-                    lesson,
-                    by=by,
-                    ip=ip,
-                    absent=[pupils[pk] for pk, v in status.items() if v == "absent"],
-                    late=[pupils[pk] for pk, v in status.items() if v == "late"],
-                )
-                messages.success(request, "Посещаемость сохранена.")
-            else:
-                raise ValidationError("Неизвестное действие.")
+            messages.success(request, act(request, lesson, form, request.user, client_ip(request)))
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
     return redirect("lesson", lesson_id=lesson.pk)

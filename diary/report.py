@@ -12,7 +12,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from config.pdf import cyrillic_font
-from journal.models import Attendance, Mark
 
 from . import selectors
 
@@ -25,17 +24,11 @@ def weekly_report(school, school_class, monday, pupils, term):
     buffer = io.BytesIO()
     story = []
     for n, pupil in enumerate(pupils):
-        marks = (
-            Mark.objects.live()
-            .filter(pupil=pupil, lesson__date__range=(monday, sunday))
-            .select_related("lesson__subject", "work_type")
-            .order_by("lesson__subject__name", "lesson__date")
-        )
-        by_subject = {}
-        for mark in marks:
-            by_subject.setdefault(mark.lesson.subject.name, []).append(
-                f"{mark.value} ({mark.lesson.date:%d.%m}, {mark.work_type.name.lower()})"
-            )
+        summary = selectors.week_summary(pupil, monday, sunday)
+        by_subject = {
+            subject: [f"{mark.value} ({mark.lesson.date:%d.%m}, {mark.work_type.name.lower()})" for mark in marks]
+            for subject, marks in summary["marks"].items()
+        }
         averages = (
             {row["subject"].name: row["average"] for row in selectors.marks_by_subject(pupil, term)} if term else {}
         )
@@ -49,9 +42,6 @@ def weekly_report(school, school_class, monday, pupils, term):
                     f"{average}".replace(".", ",") if average is not None else "—",
                 ]
             )
-        absences = Attendance.objects.live().filter(pupil=pupil, lesson__date__range=(monday, sunday))
-        absent = sum(1 for a in absences if a.status == Attendance.Status.ABSENT)
-        late = sum(1 for a in absences if a.status == Attendance.Status.LATE)
         story += [
             Paragraph(escape(school.name), text),
             Paragraph(
@@ -73,7 +63,7 @@ def weekly_report(school, school_class, monday, pupils, term):
                 ),
             ),
             Spacer(1, 4 * mm),
-            Paragraph(f"Пропущено уроков за неделю: {absent}; опозданий: {late}.", text),
+            Paragraph(f"Пропущено уроков за неделю: {summary['absent']}; опозданий: {summary['late']}.", text),
             Spacer(1, 12 * mm),
             Paragraph(
                 "Классный руководитель: ____________________ "

@@ -51,6 +51,30 @@ def week(pupil, monday):
     return list(days.items())
 
 
+def week_summary(pupil, first, last):
+    """A pupil's marks by subject and missed lessons from `first` to `last` (inclusive), in
+    whichever class the lessons were: the weekly paper report and the weekly digest."""
+    marks = (
+        Mark.objects.live()
+        .filter(pupil=pupil, lesson__date__range=(first, last))
+        .select_related("lesson__subject", "work_type")
+        .order_by("lesson__subject__name", "lesson__date")
+    )
+    by_subject = {}
+    for mark in marks:
+        by_subject.setdefault(mark.lesson.subject.name, []).append(mark)
+    statuses = list(
+        Attendance.objects.live()
+        .filter(pupil=pupil, lesson__date__range=(first, last))
+        .values_list("status", flat=True)
+    )
+    return {
+        "marks": by_subject,
+        "absent": statuses.count(Attendance.Status.ABSENT),
+        "late": statuses.count(Attendance.Status.LATE),
+    }
+
+
 def marks_by_subject(pupil, term):
     """Per subject for one term: the marks, the weighted average, its course (for the chart),
     the forecast of the term mark by the school's rounding rule, and the term mark if set."""

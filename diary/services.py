@@ -11,10 +11,11 @@ from accounts.models import STAFF_ROLES, Membership
 from audit.models import record
 from config.uploads import check_upload
 from journal import rulebook
-from journal.models import Attendance, Guardian, Lesson, Mark, TeachingLoad
+from journal.models import Guardian, Lesson, TeachingLoad
 from journal.selectors import teachers_of
 from notifications.services import notify
 
+from . import selectors
 from .models import Message, News, ParentMeeting, Thread, ThreadMember
 
 logger = logging.getLogger(__name__)
@@ -191,25 +192,15 @@ def weekly_digest(today=None):
     start = today - timedelta(days=7)
     made = 0
     for link in Guardian.objects.live().select_related("pupil"):
-        marks = (
-            Mark.objects.live()
-            .filter(pupil=link.pupil, lesson__date__range=(start, today))
-            .select_related("lesson__subject")
-            .order_by("lesson__subject__name", "lesson__date")
+        summary = selectors.week_summary(link.pupil, start, today)
+        lines = "; ".join(
+            f"{subject}: {', '.join(mark.value for mark in marks)}" for subject, marks in summary["marks"].items()
         )
-        by_subject = {}
-        for mark in marks:
-            by_subject.setdefault(mark.lesson.subject.name, []).append(mark.value)
-        absent = (
-            Attendance.objects.live()
-            .filter(pupil=link.pupil, status="absent", lesson__date__range=(start, today))
-            .count()
-        )
-        lines = "; ".join(f"{subject}: {', '.join(values)}" for subject, values in by_subject.items()) or "отметок нет"
         notify(
             [link.user_id],
             "digest",
-            f"{link.pupil.first_name}, неделя {start:%d.%m}–{today:%d.%m}: {lines}. Пропущено уроков: {absent}.",
+            f"{link.pupil.first_name}, неделя {start:%d.%m}–{today:%d.%m}: {lines or 'отметок нет'}. "
+            f"Пропущено уроков: {summary['absent']}.",
             pupil=link.pupil,
         )
         made += 1

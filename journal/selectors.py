@@ -249,10 +249,18 @@ def cell_history(lesson, pupil):
     )
 
 
+def pupils_of(lesson):
+    """Who sits in this lesson: the class (or the subgroup) on the lesson's day."""
+    pupils = Pupil.objects.filter(school_class=lesson.school_class).filter(
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=lesson.date)
+    )
+    if lesson.subgroup_id:
+        pupils = pupils.filter(subgroups=lesson.subgroup_id)
+    return pupils
+
+
 def lesson_sheet(lesson):
     """The lesson page: who sits in it, with their marks and attendance."""
-    from .services import pupils_of
-
     marks = Prefetch(
         "marks", queryset=Mark.objects.filter(lesson=lesson).select_related("work_type"), to_attr="lesson_marks"
     )

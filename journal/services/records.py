@@ -5,7 +5,6 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role
@@ -22,10 +21,9 @@ from ..models import (
     Lesson,
     Mark,
     MarkValue,
-    Pupil,
     Remark,
 )
-from ..selectors import family_of, teachers_of
+from ..selectors import family_of, pupils_of, teachers_of
 from .calendar import is_locked, is_school_day
 
 
@@ -210,16 +208,6 @@ def attach_homework_file(lesson, upload, *, school, by, ip=None):
         new={"lesson": lesson.pk, "name": attached.name, "size": attached.size},
     )
     return attached
-
-
-def pupils_of(lesson):
-    """Who sits in this lesson: the class (or the subgroup) on the lesson's day."""
-    pupils = Pupil.objects.filter(school_class=lesson.school_class).filter(
-        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=lesson.date)
-    )
-    if lesson.subgroup_id:
-        pupils = pupils.filter(subgroups=lesson.subgroup_id)
-    return pupils
 
 
 def _check_pupil(lesson, pupil):

@@ -168,7 +168,7 @@ def _lesson_action(request, lesson):
         messages.error(request, "Неизвестное действие.")
         return redirect("lesson", lesson_id=lesson.pk)
     form_class, act = LESSON_ACTIONS[action]
-    extra = {"pupils": services.pupils_of(lesson)} if issubclass(form_class, forms.PupilsForm) else {}
+    extra = {"pupils": selectors.pupils_of(lesson)} if issubclass(form_class, forms.PupilsForm) else {}
     form = form_class(request.POST, **extra)
     if not form.is_valid():
         messages.error(request, " ".join(dict.fromkeys(m for errors in form.errors.values() for m in errors)))

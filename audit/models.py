@@ -5,6 +5,7 @@ The audit table exists in public (district actions) and in every school schema (
 journal); an entry is written to whichever schema the change itself went to. The access log is
 a school table only (pupils live in schools)."""
 
+import ipaddress
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -53,7 +54,21 @@ ACTION_LABELS = {
 
 
 def client_ip(request):
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXIES proxies the address the
+    outermost of them saw. Each proxy appends who connected to it to X-Forwarded-For, so what a
+    client writes there itself stands further left and is never taken."""
+    if settings.TRUSTED_PROXIES:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= settings.TRUSTED_PROXIES:
+            return _address(forwarded[-settings.TRUSTED_PROXIES])
     return request.META.get("REMOTE_ADDR")
+
+
+def _address(text):
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 class AuditEntry(models.Model):

@@ -21,14 +21,22 @@ def envlist(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
 DEBUG = envbool("DEBUG", "False")
+# No default: with DEBUG off a process that serves or sends refuses to start without a real key
+# (config/production.py); development and tests get one from deploy/devservices.py.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # The portal and the district console answer here; school N at "<slug>.<BASE_DOMAIN>".
 BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
 # Port and scheme used only to print absolute links (invitations, demo output).
 SITE_SCHEME = os.environ.get("SITE_SCHEME", "http")
 SITE_PORT = os.environ.get("SITE_PORT", "8000")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},127.0.0.1")
+# Behind a TLS proxy (the ingress, the one-server install's Caddy): how many proxies stand in front
+# of the app. Only then are X-Forwarded-Proto and X-Forwarded-For believed, and of the latter only
+# the address the nearest trusted proxy saw (audit.models.client_ip): a client cannot forge it.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
+CSRF_TRUSTED_ORIGINS = [f"https://{BASE_DOMAIN}", f"https://*.{BASE_DOMAIN}"]
 
 SHARED_APPS = [
     "django_tenants",
@@ -76,6 +84,7 @@ MIDDLEWARE = [
     "config.health.HealthMiddleware",
     "tenants.middleware.SchoolMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.language.LanguageMiddleware",
@@ -115,7 +124,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgresql:///ejournal"),
         engine="django_tenants.postgresql_backend",
+        # Kept between requests by gunicorn's workers; the dev server opens a thread per request,
+        # so make demo sets 0 (else every thread keeps its own connection open).
         conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
+        conn_health_checks=True,
     )
 }
 # One request, one transaction: a request that fails half-way (a refusal, a crash) leaves nothing behind.
@@ -206,10 +218,44 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded files; each school's under its own prefix, served only by views that check access.
+# WhiteNoise serves /static/ from the app with DEBUG off. The image collects the files at build
+# time with hashed, compressed names (STATIC_MANIFEST=true); without a collected manifest (tests,
+# make demo) names stay plain and the files come from the apps' folders.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "False")
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Uploaded files; each school's under its own prefix, served only by views that check access
+# (streamed through the app: no public or signed link to a pupil's file leaves it). With
+# S3_BUCKET set they go to S3-compatible storage (MinIO or a cloud's), shared by every pod;
+# otherwise to MEDIA_ROOT on local disk (make demo, a one-server install with a volume).
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+STORAGES = {
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("S3_REGION") or None,
+                "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+                "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+                "default_acl": None,  # the bucket's own (private) policy
+                "querystring_auth": True,
+                "file_overwrite": False,
+                "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),  # MinIO's
+            },
+        }
+        if S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # The largest request we take (a 10 MB homework file and its form), refused on its Content-Length.
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
@@ -274,7 +320,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# No default that pretends to send: with DEBUG off a missing or console backend refuses to start
+# (config/production.py); make demo writes mails to var/mail.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")

@@ -1,4 +1,5 @@
-"""Private PostgreSQL and Redis under var/ for `make demo` and `make test`.
+"""Private PostgreSQL and Redis under var/ for `make demo` and `make test`, and this checkout's
+SECRET_KEY (var/secret_key).
 
 Used only when DATABASE_URL / REDIS_URL are not given. Prints shell `export` lines so
 that make can use them:  eval "$(python deploy/devservices.py start)".
@@ -12,6 +13,7 @@ Redis: `redis-server` on PATH; without it we stop with a message saying what to 
 import glob
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import sys
@@ -208,6 +210,18 @@ def main():
     redis_url = os.environ.get("REDIS_URL") or start_redis()
     print(f"export DATABASE_URL='{database_url}'")
     print(f"export REDIS_URL='{redis_url}'")
+    if not os.environ.get("SECRET_KEY"):
+        print(f"export SECRET_KEY='{secret_key()}'")
+
+
+def secret_key():
+    """This checkout's own key (var/secret_key), made once: settings have no default key."""
+    path = VAR / "secret_key"
+    if not path.exists():
+        VAR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 if __name__ == "__main__":

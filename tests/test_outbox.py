@@ -75,6 +75,7 @@ class Worker:
             "CELERY_BROKER_URL": broker.url,
             "LOG_LEVEL": "WARNING",
             "DATABASE_URL": database_url_of_tests(),
+            "DEBUG": "True",  # a development worker: it may write mails to files
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(mail_dir),
         }

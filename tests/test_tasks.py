@@ -23,7 +23,14 @@ def worker(world, django_db_blocker):
     # A broker database of its own, so a demo worker on the same Redis never takes these tasks.
     broker = settings.REDIS_URL.rsplit("/", 1)[0] + "/9"
     database_url = database_url_of_tests()
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_BROKER_URL": broker, "LOG_LEVEL": "WARNING"}
+    # DEBUG on: a development worker (no mail server); production's refusals are tests/test_production.py's
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker,
+        "LOG_LEVEL": "WARNING",
+        "DEBUG": "True",
+    }
     use_broker(broker)
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()

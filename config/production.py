@@ -1,0 +1,33 @@
+"""A serving or sending process (gunicorn, a Celery worker or beat) with DEBUG off refuses to
+start on settings that would lose or leak data: a public or missing secret key, e-mail that goes
+to a log instead of to parents, uploads on one pod's own disk, hosts left at their defaults."""
+
+import os
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NOT_SENDING = ("console", "locmem", "dummy", "filebased")
+
+
+def problems():
+    found = []
+    if len(settings.SECRET_KEY) < 32 or settings.SECRET_KEY.startswith(("dev", "build", "test")):
+        found.append("SECRET_KEY не задан или слишком короткий (нужно не меньше 32 случайных символов)")
+    if any(f".{name}." in settings.EMAIL_BACKEND for name in NOT_SENDING):
+        found.append(f"EMAIL_BACKEND {settings.EMAIL_BACKEND} не отправляет письма")
+    elif "smtp" in settings.EMAIL_BACKEND and "EMAIL_HOST" not in os.environ:
+        found.append("EMAIL_HOST не задан: письма родителям некуда отправлять")
+    if not settings.S3_BUCKET and "MEDIA_ROOT" not in os.environ:
+        found.append("нет хранилища файлов: задайте S3_BUCKET (S3, MinIO) или MEDIA_ROOT на общем томе")
+    if "ALLOWED_HOSTS" not in os.environ and "BASE_DOMAIN" not in os.environ:
+        found.append("BASE_DOMAIN (или ALLOWED_HOSTS) не задан")
+    return found
+
+
+def refuse_unsafe_start():
+    if settings.DEBUG:
+        return
+    found = problems()
+    if found:
+        raise ImproperlyConfigured("Рабочий режим (DEBUG выключен) не запускается: " + "; ".join(found) + ".")

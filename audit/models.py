@@ -20,6 +20,7 @@ SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
 ACTION_LABELS = {
     "school.created": "Школа создана",
     "school.status": "Состояние изменено",
+    "school.restored": "Школа восстановлена из резервной копии",
     "user.created": "Учётная запись создана",
     "user.password_changed": "Пароль изменён",
     "membership.created": "Роль назначена",

@@ -25,6 +25,8 @@ DEBUG = envbool("DEBUG", "False")
 # No default: with DEBUG off a process that serves or sends refuses to start without a real key
 # (config/production.py); development and tests get one from deploy/devservices.py.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Rotating the key: the old one here for a session's lifetime keeps people signed in.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", "")
 # The portal and the district console answer here; school N at "<slug>.<BASE_DOMAIN>".
 BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost")
 # Port and scheme used only to print absolute links (invitations, demo output).
@@ -79,6 +81,8 @@ TENANT_LIMIT_SET_CALLS = False
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_school"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# migrate_schemas --executor=multiprocessing: school schemas migrated side by side.
+TENANT_MULTIPROCESSING_MAX_PROCESSES = envint("TENANT_MULTIPROCESSING_MAX_PROCESSES", "2")
 
 MIDDLEWARE = [
     "config.health.HealthMiddleware",
@@ -218,12 +222,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves /static/ from the app with DEBUG off. The image collects the files at build
 # time with hashed, compressed names (STATIC_MANIFEST=true); without a collected manifest (tests,
 # make demo) names stay plain and the files come from the apps' folders.
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", "False")
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static")) if STATIC_MANIFEST else None
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Uploaded files; each school's under its own prefix, served only by views that check access
 # (streamed through the app: no public or signed link to a pupil's file leaves it). With

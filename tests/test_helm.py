@@ -1,13 +1,22 @@
 """The Helm chart renders offline and every manifest is valid Kubernetes (no helm binary,
 no cluster: helm-python-sdk renders, kubernetes-validate checks against the API schema)."""
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import helm_python as helm
 import kubernetes_validate
+import pytest
 import yaml
+from django.conf import settings
+
+from tests.conftest import database_url_of_tests
 
 CHART = Path(__file__).resolve().parent.parent / "helm" / "ejournal"
+DOCKERFILE = CHART.parent.parent / "deploy" / "Dockerfile"
 KUBERNETES = "1.30"
 
 
@@ -28,24 +37,106 @@ def test_every_manifest_is_valid_kubernetes():
         kubernetes_validate.validate(doc, KUBERNETES, strict=True)
 
 
-def test_web_probes_use_the_host_free_health_endpoints():
+def containers(doc):
+    spec = doc["spec"]["template"]["spec"]
+    return spec.get("initContainers", []) + spec["containers"]
+
+
+def env_of(container):
+    return {e["name"]: e["value"] for e in container["env"]}
+
+
+def test_web_probes_use_the_host_free_health_endpoints_with_a_host_the_app_accepts():
     web = rendered()[("Deployment", "ej-web")]["spec"]["template"]["spec"]["containers"][0]
-    assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
-    assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
-    env = {e["name"]: e["value"] for e in web["env"]}
+    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+        assert web[probe]["httpGet"]["path"] == path
+        assert web[probe]["httpGet"]["httpHeaders"] == [{"name": "Host", "value": "edu.example.ru"}]
+
+
+def test_the_web_pods_env_gives_the_production_settings():
+    web = rendered()[("Deployment", "ej-web")]["spec"]["template"]["spec"]["containers"][0]
+    env = env_of(web)
     assert env["BASE_DOMAIN"] == "edu.example.ru" and env["ALLOWED_HOSTS"] == "edu.example.ru,.edu.example.ru"
+    assert env["TRUSTED_PROXIES"] == "1" and env["SECURE_COOKIES"] == "true"  # HTTPS behind the ingress
+    assert env["S3_BUCKET"] == "ejournal-files"  # uploads shared by every pod
+    assert env["EMAIL_BACKEND"].endswith("smtp.EmailBackend") and env["EMAIL_HOST"] == "smtp.example.ru"
+    # Secrets come from the Secret only, never as values in the manifest.
+    assert not {"SECRET_KEY", "DATABASE_URL", "S3_SECRET_KEY", "EMAIL_HOST_PASSWORD"} & set(env)
+    assert web["envFrom"] == [{"secretRef": {"name": "ejournal-secrets"}}]
 
 
-def test_one_beat_and_migrations_before_each_release():
-    manifests = rendered({"worker": {"replicas": 3}})
+def test_the_web_pods_env_starts_a_production_process():
+    """The rendered settings, with the Secret's keys added, pass the app's own refusals."""
+    web = rendered()[("Deployment", "ej-web")]["spec"]["template"]["spec"]["containers"][0]
+    secret = {"SECRET_KEY": "k" * 50, "DATABASE_URL": database_url_of_tests(), "REDIS_URL": settings.REDIS_URL}
+    env = {"PATH": os.environ["PATH"], **env_of(web), **secret}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.wsgi; from django.conf import settings as s; print(s.DEBUG, s.STORAGES['default']['BACKEND'])",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["False", "storages.backends.s3.S3Storage"], result.stderr[-2000:]
+
+
+def test_pods_run_as_the_images_numeric_user_on_a_read_only_root():
+    uid = int(re.search(r"^USER (\d+)", DOCKERFILE.read_text(), re.M).group(1))
+    for (kind, name), doc in rendered().items():
+        if kind not in ("Deployment", "Job"):
+            continue
+        pod = doc["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"] == uid, name
+        for container in containers(doc):
+            assert container["securityContext"]["readOnlyRootFilesystem"], (name, container["name"])
+            assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+
+
+def test_migrations_run_as_a_job_the_new_pods_wait_for_not_a_hook():
+    manifests = rendered({"worker": {"replicas": 3, "autoscaling": {"enabled": False}}})
     assert manifests[("Deployment", "ej-beat")]["spec"]["replicas"] == 1
+    assert manifests[("Deployment", "ej-beat")]["spec"]["strategy"] == {"type": "Recreate"}
     assert manifests[("Deployment", "ej-worker")]["spec"]["replicas"] == 3
-    job = next(doc for (kind, _), doc in manifests.items() if kind == "Job")
-    assert job["metadata"]["annotations"]["helm.sh/hook"] == "pre-install,pre-upgrade"
-    command = job["spec"]["template"]["spec"]["containers"][0]["command"][-1]
-    assert "migrate_schemas --shared" in command and "--executor=multiprocessing" in command
+    job = manifests[("Job", "ej-migrate-1")]
+    assert "helm.sh/hook" not in job["metadata"].get("annotations", {})
+    assert job["spec"]["activeDeadlineSeconds"] == 7200
+    migrate = job["spec"]["template"]["spec"]["containers"][0]
+    assert (
+        "migrate_schemas --shared" in migrate["command"][-1] and "--executor=multiprocessing" in migrate["command"][-1]
+    )
+    assert env_of(migrate)["PGOPTIONS"] == "-c lock_timeout=10s"
+    for name in ("ej-web", "ej-worker", "ej-beat"):
+        init = manifests[("Deployment", name)]["spec"]["template"]["spec"]["initContainers"][0]
+        assert init["command"][:3] == ["python", "manage.py", "wait_for_migrations"]
 
 
-def test_the_ingress_serves_the_portal_and_every_school():
+def test_disruption_budgets_autoscalers_and_network_policy():
+    manifests = rendered()
+    assert manifests[("PodDisruptionBudget", "ej-web")]["spec"]["minAvailable"] == 1
+    assert ("HorizontalPodAutoscaler", "ej-web") in manifests
+    assert "replicas" not in manifests[("Deployment", "ej-web")]["spec"]  # the autoscaler sets it
+    policy = manifests[("NetworkPolicy", "ej-web")]["spec"]
+    assert policy["ingress"][0]["ports"] == [{"port": 8000, "protocol": "TCP"}]
+    assert ("NetworkPolicy", "ej-no-ingress") in manifests
+
+
+def test_the_ingress_serves_the_portal_and_every_school_and_takes_the_apps_largest_request():
     ingress = rendered()[("Ingress", "ej")]
     assert [rule["host"] for rule in ingress["spec"]["rules"]] == ["edu.example.ru", "*.edu.example.ru"]
+    assert ingress["spec"]["tls"][0]["hosts"] == ["edu.example.ru", "*.edu.example.ru"]
+    size = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"]
+    assert int(size.rstrip("m")) * 1024 * 1024 >= settings.MAX_REQUEST_BYTES
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"web": {"replicsa": 3}}, {"s3": {"bucket": ""}}, {"ingress": {"bodySize": "lots"}}, {"unknown": 1}],
+)
+def test_a_typo_in_the_values_fails_the_install(values):
+    with pytest.raises(Exception, match="(?i)schema|additional|values"):
+        rendered(values)

@@ -39,4 +39,4 @@ def test_the_lock_pins_every_dependency_with_hashes(lock, extras):
 
 def test_make_and_the_image_install_from_the_locks():
     assert "--require-hashes -r requirements-test.lock" in (ROOT / "Makefile").read_text()
-    assert "--require-hashes -r requirements.lock" in (ROOT / "deploy" / "Dockerfile").read_text()
+    assert re.search(r"--require-hashes -r \S*/requirements\.lock", (ROOT / "deploy" / "Dockerfile").read_text())

@@ -18,8 +18,8 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
-from journal.models import HomeworkFile
-from tests.conftest import PASSWORD, database_url_of_tests, free_port
+from journal.models import HomeworkFile, Lesson
+from tests.conftest import PASSWORD, audit_rewritable, database_url_of_tests, free_port
 from tests.test_bad_input import math_lesson
 from tests.test_outbox import Broker
 
@@ -161,12 +161,27 @@ class Browser:
         return self
 
 
-def test_behind_the_tls_proxy_a_teacher_signs_in_uploads_to_s3_and_only_the_family_downloads(world, site, s3):
+@pytest.fixture
+def lesson(world, django_db_blocker):
+    """A lesson whose page the server writes to (committed); the writes are taken away after."""
+    a, cal = world.a, world.calendar_a
+    with django_db_blocker.unblock(), schema_context(a.school.schema_name):
+        lesson = math_lesson(a, cal)
+        before = Lesson.objects.filter(pk=lesson.pk).values("homework", "homework_none", "homework_entered_at").get()
+        last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    yield lesson
+    with django_db_blocker.unblock(), schema_context(a.school.schema_name), audit_rewritable():
+        HomeworkFile.objects.filter(lesson=lesson).delete()
+        AuditEntry.objects.filter(pk__gt=last_entry).delete()
+        Lesson.objects.filter(pk=lesson.pk).update(**before)
+
+
+def test_behind_the_tls_proxy_a_teacher_signs_in_uploads_to_s3_and_only_the_family_downloads(
+    world, site, s3, lesson, django_db_blocker
+):
     port, _ = site
     _, bucket = s3
-    a, cal = world.a, world.calendar_a
-    with schema_context(a.school.schema_name):
-        lesson = math_lesson(a, cal)
+    a = world.a
     teacher = Browser(port, a.host, forwarded_for=f"10.6.6.6, {CLIENT}").sign_in(a.class_teacher)
 
     page = teacher.request("GET", f"/lessons/{lesson.pk}/")
@@ -186,7 +201,7 @@ def test_behind_the_tls_proxy_a_teacher_signs_in_uploads_to_s3_and_only_the_fami
         files={"files": ("zadanie.pdf", content, "application/pdf")},
     )
     assert response.status_code == 302
-    with schema_context(a.school.schema_name):
+    with django_db_blocker.unblock(), schema_context(a.school.schema_name):
         attached = HomeworkFile.objects.filter(lesson=lesson).latest("pk")
         entry = AuditEntry.objects.filter(action="homework.file_added", target_id=attached.pk).get()
     # The client's address from the proxy, not the proxy's and not what the client wrote itself.
@@ -255,3 +270,17 @@ def test_production_settings_that_are_complete_start():
         timeout=60,
     )
     assert result.stdout.strip() == "started", result.stderr[-2000:]
+
+
+def test_new_pods_wait_until_every_school_schema_has_the_releases_migrations(world, db):
+    from django.db import connection
+
+    from tenants.management.commands.wait_for_migrations import unmigrated_schemas
+
+    assert unmigrated_schemas() == []
+    schema = world.suspended.schema_name  # a school behind: its last migration not yet applied
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{schema}".django_migrations WHERE id = (SELECT max(id) FROM "{schema}".django_migrations)'
+        )
+    assert unmigrated_schemas() == [schema]

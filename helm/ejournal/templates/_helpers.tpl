@@ -4,6 +4,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end -}}
 
+{{- define "ejournal.selector" -}}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Settings that are not secret; config/settings.py reads each (and refuses to start without the vital ones). */}}
 {{- define "ejournal.env" -}}
 - name: BASE_DOMAIN
   value: {{ .Values.baseDomain | quote }}
@@ -15,8 +21,41 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
   value: "443"
 - name: SECURE_COOKIES
   value: "true"
+- name: TRUSTED_PROXIES
+  value: {{ .Values.trustedProxies | quote }}
 - name: TIME_ZONE
   value: {{ .Values.timeZone | quote }}
+- name: S3_BUCKET
+  value: {{ .Values.s3.bucket | quote }}
+- name: S3_ENDPOINT_URL
+  value: {{ .Values.s3.endpoint | quote }}
+- name: S3_REGION
+  value: {{ .Values.s3.region | quote }}
+- name: S3_ADDRESSING_STYLE
+  value: {{ .Values.s3.addressingStyle | quote }}
+- name: EMAIL_BACKEND
+  value: django.core.mail.backends.smtp.EmailBackend
+- name: EMAIL_HOST
+  value: {{ .Values.email.host | quote }}
+- name: EMAIL_PORT
+  value: {{ .Values.email.port | quote }}
+- name: EMAIL_HOST_USER
+  value: {{ .Values.email.user | quote }}
+- name: EMAIL_USE_TLS
+  value: {{ .Values.email.useTls | quote }}
+- name: DEFAULT_FROM_EMAIL
+  value: {{ .Values.email.from | quote }}
+- name: SENTRY_ENVIRONMENT
+  value: {{ .Values.sentry.environment | quote }}
+{{- end -}}
+
+{{- define "ejournal.podSecurity" -}}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: {{ .Values.image.uid }}
+  runAsGroup: {{ .Values.image.uid }}
+  fsGroup: {{ .Values.image.uid }}
+  seccompProfile: {type: RuntimeDefault}
 {{- end -}}
 
 {{- define "ejournal.container" -}}
@@ -26,6 +65,16 @@ envFrom:
   - secretRef:
       name: {{ .Values.existingSecret }}
 securityContext:
-  runAsNonRoot: true
   allowPrivilegeEscalation: false
+  readOnlyRootFilesystem: true
+  capabilities: {drop: [ALL]}
+volumeMounts:
+  - {name: tmp, mountPath: /tmp}
+{{- end -}}
+
+{{/* The root filesystem is read-only: uploads in progress and the beat's schedule go to /tmp. */}}
+{{- define "ejournal.volumes" -}}
+volumes:
+  - name: tmp
+    emptyDir: {sizeLimit: 256Mi}
 {{- end -}}

@@ -35,7 +35,7 @@ SITE_PORT = os.environ.get("SITE_PORT", "8000")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},127.0.0.1")
 # Behind a TLS proxy (the ingress, the one-server install's Caddy): how many proxies stand in front
 # of the app. Only then are X-Forwarded-Proto and X-Forwarded-For believed, and of the latter only
-# the address the nearest trusted proxy saw (audit.models.client_ip): a client cannot forge it.
+# the address the outermost trusted proxy saw (audit.models.client_ip): a client cannot forge it.
 TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 CSRF_TRUSTED_ORIGINS = [f"https://{BASE_DOMAIN}", f"https://*.{BASE_DOMAIN}"]

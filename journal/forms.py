@@ -7,6 +7,7 @@ from .models import (
     WEEKDAYS,
     Attendance,
     Lesson,
+    MarkValue,
     PlannedTopic,
     Pupil,
     SchoolClass,
@@ -239,7 +240,8 @@ class RemarkForm(PupilsForm):
 class AttendanceForm(PupilsForm):
     """One choice per pupil of the lesson (status_<id>: absent, late or empty for present)."""
 
-    STATUSES = [("", "был"), (Attendance.Status.ABSENT, "нет"), (Attendance.Status.LATE, "опоздал")]
+    # Typing "н" or "о" on the keyboard picks the choice.
+    STATUSES = [("", "был"), (Attendance.Status.ABSENT, "н — отсутствовал"), (Attendance.Status.LATE, "опоздал")]
     all_present = forms.BooleanField(required=False)
 
     def __init__(self, *args, **kwargs):
@@ -258,3 +260,47 @@ class AttendanceForm(PupilsForm):
 
     def with_status(self, status):
         return [p for p in self.pupils if self.cleaned_data.get(f"status_{p.pk}") == status]
+
+
+class LessonForm(PupilsForm):
+    """The lesson page as one form: topic, homework, attendance and one new mark per pupil,
+    saved together (services.record_lesson). Per pupil: status_<id> and mark_<id>."""
+
+    topic = forms.CharField(label=_("Тема"), required=False, max_length=500)
+    planned_topic = forms.ModelChoiceField(
+        PlannedTopic.objects.select_related("plan"),
+        label=_("Из КТП"),
+        required=False,
+        error_messages={"invalid_choice": "Выберите тему из КТП."},
+    )
+    homework = forms.CharField(label=_("Домашнее задание"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    none = forms.BooleanField(label=_("не задано"), required=False)
+    work_type = forms.ModelChoiceField(WorkType.objects.all(), label=_("Вид работы для отметок"), required=False)
+    request_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, topics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pupils = list(self.pupils)
+        self.fields["planned_topic"].queryset = self.fields["planned_topic"].queryset.filter(
+            pk__in=[t.pk for t in topics]
+        )
+        marks = [("", "—"), *MarkValue.choices]
+        for pupil in self.pupils:
+            self.fields[f"status_{pupil.pk}"] = forms.ChoiceField(
+                choices=AttendanceForm.STATUSES,
+                required=False,
+                widget=forms.Select(attrs={"aria-label": pupil.full_name}),
+            )
+            self.fields[f"mark_{pupil.pk}"] = forms.ChoiceField(
+                choices=marks, required=False, widget=forms.Select(attrs={"aria-label": f"Отметка: {pupil.full_name}"})
+            )
+
+    def rows(self):
+        """Each pupil with their two fields, for the page's table."""
+        return [(pupil, self[f"status_{pupil.pk}"], self[f"mark_{pupil.pk}"]) for pupil in self.pupils]
+
+    def with_status(self, status):
+        return [p for p in self.pupils if self.cleaned_data.get(f"status_{p.pk}") == status]
+
+    def marks(self):
+        return [(p, self.cleaned_data[f"mark_{p.pk}"]) for p in self.pupils if self.cleaned_data.get(f"mark_{p.pk}")]

@@ -259,6 +259,20 @@ def pupils_of(lesson):
     return pupils
 
 
+def usual_work_type(lesson):
+    """The work type this class's marks in this subject mostly have (the lesson page's default);
+    before its first mark, the one most used in the school this month, else the lightest."""
+    month_ago = timezone.localdate() - timedelta(days=30)
+    for marks in (
+        Mark.objects.live().filter(lesson__school_class=lesson.school_class_id, lesson__subject=lesson.subject_id),
+        Mark.objects.live().filter(lesson__date__gte=month_ago),
+    ):
+        found = marks.values("work_type").annotate(n=Count("id")).order_by("-n", "work_type").first()
+        if found:
+            return WorkType.objects.get(pk=found["work_type"])
+    return WorkType.objects.first()
+
+
 def lesson_sheet(lesson):
     """The lesson page: who sits in it, with their marks and attendance."""
     marks = Prefetch(

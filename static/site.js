@@ -14,3 +14,20 @@ document.addEventListener("submit", function (event) {
   if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
   if (form.matches("[data-go-form]")) { event.preventDefault(); location.href = form.elements.child.value; }
 });
+
+// A form with data-unsaved asks before the page is left with what was typed in it unsaved.
+let unsaved = null;
+document.addEventListener("input", function (event) {
+  const form = event.target.form;
+  if (form && form.dataset.unsaved) unsaved = form;
+});
+document.addEventListener("change", function (event) {
+  const form = event.target.form;
+  if (form && form.dataset.unsaved) unsaved = form;
+});
+document.addEventListener("submit", function (event) {
+  if (event.target === unsaved) unsaved = null;
+});
+window.addEventListener("beforeunload", function (event) {
+  if (unsaved) { event.preventDefault(); event.returnValue = unsaved.dataset.unsaved; }
+});

@@ -42,6 +42,7 @@ from .records import (
     check_can_write,
     check_value,
     delete_mark,
+    record_lesson,
     restore_mark,
     set_absence_reason,
     set_homework,
@@ -75,6 +76,7 @@ from .timetable import (
 
 __all__ = [
     "add_remark",
+    "record_lesson",
     "HOMEWORK_FILE_MAX_MB",
     "add_holiday",
     "add_lesson",

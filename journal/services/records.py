@@ -210,6 +210,68 @@ def attach_homework_file(lesson, upload, *, school, by, ip=None):
     return attached
 
 
+@transaction.atomic
+def record_lesson(
+    lesson,
+    *,
+    school,
+    by,
+    ip=None,
+    topic="",
+    planned_topic=None,
+    homework="",
+    homework_none=False,
+    files=(),
+    absent=(),
+    late=(),
+    marks=(),
+    work_type=None,
+    request_key=None,
+):
+    """The lesson page's one save: what changed of the topic and homework, new files, the
+    attendance (a lesson of today or before) and new marks, all or nothing. Each part is written
+    and audited by its own function, as when it is saved alone. Returns warnings, not refusals:
+    a mark given to a pupil marked absent may be a mark for earlier work."""
+    check_can_write(lesson, by)
+    topic = " ".join((topic or "").split())
+    if topic or planned_topic is not None:
+        if (topic, getattr(planned_topic, "pk", None)) != (lesson.topic, lesson.planned_topic_id):
+            set_topic(lesson, topic=topic, planned_topic=planned_topic, by=by, ip=ip)
+    elif lesson.topic:
+        raise ValidationError({"topic": "Укажите тему урока."})
+    homework = (homework or "").strip()
+    if (homework, homework_none) != (lesson.homework, lesson.homework_none):
+        if homework or homework_none or lesson.homework or lesson.homework_none:
+            set_homework(lesson, text=homework, none=homework_none, by=by, ip=ip)
+    for upload in files:
+        attach_homework_file(lesson, upload, school=school, by=by, ip=ip)
+    if lesson.date <= timezone.localdate():
+        now_absent = set(
+            Attendance.objects.live()
+            .filter(lesson=lesson, status=Attendance.Status.ABSENT)
+            .values_list("pupil_id", flat=True)
+        )
+        now_late = set(
+            Attendance.objects.live()
+            .filter(lesson=lesson, status=Attendance.Status.LATE)
+            .values_list("pupil_id", flat=True)
+        )
+        wanted = ({p.pk for p in absent}, {p.pk for p in late})
+        if lesson.attendance_taken_at is None or wanted != (now_absent, now_late):
+            take_attendance(lesson, absent=absent, late=late, by=by, ip=ip)
+    if marks and work_type is None:
+        raise ValidationError({"work_type": "Выберите вид работы для отметок."})
+    for pupil, value in marks:
+        key = uuid.uuid5(request_key, str(pupil.pk)) if request_key else None  # the form sent twice: one mark
+        add_mark(lesson, pupil=pupil, value=value, work_type=work_type, by=by, ip=ip, request_key=key)
+    absent_ids = {p.pk for p in absent}
+    return [
+        f"{pupil.full_name}: отметка {value} поставлена отсутствовавшему на уроке — проверьте."
+        for pupil, value in marks
+        if pupil.pk in absent_ids
+    ]
+
+
 def _check_pupil(lesson, pupil):
     if not pupils_of(lesson).filter(pk=pupil.pk).exists():
         where = f"подгруппе «{lesson.subgroup.name}»" if lesson.subgroup_id else f"классе {lesson.school_class}"

@@ -28,7 +28,6 @@ from ..models import (
     HomeworkFile,
     Lesson,
     MarkValue,
-    WorkType,
 )
 from ..selectors import monday_of
 from .setup import _user
@@ -63,30 +62,91 @@ def lesson_page(request, lesson_id):
             return _take_over(request, lesson)
         return render(request, "journal/lesson_take_over.html", {"lesson": lesson})
     if request.method == "POST":
+        if request.POST.get("action") == "lesson":
+            return _record_lesson(request, lesson)
         return _lesson_action(request, lesson)
+    return _lesson_view(request, lesson)
+
+
+def _lesson_view(request, lesson, form=None):
+    """The lesson page; after a refused save, with everything as it was typed (`form`)."""
     mine = rulebook.can_write_lesson(request.user, request.roles, lesson)
     pupils = selectors.lesson_sheet(lesson)
     log_view(request, pupils)
+    topics = selectors.open_topics(lesson)
+    if form is None:
+        initial = {
+            "topic": lesson.topic,
+            "planned_topic": lesson.planned_topic_id,
+            "homework": lesson.homework,
+            "none": lesson.homework_none,
+            "work_type": selectors.usual_work_type(lesson),
+            "request_key": uuid.uuid4(),  # the form sent twice makes its marks once
+            **{f"status_{p.pk}": p.status for p in pupils},
+        }
+        form = forms.LessonForm(initial=initial, pupils=pupils, topics=topics)
+    marks = {p.pk: p.lesson_marks for p in pupils}
     return render(
         request,
         "journal/lesson.html",
         {
             "lesson": lesson,
             "mine": mine,
+            "form": form,
+            "rows": [(pupil, status, mark, marks.get(pupil.pk, [])) for pupil, status, mark in form.rows()],
             "pupils": pupils,
             "can_cancel": rulebook.can_cancel_lesson(request.roles) and not lesson.cancelled_at,
             "can_take_over": rulebook.can_take_over(request.user, request.roles, lesson),
             "can_open_journal": rulebook.can_read_journal(
                 request.user, request.roles, lesson.school_class, lesson.subject
             ),
-            "topics": selectors.open_topics(lesson),
-            "work_types": WorkType.objects.all(),
-            "request_key": uuid.uuid4(),  # the mark form sent twice makes one mark
-            "mark_values": MarkValue.choices,
             "locked": services.is_locked(lesson.term, lesson.school_class, lesson.subject),
             "future": lesson.date > timezone.localdate(),
         },
+        status=400 if form.is_bound else 200,
     )
+
+
+def _record_lesson(request, lesson):
+    """The one save of the lesson page. A refusal saves nothing and shows the page again with
+    everything as it was typed."""
+    lesson = access_lesson_to_write(request, lesson.pk)
+    pupils = selectors.pupils_of(lesson).order_by("last_name", "first_name")
+    form = forms.LessonForm(request.POST, pupils=pupils, topics=selectors.open_topics(lesson))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                warnings = services.record_lesson(
+                    lesson,
+                    school=request.school,
+                    by=request.user,
+                    ip=client_ip(request),
+                    topic=data["topic"],
+                    planned_topic=data["planned_topic"],
+                    homework=data["homework"],
+                    homework_none=data["none"],
+                    files=request.FILES.getlist("files"),
+                    absent=form.with_status(Attendance.Status.ABSENT),
+                    late=form.with_status(Attendance.Status.LATE),
+                    marks=form.marks(),
+                    work_type=data["work_type"],
+                    request_key=data["request_key"],
+                )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(request, "Урок сохранён.")
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("lesson", lesson_id=lesson.pk)
+    else:
+        messages.error(request, " ".join(dict.fromkeys(m for errors in form.errors.values() for m in errors)))
+    if request.FILES:
+        messages.info(
+            request, "Файлы выберите ещё раз: браузер не хранит их после отказа. Остальное сохранено в форме."
+        )
+    return _lesson_view(request, lesson, form)
 
 
 def _take_over(request, lesson):

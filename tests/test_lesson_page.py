@@ -1,0 +1,107 @@
+"""The lesson page as one form: topic, homework, attendance and marks in one save; a refusal
+saves nothing and loses nothing typed; a mark for an absent pupil is a warning, not a refusal."""
+
+import uuid
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
+
+from audit.models import AuditEntry
+from journal.models import Attendance, Lesson, Mark
+
+from .test_journal_pages import lesson_of
+
+
+def whole_lesson(lesson, pupils, work_type, **extra):
+    return {
+        "action": "lesson",
+        "request_key": str(uuid.uuid4()),
+        "topic": "Сложение дробей",
+        "homework": "№ 210, 211",
+        "work_type": work_type.pk,
+        f"status_{pupils[1].pk}": "absent",
+        f"status_{pupils[2].pk}": "late",
+        f"mark_{pupils[0].pk}": "5",
+        f"mark_{pupils[2].pk}": "4",
+        **extra,
+    }
+
+
+def test_a_teacher_saves_topic_homework_attendance_and_marks_at_once(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    page = browser.get(f"/lessons/{lesson.pk}/")
+    assert page.status_code == 200 and 'value="lesson"' in page.content.decode()
+    sent = whole_lesson(lesson, a.pupils, cal.answer)
+    response = browser.post(f"/lessons/{lesson.pk}/", sent, follow=True)
+    assert "Урок сохранён" in response.content.decode()
+    with schema_context(a.school.schema_name):
+        saved = Lesson.objects.get(pk=lesson.pk)
+        assert (saved.topic, saved.homework) == ("Сложение дробей", "№ 210, 211")
+        statuses = dict(Attendance.objects.live().filter(lesson=lesson).values_list("pupil_id", "status"))
+        assert statuses == {a.pupils[1].pk: "absent", a.pupils[2].pk: "late"}
+        marks = dict(Mark.objects.live().filter(lesson=lesson).values_list("pupil_id", "value"))
+        assert marks == {a.pupils[0].pk: "5", a.pupils[2].pk: "4"}
+        actions = set(AuditEntry.objects.filter(target_id__in=[lesson.pk]).values_list("action", flat=True))
+        assert {"lesson.topic", "lesson.homework", "lesson.attendance"} <= actions
+    # The same form sent twice (a double click) makes its marks once.
+    browser.post(f"/lessons/{lesson.pk}/", sent)
+    with schema_context(a.school.schema_name):
+        assert Mark.objects.live().filter(lesson=lesson).count() == 2
+
+
+def test_a_refused_save_changes_nothing_and_shows_everything_as_typed(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    with schema_context(a.school.schema_name):
+        before = Lesson.objects.filter(pk=lesson.pk).values("topic", "homework").get()
+    sent = whole_lesson(lesson, a.pupils, cal.answer, **{f"mark_{a.pupils[0].pk}": "7"})  # not a mark
+    response = browser.post(f"/lessons/{lesson.pk}/", sent)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Сложение дробей" in page and "№ 210, 211" in page  # nothing typed is lost
+    with schema_context(a.school.schema_name):
+        assert Lesson.objects.filter(pk=lesson.pk).values("topic", "homework").get() == before
+        assert not Mark.objects.filter(lesson=lesson).exists()
+    # A file the school does not take, with everything else valid: the whole save is refused.
+    program = SimpleUploadedFile("zadanie.exe", b"MZ\x90\x00", content_type="application/octet-stream")
+    response = browser.post(f"/lessons/{lesson.pk}/", whole_lesson(lesson, a.pupils, cal.answer, files=[program]))
+    page = response.content.decode()
+    assert response.status_code == 400 and "№ 210, 211" in page and "Файлы выберите ещё раз" in page
+    with schema_context(a.school.schema_name):
+        assert Lesson.objects.filter(pk=lesson.pk).values("topic", "homework").get() == before
+        assert not Mark.objects.filter(lesson=lesson).exists()
+        assert not Attendance.objects.filter(lesson=lesson, pupil=a.pupils[1]).exists()
+
+
+def test_a_mark_for_an_absent_pupil_is_saved_with_a_warning(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    sent = whole_lesson(lesson, a.pupils, cal.answer, **{f"mark_{a.pupils[1].pk}": "3"})
+    response = enter(a.class_teacher, a.host).post(f"/lessons/{lesson.pk}/", sent, follow=True)
+    assert "отсутствовавшему" in response.content.decode()
+    with schema_context(a.school.schema_name):
+        assert Mark.objects.live().filter(lesson=lesson, pupil=a.pupils[1], value="3").exists()
+
+
+def test_the_work_type_defaults_to_the_one_this_class_mostly_gets(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    sent = whole_lesson(lesson, a.pupils, cal.test_work)
+    browser.post(f"/lessons/{lesson.pk}/", sent)
+    page = browser.get(f"/lessons/{lesson.pk}/").content.decode()
+    assert f'<option value="{cal.test_work.pk}" selected>' in page
+
+
+def test_another_teacher_or_school_cannot_save_the_lesson(world, enter):
+    a, b, cal = world.a, world.b, world.calendar_a
+    lesson = lesson_of(a, cal)
+    sent = whole_lesson(lesson, a.pupils, cal.answer)
+    assert enter(a.teacher, a.host).post(f"/lessons/{lesson.pk}/", sent).status_code == 404  # not their lesson
+    refused = enter(b.class_teacher, a.host).post(f"/lessons/{lesson.pk}/", sent)  # not their school
+    assert refused.status_code == 302 and refused.url.startswith("/login/")
+    with schema_context(a.school.schema_name):
+        assert not Mark.objects.filter(lesson=lesson).exists()

@@ -177,6 +177,19 @@ class ReasonForm(forms.Form):
     reason = forms.ChoiceField(label=_("Причина"), choices=[c for c in Attendance.Reason.choices if c[0]])
 
 
+class NoteForm(forms.Form):
+    """A note for several days: a pupil of the class, the days, the reason."""
+
+    pupil = forms.ModelChoiceField(Pupil.objects.none(), label=_("Обучающийся"))
+    first = forms.DateField(label=_("С"), widget=DateInput)
+    last = forms.DateField(label=_("По"), widget=DateInput)
+    reason = forms.ChoiceField(label=_("Причина"), choices=[("", "—"), *[c for c in Attendance.Reason.choices if c[0]]])
+
+    def __init__(self, *args, school_class, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = school_class.pupils.enrolled().order_by("last_name", "first_name")
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Файл CSV или XLSX"))
 

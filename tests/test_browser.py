@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from datetime import time as clock
 
 import pytest
 from django.conf import settings
@@ -16,7 +17,7 @@ from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from journal import services
-from journal.models import Attendance, Lesson, Mark, Pupil, PupilMovement, SchoolClass, TimetableSlot
+from journal.models import Attendance, Bell, Lesson, Mark, Pupil, PupilMovement, SchoolClass, TimetableSlot
 from tests.conftest import PASSWORD, audit_rewritable, database_url_of_tests, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -63,18 +64,25 @@ def own_class(world, django_db_blocker):
             )
     yield school_class, pupils
     with django_db_blocker.unblock(), schema_context(a.school.schema_name):
-        lessons = Lesson.objects.filter(school_class=school_class)
-        marks = Mark.objects.filter(lesson__in=lessons)
-        with audit_rewritable():
-            AuditEntry.objects.filter(target_type="journal.mark", target_id__in=marks.values("pk")).delete()
-        marks.delete()
-        Attendance.objects.filter(lesson__in=lessons).delete()
-        lessons.delete()
-        TimetableSlot.objects.filter(school_class=school_class).delete()
-        PupilMovement.objects.filter(pupil__school_class=school_class).delete()
-        Pupil.objects.filter(school_class=school_class).delete()
-        SchoolClass.objects.filter(pk=school_class.pk).delete()
-        connection.set_schema_to_public()
+        remove_class(school_class)
+
+
+def remove_class(school_class):
+    """Takes a test's committed class away again, with everything recorded in it."""
+    lessons = Lesson.objects.filter(school_class=school_class)
+    marks = Mark.objects.filter(lesson__in=lessons)
+    attendance = Attendance.objects.filter(lesson__in=lessons)
+    with audit_rewritable():
+        AuditEntry.objects.filter(target_type="journal.mark", target_id__in=marks.values("pk")).delete()
+        AuditEntry.objects.filter(target_type="journal.attendance", target_id__in=attendance.values("pk")).delete()
+    marks.delete()
+    attendance.delete()
+    lessons.delete()
+    TimetableSlot.objects.filter(school_class=school_class).delete()
+    PupilMovement.objects.filter(pupil__school_class=school_class).delete()
+    Pupil.objects.filter(school_class=school_class).delete()
+    SchoolClass.objects.filter(pk=school_class.pk).delete()
+    connection.set_schema_to_public()
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +252,71 @@ def test_a_teacher_records_a_whole_lesson_with_one_save_and_it_survives_a_reload
     with schema_context(a.school.schema_name):
         assert Mark.objects.live().filter(lesson=lesson).count() == 5
         assert Attendance.objects.live().filter(lesson=lesson, status="absent").count() == 2
+
+
+@pytest.fixture(scope="module")
+def note_class(world, django_db_blocker):
+    """A class with four lessons a day, for a note that covers three days."""
+    a, cal = world.a, world.calendar_a
+    with django_db_blocker.unblock(), schema_context(a.school.schema_name):
+        school_class = services.create_class(grade=6, letter="Ж", class_teacher=a.class_teacher)
+        pupil = services.enroll_pupil(
+            school_class=school_class,
+            last_name="Болеющая",
+            first_name="Справка",
+            birth_date=date(2014, 1, 1),
+            enrolled_on=cal.year.starts_on,
+            order="2-у",
+        )
+        # Lessons 6-9 of the day, which no test teacher has yet.
+        for number in range(6, 10):
+            Bell.objects.create(number=number, starts_at=clock(7 + number), ends_at=clock(7 + number, 45))
+        for weekday in range(1, 7):
+            for number in range(6, 10):
+                services.add_slot(
+                    school=a.school,
+                    weekday=weekday,
+                    number=number,
+                    school_class=school_class,
+                    subject=cal.math,
+                    teacher=a.class_teacher,
+                    valid_from=cal.year.starts_on,
+                )
+    yield school_class, pupil
+    with django_db_blocker.unblock(), schema_context(a.school.schema_name):
+        Bell.objects.filter(number__gte=6).delete()
+        remove_class(school_class)
+
+
+def test_a_class_teacher_enters_a_three_day_note_in_one_action(world, note_class, server):
+    from playwright.sync_api import sync_playwright
+
+    a = world.a
+    school_class, pupil = note_class
+    with schema_context(a.school.schema_name):
+        days = sorted(
+            set(Lesson.objects.filter(school_class=school_class, date__lt=date.today()).values_list("date", flat=True))
+        )[-3:]
+        lessons = Lesson.objects.filter(school_class=school_class, date__range=(days[0], days[-1]))
+        assert lessons.count() == 12  # three school days, four lessons each
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(f"http://{a.host}:{server}/login/")
+        page.fill("input[name=identifier]", a.class_teacher.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"http://{a.host}:{server}/classes/{school_class.pk}/absences/")
+        page.select_option("#note select[name=pupil]", str(pupil.pk))
+        page.fill("#note input[name=first]", days[0].isoformat())
+        page.fill("#note input[name=last]", days[-1].isoformat())
+        page.select_option("#note select[name=reason]", "illness")
+        page.click("#note button[type=submit]")
+        page.wait_for_selector("text=Справка внесена")
+        shown = page.locator("table select[name=reason]").evaluate_all("all => all.map(s => s.value)")
+        browser.close()
+    assert shown == ["illness"] * 12
+    with schema_context(a.school.schema_name):
+        entries = Attendance.objects.live().filter(pupil=pupil)
+        assert sorted(e.lesson_id for e in entries) == sorted(lessons.values_list("pk", flat=True))
+        assert {(e.status, e.reason) for e in entries} == {("absent", "illness")}

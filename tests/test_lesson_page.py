@@ -2,6 +2,7 @@
 saves nothing and loses nothing typed; a mark for an absent pupil is a warning, not a refusal."""
 
 import uuid
+from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
@@ -105,3 +106,60 @@ def test_another_teacher_or_school_cannot_save_the_lesson(world, enter):
     assert refused.status_code == 302 and refused.url.startswith("/login/")
     with schema_context(a.school.schema_name):
         assert not Mark.objects.filter(lesson=lesson).exists()
+
+
+def note_days(a, count=3):
+    """The last `count` days with lessons before today, as a note would cover them."""
+    with schema_context(a.school.schema_name):
+        days = sorted(
+            set(
+                Lesson.objects.filter(
+                    school_class=a.school_class, date__lt=date.today(), cancelled_at__isnull=True
+                ).values_list("date", flat=True)
+            )
+        )[-count:]
+    return days[0], days[-1]
+
+
+def test_a_class_teacher_enters_a_note_for_several_days_in_one_action(world, enter):
+    a = world.a
+    pupil = a.pupils[0]
+    first, last = note_days(a)
+    with schema_context(a.school.schema_name):
+        lessons = set(
+            Lesson.objects.filter(school_class=a.school_class, date__range=(first, last), cancelled_at__isnull=True)
+            .filter(subgroup__isnull=True)
+            .values_list("pk", flat=True)
+        )
+    sent = {"action": "note", "pupil": pupil.pk, "first": first, "last": last, "reason": "illness"}
+    response = enter(a.class_teacher, a.host).post(f"/classes/{a.school_class.pk}/absences/", sent, follow=True)
+    assert "Справка внесена" in response.content.decode()
+    with schema_context(a.school.schema_name):
+        entries = Attendance.objects.live().filter(pupil=pupil, lesson__date__range=(first, last))
+        assert {e.lesson_id for e in entries} == lessons and {e.reason for e in entries} == {"illness"}
+        audited = AuditEntry.objects.filter(action="attendance.reason", target_id__in=[e.pk for e in entries])
+        assert audited.count() == len(lessons)  # one entry per lesson
+
+
+def test_a_note_is_the_class_teachers_and_only_for_days_past(world, enter):
+    a, b = world.a, world.b
+    first, last = note_days(a)
+    url = f"/classes/{a.school_class.pk}/absences/"
+    sent = {"action": "note", "pupil": a.pupils[0].pk, "first": first, "last": last, "reason": "illness"}
+    assert enter(a.teacher, a.host).post(url, sent).status_code in (403, 404)
+    future = enter(a.class_teacher, a.host).post(url, sent | {"last": date.today() + timedelta(days=3)}, follow=True)
+    assert "о прошедших днях" in future.content.decode()
+    other = enter(a.class_teacher, a.host).post(url, sent | {"pupil": a.pupils[3].pk}, follow=True)  # not this class
+    assert "Справка внесена" not in other.content.decode()
+    with schema_context(a.school.schema_name):
+        assert not Attendance.objects.filter(reason="illness").exists()
+    assert enter(b.class_teacher, b.host).post(url, sent).status_code in (302, 404)
+
+
+def test_a_missing_reason_is_shown_as_missing_not_preselected(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    enter(a.class_teacher, a.host).post(f"/lessons/{lesson.pk}/", whole_lesson(lesson, a.pupils, cal.answer))
+    page = enter(a.class_teacher, a.host).get(f"/classes/{a.school_class.pk}/absences/").content.decode()
+    assert '<option value="" selected>— не указана —</option>' in page
+    assert '<option value="illness" selected>' not in page

@@ -42,6 +42,7 @@ from .records import (
     check_can_write,
     check_value,
     delete_mark,
+    excuse_absences,
     record_lesson,
     restore_mark,
     set_absence_reason,
@@ -76,6 +77,7 @@ from .timetable import (
 
 __all__ = [
     "add_remark",
+    "excuse_absences",
     "record_lesson",
     "HOMEWORK_FILE_MAX_MB",
     "add_holiday",

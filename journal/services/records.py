@@ -5,6 +5,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role
@@ -491,6 +492,56 @@ def set_absence_reason(attendance, *, reason, by, ip=None):
     attendance.save(update_fields=["reason", "changed_at"])
     record("attendance.reason", attendance, by=by, ip=ip, old={"reason": old}, new={"reason": reason})
     return attendance
+
+
+NOTE_MAX_DAYS = 62
+
+
+@transaction.atomic
+def excuse_absences(pupil, *, first, last, reason, by, ip=None):
+    """A note ("справка с … по …"): every lesson the pupil sat in from `first` to `last` gets the
+    reason, in one action and audited per lesson; a lesson where the teacher did not mark the
+    absence gets it recorded. All or nothing: a closed term anywhere in the range refuses it."""
+    if pupil.school_class.class_teacher_id != by.pk:
+        raise PermissionDenied("Справку вносит классный руководитель.")
+    if reason not in Attendance.Reason.values or not reason:
+        raise ValidationError({"reason": "Причина: по болезни, уважительная или неуважительная."})
+    if first > last:
+        raise ValidationError({"last": "Конец периода раньше начала."})
+    if last > timezone.localdate():
+        raise ValidationError({"last": "Справка — о прошедших днях: пропуски будущих уроков отмечают на уроке."})
+    if (last - first).days >= NOTE_MAX_DAYS:
+        raise ValidationError({"last": f"Период справки — не больше {NOTE_MAX_DAYS} дней."})
+    groups = list(pupil.subgroups.values_list("pk", flat=True))
+    lessons = list(
+        Lesson.objects.filter(school_class=pupil.school_class_id, date__range=(first, last), cancelled_at__isnull=True)
+        .filter(Q(subgroup__isnull=True) | Q(subgroup__in=groups))
+        .select_related("term", "subject", "school_class")
+        .order_by("date", "number")
+    )
+    for lesson in {(x.term, x.school_class, x.subject): x for x in lessons}.values():
+        if is_locked(lesson.term, lesson.school_class, lesson.subject):
+            raise ValidationError(f"Период «{lesson.term}» закрыт для «{lesson.subject}»: справку в него не внести.")
+    entries = {
+        a.lesson_id: a for a in Attendance.objects.select_for_update().live().filter(pupil=pupil, lesson__in=lessons)
+    }
+    changed = 0
+    for lesson in lessons:
+        entry = entries.get(lesson.pk)
+        if entry is None:
+            entry = Attendance.objects.create(
+                lesson=lesson, pupil=pupil, status=Attendance.Status.ABSENT, reason=reason, entered_by=by
+            )
+            record("attendance.created", entry, by=by, ip=ip, new={"pupil": pupil.pk, "status": entry.status})
+            record("attendance.reason", entry, by=by, ip=ip, old={"reason": ""}, new={"reason": reason})
+            changed += 1
+        elif entry.status == Attendance.Status.ABSENT and entry.reason != reason:
+            old = entry.reason
+            entry.reason, entry.changed_at = reason, timezone.now()
+            entry.save(update_fields=["reason", "changed_at"])
+            record("attendance.reason", entry, by=by, ip=ip, old={"reason": old}, new={"reason": reason})
+            changed += 1
+    return lessons, changed
 
 
 @transaction.atomic

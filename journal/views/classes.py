@@ -12,7 +12,7 @@ from accounts.models import Role
 from accounts.selectors import open_family_invitations
 from audit.models import client_ip, log_view
 from config.context import host_url, portal_url
-from config.errors import explain
+from config.errors import explain, explain_form
 from notifications.selectors import staff_notices
 from notifications.services import mark_shown
 
@@ -215,9 +215,35 @@ def subgroup_add(request, class_id):
 
 @school_roles(Role.CLASS_TEACHER)
 def absences(request, class_id):
-    """The class teacher records why pupils were absent."""
+    """The class teacher records why pupils were absent: one lesson at a time, or a note for
+    several days in one action."""
     school_class = access_class_to_manage_families(request, class_id)
-    if request.method == "POST":
+    note = forms.NoteForm(school_class=school_class)
+    if request.method == "POST" and request.POST.get("action") == "note":
+        note = forms.NoteForm(request.POST, school_class=school_class)
+        if note.is_valid():
+            data = note.cleaned_data
+            try:
+                lessons, changed = services.excuse_absences(
+                    data["pupil"],
+                    first=data["first"],
+                    last=data["last"],
+                    reason=data["reason"],
+                    by=request.user,
+                    ip=client_ip(request),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, explain(error))
+            else:
+                messages.success(
+                    request,
+                    f"Справка внесена: {data['pupil'].full_name}, {data['first']:%d.%m}–{data['last']:%d.%m}, "
+                    f"уроков: {len(lessons)} (изменено: {changed}).",
+                )
+                return redirect("absences", class_id=class_id)
+        else:
+            messages.error(request, " ".join(explain_form(note)))
+    elif request.method == "POST":
         entry = Attendance.objects.filter(
             pk=posted_id(request.POST.get("attendance")), pupil__school_class=school_class
         ).first()
@@ -241,5 +267,6 @@ def absences(request, class_id):
             "school_class": school_class,
             "absences": entries,
             "form": forms.ReasonForm(),
+            "note": note,
         },
     )

@@ -11,6 +11,16 @@
 
   function say(text, bad) { status.textContent = text; status.className = bad ? "error" : "ok"; }
 
+  // Open at today: the first lesson from today on (or the last one) scrolled into view beside the names.
+  (function scrollToToday() {
+    const wrap = document.getElementById("grid-wrap");
+    const today = new Date().toLocaleDateString("sv");  // YYYY-MM-DD, the local date
+    const heads = Array.from(grid.tHead.rows[0].querySelectorAll("th.lesson"));
+    const target = heads.find((th) => th.dataset.date >= today) || heads[heads.length - 1];
+    const names = grid.tHead.rows[0].querySelector("th.name");
+    if (wrap && target && names) wrap.scrollLeft = Math.max(0, target.offsetLeft - names.offsetLeft - names.offsetWidth - 48);
+  })();
+
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     const b = crypto.getRandomValues(new Uint8Array(16));

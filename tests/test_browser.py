@@ -320,3 +320,36 @@ def test_a_class_teacher_enters_a_three_day_note_in_one_action(world, note_class
         entries = Attendance.objects.live().filter(pupil=pupil)
         assert sorted(e.lesson_id for e in entries) == sorted(lessons.values_list("pk", flat=True))
         assert {(e.status, e.reason) for e in entries} == {("absent", "illness")}
+
+
+def test_the_grid_opens_at_today_and_keeps_the_names_in_sight(world, own_class, server):
+    from playwright.sync_api import sync_playwright
+
+    a, cal = world.a, world.calendar_a
+    school_class, pupils = own_class
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"http://{a.host}:{server}/login/")
+        page.fill("input[name=identifier]", a.class_teacher.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"http://{a.host}:{server}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
+        wrap = page.locator("#grid-wrap").bounding_box()
+        heads = page.locator("#grid th.lesson")
+        dates = heads.evaluate_all("all => all.map(th => th.dataset.date)")
+        today = date.today().isoformat()
+        shown = next((n for n, d in enumerate(dates) if d >= today), len(dates) - 1)
+        column = heads.nth(shown).bounding_box()
+        first_column = heads.nth(0).bounding_box()
+        name = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.name')
+        name_box = name.bounding_box()
+        page.locator("#grid-wrap").evaluate("wrap => { wrap.scrollLeft = wrap.scrollWidth; }")
+        name_after = name.bounding_box()
+        week_cells = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.cell.week').count()
+        browser.close()
+    assert len(dates) > 20  # a term's columns: more than a screen holds
+    assert wrap["x"] <= column["x"] and column["x"] + column["width"] <= wrap["x"] + wrap["width"]
+    assert first_column["x"] + first_column["width"] < wrap["x"]  # the term's start scrolled out of view
+    assert abs(name_after["x"] - name_box["x"]) < 2  # the names stay where they were
+    assert 1 <= week_cells <= 6

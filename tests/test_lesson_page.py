@@ -163,3 +163,16 @@ def test_a_missing_reason_is_shown_as_missing_not_preselected(world, enter):
     page = enter(a.class_teacher, a.host).get(f"/classes/{a.school_class.pk}/absences/").content.decode()
     assert '<option value="" selected>— не указана —</option>' in page
     assert '<option value="illness" selected>' not in page
+
+
+def test_the_printed_journal_pages_the_columns_and_repeats_the_names(world, enter):
+    a, cal = world.a, world.calendar_a
+    page = enter(a.class_teacher, a.host).get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
+    html = page.content.decode()
+    with schema_context(a.school.schema_name):
+        columns = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term).count()
+    sheets = html.split('<table class="grid print-page">')[1:]
+    assert len(sheets) == -(-columns // 18) > 1
+    for sheet in sheets:
+        assert all(p.full_name in sheet for p in a.pupils[:3])  # the class's pupils on every sheet
+    assert "Прогноз" in sheets[-1] and "Прогноз" not in sheets[0]  # average and term mark on the last

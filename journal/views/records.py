@@ -314,6 +314,7 @@ def journal_page(request, class_id, subject_id):
         (t for t in terms if t.starts_on <= timezone.localdate() <= t.ends_on), terms[0]
     )
     grid = selectors.journal_grid(school_class, subject, term)
+    today = timezone.localdate()
     # Cells are open for the lessons this person conducts; the rest are read-only.
     my_lessons = {
         lesson.pk for lesson in grid["lessons"] if rulebook.can_write_lesson(request.user, request.roles, lesson)
@@ -333,9 +334,22 @@ def journal_page(request, class_id, subject_id):
             "my_lessons": my_lessons,
             "locked": services.is_locked(term, school_class, subject),
             "mark_values": [v for v, _ in MarkValue.choices],
-            "today": timezone.localdate(),
+            "today": today,
+            "week": (monday_of(today.isoformat()), monday_of(today.isoformat()) + timedelta(days=6)),
+            # Printed on A4 landscape: the names and up to PRINT_COLUMNS lessons a page.
+            "print_pages": [
+                (
+                    first,
+                    min(first + PRINT_COLUMNS, len(grid["lessons"])),
+                    grid["lessons"][first : first + PRINT_COLUMNS],
+                )
+                for first in range(0, max(len(grid["lessons"]), 1), PRINT_COLUMNS)
+            ],
         },
     )
+
+
+PRINT_COLUMNS = 18  # lessons on one A4 landscape page beside the names
 
 
 @school_roles(*rulebook.READERS)

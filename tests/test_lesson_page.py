@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
-from journal.models import Attendance, Lesson, Mark
+from journal.models import Attendance, FinalMark, Lesson, Mark
 
+from .conftest import year_ends_soon
 from .test_journal_pages import lesson_of
 
 
@@ -176,3 +177,30 @@ def test_the_printed_journal_pages_the_columns_and_repeats_the_names(world, ente
     for sheet in sheets:
         assert all(p.full_name in sheet for p in a.pupils[:3])  # the class's pupils on every sheet
     assert "Прогноз" in sheets[-1] and "Прогноз" not in sheets[0]  # average and term mark on the last
+
+
+def test_a_teacher_sets_the_term_marks_of_the_whole_class_in_one_action(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    sent = whole_lesson(lesson, a.pupils, cal.answer) | {f"mark_{a.pupils[1].pk}": "3"}
+    browser.post(f"/lessons/{lesson.pk}/", sent)  # 5 for the first pupil, 3 for the second
+    with schema_context(a.school.schema_name):
+        year_ends_soon(cal)  # the running term ends in four days: its marks may be set
+    url = f"/journal/{a.school_class.pk}/{cal.math.pk}/final/"
+    page = browser.get(f"{url}?period={cal.term.pk}").content.decode()
+    # Pre-filled from the forecast, not yet saved.
+    assert f'<select name="value_{a.pupils[0].pk}"' in page and "прогноз, не сохранён" in page
+    with schema_context(a.school.schema_name):
+        pupils = list(a.school_class.pupils.enrolled())
+    values = {f"value_{p.pk}": "" for p in pupils} | {f"value_{a.pupils[0].pk}": "5", f"value_{a.pupils[1].pk}": "4"}
+    response = browser.post(url, {"period": cal.term.pk, **values}, follow=True)
+    assert "Итоговые отметки сохранены: 2" in response.content.decode()
+    with schema_context(a.school.schema_name):
+        finals = dict(FinalMark.objects.filter(term=cal.term, subject=cal.math).values_list("pupil_id", "value"))
+        assert finals == {a.pupils[0].pk: "5", a.pupils[1].pk: "4"}  # the teacher changed the forecast 3 to 4
+        assert AuditEntry.objects.filter(action="final_mark.set").count() == 2
+    again = browser.post(url, {"period": cal.term.pk, **values}, follow=True)  # nothing new: nothing written
+    assert "Итоговые отметки сохранены: 0" in again.content.decode()
+    # Another teacher of the school may not set them, for one pupil or for all.
+    assert enter(a.teacher, a.host).post(url, {"period": cal.term.pk, **values}).status_code in (403, 404)

@@ -26,6 +26,7 @@ from .calendar import (
 from .finals import (
     reopen,
     set_final_mark,
+    set_final_marks,
 )
 from .plans import (
     respread_plans,
@@ -114,6 +115,7 @@ __all__ = [
     "set_bell",
     "set_curriculum",
     "set_final_mark",
+    "set_final_marks",
     "set_grade_scheme",
     "set_homework",
     "set_rules",

@@ -66,6 +66,22 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     return final
 
 
+@transaction.atomic
+def set_final_marks(marks, *, subject, year, term=None, by, ip=None):
+    """A class's term (or year) marks in one action: each pupil's mark that is new or changed is
+    set and audited as when set alone; one refusal refuses them all. Returns how many changed."""
+    existing = {
+        f.pupil_id: f.value
+        for f in FinalMark.objects.filter(subject=subject, year=year, term=term, pupil__in=[p for p, _ in marks])
+    }
+    changed = 0
+    for pupil, value in marks:
+        if value and existing.get(pupil.pk) != value:
+            set_final_mark(pupil=pupil, subject=subject, year=year, term=term, value=value, by=by, ip=ip)
+            changed += 1
+    return changed
+
+
 def _check_year_mark_due(year, school_class, subject):
     """The year mark follows the year's last term: set in its last two weeks or after, and locked
     with it (the deputy reopens that term to correct one)."""

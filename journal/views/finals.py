@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from accounts.access import school_roles
 from audit.models import client_ip, log_view
@@ -21,28 +23,40 @@ from ..models import (
 
 @school_roles(*rulebook.READERS)
 def final_marks_page(request, class_id, subject_id):
+    """The term or year marks of a class in one subject: each pupil's, pre-filled from the
+    forecast by the school's rounding rule, checked and changed by the teacher, saved together."""
     school_class, subject = access_journal_to_read(request, class_id, subject_id)
     year = selectors.current_year()
     can_write = rulebook.can_set_final_mark(request.user, request.roles, school_class, subject)
+    terms = list(selectors.terms_of(school_class, year)) if year else []
+    period = request.GET.get("period") or request.POST.get("period") or "year"
+    term = next((t for t in terms if str(t.pk) == period), None)
     if request.method == "POST":
         access_journal_to_write(request, class_id, subject_id)
-        pupil = access_pupil_of_class(request, school_class, request.POST.get("pupil") or 0)
+        if "pupil" in request.POST:  # one pupil's year mark
+            pupil = access_pupil_of_class(request, school_class, request.POST.get("pupil") or 0)
+            marks = [(pupil, request.POST.get("value", ""))]
+        else:
+            marks = [(p, request.POST.get(f"value_{p.pk}", "")) for p in school_class.pupils.enrolled()]
         try:
-            services.set_final_mark(
-                pupil=pupil,
-                subject=subject,
-                year=year,
-                term=None,
-                value=request.POST.get("value", ""),
-                by=request.user,
-                ip=client_ip(request),
-            )
+            with transaction.atomic():
+                changed = services.set_final_marks(
+                    marks, subject=subject, year=year, term=term, by=request.user, ip=client_ip(request)
+                )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, f"Годовая отметка сохранена: {pupil.full_name}.")
-        return redirect("final_marks", class_id=class_id, subject_id=subject_id)
+            messages.success(request, f"Итоговые отметки сохранены: {changed}.")
+        return redirect(f"{reverse('final_marks', args=[class_id, subject_id])}?period={term.pk if term else 'year'}")
     sheet = selectors.final_sheet(school_class, subject, year)
+    if term is not None:  # the term's forecast from its marks, as in the journal grid
+        grid = {row["pupil"].pk: row for row in selectors.journal_grid(school_class, subject, term)["rows"]}
+        for row in sheet["rows"]:
+            found = grid.get(row["pupil"].pk, {})
+            row["suggested"], row["set"] = found.get("suggested"), found.get("final")
+    else:
+        for row in sheet["rows"]:
+            row["set"] = row["year"]
     log_view(request, [row["pupil"] for row in sheet["rows"]])
     return render(
         request,
@@ -51,6 +65,8 @@ def final_marks_page(request, class_id, subject_id):
             "school_class": school_class,
             "subject": subject,
             "year": year,
+            "term": term,
+            "periods": terms,
             "can_write": can_write,
             "mark_values": FinalValue.choices,
             **sheet,

@@ -96,6 +96,7 @@ class CurriculumForm(forms.Form):
     grade = forms.IntegerField(label=_("Параллель"), min_value=1, max_value=11)
     subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.all())
     hours_per_week = forms.DecimalField(label=_("Часов в неделю"), min_value=0.5, max_value=12, decimal_places=1)
+    is_marked = forms.BooleanField(label=_("С отметками"), required=False, initial=True)
 
 
 class LoadForm(forms.Form):

@@ -200,6 +200,10 @@ class Subject(models.Model):
     def __str__(self):
         return self.name
 
+    def is_marked_in(self, grade):
+        """Marked in this grade: the subject is, and the grade's curriculum does not say otherwise."""
+        return self.is_marked and not CurriculumItem.objects.filter(grade=grade, subject=self, is_marked=False).exists()
+
 
 class WorkType(models.Model):
     name = models.CharField("вид работы", max_length=100, unique=True)
@@ -254,6 +258,9 @@ class CurriculumItem(models.Model):
     grade = models.PositiveSmallIntegerField()
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
     hours_per_week = models.DecimalField(max_digits=3, decimal_places=1)
+    # Безотметочное обучение: grade 1 everywhere, and some subjects in other grades, are taught
+    # without marks although the subject is marked elsewhere.
+    is_marked = models.BooleanField("с отметками", default=True)
 
     class Meta:
         ordering = ["grade", "subject__name"]

@@ -272,7 +272,7 @@ def mark_pairs(until, norms=None):
     for term in Term.objects.filter(starts_on__lte=until, ends_on__gte=until):
         grades = set(GradeScheme.objects.filter(year=term.year_id, scheme=term.scheme).values_list("grade", flat=True))
         curriculum = {}
-        for item in CurriculumItem.objects.filter(grade__in=grades, subject__is_marked=True):
+        for item in CurriculumItem.objects.filter(grade__in=grades, subject__is_marked=True, is_marked=True):
             curriculum.setdefault(item.grade, []).append((item.subject_id, item.hours_per_week))
         holidays = list(Holiday.objects.filter(starts_on__lte=term.ends_on, ends_on__gte=term.starts_on))
         term_days = school_days(term.starts_on, term.ends_on, holidays)
@@ -345,6 +345,10 @@ def _final_marks_on_time(first, last, school_class=None):
         if school_class is not None:
             lessons = lessons.filter(school_class=school_class)
         pairs = set(lessons.order_by().values_list("school_class_id", "subject_id").distinct())
+        # A subject its grade learns without marks (the curriculum says so) has no final marks due.
+        unmarked = set(CurriculumItem.objects.filter(is_marked=False).values_list("grade", "subject_id"))
+        grades = dict(SchoolClass.objects.values_list("pk", "grade"))
+        pairs = {(c, s) for c, s in pairs if (grades.get(c), s) not in unmarked}
         pupils = {}
         for class_id, pupil_id in Pupil.objects.filter(
             Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=term.ends_on)

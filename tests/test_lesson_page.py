@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
+from journal import services
 from journal.models import Attendance, FinalMark, Lesson, Mark
 
 from .conftest import year_ends_soon
@@ -204,3 +205,24 @@ def test_a_teacher_sets_the_term_marks_of_the_whole_class_in_one_action(world, e
     assert "Итоговые отметки сохранены: 0" in again.content.decode()
     # Another teacher of the school may not set them, for one pupil or for all.
     assert enter(a.teacher, a.host).post(url, {"period": cal.term.pk, **values}).status_code in (403, 404)
+
+
+def test_a_grade_that_learns_a_subject_without_marks_gets_none_and_the_indicators_follow(world, enter):
+    from monitoring.indicators import _final_marks_on_time, mark_pairs
+
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    grade = a.school_class.grade
+    with schema_context(a.school.schema_name):
+        assert (a.school_class.pk, cal.math.pk) in mark_pairs(date.today())
+        first, last = cal.closed_term.ends_on.replace(day=1), cal.closed_term.ends_on
+        due_before = _final_marks_on_time(first, last)[1]
+        services.set_curriculum(grade=grade, subject=cal.math, hours_per_week=3, is_marked=False, by=a.admin)
+    response = enter(a.class_teacher, a.host).post(
+        f"/lessons/{lesson.pk}/", whole_lesson(lesson, a.pupils, cal.answer), follow=True
+    )
+    assert f"в {grade} классе изучается без отметок" in response.content.decode()
+    with schema_context(a.school.schema_name):
+        assert not Mark.objects.filter(lesson=lesson).exists()
+        assert (a.school_class.pk, cal.math.pk) not in mark_pairs(date.today())  # Q7–Q9 leave the pair out
+        assert _final_marks_on_time(first, last)[1] == due_before - 1  # Q12 too

@@ -68,7 +68,7 @@ class WorkTypeSerializer(serializers.ModelSerializer):
 class CurriculumSerializer(serializers.ModelSerializer):
     class Meta:
         model = models.CurriculumItem
-        fields = ["id", "grade", "subject", "hours_per_week"]
+        fields = ["id", "grade", "subject", "hours_per_week", "is_marked"]
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "08:30"})

@@ -27,7 +27,7 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     school_class = pupil.school_class
     if not rulebook.teaches(by, school_class, subject):
         raise PermissionDenied("Итоговую отметку ставит учитель этого предмета в классе.")
-    check_value(value, subject, FinalValue)
+    check_value(value, subject, FinalValue, grade=school_class.grade)
     if term is not None:
         if term.year_id != year.pk:
             raise ValidationError({"term": "Период из другого учебного года."})

@@ -288,12 +288,14 @@ def _check_not_future(lesson):
         )
 
 
-def check_value(value, subject, scale=MarkValue):
+def check_value(value, subject, scale=MarkValue, grade=None):
     if value not in scale.values:
         extra = ", «н/а» (не аттестован), «осв.» (освобождён)" if scale is FinalValue else ""
         raise ValidationError({"value": f"Отметка: 5, 4, 3, 2, 1, «зч» (зачёт), «нз» (незачёт){extra}."})
     if not subject.is_marked:
         raise ValidationError({"value": f"Предмет «{subject.name}» не оценивается."})
+    if grade is not None and not subject.is_marked_in(grade):
+        raise ValidationError({"value": f"«{subject.name}» в {grade} классе изучается без отметок (учебный план)."})
 
 
 @transaction.atomic
@@ -306,7 +308,7 @@ def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, reques
             return made
     check_can_write(lesson, by)
     _check_not_future(lesson)
-    check_value(value, lesson.subject)
+    check_value(value, lesson.subject, grade=lesson.school_class.grade)
     _check_pupil(lesson, pupil)
     try:
         with transaction.atomic():

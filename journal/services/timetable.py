@@ -55,22 +55,22 @@ def create_work_type(*, name, weight=Decimal("1.0"), by=None, ip=None):
 
 
 @transaction.atomic
-def set_curriculum(*, grade, subject, hours_per_week, by=None, ip=None):
+def set_curriculum(*, grade, subject, hours_per_week, is_marked=True, by=None, ip=None):
     if not 0 < float(hours_per_week) <= 12:
         raise ValidationError({"hours_per_week": "Часов в неделю — от 0,5 до 12."})
     item, created = CurriculumItem.objects.get_or_create(
-        grade=grade, subject=subject, defaults={"hours_per_week": hours_per_week}
+        grade=grade, subject=subject, defaults={"hours_per_week": hours_per_week, "is_marked": is_marked}
     )
-    old = None if created else item.hours_per_week
-    item.hours_per_week = hours_per_week
+    old = None if created else {"hours": item.hours_per_week, "is_marked": item.is_marked}
+    item.hours_per_week, item.is_marked = hours_per_week, is_marked
     item.save()
     record(
         "curriculum.set",
         item,
         by=by,
         ip=ip,
-        old={"hours": old},
-        new={"grade": grade, "subject": subject.name, "hours": hours_per_week},
+        old=old,
+        new={"grade": grade, "subject": subject.name, "hours": hours_per_week, "is_marked": is_marked},
     )
     return item
 

@@ -96,7 +96,12 @@ SETUP_ACTIONS = {
         forms.CurriculumForm,
         False,
         lambda d, r, y: services.set_curriculum(
-            grade=d["grade"], subject=d["subject"], hours_per_week=d["hours_per_week"], by=r.user, ip=client_ip(r)
+            grade=d["grade"],
+            subject=d["subject"],
+            hours_per_week=d["hours_per_week"],
+            is_marked=d["is_marked"],
+            by=r.user,
+            ip=client_ip(r),
         ),
     ),
     "load": (

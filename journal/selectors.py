@@ -128,9 +128,18 @@ def terms_of(school_class, year):
 
 def teacher_week(user, monday):
     """A teacher's lessons of one week: their own and the ones they took over as a substitute."""
+    return _week(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user), monday)
+
+
+def class_week(school_class, monday):
+    """A class's lessons of one week, every subgroup's, with who teaches each."""
+    return _week(Q(school_class=school_class), monday)
+
+
+def _week(which, monday):
     lessons = (
         Lesson.objects.filter(date__range=(monday, monday + timedelta(days=6)))
-        .filter(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user))
+        .filter(which)
         .select_related("school_class", "subject", "subgroup", "teacher", "taught_by")
         .order_by("date", "number")
     )

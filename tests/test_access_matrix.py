@@ -199,6 +199,10 @@ def school_get_cases(o):
         (f"/api/v1/classes/{c5}/pupils/", STAFF),
         (f"/api/v1/classes/{c6}/pupils/", STAFF),
         ("/timetable/", {T, CT, SU}),
+        (f"/timetable/classes/{c5}/", STAFF),
+        (f"/timetable/classes/{c6}/", STAFF),
+        (f"/timetable/teachers/{a.teacher.pk}/", STAFF),
+        (f"/timetable/teachers/{a.pupil_user.pk}/", set()),  # not a teacher: nobody's timetable
         ("/substitutions/", READERS),
         # Lessons: the journal's readers, the lesson's own teacher, its substitute.
         (f"/lessons/{ml}/", {CT, DE, DI}),

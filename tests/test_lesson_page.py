@@ -226,3 +226,16 @@ def test_a_grade_that_learns_a_subject_without_marks_gets_none_and_the_indicator
         assert not Mark.objects.filter(lesson=lesson).exists()
         assert (a.school_class.pk, cal.math.pk) not in mark_pairs(date.today())  # Q7–Q9 leave the pair out
         assert _final_marks_on_time(first, last)[1] == due_before - 1  # Q12 too
+
+
+def test_staff_see_a_classes_week_and_a_colleagues_week_printable(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    week = f"?week={lesson.date:%Y-%m-%d}"
+    deputy = enter(a.deputy, a.host)
+    page = deputy.get(f"/timetable/classes/{a.school_class.pk}/{week}").content.decode()
+    assert f"Расписание {a.school_class} класса" in page and cal.math.name in page
+    assert a.class_teacher.short_name in page and "data-print" in page  # who teaches each lesson
+    colleague = deputy.get(f"/timetable/teachers/{a.class_teacher.pk}/{week}").content.decode()
+    assert a.class_teacher.full_name in colleague and str(a.school_class) in colleague
+    assert deputy.get(f"/timetable/teachers/{world.parent.pk}/").status_code == 404

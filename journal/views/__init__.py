@@ -22,12 +22,14 @@ from .plans import (
     plan_page,
 )
 from .records import (
+    class_timetable,
     control,
     homework_file,
     journal_list,
     journal_page,
     lesson_page,
     substitutions,
+    teacher_timetable,
     timetable,
 )
 from .setup import (
@@ -61,5 +63,7 @@ __all__ = [
     "slot_end",
     "subgroup_add",
     "substitutions",
+    "class_timetable",
+    "teacher_timetable",
     "timetable",
 ]

@@ -18,16 +18,19 @@ from config.errors import explain, explain_form
 
 from .. import forms, rulebook, selectors, services
 from ..access import (
+    access_class_to_read,
     access_journal_to_read,
     access_lesson_to_read,
     access_lesson_to_take_over,
     access_lesson_to_write,
+    posted_id,
 )
 from ..models import (
     Attendance,
     HomeworkFile,
     Lesson,
     MarkValue,
+    SchoolClass,
 )
 from ..selectors import monday_of
 from .setup import _user
@@ -35,16 +38,49 @@ from .setup import _user
 
 @school_roles(*rulebook.TEACHING)
 def timetable(request):
+    return _timetable(request, title="Моё расписание", days=selectors.teacher_week)
+
+
+@school_roles(*rulebook.STAFF)
+def class_timetable(request, class_id):
+    school_class = access_class_to_read(request, class_id)
+    return _timetable(
+        request,
+        title=f"Расписание {school_class} класса",
+        days=lambda _, monday: selectors.class_week(school_class, monday),
+        of_class=True,
+    )
+
+
+@school_roles(*rulebook.STAFF)
+def teacher_timetable(request, user_id):
+    teacher = selectors.teachers_of(request.school).filter(pk=posted_id(user_id)).first()
+    if teacher is None:
+        raise Http404
+    return _timetable(
+        request,
+        title=f"Расписание: {teacher.full_name}",
+        days=lambda _, monday: selectors.teacher_week(teacher, monday),
+    )
+
+
+def _timetable(request, *, title, days, of_class=False):
+    """A week of lessons, printable: a teacher's own, a class's or a colleague's (for staff)."""
     monday = monday_of(request.GET.get("week"))
+    staff = bool(request.roles & rulebook.STAFF)
     return render(
         request,
         "journal/timetable.html",
         {
-            "days": selectors.teacher_week(request.user, monday),
+            "title": title,
+            "of_class": of_class,
+            "days": days(request.user, monday),
             "monday": monday,
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "today": timezone.localdate(),
+            "classes": SchoolClass.objects.all() if staff else [],
+            "teachers": sorted(selectors.teachers_of(request.school), key=lambda u: u.full_name) if staff else [],
         },
     )
 

@@ -19,7 +19,6 @@ DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT))
 from bench.provisioning import scratch_database  # noqa: E402
 
-
 # Counted, not timed: tests/test_browser.py performs the lesson in Chromium, counts each click and
 # key press (a choice in a list is two) and asserts these numbers.
 TEACHER_ACTIONS = [

@@ -114,7 +114,10 @@ def sha256(path):
 
 def stored_files(prefix):
     """Every stored file under a school's prefix (local disk or S3 alike)."""
-    folders, files = default_storage.listdir(prefix)
+    try:
+        folders, files = default_storage.listdir(prefix)
+    except FileNotFoundError:  # on disk, a school that has stored nothing has no folder
+        return
     for name in files:
         yield f"{prefix}/{name}"
     for folder in folders:

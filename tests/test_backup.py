@@ -152,3 +152,12 @@ def test_into_another_installation_people_are_matched_by_identity_not_by_number(
     finally:
         with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
+
+
+def test_a_school_without_any_file_backs_up(world, django_db_blocker, tmp_path):
+    """School B has stored nothing yet: its files folder does not exist (on disk) or is empty (S3)."""
+    b = world.b
+    with django_db_blocker.unblock():
+        folder = backup_school(b.school, tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["files"] == [] and manifest["rows"]["journal_lesson"] > 0

@@ -12,6 +12,7 @@ from accounts.selectors import parent_schools
 from audit.models import DataView
 from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Remark, Rules, Subject
 from journal.selectors import suggested_final, terms_of, weighted_average
+from notifications.selectors import unread_count
 from tenants.models import School
 
 from .models import News, ParentMeeting, Thread, ThreadMember
@@ -220,6 +221,19 @@ def parent_threads(user):
                 thread.school = school
                 threads.append(thread)
     return sorted(threads, key=lambda t: t.last_message_at, reverse=True)
+
+
+def unread_counts(user, school=None):
+    """For the menu: messages from others and notifications not yet read — at a school's address
+    that school's, at the portal those of every child's school."""
+    if school is not None:
+        return {"messages": sum(t.unread for t in threads_for(user)), "notifications": unread_count(user)}
+    counts = {"messages": 0, "notifications": 0}
+    for found in parent_schools(user):
+        with schema_context(found.schema_name):
+            counts["messages"] += sum(t.unread for t in family_threads(user))
+            counts["notifications"] += unread_count(user)
+    return counts
 
 
 @dataclass

@@ -21,3 +21,8 @@ def notifications_of(user, limit=100):
 def staff_notices(user, limit=20):
     """Notices to a member of staff at this school (substitutions)."""
     return list(Notification.objects.filter(recipient=user, pupil__isnull=True)[:limit])
+
+
+def unread_count(user):
+    """Notifications not yet shown to this person, in the school whose schema is active."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

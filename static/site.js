@@ -31,3 +31,27 @@ document.addEventListener("submit", function (event) {
 window.addEventListener("beforeunload", function (event) {
   if (unsaved) { event.preventDefault(); event.returnValue = unsaved.dataset.unsaved; }
 });
+
+// On a phone a table shows as cards (site.css): each cell is labelled with its column's name.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("main table:not(.grid)").forEach(function (table) {
+    const head = Array.from(table.rows).find(function (row) { return row.querySelector("th"); });
+    if (!head) return;
+    const names = Array.from(head.cells, function (cell) { return cell.textContent.trim(); });
+    Array.from(table.rows).forEach(function (row) {
+      if (row === head) return;
+      Array.from(row.cells).forEach(function (cell, n) {
+        if (cell.tagName === "TD" && names[n] && !cell.dataset.label) cell.dataset.label = names[n];
+      });
+    });
+  });
+});
+
+// The installable web app: its worker keeps the last opened week for reading offline.
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js"); });
+}
+// Signing out leaves nothing of a child's diary on this device.
+document.addEventListener("submit", function (event) {
+  if (event.target.action && event.target.action.endsWith("/logout/") && window.caches) caches.delete("diary-v1");
+});

@@ -184,6 +184,7 @@ def school_get_cases(o):
         # Parents and district staff hold no role at a school's address: they are signed out there.
         ("/", set(SCHOOL_PEOPLE)),
         ("/login/", set(SCHOOL_PEOPLE)),
+        ("/sw.js", set(SCHOOL_PEOPLE)),
         ("/login/handoff/", set()),
         ("/invite/", set(SCHOOL_PEOPLE)),
         ("/invite/BADCO-DE234/", set()),
@@ -325,6 +326,7 @@ def portal_get_cases(o, world):
         # District staff are sent from the start page to their console.
         ("/", set(PORTAL_PEOPLE) - {OFF, OPR}),
         ("/login/", set(PORTAL_PEOPLE)),
+        ("/sw.js", set(PORTAL_PEOPLE)),
         ("/login/handoff/", set()),
         ("/invite/", set(PORTAL_PEOPLE)),
         ("/invite/BADCO-DE234/", set()),
@@ -479,7 +481,7 @@ def test_writes_from_outside_a_routes_audience_are_refused_and_change_nothing(wo
 def test_school_a_people_get_nothing_at_school_b(world, enter, cast):
     """The same paths at school B's address: A's people hold no role there, whatever the ids."""
     people, objects = cast
-    public = {"/", "/login/", "/login/handoff/", "/invite/", "/invite/BADCO-DE234/", "/api/schema/"}
+    public = {"/", "/login/", "/login/handoff/", "/invite/", "/invite/BADCO-DE234/", "/api/schema/", "/sw.js"}
     for path, _ in school_get_cases(objects):
         for who in (AD, DE, T, CT, SU, P):
             response = enter(people[who], world.b.host).get(path)

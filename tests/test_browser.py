@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 from datetime import time as clock
 
@@ -87,6 +88,13 @@ def remove_class(school_class):
 
 @pytest.fixture(scope="module")
 def server(world, own_class):
+    with dev_server() as port:
+        yield port
+
+
+@contextmanager
+def dev_server():
+    """The product's own server on the test database, for a browser."""
     assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), (
         f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM"
     )
@@ -113,9 +121,11 @@ def server(world, own_class):
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_a_teacher_types_marks_into_the_grid_and_they_survive_a_reload(world, own_class, server):

@@ -1,0 +1,9 @@
+from . import selectors
+
+
+def unread(request):
+    """Unread counts for the menu on every page of a signed-in person."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not getattr(request, "roles", None):
+        return {}
+    return {"unread": selectors.unread_counts(user, getattr(request, "school", None))}

@@ -3,6 +3,10 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
+from audit.models import client_ip
+from config.api import body
+
+from . import services
 from .access import SIGNED_IN, api_audience
 
 
@@ -26,3 +30,35 @@ def me(request):
         "school": school,
     }
     return Response(MeSerializer(data).data)
+
+
+class PushKeys(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=200)
+    auth = serializers.CharField(max_length=50)
+
+
+class PushSubscriptionInput(serializers.Serializer):
+    """What the browser's PushManager.subscribe() gives (PushSubscription.toJSON())."""
+
+    endpoint = serializers.CharField(max_length=1000)
+    keys = PushKeys(required=False)
+
+
+@extend_schema(request=PushSubscriptionInput, responses={204: None})
+@api_view(["POST", "DELETE"])
+@permission_classes([api_audience("any", {SIGNED_IN}, write={SIGNED_IN})])
+def push_subscriptions(request):
+    """POST: this device takes push notifications for the signed-in person; DELETE: no longer."""
+    d = body(PushSubscriptionInput, request)
+    if request.method == "DELETE":
+        services.unsubscribe_push(request.user, endpoint=d["endpoint"], ip=client_ip(request))
+    else:
+        keys = d.get("keys") or {}
+        services.subscribe_push(
+            request.user,
+            endpoint=d["endpoint"],
+            p256dh=keys.get("p256dh"),
+            auth=keys.get("auth"),
+            ip=client_ip(request),
+        )
+    return Response(status=204)

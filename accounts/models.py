@@ -183,6 +183,7 @@ class NotificationPreference(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="notification_preference")
     email = models.BooleanField("по e-mail", default=True)
+    push = models.BooleanField("на телефон (уведомления приложения)", default=True)
     quiet_from = models.TimeField("не беспокоить с", null=True, blank=True)
     quiet_to = models.TimeField("до", null=True, blank=True)
 
@@ -193,3 +194,16 @@ class NotificationPreference(models.Model):
         if self.quiet_from <= self.quiet_to:
             return self.quiet_from <= moment < self.quiet_to
         return moment >= self.quiet_from or moment < self.quiet_to
+
+
+class PushSubscription(models.Model):
+    """A device of a person's that takes Web Push notifications (the installed web app): where its
+    push service listens and the keys that only that device can decrypt with. Ended, not deleted,
+    when the person turns it off or the push service says the device is gone."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)

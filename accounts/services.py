@@ -1,7 +1,9 @@
 """Writes about people: signing in, credentials (invitations), memberships, consent."""
 
+import base64
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -16,7 +18,17 @@ from tenants.models import School
 
 from .backends import find_user
 from .identifiers import normalize_email, normalize_phone, normalize_snils
-from .models import INVITED_BY, STAFF_ROLES, Invitation, LoginAttempt, Membership, Role, User, hash_code
+from .models import (
+    INVITED_BY,
+    STAFF_ROLES,
+    Invitation,
+    LoginAttempt,
+    Membership,
+    PushSubscription,
+    Role,
+    User,
+    hash_code,
+)
 from .signals import pupil_invitation_accepted
 
 CONSENT_VERSION = "2026-1"
@@ -246,3 +258,39 @@ def end_family_membership(user_id, role, *, by, ip, reason):
         membership.ended_at = timezone.now()
         membership.save(update_fields=["ended_at"])
         record("membership.ended", membership, by=by, ip=ip, old={"role": role}, reason=reason)
+
+
+def _key(text, size, name):
+    """A base64url key of `size` bytes, as browsers hand them over."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, TypeError):
+        raw = b""
+    if len(raw) != size:
+        raise ValidationError({f"keys.{name}": f"Ключ {name} устройства не подходит."})
+    return text
+
+
+@transaction.atomic
+def subscribe_push(user, *, endpoint, p256dh, auth, ip=None):
+    """A device takes push notifications for this person from now on (the same device signed in
+    as someone else before is theirs no more)."""
+    parts = urlsplit(endpoint or "")
+    local = parts.hostname in ("127.0.0.1", "localhost")  # a push service on this machine: tests, development
+    if parts.scheme != "https" and not (local and parts.scheme == "http") or len(endpoint) > 1000:
+        raise ValidationError({"endpoint": "Адрес службы уведомлений браузера должен быть https."})
+    p256dh, auth = _key(p256dh or "", 65, "p256dh"), _key(auth or "", 16, "auth")
+    PushSubscription.objects.filter(endpoint=endpoint).exclude(user=user).update(ended_at=timezone.now())
+    device, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "ended_at": None}
+    )
+    record("push.subscribed", device, by=user, ip=ip, new={"service": parts.hostname})
+    return device
+
+
+def unsubscribe_push(user, *, endpoint, ip=None):
+    device = PushSubscription.objects.filter(user=user, endpoint=endpoint, ended_at__isnull=True).first()
+    if device is not None:
+        device.ended_at = timezone.now()
+        device.save(update_fields=["ended_at"])
+        record("push.unsubscribed", device, by=user, ip=ip)

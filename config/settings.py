@@ -336,6 +336,13 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"dnevnik@{BASE_DOMAIN}")
 
+# Web Push to the installed web app (notifications.push): the server's VAPID key pair. The public
+# key (base64url, uncompressed point) goes to browsers; without both keys push is off.
+# `python -c "from py_vapid import Vapid; v = Vapid(); v.generate_keys(); ..."` or deploy/devservices.py.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", f"mailto:dnevnik@{BASE_DOMAIN}")
+
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     import sentry_sdk

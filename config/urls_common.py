@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/2fa/", accounts_views.two_factor_page, name="two_factor"),
     path("account/password/", signed_in(accounts_views.PasswordChange.as_view()), name="password_change"),
     path("api/v1/me/", accounts_api.me, name="api_me"),
+    path("api/v1/push-subscriptions/", accounts_api.push_subscriptions, name="api_push_subscriptions"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("sw.js", service_worker, name="service_worker"),
 ]

@@ -212,6 +212,33 @@ def main():
     print(f"export REDIS_URL='{redis_url}'")
     if not os.environ.get("SECRET_KEY"):
         print(f"export SECRET_KEY='{secret_key()}'")
+    if not os.environ.get("VAPID_PRIVATE_KEY"):
+        private, public = vapid_keys()
+        print(f"export VAPID_PRIVATE_KEY='{private}' VAPID_PUBLIC_KEY='{public}'")
+
+
+def vapid_keys():
+    """This checkout's Web Push key pair (var/vapid_key, base64url: the private number; the
+    public point as browsers want it), made once with the `cryptography` of the environment."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    def b64(raw):
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    path = VAR / "vapid_key"
+    if not path.exists():
+        VAR.mkdir(exist_ok=True)
+        path.write_text(
+            b64(ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big"))
+        )
+        path.chmod(0o600)
+    text = path.read_text().strip()
+    number = int.from_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), "big")
+    public = ec.derive_private_key(number, ec.SECP256R1()).public_key()
+    return text, b64(public.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
 
 
 def secret_key():

@@ -7,7 +7,7 @@ from accounts.models import NotificationPreference
 class PreferenceForm(forms.ModelForm):
     class Meta:
         model = NotificationPreference
-        fields = ["email", "quiet_from", "quiet_to"]
+        fields = ["email", "push", "quiet_from", "quiet_to"]
         widgets = {
             "quiet_from": forms.TimeInput(attrs={"type": "time"}),
             "quiet_to": forms.TimeInput(attrs={"type": "time"}),

@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -148,14 +149,23 @@ def notifications(request):
                 preference,
                 by=request.user,
                 ip=client_ip(request),
-                new={"email": preference.email, "quiet_from": preference.quiet_from, "quiet_to": preference.quiet_to},
+                new={
+                    "email": preference.email,
+                    "push": preference.push,
+                    "quiet_from": preference.quiet_from,
+                    "quiet_to": preference.quiet_to,
+                },
             )
             messages.success(request, "Настройки уведомлений сохранены.")
             return redirect("notifications")
     return render(
         request,
         "diary/notifications.html",
-        {"notices": mark_shown(notifications_of(request.user)), "form": form},
+        {
+            "notices": mark_shown(notifications_of(request.user)),
+            "form": form,
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+        },
     )
 
 

@@ -35,6 +35,10 @@ class Notification(models.Model):
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_skipped = models.CharField(max_length=50, blank=True)  # why no e-mail goes (no address, opted out)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The same outbox for Web Push: claimed, then sent once to each of the person's devices.
+    push_claimed_at = models.DateTimeField(null=True, blank=True)
+    push_sent_at = models.DateTimeField(null=True, blank=True)
+    push_skipped = models.CharField(max_length=50, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -5,11 +5,12 @@ from config.celery import app
 from tenants.tasks import fan_out
 
 from .delivery import deliver_pending
+from .push import push_pending
 
 
 @app.task
 def deliver_notifications():
-    return deliver_pending()
+    return deliver_pending() + push_pending()
 
 
 @app.task

@@ -55,3 +55,23 @@ if ("serviceWorker" in navigator) {
 document.addEventListener("submit", function (event) {
   if (event.target.action && event.target.action.endsWith("/logout/") && window.caches) caches.delete("diary-v1");
 });
+
+// "Notify me on this device": the browser's push subscription, handed to the server.
+document.addEventListener("click", async function (event) {
+  const button = event.target.closest("[data-push]");
+  if (!button) return;
+  const say = function (text) { document.getElementById("push-status").textContent = text; };
+  if (!("serviceWorker" in navigator) || !("PushManager" in window)) { say("Этот браузер не умеет получать уведомления."); return; }
+  if ((await Notification.requestPermission()) !== "granted") { say("Уведомления не разрешены в браузере."); return; }
+  const key = button.dataset.push.replace(/-/g, "+").replace(/_/g, "/");
+  const raw = Uint8Array.from(atob(key + "=".repeat((4 - key.length % 4) % 4)), function (c) { return c.charCodeAt(0); });
+  const registration = await navigator.serviceWorker.ready;
+  const subscription = await registration.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: raw});
+  const csrf = (document.cookie.match(/csrftoken=([^;]+)/) || [])[1];
+  const response = await fetch("/api/v1/push-subscriptions/", {
+    method: "POST", credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+    body: JSON.stringify(subscription.toJSON()),
+  });
+  say(response.ok ? "Готово: уведомления будут приходить на это устройство." : "Не получилось, попробуйте позже.");
+});

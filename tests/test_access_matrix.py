@@ -278,6 +278,7 @@ def school_write_cases(o):
     return [
         ("post", "/logout/", set(SCHOOL_PEOPLE)),
         ("post", "/i18n/setlang/", set(SCHOOL_PEOPLE)),
+        ("post", "/api/v1/push-subscriptions/", SIGNED_IN_SCHOOL),
         ("post", "/switch/portal/", set()),
         ("post", "/staff/invite/", {AD}),
         ("post", f"/staff/{o['membership'].pk}/end/", {AD}),
@@ -372,6 +373,7 @@ def portal_write_cases(o):
     return [
         ("post", "/logout/", set(PORTAL_PEOPLE)),
         ("post", "/i18n/setlang/", set(PORTAL_PEOPLE)),
+        ("post", "/api/v1/push-subscriptions/", SIGNED_IN_PORTAL),
         ("post", f"/switch/{slug}/", set()),
         ("post", f"/district/schools/{slug}/status/", {OPR}),
         ("post", f"/district/schools/{slug}/invite-admin/", {OPR}),

@@ -1,0 +1,146 @@
+"""Web Push, end to end on this machine: a parent's device subscribes through the API, a mark goes
+into the outbox, the worker's delivery posts it to a push service that the test runs here, and
+the test decrypts the payload as the device would (RFC 8291, aes128gcm) — once, outside quiet
+hours, only to the right family."""
+
+import base64
+import json
+import os
+import threading
+from datetime import datetime, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import http_ece
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import NotificationPreference, PushSubscription
+from journal import services
+from notifications.models import Notification
+from notifications.push import push_pending, send
+
+from .test_journal_pages import lesson_of
+
+
+def b64(raw):
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class PushService:
+    """A push service on this machine: it takes what it is sent, as a browser vendor's would."""
+
+    def __init__(self):
+        self.received = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers["Content-Length"])
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                received.append((self.path, headers, self.rfile.read(length)))
+                self.send_response(201)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def endpoint(self, name):
+        return f"http://127.0.0.1:{self.server.server_port}/push/{name}"
+
+
+class Device:
+    """A browser's side of a subscription: its own key pair and auth secret."""
+
+    def __init__(self, service, name):
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.auth = os.urandom(16)
+        public = self.key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        self.subscription = {
+            "endpoint": service.endpoint(name),
+            "keys": {"p256dh": b64(public), "auth": b64(self.auth)},
+        }
+
+    def read(self, body):
+        return json.loads(http_ece.decrypt(body, private_key=self.key, auth_secret=self.auth, version="aes128gcm"))
+
+
+@pytest.fixture
+def push(settings):
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    settings.VAPID_PRIVATE_KEY = b64(server_key.private_numbers().private_value.to_bytes(32, "big"))
+    settings.VAPID_PUBLIC_KEY = b64(
+        server_key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    service = PushService()
+    yield service
+    service.server.shutdown()
+
+
+def test_a_mark_reaches_the_parents_phone_encrypted_once_and_nobody_elses(world, enter, push):
+    a, cal = world.a, world.calendar_a
+    phone, stranger = Device(push, "parent"), Device(push, "stranger")
+    for user, device in ((world.parent, phone), (world.other_parent, stranger)):
+        response = enter(user).post("/api/v1/push-subscriptions/", device.subscription, content_type="application/json")
+        assert response.status_code == 204
+    lesson = lesson_of(a, cal)
+    with schema_context(a.school.schema_name):
+        services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.answer, by=a.class_teacher)
+        noon = timezone.make_aware(datetime.combine(lesson.date, time(12, 0)))
+        sent = push_pending(now=noon)
+        assert sent >= 1
+        assert push_pending(now=noon) == 0  # once: nothing is sent twice
+    to_phone = [r for r in push.received if r[0].endswith("/parent")]
+    assert len(to_phone) == 1 and not [r for r in push.received if r[0].endswith("/stranger")]
+    path, headers, body = to_phone[0]
+    assert headers["content-encoding"] == "aes128gcm" and headers["authorization"].startswith("vapid t=")
+    assert a.pupils[0].first_name.encode() not in body  # the push service reads nothing
+    notice = phone.read(body)
+    assert notice["body"].startswith(f"{a.pupils[0].first_name}: {cal.math.name} — 5")
+    assert notice["title"] == "Электронный дневник: отметка"
+
+
+def test_push_waits_for_the_end_of_quiet_hours_and_respects_push_off(world, enter, push):
+    a, cal = world.a, world.calendar_a
+    phone = Device(push, "quiet")
+    enter(world.parent).post("/api/v1/push-subscriptions/", phone.subscription, content_type="application/json")
+    NotificationPreference.objects.update_or_create(
+        user=world.parent, defaults={"quiet_from": time(21, 0), "quiet_to": time(8, 0), "push": True}
+    )
+    lesson = lesson_of(a, cal)
+    with schema_context(a.school.schema_name):
+        services.add_mark(lesson, pupil=a.pupils[0], value="4", work_type=cal.answer, by=a.class_teacher)
+        night = timezone.make_aware(datetime.combine(lesson.date, time(23, 30)))
+        push_pending(now=night)
+        assert not push.received
+        push_pending(now=night.replace(hour=9) + timezone.timedelta(days=1))
+        assert len(push.received) == 1
+        NotificationPreference.objects.filter(user=world.parent).update(push=False)
+        services.add_mark(lesson, pupil=a.pupils[0], value="3", work_type=cal.answer, by=a.class_teacher)
+        push_pending(now=night.replace(hour=12))
+        assert len(push.received) == 1
+        assert Notification.objects.filter(recipient=world.parent, push_skipped="push off").exists()
+
+
+def test_a_device_the_push_service_no_longer_knows_is_ended(world, enter, push, settings):
+    phone = Device(push, "gone")
+    enter(world.parent).post("/api/v1/push-subscriptions/", phone.subscription, content_type="application/json")
+    device = PushSubscription.objects.get(endpoint=phone.subscription["endpoint"])
+    push.server.RequestHandlerClass.do_POST = lambda self: (self.send_response(410), self.end_headers())
+    send(device, json.dumps({"title": "x", "body": "y"}))
+    device.refresh_from_db()
+    assert device.ended_at is not None
+
+
+def test_a_subscription_with_bad_keys_is_refused_in_the_error_shape(world, enter):
+    bad = {"endpoint": "http://example.org/push/1", "keys": {"p256dh": "abc", "auth": "def"}}
+    response = enter(world.parent).post("/api/v1/push-subscriptions/", bad, content_type="application/json")
+    assert response.status_code == 400 and set(response.json()["error"]["fields"]) >= {"endpoint"}
+    assert not PushSubscription.objects.filter(user=world.parent).exists()

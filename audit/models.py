@@ -6,6 +6,7 @@ journal); an entry is written to whichever schema the change itself went to. The
 a school table only (pupils live in schools)."""
 
 import ipaddress
+import re
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -99,9 +100,43 @@ class AuditEntry(models.Model):
     def action_label(self):
         return ACTION_LABELS.get(self.action, self.action)
 
-    @staticmethod
-    def _text(values):
-        return "; ".join(f"{key}: {value}" for key, value in (values or {}).items())
+    # Ids and internal keys are for the record; a person reads words ("5, Контрольная работа").
+    HIDDEN = {"lesson", "pupil", "planned_topic", "attended"}
+    WORDS = {
+        "value": "",
+        "work_type": "",
+        "comment": "комментарий",
+        "status": "",
+        "reason": "причина",
+        "topic": "тема",
+        "homework": "задание",
+        "none": "не задано",
+        "name": "наименование",
+        "short_name": "краткое наименование",
+        "slug": "адрес",
+    }
+    STATUS_WORDS = {
+        "absent": "отсутствовал(а)",
+        "late": "опоздал(а)",
+        "illness": "по болезни",
+        "excused": "уважительная",
+        "unexcused": "неуважительная",
+        "": "не указана",
+    }
+
+    @classmethod
+    def _text(cls, values):
+        parts = []
+        for key, value in (values or {}).items():
+            if key in cls.HIDDEN or value in (None, "", [], {}) and key != "reason":
+                continue
+            if key in ("status", "reason"):
+                value = cls.STATUS_WORDS.get(value, value)
+            if value is True:
+                value = "да"
+            label = cls.WORDS.get(key, key)
+            parts.append(f"{label}: {value}" if label else f"{value}")
+        return ", ".join(parts)
 
     @property
     def old_text(self):
@@ -143,6 +178,29 @@ class DataView(models.Model):
         db_table = "diary_dataview"  # the table the diary made; moved without SQL
         ordering = ["-at"]
         indexes = [GinIndex(fields=["pupil_ids"])]
+
+    @property
+    def page_label(self):
+        """What was looked at, in words (a parent reads this list, not our URLs)."""
+        for pattern, label in PAGE_LABELS:
+            if re.fullmatch(pattern, self.page):
+                return label
+        return "Другая страница"
+
+
+PAGE_LABELS = [
+    (r"diary\.week", "Дневник за неделю"),
+    (r"diary\.marks", "Отметки"),
+    (r"diary\.attendance", "Посещаемость"),
+    (r"diary\.views", "Кто смотрел данные"),
+    (r"diary\.file", "Файл домашнего задания"),
+    (r"diary\.weekly_report", "Еженедельный отчёт для родителей"),
+    (r"messages\.thread", "Переписка"),
+    (r"/lessons/\d+/", "Страница урока (учитель)"),
+    (r"/journal/\d+/\d+/(final/)?", "Журнал класса (учитель)"),
+    (r"/classes/\d+/.*", "Класс (сотрудник школы)"),
+    (r"/api/.*", "Приложение"),
+]
 
 
 def log_view(request, pupils, page=None):

@@ -239,3 +239,21 @@ def test_staff_see_a_classes_week_and_a_colleagues_week_printable(world, enter):
     colleague = deputy.get(f"/timetable/teachers/{a.class_teacher.pk}/{week}").content.decode()
     assert a.class_teacher.full_name in colleague and str(a.school_class) in colleague
     assert deputy.get(f"/timetable/teachers/{world.parent.pk}/").status_code == 404
+
+
+def test_who_looked_and_a_marks_history_read_as_words_not_codes(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    teacher = enter(a.class_teacher, a.host)
+    teacher.get(f"/lessons/{lesson.pk}/")
+    teacher.post(f"/lessons/{lesson.pk}/", whole_lesson(lesson, a.pupils, cal.answer))
+    with schema_context(a.school.schema_name):
+        mark = Mark.objects.get(lesson=lesson, pupil=a.pupils[0])
+    teacher.patch(
+        f"/api/v1/marks/{mark.pk}/", {"value": "4", "work_type": cal.test_work.pk}, content_type="application/json"
+    )
+    history = teacher.get(f"/api/v1/history/?lesson={lesson.pk}&pupil={a.pupils[0].pk}").json()
+    changed = next(e for e in history["results"] if e["old"])
+    assert changed["old"] == f"5, {cal.answer.name}" and changed["new"] == f"4, {cal.test_work.name}"
+    parent = enter(world.parent).get(f"/children/{a.school.slug}/{a.pupils[0].pk}/views/").content.decode()
+    assert "Страница урока (учитель)" in parent and f"/lessons/{lesson.pk}/" not in parent

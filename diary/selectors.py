@@ -45,11 +45,61 @@ def week(pupil, monday):
     )
     bells = {b.number: b for b in Bell.objects.all()}
     days = {monday + timedelta(days=n): [] for n in range(6)}
+    due = homework_due(pupil, lessons)
     for lesson in lessons:
         lesson.bell = bells.get(lesson.number)
         lesson.absence = lesson.pupil_attendance[0] if lesson.pupil_attendance else None
+        lesson.due = due.get(lesson.pk)
         days[lesson.date].append(lesson)
     return list(days.items())
+
+
+HOMEWORK_LOOKBACK = timedelta(days=21)  # homework set before a holiday is still due after it
+
+
+def homework_due(pupil, lessons):
+    """For each of these lessons, the homework due at it: set at the pupil's previous lesson of
+    the same subject (it stays recorded there). By lesson id: the lesson it was set at."""
+    lessons = list(lessons)
+    if not lessons:
+        return {}
+    files = Prefetch("files", queryset=HomeworkFile.objects.live(), to_attr="live_files")
+    earlier = (
+        lessons_of(pupil)
+        .filter(
+            date__range=(lessons[0].date - HOMEWORK_LOOKBACK, lessons[-1].date),
+            subject__in={lesson.subject_id for lesson in lessons},
+            cancelled_at__isnull=True,
+        )
+        .prefetch_related(files)
+        .order_by("date", "number")
+    )
+    previous, due = {}, {}
+    for lesson in earlier:
+        set_at = previous.get(lesson.subject_id)
+        if set_at is not None and (set_at.homework or set_at.homework_none or set_at.live_files):
+            due[lesson.pk] = set_at
+        previous[lesson.subject_id] = lesson
+    return due
+
+
+def tomorrow(pupil, today=None):
+    """The next school day's lessons with what is due at each (the phone page's top card)."""
+    today = today or timezone.localdate()
+    lessons = list(
+        lessons_of(pupil)
+        .filter(date__gt=today, date__lte=today + timedelta(days=7), cancelled_at__isnull=True)
+        .select_related("subject")
+        .order_by("date", "number")
+    )
+    if not lessons:
+        return None
+    day = lessons[0].date
+    lessons = [lesson for lesson in lessons if lesson.date == day]
+    due = homework_due(pupil, lessons)
+    for lesson in lessons:
+        lesson.due = due.get(lesson.pk)
+    return {"day": day, "lessons": lessons}
 
 
 def week_summary(pupil, first, last):

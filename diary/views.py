@@ -51,6 +51,7 @@ def _page(request, pupil, page, base, extra=None):
             previous=monday - timedelta(days=7),
             next=monday + timedelta(days=7),
             today=timezone.localdate(),
+            tomorrow=selectors.tomorrow(pupil),
             **selectors.board(pupil, monday),
         )
     elif page == "marks":

@@ -257,3 +257,26 @@ def test_who_looked_and_a_marks_history_read_as_words_not_codes(world, enter):
     assert changed["old"] == f"5, {cal.answer.name}" and changed["new"] == f"4, {cal.test_work.name}"
     parent = enter(world.parent).get(f"/children/{a.school.slug}/{a.pupils[0].pk}/views/").content.decode()
     assert "Страница урока (учитель)" in parent and f"/lessons/{lesson.pk}/" not in parent
+
+
+def test_homework_shows_under_the_day_it_is_due_and_tomorrow_on_top(world, enter):
+    from diary import selectors as diary
+
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        lessons = list(
+            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__gte=date.today()).order_by(
+                "date", "number"
+            )[:2]
+        )
+        set_at, due_at = lessons
+        services.set_homework(set_at, text="№ 512 и 514", by=a.class_teacher)
+        days = dict(diary.week(a.pupils[0], due_at.date - timedelta(days=due_at.date.weekday())))
+        shown = next(lesson for lesson in days[due_at.date] if lesson.pk == due_at.pk)
+        assert shown.due.pk == set_at.pk  # recorded at the lesson it was set at, due at the next one
+        upcoming = diary.tomorrow(a.pupils[0], today=due_at.date - timedelta(days=1))
+    assert upcoming["day"] == due_at.date
+    assert any(lesson.due and lesson.due.homework == "№ 512 и 514" for lesson in upcoming["lessons"])
+    week = f"/children/{a.school.slug}/{a.pupils[0].pk}/?week={due_at.date:%Y-%m-%d}"
+    page = enter(world.parent).get(week).content.decode()
+    assert "Задано к этому уроку" in page and "№ 512 и 514" in page

@@ -8,6 +8,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from accounts.models import STAFF_ROLES, Membership, User
 from accounts.selectors import parent_schools
 from audit.models import DataView
 from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Remark, Rules, Subject
@@ -231,6 +232,28 @@ def thread_page(thread, user):
     ThreadMember.objects.filter(thread=thread, user=user).update(last_read_at=timezone.now())
     members = list(thread.members.select_related("user"))
     return messages, members
+
+
+def colleagues(school, user):
+    """The school's staff one may write to, oneself aside."""
+    return (
+        User.objects.filter(memberships__in=Membership.objects.at(school).filter(role__in=sorted(STAFF_ROLES)))
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def as_a_parent_sees(found, members, user, school):
+    """Other parents stay nameless to a parent: in a class's conversation they are "Родитель"."""
+    staff = set(
+        Membership.objects.at(school)
+        .filter(user__in=[m.user_id for m in members], role__in=sorted(STAFF_ROLES))
+        .values_list("user_id", flat=True)
+    )
+    for message in found:
+        message.shown_author = message.author.full_name if message.author_id in staff | {user.pk} else "Родитель"
+    return found, [m for m in members if m.user_id in staff | {user.pk}]
 
 
 def class_parents(school_class):

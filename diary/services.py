@@ -96,6 +96,15 @@ def post_message(thread, *, school, by, text, attachment=None, ip=None):
     member.last_read_at = message.created_at
     member.save(update_fields=["last_read_at"])
     record("message.sent", message, by=by, ip=ip, new={"thread": thread.pk, "attachment": name})
+    members = ThreadMember.objects.filter(thread=thread).exclude(user=by).values("user_id")
+    staff = set(
+        Membership.objects.at(school)
+        .filter(user__in=members, role__in=sorted(STAFF_ROLES))
+        .values_list("user_id", flat=True)
+    )
+    if not Membership.objects.at(school).filter(user=by, role__in=sorted(STAFF_ROLES)).exists():
+        # A parent (or a pupil) wrote: the school's side hears of it at once, not at its next visit.
+        notify(sorted(staff), "message", f"{by.short_name}: новое сообщение — «{thread.subject}»")
     return message
 
 
@@ -116,6 +125,11 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
         if by.pk not in staff_about(pupil, school):
             raise PermissionDenied("Писать родителям может учитель класса, классный руководитель или администрация.")
         members = {by.pk} | parents_of([pupil])
+    elif pupil is None and to is not None:
+        colleagues = Membership.objects.at(school).filter(role__in=sorted(STAFF_ROLES))
+        if not colleagues.filter(user=by).exists() or not colleagues.filter(user=to).exists():
+            raise PermissionDenied("Сотрудники пишут друг другу внутри своей школы.")
+        members = {by.pk, to.pk}
     elif pupil is not None and to is not None:
         if by.pk not in parents_of([pupil]):
             raise PermissionDenied("Это не ваш ребёнок.")
@@ -130,6 +144,29 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
     ThreadMember.objects.bulk_create([ThreadMember(thread=thread, user_id=user_id) for user_id in members])
     post_message(thread, school=school, by=by, text=text, attachment=attachment, ip=ip)
     return thread
+
+
+def reply_to_author(thread, *, school, by, text, attachment=None, ip=None):
+    """A parent's answer to a class announcement goes to its author only (about their child in
+    that class), not to every parent of the class."""
+    child = (
+        Guardian.objects.live()
+        .filter(user=by, pupil__school_class=thread.school_class_id)
+        .select_related("pupil")
+        .first()
+    )
+    if child is None:
+        raise PermissionDenied("Это не переписка вашего класса.")
+    return start_thread(
+        school=school,
+        by=by,
+        subject=f"Re: {thread.subject}",
+        text=text,
+        pupil=child.pupil,
+        to=thread.created_by,
+        attachment=attachment,
+        ip=ip,
+    )
 
 
 # --- Remarks, news, parent meetings, the weekly digest ----------------------------------------

@@ -25,7 +25,7 @@ from .access import child, own_pupil, parent_school
 from .forms import PreferenceForm
 from .models import News
 from .report import weekly_report as build
-from .services import post_message, publish_news, record_meeting, staff_about, start_thread
+from .services import post_message, publish_news, record_meeting, reply_to_author, staff_about, start_thread
 
 PAGES = ("week", "marks", "attendance", "views")
 
@@ -241,8 +241,17 @@ def staff_new(request):
         Pupil.objects.enrolled().filter(pk=posted_id(request.GET.get("pupil"))).select_related("school_class").first()
     )
     school_class = SchoolClass.objects.filter(pk=posted_id(request.GET.get("class"))).first()
-    if pupil is None and school_class is None:
-        raise Http404
+    colleague = selectors.colleagues(request.school, request.user).filter(pk=posted_id(request.GET.get("to"))).first()
+    if pupil is None and school_class is None and colleague is None:
+        # Whom to write to: a pupil's parents (by class) or a colleague.
+        return render(
+            request,
+            "diary/message_choose.html",
+            {
+                "classes": SchoolClass.objects.prefetch_related("pupils"),
+                "colleagues": selectors.colleagues(request.school, request.user),
+            },
+        )
     if request.method == "POST":
         try:
             thread = start_thread(
@@ -252,6 +261,7 @@ def staff_new(request):
                 text=request.POST.get("text", ""),
                 pupil=pupil,
                 school_class=school_class,
+                to=colleague,
                 attachment=request.FILES.get("attachment"),
                 ip=client_ip(request),
             )
@@ -259,7 +269,9 @@ def staff_new(request):
             messages.error(request, explain(error))
         else:
             return redirect(f"/messages/{thread.pk}/")
-    return render(request, "diary/message_new.html", {"pupil": pupil, "school_class": school_class})
+    return render(
+        request, "diary/message_new.html", {"pupil": pupil, "school_class": school_class, "colleague": colleague}
+    )
 
 
 @parent_required
@@ -289,13 +301,37 @@ def parent_thread(request, slug, thread_id):
     with schema_context(school.schema_name):
         thread = _family_thread_or_404(request, thread_id)
         thread.school = school
+        announcement = thread.school_class_id and not thread.pupil_id
         if request.method == "POST":
+            if announcement and not request.POST.get("to_all"):
+                try:
+                    private = reply_to_author(
+                        thread,
+                        school=school,
+                        by=request.user,
+                        text=request.POST.get("text", ""),
+                        attachment=request.FILES.get("attachment"),
+                        ip=client_ip(request),
+                    )
+                except (ValidationError, PermissionDenied) as error:
+                    messages.error(request, explain(error))
+                    return redirect(f"/messages/{slug}/{thread.pk}/")
+                messages.success(request, "Ответ отправлен только автору объявления.")
+                return redirect(f"/messages/{slug}/{private.pk}/")
             return _reply(request, thread, f"/messages/{slug}/{thread.pk}/")
         found, members = selectors.thread_page(thread, request.user)
+        found, members = selectors.as_a_parent_sees(found, members, request.user, school)
         return render(
             request,
             "diary/thread.html",
-            {"thread": thread, "found": found, "members": members, "can_reply": True, "base": f"/messages/{slug}/"},
+            {
+                "thread": thread,
+                "found": found,
+                "members": members,
+                "can_reply": True,
+                "announcement": announcement,
+                "base": f"/messages/{slug}/",
+            },
         )
 
 

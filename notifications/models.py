@@ -23,6 +23,7 @@ class Notification(models.Model):
         NEWS = "news", "объявление"
         MEETING = "meeting", "родительское собрание"
         SUBSTITUTION = "substitution", "замена урока"
+        MESSAGE = "message", "сообщение"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # Empty for a notice to staff (a substitution), which is about no pupil.

@@ -18,7 +18,7 @@ from .delivery import CLAIM_TIMEOUT
 from .models import Notification
 
 logger = logging.getLogger(__name__)
-PUSH_KINDS = {"mark", "absence", "remark", "meeting", "final", "substitution"}
+PUSH_KINDS = {"mark", "absence", "remark", "meeting", "final", "substitution", "message"}
 
 
 def enabled():

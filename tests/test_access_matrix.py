@@ -251,6 +251,8 @@ def school_get_cases(o):
         (f"/classes/{c6}/weekly-report/", HEADS),
         ("/messages/", READERS),
         (f"/messages/new/?pupil={p0}", READERS),
+        ("/messages/new/", READERS),
+        (f"/messages/new/?to={a.teacher.pk}", READERS),
         (f"/messages/{thread}/", {CT, DE, DI}),
         (f"/messages/{thread}/files/{message}/", {CT, DE, DI}),
         ("/news/", STAFF),

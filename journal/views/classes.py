@@ -65,6 +65,7 @@ def class_detail(request, class_id):
             "school_class": school_class,
             "roster": roster,
             "is_class_teacher": is_class_teacher,
+            "can_write_families": bool(request.roles & rulebook.WRITES_TO_FAMILIES),
             "can_manage": rulebook.can_change_roster(request.roles),
             "enroll_form": forms.EnrollForm(),
             "move_form": forms.MoveForm(),

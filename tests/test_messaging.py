@@ -1,0 +1,61 @@
+"""Messaging as a school uses it: a teacher writes to a pupil's parents from the class list or a
+chooser, staff write to each other, a parent's answer to a class announcement goes to its author
+only (unless they choose all), parents stay nameless to other parents, and the school hears at
+once when a parent writes."""
+
+from django_tenants.utils import schema_context
+
+from diary import services as diary
+from diary.models import Message, Thread, ThreadMember
+from notifications.models import Notification
+
+
+def test_a_teacher_writes_from_a_chooser_and_staff_write_to_each_other(world, enter):
+    a, b = world.a, world.b
+    deputy = enter(a.deputy, a.host)
+    chooser = deputy.get("/messages/new/").content.decode()
+    assert a.pupils[0].full_name in chooser and a.teacher.full_name in chooser
+    assert b.teacher.full_name not in chooser  # another school's staff are nobody to write to
+    sent = {"subject": "Журнал 6Б", "text": "Заполните, пожалуйста, темы за неделю."}
+    response = deputy.post(f"/messages/new/?to={a.teacher.pk}", sent)
+    assert response.status_code == 302
+    with schema_context(a.school.schema_name):
+        thread = Thread.objects.get(subject="Журнал 6Б")
+        assert set(ThreadMember.objects.filter(thread=thread).values_list("user_id", flat=True)) == {
+            a.deputy.pk,
+            a.teacher.pk,
+        }
+    # A parent is not a colleague: the address shows the chooser and writes nothing.
+    deputy.post(f"/messages/new/?to={world.parent.pk}", sent | {"subject": "Нельзя"})
+    with schema_context(a.school.schema_name):
+        assert not Thread.objects.filter(subject="Нельзя").exists()
+    page = enter(a.class_teacher, a.host).get(f"/classes/{a.school_class.pk}/").content.decode()
+    assert f"/messages/new/?pupil={a.pupils[0].pk}" in page
+
+
+def test_a_parents_answer_to_a_class_announcement_goes_to_its_author_only(world, enter):
+    a = world.a
+    with schema_context(a.school.schema_name):
+        announcement = diary.start_thread(
+            school=a.school,
+            by=a.class_teacher,
+            subject="Экскурсия",
+            text="В пятницу едем в музей.",
+            school_class=a.school_class,
+        )
+        Notification.objects.filter(kind="message").delete()
+    parent = enter(world.parent)
+    response = parent.post(f"/messages/{a.school.slug}/{announcement.pk}/", {"text": "Мы поедем, спасибо!"})
+    assert response.status_code == 302
+    with schema_context(a.school.schema_name):
+        private = Thread.objects.get(subject="Re: Экскурсия")
+        members = set(ThreadMember.objects.filter(thread=private).values_list("user_id", flat=True))
+        assert world.other_parent.pk not in members and {world.parent.pk, a.class_teacher.pk} <= members
+        assert not Message.objects.filter(thread=announcement, author=world.parent).exists()
+        # The class teacher hears of it at once.
+        assert Notification.objects.filter(recipient=a.class_teacher, kind="message").exists()
+    parent.post(f"/messages/{a.school.slug}/{announcement.pk}/", {"text": "Кто ещё едет?", "to_all": "1"})
+    other = enter(world.other_parent).get(f"/messages/{a.school.slug}/{announcement.pk}/").content.decode()
+    assert "Кто ещё едет?" in other  # chosen: to everyone
+    assert world.parent.last_name not in other  # but other parents do not see the name
+    assert "Родитель" in other

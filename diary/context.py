@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from . import selectors
 
 
@@ -6,4 +8,5 @@ def unread(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not getattr(request, "roles", None):
         return {}
-    return {"unread": selectors.unread_counts(user, getattr(request, "school", None))}
+    # Counted only if the page's menu shows a count (a lazy object): pages without one pay nothing.
+    return {"unread": SimpleLazyObject(lambda: selectors.unread_counts(user, getattr(request, "school", None)))}

@@ -299,8 +299,8 @@ def parent_threads(user):
 def unread_counts(user, school=None):
     """For the menu: messages from others and notifications not yet read — at a school's address
     that school's, at the portal those of every child's school."""
-    if school is not None:
-        return {"messages": sum(t.unread for t in threads_for(user)), "notifications": unread_count(user)}
+    if school is not None:  # staff see messages in the menu (their notices show on their start page)
+        return {"messages": sum(t.unread for t in threads_for(user))}
     counts = {"messages": 0, "notifications": 0}
     for found in parent_schools(user):
         with schema_context(found.schema_name):

@@ -17,6 +17,7 @@ PUBLIC_MODELS = {
     "accounts.invitation": "codes are looked up before the school is known",
     "accounts.loginattempt": "sign-ins happen before a school is chosen",
     "accounts.notificationpreference": "a person's channels, the same for all their schools",
+    "accounts.pushsubscription": "a person's devices, the same for all their schools",
     "monitoring.schoolmonth": "counts each school reports for the district",
     "monitoring.threshold": "district's limits",
     "monitoring.report": "frozen reports of counts",

@@ -7,7 +7,10 @@ from django_tenants.utils import schema_context
 
 from diary import services as diary
 from diary.models import Message, Thread, ThreadMember
+from journal import services as journal
 from notifications.models import Notification
+
+from .test_journal_pages import lesson_of
 
 
 def test_a_teacher_writes_from_a_chooser_and_staff_write_to_each_other(world, enter):
@@ -59,3 +62,20 @@ def test_a_parents_answer_to_a_class_announcement_goes_to_its_author_only(world,
     assert "Кто ещё едет?" in other  # chosen: to everyone
     assert world.parent.last_name not in other  # but other parents do not see the name
     assert "Родитель" in other
+
+
+def test_the_menu_counts_unread_messages_and_notifications(world, enter):
+    a = world.a
+    with schema_context(a.school.schema_name):
+        thread = diary.start_thread(
+            school=a.school, by=a.class_teacher, subject="Справка", text="Принесите справку.", pupil=a.pupils[0]
+        )
+        lesson = lesson_of(a, world.calendar_a)
+        journal.add_remark(lesson, pupil=a.pupils[0], text="Забыл форму", by=a.class_teacher)  # a notification
+        unread = Notification.objects.filter(recipient=world.parent, read_at__isnull=True).count()
+    page = enter(world.parent).get("/").content.decode()
+    assert '<span class="count"' in page.split("Сообщения", 1)[1].split("</a>", 1)[0]
+    assert unread >= 1 and f">{unread}</span>" in page.split("Уведомления", 1)[1].split("</a>", 1)[0]
+    enter(world.parent).get(f"/messages/{a.school.slug}/{thread.pk}/")  # read: the count goes
+    page = enter(world.parent).get("/").content.decode()
+    assert '<span class="count"' not in page.split("Сообщения", 1)[1].split("</a>", 1)[0]

@@ -11,7 +11,7 @@ from accounts.models import STAFF_ROLES, Membership
 from audit.models import record
 from config.uploads import check_upload
 from journal import rulebook
-from journal.models import Guardian, Lesson, TeachingLoad
+from journal.models import Guardian, Lesson, Pupil, TeachingLoad
 from journal.selectors import teachers_of
 from notifications.services import notify
 
@@ -73,6 +73,8 @@ def _may_still_write(thread, user, school):
     (or to a child of the thread's class)."""
     if Membership.objects.at(school).filter(user=user, role__in=sorted(STAFF_ROLES)).exists():
         return True
+    if Pupil.objects.enrolled().filter(user=user).exists():  # a pupil, in their own conversations
+        return True
     return Thread.objects.filter(pk=thread.pk).open_to_family(user).exists()
 
 
@@ -129,6 +131,10 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
         colleagues = Membership.objects.at(school).filter(role__in=sorted(STAFF_ROLES))
         if not colleagues.filter(user=by).exists() or not colleagues.filter(user=to).exists():
             raise PermissionDenied("Сотрудники пишут друг другу внутри своей школы.")
+        members = {by.pk, to.pk}
+    elif pupil is not None and to is not None and pupil.user_id == by.pk:
+        if to.pk not in staff_about(pupil, school):
+            raise ValidationError({"to": "Написать можно своим учителям, классному руководителю и администрации."})
         members = {by.pk, to.pk}
     elif pupil is not None and to is not None:
         if by.pk not in parents_of([pupil]):

@@ -197,7 +197,7 @@ def _reply(request, thread, back):
     return redirect(back)
 
 
-@school_roles(*STAFF)
+@school_roles(*STAFF, Role.PUPIL)  # a pupil: their own conversations with teachers
 def staff_messages(request):
     everything = bool(request.GET.get("all")) and rulebook.can_read_all_threads(request.roles)
     return render(
@@ -212,7 +212,7 @@ def staff_messages(request):
     )
 
 
-@school_roles(*STAFF)
+@school_roles(*STAFF, Role.PUPIL)  # a pupil: their own conversations with teachers
 def staff_thread(request, thread_id):
     heads = rulebook.can_read_all_threads(request.roles)
     thread = _thread_or_404(request, thread_id, everything=heads)
@@ -234,9 +234,12 @@ def staff_thread(request, thread_id):
     )
 
 
-@school_roles(*STAFF)
+@school_roles(*STAFF, Role.PUPIL)  # a pupil: their own conversations with teachers
 def staff_new(request):
-    """To a pupil's parents (?pupil=), or as the class teacher to all parents of a class (?class=)."""
+    """To a pupil's parents (?pupil=), as the class teacher to all parents of a class (?class=), to
+    a colleague (?to=); a pupil to one of their teachers (?to=)."""
+    if Role.PUPIL in request.roles and not request.roles & set(STAFF):
+        return _pupil_new(request)
     pupil = (
         Pupil.objects.enrolled().filter(pk=posted_id(request.GET.get("pupil"))).select_related("school_class").first()
     )
@@ -272,6 +275,35 @@ def staff_new(request):
     return render(
         request, "diary/message_new.html", {"pupil": pupil, "school_class": school_class, "colleague": colleague}
     )
+
+
+def _pupil_new(request):
+    own = Pupil.objects.enrolled().filter(user=request.user).select_related("school_class").first()
+    if own is None:
+        raise Http404
+    teachers = User.objects.filter(pk__in=staff_about(own, request.school)).order_by("last_name", "first_name")
+    teacher = teachers.filter(pk=posted_id(request.GET.get("to"))).first()
+    if teacher is None:
+        return render(
+            request, "diary/message_choose.html", {"classes": [], "colleagues": teachers, "pupil_writes": True}
+        )
+    if request.method == "POST":
+        try:
+            thread = start_thread(
+                school=request.school,
+                by=request.user,
+                subject=request.POST.get("subject", ""),
+                text=request.POST.get("text", ""),
+                pupil=own,
+                to=teacher,
+                attachment=request.FILES.get("attachment"),
+                ip=client_ip(request),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, explain(error))
+        else:
+            return redirect(f"/messages/{thread.pk}/")
+    return render(request, "diary/message_new.html", {"colleague": teacher})
 
 
 @parent_required
@@ -369,7 +401,7 @@ def _attachment_response(thread, message_id):
     return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_name)
 
 
-@school_roles(*STAFF)
+@school_roles(*STAFF, Role.PUPIL)  # a pupil: their own conversations with teachers
 def staff_attachment(request, thread_id, message_id):
     heads = rulebook.can_read_all_threads(request.roles)
     return _attachment_response(_thread_or_404(request, thread_id, everything=heads), message_id)

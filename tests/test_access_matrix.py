@@ -249,10 +249,10 @@ def school_get_cases(o):
         ("/control/", HEADS),
         (f"/classes/{c5}/weekly-report/", {CT, DE, DI}),
         (f"/classes/{c6}/weekly-report/", HEADS),
-        ("/messages/", READERS),
-        (f"/messages/new/?pupil={p0}", READERS),
-        ("/messages/new/", READERS),
-        (f"/messages/new/?to={a.teacher.pk}", READERS),
+        ("/messages/", READERS | {P}),
+        (f"/messages/new/?pupil={p0}", READERS | {P}),  # a pupil: the list of their own teachers
+        ("/messages/new/", READERS | {P}),
+        (f"/messages/new/?to={a.teacher.pk}", READERS | {P}),  # the pupil's Russian teacher
         (f"/messages/{thread}/", {CT, DE, DI}),
         (f"/messages/{thread}/files/{message}/", {CT, DE, DI}),
         ("/news/", STAFF),
@@ -312,7 +312,7 @@ def school_write_cases(o):
         ("post", f"/imports/{o['batch'].pk}/", {AD}),
         ("post", "/imports/", {AD, DE}),
         ("post", f"/messages/{o['thread'].pk}/", {CT}),
-        ("post", f"/messages/new/?pupil={p0}", READERS),
+        ("post", f"/messages/new/?pupil={p0}", READERS | {P}),
         ("post", "/news/", STAFF),
         ("post", f"/classes/{c5}/meeting/", {CT}),
         ("post", "/quality/", HEADS),

@@ -79,3 +79,23 @@ def test_the_menu_counts_unread_messages_and_notifications(world, enter):
     enter(world.parent).get(f"/messages/{a.school.slug}/{thread.pk}/")  # read: the count goes
     page = enter(world.parent).get("/").content.decode()
     assert '<span class="count"' not in page.split("Сообщения", 1)[1].split("</a>", 1)[0]
+
+
+def test_a_pupil_writes_to_their_teacher_and_the_teacher_hears_of_it(world, enter):
+    a, b = world.a, world.b
+    pupil = enter(a.pupil_user, a.host)
+    chooser = pupil.get("/messages/new/").content.decode()
+    assert a.class_teacher.full_name in chooser and a.admin.full_name not in chooser  # their teachers and heads
+    sent = {"subject": "Домашнее задание", "text": "Не понял задачу № 5, можно спросить на перемене?"}
+    assert pupil.post(f"/messages/new/?to={a.class_teacher.pk}", sent).status_code == 302
+    with schema_context(a.school.schema_name):
+        thread = Thread.objects.get(subject="Домашнее задание")
+        members = set(ThreadMember.objects.filter(thread=thread).values_list("user_id", flat=True))
+        assert members == {a.pupil_user.pk, a.class_teacher.pk}
+        assert Notification.objects.filter(recipient=a.class_teacher, kind="message").exists()
+    teacher_page = enter(a.class_teacher, a.host).get(f"/messages/{thread.pk}/").content.decode()
+    assert "Не понял задачу № 5" in teacher_page
+    # Nobody outside their school: another school's teacher is not on the list and gets nothing.
+    pupil.post(f"/messages/new/?to={b.class_teacher.pk}", sent | {"subject": "Чужой"})
+    with schema_context(a.school.schema_name):
+        assert not Thread.objects.filter(subject="Чужой").exists()

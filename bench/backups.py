@@ -1,6 +1,6 @@
-"""Whole-installation backups at many schools, in a scratch database dropped afterwards: one
-pg_dump of the whole database against `manage.py backup_school` (public, then one schema at a
-time).
+"""Backups at many schools, in a scratch database dropped afterwards: one pg_dump of the whole
+database, `manage.py backup_school` of one school, and a physical copy of the whole cluster
+(pg_basebackup).
 
     python bench/backups.py --schools 1000
 
@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.provisioning import manage, scratch_database  # noqa: E402
+
+
+def timed(command, env):
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    last = done.stderr.strip().splitlines()[-1] if done.returncode and done.stderr.strip() else ""
+    return {"seconds": time.perf_counter() - start, "ok": done.returncode == 0, "error": last}
 
 
 def main():
@@ -47,19 +54,14 @@ def main():
         connection.close()
         folder = Path(tempfile.mkdtemp(prefix="bench-backups-"))
         try:
+            results["one_pg_dump"] = timed([pg_tool("pg_dump"), "--file", str(folder / "whole.sql")], pg_env())
+            middle = f"bench{options.schools // 2}"
             start = time.perf_counter()
-            whole = subprocess.run(
-                [pg_tool("pg_dump"), "--file", str(folder / "whole.sql")], env=pg_env(), capture_output=True, text=True
+            manage("backup_school", middle, "--into", str(folder / "one"), env=env)
+            results["backup_one_school_s"] = time.perf_counter() - start
+            results["pg_basebackup"] = timed(
+                [pg_tool("pg_basebackup"), "-D", str(folder / "base"), "-Ft", "-z", "-X", "fetch"], pg_env()
             )
-            results["one_pg_dump"] = {
-                "seconds": time.perf_counter() - start,
-                "ok": whole.returncode == 0,
-                "error": whole.stderr.strip().splitlines()[-1] if whole.returncode else "",
-            }
-            results["backup_school_all_s"] = manage("backup_school", "--into", str(folder / "per-school"), env=env)
-            dumps = list((folder / "per-school").glob("*/schema.sql"))
-            results["per_school_dumps"] = len(dumps)
-            results["per_school_bytes_median"] = sorted(p.stat().st_size for p in dumps)[len(dumps) // 2]
         finally:
             shutil.rmtree(folder)
     print(json.dumps(results, indent=2))

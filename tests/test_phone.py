@@ -140,3 +140,23 @@ def test_the_web_app_installs_and_the_last_week_stays_readable_offline(world, se
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"} and icons == [200, 200]
     assert scope == f"{portal}/"
     assert "Нет связи" in offline and "сохранена" in offline and a.pupils[0].full_name in offline
+
+
+def test_at_200_percent_zoom_the_diary_still_fits(world, server):
+    """A 1366 px screen at 200 % zoom is a 683 px page: the phone layout, nothing sideways."""
+    from playwright.sync_api import sync_playwright
+
+    a = world.a
+    portal = f"http://localhost:{server}"
+    child = f"{portal}/children/{a.school.slug}/{a.pupils[0].pk}/"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(viewport={"width": 1366, "height": 768}, device_scale_factor=2).new_page()
+        page.set_viewport_size({"width": 683, "height": 384})
+        sign_in(page, portal, world.parent.email)
+        widths = {}
+        for url in (child, f"{child}marks/", f"{child}attendance/", f"{portal}/messages/", f"{portal}/notifications/"):
+            page.goto(url)
+            widths[url] = page.evaluate("document.documentElement.scrollWidth")
+        browser.close()
+    assert {url: width for url, width in widths.items() if width > 683} == {}

@@ -255,26 +255,7 @@ def staff_new(request):
                 "colleagues": selectors.colleagues(request.school, request.user),
             },
         )
-    if request.method == "POST":
-        try:
-            thread = start_thread(
-                school=request.school,
-                by=request.user,
-                subject=request.POST.get("subject", ""),
-                text=request.POST.get("text", ""),
-                pupil=pupil,
-                school_class=school_class,
-                to=colleague,
-                attachment=request.FILES.get("attachment"),
-                ip=client_ip(request),
-            )
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, explain(error))
-        else:
-            return redirect(f"/messages/{thread.pk}/")
-    return render(
-        request, "diary/message_new.html", {"pupil": pupil, "school_class": school_class, "colleague": colleague}
-    )
+    return _write_new(request, pupil=pupil, school_class=school_class, to=colleague)
 
 
 def _pupil_new(request):
@@ -287,6 +268,11 @@ def _pupil_new(request):
         return render(
             request, "diary/message_choose.html", {"classes": [], "colleagues": teachers, "pupil_writes": True}
         )
+    return _write_new(request, pupil=own, to=teacher)
+
+
+def _write_new(request, **whom):
+    """The new message's form; sent, the conversation it started."""
     if request.method == "POST":
         try:
             thread = start_thread(
@@ -294,16 +280,16 @@ def _pupil_new(request):
                 by=request.user,
                 subject=request.POST.get("subject", ""),
                 text=request.POST.get("text", ""),
-                pupil=own,
-                to=teacher,
                 attachment=request.FILES.get("attachment"),
                 ip=client_ip(request),
+                **whom,
             )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
             return redirect(f"/messages/{thread.pk}/")
-    return render(request, "diary/message_new.html", {"colleague": teacher})
+    shown = {"pupil": whom.get("pupil") if whom.get("to") is None else None, "colleague": whom.get("to")}
+    return render(request, "diary/message_new.html", {**shown, "school_class": whom.get("school_class")})
 
 
 @parent_required

@@ -35,6 +35,13 @@ ARGS = [
 ]
 
 
+def sign_in(page, base, identifier):
+    page.goto(f"{base}/login/")
+    page.fill("input[name=identifier]", identifier)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
 @pytest.fixture(scope="module")
 def own_class(world, django_db_blocker):
     """A class of its own (committed, for the server to see), removed again afterwards."""
@@ -137,10 +144,7 @@ def test_a_teacher_types_marks_into_the_grid_and_they_survive_a_reload(world, ow
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
-        page.goto(f"{base}/login/")
-        page.fill("input[name=identifier]", a.class_teacher.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, base, a.class_teacher.email)
         page.goto(f"{base}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
         first = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.cell[data-open] input.entry').last
         first.click()
@@ -177,10 +181,7 @@ def test_a_parent_switches_between_two_children_in_two_schools(world, server):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
-        page.goto(f"http://localhost:{server}/login/")
-        page.fill("input[name=identifier]", "+7 900 111-22-33")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, f"http://localhost:{server}", "+7 900 111-22-33")
         page.click(f"text={a.pupils[0].full_name}")
         first = page.locator("h1").text_content()
         first_week = page.locator("main").text_content()
@@ -231,10 +232,7 @@ def test_a_teacher_records_a_whole_lesson_with_one_save_and_it_survives_a_reload
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
-        page.goto(f"http://{a.host}:{server}/login/")
-        page.fill("input[name=identifier]", a.class_teacher.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
         page.goto(f"http://{a.host}:{server}/lessons/{lesson.pk}/")
         act = Actions(page)
         act.type("#id_topic", "Сравнение дробей")
@@ -312,10 +310,7 @@ def test_a_class_teacher_enters_a_three_day_note_in_one_action(world, note_class
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()
-        page.goto(f"http://{a.host}:{server}/login/")
-        page.fill("input[name=identifier]", a.class_teacher.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
         page.goto(f"http://{a.host}:{server}/classes/{school_class.pk}/absences/")
         page.select_option("#note select[name=pupil]", str(pupil.pk))
         page.fill("#note input[name=first]", days[0].isoformat())
@@ -340,10 +335,7 @@ def test_the_grid_opens_at_today_and_keeps_the_names_in_sight(world, own_class, 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
-        page.goto(f"http://{a.host}:{server}/login/")
-        page.fill("input[name=identifier]", a.class_teacher.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
         page.goto(f"http://{a.host}:{server}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
         wrap = page.locator("#grid-wrap").bounding_box()
         heads = page.locator("#grid th.lesson")

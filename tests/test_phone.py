@@ -9,8 +9,7 @@ from django_tenants.utils import schema_context
 
 from diary import services as diary
 from diary.models import Message, Thread, ThreadMember
-from tests.conftest import PASSWORD
-from tests.test_browser import ARGS, CHROMIUM, dev_server
+from tests.test_browser import ARGS, CHROMIUM, dev_server, sign_in
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
@@ -38,13 +37,6 @@ def thread(world, django_db_blocker):
         Message.objects.filter(thread=found).delete()
         ThreadMember.objects.filter(thread=found).delete()
         Thread.objects.filter(pk=found.pk).delete()
-
-
-def sign_in(page, base, identifier):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=identifier]", identifier)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def wider_than_the_screen(page, urls):

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             schools = [school]
         else:
             # Public, then one schema at a time: each pg_dump locks one school's tables. It suits a
-            # small district; at 1,000 schools each dump takes ~33 s (docs/operations.md): there,
+            # small district; at 1,000 schools each dump takes ~37 s (docs/operations.md): there,
             # back up the cluster physically.
             self.stdout.write(f"public: {backup_public(into)}")
             schools = School.objects.exclude(schema_name="public").order_by("slug")

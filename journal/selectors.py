@@ -324,6 +324,37 @@ def open_topics(lesson):
     return list(PlannedTopic.objects.filter(plan=plan)) if plan else []
 
 
+def summary_sheet(school_class, year):
+    """Сводная ведомость итоговой успешности: every pupil of the class in the year × every subject
+    of its curriculum (and any subject that has a final mark), term marks and the year mark —
+    exactly the final marks as set, nothing computed."""
+    terms = list(terms_of(school_class, year).order_by("number"))
+    finals = list(FinalMark.objects.filter(school_class=school_class, year=year).select_related("subject", "pupil"))
+    subjects = {
+        item.subject for item in CurriculumItem.objects.filter(grade=school_class.grade).select_related("subject")
+    }
+    subjects |= {final.subject for final in finals}
+    subjects = sorted(subjects, key=lambda subject: subject.name)
+    pupils = {
+        pupil.pk: pupil
+        for pupil in school_class.pupils.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=year.starts_on))
+    }
+    pupils |= {final.pupil_id: final.pupil for final in finals}
+    marks = {(f.pupil_id, f.subject_id, f.term_id): f.value for f in finals}
+    rows = [
+        {
+            "pupil": pupil,
+            "subjects": [
+                [marks.get((pupil.pk, subject.pk, term.pk), "") for term in terms]
+                + [marks.get((pupil.pk, subject.pk, None), "")]
+                for subject in subjects
+            ],
+        }
+        for pupil in sorted(pupils.values(), key=lambda p: (p.last_name, p.first_name, p.middle_name))
+    ]
+    return {"terms": terms, "subjects": subjects, "rows": rows}
+
+
 def current_year():
     return AcademicYear.on(timezone.localdate()) or AcademicYear.objects.first()
 

@@ -249,6 +249,9 @@ def school_get_cases(o):
         ("/control/", HEADS),
         (f"/classes/{c5}/weekly-report/", {CT, DE, DI}),
         (f"/classes/{c6}/weekly-report/", HEADS),
+        (f"/classes/{c5}/summary/", {CT, DE, DI}),
+        (f"/classes/{c6}/summary/", HEADS),
+        (f"/classes/{c5}/summary.pdf", {CT, DE, DI}),
         ("/messages/", READERS | {P}),
         (f"/messages/new/?pupil={p0}", READERS | {P}),  # a pupil: the list of their own teachers
         ("/messages/new/", READERS | {P}),

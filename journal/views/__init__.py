@@ -13,6 +13,7 @@ from .classes import (
 )
 from .finals import (
     final_marks_page,
+    summary_sheet,
 )
 from .imports import (
     import_preview,
@@ -47,6 +48,7 @@ __all__ = [
     "control",
     "family_invite",
     "final_marks_page",
+    "summary_sheet",
     "guardian_end",
     "home",
     "homework_file",

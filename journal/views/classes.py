@@ -66,6 +66,7 @@ def class_detail(request, class_id):
             "roster": roster,
             "is_class_teacher": is_class_teacher,
             "can_write_families": bool(request.roles & rulebook.WRITES_TO_FAMILIES),
+            "can_print_reports": rulebook.can_print_class_reports(request.user, request.roles, school_class),
             "can_manage": rulebook.can_change_roster(request.roles),
             "enroll_form": forms.EnrollForm(),
             "move_form": forms.MoveForm(),

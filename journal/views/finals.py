@@ -1,8 +1,9 @@
 """Term and year marks of a class and subject."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -10,13 +11,15 @@ from accounts.access import school_roles
 from audit.models import client_ip, log_view
 from config.errors import explain
 
-from .. import rulebook, selectors, services
+from .. import documents, rulebook, selectors, services
 from ..access import (
+    access_class_to_print_reports,
     access_journal_to_read,
     access_journal_to_write,
     access_pupil_of_class,
 )
 from ..models import (
+    AcademicYear,
     FinalValue,
 )
 
@@ -71,4 +74,30 @@ def final_marks_page(request, class_id, subject_id):
             "mark_values": FinalValue.choices,
             **sheet,
         },
+    )
+
+
+@school_roles(*rulebook.READERS)
+def summary_sheet(request, class_id, kind="page"):
+    """Сводная ведомость of a class for a school year: the page, or the A4 landscape PDF."""
+    school_class = access_class_to_print_reports(request, class_id)
+    years = list(AcademicYear.objects.order_by("-starts_on"))
+    year = next((y for y in years if str(y.pk) == request.GET.get("year")), None) or selectors.current_year()
+    if year is None:
+        raise Http404
+    sheet = selectors.summary_sheet(school_class, year)
+    log_view(request, [row["pupil"] for row in sheet["rows"]])
+    if kind == "pdf":
+        try:
+            pdf = documents.summary_sheet_pdf(request.school, school_class, year, sheet)
+        except ImproperlyConfigured as error:  # no Cyrillic font on the server
+            return render(request, "read_only.html", {"message": str(error)}, status=503)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"svodnaya-{school_class.grade}-{year.name.replace('/', '-')}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(
+        request,
+        "journal/summary_sheet.html",
+        {"school_class": school_class, "year": year, "years": years, **sheet},
     )

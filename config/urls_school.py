@@ -64,6 +64,7 @@ urlpatterns = common + [
     path("classes/<int:class_id>/subgroups/", journal_views.subgroup_add, name="subgroup_add"),
     path("classes/<int:class_id>/absences/", journal_views.absences, name="absences"),
     path("control/", journal_views.control, name="control"),
+    path("control/missed-lessons/", journal_views.missed_lessons, name="missed_lessons"),
     path("plans/<int:class_id>/<int:subject_id>/", journal_views.plan_page, name="plan"),
     path("api/v1/years/", journal_api.YearList.as_view(), name="api_years"),
     path("api/v1/terms/", journal_api.TermList.as_view(), name="api_terms"),

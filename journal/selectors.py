@@ -355,6 +355,31 @@ def summary_sheet(school_class, year):
     return {"terms": terms, "subjects": subjects, "rows": rows}
 
 
+def missed_and_substituted(first, last, teacher=None):
+    """The month's lessons each teacher did not give (cancelled, or given by a substitute) and
+    the ones they gave for a colleague — the deputy's and the bookkeeper's record for pay."""
+    lessons = (
+        Lesson.objects.filter(date__range=(first, last))
+        .filter(Q(cancelled_at__isnull=False) | Q(taught_by__isnull=False))
+        .select_related("school_class", "subject", "teacher", "taught_by")
+        .order_by("date", "number")
+    )
+    if teacher is not None:
+        lessons = lessons.filter(Q(teacher=teacher) | Q(taught_by=teacher))
+    people = {}
+    for lesson in lessons:
+        if lesson.taught_by_id != lesson.teacher_id:
+            people.setdefault(lesson.teacher, {"missed": [], "took_over": []})["missed"].append(lesson)
+        if lesson.taught_by_id and not lesson.cancelled_at:
+            people.setdefault(lesson.taught_by, {"missed": [], "took_over": []})["took_over"].append(lesson)
+    if teacher is not None:
+        people = {person: found for person, found in people.items() if person.pk == teacher.pk}
+    return [
+        {"teacher": person, **found}
+        for person, found in sorted(people.items(), key=lambda item: (item[0].last_name, item[0].first_name))
+    ]
+
+
 def current_year():
     return AcademicYear.on(timezone.localdate()) or AcademicYear.objects.first()
 

@@ -247,6 +247,7 @@ def school_get_cases(o):
         (f"/classes/{c5}/absences/", {CT}),
         (f"/classes/{c6}/absences/", set()),
         ("/control/", HEADS),
+        ("/control/missed-lessons/", HEADS),
         (f"/classes/{c5}/weekly-report/", {CT, DE, DI}),
         (f"/classes/{c6}/weekly-report/", HEADS),
         (f"/classes/{c5}/summary/", {CT, DE, DI}),

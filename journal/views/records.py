@@ -1,15 +1,17 @@
 """The teacher's journal: the timetable, a lesson's page and its actions, substitutions, the class journal grid, homework files, the deputy's control."""
 
+import io
 import uuid
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import Workbook
 
 from accounts.access import school_roles
 from accounts.models import Role
@@ -424,3 +426,65 @@ def control(request):
             messages.success(request, "Период открыт для исправлений.")
             return redirect("control")
     return render(request, "journal/control.html", {"form": form, **selectors.control_lists()})
+
+
+@school_roles(Role.DEPUTY, Role.DIRECTOR)
+def missed_lessons(request):
+    """Missed and substituted lessons of a month, by teacher (any teacher, any month); XLSX too."""
+    today = timezone.localdate()
+    try:
+        first = date.fromisoformat(f"{request.GET.get('month', '')}-01")
+    except ValueError:
+        first = today.replace(day=1)
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    teachers = sorted(selectors.teachers_of(request.school), key=lambda u: u.full_name)
+    teacher = next((t for t in teachers if str(t.pk) == request.GET.get("teacher")), None)
+    report = selectors.missed_and_substituted(first, last, teacher)
+    if request.GET.get("format") == "xlsx":
+        return _missed_lessons_xlsx(report, first)
+    return render(
+        request,
+        "journal/missed_lessons.html",
+        {"report": report, "first": first, "teachers": teachers, "teacher": teacher},
+    )
+
+
+def _missed_lessons_xlsx(report, first):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{first:%Y-%m}"
+    sheet.append(["Учитель", "Дата", "Урок", "Класс", "Предмет", "Что", "Причина"])
+    for row in report:
+        for lesson in row["missed"]:
+            what = "отменён" if lesson.cancelled_at else f"провёл(а) {lesson.taught_by.short_name}"
+            reason = lesson.cancel_reason if lesson.cancelled_at else lesson.get_substitution_reason_display()
+            sheet.append(
+                [
+                    row["teacher"].full_name,
+                    lesson.date,
+                    lesson.number,
+                    str(lesson.school_class),
+                    lesson.subject.name,
+                    f"не провёл(а): {what}",
+                    reason,
+                ]
+            )
+        for lesson in row["took_over"]:
+            sheet.append(
+                [
+                    row["teacher"].full_name,
+                    lesson.date,
+                    lesson.number,
+                    str(lesson.school_class),
+                    lesson.subject.name,
+                    f"замена за {lesson.teacher.short_name}",
+                    lesson.get_substitution_reason_display(),
+                ]
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="missed-lessons-{first:%Y-%m}.xlsx"'
+    return response

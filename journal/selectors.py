@@ -375,8 +375,26 @@ def missed_and_substituted(first, last, teacher=None):
     if teacher is not None:
         people = {person: found for person, found in people.items() if person.pk == teacher.pk}
     return [
-        {"teacher": person, **found}
+        {"teacher": person, **found, "entries": _missed_entries(found)}
         for person, found in sorted(people.items(), key=lambda item: (item[0].last_name, item[0].first_name))
+    ]
+
+
+def _missed_entries(found):
+    """Each lesson with what happened and why, in the words the page and the XLSX both show."""
+    entries = [
+        (
+            lesson,
+            "не провёл(а): отменён"
+            if lesson.cancelled_at
+            else f"не провёл(а): провёл(а) {lesson.taught_by.short_name}",
+            lesson.cancel_reason if lesson.cancelled_at else lesson.get_substitution_reason_display(),
+        )
+        for lesson in found["missed"]
+    ]
+    return entries + [
+        (lesson, f"замена за {lesson.teacher.short_name}", lesson.get_substitution_reason_display())
+        for lesson in found["took_over"]
     ]
 
 

@@ -247,18 +247,10 @@ def record_lesson(
     for upload in files:
         attach_homework_file(lesson, upload, school=school, by=by, ip=ip)
     if lesson.date <= timezone.localdate():
-        now_absent = set(
-            Attendance.objects.live()
-            .filter(lesson=lesson, status=Attendance.Status.ABSENT)
-            .values_list("pupil_id", flat=True)
-        )
-        now_late = set(
-            Attendance.objects.live()
-            .filter(lesson=lesson, status=Attendance.Status.LATE)
-            .values_list("pupil_id", flat=True)
-        )
-        wanted = ({p.pk for p in absent}, {p.pk for p in late})
-        if lesson.attendance_taken_at is None or wanted != (now_absent, now_late):
+        recorded = dict(Attendance.objects.live().filter(lesson=lesson).values_list("pupil_id", "status"))
+        wanted = dict.fromkeys((p.pk for p in absent), Attendance.Status.ABSENT)
+        wanted |= dict.fromkeys((p.pk for p in late), Attendance.Status.LATE)
+        if lesson.attendance_taken_at is None or wanted != recorded:
             take_attendance(lesson, absent=absent, late=late, by=by, ip=ip)
     if marks and work_type is None:
         raise ValidationError({"work_type": "Выберите вид работы для отметок."})
@@ -489,6 +481,10 @@ def set_absence_reason(attendance, *, reason, by, ip=None):
     lesson = attendance.lesson
     if is_locked(lesson.term, lesson.school_class, lesson.subject):
         raise ValidationError(f"Период «{lesson.term}» закрыт: записи заблокированы.")
+    return _give_reason(attendance, reason, by=by, ip=ip)
+
+
+def _give_reason(attendance, reason, *, by, ip):
     old = attendance.reason
     attendance.reason, attendance.changed_at = reason, timezone.now()
     attendance.save(update_fields=["reason", "changed_at"])
@@ -538,10 +534,7 @@ def excuse_absences(pupil, *, first, last, reason, by, ip=None):
             record("attendance.reason", entry, by=by, ip=ip, old={"reason": ""}, new={"reason": reason})
             changed += 1
         elif entry.status == Attendance.Status.ABSENT and entry.reason != reason:
-            old = entry.reason
-            entry.reason, entry.changed_at = reason, timezone.now()
-            entry.save(update_fields=["reason", "changed_at"])
-            record("attendance.reason", entry, by=by, ip=ip, old={"reason": old}, new={"reason": reason})
+            _give_reason(entry, reason, by=by, ip=ip)
             changed += 1
     return lessons, changed
 

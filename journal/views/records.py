@@ -455,31 +455,10 @@ def _missed_lessons_xlsx(report, first):
     sheet.title = f"{first:%Y-%m}"
     sheet.append(["Учитель", "Дата", "Урок", "Класс", "Предмет", "Что", "Причина"])
     for row in report:
-        for lesson in row["missed"]:
-            what = "отменён" if lesson.cancelled_at else f"провёл(а) {lesson.taught_by.short_name}"
-            reason = lesson.cancel_reason if lesson.cancelled_at else lesson.get_substitution_reason_display()
+        for lesson, what, reason in row["entries"]:
+            teacher = row["teacher"].full_name
             sheet.append(
-                [
-                    row["teacher"].full_name,
-                    lesson.date,
-                    lesson.number,
-                    str(lesson.school_class),
-                    lesson.subject.name,
-                    f"не провёл(а): {what}",
-                    reason,
-                ]
-            )
-        for lesson in row["took_over"]:
-            sheet.append(
-                [
-                    row["teacher"].full_name,
-                    lesson.date,
-                    lesson.number,
-                    str(lesson.school_class),
-                    lesson.subject.name,
-                    f"замена за {lesson.teacher.short_name}",
-                    lesson.get_substitution_reason_display(),
-                ]
+                [teacher, lesson.date, lesson.number, str(lesson.school_class), lesson.subject.name, what, reason]
             )
     buffer = io.BytesIO()
     book.save(buffer)

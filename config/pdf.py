@@ -1,8 +1,14 @@
-"""The one font every PDF uses: DejaVu Sans has Cyrillic; ReportLab's built-in fonts do not."""
+"""The one font every PDF uses (DejaVu Sans has Cyrillic; ReportLab's built-in fonts do not), and
+the PDF/A marks of archived documents."""
 
+import io
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from django.core.exceptions import ImproperlyConfigured
+from PIL import ImageCms
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -18,3 +24,47 @@ def cyrillic_font():
             )
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
     return "DejaVuSans"
+
+
+def as_pdfa(data, *, title, dated):
+    """The PDF marked as PDF/A-2b for the archive: XMP identification, an sRGB output intent, the
+    dates fixed to `dated` (so the same records give the same bytes). ReportLab already embeds
+    the fonts (subsets) and uses neither transparency nor encryption. Not checked by a validator
+    here (veraPDF is not installable on these machines)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    stamp = f"D:{dated:%Y%m%d}000000+00'00'"
+    iso = f"{dated:%Y-%m-%d}T00:00:00+00:00"
+    writer.add_metadata({"/Title": title, "/CreationDate": stamp, "/ModDate": stamp, "/Producer": "ReportLab"})
+    profile = StreamObject()
+    profile.set_data(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile[NameObject("/N")] = NumberObject(3)
+    intent = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/OutputIntent"),
+            NameObject("/S"): NameObject("/GTS_PDFA1"),
+            NameObject("/OutputConditionIdentifier"): TextStringObject("sRGB IEC61966-2.1"),
+            NameObject("/DestOutputProfile"): writer._add_object(profile),
+        }
+    )
+    xmp = StreamObject()
+    xmp.set_data(XMP.format(title=escape(title), date=iso).encode())
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    writer.root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
+    writer.root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:format>application/pdf</dc:format>
+<xmp:CreateDate>{date}</xmp:CreateDate><xmp:ModifyDate>{date}</xmp:ModifyDate>
+<pdf:Producer>ReportLab</pdf:Producer>
+</rdf:Description></rdf:RDF></x:xmpmeta>
+<?xpacket end="w"?>"""

@@ -370,3 +370,13 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },  # a line per sign-in; LoginAttempt keeps them
 }
+
+# The school year's electronic archive (journal/archive.py). Each export goes to the file storage
+# above and to ARCHIVE_DIR, a second place (mount another disk or a network share there: the
+# regulation asks for two media in different rooms). Each school signs its manifests with its own
+# key, kept in ARCHIVE_KEYS_DIR (a secret volume in production; made on the first export).
+ARCHIVE_DIR = os.environ.get("ARCHIVE_DIR", str(BASE_DIR / "var" / "archives"))
+ARCHIVE_KEYS_DIR = os.environ.get("ARCHIVE_KEYS_DIR", str(BASE_DIR / "var" / "archive-keys"))
+# Years each kind of document is kept after its school year ends (Перечень типовых документов,
+# приказ Минкультуры № 558: сводные ведомости успеваемости — 25 лет, классные журналы — 5 лет).
+ARCHIVE_RETENTION_YEARS = {"journal": 5, "summary_sheet": 25, "reports": 5, "missed_lessons": 5}

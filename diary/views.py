@@ -251,7 +251,7 @@ def staff_new(request):
             request,
             "diary/message_choose.html",
             {
-                "classes": SchoolClass.objects.prefetch_related("pupils"),
+                "classes": SchoolClass.objects.open().prefetch_related("pupils"),
                 "colleagues": selectors.colleagues(request.school, request.user),
             },
         )
@@ -405,7 +405,7 @@ def parent_attachment(request, slug, thread_id, message_id):
 @school_roles(*STAFF, Role.SCHOOL_ADMIN)
 def news(request):
     if request.method == "POST":
-        school_class = SchoolClass.objects.filter(pk=posted_id(request.POST.get("school_class"))).first()
+        school_class = SchoolClass.objects.open().filter(pk=posted_id(request.POST.get("school_class"))).first()
         try:
             publish_news(
                 school=request.school,
@@ -425,7 +425,7 @@ def news(request):
         "diary/news.html",
         {
             "items": News.objects.select_related("school_class", "author")[:50],
-            "my_classes": SchoolClass.objects.filter(class_teacher=request.user),
+            "my_classes": SchoolClass.objects.open().filter(class_teacher=request.user),
             "heads": bool(request.roles & rulebook.NEWS_OF_THE_SCHOOL),
         },
     )

@@ -27,7 +27,7 @@ def object_id(value):
 def access_class_to_read(request, class_id):
     if not rulebook.can_read_class(request.roles):
         raise Http404
-    school_class = SchoolClass.objects.select_related("class_teacher").filter(pk=object_id(class_id)).first()
+    school_class = SchoolClass.objects.select_related("class_teacher", "year").filter(pk=object_id(class_id)).first()
     if school_class is None:
         raise Http404
     return school_class

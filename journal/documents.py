@@ -3,10 +3,13 @@
 import io
 from xml.sax.saxutils import escape  # names are text, not ReportLab markup
 
+from django.utils import timezone
+from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from config.pdf import cyrillic_font
@@ -17,10 +20,8 @@ SUBJECTS_PER_SHEET = 6  # column groups on one landscape page, each its terms an
 def summary_sheet_pdf(school, school_class, year, sheet):
     """Сводная ведомость итоговой успешности: sheets of subjects, every pupil on each, the
     signature lines on the last."""
-    font = cyrillic_font()
-    text = ParagraphStyle("text", fontName=font, fontSize=9, leading=11)
-    title = ParagraphStyle("title", parent=text, fontSize=13, leading=16, spaceAfter=4)
-    small = ParagraphStyle("small", parent=text, fontSize=7, leading=8)
+    look = styles()
+    font, text, title, small = look["font"], look["text"], look["title"], look["small"]
     terms, subjects, rows = sheet["terms"], sheet["subjects"], sheet["rows"]
     per = len(terms) + 1
     groups = [
@@ -56,12 +57,16 @@ def summary_sheet_pdf(school, school_class, year, sheet):
         if page < len(groups):
             story.append(PageBreak())
     teacher = school_class.class_teacher.short_name if school_class.class_teacher else ""
-    story += [
-        Spacer(1, 10 * mm),
-        Paragraph(f"Классный руководитель ____________________ {escape(teacher)}", text),
-        Spacer(1, 6 * mm),
-        Paragraph("Заместитель директора ____________________          Дата «____» ____________ 20____ г.", text),
-    ]
+    story += signature_lines(
+        text,
+        f"Классный руководитель ____________________ {teacher}",
+        "Заместитель директора ____________________          Дата «____» ____________ 20____ г.",
+    )
+    return build(story, title=f"Сводная ведомость, {school_class} класс, {year}")
+
+
+def build(story, *, title, numbered=False, page_label=""):
+    """A4 landscape; `numbered`: each page carries "Страница N из M" (the bound copy's numbering)."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -69,8 +74,254 @@ def summary_sheet_pdf(school, school_class, year, sheet):
         leftMargin=10 * mm,
         rightMargin=10 * mm,
         topMargin=10 * mm,
-        bottomMargin=10 * mm,
-        title=f"Сводная ведомость, {school_class} класс, {year}",
+        bottomMargin=12 * mm,
+        title=title,
+        invariant=True,  # no timestamp or random id inside: the same records give the same bytes (the archive)
     )
-    doc.build(story)
+    doc.build(story, canvasmaker=_numbered_canvas(page_label) if numbered else canvas.Canvas)
     return buffer.getvalue()
+
+
+def _numbered_canvas(label):
+    class NumberedCanvas(canvas.Canvas):
+        """Keeps each page until the end, when the page count is known."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(cyrillic_font(), 8)
+                width = self._pagesize[0]
+                self.drawRightString(
+                    width - 10 * mm, 6 * mm, f"{label}Страница {self._pageNumber} из {len(self._pages)}"
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def styles():
+    font = cyrillic_font()
+    text = ParagraphStyle("text", fontName=font, fontSize=9, leading=11)
+    return {
+        "font": font,
+        "text": text,
+        "title": ParagraphStyle("title", parent=text, fontSize=13, leading=16, spaceAfter=4),
+        "heading": ParagraphStyle("heading", parent=text, fontSize=11, leading=14, spaceBefore=6, spaceAfter=3),
+        "small": ParagraphStyle("small", parent=text, fontSize=7, leading=8),
+    }
+
+
+def grid_style(font, size=8):
+    return [
+        ("FONT", (0, 0), (-1, -1), font, size),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),
+    ]
+
+
+def signature_lines(text, *lines):
+    return [Spacer(1, 8 * mm)] + [item for line in lines for item in (Paragraph(escape(line), text), Spacer(1, 5 * mm))]
+
+
+# --- Term and year reports ----------------------------------------------------------
+
+PROGRESS_HEAD = [
+    "Класс",
+    "Обучающихся",
+    "Аттестовано",
+    "Отличники",
+    "Хорошисты",
+    "С одной «3»",
+    "С «3»",
+    "Неуспевающие",
+    "Не аттестованы",
+    "Успеваемость, %",
+    "Качество знаний, %",
+    "Пропущено уроков",
+    "по болезни",
+    "по уваж. причине",
+    "по неуваж. причине",
+    "причина не указана",
+]
+REASON_KEYS = ["illness", "excused", "unexcused", "none"]
+
+
+def progress_table(report):
+    """The report's summary rows (one per class and the total) in PROGRESS_HEAD's order."""
+
+    def row(name, r, count):
+        absences = r["absences"] if "all" in r["absences"] else r["absences"]["totals"]
+        return [
+            name,
+            r["pupils"],
+            r["attested"],
+            count(r["excellent"]),
+            count(r["good"]),
+            count(r["one_three"]),
+            r["threes"],
+            count(r["failing"]),
+            count(r["not_attested"]),
+            r["progress"],
+            r["quality"],
+            absences["all"],
+            *(absences[key] for key in REASON_KEYS),
+        ]
+
+    rows = [row(str(r["school_class"]), r, len) for r in report["classes"]]
+    if len(rows) > 1:
+        rows.append(row("Итого", report["totals"], lambda n: n))
+    return rows
+
+
+def progress_pdf(school, scope, period, report):
+    """The deputy's and the class teacher's report at the end of a term or the year: figures,
+    the pupils by name (it stays in the school), absences per pupil and subject, signatures."""
+    look = styles()
+    font, text, title = look["font"], look["text"], look["title"]
+    story = [
+        Paragraph(escape(school.name), text),
+        Paragraph(escape(f"Отчёт об успеваемости и посещаемости: {scope}, {period}"), title),
+    ]
+    head = [Paragraph(escape(h), look["small"]) for h in PROGRESS_HEAD]
+    story.append(Table([head, *progress_table(report)], repeatRows=1, style=TableStyle(grid_style(font))))
+    for r in report["classes"]:
+        story.append(Paragraph(escape(f"{r['school_class']} класс"), look["heading"]))
+        for label, entries in (
+            ("Отличники", [e["pupil"].full_name for e in r["excellent"]]),
+            ("Хорошисты", [e["pupil"].full_name for e in r["good"]]),
+            ("С одной «3»", [f"{e['pupil'].full_name} ({e['subject'].name})" for e in r["one_three"]]),
+            ("Неуспевающие", [f"{e['pupil'].full_name}: {', '.join(e['subjects'])}" for e in r["failing"]]),
+            ("Не аттестованы (нет итоговых отметок)", [e["pupil"].full_name for e in r["not_attested"]]),
+        ):
+            story.append(Paragraph(f"<b>{escape(label)}:</b> {escape('; '.join(entries) or '—')}", text))
+        for what, items, name in (
+            ("Обучающийся", r["absences"]["pupils"], lambda p: p.full_name),
+            ("Предмет", r["absences"]["subjects"], lambda s: s.name),
+        ):
+            if items:
+                rows = [[what, "Всего", "по болезни", "уваж.", "неуваж.", "не указана"]] + [
+                    [name(item), counts["all"], *(counts[k] for k in REASON_KEYS)] for item, counts in items
+                ]
+                story += [Spacer(1, 2 * mm), Table(rows, repeatRows=1, style=TableStyle(grid_style(font)))]
+    story += signature_lines(
+        text,
+        "Классный руководитель / заместитель директора ____________________",
+        "Дата «____» ____________ 20____ г.",
+    )
+    return build(story, title=f"Отчёт об успеваемости: {scope}, {period}")
+
+
+def progress_xlsx(scope, period, report):
+    """The same report for a spreadsheet: figures on the first sheet, names and absences after."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Итоги"
+    sheet.append([f"Отчёт об успеваемости и посещаемости: {scope}, {period}"])
+    sheet.append(PROGRESS_HEAD)
+    for row in progress_table(report):
+        sheet.append(row)
+    names = book.create_sheet("Обучающиеся")
+    names.append(["Класс", "Группа", "Обучающийся", "Предметы"])
+    for r in report["classes"]:
+        for label, key in (
+            ("отличник", "excellent"),
+            ("хорошист", "good"),
+            ("с одной «3»", "one_three"),
+            ("неуспевающий", "failing"),
+            ("не аттестован", "not_attested"),
+        ):
+            for e in r[key]:
+                subjects = e["subject"].name if "subject" in e else ", ".join(e.get("subjects", []))
+                names.append([str(r["school_class"]), label, e["pupil"].full_name, subjects])
+    missed = book.create_sheet("Пропуски")
+    missed.append(["Класс", "Обучающийся / предмет", "Всего", "по болезни", "уваж.", "неуваж.", "не указана"])
+    for r in report["classes"]:
+        for pupil, counts in r["absences"]["pupils"]:
+            missed.append([str(r["school_class"]), pupil.full_name, counts["all"], *(counts[k] for k in REASON_KEYS)])
+        for subject, counts in r["absences"]["subjects"]:
+            missed.append([str(r["school_class"]), subject.name, counts["all"], *(counts[k] for k in REASON_KEYS)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- The paper copy of the journal ---------------------------------------------------
+
+LESSONS_PER_PAGE = 22
+
+
+def journal_copy_pdf(school, school_class, term, journals, copy=None):
+    """The class journal of a period on paper: for every subject the class list with marks and
+    absences by lesson and the period mark, then the lessons with topic and homework; numbered
+    pages with their count, and the lines for the deputy's certification. `copy`: its entry in the
+    register of paper copies (None in the electronic archive)."""
+    look = styles()
+    font, text, small = look["font"], look["text"], look["small"]
+    period = f"{term} ({term.starts_on:%d.%m.%Y}–{term.ends_on:%d.%m.%Y}), {term.year} учебный год"
+    story = [
+        Paragraph(escape(school.name), text),
+        Paragraph(escape(f"Копия электронного журнала: {school_class} класс, {period}"), look["title"]),
+        Paragraph(
+            escape(
+                f"Копия № {copy.number}, распечатана {timezone.localtime(copy.printed_at):%d.%m.%Y %H:%M} "
+                f"({copy.printed_by.full_name}). Предметов: {len(journals)}."
+                if copy
+                else f"Электронный архив. Предметов: {len(journals)}."
+            ),
+            text,
+        ),
+    ]
+    for subject, grid in journals:
+        lessons, rows = grid["lessons"], grid["rows"]
+        teachers = sorted({(lesson.taught_by or lesson.teacher).full_name for lesson in lessons})
+        story += [PageBreak(), Paragraph(escape(f"{subject.name} — {', '.join(teachers)}"), look["heading"])]
+        chunks = [lessons[n : n + LESSONS_PER_PAGE] for n in range(0, max(len(lessons), 1), LESSONS_PER_PAGE)]
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            offset = index * LESSONS_PER_PAGE
+            head = ["№", "Обучающийся"] + [f"{lesson.date:%d.%m}" for lesson in chunk] + ([str(term)] if last else [])
+            body = []
+            for n, row in enumerate(rows, 1):
+                cells = []
+                for cell in row["cells"][offset : offset + len(chunk)]:
+                    marks = " ".join(mark.value for mark in cell["marks"])
+                    absent = cell["attendance"].get_status_display() if cell["attendance"] else ""
+                    cells.append(" ".join(filter(None, [absent, marks])))
+                final = [row["final"].value if row["final"] else ""] if last else []
+                body.append([str(n), Paragraph(escape(row["pupil"].full_name), small), *cells, *final])
+            widths = [7 * mm, 48 * mm] + [9.5 * mm] * len(chunk) + ([14 * mm] if last else [])
+            style = grid_style(font, 7) + [("ALIGN", (2, 0), (-1, -1), "CENTER")]
+            story += [Table([head, *body], colWidths=widths, repeatRows=1, style=TableStyle(style)), Spacer(1, 3 * mm)]
+        lesson_rows = [["Дата", "Урок", "Тема урока", "Домашнее задание", "Провёл(а)"]] + [
+            [
+                f"{lesson.date:%d.%m.%Y}",
+                str(lesson.number),
+                Paragraph(
+                    escape("Урок отменён: " + lesson.cancel_reason if lesson.cancelled_at else lesson.topic), small
+                ),
+                Paragraph(escape("не задано" if lesson.homework_none else lesson.homework), small),
+                Paragraph(escape((lesson.taught_by or lesson.teacher).short_name), small),
+            ]
+            for lesson in lessons
+        ]
+        widths = [20 * mm, 11 * mm, 100 * mm, 100 * mm, 35 * mm]
+        story.append(Table(lesson_rows, colWidths=widths, repeatRows=1, style=TableStyle(grid_style(font, 7))))
+    story += signature_lines(
+        text,
+        "Правильность переноса данных проверил(а): заместитель директора ____________________ "
+        "(____________________)   Дата «____» ____________ 20____ г.",
+        "Пронумеровано, прошито и внесено в реестр бумажных копий: ____________________   "
+        f"Регистрационный № {copy.number if copy else '______'}",
+    )
+    label = f"{school_class} класс, {term}" + (f", копия № {copy.number}. " if copy else ". ")
+    return build(story, title=f"Копия журнала, {school_class} класс, {term}", numbered=True, page_label=label)

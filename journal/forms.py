@@ -102,7 +102,7 @@ class CurriculumForm(forms.Form):
 class LoadForm(forms.Form):
     teacher = forms.TypedChoiceField(label=_("Учитель"), coerce=int)
     subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.all())
-    school_class = forms.ModelChoiceField(label=_("Класс"), queryset=SchoolClass.objects.all())
+    school_class = forms.ModelChoiceField(label=_("Класс"), queryset=SchoolClass.objects.open())
     subgroup = forms.ModelChoiceField(label=_("Подгруппа"), queryset=Subgroup.objects.all(), required=False)
     hours_per_week = forms.DecimalField(label=_("Часов в неделю"), min_value=0.5, max_value=12, decimal_places=1)
 
@@ -120,7 +120,7 @@ class BellForm(forms.Form):
 class SlotForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("День"), choices=WEEKDAYS, coerce=int)
     number = forms.IntegerField(label=_("Урок №"), min_value=0, max_value=10)
-    school_class = forms.ModelChoiceField(label=_("Класс"), queryset=SchoolClass.objects.all())
+    school_class = forms.ModelChoiceField(label=_("Класс"), queryset=SchoolClass.objects.open())
     subgroup = forms.ModelChoiceField(label=_("Подгруппа"), queryset=Subgroup.objects.all(), required=False)
     subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.all())
     teacher = forms.TypedChoiceField(label=_("Учитель"), coerce=int)
@@ -146,7 +146,7 @@ class MoveForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Действие"), choices=[("transfer", _("перевод в другой класс")), ("withdraw", _("выбытие из школы"))]
     )
-    to_class = forms.ModelChoiceField(label=_("В класс"), queryset=SchoolClass.objects.all(), required=False)
+    to_class = forms.ModelChoiceField(label=_("В класс"), queryset=SchoolClass.objects.open(), required=False)
     on = forms.DateField(label=_("Дата"), widget=DateInput)
     order_number = forms.CharField(label=_("Приказ №"), max_length=50)
     order_date = forms.DateField(label=_("от"), widget=DateInput)
@@ -154,7 +154,7 @@ class MoveForm(forms.Form):
 
 class ReopenForm(forms.Form):
     term = forms.ModelChoiceField(label=_("Период"), queryset=Term.objects.all())
-    school_class = forms.ModelChoiceField(label=_("Класс"), queryset=SchoolClass.objects.all())
+    school_class = forms.ModelChoiceField(label=_("Класс"), queryset=SchoolClass.objects.open())
     subject = forms.ModelChoiceField(label=_("Предмет"), queryset=Subject.objects.all())
     reason = forms.CharField(label=_("Причина"), max_length=500)
     until = forms.DateField(label=_("Открыт до (включительно)"), widget=DateInput)

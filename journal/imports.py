@@ -164,7 +164,7 @@ def parse(kind, upload, *, by, school, context=None):
 
 def _class(name):
     match = re.fullmatch(r"(\d{1,2})\s*([А-ЯЁа-яё]{1,3})", name.strip())
-    school_class = match and SchoolClass.objects.filter(grade=int(match[1]), letter=match[2].upper()).first()
+    school_class = match and SchoolClass.objects.open().filter(grade=int(match[1]), letter=match[2].upper()).first()
     if not school_class:
         raise ValueError(f"класса «{name}» нет")
     return school_class

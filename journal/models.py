@@ -9,29 +9,79 @@ from django.db.models import Q
 from django.utils import timezone
 
 
-class SchoolClass(models.Model):
-    """A class: grade level and letter (5А). `class` is a Python keyword, hence the name."""
+def open_year_id():
+    """A new class belongs to the school year that is not yet turned over (the earliest such)."""
+    year = AcademicYear.objects.filter(closed_at__isnull=True).order_by("starts_on").first()
+    return year.pk if year else None
 
+
+class SchoolClassQuerySet(models.QuerySet):
+    def open(self):
+        """Classes of the year not yet turned over; a past year's classes stay, read only."""
+        return self.filter(Q(year__isnull=True) | Q(year__closed_at__isnull=True))
+
+
+class SchoolClass(models.Model):
+    """A class of one school year: grade level and letter (5А). `class` is a Python keyword,
+    hence the name. At the year's turn its pupils move to the next year's class (6А) and this
+    one stays as it was, locked."""
+
+    year = models.ForeignKey(
+        "AcademicYear",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        default=open_year_id,
+        related_name="classes",
+        verbose_name="учебный год",
+    )
     grade = models.PositiveSmallIntegerField("параллель")
     letter = models.CharField("литера", max_length=3)
     class_teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = SchoolClassQuerySet.as_manager()
+
     class Meta:
         ordering = ["grade", "letter"]
         constraints = [
-            models.UniqueConstraint(fields=["grade", "letter"], name="one_class_per_name"),
+            models.UniqueConstraint(
+                fields=["year", "grade", "letter"], nulls_distinct=False, name="one_class_per_name_in_year"
+            ),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=11), name="grade_1_to_11"),
         ]
 
     def __str__(self):
         return f"{self.grade}{self.letter}"
 
+    @property
+    def is_closed(self):
+        return self.year_id is not None and self.year.closed_at is not None
+
 
 class PupilQuerySet(models.QuerySet):
     def enrolled(self):
         return self.filter(withdrawn_on__isnull=True)
+
+    def listed_in(self, school_class):
+        """The class list: the enrolled pupils now, or, for a class whose year has turned over,
+        those who finished that year in it (promoted, kept down or graduated from it)."""
+        if not school_class.is_closed:
+            return self.enrolled().filter(school_class=school_class)
+        finished = PupilMovement.objects.filter(from_class=school_class, kind__in=PupilMovement.YEAR_END)
+        return self.filter(pk__in=finished.values("pupil"))
+
+    def in_class_on(self, school_class, day):
+        """Who was in the class on `day`: by its list now, corrected by the movements after it."""
+        later = PupilMovement.objects.filter(on__gt=day)
+        left_after = later.filter(from_class=school_class).values("pupil")
+        came_after = later.filter(to_class=school_class).values("pupil")
+        return (
+            self.filter(Q(school_class=school_class) | Q(pk__in=left_after))
+            .exclude(pk__in=came_after)
+            .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+        )
 
 
 class Pupil(models.Model):
@@ -103,6 +153,9 @@ class AcademicYear(models.Model):
     name = models.CharField("учебный год", max_length=9, unique=True)  # "2026/2027"
     starts_on = models.DateField()
     ends_on = models.DateField()
+    # Set when the year turns over (classes promoted): its records are locked for good.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
     class Meta:
         ordering = ["-starts_on"]
@@ -237,6 +290,11 @@ class PupilMovement(models.Model):
         ENROLLED = "enrolled", "зачисление"
         TRANSFERRED = "transferred", "перевод"
         WITHDRAWN = "withdrawn", "выбытие"
+        PROMOTED = "promoted", "перевод в следующий класс"
+        REPEATED = "repeated", "оставлен на повторное обучение"
+        GRADUATED = "graduated", "окончание обучения"
+
+    YEAR_END = (Kind.PROMOTED, Kind.REPEATED, Kind.GRADUATED)
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -558,3 +616,48 @@ class Remark(models.Model):
     class Meta:
         ordering = ["-created_at"]
         db_table = "diary_remark"  # made by the diary app before the model came here; kept, not moved
+
+
+class PrintedCopy(models.Model):
+    """The register of paper copies of the journal (реестр бумажных копий): one class, one term,
+    the PDF exactly as printed, its page count and hash, and who certified it and when. The
+    database refuses to delete a row (migration 0010), as it does for the archive's."""
+
+    number = models.PositiveIntegerField("регистрационный номер")
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="printed_copies")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
+    pages = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="journal-copies/%Y/")
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    printed_at = models.DateTimeField(default=timezone.now)
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    certified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "бумажная копия журнала"
+        ordering = ["-year__starts_on", "-number"]
+        constraints = [models.UniqueConstraint(fields=["year", "number"], name="one_copy_number_a_year")]
+
+
+class ArchiveExport(models.Model):
+    """A school year's electronic archive as written: its manifest's hash (so a later export can be
+    proven identical or different), where it went, and until when each kind of document in it must
+    be kept."""
+
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
+    manifest_sha256 = models.CharField(max_length=64)
+    files = models.PositiveIntegerField()
+    targets = models.JSONField()  # where the archive was written: the storage's path and the second place
+    retain_until = models.JSONField()  # document kind → ISO date
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "электронный архив учебного года"
+        ordering = ["-created_at"]

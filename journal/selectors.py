@@ -23,6 +23,7 @@ from .models import (
     Mark,
     PlannedTopic,
     Pupil,
+    PupilMovement,
     Reopening,
     Rules,
     SchoolClass,
@@ -41,18 +42,25 @@ def teachers_of(school):
     return User.objects.filter(pk__in=teaching.values("user_id"))
 
 
-def classes_with_counts():
+def classes_with_counts(year=None):
+    """The classes of the running year (of a past `year`, with its list kept at the year's end)."""
+    if year is not None and year.closed_at:
+        classes = list(SchoolClass.objects.filter(year=year).select_related("class_teacher", "year"))
+        for school_class in classes:
+            school_class.pupil_count = Pupil.objects.listed_in(school_class).count()
+        return classes
     return (
-        SchoolClass.objects.select_related("class_teacher")
+        SchoolClass.objects.open()
+        .select_related("class_teacher")
         .order_by("grade", "letter")
         .annotate(pupil_count=Count("pupils", filter=Q(pupils__withdrawn_on__isnull=True)))
     )
 
 
 def class_roster(school_class):
-    """Enrolled pupils of a class with their parents' links, in two queries."""
+    """The class list with the parents' links, in two queries."""
     return list(
-        school_class.pupils.enrolled().annotate(
+        Pupil.objects.listed_in(school_class).annotate(
             parent_count=Count(
                 "guardians", filter=Q(guardians__ended_at__isnull=True, guardians__consent_at__isnull=False)
             )
@@ -83,7 +91,7 @@ def school_figures():
     """The counts a school reports to the district: numbers only, no names."""
     pupils = Pupil.objects.enrolled()
     return {
-        "classes": SchoolClass.objects.count(),
+        "classes": SchoolClass.objects.open().count(),
         "pupils": pupils.count(),
         "pupils_with_parent": pupils.filter(guardians__ended_at__isnull=True, guardians__consent_at__isnull=False)
         .distinct()
@@ -179,9 +187,9 @@ def my_journals(user, roles):
     """The class × subject journals a person may open (a substitution opens none)."""
     pairs = Lesson.objects.filter(rulebook.journals_readable_by(user, roles))
     pairs = pairs.order_by().values("school_class", "subject").distinct()
-    classes = {c.pk: c for c in SchoolClass.objects.all()}
+    classes = {c.pk: c for c in SchoolClass.objects.open()}  # a past year's: from its class page
     subjects = {s.pk: s for s in Subject.objects.all()}
-    journals = [(classes[p["school_class"]], subjects[p["subject"]]) for p in pairs]
+    journals = [(classes[p["school_class"]], subjects[p["subject"]]) for p in pairs if p["school_class"] in classes]
     return sorted(journals, key=lambda cs: (cs[0].grade, cs[0].letter, cs[1].name))
 
 
@@ -197,11 +205,19 @@ def journal_grid(school_class, subject, term):
         .order_by("date", "number")
     )
     lesson_ids = [lesson.pk for lesson in lessons]
+    in_class = Pupil.objects.in_class_on(school_class, term.starts_on) | Pupil.objects.in_class_on(
+        school_class, min(term.ends_on, timezone.localdate())
+    )
     pupils = list(
-        Pupil.objects.filter(Q(school_class=school_class) | Q(marks__lesson__in=lesson_ids))
+        Pupil.objects.filter(Q(pk__in=in_class.values("pk")) | Q(marks__lesson__in=lesson_ids))
         .distinct()
         .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=term.starts_on))
         .prefetch_related("subgroups")
+    )
+    finished_here = set(
+        PupilMovement.objects.filter(from_class=school_class, kind__in=PupilMovement.YEAR_END).values_list(
+            "pupil", flat=True
+        )
     )
     # The few work types once, rather than one joined per mark: building a model object per mark
     # and per joined row is most of this function's time.
@@ -238,7 +254,8 @@ def journal_grid(school_class, subject, term):
                 "average": average,
                 "suggested": suggested_final(average, rules),
                 "final": finals.get(pupil.pk),
-                "left": pupil.school_class_id != school_class.pk or pupil.withdrawn_on,
+                "left": (pupil.school_class_id != school_class.pk and pupil.pk not in finished_here)
+                or (pupil.withdrawn_on and pupil.withdrawn_on < term.ends_on),
             }
         )
     return {"lessons": lessons, "rows": rows, "work_types": list(work_types.values()), "rules": rules}
@@ -260,9 +277,7 @@ def cell_history(lesson, pupil):
 
 def pupils_of(lesson):
     """Who sits in this lesson: the class (or the subgroup) on the lesson's day."""
-    pupils = Pupil.objects.filter(school_class=lesson.school_class).filter(
-        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=lesson.date)
-    )
+    pupils = Pupil.objects.in_class_on(lesson.school_class_id, lesson.date)
     if lesson.subgroup_id:
         pupils = pupils.filter(subgroups=lesson.subgroup_id)
     return pupils
@@ -335,10 +350,7 @@ def summary_sheet(school_class, year):
     }
     subjects |= {final.subject for final in finals}
     subjects = sorted(subjects, key=lambda subject: subject.name)
-    pupils = {
-        pupil.pk: pupil
-        for pupil in school_class.pupils.filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=year.starts_on))
-    }
+    pupils = {pupil.pk: pupil for pupil in Pupil.objects.listed_in(school_class)}
     pupils |= {final.pupil_id: final.pupil for final in finals}
     marks = {(f.pupil_id, f.subject_id, f.term_id): f.value for f in finals}
     rows = [
@@ -410,7 +422,7 @@ def setup_lists(year):
         "holidays": Holiday.objects.filter(year=year) if year else [],
         "subjects": Subject.objects.all(),
         "work_types": WorkType.objects.all(),
-        "classes": SchoolClass.objects.select_related("class_teacher"),
+        "classes": SchoolClass.objects.open().select_related("class_teacher"),
         "curriculum": CurriculumItem.objects.select_related("subject"),
         "loads": TeachingLoad.objects.select_related("teacher", "subject", "school_class", "subgroup").order_by(
             "school_class__grade", "school_class__letter", "subject__name"
@@ -448,7 +460,7 @@ def final_sheet(school_class, subject, year):
     """Term marks and the year mark of a class in one subject; the year mark is suggested from
     the term marks by the school's rounding rule (сводная ведомость for one subject)."""
     terms = list(terms_of(school_class, year))
-    pupils = list(school_class.pupils.enrolled())
+    pupils = list(Pupil.objects.listed_in(school_class))
     finals = FinalMark.objects.filter(subject=subject, year=year, pupil__in=pupils)
     by_pupil = {}
     for final in finals:
@@ -464,3 +476,139 @@ def final_sheet(school_class, subject, year):
             {"pupil": pupil, "terms": term_marks, "suggested": suggested_final(average, rules), "year": marks.get(None)}
         )
     return {"terms": terms, "rows": rows}
+
+
+# --- Term and year reports ----------------------------------------------------------
+
+FAILING = {"2", "1", "нз", "н/а"}
+ABSENCE_REASONS = [(value or "none", label) for value, label in Attendance.Reason.choices]
+
+
+def period_dates(year, term):
+    """The first and last day of a term, or of the school year (term None)."""
+    return (term.starts_on, term.ends_on) if term else (year.starts_on, year.ends_on)
+
+
+def standing(values):
+    """A pupil's standing from the period's final marks (зачёт and освобождён do not count):
+    failing (a "2", "1", незачёт or не аттестован), excellent (only "5"), good (only "4" and "5"),
+    one_three (one "3", the rest "4" and "5"), threes, passed (only зачёт or освобождён), or None
+    without any final mark."""
+    if not values:
+        return None
+    if FAILING & set(values):
+        return "failing"
+    numbers = [v for v in values if v in ("3", "4", "5")]
+    threes = numbers.count("3")
+    if not numbers:
+        return "passed"
+    if threes == 0:
+        return "excellent" if set(numbers) == {"5"} else "good"
+    return "one_three" if threes == 1 else "threes"
+
+
+def share(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def progress_report(classes, year, term=None):
+    """Успеваемость (share of attested pupils without a failing final mark), качество знаний
+    (share with only "4" and "5"), the pupils by standing, and the period's absences by reason,
+    per pupil and per subject — for each class, and their total. Counted from the final marks as
+    set for the period (term marks, or year marks) in the class the pupil was in at the time."""
+    first, last = period_dates(year, term)
+    rows = []
+    for school_class in classes:
+        finals = FinalMark.objects.filter(school_class=school_class, year=year, term=term).select_related(
+            "pupil", "subject"
+        )
+        marks = {}
+        for final in finals:
+            marks.setdefault(final.pupil, []).append(final)
+        listed = Pupil.objects.in_class_on(school_class, min(last, timezone.localdate()))
+        if school_class.is_closed:
+            listed = Pupil.objects.listed_in(school_class)
+        pupils = sorted(set(marks) | set(listed), key=lambda p: (p.last_name, p.first_name, p.middle_name))
+        by_standing = {key: [] for key in ("excellent", "good", "one_three", "threes", "passed", "failing", None)}
+        for pupil in pupils:
+            pupil_marks = marks.get(pupil, [])
+            found = standing([f.value for f in pupil_marks])
+            entry = {"pupil": pupil}
+            if found == "one_three":
+                entry["subject"] = next(f.subject for f in pupil_marks if f.value == "3")
+            if found == "failing":
+                entry["subjects"] = [f"{f.subject.name} ({f.value})" for f in pupil_marks if f.value in FAILING]
+            by_standing[found].append(entry)
+        attested = len(pupils) - len(by_standing[None])
+        rows.append(
+            {
+                "school_class": school_class,
+                "pupils": len(pupils),
+                "attested": attested,
+                "excellent": by_standing["excellent"],
+                "good": by_standing["good"],
+                "one_three": by_standing["one_three"],
+                "threes": len(by_standing["threes"]),
+                "passed": len(by_standing["passed"]),
+                "failing": by_standing["failing"],
+                "not_attested": by_standing[None],
+                "progress": share(attested - len(by_standing["failing"]), attested),
+                "quality": share(len(by_standing["excellent"]) + len(by_standing["good"]), attested),
+                "absences": absences_by_reason(school_class, first, last),
+            }
+        )
+    return {"first": first, "last": last, "classes": rows, "totals": _progress_totals(rows)}
+
+
+def _progress_totals(rows):
+    attested = sum(r["attested"] for r in rows)
+    counts = {key: sum(len(r[key]) for r in rows) for key in ("excellent", "good", "one_three", "failing")}
+    return {
+        "pupils": sum(r["pupils"] for r in rows),
+        "attested": attested,
+        **counts,
+        "threes": sum(r["threes"] for r in rows),
+        "passed": sum(r["passed"] for r in rows),
+        "not_attested": sum(len(r["not_attested"]) for r in rows),
+        "progress": share(attested - counts["failing"], attested),
+        "quality": share(counts["excellent"] + counts["good"], attested),
+        "absences": {
+            key: sum(r["absences"]["totals"][key] for r in rows) for key in [k for k, _ in ABSENCE_REASONS] + ["all"]
+        },
+    }
+
+
+def absences_by_reason(school_class, first, last):
+    """Lessons missed ("н") in the class's lessons of the period, by reason: per pupil, per
+    subject and in all. Lateness is not a missed lesson."""
+    entries = (
+        Attendance.objects.live()
+        .filter(
+            status=Attendance.Status.ABSENT,
+            lesson__school_class=school_class,
+            lesson__date__range=(first, last),
+            lesson__cancelled_at__isnull=True,
+        )
+        .values("pupil", "lesson__subject", "reason")
+        .annotate(n=Count("id"))
+    )
+    empty = {key: 0 for key, _ in ABSENCE_REASONS} | {"all": 0}
+    by_pupil, by_subject, totals = {}, {}, dict(empty)
+    for entry in entries:
+        reason = entry["reason"] or "none"
+        for table, key in ((by_pupil, entry["pupil"]), (by_subject, entry["lesson__subject"])):
+            counts = table.setdefault(key, dict(empty))
+            counts[reason] += entry["n"]
+            counts["all"] += entry["n"]
+        totals[reason] += entry["n"]
+        totals["all"] += entry["n"]
+    pupils = Pupil.objects.in_bulk(list(by_pupil))
+    subjects = Subject.objects.in_bulk(list(by_subject))
+    return {
+        "pupils": sorted(
+            ((pupils[pk], counts) for pk, counts in by_pupil.items()),
+            key=lambda item: (item[0].last_name, item[0].first_name),
+        ),
+        "subjects": sorted(((subjects[pk], counts) for pk, counts in by_subject.items()), key=lambda i: i[0].name),
+        "totals": totals,
+    }

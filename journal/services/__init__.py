@@ -10,7 +10,9 @@ changes nothing on refusal, and writes an audit entry for what it changed. Calle
 - timetable: subjects, curriculum, load, bells, the timetable and the lessons it makes;
 - records: substitutions, topic, homework, marks and attendance of a lesson;
 - finals: term and year marks, reopening a closed term;
-- plans: thematic plans and their planned dates.
+- plans: thematic plans and their planned dates;
+- copies: the paper copies of the journal and their register;
+- year_end: the school year turning over.
 """
 
 from .calendar import (
@@ -23,6 +25,7 @@ from .calendar import (
     set_grade_scheme,
     set_rules,
 )
+from .copies import certify_journal_copy, print_journal_copy
 from .finals import (
     reopen,
     set_final_mark,
@@ -75,6 +78,7 @@ from .timetable import (
     set_curriculum,
     timetable_clashes,
 )
+from .year_end import turn_over_year, year_end_plan
 
 __all__ = [
     "add_remark",
@@ -92,6 +96,7 @@ __all__ = [
     "cancel_lesson",
     "change_mark",
     "check_can_write",
+    "certify_journal_copy",
     "check_value",
     "create_class",
     "create_subgroup",
@@ -106,6 +111,7 @@ __all__ = [
     "is_locked",
     "is_school_day",
     "link_invited_account",
+    "print_journal_copy",
     "remove_empty_lessons",
     "reopen",
     "respread_plans",
@@ -125,6 +131,8 @@ __all__ = [
     "take_attendance",
     "timetable_clashes",
     "transfer_pupil",
+    "turn_over_year",
     "withdraw_consent",
     "withdraw_pupil",
+    "year_end_plan",
 ]

@@ -14,6 +14,7 @@ from ..models import (
     Lesson,
     Reopening,
     Rules,
+    SchoolClass,
     Term,
     TermScheme,
 )
@@ -26,6 +27,8 @@ def create_year(*, name, starts_on, ends_on, by=None, ip=None):
     if AcademicYear.objects.filter(Q(name=name) | Q(starts_on__lte=ends_on, ends_on__gte=starts_on)).exists():
         raise ValidationError({"name": "Этот учебный год пересекается с уже созданным."})
     year = AcademicYear.objects.create(name=name, starts_on=starts_on, ends_on=ends_on)
+    # Classes made before the school had any year (set up first, as imports do) belong to this one.
+    SchoolClass.objects.filter(year__isnull=True).update(year=year)
     record("year.created", year, by=by, ip=ip, new={"name": name, "starts_on": starts_on, "ends_on": ends_on})
     return year
 
@@ -105,10 +108,12 @@ def set_rules(*, rounding_threshold, final_marks_days, by=None, ip=None):
 
 def is_locked(term, school_class, subject, today=None):
     """After the term's final marks are due, its records are locked, unless the deputy has
-    reopened this class and subject."""
+    reopened this class and subject; once the year has turned over, for good."""
     today = today or timezone.localdate()
     if today < term.locks_on(Rules.get()):
         return False
+    if AcademicYear.objects.filter(pk=term.year_id, closed_at__isnull=False).exists():
+        return True
     return not Reopening.objects.filter(
         term=term, school_class=school_class, subject=subject, until__gte=today
     ).exists()

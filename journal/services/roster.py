@@ -26,7 +26,7 @@ def create_class(*, grade, letter, class_teacher=None, by=None, ip=None):
         raise ValidationError({"grade": "Параллель — число от 1 до 11."})
     if not letter or len(letter) > 3:
         raise ValidationError({"letter": "Литера класса — от 1 до 3 символов, например «А»."})
-    if SchoolClass.objects.filter(grade=grade, letter=letter).exists():
+    if SchoolClass.objects.open().filter(grade=grade, letter=letter).exists():
         raise ValidationError({"letter": f"Класс {grade}{letter} уже есть."})
     school_class = SchoolClass.objects.create(grade=grade, letter=letter, class_teacher=class_teacher)
     record(

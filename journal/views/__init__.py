@@ -40,8 +40,24 @@ from .setup import (
     setup_add,
     slot_end,
 )
+from .year_records import (
+    archive_zip,
+    archives,
+    journal_copies,
+    journal_copy_certify,
+    journal_copy_file,
+    progress,
+    year_end,
+)
 
 __all__ = [
+    "archive_zip",
+    "archives",
+    "journal_copies",
+    "journal_copy_certify",
+    "journal_copy_file",
+    "progress",
+    "year_end",
     "absences",
     "class_detail",
     "class_enroll",

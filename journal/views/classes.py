@@ -24,6 +24,7 @@ from ..access import (
     posted_id,
 )
 from ..models import (
+    AcademicYear,
     Attendance,
     Guardian,
 )
@@ -44,7 +45,14 @@ def home(request):
 
 @school_roles(*rulebook.STAFF)
 def class_list(request):
-    return render(request, "journal/class_list.html", {"classes": selectors.classes_with_counts()})
+    """The running year's classes; a finished year's, as they were at its end, by `?year=`."""
+    past = list(AcademicYear.objects.filter(closed_at__isnull=False).order_by("-starts_on"))
+    year = next((y for y in past if str(y.pk) == request.GET.get("year")), None)
+    return render(
+        request,
+        "journal/class_list.html",
+        {"classes": selectors.classes_with_counts(year), "past_years": past, "year": year},
+    )
 
 
 @school_roles(*rulebook.STAFF)

@@ -29,7 +29,7 @@ def final_marks_page(request, class_id, subject_id):
     """The term or year marks of a class in one subject: each pupil's, pre-filled from the
     forecast by the school's rounding rule, checked and changed by the teacher, saved together."""
     school_class, subject = access_journal_to_read(request, class_id, subject_id)
-    year = selectors.current_year()
+    year = school_class.year or selectors.current_year()
     can_write = rulebook.can_set_final_mark(request.user, request.roles, school_class, subject)
     terms = list(selectors.terms_of(school_class, year)) if year else []
     period = request.GET.get("period") or request.POST.get("period") or "year"
@@ -82,7 +82,11 @@ def summary_sheet(request, class_id, kind="page"):
     """Сводная ведомость of a class for a school year: the page, or the A4 landscape PDF."""
     school_class = access_class_to_print_reports(request, class_id)
     years = list(AcademicYear.objects.order_by("-starts_on"))
-    year = next((y for y in years if str(y.pk) == request.GET.get("year")), None) or selectors.current_year()
+    year = (
+        next((y for y in years if str(y.pk) == request.GET.get("year")), None)
+        or school_class.year
+        or selectors.current_year()
+    )
     if year is None:
         raise Http404
     sheet = selectors.summary_sheet(school_class, year)

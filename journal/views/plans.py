@@ -22,7 +22,7 @@ from ..models import (
 @school_roles(*rulebook.READERS)
 def plan_page(request, class_id, subject_id):
     school_class, subject = access_journal_to_read(request, class_id, subject_id)
-    year = selectors.current_year()
+    year = school_class.year or selectors.current_year()
     can_edit = rulebook.can_edit_plan(request.user, request.roles, school_class, subject)
     if request.method == "POST":
         access_journal_to_write(request, class_id, subject_id)

@@ -81,7 +81,7 @@ def _timetable(request, *, title, days, of_class=False):
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),
             "today": timezone.localdate(),
-            "classes": SchoolClass.objects.all() if staff else [],
+            "classes": SchoolClass.objects.open() if staff else [],
             "teachers": sorted(selectors.teachers_of(request.school), key=lambda u: u.full_name) if staff else [],
         },
     )
@@ -342,7 +342,7 @@ def journal_list(request):
 @school_roles(*rulebook.READERS)
 def journal_page(request, class_id, subject_id):
     school_class, subject = access_journal_to_read(request, class_id, subject_id)
-    year = selectors.current_year()
+    year = school_class.year or selectors.current_year()
     terms = list(selectors.terms_of(school_class, year)) if year else []
     if not terms:
         return render(

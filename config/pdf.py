@@ -2,6 +2,7 @@
 the PDF/A marks of archived documents."""
 
 import io
+import struct
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -36,7 +37,7 @@ def as_pdfa(data, *, title, dated):
     iso = f"{dated:%Y-%m-%d}T00:00:00+00:00"
     writer.add_metadata({"/Title": title, "/CreationDate": stamp, "/ModDate": stamp, "/Producer": "ReportLab"})
     profile = StreamObject()
-    profile.set_data(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile.set_data(srgb_profile())
     profile[NameObject("/N")] = NumberObject(3)
     intent = DictionaryObject(
         {
@@ -55,6 +56,15 @@ def as_pdfa(data, *, title, dated):
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def srgb_profile():
+    """LittleCMS's sRGB profile with its creation time fixed (ICC header bytes 24–35) and no
+    profile id (bytes 84–99, zero means "not computed"): the same bytes on every export."""
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    data[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)
+    data[84:100] = bytes(16)
+    return bytes(data)
 
 
 XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>

@@ -3,16 +3,29 @@ year's end: the progress and attendance report on a hand-built class, the paper 
 journal and its register."""
 
 import io
+import os
+import shutil
+import subprocess
+import time
+import zipfile
+from pathlib import Path
 
 import openpyxl
+import psycopg
 import pypdf
 import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import transaction
 from django.db.utils import DatabaseError
 from django_tenants.utils import schema_context
 
+from audit.models import AuditEntry
 from journal import selectors, services
-from journal.models import Attendance, FinalMark, Lesson, PrintedCopy
+from journal.archive import export_archive
+from journal.models import ArchiveExport, Attendance, FinalMark, Lesson, PrintedCopy
+from tests.conftest import database_url_of_tests
+from tests.test_tasks import worker  # noqa: F401 (the real Celery worker, started once for the module)
 
 
 def hand_built_term(a, cal):
@@ -139,3 +152,150 @@ def test_the_paper_copy_of_a_term_is_numbered_registered_and_certified(world, en
     # Teachers do not print the school's copies; another school's copy is not found.
     assert enter(a.teacher, a.host).get(f"/journal-copies/{copy.pk}.pdf").status_code in (403, 404)
     assert enter(world.b.deputy, world.b.host).get(f"/journal-copies/{copy.pk}.pdf").status_code == 404
+
+
+# --- The year's archive ---------------------------------------------------------------
+
+
+@pytest.fixture
+def archive_places(tmp_path, settings):
+    settings.ARCHIVE_KEYS_DIR = str(tmp_path / "keys")
+    settings.ARCHIVE_DIR = str(tmp_path / "second")
+    return tmp_path
+
+
+def run(*command, cwd=None):
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+
+
+def test_the_archive_round_trip(world, archive_places):
+    """Exported twice from the same records: the same manifest, recorded in the audit trail;
+    `sha256sum -c` passes, the school's signature verifies with openssl, one changed byte is
+    caught; a changed mark makes a different manifest."""
+    a, cal = world.a, world.calendar_a
+    out = archive_places / "out"
+    with schema_context(a.school.schema_name):
+        hand_built_term(a, cal)
+        call_command("export_archive", "--school", a.school.slug, "--year", cal.year.name, "--out", str(out))
+        first = ArchiveExport.objects.get()
+        folder = Path(first.targets[1])
+        assert folder.parent == out
+        files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+        assert {"classes/5А/marks.csv", "classes/5А/summary-sheet.pdf", "pupils.csv", "README.txt"} <= files
+        assert {"classes/5А/journal-1-quarter.pdf", "reports/progress-year.pdf", "MANIFEST.sha256.p7s"} <= files
+        # Open formats: the CSV is UTF-8 text a spreadsheet reads, the PDF says it is PDF/A-2b.
+        marks = (folder / "classes/5А/final-marks.csv").read_text(encoding="utf-8-sig")
+        assert f"{a.pupils[1].full_name};Русский язык;1 четверть;3" in marks
+        journal_pdf = pypdf.PdfReader(folder / "classes/5А/journal-1-quarter.pdf")
+        assert b"<pdfaid:part>2</pdfaid:part>" in journal_pdf.trailer["/Root"]["/Metadata"].get_data()
+        assert "/OutputIntents" in journal_pdf.trailer["/Root"]
+        # Both places hold the same bytes.
+        prefix = first.targets[0].removeprefix("storage:")
+        with default_storage.open(f"{prefix}/MANIFEST.sha256") as stored:
+            assert stored.read() == (folder / "MANIFEST.sha256").read_bytes()
+
+        assert run("sha256sum", "--quiet", "-c", "MANIFEST.sha256", cwd=folder).returncode == 0
+        verified = run(
+            "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "MANIFEST.sha256.p7s",
+            "-content", "MANIFEST.sha256", "-CAfile", "school-certificate.pem", "-purpose", "any", "-out", "/dev/null",
+            cwd=folder,
+        )  # fmt: skip
+        assert verified.returncode == 0, verified.stderr
+        run(
+            "openssl", "x509", "-in", "school-certificate.pem", "-pubkey", "-noout", "-out", "../school.pub", cwd=folder
+        )
+        dgst = run(
+            "openssl", "dgst", "-sha256", "-verify", "../school.pub", "-signature", "MANIFEST.sha256.sig",
+            "MANIFEST.sha256", cwd=folder,
+        )  # fmt: skip
+        assert dgst.returncode == 0 and "Verified OK" in dgst.stdout
+
+        # One changed byte in a file: sha256sum names it. A changed manifest fails the signature.
+        tampered = archive_places / "tampered"
+        shutil.copytree(folder, tampered)
+        for path in tampered.rglob("*"):
+            path.chmod(0o644 if path.is_file() else 0o755)
+        csv_file = tampered / "classes/5А/final-marks.csv"
+        data = bytearray(csv_file.read_bytes())
+        data[-3] ^= 1
+        csv_file.write_bytes(bytes(data))
+        check = run("sha256sum", "--quiet", "-c", "MANIFEST.sha256", cwd=tampered)
+        assert check.returncode != 0 and "classes/5А/final-marks.csv: FAILED" in check.stdout
+        manifest = tampered / "MANIFEST.sha256"
+        manifest.write_bytes(manifest.read_bytes().replace(b"pupils.csv", b"pupils.CSV"))
+        forged = run(
+            "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "MANIFEST.sha256.p7s",
+            "-content", "MANIFEST.sha256", "-CAfile", "school-certificate.pem", "-purpose", "any", "-out", "/dev/null",
+            cwd=tampered,
+        )  # fmt: skip
+        assert forged.returncode != 0
+
+        # The same records again: the same manifest (proven identical); a changed mark: different.
+        second = export_archive(a.school, cal.year, out=archive_places / "again")
+        assert second.manifest_sha256 == first.manifest_sha256
+        FinalMark.objects.filter(pupil=a.pupils[2], subject=cal.math, term=cal.closed_term).update(value="3")
+        third = export_archive(a.school, cal.year, out=archive_places / "changed")
+        assert third.manifest_sha256 != first.manifest_sha256
+        entries = AuditEntry.objects.filter(action="archive.exported").order_by("at", "id")
+        assert [e.new["manifest_sha256"] for e in entries] == [first.manifest_sha256] * 2 + [third.manifest_sha256]
+        assert [e.new["same_as_earlier_export"] for e in entries] == [False, True, False]
+        # Kept for its period: summary sheets 25 years after the year ends, the journal 5.
+        assert (
+            first.retain_until["summary_sheet"] == cal.year.ends_on.replace(year=cal.year.ends_on.year + 25).isoformat()
+        )
+        assert "сводные ведомости итоговой успешности: до" in (folder / "README.txt").read_text()
+        with pytest.raises(DatabaseError, match="DELETE refused"), transaction.atomic():
+            ArchiveExport.objects.all().delete()
+
+
+def test_an_archive_names_only_its_own_school(world, archive_places):
+    a, b = world.a, world.b
+    with schema_context(b.school.schema_name):
+        export = export_archive(b.school, world.calendar_b.year, out=archive_places / "b")
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in Path(export.targets[1]).rglob("*.csv"))
+    assert b.pupils[0].full_name in text
+    assert not any(p.last_name in text for p in a.pupils)
+    assert export.targets[0].startswith(f"storage:{b.school.schema_name}/")
+
+
+@pytest.fixture(scope="module")
+def worker_archive_places(tmp_path_factory):
+    """The worker's places (it reads them from its environment when it starts)."""
+    folder = tmp_path_factory.mktemp("worker-archive")
+    os.environ["ARCHIVE_DIR"], os.environ["ARCHIVE_KEYS_DIR"] = str(folder / "second"), str(folder / "keys")
+    yield folder
+    del os.environ["ARCHIVE_DIR"], os.environ["ARCHIVE_KEYS_DIR"]
+
+
+@pytest.fixture
+def committed_archives_removed(world):
+    """The worker commits its export; it goes again after the test, from a connection of its own
+    (the test's is inside the transaction it rolls back), as only a superuser can."""
+    yield
+    schema = world.a.school.schema_name
+    with psycopg.connect(database_url_of_tests(), autocommit=True) as own:
+        own.execute("SET session_replication_role = replica")
+        own.execute(f'DELETE FROM "{schema}".journal_archiveexport')
+        own.execute(f"DELETE FROM \"{schema}\".audit_auditentry WHERE action = 'archive.exported'")
+
+
+@pytest.mark.worker
+@pytest.mark.usefixtures("committed_archives_removed", "worker_archive_places", "worker")
+def test_the_deputy_makes_the_archive_with_a_button_and_downloads_it(world, worker_archive_places, enter):
+    a, cal = world.a, world.calendar_a
+    deputy = enter(a.deputy, a.host)
+    answer = deputy.post("/archives/", {"year": cal.year.pk}, follow=True)
+    assert "формируется" in answer.content.decode()
+    with schema_context(a.school.schema_name):
+        deadline = time.monotonic() + 60
+        while not ArchiveExport.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        export = ArchiveExport.objects.get()
+    assert export.targets[1].startswith(str(worker_archive_places / "second"))
+    page = deputy.get("/archives/").content.decode()
+    assert export.manifest_sha256 in page
+    download = deputy.get(f"/archives/{export.pk}.zip")
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert "MANIFEST.sha256" in names and "classes/5А/lessons.csv" in names
+    assert enter(a.teacher, a.host).get(f"/archives/{export.pk}.zip").status_code in (403, 404)
+    assert enter(world.b.deputy, world.b.host).get(f"/archives/{export.pk}.zip").status_code == 404

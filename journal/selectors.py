@@ -255,7 +255,7 @@ def journal_grid(school_class, subject, term):
                 "suggested": suggested_final(average, rules),
                 "final": finals.get(pupil.pk),
                 "left": (pupil.school_class_id != school_class.pk and pupil.pk not in finished_here)
-                or (pupil.withdrawn_on and pupil.withdrawn_on < term.ends_on),
+                or bool(pupil.withdrawn_on and pupil.withdrawn_on < term.ends_on),
             }
         )
     return {"lessons": lessons, "rows": rows, "work_types": list(work_types.values()), "rules": rules}

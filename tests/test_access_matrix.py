@@ -19,7 +19,7 @@ from accounts.models import Role
 from audit.models import AuditEntry
 from diary import services as diary
 from journal import services as journal
-from journal.models import ImportBatch, Lesson
+from journal.models import ArchiveExport, ImportBatch, Lesson
 from monitoring.reports import make_district_report, make_school_report
 
 from .conftest import _person
@@ -134,6 +134,16 @@ def cast(world, settings, tmp_path):
         monday = today - timedelta(days=today.weekday() + 7)
         school_report = make_school_report("activity", monday, by=a.deputy)
         guardian = a.pupils[0].guardians.get(user=world.parent)
+        printed_copy = journal.print_journal_copy(
+            a.school, school_class=a.school_class, term=cal.closed_term, by=a.deputy
+        )
+        archive = ArchiveExport.objects.create(
+            year=cal.year,
+            manifest_sha256="0" * 64,
+            files=0,
+            targets=[f"storage:{a.school.schema_name}/archives/none", str(tmp_path)],
+            retain_until={},
+        )
     district_report = make_district_report("activity", monday, by=world.official)
     invitation, _ = accounts.issue_invitation(school=a.school, role=Role.TEACHER, by=a.admin, ip=None, full_name="X")
     membership = a.teacher.memberships.get(role=Role.TEACHER, school=a.school)
@@ -169,6 +179,8 @@ def cast(world, settings, tmp_path):
         invitation=invitation,
         membership=membership,
         guardian=guardian,
+        printed_copy=printed_copy,
+        archive=archive,
     )
     return people, objects
 
@@ -253,6 +265,14 @@ def school_get_cases(o):
         (f"/classes/{c5}/summary/", {CT, DE, DI}),
         (f"/classes/{c6}/summary/", HEADS),
         (f"/classes/{c5}/summary.pdf", {CT, DE, DI}),
+        ("/reports/progress/", HEADS),
+        (f"/reports/progress/?class={c5}", {CT, DE, DI}),
+        (f"/reports/progress/?class={c6}&format=xlsx", HEADS),
+        ("/journal-copies/", HEADS),
+        (f"/journal-copies/{o['printed_copy'].pk}.pdf", HEADS),
+        ("/year-end/", HEADS),
+        ("/archives/", HEADS),
+        (f"/archives/{o['archive'].pk}.zip", HEADS),
         ("/messages/", READERS | {P}),
         (f"/messages/new/?pupil={p0}", READERS | {P}),  # a pupil: the list of their own teachers
         ("/messages/new/", READERS | {P}),
@@ -321,6 +341,10 @@ def school_write_cases(o):
         ("post", f"/classes/{c5}/meeting/", {CT}),
         ("post", "/quality/", HEADS),
         ("post", "/quality/reports/", HEADS),
+        ("post", "/journal-copies/", HEADS),
+        ("post", f"/journal-copies/{o['printed_copy'].pk}/certify/", {DE}),
+        ("post", "/year-end/", {DE}),
+        ("post", "/archives/", {DE}),
     ]
 
 

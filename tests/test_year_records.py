@@ -8,12 +8,14 @@ import shutil
 import subprocess
 import time
 import zipfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
 import psycopg
 import pypdf
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
@@ -23,8 +25,8 @@ from django_tenants.utils import schema_context
 from audit.models import AuditEntry
 from journal import selectors, services
 from journal.archive import export_archive
-from journal.models import ArchiveExport, Attendance, FinalMark, Lesson, PrintedCopy
-from tests.conftest import database_url_of_tests
+from journal.models import ArchiveExport, Attendance, FinalMark, Lesson, Mark, PrintedCopy, Pupil, SchoolClass
+from tests.conftest import database_url_of_tests, link_parent
 from tests.test_tasks import worker  # noqa: F401 (the real Celery worker, started once for the module)
 
 
@@ -299,3 +301,127 @@ def test_the_deputy_makes_the_archive_with_a_button_and_downloads_it(world, work
     assert "MANIFEST.sha256" in names and "classes/5А/lessons.csv" in names
     assert enter(a.teacher, a.host).get(f"/archives/{export.pk}.zip").status_code in (403, 404)
     assert enter(world.b.deputy, world.b.host).get(f"/archives/{export.pk}.zip").status_code == 404
+
+
+# --- The year turning over ------------------------------------------------------------
+
+
+def last_year_of(a, cal):
+    """Last school year in school A, hand-built: 4В (three pupils, a maths lesson with a mark and
+    a topic, the first pupil's year mark, a parent linked) and 11А (one pupil)."""
+    today = date.today()
+    year = services.create_year(
+        name=f"{today.year - 1}/{today.year}",
+        starts_on=today - timedelta(days=500),
+        ends_on=today - timedelta(days=140),
+    )
+    for grade in (4, 11):
+        services.set_grade_scheme(year=year, grade=grade, scheme="half")
+    term = services.add_term(year=year, scheme="half", number=2, starts_on=year.starts_on, ends_on=year.ends_on)
+    fourth = SchoolClass.objects.create(year=year, grade=4, letter="В", class_teacher=a.class_teacher)
+    eleventh = SchoolClass.objects.create(year=year, grade=11, letter="А", class_teacher=a.teacher)
+    pupils = [
+        services.enroll_pupil(
+            school_class=school_class,
+            last_name=last,
+            first_name="Прошлогодний",
+            birth_date=date(2016, 1, 1),
+            enrolled_on=year.starts_on,
+            order="7-у",
+        )
+        for school_class, last in [
+            (fourth, "Четвёртов"),
+            (fourth, "Четвёртова"),
+            (fourth, "Второгодников"),
+            (eleventh, "Выпускников"),
+        ]
+    ]
+    lesson = Lesson.objects.create(
+        date=year.starts_on + timedelta(days=7),
+        number=1,
+        school_class=fourth,
+        subject=cal.math,
+        term=term,
+        teacher=a.class_teacher,
+        topic="Сложение столбиком",
+    )
+    Mark.objects.create(lesson=lesson, pupil=pupils[0], value="5", work_type=cal.answer, entered_by=a.class_teacher)
+    FinalMark.objects.create(
+        pupil=pupils[0], subject=cal.math, school_class=fourth, year=year, value="5", entered_by=a.class_teacher
+    )
+    # Reopened for a correction: until the year turns over, its teacher may still write.
+    services.reopen(
+        term=term, school_class=fourth, subject=cal.math, reason="Исправление ошибки", until=date.today(), by=a.deputy
+    )
+    return year, term, fourth, eleventh, pupils, lesson
+
+
+def test_promotion_keeps_last_years_journal_intact_and_readable(world, enter):
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        year, term, fourth, eleventh, pupils, lesson = last_year_of(a, cal)
+        link_parent(a, world.other_parent, pupils[0])
+        grid_before = selectors.journal_grid(fourth, cal.math, term)
+    deputy = enter(a.deputy, a.host)
+    plan = deputy.get("/year-end/").content.decode()
+    assert "Второгодников" in plan and "выпуск" in plan
+    answer = deputy.post(
+        "/year-end/",
+        {"next_year": cal.year.pk, "stays": [pupils[2].pk], "order_number": "45-у", "order_date": date.today()},
+        follow=True,
+    )
+    assert "переведены 2, оставлены на повторное обучение 1, окончили обучение 1" in answer.content.decode()
+    with schema_context(a.school.schema_name):
+        for pupil in pupils:
+            pupil.refresh_from_db()
+        fifth = SchoolClass.objects.get(year=cal.year, grade=5, letter="В")
+        fourth, eleventh = SchoolClass.objects.get(pk=fourth.pk), SchoolClass.objects.get(pk=eleventh.pk)
+        assert pupils[0].school_class == pupils[1].school_class == fifth
+        assert pupils[2].school_class.grade == 4 and pupils[2].school_class.year == cal.year
+        assert pupils[3].withdrawn_on == year.ends_on
+        assert fifth.class_teacher == a.class_teacher
+        # Last year's class: the same list, lessons, marks and year marks, read as they were.
+        assert set(Pupil.objects.listed_in(fourth)) == set(pupils[:3])
+        assert set(Pupil.objects.listed_in(eleventh)) == {pupils[3]}
+        grid_after = selectors.journal_grid(fourth, cal.math, term)
+        assert [
+            (r["pupil"], [m.value for c in r["cells"] for m in c["marks"]], r["left"]) for r in grid_after["rows"]
+        ] == [(r["pupil"], [m.value for c in r["cells"] for m in c["marks"]], False) for r in grid_before["rows"]]
+        assert {p.pk for p in selectors.lesson_sheet(lesson)} == {p.pk for p in pupils[:3]}
+        sheet = selectors.summary_sheet(fourth, year)
+        assert ["", "5"] in next(r["subjects"] for r in sheet["rows"] if r["pupil"] == pupils[0])  # half 2, year
+        # Locked for good: the reopening no longer opens it; the year does not turn twice.
+        with pytest.raises(ValidationError, match="закрыт"):
+            services.add_mark(lesson, pupil=pupils[1], value="4", work_type=cal.answer, by=a.class_teacher)
+        with pytest.raises(ValidationError, match="уже завершён"):
+            services.turn_over_year(
+                year=year, next_year=cal.year, order_number="46-у", order_date=date.today(), by=a.deputy
+            )
+        # The parent's link follows the child into 5В; the graduate's family reads no more.
+        assert world.other_parent.pk in selectors.family_of(pupils[0])
+        assert Pupil.objects.in_class_on(fifth, date.today()).filter(pk=pupils[0].pk).exists()
+    page = deputy.get(f"/journal/{fourth.pk}/{cal.math.pk}/").content.decode()
+    assert "Четвёртова" in page and "Второгодников" in page and "Сложение столбиком" in page
+    assert "Период закрыт" in page
+    assert f"?year={year.pk}" in deputy.get("/classes/").content.decode()
+    assert "4В" in deputy.get(f"/classes/?year={year.pk}").content.decode()
+
+
+def test_a_running_year_does_not_turn_over_and_only_the_deputy_turns_it(world, enter):
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        following = services.create_year(
+            name="следующий",
+            starts_on=cal.year.ends_on + timedelta(days=60),
+            ends_on=cal.year.ends_on + timedelta(days=360),
+        )
+        with pytest.raises(ValidationError, match="ещё идёт"):
+            services.turn_over_year(
+                year=cal.year, next_year=following, order_number="1", order_date=date.today(), by=a.deputy
+            )
+        assert a.school_class.pupils.count() == 3
+    director = enter(a.director, a.host)
+    assert director.get("/year-end/").status_code == 200
+    assert director.post("/year-end/", {"next_year": following.pk}).status_code == 403
+    assert enter(a.class_teacher, a.host).get("/year-end/").status_code in (403, 404)
+    assert enter(world.b.deputy, a.host).get("/year-end/").status_code == 302

@@ -37,6 +37,7 @@ from journal.models import (
     TeachingLoad,
     Term,
 )
+from journal.selectors import progress_report, terms_of
 from journal.services import is_school_day
 
 from .models import accumulation_norms, norm_for
@@ -160,7 +161,10 @@ def _classes_on(day):
     """pupil id → the class they were in on `day`, for pupils transferred since (by order)."""
     moved = {}
     for pupil_id, from_class in (
-        PupilMovement.objects.filter(kind=PupilMovement.Kind.TRANSFERRED, on__gt=day)
+        PupilMovement.objects.filter(
+            kind__in=[PupilMovement.Kind.TRANSFERRED, PupilMovement.Kind.PROMOTED, PupilMovement.Kind.REPEATED],
+            on__gt=day,
+        )
         .order_by("-on", "-id")
         .values_list("pupil_id", "from_class_id")
     ):
@@ -470,3 +474,49 @@ def activity(school, monday):
             }
         )
     return {"groups": rows, "journal_entries": entries.count(), "diary_views": views.count()}
+
+
+PROGRESS_COLUMNS = [
+    "pupils",
+    "attested",
+    "excellent",
+    "good",
+    "one_three",
+    "threes",
+    "failing",
+    "not_attested",
+    "missed",
+    "illness",
+    "excused",
+    "unexcused",
+    "none",
+]
+
+
+def progress(month):
+    """The results of the terms (and school years) that ended in `month`, per class and period:
+    counts only — the names stay in the school's own report (journal.selectors.progress_report)."""
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    rows = []
+    classes = SchoolClass.objects.filter(year__starts_on__lte=last, year__ends_on__gte=month).select_related("year")
+    for school_class in classes:
+        year = school_class.year
+        periods = [t for t in terms_of(school_class, year) if month <= t.ends_on <= last]
+        if month <= year.ends_on <= last:
+            periods.append(None)
+        for term in periods:
+            found = progress_report([school_class], year, term)["classes"][0]
+            absences = found["absences"]["totals"]
+            rows.append(
+                {
+                    "class": str(school_class),
+                    "period": str(term) if term else "учебный год",
+                    "pupils": found["pupils"],
+                    "attested": found["attested"],
+                    **{key: len(found[key]) for key in ("excellent", "good", "one_three", "failing", "not_attested")},
+                    "threes": found["threes"],
+                    "missed": absences["all"],
+                    **{key: absences[key] for key in ("illness", "excused", "unexcused", "none")},
+                }
+            )
+    return rows

@@ -166,6 +166,7 @@ class Report(models.Model):
         QUALITY = "quality", "Мониторинг качества ведения ЭЖ"
         FILLING = "filling", "Заполнение ЭЖ и накопляемость отметок"
         ACTIVITY = "activity", "Активность пользователей"
+        PROGRESS = "progress", "Успеваемость и посещаемость (итоги периодов)"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -157,7 +157,11 @@ def make_school_report(kind, starts_on, *, by=None, reason=""):
     school = School.objects.get(schema_name=connection.schema_name)
     check_period(kind, starts_on, school)
     reason = " ".join((reason or "").split())
-    if kind == Kind.FILLING:
+    if kind == Kind.PROGRESS:
+        data = {"rows": indicators.progress(starts_on)}
+        if not data["rows"]:
+            raise ValidationError("В этом месяце не закончился ни один учебный период: итогов нет.")
+    elif kind == Kind.FILLING:
         data = {
             "rows": indicators.filling(starts_on),
             "thresholds": _limits_data(thresholds()),
@@ -197,6 +201,8 @@ def make_district_report(kind, starts_on, *, by=None, reason=""):
         data = latest[school].data
         if kind == Kind.FILLING:
             sums = _totals(data["rows"], indicators.FILLING_COLUMNS)
+        elif kind == Kind.PROGRESS:
+            sums = {"periods": _by_period(data["rows"])}
         else:
             sums = {
                 "groups": data["groups"],
@@ -218,6 +224,42 @@ def make_district_report(kind, starts_on, *, by=None, reason=""):
 
 
 # --- Showing reports: one table per kind, then page, XLSX and PDF alike -----------------------
+
+
+def _by_period(rows):
+    """Each period's counts summed over the classes (or schools) that report it."""
+    periods = {}
+    for row in rows:
+        periods.setdefault(row["period"], []).append(row)
+    return {period: _totals(found, indicators.PROGRESS_COLUMNS) for period, found in periods.items()}
+
+
+PROGRESS_HEAD = [
+    "Обучающихся",
+    "Аттестовано",
+    "Отличники",
+    "Хорошисты",
+    "С одной «3»",
+    "С «3»",
+    "Неуспевающие",
+    "Не аттестованы",
+    "Успеваемость, %",
+    "Качество знаний, %",
+    "Пропущено уроков",
+    "по болезни",
+    "по уваж. причине",
+    "по неуваж. причине",
+    "причина не указана",
+]
+
+
+def _progress_cells(row):
+    counts = [row[key] for key in indicators.PROGRESS_COLUMNS]
+    return [_cell(value) for value in counts[:8]] + [
+        _cell(percent(row["attested"] - row["failing"], row["attested"])),
+        _cell(percent(row["excellent"] + row["good"], row["attested"])),
+        *(_cell(value) for value in counts[8:]),
+    ]
 
 
 def _cell(value, colour_=""):
@@ -283,6 +325,31 @@ def table(report):
                 f"Нормы накопляемости за четверть: {norms}." if norms else "",
             ],
         )
+    if report.kind == Kind.PROGRESS:
+        notes = [
+            "По итоговым отметкам периодов, закончившихся в этом месяце. Успеваемость — доля аттестованных "
+            "без «2», «1», незачёта и «н/а»; качество знаний — доля аттестованных только с «4» и «5». "
+            "Только числа: имена обучающихся остаются в отчётах школы."
+        ]
+        if report.school_id:
+            rows = data["rows"]
+            body = [(f"{row['class']} — {row['period']}", _progress_cells(row)) for row in rows]
+            totals = [(f"Школа — {period}", _progress_cells(sums)) for period, sums in _by_period(rows).items()]
+            return ["Класс — период"] + PROGRESS_HEAD, body + totals, notes
+        body = [
+            (f"{row['name']} — {period}", _progress_cells(sums))
+            for row in data["schools"]
+            for period, sums in row["periods"].items()
+        ]
+        district = {}
+        for row in data["schools"]:
+            for period, sums in row["periods"].items():
+                district.setdefault(period, []).append(sums)
+        totals = [
+            (f"Район — {period}", _progress_cells(_totals(found, indicators.PROGRESS_COLUMNS)))
+            for period, found in district.items()
+        ]
+        return ["Школа — период"] + PROGRESS_HEAD, body + totals, notes
     if report.kind == Kind.FILLING:
         notes = [
             f"Нормы накопляемости за четверть (пропорционально прошедшим дням): {norms}." if norms else "",
@@ -360,14 +427,13 @@ def chart(report, head, rows):
             for code, cell in zip(head[1:], cells, strict=True)
             if cell["value"] is not None
         ]
-    column = (
-        head.index(
-            "Накопляемость, %"
-            if report.kind == Kind.FILLING
-            else ("Активны, %" if report.school_id else "Родители: активны, %")
-        )
-        - 1
-    )
+    if report.kind == Kind.PROGRESS:
+        label = "Качество знаний, %"
+    elif report.kind == Kind.FILLING:
+        label = "Накопляемость, %"
+    else:
+        label = "Активны, %" if report.school_id else "Родители: активны, %"
+    column = head.index(label) - 1
     return [
         (name, cells[column]["value"], cells[column]["colour"])
         for name, cells in rows
@@ -380,6 +446,8 @@ def chart_title(report):
         return "Показатели, %" + (" по району" if not report.school_id else "")
     if report.kind == Kind.FILLING:
         return "Накопляемость отметок, %"
+    if report.kind == Kind.PROGRESS:
+        return "Качество знаний, %"
     return "Активные пользователи, %" if report.school_id else "Родители, открывавшие дневник, %"
 
 

@@ -278,8 +278,10 @@ def school_reports(request):
     finished period (a new version needs a reason). The quality report comes from the district."""
 
     def make(kind, period, by, reason):
-        if kind not in (Report.Kind.FILLING, Report.Kind.ACTIVITY):
-            raise ValidationError("Школа формирует отчёт о заполнении ЭЖ или об активности пользователей.")
+        if kind not in (Report.Kind.FILLING, Report.Kind.ACTIVITY, Report.Kind.PROGRESS):
+            raise ValidationError(
+                "Школа формирует отчёт о заполнении ЭЖ, об активности пользователей или об итогах периодов."
+            )
         reports.make_school_report(kind, _period(kind, period), by=by, reason=reason)
 
     return _reports_page(

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -40,6 +41,9 @@ def use_broker(url):
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    # kombu keeps producer pools by broker address, process-wide: a pool closed above would be
+    # handed out again the next time the same address is used.
+    kombu.pools.reset()
 
 
 @contextmanager

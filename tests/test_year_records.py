@@ -3,6 +3,7 @@ year's end: the progress and attendance report on a hand-built class, the paper 
 journal and its register."""
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +27,8 @@ from audit.models import AuditEntry
 from journal import selectors, services
 from journal.archive import export_archive
 from journal.models import ArchiveExport, Attendance, FinalMark, Lesson, Mark, PrintedCopy, Pupil, SchoolClass
+from monitoring.models import Report
+from monitoring.reports import make_district_report, make_school_report
 from tests.conftest import database_url_of_tests, link_parent
 from tests.test_tasks import worker  # noqa: F401 (the real Celery worker, started once for the module)
 
@@ -425,3 +428,37 @@ def test_a_running_year_does_not_turn_over_and_only_the_deputy_turns_it(world, e
     assert director.post("/year-end/", {"next_year": following.pk}).status_code == 403
     assert enter(a.class_teacher, a.host).get("/year-end/").status_code in (403, 404)
     assert enter(world.b.deputy, a.host).get("/year-end/").status_code == 302
+
+
+def test_the_district_sees_the_years_results_as_counts_only(world, enter):
+    """School A publishes the results of the periods that ended in a month; the district's report
+    sums them — numbers, never a pupil's name."""
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        year, term, fourth, eleventh, pupils, lesson = last_year_of(a, cal)
+        month = year.ends_on.replace(day=1)
+        report = make_school_report(Report.Kind.PROGRESS, month, by=a.deputy)
+    rows = {(row["class"], row["period"]): row for row in report.data["rows"]}
+    assert set(rows) == {("4В", "2 полугодие"), ("4В", "учебный год"), ("11А", "2 полугодие"), ("11А", "учебный год")}
+    year_of_4 = rows[("4В", "учебный год")]
+    assert (year_of_4["pupils"], year_of_4["attested"], year_of_4["excellent"], year_of_4["not_attested"]) == (
+        3,
+        1,
+        1,
+        2,
+    )
+    assert rows[("4В", "2 полугодие")]["attested"] == 0
+    district = make_district_report(Report.Kind.PROGRESS, month, by=world.official)
+    text = json.dumps(district.data, ensure_ascii=False) + json.dumps(report.data, ensure_ascii=False)
+    assert not any(p.last_name in text for p in pupils + a.pupils)
+    assert district.data["schools"][0]["periods"]["учебный год"]["excellent"] == 1
+    official = enter(world.official, "localhost")
+    page = official.get(f"/district/quality/reports/{district.pk}/").content.decode()
+    assert "Район — учебный год" in page and "Качество знаний, %" in page
+    assert "Четвёртов" not in page
+    book = openpyxl.load_workbook(io.BytesIO(official.get(f"/district/quality/reports/{district.pk}.xlsx").content))
+    assert any(row[0] == "Район — учебный год" and row[10] == 100 for row in book.active.iter_rows(values_only=True))
+    # A school reads its own; a parent and another school do not.
+    assert enter(a.deputy, a.host).get(f"/quality/reports/{report.pk}/").status_code == 200
+    assert enter(world.b.deputy, world.b.host).get(f"/quality/reports/{report.pk}/").status_code == 404
+    assert enter(world.parent, "localhost").get(f"/district/quality/reports/{district.pk}/").status_code in (403, 404)

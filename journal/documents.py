@@ -299,9 +299,10 @@ def journal_copy_pdf(school, school_class, term, journals, copy=None):
                     cells.append(" ".join(filter(None, [absent, marks])))
                 final = [row["final"].value if row["final"] else ""] if last else []
                 body.append([str(n), Paragraph(escape(row["pupil"].full_name), small), *cells, *final])
-            widths = [7 * mm, 48 * mm] + [9.5 * mm] * len(chunk) + ([14 * mm] if last else [])
+            widths = [7 * mm, 48 * mm] + [9.5 * mm] * len(chunk) + ([18 * mm] if last else [])
             style = grid_style(font, 7) + [("ALIGN", (2, 0), (-1, -1), "CENTER")]
-            story += [Table([head, *body], colWidths=widths, repeatRows=1, style=TableStyle(style)), Spacer(1, 3 * mm)]
+            table = Table([head, *body], colWidths=widths, repeatRows=1, style=TableStyle(style), hAlign="LEFT")
+            story += [table, Spacer(1, 3 * mm)]
         lesson_rows = [["Дата", "Урок", "Тема урока", "Домашнее задание", "Провёл(а)"]] + [
             [
                 f"{lesson.date:%d.%m.%Y}",

@@ -201,5 +201,14 @@ RULES = [
     ("Staff credentials", "the school admin (never for themselves)"),
     ("A school's first admin", "the district operator, only while the school has no admin"),
     ("A child's diary", "the child, and parents with a live guardianship and consent while the child is enrolled"),
+    (
+        "Term and year reports of a class (progress, absences), the summary sheet",
+        "the class's own class teacher, the deputy, the director; of a grade or the school: the deputy, the director",
+    ),
+    (
+        "Paper copies of the journal and their register; the year's archive",
+        "the deputy and the director print, download and list; the deputy certifies a copy and makes the archive",
+    ),
+    ("Turn the school year over (promote classes)", "the deputy; the director sees the plan"),
     ("District dashboards and reports", "district staff: counts only, never a pupil"),
 ]

@@ -140,3 +140,23 @@ def test_the_ingress_serves_the_portal_and_every_school_and_takes_the_apps_large
 def test_a_typo_in_the_values_fails_the_install(values):
     with pytest.raises(Exception, match="(?i)schema|additional|values"):
         rendered(values)
+
+
+def test_the_worker_writes_the_years_archive_to_its_own_volumes():
+    """On a read-only root the archive's second place and the schools' keys need volumes."""
+    plain = rendered()[("Deployment", "ej-worker")]["spec"]["template"]["spec"]
+    assert "ARCHIVE_DIR" not in env_of(plain["containers"][0])
+    docs = rendered({"archive": {"claim": "ej-archive", "keysClaim": "ej-archive-keys"}})
+    worker = docs[("Deployment", "ej-worker")]
+    kubernetes_validate.validate(worker, KUBERNETES, strict=True)
+    spec = worker["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    assert env_of(container)["ARCHIVE_DIR"] == "/archives" and env_of(container)["ARCHIVE_KEYS_DIR"] == "/archive-keys"
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert mounts == {"tmp": "/tmp", "archive": "/archives", "archive-keys": "/archive-keys"}
+    claims = {
+        v["name"]: v["persistentVolumeClaim"]["claimName"] for v in spec["volumes"] if "persistentVolumeClaim" in v
+    }
+    assert claims == {"archive": "ej-archive", "archive-keys": "ej-archive-keys"}
+    beat = docs[("Deployment", "ej-beat")]["spec"]["template"]["spec"]
+    assert "ARCHIVE_DIR" not in env_of(beat["containers"][0])

@@ -119,7 +119,8 @@ def test_the_class_teacher_prints_the_term_report_and_the_deputy_the_schools(wor
     assert enter(world.b.deputy, a.host).get("/reports/progress/").status_code == 302
 
 
-def test_the_paper_copy_of_a_term_is_numbered_registered_and_certified(world, enter):
+def test_the_paper_copy_of_a_term_is_numbered_registered_and_certified(world, enter, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):
         hand_built_term(a, cal)
@@ -166,6 +167,7 @@ def test_the_paper_copy_of_a_term_is_numbered_registered_and_certified(world, en
 def archive_places(tmp_path, settings):
     settings.ARCHIVE_KEYS_DIR = str(tmp_path / "keys")
     settings.ARCHIVE_DIR = str(tmp_path / "second")
+    settings.MEDIA_ROOT = str(tmp_path / "storage")
     return tmp_path
 
 
@@ -267,9 +269,11 @@ def test_an_archive_names_only_its_own_school(world, archive_places):
 def worker_archive_places(tmp_path_factory):
     """The worker's places (it reads them from its environment when it starts)."""
     folder = tmp_path_factory.mktemp("worker-archive")
-    os.environ["ARCHIVE_DIR"], os.environ["ARCHIVE_KEYS_DIR"] = str(folder / "second"), str(folder / "keys")
+    places = {"ARCHIVE_DIR": "second", "ARCHIVE_KEYS_DIR": "keys", "MEDIA_ROOT": "storage"}
+    os.environ.update({name: str(folder / sub) for name, sub in places.items()})
     yield folder
-    del os.environ["ARCHIVE_DIR"], os.environ["ARCHIVE_KEYS_DIR"]
+    for name in places:
+        del os.environ[name]
 
 
 @pytest.fixture
@@ -286,8 +290,9 @@ def committed_archives_removed(world):
 
 @pytest.mark.worker
 @pytest.mark.usefixtures("committed_archives_removed", "worker_archive_places", "worker")
-def test_the_deputy_makes_the_archive_with_a_button_and_downloads_it(world, worker_archive_places, enter):
+def test_the_deputy_makes_the_archive_with_a_button_and_downloads_it(world, worker_archive_places, enter, settings):
     a, cal = world.a, world.calendar_a
+    settings.MEDIA_ROOT = str(worker_archive_places / "storage")  # the storage the worker writes to
     deputy = enter(a.deputy, a.host)
     answer = deputy.post("/archives/", {"year": cal.year.pk}, follow=True)
     assert "формируется" in answer.content.decode()

@@ -4,6 +4,7 @@ functions that answer 404 alike for "not yours" and "does not exist"."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import render
 from rest_framework.permissions import BasePermission
 
@@ -40,9 +41,9 @@ class Audience:
         return f"Audience({self.where}, read={sorted(self.read)}, write={sorted(self.write)})"
 
 
-def audience(where, read, write=None):
+def audience(where, read, write=None, hidden=False):
     """Declares and enforces a page's audience: anonymous people are sent to sign in,
-    others outside it get the "no access" page."""
+    others outside it get the "no access" page (`hidden`: a 404, as if it were not there)."""
     declared = Audience(where, read, write)
 
     def decorator(view):
@@ -51,6 +52,8 @@ def audience(where, read, write=None):
             if not declared.admits(request):
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
+                if hidden:
+                    raise Http404
                 return render(request, "forbidden.html", status=403)
             return view(request, *args, **kwargs)
 
@@ -74,9 +77,9 @@ def school_roles(*roles):
     return audience("school", roles)
 
 
-def district_roles(*roles):
+def district_roles(*roles, hidden=False):
     """At the portal address, for district staff holding one of `roles`."""
-    return audience("portal", roles)
+    return audience("portal", roles, hidden=hidden)
 
 
 def parent_required(view):

@@ -46,6 +46,7 @@ SHARED_APPS = [
     "accounts",
     "audit",
     "monitoring",
+    "billing",
     "demo",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -318,6 +319,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0, day_of_week=1),
     },
     "teacher-reminders": {"task": "monitoring.tasks.dispatch_reminders", "schedule": crontab(hour=7, minute=30)},
+    # Billing, in public: yesterday's use of every school (after the hourly figures), the month's
+    # invoices on the 1st, reminders of overdue invoices.
+    "billing-usage": {"task": "billing.tasks.record_usage", "schedule": crontab(hour=1, minute=15)},
+    "billing-close": {"task": "billing.tasks.close_last_month", "schedule": crontab(hour=7, minute=0, day_of_month=1)},
+    "billing-reminders": {"task": "billing.tasks.remind_overdue", "schedule": crontab(hour=9, minute=0)},
     # Saturday 12:00: the week's digest for every parent.
     "weekly-digest": {
         "task": "diary.tasks.dispatch_weekly_digest",
@@ -380,3 +386,15 @@ ARCHIVE_KEYS_DIR = os.environ.get("ARCHIVE_KEYS_DIR", str(BASE_DIR / "var" / "ar
 # Years each kind of document is kept after its school year ends (Перечень типовых документов,
 # приказ Минкультуры № 558: сводные ведомости успеваемости — 25 лет, классные журналы — 5 лет).
 ARCHIVE_RETENTION_YEARS = {"journal": 5, "summary_sheet": 25, "reports": 5, "missed_lessons": 5}
+
+# Billing: our own requisites on invoices and acts, and the account payments come to.
+BILLING_SUPPLIER = {
+    "name": os.environ.get("BILLING_SUPPLIER_NAME", "ООО «Электронный журнал» (демо)"),
+    "inn": os.environ.get("BILLING_SUPPLIER_INN", "7701010017"),
+    "kpp": os.environ.get("BILLING_SUPPLIER_KPP", "770101001"),
+    "address": os.environ.get("BILLING_SUPPLIER_ADDRESS", "г. Москва"),
+    "bank": os.environ.get("BILLING_SUPPLIER_BANK", "ПАО Сбербанк"),
+    "bik": os.environ.get("BILLING_SUPPLIER_BIK", "044525225"),
+    "account": os.environ.get("BILLING_SUPPLIER_ACCOUNT", "40701810300000000012"),
+    "correspondent_account": os.environ.get("BILLING_SUPPLIER_CORR_ACCOUNT", "30101810400000000225"),
+}

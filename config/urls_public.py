@@ -3,6 +3,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from billing import api as billing_api
+from billing import views as billing_views
 from diary import api as diary_api
 from diary import views as diary_views
 from monitoring import views as monitoring_views
@@ -58,6 +60,22 @@ urlpatterns = common + [
     path("api/v1/notifications/", diary_api.notifications, name="api_notifications"),
     path("api/v1/messages/", diary_api.threads, name="api_threads"),
     path("api/v1/messages/<slug:slug>/<int:thread_id>/", diary_api.thread, name="api_thread"),
+    path("district/billing/", billing_views.home, name="billing"),
+    path("district/billing/payers/new/", billing_views.payer_new, name="billing_payer_new"),
+    path("district/billing/payers/<int:payer_id>/", billing_views.payer_detail, name="billing_payer"),
+    path(
+        "district/billing/contracts/<int:contract_id>/plan/", billing_views.contract_plan, name="billing_contract_plan"
+    ),
+    path("district/billing/plans/", billing_views.plans, name="billing_plans"),
+    path("district/billing/invoices/", billing_views.invoices, name="billing_invoices"),
+    path("district/billing/invoices/<int:invoice_id>/", billing_views.invoice_detail, name="billing_invoice"),
+    path(
+        "district/billing/invoices/<int:invoice_id>.<str:kind>", billing_views.invoice_file, name="billing_invoice_file"
+    ),
+    path("district/billing/payments/", billing_views.payments, name="billing_payments"),
+    path("api/v1/billing/payers/", billing_api.PayerList.as_view(), name="api_billing_payers"),
+    path("api/v1/billing/invoices/", billing_api.InvoiceList.as_view(), name="api_billing_invoices"),
+    path("api/v1/billing/payments/", billing_api.PaymentList.as_view(), name="api_billing_payments"),
     path("district/quality/", monitoring_views.district, name="quality"),
     path("district/quality/thresholds/", monitoring_views.threshold_page, name="thresholds"),
     path("district/quality/reports/", monitoring_views.district_reports, name="district_reports"),

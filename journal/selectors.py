@@ -96,6 +96,7 @@ def school_figures():
         "pupils_with_parent": pupils.filter(guardians__ended_at__isnull=True, guardians__consent_at__isnull=False)
         .distinct()
         .count(),
+        "active_pupils": pupils.filter(user__last_login__gte=timezone.now() - timedelta(days=30)).count(),
     }
 
 

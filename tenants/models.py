@@ -97,4 +97,6 @@ class SchoolFigures(models.Model):
     pupils = models.PositiveIntegerField(default=0)
     staff = models.PositiveIntegerField(default=0)
     pupils_with_parent = models.PositiveIntegerField(default=0)
+    active_pupils = models.PositiveIntegerField(default=0)  # signed in within 30 days
+    storage_bytes = models.BigIntegerField(default=0)  # the school's stored files
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,6 +4,7 @@ before the task runs. The periodic job is a dispatcher: one task per working sch
 
 import random
 
+from django.core.files.storage import default_storage
 from django.db import connection
 from django_tenants.utils import schema_context
 
@@ -11,6 +12,7 @@ from accounts.selectors import staff_count
 from config.celery import app
 
 from . import figures as school_figures
+from .backup import stored_files
 from .models import School, SchoolFigures
 
 JITTER_SECONDS = 30
@@ -39,5 +41,6 @@ def update_school_figures():
         return None
     figures = school_figures.count()  # counted in the school's own schema, by the apps that own its tables
     figures["staff"] = staff_count(school)
+    figures["storage_bytes"] = sum(default_storage.size(name) for name in stored_files(school.schema_name))
     SchoolFigures.objects.update_or_create(school=school, defaults=figures)
     return figures

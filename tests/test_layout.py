@@ -22,6 +22,22 @@ PUBLIC_MODELS = {
     "monitoring.threshold": "district's limits",
     "monitoring.report": "frozen reports of counts",
     "monitoring.accumulationnorm": "district's norms",
+    **{
+        f"billing.{name}": "billing of the service: the district's, never a school's"
+        for name in (
+            "payer",
+            "plan",
+            "contract",
+            "contractplan",
+            "usageday",
+            "billingmonth",
+            "documentcounter",
+            "invoice",
+            "invoiceline",
+            "payment",
+            "reminder",
+        )
+    },
     "auth.permission": "Django",
     "auth.group": "Django",
     "sessions.session": "Django",

@@ -1,0 +1,129 @@
+"""1C's bank exchange format (1CClientBankExchange, version 1.03): read a bank statement's
+incoming payments; write payment orders a payer's accounting loads into its bank client."""
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+HEADER = "1CClientBankExchange"
+
+
+def _decode(content):
+    """1C writes Windows-1251 (Кодировка=Windows) or DOS 866; some banks UTF-8 with a BOM."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8")
+    try:
+        head = content[:400].decode("cp1251")
+    except UnicodeDecodeError:
+        head = ""
+    return content.decode("cp866" if "Кодировка=DOS" in head else "cp1251", errors="strict")
+
+
+def _date(text, where):
+    try:
+        return datetime.strptime(text.strip(), "%d.%m.%Y").date()
+    except ValueError:
+        raise ValidationError(f"{where}: дата «{text}» не в формате ДД.ММ.ГГГГ.") from None
+
+
+def read_statement(content):
+    """The statement's payments to us: [{number, date, amount, payer_inn, payer_name, purpose}].
+    Anything malformed is refused as a whole, naming the document."""
+    try:
+        text = _decode(content)
+    except UnicodeDecodeError:
+        raise ValidationError("Файл не в кодировке Windows-1251, DOS или UTF-8: это не выписка 1С.") from None
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+    if not lines or lines[0] != HEADER:
+        raise ValidationError(f"Это не файл обмена с банком 1С: первая строка должна быть «{HEADER}».")
+    if "КонецФайла" not in lines:
+        raise ValidationError("Файл выписки оборван: нет строки «КонецФайла».")
+    ours = settings.BILLING_SUPPLIER["inn"]
+    found, current = [], None
+    for number, line in enumerate(lines, 1):
+        if line.startswith("СекцияДокумент="):
+            current = {"_line": number}
+        elif line == "КонецДокумента":
+            if current is None:
+                raise ValidationError(f"Строка {number}: «КонецДокумента» без начала документа.")
+            found.append(current)
+            current = None
+        elif current is not None and "=" in line:
+            key, value = line.split("=", 1)
+            current[key] = value
+    if current is not None:
+        raise ValidationError(f"Документ со строки {current['_line']} не закончен («КонецДокумента»).")
+    payments = []
+    for doc in found:
+        where = f"Документ со строки {doc['_line']}"
+        if doc.get("ПолучательИНН") != ours:
+            continue  # not a payment to us (an outgoing one, or another account's)
+        missing = [key for key in ("Номер", "Дата", "Сумма", "ПлательщикИНН") if not doc.get(key)]
+        if missing:
+            raise ValidationError(f"{where}: нет полей {', '.join(missing)}.")
+        try:
+            amount = Decimal(doc["Сумма"].replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError(f"{where}: сумма «{doc['Сумма']}» — не число.") from None
+        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError(f"{where}: сумма «{doc['Сумма']}» — не сумма в рублях с копейками.")
+        if not re.fullmatch(r"\d{10}|\d{12}", doc["ПлательщикИНН"]):
+            raise ValidationError(f"{where}: ИНН плательщика «{doc['ПлательщикИНН']}» — не 10 и не 12 цифр.")
+        payments.append(
+            {
+                "number": doc["Номер"][:20],
+                "date": _date(doc.get("ДатаПоступило") or doc["Дата"], where),
+                "amount": amount,
+                "payer_inn": doc["ПлательщикИНН"],
+                "payer_name": doc.get("Плательщик1") or doc.get("Плательщик", ""),
+                "purpose": doc.get("НазначениеПлатежа", ""),
+            }
+        )
+    return payments
+
+
+def payment_orders(invoices, *, first_number=1, day=None):
+    """Payment orders for the invoices, from their payer to us, in Windows-1251: the file a
+    payer's accounting loads into its bank client (and, paid, comes back in our statement)."""
+    day = day or timezone.localdate()
+    us = settings.BILLING_SUPPLIER
+    out = [
+        HEADER,
+        "ВерсияФормата=1.03",
+        "Кодировка=Windows",
+        "Отправитель=Электронный журнал",
+        f"ДатаСоздания={day:%d.%m.%Y}",
+        f"ДатаНачала={day:%d.%m.%Y}",
+        f"ДатаКонца={day:%d.%m.%Y}",
+        "Документ=Платежное поручение",
+    ]
+    for n, invoice in enumerate(invoices, first_number):
+        payer = invoice.payer
+        vat = f"В т.ч. НДС {invoice.vat:.2f} руб." if invoice.plan.vat_rate is not None else "Без НДС"
+        out += [
+            "СекцияДокумент=Платежное поручение",
+            f"Номер={n}",
+            f"Дата={day:%d.%m.%Y}",
+            f"Сумма={invoice.owed:.2f}",
+            f"ПлательщикСчет={payer.account}",
+            f"ПлательщикИНН={payer.inn}",
+            f"ПлательщикКПП={payer.kpp}",
+            f"Плательщик1={payer.name}",
+            f"ПлательщикБИК={payer.bik}",
+            f"ПолучательСчет={us['account']}",
+            f"ПолучательИНН={us['inn']}",
+            f"ПолучательКПП={us['kpp']}",
+            f"Получатель1={us['name']}",
+            f"ПолучательБИК={us['bik']}",
+            "ВидОплаты=01",
+            "Очередность=5",
+            f"НазначениеПлатежа=Оплата по счёту № {invoice.number} от {invoice.issued_on:%d.%m.%Y} "
+            f"за услуги ЭЖ и ЭД. {vat}",
+            "КонецДокумента",
+        ]
+    out.append("КонецФайла")
+    return ("\r\n".join(out) + "\r\n").encode("cp1251")

@@ -1,0 +1,38 @@
+"""What the operator's console reads: payers and their debts, invoices, unmatched payments."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .models import Invoice, Payer, Payment
+
+
+def debts(today=None):
+    """Per payer: invoiced, paid, owed and overdue (credit notes taken off)."""
+    today = today or timezone.localdate()
+    rows = []
+    for payer in Payer.objects.prefetch_related("contracts"):
+        invoices = list(
+            Invoice.objects.filter(payer=payer, kind=Invoice.Kind.INVOICE).prefetch_related("payments", "corrections")
+        )
+        owed = sum((invoice.owed for invoice in invoices), Decimal("0.00"))
+        overdue = [invoice for invoice in invoices if invoice.is_overdue(today)]
+        rows.append(
+            {
+                "payer": payer,
+                "invoiced": sum((invoice.total for invoice in invoices), Decimal("0.00")),
+                "owed": owed,
+                "overdue": sum((invoice.owed for invoice in overdue), Decimal("0.00")),
+                "overdue_since": min((invoice.due_on for invoice in overdue), default=None),
+            }
+        )
+    return rows
+
+
+def unmatched_payments():
+    return Payment.objects.filter(invoice__isnull=True).select_related("payer")
+
+
+def invoices_of(month=None):
+    found = Invoice.objects.select_related("payer", "contract", "plan", "corrects").order_by("year", "number")
+    return found.filter(month=month) if month else found

@@ -197,7 +197,7 @@ def payments(request):
                 services.match_payment(payment, invoice, by=request.user, ip=client_ip(request))
                 messages.success(request, f"Платёж отнесён к {invoice}.")
             else:
-                raise Http404
+                raise ValidationError("Выберите действие: записать платёж, прочитать выписку или отнести платёж.")
         except ValidationError as error:
             _refused(request, error)
         else:

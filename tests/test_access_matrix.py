@@ -17,6 +17,8 @@ from accounts import services as accounts
 from accounts.access import Audience
 from accounts.models import Role
 from audit.models import AuditEntry
+from billing import services as billing
+from billing.models import Invoice, Payer, Plan
 from diary import services as diary
 from journal import services as journal
 from journal.models import ArchiveExport, ImportBatch, Lesson
@@ -145,6 +147,15 @@ def cast(world, settings, tmp_path):
             retain_until={},
         )
     district_report = make_district_report("activity", monday, by=world.official)
+    payer = Payer.objects.create(name="Управление образования", inn="5001007329")
+    plan = Plan.objects.create(name="За школу", kind="per_school", tiers=[["0", "100"]], vat_rate=22)
+    contract = billing.create_contract(
+        payer=payer, number="1", signed_on=today, starts_on=today, plan=plan, schools=[a.school], by=world.operator
+    )
+    invoice = Invoice.objects.create(
+        year=today.year, number=1, issued_on=today, due_on=today, month=today.replace(day=1), payer=payer,
+        contract=contract, plan=plan, net=100, vat=22, total=122,
+    )  # fmt: skip
     invitation, _ = accounts.issue_invitation(school=a.school, role=Role.TEACHER, by=a.admin, ip=None, full_name="X")
     membership = a.teacher.memberships.get(role=Role.TEACHER, school=a.school)
     people = {
@@ -181,6 +192,9 @@ def cast(world, settings, tmp_path):
         guardian=guardian,
         printed_copy=printed_copy,
         archive=archive,
+        payer=payer,
+        contract=contract,
+        invoice=invoice,
     )
     return people, objects
 
@@ -395,6 +409,19 @@ def portal_get_cases(o, world):
         (f"/messages/{slug}/{o['thread'].pk}/", {PA}),
         (f"/messages/{slug}/{o['thread'].pk}/files/{o['message'].pk}/", {PA}),
         (f"/api/v1/messages/{slug}/{o['thread'].pk}/", {PA}),
+        ("/district/billing/", {OPR}),
+        ("/district/billing/payers/new/", {OPR}),
+        (f"/district/billing/payers/{o['payer'].pk}/", {OPR}),
+        ("/district/billing/plans/", {OPR}),
+        ("/district/billing/invoices/", {OPR}),
+        (f"/district/billing/invoices/?month={o['invoice'].month:%Y-%m}&format=csv", {OPR}),
+        (f"/district/billing/invoices/{o['invoice'].pk}/", {OPR}),
+        (f"/district/billing/invoices/{o['invoice'].pk}.pdf", {OPR}),
+        (f"/district/billing/invoices/{o['invoice'].pk}.act", {OPR}),
+        ("/district/billing/payments/", {OPR}),
+        ("/api/v1/billing/payers/", {OPR}),
+        ("/api/v1/billing/invoices/", {OPR}),
+        ("/api/v1/billing/payments/", {OPR}),
     ]
 
 
@@ -416,6 +443,14 @@ def portal_write_cases(o):
         ("post", f"/messages/{slug}/new/{o['a'].pupils[0].pk}/", {PA}),
         ("post", f"/children/{slug}/{o['a'].pupils[0].pk}/consent/", {PA}),
         ("post", "/notifications/", {PA, OPA}),
+        ("post", "/district/billing/", {OPR}),
+        ("post", "/district/billing/payers/new/", {OPR}),
+        ("post", f"/district/billing/payers/{o['payer'].pk}/", {OPR}),
+        ("post", f"/district/billing/contracts/{o['contract'].pk}/plan/", {OPR}),
+        ("post", "/district/billing/plans/", {OPR}),
+        ("post", f"/district/billing/invoices/{o['invoice'].pk}/", {OPR}),
+        ("post", "/district/billing/payments/", {OPR}),
+        ("post", "/api/v1/billing/payments/", {OPR}),
     ]
 
 

@@ -66,5 +66,10 @@ def test_the_demo_seed_runs_on_an_empty_database(empty_database):
             " (SELECT count(*) FROM monitoring_report WHERE school_id IS NULL)"
         ).fetchone()
         assert (figures, reports) == (6, 3)
+        # The operator has last month's invoice for the district, one line per school.
+        invoices, lines = conn.execute(
+            "SELECT (SELECT count(*) FROM billing_invoice), (SELECT count(*) FROM billing_invoiceline)"
+        ).fetchone()
+        assert (invoices, lines) == (1, 3)
     # Run again: it leaves the district as it is.
     assert "уже создан" in manage(url, "seed_demo")

@@ -14,6 +14,8 @@ from django_tenants.utils import schema_context
 from accounts import services as accounts
 from accounts.models import Role, User
 from audit.models import DataView
+from billing import services as billing
+from billing.models import Payer, Plan, UsageDay
 from config.context import host_url, portal_url
 from demo import school_year as demo
 from journal import services as journal
@@ -184,6 +186,52 @@ class Command(BaseCommand):
         reports.make_quality_reports(reports.previous_month())
         reports.make_district_report(Report.Kind.FILLING, reports.previous_month())
         reports.make_district_report(Report.Kind.ACTIVITY, reports.previous_week())
+        self.seed_billing(operator)
+
+    def seed_billing(self, operator):
+        """The district pays per pupil; last month's use as the nightly job would have copied it,
+        and last month's invoice and act, for the operator to try (/district/billing/)."""
+        month = reports.previous_month()
+        payer = billing.save_payer(
+            Payer(
+                name="Управление образования администрации Демонстрационного района",
+                inn="5001007329",
+                kpp="500101001",
+                bank="ПАО Сбербанк",
+                bik="044525974",
+                account="40701810700000000077",
+                contacts="buh@uo.example.ru",
+            ),
+            by=operator,
+        )
+        plan = billing.create_plan(
+            name="За обучающегося в месяц",
+            kind=Plan.Kind.PER_PUPIL,
+            tiers=[["0", "12.00"], ["10000", "10.00"]],
+            vat_note="НДС не облагается (УСН)",
+            by=operator,
+        )
+        schools = list(School.objects.exclude(schema_name="public").select_related("figures"))
+        billing.create_contract(
+            payer=payer, number="1-ЭЖ", signed_on=month, starts_on=month, plan=plan, schools=schools, by=operator
+        )
+        day, usage = month, []
+        while day < timezone.localdate():
+            usage += [
+                UsageDay(
+                    school=school,
+                    day=day,
+                    status=school.status,
+                    pupils=school.figures.pupils,
+                    active_pupils=school.figures.active_pupils,
+                    staff=school.figures.staff,
+                    storage_bytes=school.figures.storage_bytes,
+                )
+                for school in schools
+            ]
+            day += timedelta(days=1)
+        UsageDay.objects.bulk_create(usage)
+        billing.close_month(month, by=operator)
 
     def seed_monitoring(self):
         """Parents who opened the diary now and then, the nights' indicators of this month and the

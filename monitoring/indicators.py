@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import LoginAttempt, Membership, Role
 from audit.models import AuditEntry, DataView
 from diary.models import Message
+from journal.documents import PROGRESS_HEAD as PROGRESS_TABLE_HEAD
 from journal.models import (
     Attendance,
     Bell,
@@ -476,6 +477,7 @@ def activity(school, monday):
     return {"groups": rows, "journal_entries": entries.count(), "diary_views": views.count()}
 
 
+PROGRESS_HEAD = PROGRESS_TABLE_HEAD[1:]  # the school's report's columns, without its "Класс"
 PROGRESS_COLUMNS = [
     "pupils",
     "attested",

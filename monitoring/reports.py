@@ -234,25 +234,6 @@ def _by_period(rows):
     return {period: _totals(found, indicators.PROGRESS_COLUMNS) for period, found in periods.items()}
 
 
-PROGRESS_HEAD = [
-    "Обучающихся",
-    "Аттестовано",
-    "Отличники",
-    "Хорошисты",
-    "С одной «3»",
-    "С «3»",
-    "Неуспевающие",
-    "Не аттестованы",
-    "Успеваемость, %",
-    "Качество знаний, %",
-    "Пропущено уроков",
-    "по болезни",
-    "по уваж. причине",
-    "по неуваж. причине",
-    "причина не указана",
-]
-
-
 def _progress_cells(row):
     counts = [row[key] for key in indicators.PROGRESS_COLUMNS]
     return [_cell(value) for value in counts[:8]] + [
@@ -335,7 +316,7 @@ def table(report):
             rows = data["rows"]
             body = [(f"{row['class']} — {row['period']}", _progress_cells(row)) for row in rows]
             totals = [(f"Школа — {period}", _progress_cells(sums)) for period, sums in _by_period(rows).items()]
-            return ["Класс — период"] + PROGRESS_HEAD, body + totals, notes
+            return ["Класс — период"] + indicators.PROGRESS_HEAD, body + totals, notes
         body = [
             (f"{row['name']} — {period}", _progress_cells(sums))
             for row in data["schools"]
@@ -349,7 +330,7 @@ def table(report):
             (f"Район — {period}", _progress_cells(_totals(found, indicators.PROGRESS_COLUMNS)))
             for period, found in district.items()
         ]
-        return ["Школа — период"] + PROGRESS_HEAD, body + totals, notes
+        return ["Школа — период"] + indicators.PROGRESS_HEAD, body + totals, notes
     if report.kind == Kind.FILLING:
         notes = [
             f"Нормы накопляемости за четверть (пропорционально прошедшим дням): {norms}." if norms else "",

@@ -253,8 +253,8 @@ def school_key(school):
         key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
         name = x509.Name(
             [
-                x509.NameAttribute(NameOID.COMMON_NAME, school.name[:64]),
-                x509.NameAttribute(NameOID.ORGANIZATION_NAME, school.name[:64]),
+                x509.NameAttribute(NameOID.COMMON_NAME, _fit(school.short_name)),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, _fit(school.name)),
                 x509.NameAttribute(NameOID.COUNTRY_NAME, "RU"),
             ]
         )
@@ -280,6 +280,11 @@ def school_key(school):
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     return key, x509.load_pem_x509_certificate(cert_path.read_bytes())
+
+
+def _fit(text):
+    """At most 64 bytes of UTF-8 (X.509's limit for a name; a Cyrillic letter takes two)."""
+    return text.encode()[:64].decode(errors="ignore")
 
 
 def signatures(manifest, key, cert):

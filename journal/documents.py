@@ -316,7 +316,9 @@ def journal_copy_pdf(school, school_class, term, journals, copy=None):
             for lesson in lessons
         ]
         widths = [20 * mm, 11 * mm, 100 * mm, 100 * mm, 35 * mm]
-        story.append(Table(lesson_rows, colWidths=widths, repeatRows=1, style=TableStyle(grid_style(font, 7))))
+        story.append(
+            Table(lesson_rows, colWidths=widths, repeatRows=1, style=TableStyle(grid_style(font, 7)), hAlign="LEFT")
+        )
     story += signature_lines(
         text,
         "Правильность переноса данных проверил(а): заместитель директора ____________________ "

@@ -16,6 +16,7 @@ import openpyxl
 import psycopg
 import pypdf
 import pytest
+from cryptography.x509.oid import NameOID
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -25,10 +26,11 @@ from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from journal import selectors, services
-from journal.archive import export_archive
+from journal.archive import export_archive, school_key
 from journal.models import ArchiveExport, Attendance, FinalMark, Lesson, Mark, PrintedCopy, Pupil, SchoolClass
 from monitoring.models import Report
 from monitoring.reports import make_district_report, make_school_report
+from tenants.models import School
 from tests.conftest import database_url_of_tests, link_parent
 from tests.test_tasks import worker  # noqa: F401 (the real Celery worker, started once for the module)
 
@@ -467,3 +469,17 @@ def test_the_district_sees_the_years_results_as_counts_only(world, enter):
     assert enter(a.deputy, a.host).get(f"/quality/reports/{report.pk}/").status_code == 200
     assert enter(world.b.deputy, world.b.host).get(f"/quality/reports/{report.pk}/").status_code == 404
     assert enter(world.parent, "localhost").get(f"/district/quality/reports/{district.pk}/").status_code in (403, 404)
+
+
+def test_a_school_with_a_long_russian_name_gets_its_signing_key(archive_places):
+    """Found on the demo district: X.509 counts 64 bytes, and a Cyrillic letter takes two."""
+    school = School(
+        name="Муниципальное бюджетное общеобразовательное учреждение «Средняя общеобразовательная школа № 1»",
+        short_name="СОШ № 1",
+        schema_name="school_long",
+    )
+    key, cert = school_key(school)
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "СОШ № 1"
+    organisation = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+    assert school.name.startswith(organisation) and len(organisation.encode()) <= 64
+    assert school_key(school)[1] == cert  # made once, then kept

@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.provisioning import summary  # noqa: E402
+from bench.provisioning import serving_env, summary  # noqa: E402
 
 # The counts behind Q1, Q2, Q4 and the filling table (lessons by class and subject), and behind
 # Q7–Q9 (marks per pupil and subject so far in the term), as one would write them by hand.
@@ -89,7 +89,7 @@ def bare(sql, params):
 
 
 def start_worker(broker):
-    env = {**os.environ, "CELERY_BROKER_URL": broker, "LOG_LEVEL": "WARNING"}
+    env = serving_env(CELERY_BROKER_URL=broker)
     return subprocess.Popen(
         [
             sys.executable,

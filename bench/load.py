@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.provisioning import percentile  # noqa: E402
+from bench.provisioning import percentile, serving_env  # noqa: E402
 
 
 def free_port():
@@ -215,17 +215,14 @@ def run_load(port, clients, seconds, warmup, expected, rate=None):
 
 
 def start_gunicorn(port, workers, broker):
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "WEB_CONCURRENCY": str(workers),
-        "DEBUG": "False",
-        "LOG_LEVEL": "WARNING",
-        "CELERY_BROKER_URL": broker,
+    env = serving_env(
+        PORT=str(port),
+        WEB_CONCURRENCY=str(workers),
+        CELERY_BROKER_URL=broker,
         # A few simulated teachers write far faster than a person can: the write path is measured,
         # not the per-person limit (its Redis round trip is still paid on every write).
-        "THROTTLE_WRITES": "1000000/min",
-    }
+        THROTTLE_WRITES="1000000/min",
+    )
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-c", "deploy/gunicorn.conf.py"],
         cwd=ROOT,

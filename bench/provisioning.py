@@ -50,6 +50,21 @@ def manage(*args, env):
     return time.perf_counter() - start
 
 
+def serving_env(**extra):
+    """The environment of a gunicorn or Celery process under measurement: production settings
+    (DEBUG off), which refuse to start without a sending mail host, shared file storage and the
+    base domain (config/production.py); here they are this machine's."""
+    return {
+        **os.environ,
+        "DEBUG": "False",
+        "LOG_LEVEL": "WARNING",
+        "EMAIL_HOST": os.environ.get("EMAIL_HOST", "127.0.0.1"),
+        "MEDIA_ROOT": os.environ.get("MEDIA_ROOT", str(ROOT / "var" / "media")),
+        "BASE_DOMAIN": os.environ.get("BASE_DOMAIN", "localhost"),
+        **extra,
+    }
+
+
 @contextmanager
 def scratch_database():
     """A database of its own with the public schema migrated, dropped afterwards. Inside,

@@ -1,6 +1,6 @@
 """A school's data stays in its schema: through the ORM, the cache and the connection."""
 
-from django.conf import settings
+import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
@@ -31,12 +31,13 @@ def test_public_schema_has_no_school_tables(world, db):
         assert cursor.fetchone()[0] is None
 
 
-def test_savepoint_rollback_does_not_leave_the_connection_in_another_school(world, db):
+@pytest.mark.parametrize("limit_set_calls", [True, False])
+def test_savepoint_rollback_does_not_leave_the_connection_in_another_school(world, db, settings, limit_set_calls):
     # django-tenants issue 1262: with TENANT_LIMIT_SET_CALLS on, PostgreSQL reverts the
     # search_path at ROLLBACK TO SAVEPOINT while django-tenants still believes in the new one.
     # django-tenants 4.0.1 clears its cached path on savepoint rollback; this test holds
-    # that line for any version we move to.
-    assert settings.TENANT_LIMIT_SET_CALLS is False
+    # that line for any version we move to (the setting is on in production).
+    settings.TENANT_LIMIT_SET_CALLS = limit_set_calls
     a, b = world.a.school, world.b.school
     with transaction.atomic():
         connection.set_tenant(a)

@@ -8,12 +8,11 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from openpyxl import Workbook
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from config.pdf import cyrillic_font
+from config.pdf import cyrillic_font, render
 
 from .services import month_name
 
@@ -171,17 +170,7 @@ def invoice_pdf(invoice, *, act=False):
             Spacer(1, 12 * mm),
             Paragraph("Руководитель ____________________          Бухгалтер ____________________", text),
         ]
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=10 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
-        title=heading,
-    ).build(story)
-    return buffer.getvalue()
+    return render(story, title=heading, margins=(15, 10, 12, 12))
 
 
 def invoice_xlsx(invoice):

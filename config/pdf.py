@@ -10,8 +10,12 @@ from django.core.exceptions import ImproperlyConfigured
 from PIL import ImageCms
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import SimpleDocTemplate
 
 FONT_PATHS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")]
 
@@ -25,6 +29,50 @@ def cyrillic_font():
             )
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
     return "DejaVuSans"
+
+
+def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label=None):
+    """A platypus story as PDF bytes; margins in mm (left, right, top, bottom). With `page_label`
+    every page ends "<label>Страница N из M" (a bound copy's numbering). No timestamp or random id
+    inside: the same content gives the same bytes (the archive's manifest relies on it)."""
+    left, right, top, bottom = (m * mm for m in margins)
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=left,
+        rightMargin=right,
+        topMargin=top,
+        bottomMargin=bottom,
+        title=title,
+        invariant=True,
+    ).build(story, canvasmaker=canvas.Canvas if page_label is None else _numbered_canvas(page_label))
+    return buffer.getvalue()
+
+
+def _numbered_canvas(label):
+    class NumberedCanvas(canvas.Canvas):
+        """Keeps each page until the end, when the page count is known."""
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(cyrillic_font(), 8)
+                self.drawRightString(
+                    self._pagesize[0] - 10 * mm, 6 * mm, f"{label}Страница {self._pageNumber} из {len(self._pages)}"
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
 
 
 def as_pdfa(data, *, title, dated):

@@ -1,17 +1,15 @@
 """The weekly progress report on paper, for parents who do not use the portal (shared/seeds
 001, Регламент ЭД п. 2: at least once a week). One A4 page per pupil, in Russian."""
 
-import io
 from datetime import timedelta
 from xml.sax.saxutils import escape  # names and subjects are text, not ReportLab markup
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from config.pdf import cyrillic_font
+from config.pdf import cyrillic_font, render
 
 from . import selectors
 
@@ -21,7 +19,6 @@ def weekly_report(school, school_class, monday, pupils, term):
     text = ParagraphStyle("text", fontName=font, fontSize=10, leading=13)
     title = ParagraphStyle("title", parent=text, fontSize=14, leading=18, spaceAfter=6)
     sunday = monday + timedelta(days=6)
-    buffer = io.BytesIO()
     story = []
     for n, pupil in enumerate(pupils):
         summary = selectors.week_summary(pupil, monday, sunday)
@@ -75,14 +72,4 @@ def weekly_report(school, school_class, monday, pupils, term):
         ]
         if n < len(pupils) - 1:
             story.append(PageBreak())
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=f"Еженедельный отчёт, {school_class} класс",
-    )
-    doc.build(story)
-    return buffer.getvalue()
+    return render(story, title=f"Еженедельный отчёт, {school_class} класс", margins=(18, 18, 18, 18))

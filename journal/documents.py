@@ -9,10 +9,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from config.pdf import cyrillic_font
+from config.pdf import cyrillic_font, render
 
 SUBJECTS_PER_SHEET = 6  # column groups on one landscape page, each its terms and the year
 
@@ -62,50 +61,7 @@ def summary_sheet_pdf(school, school_class, year, sheet):
         f"Классный руководитель ____________________ {teacher}",
         "Заместитель директора ____________________          Дата «____» ____________ 20____ г.",
     )
-    return build(story, title=f"Сводная ведомость, {school_class} класс, {year}")
-
-
-def build(story, *, title, numbered=False, page_label=""):
-    """A4 landscape; `numbered`: each page carries "Страница N из M" (the bound copy's numbering)."""
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=10 * mm,
-        rightMargin=10 * mm,
-        topMargin=10 * mm,
-        bottomMargin=12 * mm,
-        title=title,
-        invariant=True,  # no timestamp or random id inside: the same records give the same bytes (the archive)
-    )
-    doc.build(story, canvasmaker=_numbered_canvas(page_label) if numbered else canvas.Canvas)
-    return buffer.getvalue()
-
-
-def _numbered_canvas(label):
-    class NumberedCanvas(canvas.Canvas):
-        """Keeps each page until the end, when the page count is known."""
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):  # noqa: N802 (ReportLab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(cyrillic_font(), 8)
-                width = self._pagesize[0]
-                self.drawRightString(
-                    width - 10 * mm, 6 * mm, f"{label}Страница {self._pageNumber} из {len(self._pages)}"
-                )
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+    return render(story, title=f"Сводная ведомость, {school_class} класс, {year}", pagesize=landscape(A4))
 
 
 def styles():
@@ -218,7 +174,7 @@ def progress_pdf(school, scope, period, report):
         "Классный руководитель / заместитель директора ____________________",
         "Дата «____» ____________ 20____ г.",
     )
-    return build(story, title=f"Отчёт об успеваемости: {scope}, {period}")
+    return render(story, title=f"Отчёт об успеваемости: {scope}, {period}", pagesize=landscape(A4))
 
 
 def progress_xlsx(scope, period, report):
@@ -327,4 +283,4 @@ def journal_copy_pdf(school, school_class, term, journals, copy=None):
         f"Регистрационный № {copy.number if copy else '______'}",
     )
     label = f"{school_class} класс, {term}" + (f", копия № {copy.number}. " if copy else ". ")
-    return build(story, title=f"Копия журнала, {school_class} класс, {term}", numbered=True, page_label=label)
+    return render(story, title=f"Копия журнала, {school_class} класс, {term}", pagesize=landscape(A4), page_label=label)

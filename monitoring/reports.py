@@ -19,9 +19,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from config.pdf import cyrillic_font
+from config.pdf import cyrillic_font, render
 from tenants.models import School
 
 from . import indicators
@@ -509,8 +509,4 @@ def pdf(report):
     if report.reason:
         story.append(Paragraph(f"Причина новой версии: {escape(report.reason)}", style))
     story.append(Paragraph(f"Сформирован {timezone.localtime(report.created_at):%d.%m.%Y %H:%M}", style))
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm, title=title(report)
-    ).build(story)
-    return buffer.getvalue()
+    return render(story, title=title(report), pagesize=landscape(A4), margins=(10, 10, 25.4, 25.4))

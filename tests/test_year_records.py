@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.utils import DatabaseError
 from django_tenants.utils import schema_context
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, DataView
 from journal import selectors, services
 from journal.archive import export_archive, school_key
 from journal.models import ArchiveExport, Attendance, FinalMark, Lesson, Mark, PrintedCopy, Pupil, SchoolClass
@@ -138,6 +138,9 @@ def test_the_paper_copy_of_a_term_is_numbered_registered_and_certified(world, en
         copy = PrintedCopy.objects.get(school_class=a.school_class, term=cal.closed_term)
     pdf = deputy.get(f"/journal-copies/{copy.pk}.pdf")
     data = b"".join(pdf.streaming_content)
+    with schema_context(a.school.schema_name):  # the copy names the class: its download is in the access log
+        logged = DataView.objects.filter(viewer=a.deputy, page=f"/journal-copies/{copy.pk}.pdf").get()
+        assert set(logged.pupil_ids) == {p.pk for p in a.pupils[:3]}
     reader = pypdf.PdfReader(io.BytesIO(data))
     pages = [page.extract_text() for page in reader.pages]
     assert copy.pages == len(pages) >= 3  # the title, maths, Russian
@@ -307,6 +310,9 @@ def test_the_deputy_makes_the_archive_with_a_button_and_downloads_it(world, work
     page = deputy.get("/archives/").content.decode()
     assert export.manifest_sha256 in page
     download = deputy.get(f"/archives/{export.pk}.zip")
+    with schema_context(a.school.schema_name):
+        logged = DataView.objects.filter(viewer=a.deputy, page=f"/archives/{export.pk}.zip").get()
+        assert {p.pk for p in a.pupils} <= set(logged.pupil_ids)
     names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
     assert "MANIFEST.sha256" in names and "classes/5А/lessons.csv" in names
     assert enter(a.teacher, a.host).get(f"/archives/{export.pk}.zip").status_code in (403, 404)

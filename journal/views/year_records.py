@@ -8,6 +8,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from tenants.backup import stored_files
 
 from .. import documents, rulebook, selectors, services
 from ..access import access_class_to_print_reports, object_id, posted_id
-from ..models import AcademicYear, ArchiveExport, PrintedCopy, SchoolClass, Term
+from ..models import AcademicYear, ArchiveExport, PrintedCopy, Pupil, SchoolClass, Term
 from ..tasks import export_year_archive
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -142,7 +143,7 @@ def _copy(copy_id):
 @school_roles(*HEADS)
 def journal_copy_file(request, copy_id):
     copy = _copy(copy_id)
-    log_view(request, [])
+    log_view(request, Pupil.objects.listed_in(copy.school_class).values_list("pk", flat=True))
     return FileResponse(
         default_storage.open(copy.file.name), as_attachment=True, filename=f"journal-copy-{copy.number}.pdf"
     )
@@ -242,6 +243,8 @@ def archive_zip(request, export_id):
     if export is None:
         raise Http404
     prefix = export.targets[0].removeprefix("storage:")
+    in_year = Q(school_class__year=export.year_id) | Q(movements__from_class__year=export.year_id)
+    log_view(request, Pupil.objects.filter(in_year).values_list("pk", flat=True).distinct())
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(stored_files(prefix)):

@@ -3,7 +3,7 @@
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 # Public tables a school table may reference; Citus would make these reference tables.
 PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE = {"accounts.user"}
@@ -83,3 +83,41 @@ def test_every_primary_key_is_64_bit():
         while isinstance(pk, models.OneToOneField):
             pk = pk.target_field
         assert isinstance(pk, models.BigAutoField), model._meta.label
+
+
+def test_every_key_column_is_64_bit_in_the_database(world, db):
+    """Primary and foreign keys, in the database as migrated (auto-created many-to-many tables
+    included, which apps.get_models() leaves out), in public and in a school's schema; Django's and
+    the sign-in libraries' own tables keep their 32-bit keys."""
+    theirs = ("auth_", "django_", "axes_", "otp_")
+    found = []
+    for schema in ("public", world.a.school.schema_name):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT c.table_name, c.column_name, c.data_type
+                   FROM information_schema.columns c JOIN information_schema.tables t
+                     ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+                   WHERE c.table_schema = %s AND t.table_type = 'BASE TABLE'
+                     AND (c.column_name = 'id' OR c.column_name LIKE '%%\\_id')""",
+                [schema],
+            )
+            columns = cursor.fetchall()
+        seen = {(table, column) for table, column, _ in columns}
+        # Many-to-many tables are among those read: a contract's schools, a subgroup's pupils.
+        assert (
+            ("billing_contract_schools", "school_id") in seen
+            if schema == "public"
+            else (
+                "journal_subgroup_pupils",
+                "pupil_id",
+            )
+            in seen
+        )
+        found += [
+            f"{schema}.{table}.{column}: {kind}"
+            for table, column, kind in columns
+            if not table.startswith(theirs)
+            and kind != "bigint"
+            and column not in ("content_type_id", "permission_id", "group_id")
+        ]
+    assert found == []

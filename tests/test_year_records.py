@@ -113,7 +113,10 @@ def test_the_class_teacher_prints_the_term_report_and_the_deputy_the_schools(wor
     assert ("неуспевающий", a.pupils[2].full_name) in names
     # The school: both classes and the total; the 6Б pupil has no final marks — not attested.
     school = enter(a.deputy, a.host).get(f"/reports/progress/?{query}").content.decode()
-    assert "6Б" in school and "Итого" in school
+    assert "6Б" in school and "Итого" in school and a.pupils[3].full_name in school
+    with schema_context(a.school.schema_name):  # every pupil the page names is in the access log
+        logged = DataView.objects.filter(viewer=a.deputy, page="/reports/progress/").get()
+        assert set(logged.pupil_ids) == {p.pk for p in a.pupils}
     # The class teacher reads only their own class; another school's deputy is not at home here.
     assert teacher.get(f"/reports/progress/?class={a.other_class.pk}&{query}").status_code == 404
     assert teacher.get(f"/reports/progress/?{query}").status_code == 404

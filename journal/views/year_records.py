@@ -55,15 +55,13 @@ def progress(request):
     term = next((t for t in terms if str(t.pk) == request.GET.get("period")), None)
     period = f"{term} ({term.starts_on:%d.%m}–{term.ends_on:%d.%m.%Y})" if term else f"{year} учебный год"
     report = selectors.progress_report(classes, year, term)
-    log_view(
-        request,
-        [
-            e["pupil"]
-            for r in report["classes"]
-            for key in ("excellent", "good", "one_three", "failing")
-            for e in r[key]
-        ],
-    )
+    named = [
+        e["pupil"]
+        for r in report["classes"]
+        for key in ("excellent", "good", "one_three", "failing", "not_attested")
+        for e in r[key]
+    ]
+    log_view(request, named + [pupil for r in report["classes"] for pupil, _ in r["absences"]["pupils"]])
     kind = request.GET.get("format")
     if kind == "xlsx":
         response = HttpResponse(documents.progress_xlsx(scope, period, report), content_type=XLSX)

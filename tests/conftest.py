@@ -2,7 +2,9 @@
 transaction that is rolled back): two schools and, in each, a person of every role; two
 families, one with a child in each school; the district's official and operator."""
 
+import os
 import socket
+import time as clock
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -24,6 +26,12 @@ from config.celery import app
 from journal import services as journal
 from tenants.models import School
 from tenants.services import change_status, create_school
+
+# The school day is the one of TIME_ZONE (Moscow), and so is every date.today() in the tests and in
+# the processes they start: otherwise, from 21:00 to 24:00 UTC, the tests' "today" is a day behind
+# the application's timezone.localdate().
+os.environ["TZ"] = settings.TIME_ZONE
+clock.tzset()
 
 PASSWORD = "Verno-2026-parol"
 

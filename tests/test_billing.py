@@ -241,14 +241,15 @@ def test_usage_is_copied_nightly_from_what_schools_report(world):
     SchoolFigures.objects.update_or_create(
         school=a, defaults={"pupils": 412, "active_pupils": 300, "staff": 41, "storage_bytes": 5}
     )
-    day = timezone.localdate()  # school C joined today (the world is built today): it counts from today
-    schools = School.objects.exclude(schema_name="public")
-    assert services.record_usage(day) == schools.count()
-    assert (
-        services.record_usage(day - timedelta(days=1))
-        == schools.exclude(pk=world.suspended.pk).filter(created_at__date__lt=day).count()
-    )
-    assert not UsageDay.objects.filter(school=world.suspended, day=day - timedelta(days=1)).exists()
+    day = timezone.localdate()
+    schools = list(School.objects.exclude(schema_name="public"))
+    assert services.record_usage(day) == len(schools)
+    # The day before school C joined (the world was built then): C has no row, the older schools have.
+    before = timezone.localtime(world.suspended.created_at).date() - timedelta(days=1)
+    joined = {s.pk for s in schools if timezone.localtime(s.created_at).date() <= before}
+    assert a.pk in joined and world.suspended.pk not in joined
+    assert services.record_usage(before) == len(joined)
+    assert set(UsageDay.objects.filter(day=before).values_list("school", flat=True)) == joined
     usage = UsageDay.objects.get(school=a, day=day)
     assert (usage.pupils, usage.active_pupils, usage.staff, usage.status) == (412, 300, 41, "active")
     assert UsageDay.objects.get(school=world.suspended, day=day).status == "suspended"

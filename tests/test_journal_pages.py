@@ -135,7 +135,7 @@ def test_the_grid_takes_the_same_number_of_queries_for_any_class_size(world, db)
                 last_name=f"Новенький{n}",
                 first_name="Ученик",
                 birth_date=date(2015, 1, 1),
-                enrolled_on=TODAY,
+                enrolled_on=lesson.date,  # in the class on the lesson's day, or the mark is refused
                 order="99-у",
             )
             services.add_mark(lesson, pupil=pupil, value="4", work_type=cal.answer, by=a.class_teacher)
@@ -158,7 +158,7 @@ def test_the_grid_page_takes_a_fixed_number_of_queries(world, enter):
                 last_name=f"Ещё{n}",
                 first_name="Ученик",
                 birth_date=date(2015, 1, 1),
-                enrolled_on=TODAY,
+                enrolled_on=lesson.date,
                 order="99-у",
             )
             services.add_mark(lesson, pupil=pupil, value="3", work_type=cal.answer, by=a.class_teacher)

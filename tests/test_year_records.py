@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 from django.db.utils import DatabaseError
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry, DataView
@@ -492,3 +493,24 @@ def test_a_school_with_a_long_russian_name_gets_its_signing_key(archive_places):
     organisation = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
     assert school.name.startswith(organisation) and len(organisation.encode()) <= 64
     assert school_key(school)[1] == cert  # made once, then kept
+
+
+def test_a_pupil_is_on_the_lessons_from_the_day_they_join_the_class(world):
+    """Class lists by day come from the orders (movements): a pupil enrolled today is not on
+    yesterday's lesson, and a mark for it is refused."""
+    a, cal = world.a, world.calendar_a
+    today = timezone.localdate()
+    with schema_context(a.school.schema_name):
+        earlier = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lt=today).last()
+        newcomer = services.enroll_pupil(
+            school_class=a.school_class,
+            last_name="Новенькая",
+            first_name="Ученица",
+            birth_date=date(2015, 2, 2),
+            enrolled_on=today,
+            order="12-у",
+        )
+        assert newcomer not in selectors.lesson_sheet(earlier)
+        assert set(a.pupils[:3]) <= set(selectors.lesson_sheet(earlier))
+        with pytest.raises(ValidationError, match="не учится"):
+            services.add_mark(earlier, pupil=newcomer, value="5", work_type=cal.answer, by=a.class_teacher)

@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from config.pdf import cyrillic_font, render
 
+from .models import rub
 from .services import month_name
 
 UNITS = [
@@ -54,10 +55,6 @@ def in_words(amount):
         words.insert(0, "ноль")
     text = " ".join(words)
     return f"{text[0].upper()}{text[1:]} {kopecks:02d} {_form(kopecks, ('копейка', 'копейки', 'копеек'))}"
-
-
-def rub(value):
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",")
 
 
 def _party(label, name, inn, kpp, address, bank="", bik="", account="", corr=""):

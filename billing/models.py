@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 CENT = Decimal("0.01")
@@ -18,6 +18,11 @@ CENT = Decimal("0.01")
 
 def money(value):
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def rub(value):
+    """An amount as an accountant writes it: 1 234,50."""
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",")
 
 
 def month_end(month):
@@ -218,13 +223,18 @@ class Invoice(models.Model):
 
     @property
     def paid(self):
-        return self.payments.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+        # Summed here, not by the database: a page that prefetched the payments asks nothing more.
+        return sum((payment.amount for payment in self.payments.all()), Decimal("0.00"))
+
+    @property
+    def credited(self):
+        """The credit notes against this invoice (a negative amount)."""
+        return sum((note.total for note in self.corrections.all()), Decimal("0.00"))
 
     @property
     def owed(self):
         """What is still to pay: the total, less payments and credit notes against it."""
-        credits = self.corrections.aggregate(s=Sum("total"))["s"] or Decimal("0.00")
-        return max(self.total + credits - self.paid, Decimal("0.00"))
+        return max(self.total + self.credited - self.paid, Decimal("0.00"))
 
     def is_overdue(self, today=None):
         return self.kind == self.Kind.INVOICE and self.owed > 0 and (today or timezone.localdate()) > self.due_on

@@ -34,5 +34,9 @@ def unmatched_payments():
 
 
 def invoices_of(month=None):
-    found = Invoice.objects.select_related("payer", "contract", "plan", "corrects").order_by("year", "number")
+    found = (
+        Invoice.objects.select_related("payer", "contract", "plan", "corrects")
+        .prefetch_related("payments", "corrections")  # what is owed, without a query per invoice
+        .order_by("year", "number")
+    )
     return found.filter(month=month) if month else found

@@ -31,6 +31,7 @@ from .models import (
     UsageDay,
     money,
     month_end,
+    rub,
 )
 
 MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
@@ -39,10 +40,6 @@ REMIND_EVERY_DAYS = 7
 
 def month_name(month):
     return f"{MONTHS[month.month - 1]} {month.year}"
-
-
-def _number(text):
-    return f"{text:,.2f}".replace(",", " ").replace(".", ",")
 
 
 # --- Payers, plans, contracts ----------------------------------------------------------
@@ -174,7 +171,7 @@ def record_usage(day=None):
 # --- The monthly closing ------------------------------------------------------------------
 
 
-def _next_number(year):
+def _nextrub(year):
     counter, _ = DocumentCounter.objects.select_for_update().get_or_create(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
@@ -225,10 +222,10 @@ def invoice_lines(contract, plan, month):
             parts.append(f"приостановлена с {min(stopped):%d.%m.%Y}")
         if plan.kind == Plan.Kind.PER_PUPIL:
             pupil_days = sum(row.pupils for row in worked)
-            parts.append(f"{pupil_days} обучающихся-дней / {days} = {_number(money(units))} в среднем за месяц")
+            parts.append(f"{pupil_days} обучающихся-дней / {days} = {rub(money(units))} в среднем за месяц")
         lines.append(dict(school=school, description="; ".join(parts), quantity=units, unit=unit, price=price))
     if len(plan.tiers) > 1:
-        notes.append(f"Цена ступени для {_number(money(total_units))} ед. по договору: {_number(price)} ₽.")
+        notes.append(f"Цена ступени для {rub(money(total_units))} ед. по договору: {rub(price)} ₽.")
     return lines, notes
 
 
@@ -251,7 +248,7 @@ def _issue(*, kind, contract, plan, month, lines, by, corrects=None, reason="", 
     invoice = Invoice.objects.create(
         kind=kind,
         year=issued_on.year,
-        number=_next_number(issued_on.year),
+        number=_nextrub(issued_on.year),
         issued_on=issued_on,
         due_on=issued_on + timedelta(days=contract.payment_days),
         month=month,
@@ -337,9 +334,9 @@ def credit_note(invoice, *, amount, reason, by, ip=None):
         amount = money(amount)
     except (TypeError, ValueError, ArithmeticError):
         raise ValidationError({"amount": "Сумма — число, например 1500,00."}) from None
-    already = -sum((c.total for c in invoice.corrections.all()), Decimal(0))
+    already = -invoice.credited
     if not Decimal("0.01") <= amount <= invoice.total - already:
-        raise ValidationError({"amount": f"Сумма корректировки — от 0,01 до {_number(invoice.total - already)} ₽."})
+        raise ValidationError({"amount": f"Сумма корректировки — от 0,01 до {rub(invoice.total - already)} ₽."})
     plan = invoice.plan
     # The line is in the invoice's price terms, so the VAT splits the same way.
     price = (
@@ -486,7 +483,7 @@ def match_payment(payment, invoice, *, by, ip=None):
     if payment.payer_id and payment.payer_id != invoice.payer_id:
         raise ValidationError("Платёж от другого плательщика.")
     if payment.amount > invoice.owed:
-        raise ValidationError(f"Платёж больше долга по счёту ({_number(invoice.owed)} ₽).")
+        raise ValidationError(f"Платёж больше долга по счёту ({rub(invoice.owed)} ₽).")
     payment.invoice, payment.payer = invoice, invoice.payer
     payment.save(update_fields=["invoice", "payer"])
     record("billing.payment_matched", payment, by=by, ip=ip, old={"invoice": None}, new={"invoice": invoice.number})
@@ -510,7 +507,7 @@ def remind_overdue(today=None):
         send_mail(
             f"Напоминание об оплате: {invoice}",
             f"{invoice.payer.name}, по {str(invoice).lower()} за {month_name(invoice.month)} "
-            f"(срок оплаты {invoice.due_on:%d.%m.%Y}) не оплачено {_number(invoice.owed)} ₽.",
+            f"(срок оплаты {invoice.due_on:%d.%m.%Y}) не оплачено {rub(invoice.owed)} ₽.",
             None,
             invoice.payer.emails,
         )

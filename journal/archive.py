@@ -211,17 +211,16 @@ def year_documents(school, year):
         )
     month = year.starts_on.replace(day=1)
     while month <= year.ends_on:
-        last = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
         rows = [
             (row["teacher"].full_name, lesson.date, lesson.number, str(lesson.school_class), lesson.subject.name)
             + (what, reason)
-            for row in selectors.missed_and_substituted(month, last)
+            for row in selectors.missed_and_substituted(month)
             for lesson, what, reason in row["entries"]
         ]
         files[f"reports/missed-lessons-{month:%Y-%m}.csv"] = _csv(
             ["учитель", "дата", "урок", "класс", "предмет", "что", "причина"], rows
         )
-        month = last + datetime.timedelta(days=1)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
     return files
 
 

@@ -1,5 +1,6 @@
 """Reads that build the school's pages and the parents' list of children."""
 
+import calendar
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
@@ -368,11 +369,13 @@ def summary_sheet(school_class, year):
     return {"terms": terms, "subjects": subjects, "rows": rows}
 
 
-def missed_and_substituted(first, last, teacher=None):
-    """The month's lessons each teacher did not give (cancelled, or given by a substitute) and
-    the ones they gave for a colleague — the deputy's and the bookkeeper's record for pay."""
+def missed_and_substituted(month, teacher=None):
+    """The month's lessons (`month`: its first day) each teacher did not give (cancelled, or given
+    by a substitute) and the ones they gave for a colleague — the deputy's and the bookkeeper's
+    record for pay."""
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
     lessons = (
-        Lesson.objects.filter(date__range=(first, last))
+        Lesson.objects.filter(date__range=(month, last))
         .filter(Q(cancelled_at__isnull=False) | Q(taught_by__isnull=False))
         .select_related("school_class", "subject", "teacher", "taught_by")
         .order_by("date", "number")

@@ -436,10 +436,9 @@ def missed_lessons(request):
         first = date.fromisoformat(f"{request.GET.get('month', '')}-01")
     except ValueError:
         first = today.replace(day=1)
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     teachers = sorted(selectors.teachers_of(request.school), key=lambda u: u.full_name)
     teacher = next((t for t in teachers if str(t.pk) == request.GET.get("teacher")), None)
-    report = selectors.missed_and_substituted(first, last, teacher)
+    report = selectors.missed_and_substituted(first, teacher)
     if request.GET.get("format") == "xlsx":
         return _missed_lessons_xlsx(report, first)
     return render(

@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.floors import mark_floor, week_floor  # noqa: E402
 from bench.provisioning import percentile, serving_env  # noqa: E402
 
 
@@ -83,6 +84,8 @@ def mark_clients(count):
         clients.append(
             {
                 "host": school.host,
+                "schema": school.schema_name,
+                "cell": {"lesson": cells[0][0], "pupil": cells[0][1], "work_type": work_type, "teacher": teacher},
                 "session": sign_in(User.objects.get(pk=teacher), school.host),
                 "requests": [
                     (
@@ -104,6 +107,7 @@ def diary_clients(count):
 
     from accounts.models import User
     from journal.models import Guardian
+    from journal.selectors import monday_of
     from tenants.models import School
 
     schools = list(School.objects.exclude(schema_name="public").order_by("slug"))
@@ -111,11 +115,23 @@ def diary_clients(count):
     for n in range(count):
         school = schools[n % len(schools)]
         with schema_context(school.schema_name):
-            guardian = Guardian.objects.filter(consent_at__isnull=False).order_by("pk")[n // len(schools)]
+            guardian = (
+                Guardian.objects.filter(consent_at__isnull=False).select_related("pupil__school_class").order_by("pk")
+            )[n // len(schools)]
+        session = sign_in(User.objects.get(pk=guardian.user_id), settings.BASE_DOMAIN)
         clients.append(
             {
                 "host": settings.BASE_DOMAIN,
-                "session": sign_in(User.objects.get(pk=guardian.user_id), settings.BASE_DOMAIN),
+                "schema": school.schema_name,
+                "reader": {
+                    "session": session,
+                    "user": guardian.user_id,
+                    "pupil": guardian.pupil_id,
+                    "class": guardian.pupil.school_class_id,
+                    "year": guardian.pupil.school_class.year_id,
+                    "monday": monday_of(None),
+                },
+                "session": session,
                 "requests": [("GET", f"/children/{school.slug}/{guardian.pupil_id}/", None)],
             }
         )
@@ -214,7 +230,7 @@ def run_load(port, clients, seconds, warmup, expected, rate=None):
     }
 
 
-def start_gunicorn(port, workers, broker):
+def start_gunicorn(port, workers, broker, threads=1):
     env = serving_env(
         PORT=str(port),
         WEB_CONCURRENCY=str(workers),
@@ -224,7 +240,9 @@ def start_gunicorn(port, workers, broker):
         THROTTLE_WRITES="1000000/min",
     )
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-c", "deploy/gunicorn.conf.py"],
+        # --threads above 1 makes gunicorn's worker class gthread (the command line wins over the file).
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-c", "deploy/gunicorn.conf.py"]
+        + ["--threads", str(threads)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -249,6 +267,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="per worker; above 1 the worker class is gthread")
+    parser.add_argument("--floor-runs", type=int, default=1000, help="bare transactions for the floors")
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -269,7 +289,7 @@ def main():
     marks_clients, parents = mark_clients(options.clients), diary_clients(options.clients)
     connection.close()
     port = free_port()
-    server = start_gunicorn(port, options.workers, broker)
+    server = start_gunicorn(port, options.workers, broker, options.threads)
     began = timezone.now()
     try:
         marks = run_load(port, marks_clients, options.seconds, options.warmup, expected=201)
@@ -296,15 +316,30 @@ def main():
     import redis
 
     redis.Redis.from_url(broker).flushdb()
+
+    def postgres_cpu():
+        return sum(cpu_seconds({"postgres", "postmaster"}).values())
+
+    url = os.environ["DATABASE_URL"]
+    floors = {
+        "mark": mark_floor(url, marks_clients[0]["schema"], marks_clients[0]["cell"], options.floor_runs, postgres_cpu),
+        "week": week_floor(url, parents[0]["schema"], parents[0]["reader"], options.floor_runs // 4, postgres_cpu),
+    }
+    for name, run_ in (("mark", marks), ("week", diary)):
+        # Server CPU per request (gunicorn and PostgreSQL) over the floor's (client and PostgreSQL).
+        server = run_["gunicorn_cpu_s_per_request"] + run_["postgres_cpu_s_per_request"]
+        floors[name]["server_over_floor"] = server * 1000 / floors[name]["cpu_ms"]
     print(
         json.dumps(
             {
                 "workers": options.workers,
+                "threads": options.threads,
                 "mark_entry": marks,
                 "parent_diary": diary,
                 "mark_entry_half_rate": marks_paced,
                 "parent_diary_half_rate": diary_paced,
                 "written": written,
+                "floors": floors,
             },
             indent=2,
         )

@@ -3,7 +3,7 @@ with production settings, against the synthetic district (bench/district.py).
 
     python bench/profile_requests.py mark|diary [--requests 150]
 
-Prints the statements of one request, cProfile's top functions by cumulative time (the profiler
+Prints the statements of one request, cProfile's top functions (by cumulative time unless --sort tottime) (the profiler
 roughly doubles every figure), and the milliseconds per request without it."""
 
 import argparse
@@ -24,6 +24,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("which", choices=["mark", "diary"])
     parser.add_argument("--requests", type=int, default=150)
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
     options = parser.parse_args()
     os.environ.update(serving_env())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -31,7 +32,7 @@ def main():
 
     django.setup()
     from django.conf import settings
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test import Client
 
     from bench.load import diary_clients, mark_clients
@@ -48,19 +49,28 @@ def main():
             assert answer.status_code in (200, 201), (answer.status_code, answer.content[:300])
 
     run(10)
-    settings.DEBUG = True
-    reset_queries()
-    run(1, 10)
-    print(f"statements in one request: {len(connection.queries)}")
-    for query in connection.queries:
-        print("  ", query["sql"][:120])
-    settings.DEBUG = False
+    statements = []
+
+    def timed(execute, sql, params, many, context):  # each statement's round trip, to the microsecond
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((time.perf_counter() - started, sql))
+
+    with connection.execute_wrapper(timed):
+        run(1, 10)
+    print(
+        f"statements in one request: {len(statements)}, {sum(s for s, _ in statements) * 1000:.1f} ms waiting for them"
+    )
+    for seconds, sql in statements:
+        print(f"  {seconds * 1000:6.2f} ms", sql[:110])
     profile = cProfile.Profile()
     profile.enable()
     run(options.requests, 11)
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profile, stream=out).sort_stats(options.sort).print_stats(40)
     print(out.getvalue())
     started = time.perf_counter()
     run(options.requests // 2, 11 + options.requests)

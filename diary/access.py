@@ -13,8 +13,18 @@ from journal.models import Guardian, Pupil
 
 
 @contextmanager
-def child(request, slug, pupil_id):
-    """Yields (school, pupil) with the child's school schema active, or raises 404."""
+def child(request, slug, pupil_id, children=None):
+    """Yields (school, pupil) with the child's school schema active, or raises 404. A page that
+    has read the family's children for its switcher (selectors.children_of, the same links) passes
+    them and the lookup is not made twice."""
+    if children is not None:
+        found = next((c for c in children if c.school.slug == slug and c.pupil_id == pupil_id), None)
+        if found is None:
+            _denied(request, slug, pupil_id)
+            raise Http404
+        with schema_context(found.school.schema_name):
+            yield found.school, found.pupil
+        return
     school = parent_schools(request.user).filter(slug=slug).first()
     linked = school is not None
     with schema_context(school.schema_name if linked else "public"):

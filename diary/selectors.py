@@ -2,7 +2,7 @@
 schema active; every function takes the one pupil whose diary it is."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
@@ -11,7 +11,19 @@ from django_tenants.utils import schema_context
 from accounts.models import STAFF_ROLES, Membership, User
 from accounts.selectors import parent_schools
 from audit.models import DataView
-from journal.models import Attendance, Bell, FinalMark, Guardian, HomeworkFile, Lesson, Mark, Remark, Rules, Subject
+from journal.models import (
+    Attendance,
+    Bell,
+    FinalMark,
+    Guardian,
+    HomeworkFile,
+    Lesson,
+    Mark,
+    Remark,
+    Rules,
+    Subgroup,
+    Subject,
+)
 from journal.selectors import suggested_final, terms_of, weighted_average
 from notifications.selectors import unread_count
 from tenants.models import School
@@ -21,7 +33,7 @@ from .models import News, ParentMeeting, Thread, ThreadMember
 
 def lessons_of(pupil):
     """The lessons a pupil sits in: the class's, and of subgroups only their own."""
-    groups = list(pupil.subgroups.values_list("pk", flat=True))
+    groups = Subgroup.pupils.through.objects.filter(pupil=pupil.pk).values("subgroup")
     return Lesson.objects.filter(school_class=pupil.school_class_id).filter(
         Q(subgroup__isnull=True) | Q(subgroup__in=groups)
     )
@@ -40,7 +52,7 @@ def week(pupil, monday):
     lessons = (
         lessons_of(pupil)
         .filter(date__range=(monday, monday + timedelta(days=5)))
-        .select_related("subject", "teacher", "taught_by")
+        .select_related("subject")
         .prefetch_related(marks, attendance, files)
         .order_by("date", "number")
     )
@@ -58,29 +70,43 @@ def week(pupil, monday):
 HOMEWORK_LOOKBACK = timedelta(days=21)  # homework set before a holiday is still due after it
 
 
+@dataclass
+class Due:
+    """The homework due at a lesson, as recorded at the lesson it was set at (`pk`, `date`)."""
+
+    pk: int
+    date: date
+    homework: str
+    homework_none: bool
+    live_files: list
+
+
 def homework_due(pupil, lessons):
     """For each of these lessons, the homework due at it: set at the pupil's previous lesson of
-    the same subject (it stays recorded there). By lesson id: the lesson it was set at."""
+    the same subject (it stays recorded there). By lesson id. Read as plain rows: three weeks of
+    a class's lessons as model objects cost more than the rest of the week page."""
     lessons = list(lessons)
     if not lessons:
         return {}
-    files = Prefetch("files", queryset=HomeworkFile.objects.live(), to_attr="live_files")
-    earlier = (
+    earlier = list(
         lessons_of(pupil)
         .filter(
             date__range=(lessons[0].date - HOMEWORK_LOOKBACK, lessons[-1].date),
             subject__in={lesson.subject_id for lesson in lessons},
             cancelled_at__isnull=True,
         )
-        .prefetch_related(files)
         .order_by("date", "number")
+        .values_list("pk", "subject_id", "date", "homework", "homework_none")
     )
+    files = {}
+    for file in HomeworkFile.objects.live().filter(lesson__in=[row[0] for row in earlier]).only("pk", "name", "lesson"):
+        files.setdefault(file.lesson_id, []).append(file)
     previous, due = {}, {}
-    for lesson in earlier:
-        set_at = previous.get(lesson.subject_id)
+    for pk, subject, day, homework, homework_none in earlier:
+        set_at = previous.get(subject)
         if set_at is not None and (set_at.homework or set_at.homework_none or set_at.live_files):
-            due[lesson.pk] = set_at
-        previous[lesson.subject_id] = lesson
+            due[pk] = set_at
+        previous[subject] = Due(pk, day, homework, homework_none, files.get(pk, []))
     return due
 
 
@@ -315,6 +341,7 @@ class Child:
     pupil_id: int
     full_name: str
     class_name: str
+    pupil: object = None  # the Pupil, read in its school's schema with its class
 
 
 def children_of(user):
@@ -324,5 +351,7 @@ def children_of(user):
     for school in parent_schools(user):
         with schema_context(school.schema_name):
             links = Guardian.objects.live().filter(user=user).select_related("pupil__school_class")
-            children += [Child(school, g.pupil.pk, g.pupil.full_name, str(g.pupil.school_class)) for g in links]
+            children += [
+                Child(school, g.pupil.pk, g.pupil.full_name, str(g.pupil.school_class), g.pupil) for g in links
+            ]
     return children

@@ -73,7 +73,7 @@ def _page(request, pupil, page, base, extra=None):
 @parent_required
 def child_page(request, slug, pupil_id, page="week"):
     children = selectors.children_of(request.user)
-    with child(request, slug, pupil_id) as (school, pupil):
+    with child(request, slug, pupil_id, children) as (school, pupil):
         return _page(
             request, pupil, page, f"/children/{slug}/{pupil_id}/", {"children": children, "child_school": school}
         )

@@ -2,7 +2,9 @@
 
 - mark entry: teachers POST /api/v1/marks/ at their school's address, each mark going through
   the service with its audit entry and its notification (outbox) row;
-- the parent diary: parents GET their child's week on the portal, each view recorded.
+- the parent diary: parents GET their child's week on the portal, each view recorded;
+- the smallest API read (the school's bells), for what the framework costs by itself;
+- the floors (bench/floors.py): the same writes and reads in bare psycopg.
 
     python bench/load.py --clients 32 --seconds 20
 
@@ -294,6 +296,10 @@ def main():
     try:
         marks = run_load(port, marks_clients, options.seconds, options.warmup, expected=201)
         diary = run_load(port, parents, options.seconds, options.warmup, expected=200)
+        # The framework's floor: the same teachers asking for the school's bells (a few rows) through the
+        # same middleware (session, person, memberships, two-factor, throttling) and DRF.
+        bells = [{**spec, "requests": [("GET", "/api/v1/bells/", None)]} for spec in marks_clients]
+        smallest = run_load(port, bells, options.seconds, options.warmup, expected=200)
         # Below saturation: half the throughput just measured, sent at a steady rate.
         marks_paced = run_load(
             port, marks_clients, options.seconds, options.warmup, expected=201, rate=marks["throughput_per_s"] / 2
@@ -336,6 +342,7 @@ def main():
                 "threads": options.threads,
                 "mark_entry": marks,
                 "parent_diary": diary,
+                "smallest_api_read": smallest,
                 "mark_entry_half_rate": marks_paced,
                 "parent_diary_half_rate": diary_paced,
                 "written": written,

@@ -76,8 +76,7 @@ def family_of(pupil):
             "user_id", flat=True
         )
     )
-    own = Pupil.objects.filter(pk=pupil.pk, user__isnull=False).values_list("user_id", flat=True).first()
-    return parents + ([own] if own else [])
+    return parents + ([pupil.user_id] if pupil.user_id else [])
 
 
 def live_guardians(pupils):

@@ -1,6 +1,7 @@
 """The journal grid of a class of 30 for one term, measured in a scratch database:
 the page as a teacher gets it (server time, SQL queries), the selector alone, and the
-bare SQL that fetches the same rows, to say what our layers cost.
+bare SQL that fetches the same rows, to say what our layers cost; then the lesson page of that
+class saved as one form (server time).
 
     python bench/journal_grid.py --runs 50
 """
@@ -10,6 +11,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -107,26 +109,41 @@ def measure(options):
         )
         marks = Mark.objects.count()
         selector = timed(lambda: selectors.journal_grid(school_class, subject, term), options.runs)
-        bare_sql = (
-            "SELECT id, date, number FROM journal_lesson WHERE school_class_id = %s AND subject_id = %s AND term_id = %s"
-            " AND cancelled_at IS NULL ORDER BY date, number;"
-            "SELECT id, last_name, first_name, middle_name FROM journal_pupil WHERE school_class_id = %s ORDER BY last_name;"
-            "SELECT m.pupil_id, m.lesson_id, m.value, w.weight FROM journal_mark m JOIN journal_worktype w ON w.id = m.work_type_id"
-            " JOIN journal_lesson l ON l.id = m.lesson_id WHERE l.school_class_id = %s AND l.subject_id = %s"
-            " AND l.term_id = %s AND m.deleted_at IS NULL"
-        )
+        # The rows the selector reads, fetched as plain tuples: the term's lessons (a cancelled one
+        # only with marks), the pupils in the class at the term's start or today or with a mark here,
+        # their subgroups, who finished the year here, the work types, marks, absences, term marks and
+        # the school's rules.
+        bare_sql = [
+            """SELECT l.id, l.date, l.number, l.subgroup_id, g.name FROM journal_lesson l
+                 LEFT JOIN journal_subgroup g ON g.id = l.subgroup_id
+                WHERE l.school_class_id = %(class)s AND l.subject_id = %(subject)s AND l.term_id = %(term)s
+                  AND (l.cancelled_at IS NULL OR EXISTS
+                       (SELECT 1 FROM journal_mark m WHERE m.lesson_id = l.id AND m.deleted_at IS NULL))
+                ORDER BY l.date, l.number""",
+            """SELECT p.id, p.last_name, p.first_name, p.middle_name FROM journal_pupil p
+                WHERE (p.school_class_id = %(class)s OR EXISTS (SELECT 1 FROM journal_mark m JOIN journal_lesson l
+                       ON l.id = m.lesson_id WHERE m.pupil_id = p.id AND l.school_class_id = %(class)s
+                       AND l.subject_id = %(subject)s AND l.term_id = %(term)s))
+                  AND (p.withdrawn_on IS NULL OR p.withdrawn_on >= %(starts)s)
+                ORDER BY p.last_name, p.first_name""",
+            """SELECT sp.pupil_id, sp.subgroup_id FROM journal_subgroup_pupils sp
+                 JOIN journal_pupil p ON p.id = sp.pupil_id WHERE p.school_class_id = %(class)s""",
+            "SELECT pupil_id FROM journal_pupilmovement WHERE from_class_id = %(class)s",
+            "SELECT id, name, weight FROM journal_worktype",
+            """SELECT m.pupil_id, m.lesson_id, m.value, m.work_type_id, m.comment FROM journal_mark m
+                 JOIN journal_lesson l ON l.id = m.lesson_id WHERE l.school_class_id = %(class)s
+                  AND l.subject_id = %(subject)s AND l.term_id = %(term)s AND m.deleted_at IS NULL""",
+            """SELECT a.pupil_id, a.lesson_id, a.status, a.reason FROM journal_attendance a
+                 JOIN journal_lesson l ON l.id = a.lesson_id WHERE l.school_class_id = %(class)s
+                  AND l.subject_id = %(subject)s AND l.term_id = %(term)s AND a.deleted_at IS NULL""",
+            "SELECT pupil_id, value FROM journal_finalmark WHERE term_id = %(term)s AND subject_id = %(subject)s",
+            "SELECT rounding_threshold FROM journal_rules WHERE id = 1",
+        ]
+        params = {"class": school_class.pk, "subject": subject.pk, "term": term.pk, "starts": term.starts_on}
 
         def raw():
             with connection.cursor() as cursor:
-                for statement, params in zip(
-                    bare_sql.split(";"),
-                    [
-                        (school_class.pk, subject.pk, term.pk),
-                        (school_class.pk,),
-                        (school_class.pk, subject.pk, term.pk),
-                    ],
-                    strict=True,
-                ):
+                for statement in bare_sql:
                     cursor.execute(statement, params)
                     cursor.fetchall()
 
@@ -143,8 +160,31 @@ def measure(options):
 
     with connection.execute_wrapper(count):
         response = client.get(url)
+    page_statements, statements[:] = list(statements), []
+    with schema_context(school.schema_name), connection.execute_wrapper(count):
+        selectors.journal_grid(school_class, subject, term)
+    selector_statements, statements[:] = list(statements), page_statements
     assert response.status_code == 200
     page = timed(lambda: client.get(url), options.runs)
+    # The lesson page saved as one form (topic, homework, 2 absent, 5 marks), on each lesson in turn.
+    saves = iter(lessons * (options.runs // len(lessons) + 2))
+
+    def save():
+        lesson = next(saves)
+        sent = {
+            "action": "lesson",
+            "request_key": str(uuid.uuid4()),
+            "topic": "Сложение дробей",
+            "homework": "№ 210, 211",
+            "work_type": work.pk,
+            **{f"status_{pupil.pk}": "absent" for pupil in pupils[:2]},
+            **{f"mark_{pupil.pk}": "5" for pupil in pupils[2:7]},
+        }
+        answer = client.post(f"/lessons/{lesson.pk}/", sent)
+        assert answer.status_code == 302, answer.content[:500]
+
+    save()
+    lesson_save = timed(save, options.runs)
     return {
         "pupils": options.pupils,
         "lessons": len(lessons),
@@ -152,8 +192,12 @@ def measure(options):
         "page": page,
         "selector": selector,
         "bare_sql": sql,
+        "lesson_save": lesson_save,
+        "selector_queries": len([q for q in selector_statements if not q.startswith("SET search_path")]),
+        "bare_statements": len(bare_sql),
         "page_queries": len(statements),
         "page_queries_without_set_search_path": len([q for q in statements if not q.startswith("SET search_path")]),
+        "page_statements": [q[:100] for q in statements],
     }
 
 

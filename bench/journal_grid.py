@@ -152,19 +152,27 @@ def measure(options):
     client.force_login(teacher, backend="accounts.backends.IdentifierBackend")
     url = f"/journal/{school_class.pk}/{subject.pk}/?term={term.pk}"
     client.get(url)
-    statements = []
 
-    def count(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
+    def statements_of(fn):
+        statements = []
 
-    with connection.execute_wrapper(count):
-        response = client.get(url)
-    page_statements, statements[:] = list(statements), []
-    with schema_context(school.schema_name), connection.execute_wrapper(count):
-        selectors.journal_grid(school_class, subject, term)
-    selector_statements, statements[:] = list(statements), page_statements
+        def count(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            fn()
+        return statements
+
+    response = client.get(url)
     assert response.status_code == 200
+    statements = statements_of(lambda: client.get(url))
+
+    def grid():
+        with schema_context(school.schema_name):
+            selectors.journal_grid(school_class, subject, term)
+
+    selector_statements = statements_of(grid)
     page = timed(lambda: client.get(url), options.runs)
     # The lesson page saved as one form (topic, homework, 2 absent, 5 marks), on each lesson in turn.
     saves = iter(lessons * (options.runs // len(lessons) + 2))
@@ -184,6 +192,7 @@ def measure(options):
         assert answer.status_code == 302, answer.content[:500]
 
     save()
+    save_statements = statements_of(save)
     lesson_save = timed(save, options.runs)
     return {
         "pupils": options.pupils,
@@ -193,6 +202,8 @@ def measure(options):
         "selector": selector,
         "bare_sql": sql,
         "lesson_save": lesson_save,
+        "lesson_save_queries": len([q for q in save_statements if not q.startswith("SET search_path")]),
+        "lesson_save_statements": [q[:100] for q in save_statements],
         "selector_queries": len([q for q in selector_statements if not q.startswith("SET search_path")]),
         "bare_statements": len(bare_sql),
         "page_queries": len(statements),

@@ -71,12 +71,17 @@ def class_roster(school_class):
 
 def family_of(pupil):
     """Who is told about a pupil: every parent with recorded consent, and the pupil's own account."""
-    parents = list(
-        Guardian.objects.filter(pupil=pupil, ended_at__isnull=True, consent_at__isnull=False).values_list(
-            "user_id", flat=True
-        )
-    )
-    return parents + ([pupil.user_id] if pupil.user_id else [])
+    return families_of([pupil])[pupil.pk]
+
+
+def families_of(pupils):
+    """family_of for several pupils in one query, by pupil id."""
+    families = {pupil.pk: [] for pupil in pupils}
+    parents = Guardian.objects.filter(pupil__in=list(families), ended_at__isnull=True, consent_at__isnull=False)
+    own = Pupil.objects.filter(pk__in=list(families), user__isnull=False)
+    for pupil_id, user_id in parents.values_list("pupil_id", "user_id").union(own.values_list("pk", "user_id")):
+        families[pupil_id].append(user_id)
+    return families
 
 
 def live_guardians(pupils):

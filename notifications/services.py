@@ -15,8 +15,17 @@ logger = logging.getLogger(__name__)
 def notify(recipients, kind, text, pupil=None):
     """One notification per person, written in the caller's transaction; once it commits a worker
     is asked to send the e-mails. If Redis is down the rows wait; the periodic sweep sends them."""
+    return notify_each(kind, [(recipients, text, pupil)])
+
+
+def notify_each(kind, notices):
+    """notify for several texts at once, `notices` as (recipients, text, pupil): one INSERT."""
     notices = Notification.objects.bulk_create(
-        [Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text) for user_id in dict.fromkeys(recipients)]
+        [
+            Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text)
+            for recipients, text, pupil in notices
+            for user_id in dict.fromkeys(recipients)
+        ]
     )
     if notices:
         transaction.on_commit(kick_delivery)

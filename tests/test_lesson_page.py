@@ -5,11 +5,14 @@ import uuid
 from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from journal import services
 from journal.models import Attendance, FinalMark, Lesson, Mark
+from notifications.models import Notification
 
 from .conftest import year_ends_soon
 from .test_journal_pages import lesson_of
@@ -280,3 +283,37 @@ def test_homework_shows_under_the_day_it_is_due_and_tomorrow_on_top(world, enter
     week = f"/children/{a.school.slug}/{a.pupils[0].pk}/?week={due_at.date:%Y-%m-%d}"
     page = enter(world.parent).get(week).content.decode()
     assert "Задано к этому уроку" in page and "№ 512 и 514" in page
+
+
+def test_three_marks_in_one_save_each_audited_and_told_cost_the_statements_of_one(world, db):
+    """The lesson page's save writes its marks together: every mark keeps its audit entry and its
+    family's notice, and a class's worth of marks asks the database no more than one mark does."""
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        lessons = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term)
+        first, second = lessons.filter(date__lte=date.today()).order_by("-date")[:2]
+
+        def save(lesson, pupils):
+            with CaptureQueriesContext(connection) as queries:
+                services.record_lesson(
+                    lesson,
+                    school=a.school,
+                    by=a.class_teacher,
+                    topic="Дроби",
+                    marks=[(pupil, "5") for pupil in pupils],
+                    work_type=cal.answer,
+                    request_key=uuid.uuid4(),
+                )
+            return len(queries)
+
+        assert save(first, a.pupils[:1]) == save(second, a.pupils[:3])
+        marks = list(Mark.objects.filter(lesson=second).order_by("pupil_id"))
+        assert [m.pupil_id for m in marks] == sorted(p.pk for p in a.pupils[:3])
+        audited = AuditEntry.objects.filter(action="mark.created", target_id__in=[m.pk for m in marks])
+        assert sorted(audited.values_list("target_id", flat=True)) == [m.pk for m in marks]
+        told = set(
+            Notification.objects.filter(kind="mark", text__contains="Математика").values_list(
+                "recipient_id", "pupil_id"
+            )
+        )
+        assert {(world.parent.pk, a.pupils[0].pk), (world.other_parent.pk, a.pupils[2].pk)} <= told

@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from audit.models import record
+from audit.models import record, record_each
 from config.uploads import check_upload
-from notifications.services import notify
+from notifications.services import notify, notify_each
 
 from .. import rulebook
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
     MarkValue,
     Remark,
 )
-from ..selectors import family_of, pupils_of, teachers_of
+from ..selectors import families_of, family_of, pupils_of, teachers_of
 from .calendar import is_locked, is_school_day
 
 
@@ -254,9 +254,12 @@ def record_lesson(
             take_attendance(lesson, absent=absent, late=late, by=by, ip=ip)
     if marks and work_type is None:
         raise ValidationError({"work_type": "Выберите вид работы для отметок."})
-    for pupil, value in marks:
-        key = uuid.uuid5(request_key, str(pupil.pk)) if request_key else None  # the form sent twice: one mark
-        add_mark(lesson, pupil=pupil, value=value, work_type=work_type, by=by, ip=ip, request_key=key)
+    if marks:
+        # The form sent twice makes its marks once: a key per pupil from the form's key.
+        keyed = [
+            (pupil, value, uuid.uuid5(request_key, str(pupil.pk)) if request_key else None) for pupil, value in marks
+        ]
+        add_marks(lesson, keyed, work_type=work_type, by=by, ip=ip)
     absent_ids = {p.pk for p in absent}
     return [
         f"{pupil.full_name}: отметка {value} поставлена отсутствовавшему на уроке — проверьте."
@@ -266,9 +269,15 @@ def record_lesson(
 
 
 def _check_pupil(lesson, pupil):
-    if not pupils_of(lesson).filter(pk=pupil.pk).exists():
-        where = f"подгруппе «{lesson.subgroup.name}»" if lesson.subgroup_id else f"классе {lesson.school_class}"
-        raise ValidationError({"pupil": f"{pupil.full_name} не учится в {where}."})
+    _check_pupils(lesson, [pupil])
+
+
+def _check_pupils(lesson, pupils):
+    present = set(pupils_of(lesson).filter(pk__in=[pupil.pk for pupil in pupils]).values_list("pk", flat=True))
+    for pupil in pupils:
+        if pupil.pk not in present:
+            where = f"подгруппе «{lesson.subgroup.name}»" if lesson.subgroup_id else f"классе {lesson.school_class}"
+            raise ValidationError({"pupil": f"{pupil.full_name} не учится в {where}."})
 
 
 def _check_not_future(lesson):
@@ -290,54 +299,79 @@ def check_value(value, subject, scale=MarkValue, grade=None):
         raise ValidationError({"value": f"«{subject.name}» в {grade} классе изучается без отметок (учебный план)."})
 
 
-@transaction.atomic
 def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, request_key=None):
     """A new mark. With a `request_key` the same request made again returns the mark it made
     the first time (also when both arrive at once: the unique key makes the second wait, then find it)."""
-    if request_key is not None:
-        made = _mark_of_request(request_key, lesson, pupil, value, by)
-        if made is not None:
-            return made
-    check_can_write(lesson, by)
-    _check_not_future(lesson)
-    check_value(value, lesson.subject, grade=lesson.school_class.grade)
-    _check_pupil(lesson, pupil)
-    try:
-        with transaction.atomic():
-            mark = Mark.objects.create(
-                lesson=lesson,
-                pupil=pupil,
-                value=value,
-                work_type=work_type,
-                comment=(comment or "").strip()[:500],
-                entered_by=by,
-                request_key=request_key,
-            )
-    except IntegrityError:
-        if request_key is None:
-            raise
-        return _mark_of_request(request_key, lesson, pupil, value, by)
-    record("mark.created", mark, by=by, ip=ip, new=_mark_state(mark))
-    comment = f". {mark.comment}" if mark.comment else ""
-    notify(
-        family_of(pupil),
-        "mark",
-        f"{pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
-        f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{comment}",
-        pupil=pupil,
-    )
-    return mark
+    return add_marks(lesson, [(pupil, value, request_key)], work_type=work_type, comment=comment, by=by, ip=ip)[0]
 
 
-def _mark_of_request(request_key, lesson, pupil, value, by):
-    made = Mark.objects.select_related("lesson", "work_type").filter(request_key=request_key).first()
-    if made is not None and (made.lesson_id, made.pupil_id, made.value, made.entered_by_id) != (
-        lesson.pk,
-        pupil.pk,
-        value,
-        by.pk,
-    ):
-        raise ValidationError({"request_key": "Этот ключ запроса уже использован для другой отметки."})
+@transaction.atomic
+def add_marks(lesson, marks, *, work_type, comment="", by, ip=None):
+    """New marks of one lesson, `marks` as (pupil, value, request_key): the lesson's checks made
+    once, then the marks, their audit entries and the families' notices written a statement each,
+    however many marks (the lesson page's one save). Returns the marks in the order given; a
+    request key seen before returns the mark it made."""
+    keys = [key for _, _, key in marks if key is not None]
+    made = _marks_of_requests(keys, lesson, marks, by) if keys else {}
+    new = [(pupil, value, key) for pupil, value, key in marks if key is None or key not in made]
+    if new:
+        check_can_write(lesson, by)
+        _check_not_future(lesson)
+        for n, value in enumerate(dict.fromkeys(value for _, value, _ in new)):
+            check_value(value, lesson.subject, grade=lesson.school_class.grade if n == 0 else None)
+        _check_pupils(lesson, [pupil for pupil, _, _ in new])
+        comment = (comment or "").strip()[:500]
+        try:
+            with transaction.atomic():
+                created = Mark.objects.bulk_create(
+                    Mark(
+                        lesson=lesson,
+                        pupil=pupil,
+                        value=value,
+                        work_type=work_type,
+                        comment=comment,
+                        entered_by=by,
+                        request_key=key,
+                    )
+                    for pupil, value, key in new
+                )
+        except IntegrityError:
+            if not keys:
+                raise
+            # The same form or request sent twice at once: the other one has made some of these.
+            return add_marks(lesson, marks, work_type=work_type, comment=comment, by=by, ip=ip)
+        record_each("mark.created", [(mark, None, _mark_state(mark)) for mark in created], by=by, ip=ip)
+        families = families_of([mark.pupil for mark in created])
+        note = f". {comment}" if comment else ""
+        notify_each(
+            "mark",
+            [
+                (
+                    families[mark.pupil_id],
+                    f"{mark.pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
+                    f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{note}",
+                    mark.pupil,
+                )
+                for mark in created
+            ],
+        )
+        made |= {mark.request_key: mark for mark in created if mark.request_key is not None}
+        unkeyed = iter(mark for mark in created if mark.request_key is None)
+    return [made[key] if key is not None else next(unkeyed) for _, _, key in marks]
+
+
+def _marks_of_requests(keys, lesson, marks, by):
+    """The marks already made by these request keys; a key made for another mark is refused."""
+    made = {m.request_key: m for m in Mark.objects.select_related("lesson", "work_type").filter(request_key__in=keys)}
+    for pupil, value, key in marks:
+        mark = made.get(key)
+        if mark is not None and (mark.lesson_id, mark.pupil_id, mark.value, mark.entered_by_id) != (
+            lesson.pk,
+            pupil.pk,
+            value,
+            by.pk,
+        ):
+            raise ValidationError({"request_key": "Этот ключ запроса уже использован для другой отметки."})
     return made
 
 

@@ -83,6 +83,8 @@ TENANT_LIMIT_SET_CALLS = envbool("TENANT_LIMIT_SET_CALLS", "True")
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_school"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# migrate_schemas visits only the schools that are behind (tenants/migrating.py).
+GET_EXECUTOR_FUNCTION = "tenants.migrating.get_executor"
 # migrate_schemas --executor=multiprocessing: school schemas migrated side by side.
 TENANT_MULTIPROCESSING_MAX_PROCESSES = envint("TENANT_MULTIPROCESSING_MAX_PROCESSES", "2")
 

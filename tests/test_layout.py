@@ -1,9 +1,16 @@
 """Rules that keep the schools movable to their own servers later (docs: tenancy.md,
 "Growing past one database server"), checked on the models themselves."""
 
+import re
+from datetime import timedelta
+
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from tenants.models import School
 
 # Public tables a school table may reference; Citus would make these reference tables.
 PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE = {"accounts.user"}
@@ -121,3 +128,79 @@ def test_every_key_column_is_64_bit_in_the_database(world, db):
             and column not in ("content_type_id", "permission_id", "group_id")
         ]
     assert found == []
+
+
+def test_no_statement_reads_two_schools_and_none_locks_or_alters_across_them(world, enter):
+    """Rules 3 and 4 of docs/scaling.md, on the SQL itself: the district's pages, every school's
+    nightly and monthly jobs and the district's reports run under a recorder of each statement.
+    No search path holds two schools, no statement names a school other than the one on the
+    path (the district reads only what schools report into public), and nothing takes an
+    advisory lock or changes a table at run time."""
+    from billing.tasks import record_usage
+    from monitoring.tasks import monthly_reports, school_report, update_school_month
+    from tenants.tasks import update_school_figures
+
+    a, b = world.a, world.b
+    schools = set(
+        School.objects.exclude(schema_name="public").values_list("schema_name", flat=True)
+    )  # every school in the test database, not only these two
+    statements = []
+
+    def recorder(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    official = enter(world.official)
+    with connection.execute_wrapper(recorder):
+        for school in (a.school, b.school):
+            with schema_context(school.schema_name):
+                update_school_month(month.isoformat())
+                school_report("filling", month.isoformat())
+                update_school_figures()
+        monthly_reports()
+        record_usage()
+        for path in (
+            "/district/",
+            "/district/quality/",
+            f"/district/quality/{a.school.slug}/",
+            "/district/quality/reports/",
+        ):
+            assert official.get(path).status_code == 200, path
+        assert enter(a.director, a.host).get("/quality/").status_code == 200
+    assert len(statements) > 100  # the recorder saw the work
+    on_path = None
+    for sql in statements:
+        named = set(re.findall(r"\bschool_[a-z0-9_]+", sql)) & schools
+        if sql.startswith("SET search_path"):
+            assert len(named) <= 1, sql
+            on_path = next(iter(named), None)
+            continue
+        assert named <= {on_path}, f"{sql[:200]} (path: {on_path})"
+        text = sql.lower()
+        assert "pg_advisory" not in text and "lock table" not in text, sql[:200]
+        assert not text.lstrip().startswith(("create ", "alter ", "drop ", "truncate ")), sql[:200]
+
+
+def test_no_school_sequence_or_default_lives_outside_its_schema(world, db):
+    """Rule 4: a school's keys come from its own tables' sequences, never one shared with public
+    or another school."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT t.relname, s.relname, sn.nspname FROM pg_depend d
+                 JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+                 JOIN pg_namespace sn ON sn.oid = s.relnamespace
+                 JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+                WHERE tn.nspname = %s AND d.deptype IN ('a', 'i')""",
+            [world.a.school.schema_name],
+        )
+        owned = cursor.fetchall()
+        cursor.execute(
+            """SELECT table_name, column_default FROM information_schema.columns
+                WHERE table_schema = %s AND column_default LIKE 'nextval(%%'""",
+            [world.a.school.schema_name],
+        )
+        defaults = cursor.fetchall()
+    assert owned, "the school's tables own their key sequences"
+    assert {schema for _, _, schema in owned} == {world.a.school.schema_name}
+    assert not [(table, default) for table, default in defaults if "public." in default or "school_" in default]

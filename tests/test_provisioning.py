@@ -206,3 +206,30 @@ def test_a_school_made_from_the_recorded_migrations_is_the_same_as_a_migrated_on
     migrated, replayed = _catalog("school_migrated_check"), _catalog("school_replayed_check")
     assert migrated == replayed and len(migrated[0]) > 200 and len(migrated[3]) > 20
     assert _catalog(world.b.school.schema_name)[:3] == migrated[:3]
+
+
+def test_migrate_schemas_reads_every_school_once_and_visits_only_those_behind(world, db, capsys, monkeypatch):
+    """A deploy with nothing new does not open each school; a school missing a migration is
+    the only one handed to django-tenants' executor."""
+    from django_tenants.migration_executors.standard import StandardExecutor
+
+    from tenants.migrating import behind, expected_migrations
+
+    a, b = world.a.school.schema_name, world.b.school.schema_name
+    schools = list(School.objects.exclude(schema_name="public").values_list("schema_name", flat=True))
+    handed = []
+    monkeypatch.setattr(StandardExecutor, "run_migrations", lambda self, tenants=None: handed.append(list(tenants)))
+    assert behind(schools) == []
+    call_command("migrate_schemas", tenant=True, interactive=False)
+    assert handed == []
+    assert f"{len(schools)} of {len(schools)} schools up to date, 0 to migrate" in capsys.readouterr().out
+    # School B lost the record of one migration (as if restored from a copy older than the code).
+    app, name = expected_migrations()[-1].split(".", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{b}".django_migrations WHERE app = %s AND name = %s', [app, name])
+    assert behind(schools) == [b] and behind([a]) == []
+    call_command("migrate_schemas", tenant=True, interactive=False)
+    assert handed == [[b]]
+    # Asked for a target or a fake, it does exactly as asked, for every school.
+    call_command("migrate_schemas", tenant=True, interactive=False, fake=True)
+    assert sorted(handed[-1]) == sorted(schools)

@@ -1,7 +1,9 @@
+from django.db.models import Q
 from django_tenants.utils import schema_context
 
 from accounts.selectors import parent_schools
 
+from . import push
 from .models import Notification
 
 
@@ -26,3 +28,11 @@ def staff_notices(user, limit=20):
 def unread_count(user):
     """Notifications not yet shown to this person, in the school whose schema is active."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def waiting():
+    """Notices of this school still to go: by e-mail, and by push where push is set up."""
+    pending = Q(email_sent_at__isnull=True, email_skipped="")
+    if push.enabled():
+        pending |= Q(push_sent_at__isnull=True, push_skipped="", kind__in=push.PUSH_KINDS)
+    return Notification.objects.filter(pending)

@@ -6,6 +6,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tenants import outbox
+
 from .models import Notification
 from .tasks import deliver_notifications
 
@@ -28,6 +30,7 @@ def notify_each(kind, notices):
         ]
     )
     if notices:
+        outbox.mark()
         transaction.on_commit(kick_delivery)
     return notices
 

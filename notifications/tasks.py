@@ -1,19 +1,28 @@
 """A task runs in one school's schema (tenant-schemas-celery); the periodic sweep fans out one
-task per working school."""
+task per school with notices waiting."""
+
+from django.utils import timezone
 
 from config.celery import app
+from tenants import outbox
 from tenants.tasks import fan_out
 
 from .delivery import deliver_pending
 from .push import push_pending
+from .selectors import waiting
 
 
 @app.task
 def deliver_notifications():
-    return deliver_pending() + push_pending()
+    started = timezone.now()
+    sent = deliver_pending() + push_pending()
+    if not waiting().exists():
+        outbox.clear(started)
+    return sent
 
 
 @app.task
 def sweep_notifications():
-    """Every minute: whatever the fast path missed (Redis or the worker were down) goes now."""
-    return fan_out(deliver_notifications, jitter=0)
+    """Every minute: whatever the fast path missed (Redis or the worker were down) goes now,
+    in the schools marked as having notices waiting — the work, not the number of schools."""
+    return fan_out(deliver_notifications, jitter=0, schools=outbox.waiting())

@@ -51,6 +51,8 @@ class School(TenantMixin):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(max_length=500, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Notices are waiting here: the minute's sweep visits only such schools (tenants/outbox.py).
+    outbox_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Provisioning creates the schema itself, inside the same transaction as this row.

@@ -18,11 +18,14 @@ from .models import School, SchoolFigures
 JITTER_SECONDS = 30
 
 
-def fan_out(task, args=(), jitter=JITTER_SECONDS):
-    """Sends `task` once into every working school's schema, spread over `jitter` seconds;
-    suspended and archived schools are skipped. Periodic jobs are dispatchers built on this."""
+def fan_out(task, args=(), jitter=JITTER_SECONDS, schools=None):
+    """Sends `task` once into every working school's schema (or each of `schools`), spread over
+    `jitter` seconds; suspended and archived schools are skipped. Periodic jobs are dispatchers
+    built on this."""
     sent = 0
-    for school in School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE):
+    if schools is None:
+        schools = School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE)
+    for school in schools:
         with schema_context(school.schema_name):
             task.apply_async(args=list(args), countdown=random.uniform(0, jitter) if jitter else None)
         sent += 1

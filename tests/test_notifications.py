@@ -104,3 +104,42 @@ def test_the_portal_shows_a_parents_notifications_and_their_preferences(world, l
     bad = portal.post("/notifications/", {"email": "on", "quiet_from": "25:00", "quiet_to": ""}, follow=True)
     assert "Введите правильное время" in bad.content.decode()
     assert NotificationPreference.objects.get(user=world.parent).quiet_from == time(22, 0)  # unchanged
+
+
+def test_the_minute_sweep_visits_only_the_schools_with_notices_waiting(world, db, monkeypatch):
+    """The safety-net sweep follows the work, not the number of schools: a school is marked in
+    the transaction that leaves it notices, visited while they wait, and left alone once they
+    are out and no transaction still running can have relied on its mark."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from notifications.selectors import waiting
+    from notifications.services import notify
+    from notifications.tasks import deliver_notifications, sweep_notifications
+    from tenants import outbox
+    from tenants.models import School
+
+    a = world.a.school
+    School.objects.update(outbox_at=None)
+    visited = []
+    monkeypatch.setattr(
+        deliver_notifications, "apply_async", lambda *args, **kwargs: visited.append(connection.schema_name)
+    )
+    assert sweep_notifications() == 0 and visited == []  # nothing waiting anywhere: not one task
+    with schema_context(a.schema_name):
+        notify([world.parent.pk], "news", "Родительское собрание в четверг")
+    assert sweep_notifications() == 1 and visited == [a.schema_name]
+    with schema_context(a.schema_name):
+        deliver_notifications()
+        assert not waiting().exists() and mail.outbox
+    assert list(outbox.waiting()) == [a]  # a request that wrote relying on this mark may still be running
+    long_ago = timezone.now() - outbox.LONGEST_WRITE - outbox.MARK_EVERY - timedelta(seconds=1)
+    School.objects.filter(pk=a.pk).update(outbox_at=long_ago)
+    with schema_context(a.schema_name):
+        notify([world.parent.pk], "news", "Собрание переносится")  # a fresh mark: the old one is renewed
+    assert School.objects.get(pk=a.pk).outbox_at > long_ago
+    School.objects.filter(pk=a.pk).update(outbox_at=long_ago)
+    with schema_context(a.schema_name):
+        deliver_notifications()
+    assert not outbox.waiting().exists()
+    assert sweep_notifications() == 0

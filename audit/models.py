@@ -17,6 +17,8 @@ from django.db import connection, models
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+# People's ids carry no database constraint into public (db_constraint=False): docs/scaling.md, rule 1.
+
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
 ACTION_LABELS = {
     "school.created": "Школа создана",
@@ -75,7 +77,9 @@ def _address(text):
 
 class AuditEntry(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     ip = models.GenericIPAddressField(null=True)
     action = models.CharField(max_length=60)
     target_type = models.CharField(max_length=60)
@@ -187,7 +191,9 @@ def record_each(action, changes, *, by=None, ip=None):
 class DataView(models.Model):
     """One page or API answer that showed pupils' data: who, when, from where, whose (152-ФЗ)."""
 
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now, db_index=True)
     ip = models.GenericIPAddressField(null=True)
     page = models.CharField(max_length=200)

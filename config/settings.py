@@ -300,6 +300,7 @@ CELERY_TASK_TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", "60")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "school-figures": {"task": "tenants.tasks.dispatch_school_figures", "schedule": 3600.0},
+    "people-checks": {"task": "tenants.tasks.dispatch_people_checks", "schedule": crontab(hour=4, minute=15)},
     "notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
     "quality-indicators": {"task": "monitoring.tasks.dispatch_school_months", "schedule": crontab(hour=2, minute=30)},
     # Each school makes its own filling (1st) and activity (Monday) report, then the district's is put together.

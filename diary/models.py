@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from journal.models import Guardian
 
+# People's ids carry no database constraint into public (db_constraint=False): docs/scaling.md, rule 1.
+
 
 class ThreadQuerySet(models.QuerySet):
     def open_to_family(self, user):
@@ -28,7 +30,9 @@ class Thread(models.Model):
     school_class = models.ForeignKey(
         "journal.SchoolClass", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -40,7 +44,7 @@ class Thread(models.Model):
 
 class ThreadMember(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+")
     last_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -49,7 +53,9 @@ class ThreadMember(models.Model):
 
 class Message(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     attachment = models.FileField(upload_to="messages/", blank=True)
@@ -67,7 +73,9 @@ class News(models.Model):
     )
     title = models.CharField(max_length=200)
     text = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     published_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -80,8 +88,10 @@ class ParentMeeting(models.Model):
     school_class = models.ForeignKey("journal.SchoolClass", on_delete=models.PROTECT, related_name="+")
     held_at = models.DateTimeField()
     topic = models.CharField(max_length=300)
-    attended = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attended = models.ManyToManyField(settings.AUTH_USER_MODEL, db_constraint=False, related_name="+", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

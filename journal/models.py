@@ -8,6 +8,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# A person's id in a school table holds no database constraint into public (db_constraint=False):
+# a foreign key per column per school made every change to a person fire thousands of triggers
+# (docs/scaling.md, rule 1). The database refuses to delete a person instead, and
+# tenants/integrity.py checks every school's ids nightly.
+
 
 def open_year_id():
     """A new class belongs to the school year that is not yet turned over (the earliest such)."""
@@ -38,7 +43,7 @@ class SchoolClass(models.Model):
     grade = models.PositiveSmallIntegerField("параллель")
     letter = models.CharField("литера", max_length=3)
     class_teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     objects = SchoolClassQuerySet.as_manager()
@@ -91,7 +96,7 @@ class Pupil(models.Model):
     birth_date = models.DateField("дата рождения")
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="pupils")
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     enrolled_on = models.DateField("зачислен")
     enrollment_order = models.CharField("приказ о зачислении", max_length=50)
@@ -125,7 +130,7 @@ class Guardian(models.Model):
     A link ends (by the school, or when the parent withdraws consent); it is never deleted."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="guardians")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     consent_at = models.DateTimeField(null=True, blank=True)
     consent_ip = models.GenericIPAddressField(null=True, blank=True)
@@ -155,7 +160,9 @@ class AcademicYear(models.Model):
     ends_on = models.DateField()
     # Set when the year turns over (classes promoted): its records are locked for good.
     closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_on"]
@@ -303,7 +310,9 @@ class PupilMovement(models.Model):
     order_date = models.DateField()
     from_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, null=True, related_name="+")
     to_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, null=True, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -326,7 +335,9 @@ class CurriculumItem(models.Model):
 
 
 class TeachingLoad(models.Model):
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT)
     subgroup = models.ForeignKey(Subgroup, on_delete=models.PROTECT, null=True, blank=True)
@@ -360,7 +371,9 @@ class TimetableSlot(models.Model):
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="slots")
     subgroup = models.ForeignKey(Subgroup, on_delete=models.PROTECT, null=True, blank=True)
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     room = models.CharField(max_length=20, blank=True)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)  # set when the timetable changes; never deleted
@@ -383,7 +396,9 @@ class Lesson(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="lessons")
     slot = models.ForeignKey(TimetableSlot, on_delete=models.PROTECT, null=True, blank=True, related_name="lessons")
-    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")  # timetabled
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )  # timetabled
 
     class SubstitutionReason(models.TextChoices):
         ILLNESS = "illness", "болезнь учителя"
@@ -395,13 +410,13 @@ class Lesson(models.Model):
     # Who actually taught it, when that is someone else: assigned by the deputy, or recorded by
     # the substitute on the day.
     taught_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     substitution_recorded_at = models.DateTimeField(null=True, blank=True)
     substitution_reason = models.CharField(max_length=20, choices=SubstitutionReason.choices, blank=True)
     substitution_note = models.CharField(max_length=200, blank=True)
     substitution_assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
@@ -444,7 +459,9 @@ class HomeworkFile(models.Model):
     file = models.FileField(upload_to="homework/%Y/%m/")
     name = models.CharField(max_length=200)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
@@ -475,7 +492,9 @@ class Mark(models.Model):
     value = models.CharField(max_length=2, choices=MarkValue.choices)
     work_type = models.ForeignKey(WorkType, on_delete=models.PROTECT)
     comment = models.CharField(max_length=500, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     entered_at = models.DateTimeField(default=timezone.now)  # first entry: set by the system, never changed
     changed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -509,7 +528,9 @@ class Attendance(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="attendance")
     status = models.CharField(max_length=6, choices=Status.choices)
     reason = models.CharField(max_length=9, choices=Reason.choices, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     entered_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -561,7 +582,9 @@ class FinalMark(models.Model):
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT)
     term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True)
     value = models.CharField(max_length=4, choices=FinalValue.choices)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     entered_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -580,7 +603,9 @@ class Reopening(models.Model):
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT)
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT)
     reason = models.CharField(max_length=500)
-    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     reopened_at = models.DateTimeField(auto_now_add=True)
     until = models.DateField()
 
@@ -599,7 +624,9 @@ class ImportBatch(models.Model):
     rows = models.JSONField()
     errors = models.JSONField()
     context = models.JSONField(default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
@@ -610,7 +637,9 @@ class Remark(models.Model):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="remarks")
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, null=True, blank=True, related_name="remarks")
     text = models.CharField(max_length=1000)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -630,10 +659,12 @@ class PrintedCopy(models.Model):
     pages = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to="journal-copies/%Y/")
-    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     printed_at = models.DateTimeField(default=timezone.now)
     certified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     certified_at = models.DateTimeField(null=True, blank=True)
 
@@ -654,7 +685,7 @@ class ArchiveExport(models.Model):
     targets = models.JSONField()  # where the archive was written: the storage's path and the second place
     retain_until = models.JSONField()  # document kind → ISO date
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# People's ids carry no database constraint into public (db_constraint=False): docs/scaling.md, rule 1.
+
 
 class Notification(models.Model):
     """A message to a parent, a pupil or a member of staff. It is written in the same transaction
@@ -25,7 +27,9 @@ class Notification(models.Model):
         SUBSTITUTION = "substitution", "замена урока"
         MESSAGE = "message", "сообщение"
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
     # Empty for a notice to staff (a substitution), which is about no pupil.
     pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)

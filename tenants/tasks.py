@@ -2,6 +2,7 @@
 tenant-schemas-celery puts the schema into the message and the worker switches to it
 before the task runs. The periodic job is a dispatcher: one task per working school."""
 
+import logging
 import random
 
 from django.core.files.storage import default_storage
@@ -12,10 +13,12 @@ from accounts.selectors import staff_count
 from config.celery import app
 
 from . import figures as school_figures
+from . import integrity
 from .backup import stored_files
 from .models import School, SchoolFigures
 
 JITTER_SECONDS = 30
+logger = logging.getLogger(__name__)
 
 
 def fan_out(task, args=(), jitter=JITTER_SECONDS, schools=None):
@@ -30,6 +33,21 @@ def fan_out(task, args=(), jitter=JITTER_SECONDS, schools=None):
             task.apply_async(args=list(args), countdown=random.uniform(0, jitter) if jitter else None)
         sent += 1
     return sent
+
+
+@app.task
+def dispatch_people_checks(jitter=JITTER_SECONDS):
+    return fan_out(check_people, jitter=jitter)
+
+
+@app.task
+def check_people():
+    """Nightly, in each school: every person's id its rows hold names a person (the database
+    keeps no foreign key across the schema boundary). A finding is an error for the operators."""
+    unknown = integrity.unknown_people()
+    if unknown:
+        logger.error("school %s holds ids of no person: %s", connection.schema_name, unknown)
+    return unknown
 
 
 @app.task

@@ -4,6 +4,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models
@@ -12,7 +13,7 @@ from django_tenants.utils import schema_context
 
 from tenants.models import School
 
-# Public tables a school table may reference; Citus would make these reference tables.
+# Public tables a school table may name an id of (never with a database constraint: rule 1).
 PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE = {"accounts.user"}
 # Models that live only in public, each for a stated reason.
 PUBLIC_MODELS = {
@@ -70,8 +71,8 @@ def test_every_model_is_school_scoped_or_on_the_public_list():
         assert model._meta.app_label in SCHOOL_APPS or label in PUBLIC_MODELS, f"{label}: school or public?"
 
 
-def test_school_tables_reference_public_tables_only_from_the_allow_list():
-    for model in our_models():
+def test_school_tables_reference_public_tables_only_from_the_allow_list_and_by_id_alone():
+    for model in apps.get_models(include_auto_created=True):
         if model._meta.app_label not in SCHOOL_APPS:
             continue
         for field in model._meta.get_fields():
@@ -80,6 +81,10 @@ def test_school_tables_reference_public_tables_only_from_the_allow_list():
                 assert target.app_label in SCHOOL_APPS or target.label_lower in PUBLIC_TABLES_SCHOOLS_MAY_REFERENCE, (
                     f"{model._meta.label}.{field.name} -> {target.label}"
                 )
+                # Rule 1: the id is kept, the database holds no constraint across the schema boundary
+                # (a many-to-many field's are its through table's, which this loop reads as a model).
+                if not field.many_to_many:
+                    assert target.app_label in SCHOOL_APPS or not field.db_constraint, model._meta.label + field.name
 
 
 def test_every_primary_key_is_64_bit():
@@ -204,3 +209,49 @@ def test_no_school_sequence_or_default_lives_outside_its_schema(world, db):
     assert owned, "the school's tables own their key sequences"
     assert {schema for _, _, schema in owned} == {world.a.school.schema_name}
     assert not [(table, default) for table, default in defaults if "public." in default or "school_" in default]
+
+
+def test_no_school_table_holds_a_database_reference_into_public(world, db):
+    """Rule 1 in the migrated database: a school's tables (many-to-many ones included) have no
+    foreign key into public, so a change to a person fires no trigger per school."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT t.relname, c.conname, r.relname FROM pg_constraint c
+                 JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+                 JOIN pg_class r ON r.oid = c.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
+                WHERE c.contype = 'f' AND tn.nspname = %s AND rn.nspname <> tn.nspname""",
+            [world.a.school.schema_name],
+        )
+        across = cursor.fetchall()
+        cursor.execute(
+            """SELECT count(*) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+                WHERE c.contype = 'f' AND n.nspname = %s""",
+            [world.a.school.schema_name],
+        )
+        within = cursor.fetchone()[0]
+    assert across == []
+    assert within > 20  # the school's own references stay in the database
+
+
+def test_a_person_cannot_be_deleted_and_the_nightly_check_finds_an_id_of_no_one(world, db):
+    """With no foreign key across, two things stand in for it: the database refuses to delete a
+    person, and each school's nightly check names any id that points at no one."""
+    from django.db import DatabaseError, transaction
+
+    from journal.models import SchoolClass
+    from tenants.integrity import people_columns
+    from tenants.tasks import check_people
+
+    with pytest.raises(DatabaseError, match="DELETE refused"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM accounts_user WHERE id = %s", [world.a.teacher.pk])
+    assert {f"{m._meta.db_table}.{f.column}" for m, f in people_columns()} >= {
+        "journal_mark.entered_by_id",
+        "diary_parentmeeting_attended.user_id",
+    }
+    with schema_context(world.a.school.schema_name):
+        assert check_people() == {}
+        SchoolClass.objects.filter(pk=world.a.school_class.pk).update(class_teacher_id=987654321)  # no one
+        assert check_people() == {"journal_schoolclass.class_teacher_id": [987654321]}
+    with schema_context(world.b.school.schema_name):
+        assert check_people() == {}  # school B's rows are B's own

@@ -1,0 +1,85 @@
+"""What the foreign keys from every school into public.accounts_user cost as schools are added
+(docs/scaling.md, rule 1): with N schools, a single-row update of a person and the creation of
+one more school, as built now (no constraint across the schema boundary) and with the old
+constraints put back by hand on every school.
+
+    python bench/people_keys.py --schools 200
+
+In a scratch database, dropped afterwards. Prints a JSON object."""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.provisioning import scratch_database, summary  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--schools", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=50)
+    options = parser.parse_args()
+    with scratch_database():
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from accounts import services as accounts
+        from tenants.integrity import people_columns
+        from tenants.services import create_school
+
+        call_command("migrate_schemas", shared=True, verbosity=0)
+        schools = [
+            create_school(name=f"Школа {n}", short_name=f"Школа {n}", slug=f"s{n:04d}") for n in range(options.schools)
+        ]
+        person = accounts.create_person(accounts.NewAccount(last_name="Учитель", first_name="Замер", email="t@b.test"))
+
+        def update_person():
+            runs = []
+            for n in range(options.runs):
+                started = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute("UPDATE accounts_user SET last_name = %s WHERE id = %s", [f"Учитель{n}", person.pk])
+                runs.append(time.perf_counter() - started)
+            return summary(runs)
+
+        def one_more(slug):
+            started = time.perf_counter()
+            create_school(name="Ещё одна школа", short_name="Ещё одна", slug=slug)
+            return time.perf_counter() - started
+
+        def triggers():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.accounts_user'::regclass")
+                return cursor.fetchone()[0]
+
+        now = {"update_person": update_person(), "create_one_more_school_s": one_more("extra1"), "triggers": triggers()}
+        columns = [(model._meta.db_table, field.column) for model, field in people_columns()]
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for school in schools:
+                for n, (table, column) in enumerate(columns):
+                    cursor.execute(
+                        f'ALTER TABLE "{school.schema_name}"."{table}" ADD CONSTRAINT person_fk_{n} '
+                        f'FOREIGN KEY ("{column}") REFERENCES public.accounts_user (id) DEFERRABLE INITIALLY DEFERRED'
+                    )
+        restored = time.perf_counter() - started
+        old = {"update_person": update_person(), "triggers": triggers(), "constraints_added_s": restored}
+    print(
+        json.dumps(
+            {"schools": options.schools, "person_columns": len(columns), "now": now, "with_old_constraints": old},
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

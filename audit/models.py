@@ -151,41 +151,37 @@ class AuditEntry(models.Model):
         return self._text(self.new)
 
 
+def _entry(action, target, by, ip, old, new, reason=""):
+    return AuditEntry(
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=target.pk,
+        actor=by if by is not None and by.is_authenticated else None,
+        ip=ip,
+        old=old,
+        new=new,
+        reason=reason,
+    )
+
+
+def _in_public(target):
+    return target._meta.app_label not in SCHOOL_APPS and connection.schema_name != get_public_schema_name()
+
+
 def record(action, target, *, by=None, ip=None, old=None, new=None, reason=""):
     """Writes the entry beside its target: a public row's history stays in public even when
     the change was made from a school's address, a school row's in that school's schema."""
-    public = get_public_schema_name()
-    to_public = target._meta.app_label not in SCHOOL_APPS and connection.schema_name != public
-    with schema_context(public) if to_public else nullcontext():
-        return AuditEntry.objects.create(
-            action=action,
-            target_type=target._meta.label_lower,
-            target_id=target.pk,
-            actor=by if by is not None and by.is_authenticated else None,
-            ip=ip,
-            old=old,
-            new=new,
-            reason=reason,
-        )
+    with schema_context(get_public_schema_name()) if _in_public(target) else nullcontext():
+        entry = _entry(action, target, by, ip, old, new, reason)
+        entry.save()
+        return entry
 
 
 def record_each(action, changes, *, by=None, ip=None):
     """record for several rows of one school at once, `changes` as (target, old, new): one INSERT."""
-    for target, _, _ in changes:
-        if target._meta.app_label not in SCHOOL_APPS and connection.schema_name != get_public_schema_name():
-            raise ValueError("A public row's entry is written in public: use record().")
-    return AuditEntry.objects.bulk_create(
-        AuditEntry(
-            action=action,
-            target_type=target._meta.label_lower,
-            target_id=target.pk,
-            actor=by if by is not None and by.is_authenticated else None,
-            ip=ip,
-            old=old,
-            new=new,
-        )
-        for target, old, new in changes
-    )
+    if any(_in_public(target) for target, _, _ in changes):
+        raise ValueError("A public row's entry is written in public: use record().")
+    return AuditEntry.objects.bulk_create(_entry(action, target, by, ip, old, new) for target, old, new in changes)
 
 
 class DataView(models.Model):

@@ -306,7 +306,7 @@ def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, reques
 
 
 @transaction.atomic
-def add_marks(lesson, marks, *, work_type, comment="", by, ip=None):
+def add_marks(lesson, marks, *, work_type, comment="", by, ip=None, again=False):
     """New marks of one lesson, `marks` as (pupil, value, request_key): the lesson's checks made
     once, then the marks, their audit entries and the families' notices written a statement each,
     however many marks (the lesson page's one save). Returns the marks in the order given; a
@@ -336,10 +336,11 @@ def add_marks(lesson, marks, *, work_type, comment="", by, ip=None):
                     for pupil, value, key in new
                 )
         except IntegrityError:
-            if not keys:
+            if not keys or again:
                 raise
-            # The same form or request sent twice at once: the other one has made some of these.
-            return add_marks(lesson, marks, work_type=work_type, comment=comment, by=by, ip=ip)
+            # The same form or request sent twice at once: the other one has made some of these
+            # (and committed: the unique key made this one wait for it). Once more, finding them.
+            return add_marks(lesson, marks, work_type=work_type, comment=comment, by=by, ip=ip, again=True)
         record_each("mark.created", [(mark, None, _mark_state(mark)) for mark in created], by=by, ip=ip)
         families = families_of([mark.pupil for mark in created])
         note = f". {comment}" if comment else ""

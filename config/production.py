@@ -1,6 +1,7 @@
 """A serving or sending process (gunicorn, a Celery worker or beat) with DEBUG off refuses to
 start on settings that would lose or leak data: a public or missing secret key, e-mail that goes
-to a log instead of to parents, uploads on one pod's own disk, hosts left at their defaults."""
+to a log instead of to parents, uploads on one pod's own disk, hosts left at their defaults, a
+connection pooler in transaction mode."""
 
 import os
 
@@ -22,6 +23,10 @@ def problems():
         found.append("нет хранилища файлов: задайте S3_BUCKET (S3, MinIO) или MEDIA_ROOT на общем томе")
     if "ALLOWED_HOSTS" not in os.environ and "BASE_DOMAIN" not in os.environ:
         found.append("BASE_DOMAIN (или ALLOWED_HOSTS) не задан")
+    if os.environ.get("DATABASE_POOL_MODE", "none") not in ("none", "session"):
+        # The school is chosen per connection (SET search_path): a transaction pooler would hand
+        # one school's connection to another school's request.
+        found.append("DATABASE_POOL_MODE: пул соединений в режиме транзакций смешивает школы, нужен session")
     return found
 
 

@@ -160,3 +160,17 @@ def test_the_worker_writes_the_years_archive_to_its_own_volumes():
     assert claims == {"archive": "ej-archive", "archive-keys": "ej-archive-keys"}
     beat = docs[("Deployment", "ej-beat")]["spec"]["template"]["spec"]
     assert "ARCHIVE_DIR" not in env_of(beat["containers"][0])
+
+
+def test_the_release_fits_the_database_connections_it_is_given():
+    """Web pods at the autoscaler's maximum plus one in a rollout × workers, Celery the same,
+    beat, the migrations job: (8 + 1) × 4 + (1 + 1) × 2 + 1 + (4 + 1) = 46 by default."""
+    web = rendered()[("Deployment", "ej-web")]
+    assert web["metadata"]["annotations"]["ejournal.example.ru/database-connections"] == "46"
+    assert env_of(web["spec"]["template"]["spec"]["containers"][0])["DATABASE_POOL_MODE"] == "none"
+    with pytest.raises(Exception, match="maxConnections is 45, but this release can hold 46"):
+        rendered({"database": {"poolMode": "session", "maxConnections": 45}})
+    assert rendered({"database": {"poolMode": "session", "maxConnections": 46}})
+    # A transaction-mode pooler mixes schools: the chart does not take it.
+    with pytest.raises(Exception, match="(?i)poolMode|enum|schema"):
+        rendered({"database": {"poolMode": "transaction", "maxConnections": 100}})

@@ -244,6 +244,7 @@ def test_a_web_pod_stays_ready_while_redis_is_down(site):
         ({"EMAIL_HOST": None}, "EMAIL_HOST"),
         ({"S3_BUCKET": None}, "S3_BUCKET"),
         ({"BASE_DOMAIN": None}, "BASE_DOMAIN"),
+        ({"DATABASE_POOL_MODE": "transaction"}, "DATABASE_POOL_MODE"),
     ],
 )
 def test_production_refuses_to_start_on_settings_that_lose_or_leak_data(change, refusal):

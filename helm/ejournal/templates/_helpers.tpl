@@ -47,6 +47,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.email.from | quote }}
 - name: SENTRY_ENVIRONMENT
   value: {{ .Values.sentry.environment | quote }}
+- name: DATABASE_POOL_MODE
+  value: {{ .Values.database.poolMode | quote }}
 {{- end -}}
 
 {{- define "ejournal.podSecurity" -}}
@@ -77,4 +79,17 @@ volumeMounts:
 volumes:
   - name: tmp
     emptyDir: {sizeLimit: 256Mi}
+{{- end -}}
+
+{{/* The most PostgreSQL connections this release can hold: web pods at the autoscaler's maximum
+plus one in a rollout × gunicorn workers, the same for Celery workers × processes, beat, and the
+migrations job (its processes and their parent). Fails the install above database.maxConnections. */}}
+{{- define "ejournal.connections" -}}
+{{- $web := ternary .Values.web.autoscaling.maxReplicas .Values.web.replicas .Values.web.autoscaling.enabled -}}
+{{- $workers := ternary .Values.worker.autoscaling.maxReplicas .Values.worker.replicas .Values.worker.autoscaling.enabled -}}
+{{- $total := add (mul (add $web 1) .Values.web.concurrency) (mul (add $workers 1) .Values.worker.concurrency) 1 (add .Values.migrations.processes 1) -}}
+{{- if gt (int $total) (int .Values.database.maxConnections) -}}
+{{- fail (printf "database.maxConnections is %d, but this release can hold %d connections at its largest: raise it (or the pooler's pool size) or lower web/worker replicas or concurrency" (int .Values.database.maxConnections) (int $total)) -}}
+{{- end -}}
+{{- $total -}}
 {{- end -}}

@@ -2,29 +2,17 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_public_schema_name, get_tenant_model
+
+from tenants.migrating import behind
 
 
 def unmigrated_schemas():
     """Schemas (public and every school's) that lack a migration this code has: each records
     every app's migrations, applied or skipped by the router, as migrate_schemas runs them."""
-    leaves = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
     connection.set_schema_to_public()
-    schemas = [get_public_schema_name()] + list(
-        get_tenant_model().objects.exclude(schema_name=get_public_schema_name()).values_list("schema_name", flat=True)
-    )
-    behind = []
-    with connection.cursor() as cursor:
-        for schema in schemas:
-            cursor.execute("SELECT to_regclass(%s)", [f'"{schema}".django_migrations'])
-            if cursor.fetchone()[0] is None:
-                behind.append(schema)
-                continue
-            cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations')
-            if not set(leaves) <= set(cursor.fetchall()):
-                behind.append(schema)
-    return behind
+    schools = get_tenant_model().objects.exclude(schema_name=get_public_schema_name())
+    return behind([get_public_schema_name(), *schools.values_list("schema_name", flat=True)])
 
 
 class Command(BaseCommand):

@@ -11,6 +11,7 @@ from accounts.access import district_roles, school_roles
 from accounts.models import Role
 from audit.models import client_ip
 from config.errors import explain
+from config.pages import page_of
 from tenants.models import School
 
 from . import reports, selectors, services
@@ -59,8 +60,11 @@ def district(request):
     }
     if month:
         limits = thresholds()
-        rows = selectors.district_table(
-            month, limits, sort=sort, descending=context["descending"], show=show, search=search
+        rows = page_of(
+            request,
+            selectors.district_table(
+                month, limits, sort=sort, descending=context["descending"], show=show, search=search
+            ),
         )
         index = CODES.index(chart)
         context.update(

@@ -12,6 +12,7 @@ from accounts.models import Role
 from audit.models import AuditEntry, client_ip
 from config.context import host_url
 from config.errors import add_form_errors, explain
+from config.pages import page_of
 
 from . import services
 from .forms import AdminInvitationForm, SchoolForm, StatusForm
@@ -28,7 +29,7 @@ def school_list(request):
         request,
         "tenants/school_list.html",
         {
-            "schools": schools_for_console(status),
+            "schools": page_of(request, schools_for_console(status).order_by("short_name", "pk")),
             "status": status,
             "statuses": School.Status.choices,
             "can_manage": Role.DISTRICT_OPERATOR in request.roles,

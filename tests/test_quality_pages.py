@@ -234,3 +234,25 @@ def test_the_dashboard_sorts_filters_and_charts_the_schools_and_the_districts_tr
         (f"{month:%m.%Y}", 79.0),
     ]
     assert "<svg" in page.content.decode() and "Школа Бета: 60,0%" in page.content.decode()
+
+
+def test_the_districts_school_lists_come_a_page_at_a_time_keeping_the_filters(world, enter, monkeypatch):
+    """A region's hundreds of schools: the console and the quality table show one page at a time
+    (here a page of one), each school on exactly one page, the links keeping what was chosen."""
+    from tenants.models import School
+
+    monkeypatch.setattr("config.pages.PER_PAGE", 1)
+    official = enter(world.official)
+    every = list(School.objects.exclude(schema_name="public"))
+    active = [s for s in every if s.status == "active"]
+    assert len(active) >= 2
+    month = f"{timezone.localdate():%Y-%m}"
+    for url, expected in (("/district/?status=active", active), (f"/district/quality/?month={month}&sort=name", every)):
+        pages = [official.get(f"{url}&page={n}").content.decode() for n in range(1, len(expected) + 1)]
+        shown = [[s.short_name for s in every if f">{s.short_name}<" in page] for page in pages]
+        assert all(len(names) == 1 for names in shown), (url, shown)
+        assert sorted(name for names in shown for name in names) == sorted(s.short_name for s in expected)
+        assert f"страница 1 из {len(expected)}" in pages[0]
+        query = url.split("?", 1)[1].replace("&", "&amp;")
+        assert f"?{query}&amp;page=2" in pages[0]  # the next page keeps the filters
+        assert "страница 1 из" in official.get(f"{url}&page=x").content.decode()  # not a number: the first

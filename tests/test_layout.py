@@ -1,5 +1,5 @@
-"""Rules that keep the schools movable to their own servers later (docs: tenancy.md,
-"Growing past one database server"), checked on the models themselves."""
+"""Rules that keep the schools movable to their own servers later (docs/scaling.md), checked on
+the models, on the migrated database and on the SQL the district's pages and jobs send."""
 
 import re
 from datetime import timedelta

@@ -7,7 +7,8 @@ Measured: creating a school early and late; the catalog and the database's size;
 `migrate_schemas`; PostgreSQL's memory for a connection that has touched every school (a Celery
 worker after a night of per-school tasks) and for one that touched one; the minute's sweep with
 nothing waiting and the nightly dispatcher (tasks sent, wall time); the district's pages and its
-monthly reports. In a scratch database (dropped afterwards); tasks go to a Redis database of
+monthly reports; with --new-migration, one new migration applied to every school by the
+multiprocessing executor. In a scratch database (dropped afterwards); tasks go to a Redis database of
 their own, emptied afterwards. Prints a JSON object."""
 
 import argparse
@@ -20,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.provisioning import scratch_database, summary  # noqa: E402
+from bench.provisioning import scratch_database, summary, temporary_migration  # noqa: E402
 
 
 def timed(fn):
@@ -32,6 +33,7 @@ def timed(fn):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--schools", type=int, default=1000)
+    parser.add_argument("--new-migration", action="store_true", help="also apply one new migration to every school")
     options = parser.parse_args()
     broker = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/9"
     os.environ["CELERY_BROKER_URL"] = broker
@@ -112,6 +114,22 @@ def main():
             pages[path] = {**summary(runs), "bytes": len(answer.content)}
         with schema_context("public"):
             report = timed(monthly_reports)[0]
+        applied = None
+        if options.new_migration:
+            path = temporary_migration("9000_bench_scale", "bench_scale_note")
+            try:
+                connection.close()
+                applied = timed(
+                    lambda: subprocess.run(
+                        [sys.executable, "manage.py", "migrate_schemas", "--tenant", "--executor=multiprocessing"]
+                        + ["-v", "0"],
+                        cwd=ROOT,
+                        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+                        check=True,
+                    )
+                )[0]
+            finally:
+                path.unlink(missing_ok=True)
     print(
         json.dumps(
             {
@@ -128,6 +146,8 @@ def main():
                 "nightly_dispatch": {"seconds": nightly[0], "tasks": nightly[1], "queued": queued},
                 "district_pages": pages,
                 "district_monthly_reports_s": report,
+                "new_migration_multiprocessing_s": applied,
+                "migration_processes": settings.TENANT_MULTIPROCESSING_MAX_PROCESSES,
             },
             indent=2,
         )

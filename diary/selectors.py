@@ -19,6 +19,7 @@ from journal.models import (
     HomeworkFile,
     Lesson,
     Mark,
+    Pupil,
     Remark,
     Rules,
     Subgroup,
@@ -338,10 +339,19 @@ def unread_counts(user, school=None):
 @dataclass
 class Child:
     school: School
-    pupil_id: int
-    full_name: str
-    class_name: str
-    pupil: object = None  # the Pupil, read in its school's schema with its class
+    pupil: Pupil  # read in its school's schema, with its class
+
+    @property
+    def pupil_id(self):
+        return self.pupil.pk
+
+    @property
+    def full_name(self):
+        return self.pupil.full_name
+
+    @property
+    def class_name(self):
+        return str(self.pupil.school_class)
 
 
 def children_of(user):
@@ -351,7 +361,5 @@ def children_of(user):
     for school in parent_schools(user):
         with schema_context(school.schema_name):
             links = Guardian.objects.live().filter(user=user).select_related("pupil__school_class")
-            children += [
-                Child(school, g.pupil.pk, g.pupil.full_name, str(g.pupil.school_class), g.pupil) for g in links
-            ]
+            children += [Child(school, link.pupil) for link in links]
     return children

@@ -12,6 +12,8 @@ from accounts.models import NotificationPreference
 from .models import Notification
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
+# A notice whose e-mail is still to go: not sent, and not skipped for a reason.
+EMAIL_WAITING = Q(email_sent_at__isnull=True, email_skipped="")
 
 
 def deliver_pending(limit=500, now=None):
@@ -22,7 +24,7 @@ def deliver_pending(limit=500, now=None):
     with transaction.atomic():
         batch = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(email_sent_at__isnull=True, email_skipped="")
+            .filter(EMAIL_WAITING)
             .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT))
             .select_related("recipient")
             .order_by("created_at")[:limit]

@@ -19,6 +19,7 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 PUSH_KINDS = {"mark", "absence", "remark", "meeting", "final", "substitution", "message"}
+PUSH_WAITING = Q(push_sent_at__isnull=True, push_skipped="", kind__in=PUSH_KINDS)
 
 
 def enabled():
@@ -33,7 +34,7 @@ def push_pending(limit=200, now=None):
     with transaction.atomic():
         batch = list(
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(push_sent_at__isnull=True, push_skipped="", kind__in=PUSH_KINDS)
+            .filter(PUSH_WAITING)
             .filter(Q(push_claimed_at__isnull=True) | Q(push_claimed_at__lt=now - CLAIM_TIMEOUT))
             .order_by("created_at")[:limit]
         )

@@ -1,9 +1,9 @@
-from django.db.models import Q
 from django_tenants.utils import schema_context
 
 from accounts.selectors import parent_schools
 
 from . import push
+from .delivery import EMAIL_WAITING
 from .models import Notification
 
 
@@ -32,7 +32,4 @@ def unread_count(user):
 
 def waiting():
     """Notices of this school still to go: by e-mail, and by push where push is set up."""
-    pending = Q(email_sent_at__isnull=True, email_skipped="")
-    if push.enabled():
-        pending |= Q(push_sent_at__isnull=True, push_skipped="", kind__in=push.PUSH_KINDS)
-    return Notification.objects.filter(pending)
+    return Notification.objects.filter(EMAIL_WAITING | push.PUSH_WAITING if push.enabled() else EMAIL_WAITING)

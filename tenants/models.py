@@ -39,6 +39,12 @@ def validate_slug(slug):
         )
 
 
+class SchoolQuerySet(models.QuerySet):
+    def working(self):
+        """The schools at work: not the public tenant, not suspended or archived."""
+        return self.exclude(schema_name="public").filter(status=School.Status.ACTIVE)
+
+
 class School(TenantMixin):
     class Status(models.TextChoices):
         ACTIVE = "active", "Работает"
@@ -54,6 +60,8 @@ class School(TenantMixin):
     # Notices are waiting here: the minute's sweep visits only such schools (tenants/outbox.py).
     outbox_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SchoolQuerySet.as_manager()
 
     # Provisioning creates the schema itself, inside the same transaction as this row.
     auto_create_schema = False

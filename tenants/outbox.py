@@ -31,9 +31,7 @@ def mark():
 
 def waiting():
     """The working schools marked as having notices waiting."""
-    return School.objects.exclude(schema_name=get_public_schema_name()).filter(
-        status=School.Status.ACTIVE, outbox_at__isnull=False
-    )
+    return School.objects.working().filter(outbox_at__isnull=False)
 
 
 def clear(started):

@@ -26,9 +26,7 @@ def fan_out(task, args=(), jitter=JITTER_SECONDS, schools=None):
     `jitter` seconds; suspended and archived schools are skipped. Periodic jobs are dispatchers
     built on this."""
     sent = 0
-    if schools is None:
-        schools = School.objects.exclude(schema_name="public").filter(status=School.Status.ACTIVE)
-    for school in schools:
+    for school in School.objects.working() if schools is None else schools:
         with schema_context(school.schema_name):
             task.apply_async(args=list(args), countdown=random.uniform(0, jitter) if jitter else None)
         sent += 1

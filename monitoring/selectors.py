@@ -1,51 +1,78 @@
 """Reads behind the district's dashboard: the counts the schools reported, never their journals."""
 
-from django.db.models import Q, Sum
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast
 
 from accounts.models import User
 from journal.models import SchoolClass, Subject
 from tenants.models import School
 
 from .indicators import by_class, by_teacher, held_lessons, lesson_figures, month_bounds
-from .models import NAMES, Report, SchoolMonth, figure
+from .models import LOWER_IS_BETTER, NAMES, Report, SchoolMonth, figure
 
 CODES = list(NAMES)
 SORTS = {"name"} | set(CODES)
 
 
-def district_table(month, limits, *, sort="name", descending=False, show="all", search=""):
-    """Schools × indicators for a month, each cell a figure; filtered and sorted as asked.
-    A school with no figures for the month sorts last."""
-    stored = {(f.school_id, f.code): f for f in SchoolMonth.objects.filter(month=month)}
+def district_schools(month, limits, *, sort="name", descending=False, show="all", search=""):
+    """The schools of the quality table for a month, filtered and sorted in SQL, so that a page of
+    a region's thousands costs one page (`district_rows` fills in its figures). Sorted by an
+    indicator, a school with no figure for it comes last either way; ties go by name."""
+    schools = School.objects.exclude(schema_name="public").exclude(status=School.Status.ARCHIVED)
+    if search:
+        schools = schools.filter(Q(short_name__icontains=search) | Q(name__icontains=search))
+    if show in ("red", "amber"):
+        schools = schools.filter(Exists(_short_of("amber" if show == "red" else "green", month, limits)))
+    if sort not in CODES:
+        return schools.order_by(F("short_name").desc() if descending else "short_name", "pk")
+    share = (
+        SchoolMonth.objects.filter(school=OuterRef("pk"), month=month, code=sort, denominator__gt=0)
+        .annotate(share=Cast("numerator", FloatField()) * 100 / F("denominator"))
+        .values("share")
+    )
+    order = F("share").desc(nulls_last=True) if descending else F("share").asc(nulls_last=True)
+    return schools.annotate(share=Subquery(share)).order_by(order, "short_name", "pk")
+
+
+def _short_of(limit, month, limits):
+    """The school's figures for the month short of their green (or amber) limit, compared exactly
+    as `colour` compares them: numerator × 100 against limit × denominator."""
+    short = Q(pk__in=[])
+    for code, (green, amber) in limits.items():
+        bound = ExpressionWrapper(Value(green if limit == "green" else amber) * F("denominator"), DecimalField())
+        beyond = Q(hundredfold__gt=bound) if code in LOWER_IS_BETTER else Q(hundredfold__lt=bound)
+        short |= Q(code=code, denominator__gt=0) & beyond
+    return (
+        SchoolMonth.objects.filter(school=OuterRef("pk"), month=month)
+        .annotate(hundredfold=F("numerator") * 100)
+        .filter(short)
+    )
+
+
+def district_rows(schools, month, limits):
+    """A page of `district_schools` with every indicator's figure and the school's latest
+    correction, if any."""
+    schools = list(schools)
+    stored = {(f.school_id, f.code): f for f in SchoolMonth.objects.filter(month=month, school__in=schools)}
     corrections = {
         r.school_id: r
-        for r in Report.objects.filter(kind=Report.Kind.QUALITY, starts_on=month, school__isnull=False, version__gt=1)
+        for r in Report.objects.filter(kind=Report.Kind.QUALITY, starts_on=month, school__in=schools, version__gt=1)
         .order_by("school_id", "-version")
         .distinct("school_id")
     }
-    schools = School.objects.exclude(schema_name="public").exclude(status=School.Status.ARCHIVED).order_by("short_name")
-    if search:
-        schools = schools.filter(Q(short_name__icontains=search) | Q(name__icontains=search))
-    rows = []
-    for school in schools:
-        cells = [
-            figure(code, stored[(school.pk, code)].numerator, stored[(school.pk, code)].denominator, limits)
-            if (school.pk, code) in stored
-            else {"code": code}
-            for code in CODES
-        ]
-        colours = {cell.get("colour") for cell in cells}
-        if show == "red" and "red" not in colours or show == "amber" and not colours & {"red", "amber"}:
-            continue
-        rows.append({"school": school, "cells": cells, "correction": corrections.get(school.pk)})
-    if sort in CODES:
-        index = CODES.index(sort)
-        known = [row for row in rows if row["cells"][index].get("percent") is not None]
-        known.sort(key=lambda row: row["cells"][index]["percent"], reverse=descending)
-        rows = known + [row for row in rows if row["cells"][index].get("percent") is None]
-    elif descending:
-        rows.reverse()
-    return rows
+    return [
+        {
+            "school": school,
+            "cells": [
+                figure(code, stored[school.pk, code].numerator, stored[school.pk, code].denominator, limits)
+                if (school.pk, code) in stored
+                else {"code": code}
+                for code in CODES
+            ],
+            "correction": corrections.get(school.pk),
+        }
+        for school in schools
+    ]
 
 
 def district_totals(month, limits):

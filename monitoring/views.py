@@ -62,10 +62,11 @@ def district(request):
         limits = thresholds()
         rows = page_of(
             request,
-            selectors.district_table(
+            selectors.district_schools(
                 month, limits, sort=sort, descending=context["descending"], show=show, search=search
             ),
         )
+        rows.object_list = selectors.district_rows(rows.object_list, month, limits)
         index = CODES.index(chart)
         context.update(
             rows=rows,

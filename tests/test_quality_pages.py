@@ -256,3 +256,63 @@ def test_the_districts_school_lists_come_a_page_at_a_time_keeping_the_filters(wo
         query = url.split("?", 1)[1].replace("&", "&amp;")
         assert f"?{query}&amp;page=2" in pages[0]  # the next page keeps the filters
         assert "страница 1 из" in official.get(f"{url}&page=x").content.decode()  # not a number: the first
+
+
+def test_a_page_of_the_quality_table_costs_one_page_however_many_schools_the_region_has(world, enter):
+    """A region's thousands of schools: the database filters and sorts them, colours compared
+    exactly as the cells colour them, and a page reads the figures of its own fifty schools only —
+    the rows the page's statements return stay the same when sixty more schools report."""
+    from django.db import connection
+
+    from monitoring.reports import previous_month
+    from tenants.models import School
+
+    month = previous_month()
+    official = enter(world.official)
+    url = f"/district/quality/?month={month:%Y-%m}&sort=Q1"
+
+    def join(start, count):
+        # Rows in public only: the table reads what schools reported, never their schemas.
+        schools = School.objects.bulk_create(
+            School(schema_name=f"school_region{n}", slug=f"region{n}", name=f"Школа {n}", short_name=f"Школа №{n:04}")
+            for n in range(start, start + count)
+        )
+        SchoolMonth.objects.bulk_create(
+            SchoolMonth(school=school, month=month, code=code, numerator=5000 - n, denominator=5000)
+            for n, school in enumerate(schools, start)
+            for code in ("Q1", "Q4")
+        )
+
+    def rows_read():
+        returned = []
+
+        def count(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            returned.append(max(context["cursor"].rowcount, 0))
+            return result
+
+        with connection.execute_wrapper(count):
+            page = official.get(url)
+        assert page.status_code == 200 and len(page.context["rows"]) == 50
+        return sum(returned)
+
+    join(0, 60)
+    before = rows_read()
+    join(60, 60)
+    assert rows_read() == before
+
+    # The weakest Q1 first; 4,498 of 5,000 is 89.96 %: shown as 90,0 but short of the amber 90 %.
+    SchoolMonth.objects.filter(school__slug="region7", code="Q1").update(numerator=4498)
+    SchoolMonth.objects.filter(school__slug="region8", code="Q1").update(numerator=4500)
+    rows = official.get(url).context["rows"]
+    assert [row["school"].slug for row in rows[:3]] == ["region7", "region8", "region119"]
+    red = official.get(f"{url}&show=red&q=№000").context["rows"]
+    assert [(row["school"].slug, row["cells"][0]["percent"], row["cells"][0]["colour"]) for row in red] == [
+        ("region7", 90.0, "red")
+    ]
+    # Lower is better for Q7: 6 % of pupils without a mark is past its amber 5 %.
+    SchoolMonth.objects.create(
+        school=School.objects.get(slug="region9"), month=month, code="Q7", numerator=3, denominator=50
+    )
+    red = official.get(f"{url}&show=red&q=№000").context["rows"]
+    assert [row["school"].slug for row in red] == ["region7", "region9"]

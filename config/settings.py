@@ -298,6 +298,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TENANT_CACHE_SECONDS = envint("TENANT_CACHE_SECONDS", "60")
 CELERY_TIMEZONE = TIME_ZONE
+# A periodic job reaches every school in batches of FAN_OUT_BATCH spread over FAN_OUT_WINDOW
+# seconds (tenants.tasks.fan_out): the queue holds one batch at a time however many schools.
+FAN_OUT_BATCH = envint("FAN_OUT_BATCH", "100")
+FAN_OUT_WINDOW = envint("FAN_OUT_WINDOW", "1800")
 CELERY_BEAT_SCHEDULE = {
     "school-figures": {"task": "tenants.tasks.dispatch_school_figures", "schedule": 3600.0},
     "people-checks": {"task": "tenants.tasks.dispatch_people_checks", "schedule": crontab(hour=4, minute=15)},

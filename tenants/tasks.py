@@ -5,6 +5,7 @@ before the task runs. The periodic job is a dispatcher: one task per working sch
 import logging
 import random
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django_tenants.utils import schema_context
@@ -22,15 +23,35 @@ logger = logging.getLogger(__name__)
 
 
 def fan_out(task, args=(), jitter=JITTER_SECONDS, schools=None):
-    """Sends `task` once into every working school's schema (or each of `schools`), spread over
-    `jitter` seconds; suspended and archived schools are skipped. Periodic jobs are dispatchers
-    built on this."""
-    sent = 0
-    for school in School.objects.working() if schools is None else schools:
+    """Sends `task` once into each of `schools` at once (the sweep's few), or, for a periodic job,
+    into every working school (suspended and archived ones skipped) a batch at a time, the batches
+    spread over `settings.FAN_OUT_WINDOW`; each task waits up to `jitter` seconds more. Returns
+    how many tasks it sent now. Periodic jobs are dispatchers built on this."""
+    if schools is not None:
+        return _send(task, args, jitter, schools)
+    return send_batch(task.name, list(args), jitter)
+
+
+@app.task
+def send_batch(task_name, args, jitter, after=0, pause=None):
+    """A batch of a periodic job's schools, in order of id after `after`; then it sends itself for
+    the next batch `pause` seconds later, the pause set by the first batch so that the last starts
+    within the window. However many schools there are, the queue holds one batch of a job's tasks
+    at a time, and no task waits long (a Redis broker hands a waiting task out again after an hour)."""
+    schools = School.objects.working().order_by("pk")
+    if pause is None:
+        pause = settings.FAN_OUT_WINDOW * settings.FAN_OUT_BATCH / max(schools.count(), 1)
+    batch = list(schools.filter(pk__gt=after)[: settings.FAN_OUT_BATCH])
+    if len(batch) == settings.FAN_OUT_BATCH:
+        send_batch.apply_async(args=[task_name, args, jitter, batch[-1].pk, pause], countdown=pause)
+    return _send(app.tasks[task_name], args, jitter, batch)
+
+
+def _send(task, args, jitter, schools):
+    for school in schools:
         with schema_context(school.schema_name):
             task.apply_async(args=list(args), countdown=random.uniform(0, jitter) if jitter else None)
-        sent += 1
-    return sent
+    return len(schools)
 
 
 @app.task

@@ -1,6 +1,7 @@
 """`make bench`: runs the benchmarks and writes docs/benchmarks.md and docs/benchmarks.json.
 
     python bench/run.py [--schools 20] [--seed 2026] [--output benchmarks] [--rewrite]
+    python bench/run.py --scale 1000 [--new-migration]   # a region's schools; the rest kept as measured
 
 Kept out of `make test`: numbers are measured here, never asserted in timed tests. Each part
 runs in its own process against a scratch database that is dropped afterwards."""
@@ -161,6 +162,98 @@ def targets(load, grid, cmd):
     ]
 
 
+def region(scale):
+    """A region's number of schools on one server (bench/scale.py): what grows with the schools."""
+    n, night, pages = scale["schools"], scale["nightly_dispatch"], scale["district_pages"]
+    cmd = f"`python bench/run.py --scale {n}{' --new-migration' if scale['new_migration_multiprocessing_s'] else ''}`"
+    quality = [path for path in pages if path.startswith("/district/quality/?")]
+    pause = f"{night['pause_s']:.0f} s" if night["pause_s"] else "none, one batch"
+    rows = [
+        (
+            "creating a school, schools 2–101",
+            ms(scale["create_first_100"]["median_s"]),
+            ms(scale["create_first_100"]["p95_s"]),
+        ),
+        (
+            f"creating a school, the last 100 of {n:,}",
+            ms(scale["create_last_100"]["median_s"]),
+            ms(scale["create_last_100"]["p95_s"]),
+        ),
+        (
+            "the catalog: relations; the database's size (empty schools)",
+            f"{scale['catalog_relations']:,}",
+            mib(scale["database_bytes"]),
+        ),
+        ("`migrate_schemas --tenant`, nothing to apply (the whole command)", ms(scale["migrate_nothing_to_do_s"]), "—"),
+    ]
+    if scale["new_migration_multiprocessing_s"]:
+        rows.append(
+            (
+                f"one new migration to every school, multiprocessing executor ({scale['migration_processes']} processes)",
+                ms(scale["new_migration_multiprocessing_s"]),
+                "—",
+            )
+        )
+    rows += [
+        (
+            "PostgreSQL's memory for a connection: after one school; after reading every school",
+            mib(scale["backend_bytes_one_school"]),
+            mib(scale["backend_bytes_every_school"]),
+        ),
+        (
+            "the minute's notification sweep, nothing waiting: time, tasks",
+            ms(scale["sweep_nothing_waiting"]["seconds"]),
+            str(scale["sweep_nothing_waiting"]["tasks"]),
+        ),
+        (
+            f"the nightly dispatcher (two months): tasks queued at once (batches of {night['batch']}), time",
+            str(night["tasks_sent_at_once"]),
+            ms(night["seconds"]),
+        ),
+        (
+            f"the same, every batch of one month sent one after another: tasks, time (the pause between batches: "
+            f"{pause}, window {night['window_s']} s)",
+            str(night["every_batch_of_one_month"]["tasks"]),
+            ms(night["every_batch_of_one_month"]["seconds"]),
+        ),
+    ]
+    rows += [
+        (
+            f"`{path}`: median, p95 ({pages[path]['bytes'] / 1024:.0f} KB)",
+            ms(pages[path]["median_s"]),
+            ms(pages[path]["p95_s"]),
+        )
+        for path in ["/district/", *quality, "/district/quality/reports/"]
+    ]
+    rows += [
+        (
+            "the district's monthly reports made (every school's figures for last month)",
+            ms(scale["district_monthly_reports_s"]),
+            "—",
+        ),
+        *(
+            (
+                f"the district's quality report as {kind.upper()} ({pages[path]['bytes'] / 1024:.0f} KB)",
+                ms(pages[path]["seconds"]),
+                "—",
+            )
+            for kind in ("pdf", "xlsx")
+            for path in [f"/district/quality/reports/<id>.{kind}"]
+        ),
+    ]
+    return [
+        f"## A region: {n:,} schools on one server",
+        "",
+        f"Measured {scale['measured']} with {cmd} (`bench/scale.py`: empty schools — every table, no pupils — in a "
+        "scratch database; each with last month's figures for the district's pages and reports). What the figures "
+        "mean, and the extrapolation to 10,000 schools: `scaling.md`.",
+        "",
+        "| what | figure | second figure |",
+        "|---|---|---|",
+        *(f"| {what} | {a} | {b} |" for what, a, b in rows),
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--schools", type=int, default=20)
@@ -169,10 +262,17 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--output", default="benchmarks", help="docs/<output>.md and .json")
     parser.add_argument("--rewrite", action="store_true", help="only write the page again from docs/<output>.json")
+    parser.add_argument("--scale", type=int, help="only measure a region of this many schools (bench/scale.py)")
+    parser.add_argument("--new-migration", action="store_true", help="with --scale: one new migration to every school")
     options = parser.parse_args()
 
-    if options.rewrite:
-        saved = json.loads((DOCS / f"{options.output}.json").read_text())
+    path = DOCS / f"{options.output}.json"
+    scale = json.loads(path.read_text()).get("scale") if path.exists() else None
+    if options.scale:
+        scale = run("scale.py", "--schools", str(options.scale), *(["--new-migration"] * options.new_migration))
+        scale["measured"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if options.rewrite or options.scale:
+        saved = json.loads(path.read_text())
         provisioning, grid, district = saved["provisioning"], saved["journal_grid"], saved["district"]
         load, monitoring, when = saved["load"], saved["monitoring"], saved["measured"]
         options.schools = district["schools"]
@@ -381,6 +481,8 @@ def main():
         for what, size_, median, p95, rate, command in rows
     ]
     lines += ["", *targets(load, grid, cmd), "", *TEACHER_ACTIONS]
+    if scale:
+        lines += ["", *region(scale)]
     DOCS.mkdir(exist_ok=True)
     (DOCS / f"{options.output}.md").write_text("\n".join(lines) + "\n")
     (DOCS / f"{options.output}.json").write_text(
@@ -392,6 +494,7 @@ def main():
                 "district": district,
                 "load": load,
                 "monitoring": monitoring,
+                "scale": scale,
             },
             indent=2,
         )

@@ -6,8 +6,9 @@ created one after another, then what grows with N.
 Measured: creating a school early and late; the catalog and the database's size; a no-op
 `migrate_schemas`; PostgreSQL's memory for a connection that has touched every school (a Celery
 worker after a night of per-school tasks) and for one that touched one; the minute's sweep with
-nothing waiting and the nightly dispatcher (tasks sent, wall time); the district's pages and its
-monthly reports; with --new-migration, one new migration applied to every school by the
+nothing waiting and the nightly dispatcher (what it queues at once, the pause between its batches,
+the time to send every batch); with every school's figures for last month, the district's pages
+(sorted and filtered by an indicator) and its monthly reports (made, and opened as PDF and XLSX); with --new-migration, one new migration applied to every school by the
 multiprocessing executor. In a scratch database (dropped afterwards); tasks go to a Redis database of
 their own, emptied afterwards. Prints a JSON object."""
 
@@ -53,9 +54,13 @@ def main():
 
         from accounts import services as accounts
         from accounts.models import Role
+        from monitoring.models import NAMES, Report, SchoolMonth
+        from monitoring.reports import previous_month
         from monitoring.tasks import dispatch_school_months, monthly_reports
         from notifications.tasks import sweep_notifications
+        from tenants.models import School
         from tenants.services import create_school
+        from tenants.tasks import send_batch
 
         call_command("migrate_schemas", shared=True, verbosity=0)
         created = []
@@ -94,8 +99,32 @@ def main():
         queue.flushdb()
         sweep = timed(sweep_notifications)
         nightly = timed(dispatch_school_months)
-        queued = sum(queue.llen(key) for key in queue.scan_iter() if queue.type(key) == b"list")
+        queued = {}
+        for key in queue.scan_iter():
+            if queue.type(key) == b"list":
+                for message in queue.lrange(key, 0, -1):
+                    headers = json.loads(message)["headers"]
+                    queued.setdefault(headers["task"], []).append(headers.get("eta"))
         queue.flushdb()
+        # Every batch of one month's dispatch, one after another here (the chain's pauses left out).
+        ids = list(School.objects.working().order_by("pk").values_list("pk", flat=True))
+        batch = settings.FAN_OUT_BATCH
+        month = previous_month()
+        whole = timed(
+            lambda: sum(
+                send_batch.run(
+                    "monitoring.tasks.update_school_month", [month.isoformat()], 30, ids[i - 1] if i else 0, 0
+                )
+                for i in range(0, len(ids), batch)
+            )
+        )
+        queue.flushdb()
+        # Every school's figures for last month, as their nightly tasks would have reported them.
+        SchoolMonth.objects.bulk_create(
+            SchoolMonth(school_id=pk, month=month, code=code, numerator=(pk * 7 + i) % 51, denominator=50)
+            for pk in ids
+            for i, code in enumerate(NAMES)
+        )
         official = accounts.create_person(
             accounts.NewAccount(last_name="Чиновникова", first_name="Ольга", email="official@scale.test")
         )
@@ -104,7 +133,14 @@ def main():
         client = Client(HTTP_HOST=settings.BASE_DOMAIN)
         client.force_login(official, backend="accounts.backends.IdentifierBackend")
         pages = {}
-        for path in ("/district/", "/district/quality/", "/district/quality/reports/"):
+        quality = f"/district/quality/?month={month:%Y-%m}"
+        for path in (
+            "/district/",
+            quality,
+            f"{quality}&sort=Q1&order=desc",
+            f"{quality}&show=red&sort=Q4&page=3",
+            "/district/quality/reports/",
+        ):
             client.get(path)
             runs = []
             for _ in range(5):
@@ -114,6 +150,15 @@ def main():
             pages[path] = {**summary(runs), "bytes": len(answer.content)}
         with schema_context("public"):
             report = timed(monthly_reports)[0]
+        district_report = Report.objects.get(kind=Report.Kind.QUALITY, school__isnull=True, starts_on=month)
+        for kind in ("pdf", "xlsx"):
+            path = f"/district/quality/reports/{district_report.pk}.{kind}"
+            seconds, answer = timed(lambda path=path: client.get(path))
+            assert answer.status_code == 200, (path, answer.status_code)
+            pages[path.replace(str(district_report.pk), "<id>")] = {
+                "seconds": seconds,
+                "bytes": len(b"".join(answer.streaming_content) if answer.streaming else answer.content),
+            }
         applied = None
         if options.new_migration:
             path = temporary_migration("9000_bench_scale", "bench_scale_note")
@@ -143,7 +188,15 @@ def main():
                 "backend_bytes_one_school": one,
                 "backend_bytes_every_school": every,
                 "sweep_nothing_waiting": {"seconds": sweep[0], "tasks": sweep[1]},
-                "nightly_dispatch": {"seconds": nightly[0], "tasks": nightly[1], "queued": queued},
+                "nightly_dispatch": {
+                    "seconds": nightly[0],
+                    "tasks_sent_at_once": nightly[1],
+                    "queued": {name: len(etas) for name, etas in queued.items()},
+                    "batch": batch,
+                    "window_s": settings.FAN_OUT_WINDOW,
+                    "pause_s": settings.FAN_OUT_WINDOW * batch / len(ids) if len(ids) > batch else None,
+                    "every_batch_of_one_month": {"seconds": whole[0], "tasks": whole[1]},
+                },
                 "district_pages": pages,
                 "district_monthly_reports_s": report,
                 "new_migration_multiprocessing_s": applied,

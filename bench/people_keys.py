@@ -1,7 +1,9 @@
 """What the foreign keys from every school into public.accounts_user cost as schools are added
 (docs/scaling.md, rule 1): with N schools, a single-row update of a person and the creation of
-one more school, as built now (no constraint across the schema boundary) and with the old
-constraints put back by hand on every school.
+one more school, as built now (no constraint across the schema boundary), with the other way the
+issue offered (each school's own person table, filled from its memberships, the school's columns
+constrained to it, every change of a person copied to the schools they belong to), and with the
+old constraints put back by hand on every school.
 
     python bench/people_keys.py --schools 200
 
@@ -33,6 +35,7 @@ def main():
         from django.db import connection
 
         from accounts import services as accounts
+        from accounts.models import Role
         from tenants.integrity import people_columns
         from tenants.services import create_school
 
@@ -53,7 +56,7 @@ def main():
 
         def one_more(slug):
             started = time.perf_counter()
-            create_school(name="Ещё одна школа", short_name="Ещё одна", slug=slug)
+            create_school(name=f"Ещё одна школа {slug}", short_name=f"Ещё одна {slug}", slug=slug)
             return time.perf_counter() - started
 
         def triggers():
@@ -63,6 +66,64 @@ def main():
 
         now = {"update_person": update_person(), "create_one_more_school_s": one_more("extra1"), "triggers": triggers()}
         columns = [(model._meta.db_table, field.column) for model, field in people_columns()]
+
+        def localise(school):
+            """The school's own copy of its people, and its columns constrained to that copy."""
+            schema = school.schema_name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f'CREATE TABLE "{schema}".school_person (id bigint PRIMARY KEY, '
+                    "last_name varchar(150) NOT NULL, first_name varchar(150) NOT NULL)"
+                )
+                cursor.execute(
+                    f'INSERT INTO "{schema}".school_person SELECT id, last_name, first_name FROM public.accounts_user '
+                    "WHERE id IN (SELECT user_id FROM public.accounts_membership WHERE school_id = %s)",
+                    [school.pk],
+                )
+                for n, (table, column) in enumerate(columns):
+                    cursor.execute(
+                        f'ALTER TABLE "{schema}"."{table}" ADD CONSTRAINT local_person_fk_{n} FOREIGN KEY ("{column}") '
+                        f'REFERENCES "{schema}".school_person (id) DEFERRABLE INITIALLY DEFERRED'
+                    )
+
+        accounts.add_membership(person, schools[0], Role.TEACHER)
+        started = time.perf_counter()
+        for school in schools:
+            localise(school)
+        localised = time.perf_counter() - started
+
+        def update_person_and_copies():
+            runs = []
+            for n in range(options.runs):
+                started = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute("BEGIN")
+                    cursor.execute("UPDATE accounts_user SET last_name = %s WHERE id = %s", [f"Учитель{n}", person.pk])
+                    cursor.execute(
+                        "SELECT DISTINCT s.schema_name FROM public.accounts_membership m "
+                        "JOIN public.tenants_school s ON s.id = m.school_id WHERE m.user_id = %s",
+                        [person.pk],
+                    )
+                    for (schema,) in cursor.fetchall():
+                        cursor.execute(
+                            f'UPDATE "{schema}".school_person SET last_name = %s WHERE id = %s',
+                            [f"Учитель{n}", person.pk],
+                        )
+                    cursor.execute("COMMIT")
+                runs.append(time.perf_counter() - started)
+            return summary(runs)
+
+        def one_more_localised(slug):
+            started = time.perf_counter()
+            localise(create_school(name=f"Ещё одна школа {slug}", short_name=f"Ещё одна {slug}", slug=slug))
+            return time.perf_counter() - started
+
+        local = {
+            "update_person_and_its_copies": update_person_and_copies(),
+            "create_one_more_school_s": one_more_localised("extra2"),
+            "triggers": triggers(),
+            "local_tables_added_s": localised,
+        }
         started = time.perf_counter()
         with connection.cursor() as cursor:
             for school in schools:
@@ -75,7 +136,13 @@ def main():
         old = {"update_person": update_person(), "triggers": triggers(), "constraints_added_s": restored}
     print(
         json.dumps(
-            {"schools": options.schools, "person_columns": len(columns), "now": now, "with_old_constraints": old},
+            {
+                "schools": options.schools,
+                "person_columns": len(columns),
+                "now": now,
+                "with_local_person_tables": local,
+                "with_old_constraints": old,
+            },
             indent=2,
         )
     )

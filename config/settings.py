@@ -304,6 +304,7 @@ FAN_OUT_BATCH = envint("FAN_OUT_BATCH", "100")
 FAN_OUT_WINDOW = envint("FAN_OUT_WINDOW", "1800")
 CELERY_BEAT_SCHEDULE = {
     "school-figures": {"task": "tenants.tasks.dispatch_school_figures", "schedule": 3600.0},
+    "expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": crontab(hour=3, minute=0)},
     "people-checks": {"task": "tenants.tasks.dispatch_people_checks", "schedule": crontab(hour=4, minute=15)},
     "notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
     "quality-indicators": {"task": "monitoring.tasks.dispatch_school_months", "schedule": crontab(hour=2, minute=30)},

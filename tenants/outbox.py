@@ -8,7 +8,6 @@ has nothing waiting and no transaction still running can have relied on an older
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
@@ -24,9 +23,13 @@ def mark():
     if connection.schema_name == get_public_schema_name():
         return
     now = timezone.now()
-    School.objects.filter(schema_name=connection.schema_name).filter(
-        Q(outbox_at__isnull=True) | Q(outbox_at__lt=now - MARK_EVERY)
-    ).update(outbox_at=now)
+    # In SQL: the ORM's building of this UPDATE cost more than running it (bench/outbox_mark.py).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {School._meta.db_table} SET outbox_at = %s "
+            "WHERE schema_name = %s AND (outbox_at IS NULL OR outbox_at < %s)",
+            [now, connection.schema_name, now - MARK_EVERY],
+        )
 
 
 def waiting():

@@ -133,3 +133,28 @@ def test_a_password_change_is_audited_without_the_password(world, enter):
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action="user.password_changed", target_id=world.a.teacher.pk)
     assert entry.actor == world.a.teacher and entry.ip == "10.2.3.4" and entry.new is None
+
+
+def test_an_expired_sign_in_leaves_the_sessions_table_at_night_and_a_live_one_stays(world, enter):
+    """Every sign-in of the region is a row in public; the night clears those that have expired."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.tasks import clear_expired_sessions
+
+    live, expired = enter(world.a.teacher, world.a.host), enter(world.b.teacher, world.b.host)
+    Session.objects.filter(pk=expired.session.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert clear_expired_sessions() == 1
+    assert not Session.objects.filter(pk=expired.session.session_key).exists()
+    assert live.get("/journal/").status_code == 200
+    assert expired.get("/journal/").status_code == 302  # to sign in again
+
+
+def test_every_periodic_job_names_a_task_the_worker_knows():
+    from celery import current_app
+    from django.conf import settings
+
+    current_app.loader.import_default_modules()  # the apps' tasks modules, as a worker imports them
+    assert {job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()} <= set(current_app.tasks)

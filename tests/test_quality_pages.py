@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from monitoring.indicators import compute
 from monitoring.models import SchoolMonth, Threshold, colour, thresholds
+from monitoring.reports import FILLS
 from monitoring.tasks import update_school_month
 
 
@@ -135,6 +136,7 @@ def test_the_monthly_report_is_frozen_versioned_and_offered_as_pdf_and_xlsx(worl
     book = load_workbook(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.xlsx").content))
     rows = [[c.value for c in row] for row in book.active.iter_rows()]
     assert ["Школа Альфа", 98.0] == rows[2][:2] and ["Район", 94.0] in [row[:2] for row in rows]
+    assert book.active.cell(row=3, column=2).fill.fgColor.rgb.endswith(FILLS["green"])  # each colour on its row
     text = (
         PdfReader(io.BytesIO(official.get(f"/district/quality/reports/{versions[1].pk}.pdf").content))
         .pages[0]

@@ -45,14 +45,18 @@ def main():
         ]
         person = accounts.create_person(accounts.NewAccount(last_name="Учитель", first_name="Замер", email="t@b.test"))
 
-        def update_person():
+        def timed_runs(change):
+            """`change(cursor, name)` run `runs` times, each with a new name for the person."""
             runs = []
             for n in range(options.runs):
                 started = time.perf_counter()
                 with connection.cursor() as cursor:
-                    cursor.execute("UPDATE accounts_user SET last_name = %s WHERE id = %s", [f"Учитель{n}", person.pk])
+                    change(cursor, f"Учитель{n}")
                 runs.append(time.perf_counter() - started)
             return summary(runs)
+
+        def rename(cursor, name):
+            cursor.execute("UPDATE accounts_user SET last_name = %s WHERE id = %s", [name, person.pk])
 
         def one_more(slug):
             started = time.perf_counter()
@@ -64,7 +68,11 @@ def main():
                 cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.accounts_user'::regclass")
                 return cursor.fetchone()[0]
 
-        now = {"update_person": update_person(), "create_one_more_school_s": one_more("extra1"), "triggers": triggers()}
+        now = {
+            "update_person": timed_runs(rename),
+            "create_one_more_school_s": one_more("extra1"),
+            "triggers": triggers(),
+        }
         columns = [(model._meta.db_table, field.column) for model, field in people_columns()]
 
         def localise(school):
@@ -92,26 +100,18 @@ def main():
             localise(school)
         localised = time.perf_counter() - started
 
-        def update_person_and_copies():
-            runs = []
-            for n in range(options.runs):
-                started = time.perf_counter()
-                with connection.cursor() as cursor:
-                    cursor.execute("BEGIN")
-                    cursor.execute("UPDATE accounts_user SET last_name = %s WHERE id = %s", [f"Учитель{n}", person.pk])
-                    cursor.execute(
-                        "SELECT DISTINCT s.schema_name FROM public.accounts_membership m "
-                        "JOIN public.tenants_school s ON s.id = m.school_id WHERE m.user_id = %s",
-                        [person.pk],
-                    )
-                    for (schema,) in cursor.fetchall():
-                        cursor.execute(
-                            f'UPDATE "{schema}".school_person SET last_name = %s WHERE id = %s',
-                            [f"Учитель{n}", person.pk],
-                        )
-                    cursor.execute("COMMIT")
-                runs.append(time.perf_counter() - started)
-            return summary(runs)
+        def rename_with_copies(cursor, name):
+            """The person renamed, and their copy in every school they belong to, in one transaction."""
+            cursor.execute("BEGIN")
+            rename(cursor, name)
+            cursor.execute(
+                "SELECT DISTINCT s.schema_name FROM public.accounts_membership m "
+                "JOIN public.tenants_school s ON s.id = m.school_id WHERE m.user_id = %s",
+                [person.pk],
+            )
+            for (schema,) in cursor.fetchall():
+                cursor.execute(f'UPDATE "{schema}".school_person SET last_name = %s WHERE id = %s', [name, person.pk])
+            cursor.execute("COMMIT")
 
         def one_more_localised(slug):
             started = time.perf_counter()
@@ -119,7 +119,7 @@ def main():
             return time.perf_counter() - started
 
         local = {
-            "update_person_and_its_copies": update_person_and_copies(),
+            "update_person_and_its_copies": timed_runs(rename_with_copies),
             "create_one_more_school_s": one_more_localised("extra2"),
             "triggers": triggers(),
             "local_tables_added_s": localised,
@@ -133,7 +133,7 @@ def main():
                         f'FOREIGN KEY ("{column}") REFERENCES public.accounts_user (id) DEFERRABLE INITIALLY DEFERRED'
                     )
         restored = time.perf_counter() - started
-        old = {"update_person": update_person(), "triggers": triggers(), "constraints_added_s": restored}
+        old = {"update_person": timed_runs(rename), "triggers": triggers(), "constraints_added_s": restored}
     print(
         json.dumps(
             {

@@ -15,14 +15,13 @@ their own, emptied afterwards. Prints a JSON object."""
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.provisioning import scratch_database, summary, temporary_migration  # noqa: E402
+from bench.provisioning import manage, scratch_database, summary, temporary_migration  # noqa: E402
 
 
 def timed(fn):
@@ -76,14 +75,7 @@ def main():
             relations = cursor.fetchone()[0]
             cursor.execute("SELECT pg_database_size(current_database())")
             size = cursor.fetchone()[0]
-        migrate = timed(
-            lambda: subprocess.run(
-                [sys.executable, "manage.py", "migrate_schemas", "--tenant", "-v", "0"],
-                cwd=ROOT,
-                env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-                check=True,
-            )
-        )[0]
+        migrate = manage("migrate_schemas", "--tenant", "-v", "0", env=env)
 
         def memory(schemas):
             """PostgreSQL's memory for one connection after reading a table in each of these schemas."""
@@ -164,15 +156,7 @@ def main():
             path = temporary_migration("9000_bench_scale", "bench_scale_note")
             try:
                 connection.close()
-                applied = timed(
-                    lambda: subprocess.run(
-                        [sys.executable, "manage.py", "migrate_schemas", "--tenant", "--executor=multiprocessing"]
-                        + ["-v", "0"],
-                        cwd=ROOT,
-                        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-                        check=True,
-                    )
-                )[0]
+                applied = manage("migrate_schemas", "--tenant", "--executor=multiprocessing", "-v", "0", env=env)
             finally:
                 path.unlink(missing_ok=True)
     print(

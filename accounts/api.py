@@ -3,8 +3,8 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from audit.models import client_ip
-from config.api import body
+from groundwork.addresses import client_ip
+from groundwork.api import body
 
 from . import services
 from .access import SIGNED_IN, api_audience

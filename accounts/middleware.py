@@ -2,7 +2,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 
-from config.api import error_body
+from groundwork.api import error_body
 
 from . import two_factor
 from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES, Membership

@@ -1,12 +1,11 @@
 """Accounts' periodic job, in public."""
 
+from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from config.celery import app
 
-
-@app.task
+@shared_task
 def clear_expired_sessions():
     """Nightly: expired sign-ins leave the public sessions table, which otherwise grows with every
     sign-in of the region (docs/scaling.md). Returns how many went."""

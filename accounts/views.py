@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.models import Device
 
-from audit.models import client_ip, record
-from config.context import host_url, portal_url
-from config.errors import add_form_errors, explain
-from config.throttles import throttled
+from audit.models import record
+from groundwork.addresses import client_ip, host_url, portal_url
+from groundwork.errors import add_form_errors, explain
+from groundwork.throttles import throttled
 
 from . import services, two_factor
 from .access import public, school_roles, signed_in

@@ -5,7 +5,6 @@ The audit table exists in public (district actions) and in every school schema (
 journal); an entry is written to whichever schema the change itself went to. The access log is
 a school table only (pupils live in schools)."""
 
-import ipaddress
 import re
 from contextlib import nullcontext
 
@@ -16,6 +15,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
+
+from groundwork.addresses import client_ip
 
 # People's ids carry no database constraint into public (db_constraint=False): docs/scaling.md, rule 1.
 
@@ -55,24 +56,6 @@ ACTION_LABELS = {
     "term.reopened": "Период открыт для исправлений",
     "homework.file_added": "Файл задания",
 }
-
-
-def client_ip(request):
-    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXIES proxies the address the
-    outermost of them saw. Each proxy appends who connected to it to X-Forwarded-For, so what a
-    client writes there itself stands further left and is never taken."""
-    if settings.TRUSTED_PROXIES:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= settings.TRUSTED_PROXIES:
-            return _address(forwarded[-settings.TRUSTED_PROXIES])
-    return request.META.get("REMOTE_ADDR")
-
-
-def _address(text):
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return None
 
 
 class AuditEntry(models.Model):

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from accounts.access import api_audience
 from accounts.models import Role
-from audit.models import client_ip
-from config.api import body, query
+from groundwork.addresses import client_ip
+from groundwork.api import body, query
 
 from . import selectors, services
 from .models import Invoice, Payer, Payment

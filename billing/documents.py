@@ -12,7 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from config.pdf import cyrillic_font, render
+from groundwork.pdf import cyrillic_font, render
 
 from .models import rub
 from .services import month_name

@@ -3,22 +3,21 @@
 import logging
 from datetime import timedelta
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-
-from config.celery import app
 
 from . import services
 
 logger = logging.getLogger(__name__)
 
 
-@app.task
+@shared_task
 def record_usage():
     return services.record_usage()
 
 
-@app.task
+@shared_task
 def close_last_month():
     month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
     try:
@@ -31,6 +30,6 @@ def close_last_month():
     return len(made)
 
 
-@app.task
+@shared_task
 def remind_overdue():
     return services.remind_overdue()

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import district_roles
 from accounts.models import Role
-from audit.models import client_ip
-from config.errors import explain, explain_form
+from groundwork.addresses import client_ip
+from groundwork.errors import explain, explain_form
 
 from . import documents, forms, selectors, services
 from .models import Contract, Invoice, Payer, Payment, Plan

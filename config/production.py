@@ -11,15 +11,16 @@ from django.core.exceptions import ImproperlyConfigured
 NOT_SENDING = ("console", "locmem", "dummy", "filebased")
 
 
-def problems():
+def problems(conf=settings):
+    """What is unsafe in the settings `conf` (the running process's unless given) and its environment."""
     found = []
-    if len(settings.SECRET_KEY) < 32 or settings.SECRET_KEY.startswith(("dev", "build", "test")):
+    if len(conf.SECRET_KEY) < 32 or conf.SECRET_KEY.startswith(("dev", "build", "test")):
         found.append("SECRET_KEY не задан или слишком короткий (нужно не меньше 32 случайных символов)")
-    if any(f".{name}." in settings.EMAIL_BACKEND for name in NOT_SENDING):
-        found.append(f"EMAIL_BACKEND {settings.EMAIL_BACKEND} не отправляет письма")
-    elif "smtp" in settings.EMAIL_BACKEND and "EMAIL_HOST" not in os.environ:
+    if any(f".{name}." in conf.EMAIL_BACKEND for name in NOT_SENDING):
+        found.append(f"EMAIL_BACKEND {conf.EMAIL_BACKEND} не отправляет письма")
+    elif "smtp" in conf.EMAIL_BACKEND and "EMAIL_HOST" not in os.environ:
         found.append("EMAIL_HOST не задан: письма родителям некуда отправлять")
-    if not settings.S3_BUCKET and "MEDIA_ROOT" not in os.environ:
+    if not conf.S3_BUCKET and "MEDIA_ROOT" not in os.environ:
         found.append("нет хранилища файлов: задайте S3_BUCKET (S3, MinIO) или MEDIA_ROOT на общем томе")
     if "ALLOWED_HOSTS" not in os.environ and "BASE_DOMAIN" not in os.environ:
         found.append("BASE_DOMAIN (или ALLOWED_HOSTS) не задан")

@@ -35,7 +35,7 @@ SITE_PORT = os.environ.get("SITE_PORT", "8000")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", f"{BASE_DOMAIN},.{BASE_DOMAIN},127.0.0.1")
 # Behind a TLS proxy (the ingress, the one-server install's Caddy): how many proxies stand in front
 # of the app. Only then are X-Forwarded-Proto and X-Forwarded-For believed, and of the latter only
-# the address the outermost trusted proxy saw (audit.models.client_ip): a client cannot forge it.
+# the address the outermost trusted proxy saw (groundwork.addresses.client_ip): a client cannot forge it.
 TRUSTED_PROXIES = envint("TRUSTED_PROXIES", "0")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 CSRF_TRUSTED_ORIGINS = [f"https://{BASE_DOMAIN}", f"https://*.{BASE_DOMAIN}"]
@@ -95,9 +95,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.language.LanguageMiddleware",
+    "groundwork.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "config.bad_input.BadInputMiddleware",
+    "groundwork.bad_input.BadInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.RefusalsMiddleware",
@@ -120,7 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context.site",
+                "accounts.context.site",
                 "diary.context.unread",
             ],
         },
@@ -180,7 +180,7 @@ AXES_FAILURE_LIMIT = LOCKOUT_ATTEMPTS
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the key sign_in passes to authenticate(), not USERNAME_FIELD
 AXES_USERNAME_CALLABLE = "accounts.backends.login_key"
-AXES_CLIENT_IP_CALLABLE = "audit.models.client_ip"
+AXES_CLIENT_IP_CALLABLE = "groundwork.addresses.client_ip"
 AXES_COOLOFF_TIME = "accounts.services.lockout_period"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
@@ -276,8 +276,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.Writes"],
+    "EXCEPTION_HANDLER": "groundwork.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["groundwork.throttles.Writes"],
     "DEFAULT_THROTTLE_RATES": {
         "writes": os.environ.get("THROTTLE_WRITES", "600/min"),  # a teacher typing marks makes ~1/s
         "sign_in": os.environ.get("THROTTLE_SIGN_IN", "30/min"),  # per address; lockout is per login (axes)
@@ -289,7 +289,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Электронный журнал — API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.document_errors"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "groundwork.api.document_errors"],
 }
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.access import ANYONE, api_audience, public, signed_in
-from config.pwa import service_worker
+from groundwork.pwa import service_worker
 
 OPEN = api_audience("any", {ANYONE})  # the API's schema: what the API is, not what it holds
 
@@ -22,5 +22,5 @@ urlpatterns = [
     path("api/v1/me/", accounts_api.me, name="api_me"),
     path("api/v1/push-subscriptions/", accounts_api.push_subscriptions, name="api_push_subscriptions"),
     path("i18n/setlang/", public(set_language), name="set_language"),
-    path("sw.js", service_worker, name="service_worker"),
+    path("sw.js", public(service_worker), name="service_worker"),
 ]

@@ -14,8 +14,8 @@ from tenants import views as tenants_views
 from .urls_common import OPEN
 from .urls_common import urlpatterns as common
 
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"
+handler404 = "groundwork.errors.not_found"
+handler500 = "groundwork.errors.server_error"
 
 urlpatterns = common + [
     path(

@@ -13,8 +13,8 @@ from monitoring import views as monitoring_views
 from .urls_common import OPEN
 from .urls_common import urlpatterns as common
 
-handler404 = "config.errors.not_found"
-handler500 = "config.errors.server_error"
+handler404 = "groundwork.errors.not_found"
+handler500 = "groundwork.errors.server_error"
 
 urlpatterns = common + [
     path(

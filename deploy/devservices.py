@@ -15,6 +15,7 @@ import os
 import pwd
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PG_DIR = VAR / "postgres"
 REDIS_DIR = VAR / "redis"
+# The ports asked for first; when something else holds one (another checkout's services, running
+# its own make test), any free port: two checkouts on one machine never share a database.
 PG_PORT = int(os.environ.get("DEV_PG_PORT", "55432"))
 REDIS_PORT = int(os.environ.get("DEV_REDIS_PORT", "56379"))
 DB_NAME = os.environ.get("DEV_DB_NAME", "ejournal")
@@ -80,8 +83,44 @@ def chown_for_server(path):
             os.chown(p, entry.pw_uid, entry.pw_gid)
 
 
-def pg_running(bindir):
-    return subprocess.run([bindir / "pg_isready", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT)]).returncode == 0
+def port_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(preferred):
+    if port_free(preferred):
+        return preferred
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's (the postgres user's server, seen by a non-root)
+        pass
+    return True
+
+
+def our_postgres_port(bindir):
+    """The port of this checkout's own cluster when it runs (its postmaster.pid says which), else None."""
+    try:
+        lines = (PG_DIR / "postmaster.pid").read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+    except (OSError, ValueError, IndexError):
+        return None
+    if not pid_alive(pid):
+        return None
+    ready = subprocess.run([bindir / "pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port)]).returncode == 0
+    return port if ready else None
 
 
 def start_postgres():
@@ -92,7 +131,9 @@ def start_postgres():
             "could not be installed. Install them (Debian: apt-get install postgresql) "
             "or set DATABASE_URL to a server you have."
         )
-    if not pg_running(bindir):
+    port = our_postgres_port(bindir)
+    if port is None:
+        port = free_port(PG_PORT)
         VAR.mkdir(exist_ok=True)
         if not (PG_DIR / "PG_VERSION").exists():
             say(f"Creating a private PostgreSQL cluster in {PG_DIR}")
@@ -115,7 +156,7 @@ def start_postgres():
                 stdout=subprocess.DEVNULL,
             )
         chown_for_server(PG_DIR)
-        say(f"Starting PostgreSQL on 127.0.0.1:{PG_PORT}")
+        say(f"Starting PostgreSQL on 127.0.0.1:{port}")
         subprocess.run(
             as_server_user(
                 [
@@ -126,16 +167,16 @@ def start_postgres():
                     str(PG_DIR / "server.log"),
                     "-w",
                     "-o",
-                    f"-p {PG_PORT} -k {PG_DIR} -c listen_addresses=127.0.0.1 -c fsync=off",
+                    f"-p {port} -k {PG_DIR} -c listen_addresses=127.0.0.1 -c fsync=off",
                     "start",
                 ]
             ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
-    url = f"postgresql://{PG_USER}@127.0.0.1:{PG_PORT}/{DB_NAME}"
+    url = f"postgresql://{PG_USER}@127.0.0.1:{port}/{DB_NAME}"
     created = subprocess.run(
-        [bindir / "createdb", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", PG_USER, DB_NAME],
+        [bindir / "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", PG_USER, DB_NAME],
         capture_output=True,
         text=True,
     )
@@ -152,19 +193,15 @@ def start_redis():
             "or set REDIS_URL to a Redis you have."
         )
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
-    url = f"redis://127.0.0.1:{REDIS_PORT}/0"
-    ping = (
-        subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True, text=True)
-        if shutil.which("redis-cli")
-        else None
-    )
-    if ping is None or ping.stdout.strip() != "PONG":
-        say(f"Starting Redis on 127.0.0.1:{REDIS_PORT}")
+    port = our_redis_port()
+    if port is None:
+        port = free_port(REDIS_PORT)
+        say(f"Starting Redis on 127.0.0.1:{port}")
         subprocess.run(
             [
                 server,
                 "--port",
-                str(REDIS_PORT),
+                str(port),
                 "--bind",
                 "127.0.0.1",
                 "--daemonize",
@@ -182,14 +219,30 @@ def start_redis():
             ],
             check=True,
         )
-        for _ in range(50):
-            if shutil.which("redis-cli") is None:
-                time.sleep(0.5)
-                break
-            if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode == 0:
+        (REDIS_DIR / "port").write_text(str(port))
+        for _ in range(100):
+            if redis_answers(port):
                 break
             time.sleep(0.1)
-    return url
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def our_redis_port():
+    """The port of this checkout's own Redis when it runs (var/redis/redis.pid and port), else None."""
+    try:
+        pid, port = int((REDIS_DIR / "redis.pid").read_text()), int((REDIS_DIR / "port").read_text())
+    except (OSError, ValueError):
+        return None
+    return port if pid_alive(pid) and redis_answers(port) else None
+
+
+def redis_answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 def stop():

@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 
 from accounts.selectors import parent_schools
 from audit.middleware import record_refusal
-from audit.models import client_ip
+from groundwork.addresses import client_ip
 from journal.models import Guardian, Pupil
 
 

@@ -12,8 +12,9 @@ from rest_framework.response import Response
 
 from accounts.access import api_audience
 from accounts.models import Role
-from audit.models import client_ip, log_view
-from config.api import Id, body, query
+from audit.models import log_view
+from groundwork.addresses import client_ip
+from groundwork.api import Id, body, query
 from journal.selectors import current_year
 from notifications.selectors import notifications_of
 from notifications.services import mark_shown

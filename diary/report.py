@@ -9,7 +9,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from config.pdf import cyrillic_font, render
+from groundwork.pdf import cyrillic_font, render
 
 from . import selectors
 

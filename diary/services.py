@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, Membership
 from audit.models import record
-from config.uploads import check_upload
+from groundwork.uploads import check_upload
 from journal import rulebook
 from journal.models import Guardian, Lesson, Pupil, TeachingLoad
 from journal.selectors import teachers_of

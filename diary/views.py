@@ -10,8 +10,9 @@ from django_tenants.utils import schema_context
 
 from accounts.access import parent_required, public, school_roles
 from accounts.models import NotificationPreference, Role, User
-from audit.models import client_ip, log_view, record
-from config.errors import explain
+from audit.models import log_view, record
+from groundwork.addresses import client_ip
+from groundwork.errors import explain
 from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports, posted_id
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass

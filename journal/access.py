@@ -4,7 +4,7 @@ every query to the request's school; the rules themselves are in `rulebook.py`."
 
 from django.http import Http404
 
-from config.api import MAX_ID
+from groundwork.api import MAX_ID
 
 from . import rulebook
 from .models import Lesson, Mark, Pupil, SchoolClass, Subject

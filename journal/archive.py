@@ -23,7 +23,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from audit.models import record
-from config.pdf import as_pdfa
+from groundwork.pdf import as_pdfa
 
 from . import documents, selectors
 from .models import ArchiveExport, Attendance, FinalMark, Lesson, Mark, Pupil, SchoolClass, Term

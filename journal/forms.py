@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.api import MAX_ID
+from groundwork.api import MAX_ID
 
 from .models import (
     WEEKDAYS,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts import services as accounts
 from accounts.models import Role
 from audit.models import record
-from config.errors import explain
+from groundwork.errors import explain
 
 from . import services
 from .models import ImportBatch, SchoolClass, Subgroup, Subject

@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from config.pdf import cyrillic_font, render
+from groundwork.pdf import cyrillic_font, render
 from tenants.models import School
 
 from . import indicators

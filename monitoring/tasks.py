@@ -4,6 +4,7 @@ public; the district's reports are put together from those."""
 import logging
 from datetime import date, timedelta
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import connection
@@ -11,7 +12,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from config.celery import app
 from journal.models import Lesson
 from tenants.models import School
 from tenants.tasks import fan_out
@@ -23,7 +23,7 @@ from .reports import make_district_report, make_quality_reports, make_school_rep
 logger = logging.getLogger(__name__)
 
 
-@app.task
+@shared_task
 def update_school_month(month_iso):
     """This school's figures of a month, into the district's rows; a published month is left as
     it was published (a correction is a new version with a reason: services.correct_month)."""
@@ -37,7 +37,7 @@ def update_school_month(month_iso):
     return len(figures)
 
 
-@app.task
+@shared_task
 def dispatch_school_months():
     """Nightly: this month so far for every working school (and last month during the first days)."""
     today = timezone.localdate()
@@ -72,7 +72,7 @@ def reminders(day):
     return by_teacher
 
 
-@app.task
+@shared_task
 def remind_teachers(day=None):
     """The next morning each teacher hears about yesterday's (or `day`'s) lessons without topic,
     homework or attendance."""
@@ -91,12 +91,12 @@ def remind_teachers(day=None):
     return sent
 
 
-@app.task
+@shared_task
 def dispatch_reminders():
     return fan_out(remind_teachers)
 
 
-@app.task
+@shared_task
 def school_report(kind, starts_on_iso):
     """This school's filling or activity report of a finished period, unless one exists already."""
     starts_on = date.fromisoformat(starts_on_iso)
@@ -108,7 +108,7 @@ def school_report(kind, starts_on_iso):
         logger.info("%s report for %s not made: %s", kind, starts_on, " ".join(error.messages))
 
 
-@app.task
+@shared_task
 def dispatch_school_reports(kind):
     """03:30 on the 1st (filling, last month) and on Mondays (activity, last week)."""
     starts_on = previous_month() if kind == Report.Kind.FILLING else previous_week()
@@ -124,7 +124,7 @@ def _district_report_once(kind, starts_on, make):
         logger.warning("%s report for %s not made: %s", kind, starts_on, " ".join(error.messages))
 
 
-@app.task
+@shared_task
 def monthly_reports():
     """06:00 on the 1st: last month's quality report (after the night's figures were reported) and
     the district's filling report (after the schools made theirs), frozen."""
@@ -133,7 +133,7 @@ def monthly_reports():
     _district_report_once(Report.Kind.FILLING, month, lambda: make_district_report(Report.Kind.FILLING, month))
 
 
-@app.task
+@shared_task
 def weekly_activity_report():
     """06:00 on Mondays: the district's user activity report of last week."""
     week = previous_week()

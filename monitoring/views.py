@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.access import district_roles, school_roles
 from accounts.models import Role
-from audit.models import client_ip
-from config.errors import explain
-from config.pages import page_of
+from groundwork.addresses import client_ip
+from groundwork.errors import explain
+from groundwork.pages import page_of
 from tenants.models import School
 
 from . import reports, selectors, services

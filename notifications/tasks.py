@@ -1,9 +1,9 @@
 """A task runs in one school's schema (tenant-schemas-celery); the periodic sweep fans out one
 task per school with notices waiting."""
 
+from celery import shared_task
 from django.utils import timezone
 
-from config.celery import app
 from tenants import outbox
 from tenants.tasks import fan_out
 
@@ -12,7 +12,7 @@ from .push import push_pending
 from .selectors import waiting
 
 
-@app.task
+@shared_task
 def deliver_notifications():
     started = timezone.now()
     sent = deliver_pending() + push_pending()
@@ -21,7 +21,7 @@ def deliver_notifications():
     return sent
 
 
-@app.task
+@shared_task
 def sweep_notifications():
     """Every minute: whatever the fast path missed (Redis or the worker were down) goes now,
     in the schools marked as having notices waiting — the work, not the number of schools."""

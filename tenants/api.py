@@ -3,7 +3,7 @@ from rest_framework import generics, serializers
 
 from accounts.access import api_audience
 from accounts.models import DISTRICT_ROLES
-from config.api import query
+from groundwork.api import query
 
 from .models import School
 from .selectors import schools_for_console

@@ -8,7 +8,7 @@ from django.urls import set_urlconf
 from django.utils.log import log_response
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from config.errors import refuse
+from groundwork.errors import refuse
 
 from .models import Domain
 

@@ -5,13 +5,13 @@ before the task runs. The periodic job is a dispatcher: one task per working sch
 import logging
 import random
 
+from celery import current_app, shared_task
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from accounts.selectors import staff_count
-from config.celery import app
 
 from . import figures as school_figures
 from . import integrity
@@ -32,7 +32,7 @@ def fan_out(task, args=(), jitter=JITTER_SECONDS, schools=None):
     return send_batch(task.name, list(args), jitter)
 
 
-@app.task
+@shared_task
 def send_batch(task_name, args, jitter, after=0, pause=None):
     """A batch of a periodic job's schools, in order of id after `after`; then it sends itself for
     the next batch `pause` seconds later, the pause set by the first batch so that the last starts
@@ -44,7 +44,7 @@ def send_batch(task_name, args, jitter, after=0, pause=None):
     batch = list(schools.filter(pk__gt=after)[: settings.FAN_OUT_BATCH])
     if len(batch) == settings.FAN_OUT_BATCH:
         send_batch.apply_async(args=[task_name, args, jitter, batch[-1].pk, pause], countdown=pause)
-    return _send(app.tasks[task_name], args, jitter, batch)
+    return _send(current_app.tasks[task_name], args, jitter, batch)
 
 
 def _send(task, args, jitter, schools):
@@ -54,12 +54,12 @@ def _send(task, args, jitter, schools):
     return len(schools)
 
 
-@app.task
+@shared_task
 def dispatch_people_checks(jitter=JITTER_SECONDS):
     return fan_out(check_people, jitter=jitter)
 
 
-@app.task
+@shared_task
 def check_people():
     """Nightly, in each school: every person's id its rows hold names a person (the database
     keeps no foreign key across the schema boundary). A finding is an error for the operators."""
@@ -69,12 +69,12 @@ def check_people():
     return unknown
 
 
-@app.task
+@shared_task
 def dispatch_school_figures(jitter=JITTER_SECONDS):
     return fan_out(update_school_figures, jitter=jitter)
 
 
-@app.task
+@shared_task
 def update_school_figures():
     school = School.objects.get(schema_name=connection.schema_name)
     if not school.is_ready:

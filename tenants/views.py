@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts.access import district_roles
 from accounts.models import Role
-from audit.models import AuditEntry, client_ip
-from config.context import host_url
-from config.errors import add_form_errors, explain
-from config.pages import page_of
+from audit.models import AuditEntry
+from groundwork.addresses import client_ip, host_url
+from groundwork.errors import add_form_errors, explain
+from groundwork.pages import page_of
 
 from . import services
 from .forms import AdminInvitationForm, SchoolForm, StatusForm

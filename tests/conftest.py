@@ -2,16 +2,25 @@
 transaction that is rolled back): two schools and, in each, a person of every role; two
 families, one with a child in each school; the district's official and operator."""
 
+import importlib.util
 import os
+import shutil
 import socket
+import subprocess
+import sys
 import time as clock
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from importlib import import_module
+from unittest import mock
 
 import kombu.pools
+import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
@@ -26,12 +35,15 @@ from config.celery import app
 from journal import services as journal
 from tenants.models import School
 from tenants.services import change_status, create_school
+from tests import clock as run_clock
 
 # The school day is the one of TIME_ZONE (Moscow), and so is every date.today() in the tests and in
 # the processes they start: otherwise, from 21:00 to 24:00 UTC, the tests' "today" is a day behind
 # the application's timezone.localdate().
 os.environ["TZ"] = settings.TIME_ZONE
 clock.tzset()
+# The run's fixed school day, in this process and every process it starts (tests/clock.py).
+run_clock.start()
 
 PASSWORD = "Verno-2026-parol"
 
@@ -78,6 +90,16 @@ def year_ends_soon(calendar):
     Term.objects.filter(pk=calendar.next_term.pk).update(
         starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=10)
     )
+
+
+def production_settings(env):
+    """config/settings.py as a production process started with the environment `env` reads it (a
+    module of its own; this process's settings and environment stay as they are)."""
+    spec = importlib.util.spec_from_file_location("production_settings", settings.BASE_DIR / "config" / "settings.py")
+    module = importlib.util.module_from_spec(spec)
+    with mock.patch.dict(os.environ, env, clear=True):
+        spec.loader.exec_module(module)
+    return module
 
 
 def free_port():
@@ -302,19 +324,73 @@ def link_parent(world_school, parent, pupil):
     accounts.redeem_invitation(invitation, ip=None, user=parent, consent=True)
 
 
+# The longest modules first: pytest-xdist hands tests out in order, so the short ones fill the end
+# and both workers finish together (docs/testing.md has the times).
+LONGEST_FIRST = ["test_seed", "test_api_fuzz", "test_outbox", "test_access_matrix", "test_provisioning"]
+
+
 def pytest_collection_modifyitems(items):
-    # pytest-django sets up the test database only for tests that ask for it; a test that uses
-    # the world must get it too, or the world would be written into the configured database.
+    def rank(item):
+        name = item.module.__name__.rsplit(".", 1)[-1]
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module and of the rest is kept
     for item in items:
+        # pytest-django sets up the test database only for tests that ask for it; a test that uses
+        # the world must get it too, or the world would be written into the configured database.
         if "world" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.django_db)
+        # Under pytest-xdist (make test), a module that starts processes for its tests (a worker,
+        # gunicorn, a Redis) runs on one xdist worker, so they are started once.
+        if item.get_closest_marker("worker") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+def _admin_connection():
+    db = settings.DATABASES["default"]
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True
+    )
 
 
 @pytest.fixture(scope="session")
-def world(django_db_setup, django_db_blocker):
+def empty_installation_template(django_db_setup, django_db_blocker):
+    """A copy of the test database as migrations left it, before any school or person: the
+    template of `new_installation` (PostgreSQL copies a database far faster than it migrates one)."""
+    name = connection.settings_dict["NAME"]
+    template = f"{name}_empty"
+    with django_db_blocker.unblock():
+        connection.close()  # PostgreSQL copies only a database nobody is connected to
+        with _admin_connection() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{template}"')
+            admin.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+    yield template
+    with _admin_connection() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        # A process a test started (a worker, a server) may hold a connection a moment after it
+        # exits; the test database is dropped after this, and only without them.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
+
+
+@pytest.fixture
+def new_installation(empty_installation_template):
+    """The URL of a database of its own, migrated and empty, as a new installation's (dropped after)."""
+    name = f"{empty_installation_template}_{uuid.uuid4().hex[:8]}"
+    with _admin_connection() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{empty_installation_template}"')
+    yield database_url_of_tests().rsplit("/", 1)[0] + f"/{name}"
+    with _admin_connection() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def world(empty_installation_template, django_db_blocker):
     assert connection.settings_dict["NAME"].startswith("test_"), "the test world goes into a test database only"
     with django_db_blocker.unblock():
-        password_hash = make_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+        password_hash = make_password(PASSWORD)  # one hash for everyone, by the test settings' hasher
         a = _school("school-a", "Школа Альфа", "Альфа", password_hash)
         b = _school("school-b", "Школа Бета", "Бета", password_hash)
         calendar_a, calendar_b = _calendar(a), _calendar(b)
@@ -367,15 +443,24 @@ def enter(world, db):
     def make(user=None, host="localhost", **headers):
         client = Client(HTTP_HOST=host, **headers)
         if user is not None:
-            client.force_login(user, backend="accounts.backends.IdentifierBackend")
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-            if device is not None:  # as if the code from the app had been typed at sign-in
-                session = client.session
-                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-                session.save()
+            client.cookies[settings.SESSION_COOKIE_NAME] = session_of(user)
         return client
 
     return make
+
+
+def session_of(user):
+    """A new session of `user`, as sign-in leaves it (and, for a person with an authenticator app,
+    as if its code had been typed): one row written, without a sign-in's hashing and signals."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "accounts.backends.IdentifierBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return session.session_key
 
 
 @pytest.fixture(autouse=True)
@@ -387,10 +472,101 @@ def axes_reset():
     def reset():
         # Only the shared cache's keys (sign-in failures, request rates): a flush would take the
         # broker's and the schools' cache with it.
-        client = caches["shared"]._cache.get_client(write=True)
-        for key in client.scan_iter(match="shared:*"):
+        shared = caches["shared"]
+        client = shared._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{shared.key_prefix}:*"):
             client.delete(key)
 
     reset()
     yield reset
     reset()
+
+
+# --- One dev server and one browser for the browser modules (test_browser, test_phone) ----------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+]
+
+
+@pytest.fixture(scope="session")
+def server(world):
+    """The product's own server on the test database (its port), for the browser."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_tests(),
+        "SITE_PORT": str(port),
+        "DEBUG": "True",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = clock.monotonic() + 30
+    while clock.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        clock.sleep(0.2)
+    yield port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, driven by Playwright, launched once."""
+    from playwright.sync_api import sync_playwright
+
+    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), (
+        f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM"
+    )
+    # Playwright's sync API keeps an asyncio loop marked as running in this thread while it lives,
+    # and Django's guard against ORM calls from async code would then refuse every query of the
+    # tests after it. Nothing here runs async code: the guard is lifted while the browser lives.
+    with mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}), sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Browser:
+    """A test's windows in the shared Chromium: each context a fresh profile (no cookies, no
+    storage), its pages' clock on the test run's day; all closed when the test ends."""
+
+    def __init__(self, chromium):
+        self.chromium, self.contexts = chromium, []
+
+    def new_context(self, **options):
+        context = self.chromium.new_context(**options)
+        context.clock.install(time=datetime.now().astimezone())
+        self.contexts.append(context)
+        return context
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browser(chromium, server):
+    opened = Browser(chromium)
+    yield opened
+    opened.close()

@@ -12,9 +12,9 @@ from django_tenants.utils import schema_context
 from accounts import services as accounts
 from accounts.models import Invitation, LoginAttempt, Membership, Role
 from audit.models import AuditEntry
-from config.throttles import ByAddress, Writes
 from diary import services as diary
 from diary.models import Message, Thread
+from groundwork.throttles import ByAddress, Writes
 from journal import services
 from journal.models import Guardian, Lesson, Mark, Pupil
 from tenants.models import School
@@ -183,8 +183,9 @@ def test_parallel_wrong_passwords_are_all_counted_and_lock_the_login_from_that_a
         with ThreadPoolExecutor(max_workers=20) as pool:
             statuses = list(pool.map(guess, range(40)))
         assert statuses.count(429) >= 40 - settings.LOCKOUT_ATTEMPTS
-        client = caches["shared"]._cache.get_client()
-        counted = [int(client.get(key)) for key in client.scan_iter(match="shared:*axes-*")]
+        shared = caches["shared"]
+        client = shared._cache.get_client()
+        counted = [int(client.get(key)) for key in client.scan_iter(match=f"{shared.key_prefix}:*axes-*")]
         assert counted == [40]  # every guess was counted, none lost to a race
         right = Client(HTTP_HOST=world.a.host).post(
             "/login/", {"identifier": "teacher@school-a.test", "password": PASSWORD}

@@ -21,7 +21,7 @@ from audit.models import AuditEntry
 from journal.models import HomeworkFile, SchoolClass
 from tenants.backup import backup_school, restore_school, row_counts
 from tenants.models import Domain, School, SchoolFigures
-from tests.conftest import audit_rewritable, database_url_of_tests
+from tests.conftest import audit_rewritable
 
 pytestmark = pytest.mark.worker  # processes of its own: pg_dump, psql, manage.py
 
@@ -100,58 +100,50 @@ def test_a_damaged_backup_is_refused_before_anything_changes(world, backup, djan
         assert School.objects.count() == schools
 
 
-def test_into_another_installation_people_are_matched_by_identity_not_by_number(world, backup, tmp_path):
+def test_into_another_installation_people_are_matched_by_identity_not_by_number(
+    world, backup, new_installation, tmp_path
+):
     """Another installation: its own database, where the same teacher has another number and
     other people hold the numbers this one's teacher had."""
-    other = settings.DATABASES["default"]["NAME"] + "_other"
-    url = database_url_of_tests().rsplit("/", 1)[0]
-    env = os.environ | {"DATABASE_URL": f"{url}/{other}", "MEDIA_ROOT": str(tmp_path / "media"), "DEBUG": "True"}
-    with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{other}"')
-        admin.execute(f'CREATE DATABASE "{other}"')
-    try:
-        manage = [sys.executable, "manage.py"]
-        run = dict(cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True)  # noqa: C408
-        subprocess.run([*manage, "migrate_schemas", "--shared", "-v", "0"], **run)
-        teacher = world.a.class_teacher
-        with psycopg.connect(f"{url}/{other}", autocommit=True) as db:
-            # Strangers first, so every number here means someone else than in the backup.
-            for n in range(teacher.pk + 5):
-                db.execute(
-                    "INSERT INTO accounts_user (password, email, last_name, first_name, middle_name, is_active,"
-                    " date_joined) VALUES ('!', %s, 'Чужой', 'Человек', '', true, now())",
-                    [f"stranger{n}@other.test"],
-                )
+    env = os.environ | {"DATABASE_URL": new_installation, "MEDIA_ROOT": str(tmp_path / "media"), "DEBUG": "True"}
+    manage = [sys.executable, "manage.py"]
+    run = dict(cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True)  # noqa: C408
+    teacher = world.a.class_teacher
+    with psycopg.connect(new_installation, autocommit=True) as db:
+        # Strangers first, so every number here means someone else than in the backup.
+        for n in range(teacher.pk + 5):
             db.execute(
-                "INSERT INTO accounts_user (password, email, last_name, first_name, middle_name, is_active, date_joined)"
-                " VALUES ('!', %s, 'Та же', 'Учительница', '', true, now())",
-                [teacher.email],
+                "INSERT INTO accounts_user (password, email, last_name, first_name, middle_name, is_active,"
+                " date_joined) VALUES ('!', %s, 'Чужой', 'Человек', '', true, now())",
+                [f"stranger{n}@other.test"],
             )
-            here = db.execute("SELECT id FROM accounts_user WHERE email = %s", [teacher.email]).fetchone()[0]
-        assert here != teacher.pk
-        out = subprocess.run([*manage, "restore_school", str(backup), "--slug", world.a.school.slug], **run).stdout
-        assert "Восстановлено" in out
-        manifest = json.loads((backup / "manifest.json").read_text())
-        schema = manifest["schema"]
-        with psycopg.connect(f"{url}/{other}") as db:
-            class_teacher = db.execute(
-                f"SELECT class_teacher_id FROM {schema}.journal_schoolclass WHERE id = %s", [world.a.school_class.pk]
-            ).fetchone()[0]
-            assert class_teacher == here  # the same person, under this installation's number
-            for table, count in manifest["rows"].items():
-                assert db.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchone()[0] == count, table
-            # Everyone the school's records name exists here, each once, by identity.
-            people = json.loads((backup / "people.json").read_text())["people"]
-            emails = [p["email"] for p in people if p["email"]]
-            assert db.execute("SELECT count(*) FROM accounts_user WHERE email = ANY(%s)", [emails]).fetchone()[
-                0
-            ] == len(emails)
-        for item in manifest["files"]:
-            path = tmp_path / "media" / item["name"]
-            assert hashlib.sha256(path.read_bytes()).hexdigest() == item["sha256"]
-    finally:
-        with psycopg.connect(f"{url}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
+        db.execute(
+            "INSERT INTO accounts_user (password, email, last_name, first_name, middle_name, is_active, date_joined)"
+            " VALUES ('!', %s, 'Та же', 'Учительница', '', true, now())",
+            [teacher.email],
+        )
+        here = db.execute("SELECT id FROM accounts_user WHERE email = %s", [teacher.email]).fetchone()[0]
+    assert here != teacher.pk
+    out = subprocess.run([*manage, "restore_school", str(backup), "--slug", world.a.school.slug], **run).stdout
+    assert "Восстановлено" in out
+    manifest = json.loads((backup / "manifest.json").read_text())
+    schema = manifest["schema"]
+    with psycopg.connect(new_installation) as db:
+        class_teacher = db.execute(
+            f"SELECT class_teacher_id FROM {schema}.journal_schoolclass WHERE id = %s", [world.a.school_class.pk]
+        ).fetchone()[0]
+        assert class_teacher == here  # the same person, under this installation's number
+        for table, count in manifest["rows"].items():
+            assert db.execute(f'SELECT count(*) FROM {schema}."{table}"').fetchone()[0] == count, table
+        # Everyone the school's records name exists here, each once, by identity.
+        people = json.loads((backup / "people.json").read_text())["people"]
+        emails = [p["email"] for p in people if p["email"]]
+        assert db.execute("SELECT count(*) FROM accounts_user WHERE email = ANY(%s)", [emails]).fetchone()[0] == len(
+            emails
+        )
+    for item in manifest["files"]:
+        path = tmp_path / "media" / item["name"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == item["sha256"]
 
 
 def test_a_school_without_any_file_backs_up(world, django_db_blocker, tmp_path):

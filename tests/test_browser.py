@@ -1,38 +1,19 @@
 """In a real browser (Debian's chromium, driven by Playwright): a teacher types marks into the
 journal grid with the keyboard, they are saved without a reload, and they survive a reload."""
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
 from datetime import date
 from datetime import time as clock
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from journal import services
 from journal.models import Attendance, Bell, Lesson, Mark, Pupil, PupilMovement, SchoolClass, TimetableSlot
-from tests.conftest import PASSWORD, audit_rewritable, database_url_of_tests, free_port
+from tests.conftest import PASSWORD, audit_rewritable
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
-]
+pytestmark = pytest.mark.xdist_group("browser")  # one server and one Chromium (tests/conftest.py)
 
 
 def sign_in(page, base, identifier):
@@ -93,78 +74,33 @@ def remove_class(school_class):
     connection.set_schema_to_public()
 
 
-@pytest.fixture(scope="module")
-def server(world, own_class):
-    with dev_server() as port:
-        yield port
-
-
-@contextmanager
-def dev_server():
-    """The product's own server on the test database, for a browser."""
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), (
-        f"Chromium not found at {CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM"
-    )
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_of_tests(),
-        "SITE_PORT": str(port),
-        "DEBUG": "True",
-        "LOG_LEVEL": "WARNING",
-        # notification tasks from this server go to a broker database no demo worker reads
-        "CELERY_BROKER_URL": settings.REDIS_URL.rsplit("/", 1)[0] + "/9",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.2)
-    try:
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def test_a_teacher_types_marks_into_the_grid_and_they_survive_a_reload(world, own_class, server):
-    from playwright.sync_api import expect, sync_playwright
+def test_a_teacher_types_marks_into_the_grid_and_they_survive_a_reload(world, own_class, server, browser):
+    from playwright.sync_api import expect
 
     a, cal = world.a, world.calendar_a
     school_class, pupils = own_class
     base = f"http://{a.host}:{server}"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        sign_in(page, base, a.class_teacher.email)
-        page.goto(f"{base}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
-        first = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.cell[data-open] input.entry').last
-        first.click()
-        page.keyboard.type("5")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#status.ok")
-        page.keyboard.press("ArrowDown")  # the same lesson, the next pupil
-        page.keyboard.type("4")
-        page.keyboard.press("Enter")
-        # A locator, not wait_for_function: the page's Content-Security-Policy forbids eval, for tests too.
-        expect(page.locator("#grid span.mark")).to_have_count(2)
-        assert page.locator(f'tr[data-pupil="{pupils[0].pk}"] .avg').text_content() == "5.00"
-        page.keyboard.press("ArrowDown")
-        page.keyboard.type("3")
-        page.keyboard.press("Enter")  # twice, before the first answer: one mark
-        page.keyboard.press("Enter")
-        expect(page.locator(f'tr[data-pupil="{pupils[2].pk}"] span.mark')).to_have_count(1)
-        page.reload()
-        rows = [page.locator(f'tr[data-pupil="{pupil.pk}"] span.mark').all_text_contents() for pupil in pupils[:3]]
-        browser.close()
+    page = browser.new_page()
+    sign_in(page, base, a.class_teacher.email)
+    page.goto(f"{base}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
+    first = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.cell[data-open] input.entry').last
+    first.click()
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#status.ok")
+    page.keyboard.press("ArrowDown")  # the same lesson, the next pupil
+    page.keyboard.type("4")
+    page.keyboard.press("Enter")
+    # A locator, not wait_for_function: the page's Content-Security-Policy forbids eval, for tests too.
+    expect(page.locator("#grid span.mark")).to_have_count(2)
+    assert page.locator(f'tr[data-pupil="{pupils[0].pk}"] .avg').text_content() == "5.00"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.type("3")
+    page.keyboard.press("Enter")  # twice, before the first answer: one mark
+    page.keyboard.press("Enter")
+    expect(page.locator(f'tr[data-pupil="{pupils[2].pk}"] span.mark')).to_have_count(1)
+    page.reload()
+    rows = [page.locator(f'tr[data-pupil="{pupil.pk}"] span.mark').all_text_contents() for pupil in pupils[:3]]
     assert rows == [["5"], ["4"], ["3"]]
     with schema_context(a.school.schema_name):
         marks = Mark.objects.filter(lesson__school_class=school_class)
@@ -174,22 +110,17 @@ def test_a_teacher_types_marks_into_the_grid_and_they_survive_a_reload(world, ow
         assert AuditEntry.objects.filter(target_type="journal.mark", target_id__in=[m.pk for m in marks]).count() == 3
 
 
-def test_a_parent_switches_between_two_children_in_two_schools(world, server):
-    from playwright.sync_api import sync_playwright
-
+def test_a_parent_switches_between_two_children_in_two_schools(world, server, browser):
     a, b = world.a, world.b
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        sign_in(page, f"http://localhost:{server}", "+7 900 111-22-33")
-        page.click(f"text={a.pupils[0].full_name}")
-        first = page.locator("h1").text_content()
-        first_week = page.locator("main").text_content()
-        page.select_option("select[name=child]", label=f"{b.pupils[1].full_name} — 5А, {b.school.short_name}")
-        page.wait_for_url(f"**/children/{b.school.slug}/{b.pupils[1].pk}/")
-        second = page.locator("h1").text_content()
-        second_week = page.locator("main").text_content()
-        browser.close()
+    page = browser.new_page()
+    sign_in(page, f"http://localhost:{server}", "+7 900 111-22-33")
+    page.click(f"text={a.pupils[0].full_name}")
+    first = page.locator("h1").text_content()
+    first_week = page.locator("main").text_content()
+    page.select_option("select[name=child]", label=f"{b.pupils[1].full_name} — 5А, {b.school.short_name}")
+    page.wait_for_url(f"**/children/{b.school.slug}/{b.pupils[1].pk}/")
+    second = page.locator("h1").text_content()
+    second_week = page.locator("main").text_content()
     assert a.pupils[0].full_name in first and "Математика" in first_week
     assert b.pupils[1].full_name in second and "Русский язык" in second_week
 
@@ -221,38 +152,31 @@ class Actions:
 ACTIONS_BEFORE, ACTIONS_NOW = 44, 17
 
 
-def test_a_teacher_records_a_whole_lesson_with_one_save_and_it_survives_a_reload(world, own_class, server):
-    from playwright.sync_api import sync_playwright
-
+def test_a_teacher_records_a_whole_lesson_with_one_save_and_it_survives_a_reload(world, own_class, server, browser):
     a = world.a
     school_class, pupils = own_class
     with schema_context(a.school.schema_name):
         lesson = Lesson.objects.filter(school_class=school_class, date__lt=date.today()).order_by("date").last()
     absent, marked = pupils[3:5], list(zip(pupils[5:10], "54345", strict=True))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
-        page.goto(f"http://{a.host}:{server}/lessons/{lesson.pk}/")
-        act = Actions(page)
-        act.type("#id_topic", "Сравнение дробей")
-        act.type("#id_homework", "§ 12, № 340–344")
-        for pupil in absent:
-            act.choose(f"select[name=status_{pupil.pk}]", "absent")
-        for pupil, value in marked:
-            act.choose(f"select[name=mark_{pupil.pk}]", value)
-        act.click("button.primary")
-        page.wait_for_selector("text=Урок сохранён")
-        page.reload()
-        topic, homework = page.input_value("#id_topic"), page.input_value("#id_homework")
-        statuses = [page.input_value(f"select[name=status_{p.pk}]") for p in pupils]
-        marks = {
-            p.pk: page.locator(
-                f"select[name=mark_{p.pk}] >> xpath=../preceding-sibling::td[1]/span"
-            ).all_text_contents()
-            for p, _ in marked
-        }
-        browser.close()
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
+    page.goto(f"http://{a.host}:{server}/lessons/{lesson.pk}/")
+    act = Actions(page)
+    act.type("#id_topic", "Сравнение дробей")
+    act.type("#id_homework", "§ 12, № 340–344")
+    for pupil in absent:
+        act.choose(f"select[name=status_{pupil.pk}]", "absent")
+    for pupil, value in marked:
+        act.choose(f"select[name=mark_{pupil.pk}]", value)
+    act.click("button.primary")
+    page.wait_for_selector("text=Урок сохранён")
+    page.reload()
+    topic, homework = page.input_value("#id_topic"), page.input_value("#id_homework")
+    statuses = [page.input_value(f"select[name=status_{p.pk}]") for p in pupils]
+    marks = {
+        p.pk: page.locator(f"select[name=mark_{p.pk}] >> xpath=../preceding-sibling::td[1]/span").all_text_contents()
+        for p, _ in marked
+    }
     assert act.count == ACTIONS_NOW < ACTIONS_BEFORE
     assert (topic, homework) == ("Сравнение дробей", "§ 12, № 340–344")
     assert statuses == ["absent" if p in absent else "" for p in pupils]
@@ -296,9 +220,7 @@ def note_class(world, django_db_blocker):
         remove_class(school_class)
 
 
-def test_a_class_teacher_enters_a_three_day_note_in_one_action(world, note_class, server):
-    from playwright.sync_api import sync_playwright
-
+def test_a_class_teacher_enters_a_three_day_note_in_one_action(world, note_class, server, browser):
     a = world.a
     school_class, pupil = note_class
     with schema_context(a.school.schema_name):
@@ -307,19 +229,16 @@ def test_a_class_teacher_enters_a_three_day_note_in_one_action(world, note_class
         )[-3:]
         lessons = Lesson.objects.filter(school_class=school_class, date__range=(days[0], days[-1]))
         assert lessons.count() == 12  # three school days, four lessons each
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
-        page.goto(f"http://{a.host}:{server}/classes/{school_class.pk}/absences/")
-        page.select_option("#note select[name=pupil]", str(pupil.pk))
-        page.fill("#note input[name=first]", days[0].isoformat())
-        page.fill("#note input[name=last]", days[-1].isoformat())
-        page.select_option("#note select[name=reason]", "illness")
-        page.click("#note button[type=submit]")
-        page.wait_for_selector("text=Справка внесена")
-        shown = page.locator("table select[name=reason]").evaluate_all("all => all.map(s => s.value)")
-        browser.close()
+    page = browser.new_page()
+    sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
+    page.goto(f"http://{a.host}:{server}/classes/{school_class.pk}/absences/")
+    page.select_option("#note select[name=pupil]", str(pupil.pk))
+    page.fill("#note input[name=first]", days[0].isoformat())
+    page.fill("#note input[name=last]", days[-1].isoformat())
+    page.select_option("#note select[name=reason]", "illness")
+    page.click("#note button[type=submit]")
+    page.wait_for_selector("text=Справка внесена")
+    shown = page.locator("table select[name=reason]").evaluate_all("all => all.map(s => s.value)")
     assert shown == ["illness"] * 12
     with schema_context(a.school.schema_name):
         entries = Attendance.objects.live().filter(pupil=pupil)
@@ -327,29 +246,24 @@ def test_a_class_teacher_enters_a_three_day_note_in_one_action(world, note_class
         assert {(e.status, e.reason) for e in entries} == {("absent", "illness")}
 
 
-def test_the_grid_opens_at_today_and_keeps_the_names_in_sight(world, own_class, server):
-    from playwright.sync_api import sync_playwright
-
+def test_the_grid_opens_at_today_and_keeps_the_names_in_sight(world, own_class, server, browser):
     a, cal = world.a, world.calendar_a
     school_class, pupils = own_class
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
-        page.goto(f"http://{a.host}:{server}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
-        wrap = page.locator("#grid-wrap").bounding_box()
-        heads = page.locator("#grid th.lesson")
-        dates = heads.evaluate_all("all => all.map(th => th.dataset.date)")
-        today = date.today().isoformat()
-        shown = next((n for n, d in enumerate(dates) if d >= today), len(dates) - 1)
-        column = heads.nth(shown).bounding_box()
-        first_column = heads.nth(0).bounding_box()
-        name = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.name')
-        name_box = name.bounding_box()
-        page.locator("#grid-wrap").evaluate("wrap => { wrap.scrollLeft = wrap.scrollWidth; }")
-        name_after = name.bounding_box()
-        week_cells = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.cell.week').count()
-        browser.close()
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    sign_in(page, f"http://{a.host}:{server}", a.class_teacher.email)
+    page.goto(f"http://{a.host}:{server}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
+    wrap = page.locator("#grid-wrap").bounding_box()
+    heads = page.locator("#grid th.lesson")
+    dates = heads.evaluate_all("all => all.map(th => th.dataset.date)")
+    today = date.today().isoformat()
+    shown = next((n for n, d in enumerate(dates) if d >= today), len(dates) - 1)
+    column = heads.nth(shown).bounding_box()
+    first_column = heads.nth(0).bounding_box()
+    name = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.name')
+    name_box = name.bounding_box()
+    page.locator("#grid-wrap").evaluate("wrap => { wrap.scrollLeft = wrap.scrollWidth; }")
+    name_after = name.bounding_box()
+    week_cells = page.locator(f'tr[data-pupil="{pupils[0].pk}"] td.cell.week').count()
     assert len(dates) > 20  # a term's columns: more than a screen holds
     assert wrap["x"] <= column["x"] and column["x"] + column["width"] <= wrap["x"] + wrap["width"]
     assert first_column["x"] + first_column["width"] < wrap["x"]  # the term's start scrolled out of view

@@ -13,6 +13,7 @@ from journal import selectors, services
 from journal.models import Lesson, Mark
 from notifications.models import Notification
 
+from . import clock
 from .conftest import year_ends_soon
 
 TODAY = date.today()
@@ -214,8 +215,16 @@ def test_a_lesson_page_records_topic_homework_and_attendance(world, enter):
         assert lesson.attendance.get().status == "late"
 
 
+@pytest.fixture
+def school_day():
+    """A day with lessons for the tests of "today's" lessons: on a Sunday, they go to Monday."""
+    day = clock.school_day_from(date.today())
+    with clock.travel_to(day):
+        yield day
+
+
 def lesson_today(w, cal, number=7):
-    """A lesson of today for the class teacher's maths, whatever weekday the tests run on."""
+    """A lesson of today for the class teacher's maths (use it on a `school_day`)."""
     with schema_context(w.school.schema_name):
         return Lesson.objects.create(
             date=timezone.localdate(),
@@ -227,7 +236,7 @@ def lesson_today(w, cal, number=7):
         )
 
 
-def test_a_teacher_takes_over_a_lesson_of_today_from_its_page(world, enter):
+def test_a_teacher_takes_over_a_lesson_of_today_from_its_page(world, enter, school_day):
     a, cal = world.a, world.calendar_a
     lesson = lesson_today(a, cal)
     browser = enter(a.teacher, a.host)
@@ -259,7 +268,7 @@ def test_a_teacher_takes_over_a_lesson_of_today_from_its_page(world, enter):
     assert {a.deputy.pk, a.class_teacher.pk} <= told
 
 
-def test_a_lesson_already_written_or_of_another_day_is_not_a_teachers_to_take(world, enter):
+def test_a_lesson_already_written_or_of_another_day_is_not_a_teachers_to_take(world, enter, school_day):
     a, cal = world.a, world.calendar_a
     written = lesson_today(a, cal)
     with schema_context(a.school.schema_name):

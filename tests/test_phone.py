@@ -9,15 +9,11 @@ from django_tenants.utils import schema_context
 
 from diary import services as diary
 from diary.models import Message, Thread, ThreadMember
-from tests.test_browser import ARGS, CHROMIUM, dev_server, sign_in
+from tests.test_browser import sign_in
+
+pytestmark = pytest.mark.xdist_group("browser")  # one server and one Chromium (tests/conftest.py)
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-def server(world):
-    with dev_server() as port:
-        yield port
 
 
 @pytest.fixture(scope="module")
@@ -49,106 +45,85 @@ def wider_than_the_screen(page, urls):
     return found
 
 
-def test_no_portal_or_pupil_page_is_wider_than_a_phone(world, server, thread):
-    from playwright.sync_api import sync_playwright
-
+def test_no_portal_or_pupil_page_is_wider_than_a_phone(world, server, thread, browser):
     a = world.a
     portal, school = f"http://localhost:{server}", f"http://{a.host}:{server}"
     child = f"{portal}/children/{a.school.slug}/{a.pupils[0].pk}/"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        anonymous = browser.new_context(**PHONE).new_page()
-        signed_out = wider_than_the_screen(anonymous, [f"{portal}/login/", f"{portal}/invite/", f"{school}/login/"])
-        parent = browser.new_context(**PHONE).new_page()
-        sign_in(parent, portal, world.parent.email)
-        family = wider_than_the_screen(
-            parent,
-            [
-                f"{portal}/",
-                child,
-                f"{child}marks/",
-                f"{child}attendance/",
-                f"{child}views/",
-                f"{portal}/messages/",
-                f"{portal}/messages/{a.school.slug}/{thread.pk}/",
-                f"{portal}/notifications/",
-            ],
-        )
-        pupil = browser.new_context(**PHONE).new_page()
-        sign_in(pupil, school, a.pupil_user.email)
-        own = wider_than_the_screen(
-            pupil, [f"{school}/diary/", f"{school}/diary/marks/", f"{school}/diary/attendance/"]
-        )
-        browser.close()
+    anonymous = browser.new_context(**PHONE).new_page()
+    signed_out = wider_than_the_screen(anonymous, [f"{portal}/login/", f"{portal}/invite/", f"{school}/login/"])
+    parent = browser.new_context(**PHONE).new_page()
+    sign_in(parent, portal, world.parent.email)
+    family = wider_than_the_screen(
+        parent,
+        [
+            f"{portal}/",
+            child,
+            f"{child}marks/",
+            f"{child}attendance/",
+            f"{child}views/",
+            f"{portal}/messages/",
+            f"{portal}/messages/{a.school.slug}/{thread.pk}/",
+            f"{portal}/notifications/",
+        ],
+    )
+    pupil = browser.new_context(**PHONE).new_page()
+    sign_in(pupil, school, a.pupil_user.email)
+    own = wider_than_the_screen(pupil, [f"{school}/diary/", f"{school}/diary/marks/", f"{school}/diary/attendance/"])
     assert signed_out == {} and family == {} and own == {}
 
 
-def test_a_parent_on_a_phone_switches_child_and_reads_marks(world, server):
-    from playwright.sync_api import sync_playwright
-
+def test_a_parent_on_a_phone_switches_child_and_reads_marks(world, server, browser):
     a, b = world.a, world.b
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_context(**PHONE).new_page()
-        sign_in(page, f"http://localhost:{server}", "+7 900 111-22-33")
-        page.click(f"text={a.pupils[0].full_name}")
-        page.select_option("select[name=child]", label=f"{b.pupils[1].full_name} — 5А, {b.school.short_name}")
-        page.wait_for_url(f"**/children/{b.school.slug}/{b.pupils[1].pk}/")
-        page.click("nav.tabs >> text=Отметки")
-        page.wait_for_url("**/marks/")
-        heading = page.locator("h1").text_content()
-        tab = page.locator("nav.tabs a.active").bounding_box()
-        width = page.evaluate("document.documentElement.scrollWidth")
-        browser.close()
+    page = browser.new_context(**PHONE).new_page()
+    sign_in(page, f"http://localhost:{server}", "+7 900 111-22-33")
+    page.click(f"text={a.pupils[0].full_name}")
+    page.wait_for_url(f"**/children/{a.school.slug}/{a.pupils[0].pk}/")  # loaded: its script listens
+    page.select_option("select[name=child]", label=f"{b.pupils[1].full_name} — 5А, {b.school.short_name}")
+    page.wait_for_url(f"**/children/{b.school.slug}/{b.pupils[1].pk}/")
+    page.click("nav.tabs >> text=Отметки")
+    page.wait_for_url("**/marks/")
+    heading = page.locator("h1").text_content()
+    tab = page.locator("nav.tabs a.active").bounding_box()
+    width = page.evaluate("document.documentElement.scrollWidth")
     assert b.pupils[1].full_name in heading
     assert tab["height"] >= 44  # a finger's target
     assert width <= 390
 
 
-def test_the_web_app_installs_and_the_last_week_stays_readable_offline(world, server):
-    from playwright.sync_api import sync_playwright
-
+def test_the_web_app_installs_and_the_last_week_stays_readable_offline(world, server, browser):
     a = world.a
     portal = f"http://localhost:{server}"
     week = f"{portal}/children/{a.school.slug}/{a.pupils[0].pk}/"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(**PHONE)
-        page = context.new_page()
-        sign_in(page, portal, world.parent.email)
-        page.goto(week)
-        manifest_url = page.get_attribute("link[rel=manifest]", "href")
-        manifest = json.loads(page.request.get(portal + manifest_url).text())
-        icons = [page.request.get(portal + icon["src"]).status for icon in manifest["icons"]]
-        scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
-        page.reload()  # the worker now controls the page and keeps this week
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
-        page.goto(week)
-        context.set_offline(True)
-        page.goto(week)
-        offline = page.locator("main").text_content()
-        browser.close()
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, portal, world.parent.email)
+    page.goto(week)
+    manifest_url = page.get_attribute("link[rel=manifest]", "href")
+    manifest = json.loads(page.request.get(portal + manifest_url).text())
+    icons = [page.request.get(portal + icon["src"]).status for icon in manifest["icons"]]
+    scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    page.reload()  # the worker now controls the page and keeps this week
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.goto(week)
+    context.set_offline(True)
+    page.goto(week)
+    offline = page.locator("main").text_content()
     assert manifest["name"] and manifest["start_url"] == "/" and manifest["display"] == "standalone"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"} and icons == [200, 200]
     assert scope == f"{portal}/"
     assert "Нет связи" in offline and "сохранена" in offline and a.pupils[0].full_name in offline
 
 
-def test_at_200_percent_zoom_the_diary_still_fits(world, server):
+def test_at_200_percent_zoom_the_diary_still_fits(world, server, browser):
     """A 1366 px screen at 200 % zoom is a 683 px page: the phone layout, nothing sideways."""
-    from playwright.sync_api import sync_playwright
-
     a = world.a
     portal = f"http://localhost:{server}"
     child = f"{portal}/children/{a.school.slug}/{a.pupils[0].pk}/"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_context(viewport={"width": 1366, "height": 768}, device_scale_factor=2).new_page()
-        page.set_viewport_size({"width": 683, "height": 384})
-        sign_in(page, portal, world.parent.email)
-        widths = {}
-        for url in (child, f"{child}marks/", f"{child}attendance/", f"{portal}/messages/", f"{portal}/notifications/"):
-            page.goto(url)
-            widths[url] = page.evaluate("document.documentElement.scrollWidth")
-        browser.close()
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, device_scale_factor=2).new_page()
+    page.set_viewport_size({"width": 683, "height": 384})
+    sign_in(page, portal, world.parent.email)
+    widths = {}
+    for url in (child, f"{child}marks/", f"{child}attendance/", f"{portal}/messages/", f"{portal}/notifications/"):
+        page.goto(url)
+        widths[url] = page.evaluate("document.documentElement.scrollWidth")
     assert {url: width for url, width in widths.items() if width > 683} == {}

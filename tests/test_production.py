@@ -10,16 +10,20 @@ import socket
 import subprocess
 import sys
 import time
+from unittest import mock
 
 import boto3
 import pytest
 import requests
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django_tenants.utils import schema_context
 
+from accounts.models import User
 from audit.models import AuditEntry
+from config.production import problems
 from journal.models import HomeworkFile, Lesson
-from tests.conftest import PASSWORD, audit_rewritable, database_url_of_tests, free_port
+from tests.conftest import PASSWORD, audit_rewritable, database_url_of_tests, free_port, production_settings
 from tests.test_bad_input import math_lesson
 from tests.test_outbox import Broker
 
@@ -65,6 +69,7 @@ def s3():
 def production_env(**extra):
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "MEDIA_ROOT", "EMAIL_BACKEND")}
     return env | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",  # production's own, not the tests'
         "DATABASE_URL": database_url_of_tests(),
         "DEBUG": "False",
         "SECRET_KEY": "p" * 20 + "-a-production-key-of-fifty-chars-or-so",
@@ -79,7 +84,19 @@ def production_env(**extra):
 
 
 @pytest.fixture(scope="module")
-def site(world, s3, tmp_path_factory):
+def production_passwords(world, django_db_blocker):
+    """The people who sign in here get their password hashed as production hashes it (Argon2): the
+    test world's cheap hashes (tests/settings.py) are not among production's hashers."""
+    people = [world.a.class_teacher, world.parent, world.other_parent, world.b.class_teacher]
+    with django_db_blocker.unblock():
+        User.objects.filter(pk__in=[p.pk for p in people]).update(password=make_password(PASSWORD, hasher="argon2"))
+    yield
+    with django_db_blocker.unblock():
+        User.objects.filter(pk__in=[p.pk for p in people]).update(password=world.password_hash)
+
+
+@pytest.fixture(scope="module")
+def site(world, s3, production_passwords, tmp_path_factory):
     """gunicorn as the image runs it, static files collected as the image collects them."""
     s3_port, _ = s3
     redis = Broker(tmp_path_factory.mktemp("redis"))
@@ -254,11 +271,20 @@ def test_production_refuses_to_start_on_settings_that_lose_or_leak_data(change, 
             env.pop(key)
         else:
             env[key] = value
-    for start in (["-c", "import config.wsgi"], ["-m", "celery", "-A", "config", "worker", "--pool", "solo"]):
-        result = subprocess.run(
-            [sys.executable, *start], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode != 0 and refusal in result.stderr, (start, result.stderr[-2000:])
+    with mock.patch.dict(os.environ, env, clear=True):  # what problems() reads of the environment itself
+        assert refusal in "; ".join(problems(production_settings(env)))
+
+
+@pytest.mark.parametrize(
+    "start", [["-c", "import config.wsgi"], ["-m", "celery", "-A", "config", "worker", "--pool", "solo"]]
+)
+def test_each_serving_or_sending_process_refuses_such_settings(start):
+    """The refusals above, in the processes that serve (gunicorn imports config.wsgi) and send."""
+    env = production_env(S3_BUCKET=BUCKET, SECRET_KEY="dev-only-secret-change-me")
+    result = subprocess.run(
+        [sys.executable, *start], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr, (start, result.stderr[-2000:])
 
 
 def test_production_settings_that_are_complete_start():

@@ -243,7 +243,7 @@ def test_the_districts_school_lists_come_a_page_at_a_time_keeping_the_filters(wo
     (here a page of one), each school on exactly one page, the links keeping what was chosen."""
     from tenants.models import School
 
-    monkeypatch.setattr("config.pages.PER_PAGE", 1)
+    monkeypatch.setattr("groundwork.pages.PER_PAGE", 1)
     official = enter(world.official)
     every = list(School.objects.exclude(schema_name="public"))
     active = [s for s in every if s.status == "active"]

@@ -21,14 +21,13 @@ WORKER_NAME = "ejournal-test-worker"
 
 @pytest.fixture(scope="module")
 def worker(world, django_db_blocker):
-    # A broker database of its own, so a demo worker on the same Redis never takes these tasks.
-    broker = settings.REDIS_URL.rsplit("/", 1)[0] + "/9"
+    # The broker is this run's Redis; the queue is this worker's own (tests/settings.py), so a demo
+    # worker or another run on the same Redis never takes these tasks, and only that queue is emptied.
     database_url = database_url_of_tests()
     # DEBUG on: a development worker (no mail server); production's refusals are tests/test_production.py's
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": broker,
         "LOG_LEVEL": "WARNING",
         "DEBUG": "True",
         # A periodic job's schools one at a time, batches a second apart: the chain is what is tested.
@@ -36,9 +35,8 @@ def worker(world, django_db_blocker):
         "FAN_OUT_WINDOW": "2",
         "PGAPPNAME": WORKER_NAME,  # its connections, as PostgreSQL lists them
     }
-    use_broker(broker)
-    with app.connection_for_write() as conn:
-        conn.default_channel.client.flushdb()
+    use_broker(settings.CELERY_BROKER_URL)
+    app.control.purge()  # tasks a stopped run left in this queue
     process = subprocess.Popen(
         [
             sys.executable,

@@ -6,8 +6,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from audit.models import client_ip, log_view
-from config.api import Id, body
+from audit.models import log_view
+from groundwork.addresses import client_ip
+from groundwork.api import Id, body
 
 from .. import models, selectors, services
 from ..access import (

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from accounts.access import api_audience
 from accounts.models import Role
-from config.api import MAX_ID
+from groundwork.api import MAX_ID
 
 from .. import rulebook
 from ..access import object_id

@@ -5,8 +5,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from audit.models import client_ip
-from config.api import Id, body
+from groundwork.addresses import client_ip
+from groundwork.api import Id, body
 
 from .. import selectors, services
 from ..access import (

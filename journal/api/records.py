@@ -14,8 +14,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.models import User
-from audit.models import client_ip, log_view
-from config.api import Id, body, query
+from audit.models import log_view
+from groundwork.addresses import client_ip
+from groundwork.api import Id, body, query
 
 from .. import rulebook, selectors, services
 from ..access import (

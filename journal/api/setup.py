@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from audit.models import client_ip
+from groundwork.addresses import client_ip
 
 from .. import models, services
 from ..models import Subject, WorkType

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record, record_each
-from config.uploads import check_upload
+from groundwork.uploads import check_upload
 from notifications.services import notify, notify_each
 
 from .. import rulebook

@@ -10,9 +10,9 @@ from accounts import services as account_services
 from accounts.access import public, school_roles
 from accounts.models import Role
 from accounts.selectors import open_family_invitations
-from audit.models import client_ip, log_view
-from config.context import host_url, portal_url
-from config.errors import explain, explain_form
+from audit.models import log_view
+from groundwork.addresses import client_ip, host_url, portal_url
+from groundwork.errors import explain, explain_form
 from notifications.selectors import staff_notices
 from notifications.services import mark_shown
 

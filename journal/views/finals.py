@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.access import school_roles
-from audit.models import client_ip, log_view
-from config.errors import explain
+from audit.models import log_view
+from groundwork.addresses import client_ip
+from groundwork.errors import explain
 
 from .. import documents, rulebook, selectors, services
 from ..access import (

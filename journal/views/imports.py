@@ -6,9 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from accounts.access import school_roles
-from audit.models import client_ip
-from config.context import host_url
-from config.errors import explain
+from groundwork.addresses import client_ip, host_url
+from groundwork.errors import explain
 
 from .. import forms, imports, rulebook
 from ..models import (

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.access import school_roles
-from audit.models import client_ip
-from config.errors import explain
+from groundwork.addresses import client_ip
+from groundwork.errors import explain
 
 from .. import imports, rulebook, selectors, services
 from ..access import (

@@ -15,8 +15,9 @@ from openpyxl import Workbook
 
 from accounts.access import school_roles
 from accounts.models import Role
-from audit.models import client_ip, log_view
-from config.errors import explain, explain_form
+from audit.models import log_view
+from groundwork.addresses import client_ip
+from groundwork.errors import explain, explain_form
 
 from .. import forms, rulebook, selectors, services
 from ..access import (

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import school_roles
 from accounts.models import Role, User
-from audit.models import client_ip
-from config.errors import explain, explain_form
+from groundwork.addresses import client_ip
+from groundwork.errors import explain, explain_form
 
 from .. import forms, rulebook, selectors, services
 from ..models import (

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import school_roles
 from accounts.models import Role
-from audit.models import client_ip, log_view
-from config.errors import explain
+from audit.models import log_view
+from groundwork.addresses import client_ip
+from groundwork.errors import explain
 from tenants.backup import stored_files
 
 from .. import documents, rulebook, selectors, services

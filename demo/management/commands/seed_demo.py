@@ -16,8 +16,8 @@ from accounts.models import Role, User
 from audit.models import DataView
 from billing import services as billing
 from billing.models import Payer, Plan, UsageDay
-from config.context import host_url, portal_url
 from demo import school_year as demo
+from groundwork.addresses import host_url, portal_url
 from journal import services as journal
 from journal.models import Guardian
 from monitoring import reports

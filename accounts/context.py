@@ -1,6 +1,11 @@
+"""What every page's frame shows: the school it is at, the way back to the portal, and the other
+places (schools, the portal) the signed-in person may switch to."""
+
 from django.conf import settings
 
-from accounts.selectors import places_of
+from groundwork.addresses import portal_url
+
+from .selectors import places_of
 
 
 def site(request):
@@ -14,14 +19,3 @@ def site(request):
         "base_domain": settings.BASE_DOMAIN,
         "other_places": places,
     }
-
-
-def portal_url(path="/"):
-    return host_url(settings.BASE_DOMAIN, path)
-
-
-def host_url(host, path="/"):
-    port = settings.SITE_PORT
-    default = {"http": "80", "https": "443"}[settings.SITE_SCHEME]
-    netloc = host if port in ("", default) else f"{host}:{port}"
-    return f"{settings.SITE_SCHEME}://{netloc}{path}"

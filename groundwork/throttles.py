@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
 
-from audit.models import client_ip
+from groundwork.addresses import client_ip
 
 
 class Throttle(SimpleRateThrottle):

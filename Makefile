@@ -46,7 +46,7 @@ demo: $(VENV)/.installed
 
 # The coverage floor, just under the figure measured (docs/testing.md): make test fails below it.
 COVERAGE_FLOOR = 87
-PYTEST_PARALLEL = -n auto --dist loadgroup --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
+PYTEST_PARALLEL = -n auto --dist load --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR)
 
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -66,7 +66,7 @@ TEST_DATES = 2026-12-06 2027-01-01 2027-01-31 2026-11-04 2027-03-08 2026-12-31
 
 test-dates: $(VENV)/.installed
 	@set -e; $(SERVICES); for day in $(TEST_DATES); do \
-		echo "== TESTS_TODAY=$$day"; TESTS_TODAY=$$day $(PY) -m pytest -n auto --dist loadgroup -q $(DATE_MODULES); \
+		echo "== TESTS_TODAY=$$day"; TESTS_TODAY=$$day $(PY) -m pytest -n auto --dist load -q $(DATE_MODULES); \
 	done
 
 bench: $(VENV)/.installed

@@ -5,11 +5,11 @@ it runs, today is TESTS_TODAY (by default Wednesday 18 November 2026: mid-term, 
 school day) at 10:00 Moscow time, and the clock runs on from there (time-machine). The processes
 a test starts (a Celery worker, gunicorn, the dev server, manage.py, moto) run on the same clock:
 PYTHONPATH names tests/clockhook, whose sitecustomize applies the same shift (TESTS_CLOCK_SHIFT)
-as each of them starts; the browser's pages get it from Playwright (tests/test_browser.py).
+as each of them starts; the browser's pages get it from Playwright (tests/conftest.py: Browser).
 
-Edge days are tested on purpose by tests that travel further (a Sunday, a month's last day, the
-break between terms), and `make test-dates` runs the date-sensitive modules with TESTS_TODAY on a
-Sunday, a 1st, a 31st and a public holiday."""
+Edge days are tested on purpose (tests/test_edge_days.py travels to them; tests of today's lessons
+go to Monday on a Sunday), and `make test-dates` runs the modules that read the date with
+TESTS_TODAY on a Sunday, a 1st, a 31st and public holidays."""
 
 import os
 import time

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))  # per operation, mode and role
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))  # per operation, mode and role
 CSRF = "f" * 32
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

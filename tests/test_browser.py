@@ -13,8 +13,6 @@ from journal import services
 from journal.models import Attendance, Bell, Lesson, Mark, Pupil, PupilMovement, SchoolClass, TimetableSlot
 from tests.conftest import PASSWORD, audit_rewritable
 
-pytestmark = pytest.mark.xdist_group("browser")  # one server and one Chromium (tests/conftest.py)
-
 
 def sign_in(page, base, identifier):
     page.goto(f"{base}/login/")

@@ -11,8 +11,6 @@ from diary import services as diary
 from diary.models import Message, Thread, ThreadMember
 from tests.test_browser import sign_in
 
-pytestmark = pytest.mark.xdist_group("browser")  # one server and one Chromium (tests/conftest.py)
-
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 

@@ -65,9 +65,9 @@ DATE_MODULES = tests/test_readings.py tests/test_journal_pages.py tests/test_ind
 TEST_DATES = 2026-12-06 2027-01-01 2027-01-31 2026-11-04 2027-03-08 2026-12-31
 
 test-dates: $(VENV)/.installed
-	@set -e; $(SERVICES); for day in $(TEST_DATES); do \
-		echo "== TESTS_TODAY=$$day"; TESTS_TODAY=$$day $(PY) -m pytest -n auto --dist load -q $(DATE_MODULES); \
-	done
+	@set -e; $(SERVICES); failed=""; for day in $(TEST_DATES); do \
+		echo "== TESTS_TODAY=$$day"; TESTS_TODAY=$$day $(PY) -m pytest -n auto --dist load -q $(DATE_MODULES) || failed="$$failed $$day"; \
+	done; test -z "$$failed" || { echo "failed on:$$failed"; exit 1; }
 
 bench: $(VENV)/.installed
 	@set -e; $(SERVICES); $(PY) bench/run.py

@@ -180,7 +180,9 @@ def test_a_holiday_declared_later_and_a_cancelled_lesson_are_not_lessons_held(wo
     first, last = month_bounds(today)
     with schema_context(b.school.schema_name):
         math = list(
-            held_lessons(first, last, today).filter(school_class=b.school_class, subject=cal.math).order_by("date")
+            held_lessons(first, last, today)  # the running term's: the closed one is locked
+            .filter(school_class=b.school_class, subject=cal.math, term=cal.term)
+            .order_by("date")
         )
         on_holiday, cancelled = math[0], math[1]
         before = compute(today, today=today)
@@ -263,7 +265,11 @@ def test_a_substitute_does_not_join_the_teachers_with_a_load_and_the_recorded_su
         TeachingLoad.objects.create(
             teacher=b.class_teacher, subject=cal.math, school_class=b.school_class, hours_per_week=3
         )
-        lesson = held_lessons(first, last, today).filter(school_class=b.school_class, subject=cal.math).first()
+        lesson = (  # of the running term: the closed one is locked
+            held_lessons(first, last, today)
+            .filter(school_class=b.school_class, subject=cal.math, term=cal.term)
+            .first()
+        )
         services.assign_substitution(lesson, school=b.school, teacher=b.teacher, reason="illness", by=b.deputy)
         services.set_topic(lesson, topic="Дроби", by=b.teacher)
         result = compute(today, today=today)

@@ -102,6 +102,18 @@ def production_settings(env):
     return module
 
 
+def wait_for_port(port, process, seconds=30):
+    """Until `process` (a server a test started) listens on `port`; its output if it died first."""
+    deadline = clock.monotonic() + seconds
+    while clock.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read().decode()[-3000:] if process.stdout else "it stopped"
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        clock.sleep(0.2)
+    raise AssertionError(f"nothing listens on {port}")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -363,10 +375,7 @@ def pytest_fixture_setup(fixturedef, request):
 
 
 def _admin_connection():
-    db = settings.DATABASES["default"]
-    return psycopg.connect(
-        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True
-    )
+    return psycopg.connect(database_url_of_tests().rsplit("/", 1)[0] + "/postgres", autocommit=True)
 
 
 @pytest.fixture(scope="session")
@@ -532,12 +541,7 @@ def server(world):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = clock.monotonic() + 30
-    while clock.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        clock.sleep(0.2)
+    wait_for_port(port, process)
     yield port
     process.terminate()
     process.wait(timeout=10)

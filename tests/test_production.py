@@ -6,10 +6,8 @@ stops. And the refusals: a process that would lose or leak data does not start."
 import hashlib
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from unittest import mock
 
 import boto3
@@ -23,7 +21,14 @@ from accounts.models import User
 from audit.models import AuditEntry
 from config.production import problems
 from journal.models import HomeworkFile, Lesson
-from tests.conftest import PASSWORD, audit_rewritable, database_url_of_tests, free_port, production_settings
+from tests.conftest import (
+    PASSWORD,
+    audit_rewritable,
+    database_url_of_tests,
+    free_port,
+    production_settings,
+    wait_for_port,
+)
 from tests.test_bad_input import math_lesson
 from tests.test_outbox import Broker
 
@@ -31,17 +36,6 @@ pytestmark = pytest.mark.worker
 
 CLIENT = "203.0.113.9"  # the address the proxy saw
 BUCKET = "ejournal-files"
-
-
-def wait_for_port(port, process, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read().decode()[-3000:]
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"nothing listens on {port}")
 
 
 @pytest.fixture(scope="module")

@@ -59,6 +59,7 @@ def push_subscriptions(request):
             endpoint=d["endpoint"],
             p256dh=keys.get("p256dh"),
             auth=keys.get("auth"),
+            session_key=request.session.session_key,
             ip=client_ip(request),
         )
     return Response(status=204)

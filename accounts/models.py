@@ -1,8 +1,12 @@
 """People and what they may do. Public schema: one account per person for all schools."""
 
 import hashlib
+import ipaddress
 import secrets
+import socket
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
@@ -198,12 +202,59 @@ class NotificationPreference(models.Model):
 
 class PushSubscription(models.Model):
     """A device of a person's that takes Web Push notifications (the installed web app): where its
-    push service listens and the keys that only that device can decrypt with. Ended, not deleted,
-    when the person turns it off or the push service says the device is gone."""
+    push service listens and the keys that only that device can decrypt with. It lives as long as
+    the session it was made in; ended, not deleted, when the person signs out or turns it off or
+    the push service says the device is gone.
+
+    The worker posts to the endpoint, so a person must not be able to name any address: only the
+    browser vendors' push services, over https and by host name (an SSRF otherwise: the cloud's
+    metadata service, Redis on loopback)."""
+
+    # The push services of Chrome/Edge/Opera (FCM), Firefox, Windows and Safari.
+    SERVICES = ("fcm.googleapis.com", "updates.push.services.mozilla.com", "*.notify.windows.com", "*.push.apple.com")
+    PER_PERSON = 5  # phones, tablets, computers; the oldest ends when a sixth subscribes
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="push_subscriptions")
     endpoint = models.URLField(max_length=1000, unique=True)
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=50)
+    session_key = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.service
+
+    @property
+    def service(self):
+        return urlsplit(self.endpoint).hostname or ""
+
+    @classmethod
+    def service_of(cls, endpoint):
+        """The push service an endpoint names, or None when it is not one of SERVICES over https
+        on the standard port (settings.PUSH_LOOPBACK_FOR_TESTS adds http on 127.0.0.1)."""
+        try:
+            parts = urlsplit(endpoint)
+            host, port = parts.hostname or "", parts.port
+        except ValueError:
+            return None
+        if settings.PUSH_LOOPBACK_FOR_TESTS and parts.scheme == "http" and host == "127.0.0.1":
+            return host
+        if parts.scheme != "https" or port not in (None, 443) or parts.username or parts.password:
+            return None
+        known = any(host == s or (s.startswith("*.") and host.endswith(s[1:])) for s in cls.SERVICES)
+        return host if known else None
+
+    def reaches_only_public_addresses(self):
+        """At send time: every address the service's name resolves to is public. The names are
+        the vendors' own, so this guards a misconfigured resolver rather than an attacker."""
+        host = self.service_of(self.endpoint)
+        if host is None:
+            return False
+        if settings.PUSH_LOOPBACK_FOR_TESTS and host == "127.0.0.1":
+            return True
+        try:
+            found = socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
+        except OSError:
+            return False
+        return bool(found) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in found)

@@ -3,7 +3,6 @@
 import base64
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -272,25 +271,57 @@ def _key(text, size, name):
 
 
 @transaction.atomic
-def subscribe_push(user, *, endpoint, p256dh, auth, ip=None):
-    """A device takes push notifications for this person from now on (the same device signed in
-    as someone else before is theirs no more)."""
-    parts = urlsplit(endpoint or "")
-    local = parts.hostname in ("127.0.0.1", "localhost")  # a push service on this machine: tests, development
-    if parts.scheme != "https" and not (local and parts.scheme == "http") or len(endpoint) > 1000:
-        raise ValidationError({"endpoint": "Адрес службы уведомлений браузера должен быть https."})
+def subscribe_push(user, *, endpoint, p256dh, auth, session_key, ip=None):
+    """This device takes push notifications for this person while this session lasts. The same
+    device signed in as someone else before moves to them only with its own keys (whoever merely
+    knows the URL gets nothing); a person keeps PER_PERSON devices, the oldest ending first."""
+    service = PushSubscription.service_of(endpoint or "")
+    if service is None or len(endpoint) > 1000:
+        raise ValidationError(
+            {
+                "endpoint": "Адрес службы уведомлений не подходит: нужна служба браузера (https), а не произвольный адрес."
+            }
+        )
     p256dh, auth = _key(p256dh or "", 65, "p256dh"), _key(auth or "", 16, "auth")
-    PushSubscription.objects.filter(endpoint=endpoint).exclude(user=user).update(ended_at=timezone.now())
-    device, _ = PushSubscription.objects.update_or_create(
-        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "ended_at": None}
+    device = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
+    if device is not None and device.user_id != user.pk and (device.p256dh, device.auth) != (p256dh, auth):
+        raise ValidationError({"keys": "Это устройство подписано с другими ключами."})
+    device = device or PushSubscription(endpoint=endpoint)
+    device.user, device.p256dh, device.auth = user, p256dh, auth
+    device.session_key, device.ended_at = session_key or "", None
+    device.save()
+    # Locked in order, so two subscriptions at once cannot both keep a sixth.
+    others = list(
+        PushSubscription.objects.select_for_update()
+        .filter(user=user, ended_at__isnull=True)
+        .exclude(pk=device.pk)
+        .order_by("-created_at", "-pk")
     )
-    record("push.subscribed", device, by=user, ip=ip, new={"service": parts.hostname})
+    for old in others[PushSubscription.PER_PERSON - 1 :]:
+        end_push(old, by=user, ip=ip, reason="too many devices")
+    record("push.subscribed", device, by=user, ip=ip, new={"service": service})
     return device
 
 
-def unsubscribe_push(user, *, endpoint, ip=None):
-    device = PushSubscription.objects.filter(user=user, endpoint=endpoint, ended_at__isnull=True).first()
-    if device is not None:
-        device.ended_at = timezone.now()
-        device.save(update_fields=["ended_at"])
-        record("push.unsubscribed", device, by=user, ip=ip)
+def end_push(device, *, by, ip=None, reason=""):
+    device.ended_at = timezone.now()
+    device.save(update_fields=["ended_at"])
+    record("push.unsubscribed", device, by=by, ip=ip, reason=reason)
+
+
+def unsubscribe_push(user, *, ip=None, endpoint=None, device_id=None, session_key=None):
+    """A device of this person's takes no more notices: named by its endpoint (the browser), its
+    id (the list of devices) or the session it was made in (signing out)."""
+    devices = PushSubscription.objects.filter(user=user, ended_at__isnull=True)
+    if endpoint is not None:
+        devices = devices.filter(endpoint=endpoint)
+    elif device_id is not None:
+        devices = devices.filter(pk=device_id)
+    elif session_key:
+        devices = devices.filter(session_key=session_key)
+    else:
+        return 0
+    ended = list(devices)
+    for device in ended:
+        end_push(device, by=user, ip=ip, reason="signed out" if session_key else "")
+    return len(ended)

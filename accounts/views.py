@@ -88,6 +88,8 @@ def login_view(request):
 @public
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated:  # the notices stop reaching this device with its session
+        services.unsubscribe_push(request.user, session_key=request.session.session_key, ip=client_ip(request))
     logout(request)
     return redirect("login")
 

@@ -28,6 +28,8 @@ def problems(conf=settings):
         # The school is chosen per connection (SET search_path): a transaction pooler would hand
         # one school's connection to another school's request.
         found.append("DATABASE_POOL_MODE: пул соединений в режиме транзакций смешивает школы, нужен session")
+    if getattr(conf, "PUSH_LOOPBACK_FOR_TESTS", False):
+        found.append("PUSH_LOOPBACK_FOR_TESTS: уведомления на адреса этой машины — только для тестов")
     return found
 
 

@@ -357,6 +357,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"dnevnik@{BASE_DOMAIN
 VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
 VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
 VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", f"mailto:dnevnik@{BASE_DOMAIN}")
+# Push goes only to the browsers' push services (accounts.models.PushSubscription.SERVICES).
+# tests/settings.py alone adds the test's own service on 127.0.0.1; no environment variable can.
+PUSH_LOOPBACK_FOR_TESTS = False
 
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:

@@ -49,6 +49,7 @@ urlpatterns = common + [
     path("api/v1/children/<slug:slug>/<int:pupil_id>/week/", diary_api.child_week, name="api_child_week"),
     path("api/v1/children/<slug:slug>/<int:pupil_id>/marks/", diary_api.child_marks, name="api_child_marks"),
     path("notifications/", diary_views.notifications, name="notifications"),
+    path("notifications/devices/<int:device_id>/end/", diary_views.push_device_end, name="push_device_end"),
     path("messages/", diary_views.parent_messages, name="messages"),
     path("messages/<slug:slug>/new/<int:pupil_id>/", diary_views.parent_new, name="message_new"),
     path("messages/<slug:slug>/<int:thread_id>/", diary_views.parent_thread, name="thread"),

@@ -6,8 +6,10 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_tenants.utils import schema_context
 
+from accounts import services as accounts
 from accounts.access import parent_required, public, school_roles
 from accounts.models import NotificationPreference, Role, User
 from audit.models import log_view, record
@@ -167,8 +169,19 @@ def notifications(request):
             "notices": mark_shown(notifications_of(request.user)),
             "form": form,
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+            "devices": request.user.push_subscriptions.filter(ended_at__isnull=True).order_by("created_at"),
         },
     )
+
+
+@parent_required
+@require_POST
+def push_device_end(request, device_id):
+    """One of the person's devices takes no more notices (a lost phone, a shared computer)."""
+    if not accounts.unsubscribe_push(request.user, device_id=device_id, ip=client_ip(request)):
+        raise Http404
+    messages.success(request, "Это устройство больше не получает уведомления.")
+    return redirect("notifications")
 
 
 # --- Messages ----------------------------------------------------------------------------------

@@ -5,8 +5,10 @@ after; a claim older than CLAIM_TIMEOUT is taken again, as for e-mail."""
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +21,9 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 PUSH_KINDS = {"mark", "absence", "remark", "meeting", "final", "substitution", "message"}
+TIMEOUT = (3, 5)  # seconds to connect, to answer: a hanging service is given up quickly
+PARALLEL = 8
+GONE = "gone"
 PUSH_WAITING = Q(push_sent_at__isnull=True, push_skipped="", kind__in=PUSH_KINDS)
 
 
@@ -41,7 +46,10 @@ def push_pending(limit=200, now=None):
         people = {n.recipient_id for n in batch}
         preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=people)}
         devices = {}
-        for device in PushSubscription.objects.filter(user__in=people, ended_at__isnull=True):
+        for device in PushSubscription.objects.filter(user__in=people, ended_at__isnull=True).filter(
+            # Only while the session it was made in lasts: not after signing out or the session's end.
+            session_key__in=Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+        ):
             devices.setdefault(device.user_id, []).append(device)
         claimed = []
         for notice in batch:
@@ -56,7 +64,7 @@ def push_pending(limit=200, now=None):
                 notice.push_claimed_at = now
                 claimed.append(notice)
             notice.save(update_fields=["push_skipped", "push_claimed_at"])
-    sent = 0
+    posts = []
     for notice in claimed:
         payload = json.dumps(
             {
@@ -67,14 +75,30 @@ def push_pending(limit=200, now=None):
             },
             ensure_ascii=False,
         )
-        for device in devices[notice.recipient_id]:
-            send(device, payload)
-        Notification.objects.filter(pk=notice.pk, push_sent_at__isnull=True).update(push_sent_at=timezone.now())
-        sent += 1
-    return sent
+        posts += [(device, payload) for device in devices[notice.recipient_id]]
+    # Side by side: one slow push service holds a batch for one timeout, not one per device.
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        answers = list(pool.map(lambda post: post_to_service(*post), posts))
+    gone = {device.pk for (device, _), answer in zip(posts, answers, strict=True) if answer == GONE}
+    PushSubscription.objects.filter(pk__in=gone).update(ended_at=timezone.now())
+    Notification.objects.filter(pk__in=[n.pk for n in claimed], push_sent_at__isnull=True).update(
+        push_sent_at=timezone.now()
+    )
+    return len(claimed)
 
 
 def send(device, payload):
+    """One notice to one device, now; the device ends if its push service no longer knows it."""
+    if post_to_service(device, payload) == GONE:
+        PushSubscription.objects.filter(pk=device.pk).update(ended_at=timezone.now())
+
+
+def post_to_service(device, payload):
+    """POSTs to the device's push service (no database: it runs in a pool's thread). GONE when
+    the browser unsubscribed or the app was removed; a failure leaves the notice on the portal."""
+    if not device.reaches_only_public_addresses():
+        logger.warning("push to %s refused: not a public push service", device.service)
+        return None
     try:
         webpush(
             subscription_info={"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
@@ -82,13 +106,13 @@ def send(device, payload):
             vapid_private_key=settings.VAPID_PRIVATE_KEY,
             vapid_claims={"sub": settings.VAPID_SUBJECT},
             ttl=24 * 3600,
-            timeout=10,
+            timeout=TIMEOUT,
         )
     except WebPushException as error:
         status = getattr(error.response, "status_code", None)
-        if status in (404, 410):  # the browser unsubscribed or the app was removed
-            PushSubscription.objects.filter(pk=device.pk).update(ended_at=timezone.now())
-        else:
-            logger.warning("push to a device failed: %s", status or error)
-    except Exception as error:  # the push service unreachable: the notice stays on the portal
+        if status in (404, 410):
+            return GONE
+        logger.warning("push to a device failed: %s", status or error)
+    except Exception as error:  # the push service unreachable
         logger.warning("push to a device failed: %s", error.__class__.__name__)
+    return None

@@ -7,15 +7,29 @@ from django.utils import timezone
 from tenants import outbox
 from tenants.tasks import fan_out
 
+from . import push
 from .delivery import deliver_pending
-from .push import push_pending
+from .models import Notification
 from .selectors import waiting
 
 
 @shared_task
 def deliver_notifications():
+    """The school's e-mail; push in a task of its own, so that a slow push service never holds
+    the school's mail."""
     started = timezone.now()
-    sent = deliver_pending() + push_pending()
+    sent = deliver_pending()
+    if push.enabled() and Notification.objects.filter(push.PUSH_WAITING).exists():
+        push_notifications.apply_async(retry=False)
+    elif not waiting().exists():
+        outbox.clear(started)
+    return sent
+
+
+@shared_task
+def push_notifications():
+    started = timezone.now()
+    sent = push.push_pending()
     if not waiting().exists():
         outbox.clear(started)
     return sent

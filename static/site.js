@@ -53,7 +53,13 @@ if ("serviceWorker" in navigator) {
 }
 // Signing out leaves nothing of a child's diary on this device.
 document.addEventListener("submit", function (event) {
-  if (event.target.action && event.target.action.endsWith("/logout/") && window.caches) caches.delete("diary-v1");
+  if (!event.target.action || !event.target.action.endsWith("/logout/")) return;
+  if (window.caches) caches.delete("diary-v1");
+  // ... and no more notices: the server ends the subscription with the session, the browser here.
+  if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+    navigator.serviceWorker.ready.then(function (r) { return r.pushManager.getSubscription(); })
+      .then(function (s) { if (s) s.unsubscribe(); });
+  }
 });
 
 // "Notify me on this device": the browser's push subscription, handed to the server.

@@ -22,3 +22,6 @@ REDIS_NAMESPACE = "tests-{}-{}".format(
 CACHES["default"]["KEY_PREFIX"] = REDIS_NAMESPACE
 CACHES["shared"]["KEY_PREFIX"] = f"{REDIS_NAMESPACE}-shared"
 CELERY_TASK_DEFAULT_QUEUE = REDIS_NAMESPACE
+
+# tests/test_push.py's push service runs on this machine over plain http.
+PUSH_LOOPBACK_FOR_TESTS = True

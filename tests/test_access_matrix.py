@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from accounts import services as accounts
 from accounts.access import Audience
-from accounts.models import Role
+from accounts.models import PushSubscription, Role
 from audit.models import AuditEntry
 from billing import services as billing
 from billing.models import Invoice, Payer, Plan
@@ -158,6 +158,9 @@ def cast(world, settings, tmp_path):
         contract=contract, plan=plan, net=100, vat=22, total=122,
     )  # fmt: skip
     invitation, _ = accounts.issue_invitation(school=a.school, role=Role.TEACHER, by=a.admin, ip=None, full_name="X")
+    device = PushSubscription.objects.create(
+        user=world.parent, endpoint="https://fcm.googleapis.com/fcm/send/matrix", p256dh="k", auth="a"
+    )
     membership = a.teacher.memberships.get(role=Role.TEACHER, school=a.school)
     people = {
         AD: a.admin,
@@ -196,6 +199,7 @@ def cast(world, settings, tmp_path):
         payer=payer,
         contract=contract,
         invoice=invoice,
+        device=device,
     )
     return people, objects
 
@@ -444,6 +448,7 @@ def portal_write_cases(o):
         ("post", f"/messages/{slug}/new/{o['a'].pupils[0].pk}/", {PA}),
         ("post", f"/children/{slug}/{o['a'].pupils[0].pk}/consent/", {PA}),
         ("post", "/notifications/", {PA, OPA}),
+        ("post", f"/notifications/devices/{o['device'].pk}/end/", {PA}),
         ("post", "/district/billing/", {OPR}),
         ("post", "/district/billing/payers/new/", {OPR}),
         ("post", f"/district/billing/payers/{o['payer'].pk}/", {OPR}),

@@ -125,6 +125,21 @@ def test_disruption_budgets_autoscalers_and_network_policy():
     assert ("NetworkPolicy", "ej-no-ingress") in manifests
 
 
+def test_workers_cannot_reach_the_metadata_service_or_other_pods():
+    """A push endpoint or an address typed anywhere cannot point a worker inside the network."""
+    egress = rendered({"networkPolicy": {"workerEgress": [{"ipBlock": {"cidr": "10.20.0.0/16"}}]}})[
+        ("NetworkPolicy", "ej-worker-egress")
+    ]["spec"]
+    assert egress["policyTypes"] == ["Egress"]
+    components = egress["podSelector"]["matchExpressions"][1]["values"]
+    assert components == ["worker", "beat"]
+    rules = egress["egress"]
+    assert rules[1]["to"] == [{"ipBlock": {"cidr": "10.20.0.0/16"}}]  # PostgreSQL and Redis, as the values say
+    public = rules[2]["to"][0]["ipBlock"]
+    assert public["cidr"] == "0.0.0.0/0" and {"169.254.0.0/16", "10.0.0.0/8", "127.0.0.0/8"} <= set(public["except"])
+    assert len(rendered()[("NetworkPolicy", "ej-worker-egress")]["spec"]["egress"]) == 2  # DNS and public only
+
+
 def test_the_ingress_serves_the_portal_and_every_school_and_takes_the_apps_largest_request():
     ingress = rendered()[("Ingress", "ej")]
     assert [rule["host"] for rule in ingress["spec"]["rules"]] == ["edu.example.ru", "*.edu.example.ru"]

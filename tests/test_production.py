@@ -269,6 +269,13 @@ def test_production_refuses_to_start_on_settings_that_lose_or_leak_data(change, 
         assert refusal in "; ".join(problems(production_settings(env)))
 
 
+def test_no_environment_lets_production_push_to_this_machine():
+    env = production_env(S3_BUCKET=BUCKET, PUSH_LOOPBACK_FOR_TESTS="True")
+    assert production_settings(env).PUSH_LOOPBACK_FOR_TESTS is False
+    # The test run's own settings (which do) would not start with DEBUG off.
+    assert "PUSH_LOOPBACK_FOR_TESTS" in "; ".join(problems(settings))
+
+
 @pytest.mark.parametrize(
     "start", [["-c", "import config.wsgi"], ["-m", "celery", "-A", "config", "worker", "--pool", "solo"]]
 )

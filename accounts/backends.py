@@ -16,16 +16,8 @@ def find_user(identifier):
     return users[0] if len(users) == 1 else None
 
 
-def login_key(request, credentials):
-    """What django-axes counts failures by, with the address: the login as normalised, so
-    "+7 900…" and "8900…" are one key; a login nobody has counts the same as an existing one."""
-    typed = (credentials or {}).get("username") or ""
-    found = candidates(typed)
-    return "|".join(f"{k}:{v}" for k, v in sorted(found.items())) if found else typed.strip().lower()[:254]
-
-
 class IdentifierBackend(BaseBackend):
-    """Checks a login (e-mail, phone or SNILS) and password, behind django-axes' lockout
+    """Checks a login (e-mail, phone or SNILS) and password, once the sign-in limits let it
     (accounts.services.sign_in is the one caller), and loads the signed-in person."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):

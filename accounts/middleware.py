@@ -1,8 +1,10 @@
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 from groundwork.api import error_body
+from groundwork.errors import refuse
 
 from . import two_factor
 from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES, Membership
@@ -18,34 +20,48 @@ def roles_for(user, school):
     return set(memberships.values_list("role", flat=True))
 
 
-class MembershipMiddleware:
-    """A session is good only at an address where its person holds a role. The cookie is
-    already bound to one host; this also ends a session whose membership was ended."""
+class SchoolAccessGate:
+    """The one gate every request passes, in this order:
+
+    1. roles: a session is good only at an address where its person holds a role (the cookie is
+       already bound to one host; this also ends a session whose membership was ended);
+    2. the second factor: until a person who needs one has given it in this session, only the
+       two-factor page, signing out and the language switch answer; the API says why;
+    3. the school's state: a suspended or archived school is read, never written, except for
+       what changes no school data: signing in, the second factor, signing out, the language.
+
+    Every answer to a signed-in person is private and not stored by browsers or proxies (marks,
+    a two-factor key, recovery codes)."""
+
+    BEFORE_SECOND_FACTOR = ("/account/2fa/", "/logout/", "/i18n/", "/static/")
+    AT_A_READ_ONLY_SCHOOL = ("/login/", "/logout/", "/account/2fa/", "/i18n/setlang/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        response = self.refusal(request) or self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def refusal(self, request):
         request.roles = roles_for(request.user, request.school) if request.user.is_authenticated else set()
         if request.user.is_authenticated and not request.roles:
             logout(request)
-        return self.get_response(request)
-
-
-class TwoFactorMiddleware:
-    """Until a person who needs a second factor has given it in this session, only the
-    two-factor page, signing out and the language switch answer; the API says why."""
-
-    OPEN = ("/account/2fa/", "/logout/", "/i18n/", "/static/")
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.path.startswith(self.OPEN) or not two_factor.needed(request):
-            return self.get_response(request)
-        if request.path.startswith("/api/"):
-            return JsonResponse(
-                error_body("two_factor_required", "Подтвердите вход вторым фактором: /account/2fa/"), status=403
-            )
-        return redirect(f"/account/2fa/?next={request.get_full_path()}")
+        if not request.path.startswith(self.BEFORE_SECOND_FACTOR) and two_factor.needed(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    error_body("two_factor_required", "Подтвердите вход вторым фактором: /account/2fa/"), status=403
+                )
+            return redirect(f"/account/2fa/?next={request.get_full_path()}")
+        school = request.school
+        if (
+            school is not None
+            and not school.is_writable
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and request.path not in self.AT_A_READ_ONLY_SCHOOL
+        ):
+            message = f"Школа «{school.short_name}»: {school.get_status_display().lower()}. Изменения не сохраняются."
+            return refuse(request, 403, "school_read_only", message, template="read_only.html")
+        return None

@@ -7,10 +7,12 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager):
@@ -30,6 +32,9 @@ class User(AbstractBaseUser):
     middle_name = models.CharField("отчество", max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to sign the person out everywhere else (two-factor turned on): every session carries
+    # a hash of it, and a session whose hash no longer matches is signed out on its next request.
+    session_version = models.PositiveIntegerField(default=0, db_default=0)
 
     USERNAME_FIELD = "email"
     objects = UserManager()
@@ -44,6 +49,19 @@ class User(AbstractBaseUser):
 
     def __str__(self):
         return self.full_name
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's own HMAC of the password, with the version once it was raised (at 0 the hash
+        # is Django's, so introducing it signed nobody out).
+        value = f"{self.password}:{self.session_version}" if self.session_version else self.password
+        salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def sign_out_elsewhere(self, request):
+        """Every other session of this person ends; the one of `request` goes on."""
+        User.objects.filter(pk=self.pk).update(session_version=F("session_version") + 1)
+        self.refresh_from_db(fields=["session_version"])
+        update_session_auth_hash(request, self)
 
     @property
     def full_name(self):
@@ -172,14 +190,23 @@ class Invitation(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """Every sign-in, good or bad: the lockout's evidence and the weekly activity report's source."""
+    """Every sign-in, good or bad: what the sign-in limits count (accounts.lockout) and the weekly
+    activity report's source. Written before the password is checked, as a failure until it
+    succeeds."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
     identifier = models.CharField(max_length=254)
+    login_key = models.CharField(max_length=300, blank=True)  # the login as normalised (accounts.lockout)
     ip = models.GenericIPAddressField(null=True)
+    network = models.CharField(max_length=50, blank=True)  # the address, an IPv6 one as its /64
+    device = models.CharField(max_length=32, blank=True)  # a browser that signed in as this login before
     host = models.CharField(max_length=253)
     success = models.BooleanField()
+    refused = models.BooleanField(default=False)  # over a limit: the password was not checked
+
+    class Meta:
+        indexes = [models.Index(fields=["login_key", "at"], name="login_attempt_key_at")]
 
 
 class NotificationPreference(models.Model):

@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 from audit.models import record
 from tenants.models import School
 
+from . import lockout
 from .backends import find_user
 from .identifiers import normalize_email, normalize_phone, normalize_snils
 from .models import (
@@ -34,36 +35,41 @@ CONSENT_VERSION = "2026-1"
 
 
 class SignInError(Exception):
-    pass
+    def __init__(self, message, locked=False):
+        super().__init__(message)
+        self.locked = locked
 
 
 def sign_in(identifier, password, *, ip, host, request):
     """The account behind these credentials, or SignInError with a message for the person.
-    Every attempt is logged. Failures are counted per login and address by django-axes (so no
-    one can lock another person out from elsewhere), with a longer wait after each lockout;
-    an unknown login is answered exactly like a wrong password."""
-    user = authenticate(request, username=identifier or "", password=password or "")
-    LoginAttempt.objects.create(
-        user=user or find_user(identifier or ""),
+    The attempt is written and committed first, then counted against the limits
+    (accounts.lockout), and only then is the password checked; the sign-in views are
+    non-atomic, so that each attempt is committed before it is counted. An unknown login is
+    answered exactly like a wrong password."""
+    key = lockout.login_key(identifier)
+    attempt = LoginAttempt.objects.create(
+        user=find_user(identifier or ""),
         identifier=(identifier or "")[:254],
+        login_key=key,
         ip=ip,
+        network=lockout.network_of(ip),
+        device=lockout.known_device(request, key),
         host=host,
-        success=user is not None,
+        success=False,
     )
+    refusal = lockout.over_limit(attempt)
+    if refusal:
+        LoginAttempt.objects.filter(pk=attempt.pk).update(refused=True)
+        raise SignInError(refusal, locked=True)
+    user = authenticate(request, username=identifier or "", password=password or "")
     if user is not None:
+        LoginAttempt.objects.filter(pk=attempt.pk).update(success=True, user=user)
+        request.signed_in_as = key  # the sign-in view gives this browser its device cookie
         return user
-    if getattr(request, "axes_locked_out", False):
-        minutes = int(lockout_period(request).total_seconds() // 60)
-        raise SignInError(f"Слишком много неудачных попыток входа с этого адреса. Повторите через {minutes} мин.")
+    refusal = lockout.over_limit(attempt, checked=True)
+    if refusal:
+        raise SignInError(refusal, locked=True)
     raise SignInError("Неверный логин или пароль.")
-
-
-def lockout_period(request):
-    """django-axes' cool-off: LOCKOUT_MINUTES after the first lockout, doubling with each
-    further one (per login and address), at most a day."""
-    failures = getattr(request, "axes_failures_since_start", 0) or 0
-    doublings = min(max(0, failures // settings.LOCKOUT_ATTEMPTS - 1), 16)
-    return min(timedelta(minutes=settings.LOCKOUT_MINUTES) * 2**doublings, timedelta(days=1))
 
 
 def may_issue(user, school, role, pupil=None):

@@ -10,15 +10,19 @@ from django.conf import settings
 from django.db import transaction
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from audit.models import record
 
 from .models import Role
+from .tasks import tell
 
 TWO_FACTOR_ROLES = {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR}
 RECOVERY_CODES = 10
+PENDING = "two_factor_pending_key"
 
 
 def has_device(user):
@@ -37,10 +41,14 @@ def needed(request):
     return request.session["two_factor_device"]
 
 
-def pending_app(user):
-    """The app being set up (not confirmed yet): the same secret until it is confirmed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Приложение", confirmed=False)
+def pending_app(request):
+    """The app being set up in this session. Its secret lives in the session until the first
+    code confirms it: another session (someone who once had the password) is shown another
+    secret, and no device exists until then."""
+    key = request.session.get(PENDING)
+    if not key:
+        key = request.session[PENDING] = random_hex(20)
+    return TOTPDevice(user=request.user, name="Приложение", key=key, confirmed=False)
 
 
 def setup_link(device):
@@ -67,15 +75,23 @@ def secret_of(device):
 
 @transaction.atomic
 def confirm_app(request, device, token, *, ip):
-    """The first code from the app confirms it; returns the recovery codes (shown once) or None."""
-    if not device.verify_token((token or "").replace(" ", "")):
+    """The first code from the app confirms it; returns the recovery codes (shown once) or None.
+    The person's other sessions end (one signed in without the second factor would go on
+    without it), and they are told by e-mail."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    code = "".join((token or "").split())
+    if not code.isdigit() or not totp.verify(int(code), device.tolerance):
         return None
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
-    codes = new_recovery_codes(device.user)
+    user = device.user
+    TOTPDevice.objects.filter(user=user).delete()  # an earlier app, if the person set up a new phone
+    device.confirmed, device.last_t = True, totp.t()
+    device.save()
+    codes = new_recovery_codes(user)
+    del request.session[PENDING]
     otp_login(request, device)
-    record("user.two_factor_on", device.user, by=device.user, ip=ip)
+    user.sign_out_elsewhere(request)
+    record("user.two_factor_on", user, by=user, ip=ip)
+    transaction.on_commit(lambda: tell(user.pk, "two_factor_on"))
     return codes
 
 
@@ -88,9 +104,14 @@ def new_recovery_codes(user):
     return codes
 
 
+@transaction.atomic
 def verify(request, token, *, ip):
-    """A code from the app, or a recovery code (each works once). True when accepted."""
+    """A code from the app, or a recovery code (each works once). True when accepted. The
+    person's device rows are locked first: codes sent at once are checked one after another, so
+    each failure is counted and a recovery code is used once."""
     token = "".join((token or "").split()).replace("-", "")
+    for model in (TOTPDevice, StaticDevice):
+        list(model.objects.select_for_update().filter(user=request.user).values_list("pk"))
     device = match_token(request.user, token if token.isdigit() else token.lower())
     if device is None:
         record("user.two_factor_failed", request.user, by=request.user, ip=ip)

@@ -6,8 +6,9 @@ from django.contrib.auth.views import PasswordChangeView
 from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from groundwork.addresses import client_ip, host_url, portal_url
 from groundwork.errors import add_form_errors, explain
 from groundwork.throttles import throttled
 
-from . import services, two_factor
+from . import lockout, services, two_factor
 from .access import public, school_roles, signed_in
 from .forms import (
     ConsentForm,
@@ -48,20 +49,12 @@ def _where_to_sign_in(user):
     return sorted(set(links))
 
 
-def locked_out(request, response, credentials):
-    """django-axes' lockout answer: the page already says it in words; only the status changes."""
-    response = response or HttpResponse(
-        "Слишком много неудачных попыток входа.", content_type="text/plain; charset=utf-8"
-    )
-    response.status_code = 429
-    return response
-
-
+@transaction.non_atomic_requests  # each attempt is committed before it is counted (accounts.lockout)
 @public
 @throttled("sign_in")
 def login_view(request):
     form = SignInForm(request.POST or None)
-    elsewhere = []
+    elsewhere, status = [], 200
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
@@ -76,13 +69,17 @@ def login_view(request):
             )
         except services.SignInError as error:
             form.add_error(None, str(error))
+            status = 429 if error.locked else 200
         else:
             if roles_for(user, request.school):
                 login(request, user, backend=BACKEND)
-                return HttpResponseRedirect(next_url)
+                response = HttpResponseRedirect(next_url)
+                lockout.remember_device(response, request.signed_in_as)
+                return response
             elsewhere = _where_to_sign_in(user)
             form.add_error(None, "По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url, "elsewhere": elsewhere})
+    context = {"form": form, "next": next_url, "elsewhere": elsewhere}
+    return render(request, "accounts/login.html", context, status=status)
 
 
 @public
@@ -104,6 +101,7 @@ def invitation_enter(request):
     return render(request, "accounts/invitation_enter.html", {"form": form})
 
 
+@transaction.non_atomic_requests  # a person with an account signs in here (accounts.lockout)
 @public
 @throttled("invitation", methods=("GET", "POST"))
 def invitation_accept(request, code):
@@ -350,7 +348,7 @@ def two_factor_page(request):
                 return HttpResponseRedirect(next_url)
             error = "Код не подошёл. Введите код из приложения или неиспользованный резервный код."
         return render(request, "accounts/two_factor.html", {"state": "verify", "error": error, "next": next_url})
-    device = two_factor.pending_app(user)
+    device = two_factor.pending_app(request)
     if request.method == "POST":
         codes = two_factor.confirm_app(request, device, request.POST.get("code"), ip=ip)
         if codes is not None:

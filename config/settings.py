@@ -58,7 +58,6 @@ SHARED_APPS = [
     "django_filters",
     "csp",
     "drf_spectacular",
-    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -102,12 +101,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.RefusalsMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "accounts.middleware.MembershipMiddleware",
-    "accounts.middleware.TwoFactorMiddleware",
-    "tenants.middleware.ReadOnlySchoolMiddleware",
+    "accounts.middleware.SchoolAccessGate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -157,7 +153,7 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.IdentifierBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.IdentifierBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -171,20 +167,10 @@ LOGIN_URL = "login"
 LOCKOUT_ATTEMPTS = envint("LOCKOUT_ATTEMPTS", "5")
 LOCKOUT_MINUTES = envint("LOCKOUT_MINUTES", "15")
 INVITATION_DAYS = envint("INVITATION_DAYS", "14")
-# Sign-in lockout by django-axes, its counters in Redis (ADD and INCR are atomic, so parallel
-# guesses are all counted; its tables stay empty): per login *and* address, so nobody can lock
-# another person out from elsewhere; the wait doubles after each lockout (accounts.services).
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_CACHE = "shared"
-AXES_FAILURE_LIMIT = LOCKOUT_ATTEMPTS
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "username"  # the key sign_in passes to authenticate(), not USERNAME_FIELD
-AXES_USERNAME_CALLABLE = "accounts.backends.login_key"
-AXES_CLIENT_IP_CALLABLE = "groundwork.addresses.client_ip"
-AXES_COOLOFF_TIME = "accounts.services.lockout_period"
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
-AXES_VERBOSE = False
+# Sign-in limits (accounts.lockout), counted in PostgreSQL before each password check:
+# LOCKOUT_ATTEMPTS per login and network, the wait doubling after each lockout; ACCOUNT_CEILING
+# failures an hour per login from browsers it never signed in from.
+ACCOUNT_CEILING = envint("ACCOUNT_CEILING", "10")
 # Two-factor sign-in (django-otp, TOTP and recovery codes): required for district staff and
 # school administration (accounts.two_factor); the demo turns it off so its logins work as listed.
 TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", "True")
@@ -280,7 +266,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["groundwork.throttles.Writes"],
     "DEFAULT_THROTTLE_RATES": {
         "writes": os.environ.get("THROTTLE_WRITES", "600/min"),  # a teacher typing marks makes ~1/s
-        "sign_in": os.environ.get("THROTTLE_SIGN_IN", "30/min"),  # per address; lockout is per login (axes)
+        "sign_in": os.environ.get("THROTTLE_SIGN_IN", "30/min"),  # per address; the limits per login: accounts.lockout
         "invitation": os.environ.get("THROTTLE_INVITATION", "30/min"),  # codes tried per address
         "two_factor": os.environ.get("THROTTLE_TWO_FACTOR", "20/min"),  # second-factor codes per address
     },
@@ -385,8 +371,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.utils.autoreload": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },  # a line per sign-in; LoginAttempt keeps them
+    },
 }
 
 # The school year's electronic archive (journal/archive.py). Each export goes to the file storage

@@ -418,6 +418,11 @@ class Lesson(models.Model):
     substitution_assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A substitution recorded after the lesson was written does not move the record: who wrote
+    # it keeps writing to it (correcting their own marks); the substitute reads it.
+    kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     topic = models.CharField("тема урока", max_length=500, blank=True)
@@ -446,6 +451,11 @@ class Lesson(models.Model):
     @property
     def conducted_by_id(self):
         return self.taught_by_id or self.teacher_id
+
+    @property
+    def writer_id(self):
+        """Who writes to the lesson: who taught it, unless the record stayed with who wrote it."""
+        return self.kept_by_id or self.conducted_by_id
 
 
 class RecordQuerySet(models.QuerySet):

@@ -59,8 +59,9 @@ def can_read_lesson(user, roles, lesson):
 
 
 def conducts(user, lesson):
-    """The timetabled teacher, or the substitute instead of them."""
-    return lesson.conducted_by_id == user.pk
+    """The timetabled teacher, or the substitute instead of them; for a lesson whose substitution
+    was recorded after it was written, who wrote it."""
+    return lesson.writer_id == user.pk
 
 
 def can_write_lesson(user, roles, lesson):

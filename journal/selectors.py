@@ -142,7 +142,7 @@ def terms_of(school_class, year):
 
 def teacher_week(user, monday):
     """A teacher's lessons of one week: their own and the ones they took over as a substitute."""
-    return _week(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user), monday)
+    return _week(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user) | Q(kept_by=user), monday)
 
 
 def class_week(school_class, monday):

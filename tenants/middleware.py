@@ -8,8 +8,6 @@ from django.urls import set_urlconf
 from django.utils.log import log_response
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from groundwork.errors import refuse
-
 from .models import Domain
 
 
@@ -45,24 +43,3 @@ class SchoolMiddleware(TenantMainMiddleware):
         # Leave the connection on public, so nothing after this request reads this school.
         connection.set_schema_to_public()
         return response
-
-
-class ReadOnlySchoolMiddleware:
-    """A suspended or archived school can be read, never written."""
-
-    ALWAYS_ALLOWED = ("/login/", "/logout/")
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        school = request.school
-        if (
-            school is not None
-            and not school.is_writable
-            and request.method not in ("GET", "HEAD", "OPTIONS")
-            and request.path not in self.ALWAYS_ALLOWED
-        ):
-            message = f"Школа «{school.short_name}»: {school.get_status_display().lower()}. Изменения не сохраняются."
-            return refuse(request, 403, "school_read_only", message, template="read_only.html")
-        return self.get_response(request)

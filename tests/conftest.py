@@ -489,14 +489,13 @@ def session_of(user):
 
 
 @pytest.fixture(autouse=True)
-def axes_reset():
-    """Sign-in failure counters and request rates live in Redis, outside the test's transaction:
-    each test starts and ends with none. Calling it clears them (the lock "runs out")."""
+def rates_reset():
+    """Request rates live in Redis, outside the test's transaction: each test starts and ends
+    with none (the sign-in limits count LoginAttempt rows, which the transaction takes back)."""
     from django.core.cache import caches
 
     def reset():
-        # Only the shared cache's keys (sign-in failures, request rates): a flush would take the
-        # broker's and the schools' cache with it.
+        # Only the shared cache's keys: a flush would take the broker's and the schools' cache with it.
         shared = caches["shared"]
         client = shared._cache.get_client(write=True)
         for key in client.scan_iter(match=f"{shared.key_prefix}:*"):

@@ -49,11 +49,6 @@ PUBLIC_MODELS = {
     "auth.permission": "Django",
     "auth.group": "Django",
     "sessions.session": "Django",
-    # django-axes keeps its counters in Redis (AXES_HANDLER); its tables exist and stay empty.
-    "axes.accessattempt": "django-axes, unused",
-    "axes.accesslog": "django-axes, unused",
-    "axes.accessfailurelog": "django-axes, unused",
-    "axes.accessattemptexpiration": "django-axes, unused",
     "otp_totp.totpdevice": "a person's authenticator app, for all their schools",
     "otp_static.staticdevice": "a person's recovery codes",
     "otp_static.statictoken": "a person's recovery codes",
@@ -89,7 +84,7 @@ def test_school_tables_reference_public_tables_only_from_the_allow_list_and_by_i
 
 def test_every_primary_key_is_64_bit():
     for model in our_models():
-        if model._meta.app_label in ("auth", "sessions", "axes", "otp_totp", "otp_static"):
+        if model._meta.app_label in ("auth", "sessions", "otp_totp", "otp_static"):
             continue  # Django's own tables and the sign-in libraries' (public, one row a person at most) keep theirs
         pk = model._meta.pk
         while isinstance(pk, models.OneToOneField):
@@ -101,7 +96,7 @@ def test_every_key_column_is_64_bit_in_the_database(world, db):
     """Primary and foreign keys, in the database as migrated (auto-created many-to-many tables
     included, which apps.get_models() leaves out), in public and in a school's schema; Django's and
     the sign-in libraries' own tables keep their 32-bit keys."""
-    theirs = ("auth_", "django_", "axes_", "otp_")
+    theirs = ("auth_", "django_", "otp_")
     found = []
     for schema in ("public", world.a.school.schema_name):
         with connection.cursor() as cursor:

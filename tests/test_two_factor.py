@@ -2,7 +2,9 @@
 teachers, with recovery codes that work once."""
 
 import re
+from base64 import b32decode
 
+from django.core import mail
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -31,6 +33,12 @@ def code_now(device, drift=0):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
 
 
+def app_from(page):
+    """What the person's phone holds after typing the secret the set-up page shows."""
+    secret = re.search(r"<code>([A-Z2-7 ]+)</code>", page).group(1).replace(" ", "")
+    return TOTPDevice(key=b32decode(secret + "=" * (-len(secret) % 8)).hex())
+
+
 def test_a_new_deputy_sets_up_the_app_before_reaching_anything(world, enter):
     from accounts import services as accounts
 
@@ -44,7 +52,7 @@ def test_a_new_deputy_sets_up_the_app_before_reaching_anything(world, enter):
     assert api.status_code == 403 and api.json()["error"]["code"] == "two_factor_required"
     setup = browser.get("/account/2fa/").content.decode()
     assert "<svg" in setup and "Яндекс Ключ" in setup
-    device = TOTPDevice.objects.get(user=deputy, confirmed=False)
+    device = app_from(setup)
     assert browser.post("/account/2fa/", {"code": "000000"}).status_code == 200  # a wrong code changes nothing
     assert not TOTPDevice.objects.filter(user=deputy, confirmed=True).exists()
     wait_out_the_slowdown(deputy)
@@ -79,8 +87,9 @@ def test_a_teacher_is_not_asked_but_may_turn_it_on(world):
     a = world.a
     browser = sign_in(a.host, "teacher@school-a.test")
     assert browser.get("/timetable/").status_code == 200
-    assert "Второй фактор защитит вход" in browser.get("/account/2fa/").content.decode()
-    device = TOTPDevice.objects.get(user=a.teacher, confirmed=False)
+    setup = browser.get("/account/2fa/").content.decode()
+    assert "Второй фактор защитит вход" in setup
+    device = app_from(setup)
     browser.post("/account/2fa/", {"code": code_now(device)})
     assert browser.get("/timetable/").status_code == 200
     # From now on the teacher is asked too.
@@ -99,3 +108,73 @@ def test_moving_to_another_school_keeps_the_second_factor_given(world, enter):
     arriving = Client(HTTP_HOST=b.host)
     arriving.get(moved.url.split("8000", 1)[1])
     assert arriving.get("/timetable/").status_code == 200  # not sent to the two-factor page again
+
+
+def test_a_set_up_page_seen_once_with_the_password_gives_no_lasting_second_factor(world):
+    """Before: every session was shown the same pending secret until someone confirmed it, so
+    whoever once opened the page with the password held the owner's second factor for good."""
+    a = world.a
+    intruder = sign_in(a.host, "teacher@school-a.test")
+    seen = app_from(intruder.get("/account/2fa/").content.decode())
+    assert not TOTPDevice.objects.filter(user=a.teacher).exists()  # no device until confirmed
+    owner = sign_in(a.host, "teacher@school-a.test")
+    page = owner.get("/account/2fa/").content.decode()
+    app = app_from(page)
+    assert app.key != seen.key
+    owner.post("/account/2fa/", {"code": code_now(app)})
+    assert TOTPDevice.objects.get(user=a.teacher, confirmed=True).key == app.key
+    # The intruder's session ended when the owner turned it on; the seen secret opens nothing.
+    assert intruder.get("/timetable/").status_code == 302
+    later = sign_in(a.host, "teacher@school-a.test")
+    later.post("/account/2fa/", {"code": code_now(seen)})
+    assert later.get("/timetable/").status_code == 302
+    # The owner goes on.
+    assert owner.get("/timetable/").status_code == 200
+
+
+def test_turning_the_second_factor_on_ends_other_sessions_and_tells_the_person(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts.tasks import tell_person
+
+    a = world.a
+    monkeypatch.setattr(tell_person, "apply_async", lambda args, **kw: tell_person(*args))  # no worker here
+    elsewhere = sign_in(a.host, "teacher@school-a.test")
+    assert elsewhere.get("/timetable/").status_code == 200
+    here = sign_in(a.host, "teacher@school-a.test")
+    app = app_from(here.get("/account/2fa/").content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        here.post("/account/2fa/", {"code": code_now(app)})
+    assert elsewhere.get("/timetable/").status_code == 302  # a session without the second factor
+    assert here.get("/timetable/").status_code == 200
+    assert [m.subject for m in mail.outbox] == ["Электронный дневник: включён вход с кодом из приложения"]
+    assert mail.outbox[0].to == ["teacher@school-a.test"]
+
+
+def test_a_director_signs_in_at_a_suspended_school_with_the_code_from_the_app(world):
+    """Before: the read-only gate took the second factor's POST for a write and refused it, so
+    the heads who read an archive were sent back to the two-factor form for ever."""
+    from tenants.models import School
+
+    a = world.a
+    School.objects.filter(pk=a.school.pk).update(status=School.Status.SUSPENDED)
+    try:
+        browser = sign_in(a.host, "director@school-a.test")
+        assert browser.get("/classes/").url.startswith("/account/2fa/")
+        device = TOTPDevice.objects.get(user=a.director, confirmed=True)
+        given = browser.post("/account/2fa/", {"code": code_now(device), "next": "/classes/"})
+        assert given.status_code == 302 and given.url == "/classes/"
+        assert browser.get("/classes/").status_code == 200
+        assert browser.post("/i18n/setlang/", {"language": "en", "next": "/classes/"}).status_code == 302
+        refused = browser.post("/staff/invite/", {"role": "teacher", "full_name": "Новиков Н. Н."})
+        assert refused.status_code == 403 and "Изменения не сохраняются" in refused.content.decode()
+    finally:
+        School.objects.filter(pk=a.school.pk).update(status=School.Status.ACTIVE)
+
+
+def test_every_answer_to_a_signed_in_person_is_private_and_not_stored(world, enter):
+    page = enter(world.a.deputy, world.a.host).get("/account/2fa/")
+    assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
+    api = enter(world.parent).get("/api/v1/children/")
+    assert "no-store" in api["Cache-Control"]
+    assert "no-store" not in Client(HTTP_HOST=world.a.host).get("/login/").get("Cache-Control", "")

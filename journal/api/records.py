@@ -266,7 +266,11 @@ class LessonFilter(django_filters.FilterSet):
 
     def taught_by_me(self, lessons, name, value):
         user = self.request.user
-        return lessons.filter(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user)) if value else lessons
+        return (
+            lessons.filter(Q(teacher=user, taught_by__isnull=True) | Q(taught_by=user) | Q(kept_by=user))
+            if value
+            else lessons
+        )
 
 
 class LessonList(generics.ListAPIView):

@@ -60,7 +60,17 @@ def _heads(school, role):
 def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None):
     """The deputy assigns who teaches a lesson instead of its timetabled teacher, in advance or
     on the day. The substitute gets this lesson only; both teachers are told."""
-    lesson.refresh_from_db(fields=["taught_by", "cancelled_at"], from_queryset=Lesson.objects.select_for_update())
+    lesson.refresh_from_db(
+        fields=[
+            "taught_by",
+            "kept_by",
+            "cancelled_at",
+            "topic_entered_at",
+            "homework_entered_at",
+            "attendance_taken_at",
+        ],
+        from_queryset=Lesson.objects.select_for_update(),
+    )
     if not Membership.objects.at(school).filter(user=by, role=Role.DEPUTY).exists():
         raise PermissionDenied("Замены назначает заместитель директора.")
     if reason not in Lesson.SubstitutionReason.values:
@@ -71,6 +81,8 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
         raise ValidationError({"teacher": "Это учитель урока по расписанию: замена не нужна."})
     _check_open(lesson)
     old = {"teacher": lesson.conducted_by_id}
+    if lesson.kept_by_id is None and not rulebook.lesson_is_untouched(lesson):
+        lesson.kept_by_id = lesson.conducted_by_id  # recorded after the fact: the record stays
     lesson.taught_by = teacher
     lesson.substitution_recorded_at = timezone.now()
     lesson.substitution_reason = reason
@@ -79,6 +91,7 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
     lesson.save(
         update_fields=[
             "taught_by",
+            "kept_by",
             "substitution_recorded_at",
             "substitution_reason",
             "substitution_note",
@@ -91,7 +104,7 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
         by=by,
         ip=ip,
         old=old,
-        new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note},
+        new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note, "kept_by": lesson.kept_by_id},
     )
     what = _in_words(lesson)
     notify([teacher.pk], "substitution", f"Вам назначена замена: {what} ({lesson.get_substitution_reason_display()}).")

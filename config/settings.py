@@ -5,16 +5,39 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
 def envbool(name, default):
-    return os.environ.get(name, default).lower() in ("1", "true", "yes", "on")
+    """Strictly: a typo (TWO_FACTOR_REQUIRED=Ture) stops the start, naming the setting, instead of
+    quietly meaning "off"."""
+    value = os.environ.get(name, default).strip().lower()
+    if value not in TRUE + FALSE:
+        raise ImproperlyConfigured(f"{name}={value!r}: нужно true или false (1/0, yes/no, on/off)")
+    return value in TRUE
 
 
 def envint(name, default):
-    return int(os.environ.get(name, default))
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit():
+        raise ImproperlyConfigured(f"{name}={value!r}: нужно целое неотрицательное число")
+    return int(value)
+
+
+def envfloat(name, default):
+    value = os.environ.get(name, default).strip()
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0 <= number < float("inf"):
+        raise ImproperlyConfigured(f"{name}={value!r}: нужно неотрицательное число")
+    return number
 
 
 def envlist(name, default):
@@ -180,7 +203,8 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Электронный жу
 # made at one school's address is never sent to another school's address.
 SESSION_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
+# Secure by default: with DEBUG off only SECURE_COOKIES=false, said outright, serves plain http.
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False" if DEBUG else "True")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Headers of every answer (tests/test_bad_input.py reads them off the production settings).
@@ -348,13 +372,14 @@ VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", f"mailto:dnevnik@{BASE_DOMAIN}")
 PUSH_LOOPBACK_FOR_TESTS = False
 
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_TRACES_SAMPLE_RATE = envfloat("SENTRY_TRACES_SAMPLE_RATE", "0")
 if SENTRY_DSN:
     import sentry_sdk
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
-        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
         send_default_pii=False,  # pupils' data never leaves for a third party
     )
 

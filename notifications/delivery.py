@@ -1,6 +1,7 @@
 """E-mail delivery from the outbox, in the school whose schema is active."""
 
 from datetime import timedelta
+from smtplib import SMTPRecipientsRefused
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -12,8 +13,20 @@ from accounts.models import NotificationPreference
 from .models import Notification
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
+MAX_ATTEMPTS = 6  # over about two hours (backoff)
+FAILED = "failed"
 # A notice whose e-mail is still to go: not sent, and not skipped for a reason.
 EMAIL_WAITING = Q(email_sent_at__isnull=True, email_skipped="")
+
+
+def backoff(attempts):
+    """How long an e-mail waits after its `attempts`-th failure: 4 min, doubling, at most 6 h."""
+    return min(timedelta(minutes=2) * 2 ** min(attempts, 8), timedelta(hours=6))
+
+
+def refused_for_good(error):
+    """The relay refused every recipient with a permanent (5xx) answer: trying again cannot help."""
+    return isinstance(error, SMTPRecipientsRefused) and all(code >= 500 for code, _ in error.recipients.values())
 
 
 def deliver_pending(limit=500, now=None):
@@ -26,6 +39,8 @@ def deliver_pending(limit=500, now=None):
             Notification.objects.select_for_update(skip_locked=True)
             .filter(EMAIL_WAITING)
             .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT))
+            # Those waiting out a failure are not in the batch: a bad address cannot fill it.
+            .filter(Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now))
             .select_related("recipient")
             .order_by("created_at")[:limit]
         )
@@ -51,8 +66,14 @@ def deliver_pending(limit=500, now=None):
         try:
             send_mail("Электронный дневник: " + notice.get_kind_display(), notice.text, None, [notice.recipient.email])
         except Exception as error:
+            attempts = notice.attempts + 1
+            given_up = attempts >= MAX_ATTEMPTS or refused_for_good(error)
             Notification.objects.filter(pk=notice.pk).update(
-                email_claimed_at=None, attempts=F("attempts") + 1, last_error=str(error)[:500]
+                email_claimed_at=None,
+                attempts=attempts,
+                last_error=str(error)[:500],
+                email_retry_at=None if given_up else now + backoff(attempts),
+                email_skipped=FAILED if given_up else "",
             )
             continue
         Notification.objects.filter(pk=notice.pk, email_sent_at__isnull=True).update(

@@ -40,6 +40,9 @@ class Notification(models.Model):
     email_sent_at = models.DateTimeField(null=True, blank=True)
     email_skipped = models.CharField(max_length=50, blank=True)  # why no e-mail goes (no address, opted out)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # After a failed attempt the e-mail waits, longer each time (notifications.delivery.backoff);
+    # after MAX_ATTEMPTS, or a permanent refusal, it is skipped as "failed" and the admin sees it.
+    email_retry_at = models.DateTimeField(null=True, blank=True)
     # The same outbox for Web Push: claimed, then sent once to each of the person's devices.
     push_claimed_at = models.DateTimeField(null=True, blank=True)
     push_sent_at = models.DateTimeField(null=True, blank=True)

@@ -3,7 +3,7 @@ from django_tenants.utils import schema_context
 from accounts.selectors import parent_schools
 
 from . import push
-from .delivery import EMAIL_WAITING
+from .delivery import EMAIL_WAITING, FAILED
 from .models import Notification
 
 
@@ -33,3 +33,15 @@ def unread_count(user):
 def waiting():
     """Notices of this school still to go: by e-mail, and by push where push is set up."""
     return Notification.objects.filter(EMAIL_WAITING | push.PUSH_WAITING if push.enabled() else EMAIL_WAITING)
+
+
+def undelivered(limit=50):
+    """E-mails of this school the relay would not take after every attempt, newest first: for
+    the school's admin to put the address right (who and why, not what the notice said)."""
+    return list(
+        Notification.objects.filter(email_skipped=FAILED)
+        .select_related("recipient")
+        .only("created_at", "kind", "attempts", "last_error", "recipient__last_name", "recipient__first_name",
+              "recipient__middle_name", "recipient__email")
+        .order_by("-created_at")[:limit]
+    )  # fmt: skip

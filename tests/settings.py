@@ -25,3 +25,6 @@ CELERY_TASK_DEFAULT_QUEUE = REDIS_NAMESPACE
 
 # tests/test_push.py's push service runs on this machine over plain http.
 PUSH_LOOPBACK_FOR_TESTS = True
+
+# The test client and the dev server of the browser tests speak plain http.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False

@@ -15,6 +15,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured
 from django_tenants.utils import schema_context
 
 from accounts.models import User
@@ -267,6 +268,27 @@ def test_production_refuses_to_start_on_settings_that_lose_or_leak_data(change, 
             env[key] = value
     with mock.patch.dict(os.environ, env, clear=True):  # what problems() reads of the environment itself
         assert refusal in "; ".join(problems(production_settings(env)))
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("TWO_FACTOR_REQUIRED", "Ture"), ("SECURE_COOKIES", "yes please"), ("LOCKOUT_ATTEMPTS", "5x"),
+     ("LOCKOUT_MINUTES", "-1"), ("SENTRY_TRACES_SAMPLE_RATE", "NaN")],
+)  # fmt: skip
+def test_a_mistyped_setting_stops_the_start_and_names_itself(name, value):
+    """Before: TWO_FACTOR_REQUIRED=Ture quietly switched two-factor off."""
+    with pytest.raises(ImproperlyConfigured, match=name):
+        production_settings(production_env(S3_BUCKET=BUCKET, **{name: value}))
+
+
+def test_with_debug_off_cookies_are_secure_unless_plain_http_is_said_outright():
+    env = production_env(S3_BUCKET=BUCKET)
+    env.pop("SECURE_COOKIES", None)
+    secure = production_settings(env)
+    assert secure.SESSION_COOKIE_SECURE and secure.CSRF_COOKIE_SECURE and secure.SECURE_HSTS_SECONDS > 0
+    plain = production_settings({**env, "SECURE_COOKIES": "false"})
+    assert not plain.SESSION_COOKIE_SECURE and plain.SECURE_HSTS_SECONDS == 0
+    assert not production_settings({**env, "DEBUG": "true"}).SESSION_COOKIE_SECURE  # development
 
 
 def test_no_environment_lets_production_push_to_this_machine():

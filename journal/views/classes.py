@@ -13,7 +13,7 @@ from accounts.selectors import open_family_invitations
 from audit.models import log_view
 from groundwork.addresses import client_ip, host_url, portal_url
 from groundwork.errors import explain, explain_form
-from notifications.selectors import staff_notices
+from notifications.selectors import staff_notices, undelivered
 from notifications.services import mark_shown
 
 from .. import forms, rulebook, selectors, services
@@ -38,9 +38,10 @@ def home(request):
     my_classes = selectors.classes_with_counts().filter(class_teacher=request.user)
     role_labels = [Role(role).label for role in sorted(request.roles)]
     notices = mark_shown(staff_notices(request.user)) if request.roles & rulebook.STAFF else []
-    return render(
-        request, "journal/home.html", {"my_classes": my_classes, "role_labels": role_labels, "notices": notices}
-    )
+    context = {"my_classes": my_classes, "role_labels": role_labels, "notices": notices}
+    if Role.SCHOOL_ADMIN in request.roles:
+        context["undelivered"] = undelivered()
+    return render(request, "journal/home.html", context)
 
 
 @school_roles(*rulebook.STAFF)

@@ -30,6 +30,23 @@ def _date(text, where):
         raise ValidationError(f"{where}: дата «{text}» не в формате ДД.ММ.ГГГГ.") from None
 
 
+# What a payment's amount column holds: 12 digits of roubles and kopecks.
+LARGEST = Decimal("999999999999.99")
+
+
+def _amount(text, where):
+    """Roubles and kopecks, more than nothing and no more than the record holds: not NaN, not
+    1E+30, not sixteen digits."""
+    shown = text[:40]
+    try:
+        amount = Decimal(text.strip().replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        raise ValidationError(f"{where}: сумма «{shown}» — не число.") from None
+    if not amount.is_finite() or not Decimal(0) < amount <= LARGEST or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(f"{where}: сумма «{shown}» — не сумма в рублях с копейками (до {LARGEST:,.2f} ₽).")
+    return amount.quantize(Decimal("0.01"))
+
+
 def read_statement(content):
     """The statement's payments to us: [{number, date, amount, payer_inn, payer_name, purpose}].
     Anything malformed is refused as a whole, naming the document."""
@@ -65,12 +82,7 @@ def read_statement(content):
         missing = [key for key in ("Номер", "Дата", "Сумма", "ПлательщикИНН") if not doc.get(key)]
         if missing:
             raise ValidationError(f"{where}: нет полей {', '.join(missing)}.")
-        try:
-            amount = Decimal(doc["Сумма"].replace(",", "."))
-        except InvalidOperation:
-            raise ValidationError(f"{where}: сумма «{doc['Сумма']}» — не число.") from None
-        if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError(f"{where}: сумма «{doc['Сумма']}» — не сумма в рублях с копейками.")
+        amount = _amount(doc["Сумма"], where)
         if not re.fullmatch(r"\d{10}|\d{12}", doc["ПлательщикИНН"]):
             raise ValidationError(f"{where}: ИНН плательщика «{doc['ПлательщикИНН']}» — не 10 и не 12 цифр.")
         payments.append(
@@ -79,8 +91,9 @@ def read_statement(content):
                 "date": _date(doc.get("ДатаПоступило") or doc["Дата"], where),
                 "amount": amount,
                 "payer_inn": doc["ПлательщикИНН"],
-                "payer_name": doc.get("Плательщик1") or doc.get("Плательщик", ""),
-                "purpose": doc.get("НазначениеПлатежа", ""),
+                # Kept as long as the record holds them: a long name is no reason to refuse a statement.
+                "payer_name": (doc.get("Плательщик1") or doc.get("Плательщик", ""))[:300],
+                "purpose": doc.get("НазначениеПлатежа", "")[:500],
             }
         )
     return payments

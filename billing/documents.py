@@ -10,9 +10,10 @@ from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, TableStyle
 
-from groundwork.pdf import cyrillic_font, render
+from groundwork.pdf import Table, cyrillic_font, render
+from groundwork.spreadsheets import row as spreadsheet_row
 
 from .models import rub
 from .services import month_name
@@ -174,10 +175,14 @@ def invoice_xlsx(invoice):
     book = Workbook()
     sheet = book.active
     sheet.title = f"Счёт {invoice.number}"
-    sheet.append([str(invoice), invoice.payer.name, f"ИНН {invoice.payer.inn}", f"за {month_name(invoice.month)}"])
+    sheet.append(
+        spreadsheet_row(
+            [str(invoice), invoice.payer.name, f"ИНН {invoice.payer.inn}", f"за {month_name(invoice.month)}"]
+        )
+    )
     sheet.append(["№", "Услуга", "Количество", "Единица", "Цена", "Сумма"])
     for n, line in enumerate(invoice.lines.all(), 1):
-        sheet.append([n, line.description, line.quantity, line.unit, line.price, line.amount])
+        sheet.append(spreadsheet_row([n, line.description, line.quantity, line.unit, line.price, line.amount]))
     sheet.append(["", "Итого", "", "", "", invoice.total])
     sheet.append(["", _vat_line(invoice), "", "", "", invoice.vat])
     buffer = io.BytesIO()
@@ -209,20 +214,22 @@ def registry_csv(invoices):
     writer.writerow(REGISTRY_HEAD)
     for invoice in invoices:
         writer.writerow(
-            [
-                invoice.get_kind_display(),
-                invoice.number,
-                f"{invoice.issued_on:%d.%m.%Y}",
-                f"{invoice.month:%m.%Y}",
-                invoice.payer.name,
-                invoice.payer.inn,
-                invoice.payer.kpp,
-                str(invoice.contract),
-                f"{invoice.net:.2f}".replace(".", ","),
-                f"{invoice.vat:.2f}".replace(".", ","),
-                f"{invoice.total:.2f}".replace(".", ","),
-                f"{invoice.due_on:%d.%m.%Y}",
-                invoice.corrects.number if invoice.corrects_id else "",
-            ]
+            spreadsheet_row(
+                [
+                    invoice.get_kind_display(),
+                    invoice.number,
+                    f"{invoice.issued_on:%d.%m.%Y}",
+                    f"{invoice.month:%m.%Y}",
+                    invoice.payer.name,
+                    invoice.payer.inn,
+                    invoice.payer.kpp,
+                    str(invoice.contract),
+                    f"{invoice.net:.2f}".replace(".", ","),
+                    f"{invoice.vat:.2f}".replace(".", ","),
+                    f"{invoice.total:.2f}".replace(".", ","),
+                    f"{invoice.due_on:%d.%m.%Y}",
+                    invoice.corrects.number if invoice.corrects_id else "",
+                ]
+            )
         )
     return buffer.getvalue().encode("utf-8-sig")

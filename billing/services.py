@@ -517,7 +517,11 @@ def remind_overdue(today=None):
 
 
 def month_from(text):
+    """A month typed as YYYY-MM, within the years a contract can run (no arithmetic past year 9999)."""
     try:
-        return date.fromisoformat(f"{text}-01")
+        month = date.fromisoformat(f"{text}-01")
     except (TypeError, ValueError):
-        raise ValidationError("Месяц указывается как ГГГГ-ММ, например 2026-11.") from None
+        month = None
+    if month is None or not 2000 <= month.year <= 2100:
+        raise ValidationError("Месяц указывается как ГГГГ-ММ, например 2026-11.")
+    return month

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.access import district_roles
 from accounts.models import Role
 from groundwork.addresses import client_ip
+from groundwork.api import posted_id
 from groundwork.errors import explain, explain_form
 
 from . import documents, forms, selectors, services
@@ -123,7 +124,11 @@ def plans(request):
 @operators
 def invoices(request):
     """The documents of a month; `?format=csv`: the registry for the payer's accounting."""
-    month = services.month_from(request.GET["month"]) if request.GET.get("month") else None
+    try:
+        month = services.month_from(request.GET["month"]) if request.GET.get("month") else None
+    except ValidationError as error:
+        _refused(request, error)
+        return redirect("billing_invoices")
     found = selectors.invoices_of(month)
     if request.GET.get("format") == "csv":
         response = HttpResponse(documents.registry_csv(found), content_type="text/csv; charset=utf-8")
@@ -192,8 +197,8 @@ def payments(request):
                     f"не найдено счёта {len(recorded) - matched}, уже были записаны {skipped}.",
                 )
             elif action == "match":
-                payment = get_object_or_404(Payment, pk=request.POST.get("payment") or 0)
-                invoice = get_object_or_404(Invoice, pk=request.POST.get("invoice") or 0)
+                payment = get_object_or_404(Payment, pk=posted_id(request.POST.get("payment")))
+                invoice = get_object_or_404(Invoice, pk=posted_id(request.POST.get("invoice")))
                 services.match_payment(payment, invoice, by=request.user, ip=client_ip(request))
                 messages.success(request, f"Платёж отнесён к {invoice}.")
             else:

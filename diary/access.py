@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 from accounts.selectors import parent_schools
 from audit.middleware import record_refusal
 from groundwork.addresses import client_ip
+from groundwork.api import posted_id
 from journal.models import Guardian, Pupil
 
 
@@ -17,6 +18,7 @@ def child(request, slug, pupil_id, children=None):
     """Yields (school, pupil) with the child's school schema active, or raises 404. A page that
     has read the family's children for its switcher (selectors.children_of, the same links) passes
     them and the lookup is not made twice."""
+    pupil_id = posted_id(pupil_id)  # past bigint: no child, and no overflow in the refusal's record
     if children is not None:
         found = next((c for c in children if c.school.slug == slug and c.pupil_id == pupil_id), None)
         if found is None:
@@ -58,7 +60,7 @@ def _denied(request, slug, pupil_id):
         ip=client_ip(request),
         action="diary.denied",
         target_type="journal.pupil",
-        target_id=pupil_id,
+        target_id=pupil_id or None,
         new={"school": slug},
     )
 

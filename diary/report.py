@@ -7,9 +7,9 @@ from xml.sax.saxutils import escape  # names and subjects are text, not ReportLa
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
 
-from groundwork.pdf import cyrillic_font, render
+from groundwork.pdf import Table, cyrillic_font, render
 
 from . import selectors
 

@@ -14,9 +14,10 @@ from accounts.access import parent_required, public, school_roles
 from accounts.models import NotificationPreference, Role, User
 from audit.models import log_view, record
 from groundwork.addresses import client_ip
+from groundwork.api import posted_id
 from groundwork.errors import explain
 from journal import rulebook
-from journal.access import access_class_to_manage_families, access_class_to_print_reports, posted_id
+from journal.access import access_class_to_manage_families, access_class_to_print_reports
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
 from journal.selectors import current_year, monday_of
 from journal.services import withdraw_consent

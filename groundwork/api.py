@@ -2,6 +2,7 @@
 and the published schema says so for every operation."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -25,6 +26,21 @@ ERROR_SCHEMA = {
 
 
 MAX_ID = 2**63 - 1
+
+
+def posted_id(value):
+    """An id chosen in a form or a query: a malformed or out-of-range one is no id (0 finds
+    nothing), never a ValueError or a bigint overflow in PostgreSQL."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and int(text) <= MAX_ID else 0
+
+
+def object_id(value):
+    """A malformed or out-of-range id finds nothing, like a missing one."""
+    found = posted_id(value)
+    if not found:
+        raise Http404
+    return found
 
 
 def Id(**kwargs):

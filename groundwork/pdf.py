@@ -16,6 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Table as ReportLabTable
 
 FONT_PATHS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")]
 
@@ -29,6 +30,16 @@ def cyrillic_font():
             )
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
     return "DejaVuSans"
+
+
+class Table(ReportLabTable):
+    """Every document's table: its rows may split across pages. A row holding a long typed text
+    (a homework, a topic, a reason) is otherwise taller than a page, and the document cannot be
+    made at all (ReportLab's LayoutError): a published report or a journal's copy must always print."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("splitInRow", 1)
+        super().__init__(*args, **kwargs)
 
 
 def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label=None):

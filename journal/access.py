@@ -4,24 +4,10 @@ every query to the request's school; the rules themselves are in `rulebook.py`."
 
 from django.http import Http404
 
-from groundwork.api import MAX_ID
+from groundwork.api import object_id
 
 from . import rulebook
 from .models import Lesson, Mark, Pupil, SchoolClass, Subject
-
-
-def posted_id(value):
-    """An id chosen in a form: a malformed or out-of-range one is no id (0 finds nothing)."""
-    text = str(value or "")
-    return int(text) if text.isdigit() and int(text) <= MAX_ID else 0
-
-
-def object_id(value):
-    """A malformed or out-of-range id finds nothing, like a missing one."""
-    found = posted_id(value)
-    if not found:
-        raise Http404
-    return found
 
 
 def access_class_to_read(request, class_id):

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from audit.models import record
 from groundwork.pdf import as_pdfa
+from groundwork.spreadsheets import row as spreadsheet_row
 
 from . import documents, selectors
 from .models import ArchiveExport, Attendance, FinalMark, Lesson, Mark, Pupil, SchoolClass, Term
@@ -72,7 +73,7 @@ def _csv(header, rows):
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(spreadsheet_row("" if value is None else value for value in row))
     return buffer.getvalue().encode("utf-8-sig")  # with the BOM a spreadsheet reads it as UTF-8
 
 

@@ -9,9 +9,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
 
-from groundwork.pdf import cyrillic_font, render
+from groundwork.pdf import Table, cyrillic_font, render
+from groundwork.spreadsheets import row as spreadsheet_row
 
 SUBJECTS_PER_SHEET = 6  # column groups on one landscape page, each its terms and the year
 
@@ -198,7 +199,7 @@ def progress_xlsx(scope, period, report):
         ):
             for e in r[key]:
                 subjects = e["subject"].name if "subject" in e else ", ".join(e.get("subjects", []))
-                names.append([str(r["school_class"]), label, e["pupil"].full_name, subjects])
+                names.append(spreadsheet_row([str(r["school_class"]), label, e["pupil"].full_name, subjects]))
     missed = book.create_sheet("Пропуски")
     missed.append(["Класс", "Обучающийся / предмет", "Всего", "по болезни", "уваж.", "неуваж.", "не указана"])
     for r in report["classes"]:

@@ -1,7 +1,7 @@
 """Reads that build the school's pages and the parents' list of children."""
 
 import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import Count, Prefetch, Q
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, User
 from audit.models import AuditEntry
+from groundwork.days import day_from
 
 from . import rulebook
 from .models import (
@@ -110,10 +111,7 @@ def school_figures():
 
 def monday_of(text):
     """The Monday of the week holding an ISO date (a `?week=` parameter); this week if it is no date."""
-    try:
-        day = date.fromisoformat(text or "")
-    except ValueError:
-        day = timezone.localdate()
+    day = day_from(text) or timezone.localdate()
     return day - timedelta(days=day.isoweekday() - 1)
 
 

@@ -19,9 +19,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, TableStyle
 
-from groundwork.pdf import cyrillic_font, render
+from groundwork.pdf import Table, cyrillic_font, render
+from groundwork.spreadsheets import row as spreadsheet_row
 from tenants.models import School
 
 from . import indicators
@@ -445,13 +446,13 @@ def xlsx(report):
     sheet.append([title(report)])
     sheet.append(head)
     for number, (name, cells) in enumerate(rows, start=sheet.max_row + 1):
-        sheet.append([name] + [cell["value"] for cell in cells])
+        sheet.append(spreadsheet_row([name] + [cell["value"] for cell in cells]))
         for index, cell in enumerate(cells, start=2):
             if FILLS.get(cell["colour"]):
                 # The row's number kept here: openpyxl's max_row scans every cell (1,000 schools took 12 s).
                 sheet.cell(row=number, column=index).fill = PatternFill("solid", fgColor=FILLS[cell["colour"]])
     for note in filter(None, notes + [f"Причина новой версии: {report.reason}" if report.reason else ""]):
-        sheet.append([note])
+        sheet.append(spreadsheet_row([note]))
     sheet["A1"].font = Font(bold=True)
     data = io.BytesIO()
     book.save(data)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.access import district_roles, school_roles
 from accounts.models import Role
 from groundwork.addresses import client_ip
+from groundwork.days import day_from
 from groundwork.errors import explain
 from groundwork.pages import page_of
 from tenants.models import School
@@ -25,9 +26,8 @@ CODES = list(NAMES)
 def _month(request, school=None):
     """The month asked for (?month=YYYY-MM), or an error message in the user's words."""
     today = timezone.localdate()
-    try:
-        month = date.fromisoformat((request.GET.get("month") or today.strftime("%Y-%m")) + "-01")
-    except ValueError:
+    month = day_from((request.GET.get("month") or today.strftime("%Y-%m")) + "-01")
+    if month is None:
         return None, "Месяц указывается как ГГГГ-ММ, например 2026-11."
     if month > today.replace(day=1):
         return None, "Отчёт за будущий месяц построить нельзя."

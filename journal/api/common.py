@@ -7,10 +7,9 @@ from django.http import Http404
 
 from accounts.access import api_audience
 from accounts.models import Role
-from groundwork.api import MAX_ID
+from groundwork.api import MAX_ID, object_id
 
 from .. import rulebook
-from ..access import object_id
 
 SchoolStaff = api_audience("school", rulebook.STAFF)
 # Journal readers read; only teachers write (each object is checked again by the rule book).

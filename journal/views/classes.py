@@ -12,6 +12,7 @@ from accounts.models import Role
 from accounts.selectors import open_family_invitations
 from audit.models import log_view
 from groundwork.addresses import client_ip, host_url, portal_url
+from groundwork.api import posted_id
 from groundwork.errors import explain, explain_form
 from notifications.selectors import staff_notices, undelivered
 from notifications.services import mark_shown
@@ -21,7 +22,6 @@ from ..access import (
     access_class_to_manage_families,
     access_class_to_read,
     access_pupil_of_class,
-    posted_id,
 )
 from ..models import (
     AcademicYear,

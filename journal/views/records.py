@@ -2,7 +2,7 @@
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +17,10 @@ from accounts.access import school_roles
 from accounts.models import Role
 from audit.models import log_view
 from groundwork.addresses import client_ip
+from groundwork.api import posted_id
+from groundwork.days import day_from
 from groundwork.errors import explain, explain_form
+from groundwork.spreadsheets import row as spreadsheet_row
 
 from .. import forms, rulebook, selectors, services
 from ..access import (
@@ -26,7 +29,6 @@ from ..access import (
     access_lesson_to_read,
     access_lesson_to_take_over,
     access_lesson_to_write,
-    posted_id,
 )
 from ..models import (
     Attendance,
@@ -285,10 +287,7 @@ def substitutions(request):
     """The deputy assigns substitutions for a day, with a reason; teachers see theirs and the
     colleagues' lessons of today they may take over themselves."""
     today = timezone.localdate()
-    try:
-        day = date.fromisoformat(request.GET.get("date") or today.isoformat())
-    except ValueError:
-        day = today
+    day = day_from(request.GET.get("date")) or today
     can_assign = rulebook.can_assign_substitution(request.roles)
     form = forms.SubstitutionForm(request.POST or None, school=request.school)
     if request.method == "POST":
@@ -433,10 +432,7 @@ def control(request):
 def missed_lessons(request):
     """Missed and substituted lessons of a month, by teacher (any teacher, any month); XLSX too."""
     today = timezone.localdate()
-    try:
-        first = date.fromisoformat(f"{request.GET.get('month', '')}-01")
-    except ValueError:
-        first = today.replace(day=1)
+    first = day_from(f"{request.GET.get('month', '')}-01") or today.replace(day=1)
     teachers = sorted(selectors.teachers_of(request.school), key=lambda u: u.full_name)
     teacher = next((t for t in teachers if str(t.pk) == request.GET.get("teacher")), None)
     report = selectors.missed_and_substituted(first, teacher)
@@ -458,7 +454,9 @@ def _missed_lessons_xlsx(report, first):
         for lesson, what, reason in row["entries"]:
             teacher = row["teacher"].full_name
             sheet.append(
-                [teacher, lesson.date, lesson.number, str(lesson.school_class), lesson.subject.name, what, reason]
+                spreadsheet_row(
+                    [teacher, lesson.date, lesson.number, str(lesson.school_class), lesson.subject.name, what, reason]
+                )
             )
     buffer = io.BytesIO()
     book.save(buffer)

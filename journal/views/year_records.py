@@ -3,7 +3,6 @@ their register, the year turning over, the electronic archive."""
 
 import io
 import zipfile
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -17,11 +16,13 @@ from accounts.access import school_roles
 from accounts.models import Role
 from audit.models import log_view
 from groundwork.addresses import client_ip
+from groundwork.api import object_id, posted_id
+from groundwork.days import day_from
 from groundwork.errors import explain
 from tenants.backup import stored_files
 
 from .. import documents, rulebook, selectors, services
-from ..access import access_class_to_print_reports, object_id, posted_id
+from ..access import access_class_to_print_reports
 from ..models import AcademicYear, ArchiveExport, PrintedCopy, Pupil, SchoolClass, Term
 from ..tasks import export_year_archive
 
@@ -183,7 +184,7 @@ def year_end(request):
                 stays=stays,
                 leaves=leaves,
                 order_number=request.POST.get("order_number"),
-                order_date=_date(request.POST.get("order_date")),
+                order_date=day_from(request.POST.get("order_date")),
                 by=request.user,
                 ip=client_ip(request),
             )
@@ -203,13 +204,6 @@ def year_end(request):
         "journal/year_end.html",
         {"year": year, "next_years": next_years, "plan": plan, "can_write": Role.DEPUTY in request.roles},
     )
-
-
-def _date(text):
-    try:
-        return date.fromisoformat(text or "")
-    except ValueError:
-        return None
 
 
 @school_roles(*HEADS)

@@ -1,0 +1,15 @@
+"""Days typed into an address (?date=, ?week=, ?month=): only within the years a school record
+can hold, so that a page's "previous" and "next" never run past year 1 or 9999."""
+
+from datetime import date
+
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def day_from(text):
+    """The ISO date `text` names, or None when it is no date or out of range."""
+    try:
+        day = date.fromisoformat(text or "")
+    except (TypeError, ValueError):
+        return None
+    return day if EARLIEST <= day <= LATEST else None

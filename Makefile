@@ -33,7 +33,7 @@ lock: $(VENV)/.installed
 	$(LOCK) --extra test -o requirements-test.lock pyproject.toml
 
 demo: $(VENV)/.installed
-	@set -e; $(SERVICES); export SITE_PORT=$(PORT) DEBUG=$${DEBUG:-True} SECURE_COOKIES=$${SECURE_COOKIES:-false} DB_CONN_MAX_AGE=0; \
+	@set -e; $(SERVICES); export SITE_PORT=$(PORT) DEBUG=$${DEBUG:-False} DEMO=true SECURE_COOKIES=$${SECURE_COOKIES:-false} DB_CONN_MAX_AGE=0; \
 	export TWO_FACTOR_REQUIRED=$${TWO_FACTOR_REQUIRED:-False}; \
 	export EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}; \
 	$(PY) manage.py migrate_schemas --shared -v 0; \

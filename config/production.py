@@ -12,10 +12,16 @@ NOT_SENDING = ("console", "locmem", "dummy", "filebased")
 
 
 def problems(conf=settings):
-    """What is unsafe in the settings `conf` (the running process's unless given) and its environment."""
+    """What is unsafe in the settings `conf` (the running process's unless given) and its environment.
+    DEMO=true (make demo: one machine, mail into files, the demo's addresses) asks only for what
+    keeps strangers out: a real secret key."""
     found = []
     if len(conf.SECRET_KEY) < 32 or conf.SECRET_KEY.startswith(("dev", "build", "test")):
         found.append("SECRET_KEY не задан или слишком короткий (нужно не меньше 32 случайных символов)")
+    if getattr(conf, "PUSH_LOOPBACK_FOR_TESTS", False):
+        found.append("PUSH_LOOPBACK_FOR_TESTS: уведомления на адреса этой машины — только для тестов")
+    if getattr(conf, "DEMO", False):
+        return found
     if any(f".{name}." in conf.EMAIL_BACKEND for name in NOT_SENDING):
         found.append(f"EMAIL_BACKEND {conf.EMAIL_BACKEND} не отправляет письма")
     elif "smtp" in conf.EMAIL_BACKEND and "EMAIL_HOST" not in os.environ:
@@ -28,8 +34,6 @@ def problems(conf=settings):
         # The school is chosen per connection (SET search_path): a transaction pooler would hand
         # one school's connection to another school's request.
         found.append("DATABASE_POOL_MODE: пул соединений в режиме транзакций смешивает школы, нужен session")
-    if getattr(conf, "PUSH_LOOPBACK_FOR_TESTS", False):
-        found.append("PUSH_LOOPBACK_FOR_TESTS: уведомления на адреса этой машины — только для тестов")
     return found
 
 

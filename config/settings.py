@@ -45,6 +45,9 @@ def envlist(name, default):
 
 
 DEBUG = envbool("DEBUG", "False")
+# The demo district on one machine (make demo): DEBUG off like production, but mail into files
+# and uploads on this disk are allowed (config/production.py).
+DEMO = envbool("DEMO", "False")
 # No default: with DEBUG off a process that serves or sends refuses to start without a real key
 # (config/production.py); development and tests get one from deploy/devservices.py.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -112,10 +115,12 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = envint("TENANT_MULTIPROCESSING_MAX_PROCES
 
 MIDDLEWARE = [
     "config.health.HealthMiddleware",
-    "tenants.middleware.SchoolMiddleware",
+    # As the libraries document: security headers first, static files before anything reads the
+    # database (no school lookup per file), then the school; so an unknown host's page has them too.
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "tenants.middleware.SchoolMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "groundwork.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

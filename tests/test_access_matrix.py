@@ -536,8 +536,8 @@ def test_every_portal_route_for_every_role_and_object(world, browsers, cast):
 
 
 def _audit_counts(world):
-    # A refused look at someone else's child is itself written down (diary.denied): not a change.
-    counts = [AuditEntry.objects.exclude(action="diary.denied").count()]
+    # A refusal is itself written down (diary.denied, request.refused): not a change.
+    counts = [AuditEntry.objects.exclude(action__in=["diary.denied", "request.refused"]).count()]
     with schema_context(world.a.school.schema_name):
         counts.append(AuditEntry.objects.count())
     return counts
@@ -545,7 +545,7 @@ def _audit_counts(world):
 
 @pytest.mark.parametrize("address", ["school", "portal"])
 def test_writes_from_outside_a_routes_audience_are_refused_and_change_nothing(world, browsers, cast, address):
-    _, objects = cast
+    people, objects = cast
     host, cases, everyone = (
         (world.a.host, school_write_cases(objects), SCHOOL_PEOPLE)
         if address == "school"
@@ -564,6 +564,11 @@ def test_writes_from_outside_a_routes_audience_are_refused_and_change_nothing(wo
             )
             assert response.status_code in REFUSED, (who, method, path, response.status_code)
             assert _audit_counts(world) == before, (who, method, path, "wrote something")
+            if response.status_code in (403, 404) and who in people:  # a person refused outright: written down
+                refusal = (
+                    AuditEntry.objects.filter(action__in=["request.refused", "diary.denied"]).order_by("pk").last()
+                )
+                assert refusal is not None and refusal.actor_id == people[who].pk, (who, method, path)
 
 
 @pytest.mark.parametrize("who", (AD, DE, T, CT, SU, P))

@@ -396,6 +396,9 @@ def test_too_many_sign_ins_or_invitation_codes_from_one_address_get_a_clear_429(
     refused = browser.post("/login/", {"identifier": "teacher@school-a.test", "password": PASSWORD})
     assert refused.status_code == 429 and "Слишком много запросов" in refused.content.decode()
     assert int(refused["Retry-After"]) > 0
+    # Written down, with the address (nobody is signed in yet).
+    held = AuditEntry.objects.filter(action="request.refused", new__status=429).latest("pk")
+    assert held.ip == "127.0.0.1" and held.new["path"] == "/login/" and held.actor_id is None
     # Another address is not affected; codes are counted on their own.
     assert (
         enter(host=world.a.host, REMOTE_ADDR="10.1.2.3")

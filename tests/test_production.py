@@ -291,6 +291,24 @@ def test_with_debug_off_cookies_are_secure_unless_plain_http_is_said_outright():
     assert not production_settings({**env, "DEBUG": "true"}).SESSION_COOKIE_SECURE  # development
 
 
+def test_the_demo_runs_with_debug_off_and_still_needs_a_real_secret_key():
+    """make demo: DEBUG off like production (the product's own Russian error pages, no debug
+    page with the URL map), mail into files and uploads on this disk allowed."""
+    env = {**production_env(), "DEMO": "true", "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}
+    with mock.patch.dict(os.environ, env, clear=True):
+        demo = production_settings(env)
+        assert not demo.DEBUG and problems(demo) == []
+        assert "SECRET_KEY" in "; ".join(problems(production_settings({**env, "SECRET_KEY": "dev-only"})))
+
+
+def test_error_pages_are_the_products_own_in_russian(world, enter):
+    from django.template.loader import render_to_string
+
+    assert "Что-то пошло не так" in render_to_string("500.html")
+    assert "Неверный запрос" in render_to_string("400.html")
+    assert "Страница не найдена" in enter(host=world.a.host).get("/no-such-page/").content.decode()
+
+
 def test_no_environment_lets_production_push_to_this_machine():
     env = production_env(S3_BUCKET=BUCKET, PUSH_LOOPBACK_FOR_TESTS="True")
     assert production_settings(env).PUSH_LOOPBACK_FOR_TESTS is False

@@ -72,6 +72,15 @@ def test_an_unknown_host_gets_a_plain_page_and_touches_no_school(enter):
     assert response.status_code == 404
     assert "Школа не найдена" in response.content.decode()
     assert connection.schema_name == "public"
+    # With the site's security headers, as every page.
+    assert "default-src" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff" and response["Referrer-Policy"] == "same-origin"
+
+
+def test_a_static_file_is_served_before_any_school_is_looked_up(world, enter, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = enter(host=world.a.host).get("/static/site.css")
+    assert response.status_code == 200
 
 
 def test_probes_answer_on_any_host_without_a_school(enter):

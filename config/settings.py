@@ -107,7 +107,7 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 TENANT_LIMIT_SET_CALLS = envbool("TENANT_LIMIT_SET_CALLS", "True")
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_school"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DATABASE_ROUTERS = ["tenants.routers.OwnerRouter", "django_tenants.routers.TenantSyncRouter"]
 # migrate_schemas visits only the schools that are behind (tenants/migrating.py).
 GET_EXECUTOR_FUNCTION = "tenants.migrating.get_executor"
 # migrate_schemas --executor=multiprocessing: school schemas migrated side by side.
@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "accounts.middleware.SchoolAccessGate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "groundwork.uploads.UncommittedFilesMiddleware",
 ]
 
 TEMPLATES = [
@@ -165,6 +166,14 @@ DATABASES = {
 }
 # One request, one transaction: a request that fails half-way (a refusal, a crash) leaves nothing behind.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Two roles (docs/operations.md): DATABASE_URL is the app's, which reads and writes rows but owns
+# no table, so it cannot alter or disable a trigger (the audit's append-only one). Tables are
+# made by their owner: migrate_schemas runs with DATABASE_URL set to the owner's, and a new
+# school's schema is made through OWNER_DATABASE_URL (tenants/schema.py). Unset: one role.
+if os.environ.get("OWNER_DATABASE_URL"):
+    DATABASES["owner"] = dj_database_url.parse(
+        os.environ["OWNER_DATABASE_URL"], engine="django_tenants.postgresql_backend", conn_max_age=0
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"  # 64-bit keys: see docs on sharding
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

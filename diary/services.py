@@ -3,13 +3,12 @@ import uuid
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, Membership
 from audit.models import record
-from groundwork.uploads import check_upload
+from groundwork.uploads import check_upload, store
 from journal import rulebook
 from journal.models import Guardian, Lesson, Pupil, TeachingLoad
 from journal.selectors import teachers_of
@@ -58,9 +57,7 @@ def _attachment(upload, school):
     if upload is None:
         return "", ""
     extension = check_upload(upload, field="attachment", max_mb=ATTACHMENT_MAX_MB)
-    return default_storage.save(f"{school.schema_name}/messages/{uuid.uuid4().hex}.{extension}", upload), upload.name[
-        :200
-    ]
+    return store(f"{school.schema_name}/messages/{uuid.uuid4().hex}.{extension}", upload), upload.name[:200]
 
 
 def _check_writable(school):

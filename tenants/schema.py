@@ -10,11 +10,13 @@ tests/test_provisioning.py checks that a replayed schema is the same as a migrat
 import re
 from datetime import datetime
 
+from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
-from django_tenants.utils import schema_context
+
+from .routers import through_owner
 
 REPLAYABLE = re.compile(
     r'^\s*((CREATE|ALTER|COMMENT|SET CONSTRAINTS)\s|INSERT INTO "django_(migrations|content_type)" )', re.IGNORECASE
@@ -28,19 +30,45 @@ def _migrations_on_disk():
     return frozenset(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
 
 
+def owner_alias():
+    """The connection that makes tables: the owner's role when one is configured."""
+    return "owner" if "owner" in settings.DATABASES else DEFAULT_DB_ALIAS
+
+
 def create_school_schema(schema_name):
+    """All or nothing. With one role, inside the caller's transaction. With an owner role
+    (OWNER_DATABASE_URL) the tables are the owner's and the app's role gets their rows through
+    the owner's default privileges; the owner's connection commits on its own, so a failure drops
+    the schema again."""
+    alias = owner_alias()
+    if alias == DEFAULT_DB_ALIAS:
+        with transaction.atomic():
+            return _create(connections[alias], alias, schema_name)
+    try:
+        with through_owner():
+            return _create(connections[alias], alias, schema_name)
+    except BaseException:
+        connections[alias].set_schema_to_public()
+        with connections[alias].cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
+        raise
+
+
+def _create(connection, alias, schema_name):
     key = _migrations_on_disk()
     statements = _recording.get(key)
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{schema_name}"')
     if statements:
-        with schema_context(schema_name), connection.cursor() as cursor:
+        connection.set_schema(schema_name)
+        with connection.cursor() as cursor:
             now = timezone.now()
             for sql, params, many in statements:
                 if not many:  # the times the migrations were applied are now, not when they were recorded
                     params = [now if isinstance(p, datetime) else p for p in params or ()]
                 (cursor.executemany if many else cursor.execute)(sql, params)
+        connection.set_schema_to_public()
         return "replayed"
     recorded = []
 
@@ -49,7 +77,9 @@ def create_school_schema(schema_name):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
-        call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
+        call_command(
+            "migrate_schemas", tenant=True, schema_name=schema_name, database=alias, interactive=False, verbosity=0
+        )
     connection.set_schema_to_public()
     kept = [statement for statement in recorded if not SKIPPED.match(statement[0])]
     usable = all(REPLAYABLE.match(sql) and schema_name not in sql for sql, _params, _many in kept)

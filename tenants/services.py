@@ -43,11 +43,12 @@ def create_school(*, name, short_name, slug, by=None, ip=None):
 
     connection.set_schema_to_public()
     school = School(name=name, short_name=short_name, slug=slug, schema_name=School.schema_for_slug(slug))
-    school.save()
-    Domain.objects.create(domain=school.host, tenant=school, is_primary=True)
-    # DDL is transactional in PostgreSQL: if a migration fails, the schema goes with the rows.
+    # The schema before the rows: made by the owner's connection (when there is one), it must not
+    # wait on locks this transaction's rows would hold. A failure takes the rows back with it.
     create_school_schema(school.schema_name)
     connection.set_schema_to_public()
+    school.save()
+    Domain.objects.create(domain=school.host, tenant=school, is_primary=True)
     SchoolFigures.objects.create(school=school)
     record("school.created", school, by=by, ip=ip, new={"name": name, "short_name": short_name, "slug": slug})
     return school

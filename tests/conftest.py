@@ -383,6 +383,9 @@ def empty_installation_template(django_db_setup, django_db_blocker):
     """A copy of the test database as migrations left it, before any school or person: the
     template of `new_installation` (PostgreSQL copies a database far faster than it migrates one)."""
     name = connection.settings_dict["NAME"]
+    # pytest-django makes the test database only for a run that has a database test: a module run
+    # alone would otherwise copy the development database (make demo's district) here.
+    assert name.startswith("test_"), "mark the test django_db: there is no test database in this run"
     template = f"{name}_empty"
     with django_db_blocker.unblock():
         connection.close()  # PostgreSQL copies only a database nobody is connected to

@@ -24,14 +24,20 @@ EXAMPLE = dict(
 def app_env(service):
     """The service's environment as Compose builds it: .env (from the example, filled) under the
     service's own `environment`, with ${…} taken from .env."""
-    dotenv = EXAMPLE | {"SECRET_KEY": "s" * 50, "POSTGRES_PASSWORD": "pg", "MINIO_ROOT_PASSWORD": "minio-secret"}
+    dotenv = EXAMPLE | {
+        "SECRET_KEY": "s" * 50,
+        "POSTGRES_PASSWORD": "pg",
+        "POSTGRES_OWNER_PASSWORD": "owner",
+        "POSTGRES_APP_PASSWORD": "app",
+        "MINIO_ROOT_PASSWORD": "minio-secret",
+    }
     own = {k: re.sub(r"\$\{(\w+)\}", lambda m: dotenv[m.group(1)], str(v)) for k, v in service["environment"].items()}
     return dotenv | own
 
 
 def test_the_app_services_share_one_image_run_as_its_numeric_user_and_read_only():
     uid = re.search(r"^USER (\d+)", (ROOT / "deploy" / "Dockerfile").read_text(), re.M).group(1)
-    for name in ("migrate", "web", "worker", "beat"):
+    for name in ("database-roles", "migrate", "web", "worker", "beat"):
         service = COMPOSE["services"][name]
         assert service["image"] == COMPOSE["services"]["web"]["image"]
         assert service["user"] == f"{uid}:{uid}" and service["read_only"] is True, name
@@ -61,3 +67,18 @@ def test_the_proxy_takes_the_apps_largest_request_and_no_secret_is_in_the_files(
         not EXAMPLE[key] for key in ("SECRET_KEY", "POSTGRES_PASSWORD", "MINIO_ROOT_PASSWORD", "EMAIL_HOST_PASSWORD")
     )
     assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_migrations_run_as_the_tables_owner_and_the_app_as_a_role_of_rows():
+    """docs/operations.md, "Two database roles": the app's connection cannot alter or disable the
+    audit's trigger (tests/test_database_roles.py shows it on a real database)."""
+    services = COMPOSE["services"]
+    assert app_env(services["migrate"])["DATABASE_URL"].startswith("postgresql://ejournal_owner:owner@")
+    for name in ("web", "worker", "beat"):
+        assert app_env(services[name])["DATABASE_URL"].startswith("postgresql://ejournal_app:app@"), name
+    assert app_env(services["web"])["OWNER_DATABASE_URL"].startswith("postgresql://ejournal_owner:")
+    assert "OWNER_DATABASE_URL" not in app_env(services["worker"])
+    assert services["migrate"]["depends_on"]["database-roles"] == {"condition": "service_completed_successfully"}
+    assert "manage.py database_roles --owner ejournal_owner --app ejournal_app" in services["database-roles"]["command"]
+    init = (ROOT / "deploy" / "postgres-roles.sh").read_text()
+    assert "CREATE ROLE ejournal_owner" in init and "CREATE ROLE ejournal_app" in init

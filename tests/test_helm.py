@@ -43,7 +43,7 @@ def containers(doc):
 
 
 def env_of(container):
-    return {e["name"]: e["value"] for e in container["env"]}
+    return {e["name"]: e["value"] for e in container["env"] if "value" in e}
 
 
 def test_web_probes_use_the_host_free_health_endpoints_with_a_host_the_app_accepts():
@@ -110,6 +110,8 @@ def test_migrations_run_as_a_job_the_new_pods_wait_for_not_a_hook():
         "migrate_schemas --shared" in migrate["command"][-1] and "--executor=multiprocessing" in migrate["command"][-1]
     )
     assert env_of(migrate)["PGOPTIONS"] == "-c lock_timeout=10s"
+    owner = next(e for e in migrate["env"] if e["name"] == "DATABASE_URL")  # migrations as the tables' owner
+    assert owner["valueFrom"]["secretKeyRef"] == {"name": "ejournal-secrets", "key": "OWNER_DATABASE_URL"}
     for name in ("ej-web", "ej-worker", "ej-beat"):
         init = manifests[("Deployment", name)]["spec"]["template"]["spec"]["initContainers"][0]
         assert init["command"][:3] == ["python", "manage.py", "wait_for_migrations"]

@@ -317,3 +317,34 @@ def test_three_marks_in_one_save_each_audited_and_told_cost_the_statements_of_on
             )
         )
         assert {(world.parent.pk, a.pupils[0].pk), (world.other_parent.pk, a.pupils[2].pk)} <= told
+
+
+def test_a_file_sent_with_a_save_that_is_refused_does_not_stay_in_storage(world, settings, tmp_path):
+    """Before: the homework file was written to storage and stayed there when the save around it
+    rolled back (a refusal further on), with no record naming it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    from .conftest import session_of
+
+    settings.MEDIA_ROOT = tmp_path
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+
+    # A request of its own, on its own connection: its transaction really ends (the test's never does).
+    def refused_save():
+        try:
+            browser = Client(HTTP_HOST=a.host)
+            browser.cookies[django_settings.SESSION_COOKIE_NAME] = session_of(a.class_teacher)
+            sheet = SimpleUploadedFile("zadanie.pdf", b"%PDF-1.4 homework", content_type="application/pdf")
+            form = {**whole_lesson(lesson, a.pupils, cal.answer, files=[sheet]), "work_type": ""}
+            return browser.post(f"/lessons/{lesson.pk}/", form)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response = pool.submit(refused_save).result()
+    assert "Выберите вид работы" in response.content.decode()
+    assert not [path for path in tmp_path.rglob("*") if path.is_file()]

@@ -3,14 +3,13 @@
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record, record_each
-from groundwork.uploads import check_upload
+from groundwork.uploads import check_upload, store
 from notifications.services import notify, notify_each
 
 from .. import rulebook
@@ -210,7 +209,7 @@ def attach_homework_file(lesson, upload, *, school, by, ip=None):
     """Files go under the school's own prefix; they are served only through an access check."""
     check_can_write(lesson, by)
     extension = check_upload(upload, field="files", max_mb=HOMEWORK_FILE_MAX_MB)
-    stored = default_storage.save(f"{school.schema_name}/homework/{lesson.pk}/{uuid.uuid4().hex}.{extension}", upload)
+    stored = store(f"{school.schema_name}/homework/{lesson.pk}/{uuid.uuid4().hex}.{extension}", upload)
     attached = HomeworkFile.objects.create(
         lesson=lesson, file=stored, name=upload.name[:200], size=upload.size, uploaded_by=by
     )

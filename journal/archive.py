@@ -5,6 +5,7 @@ two places (the file storage and ARCHIVE_DIR or `--out`), recorded with the mani
 the school's audit trail. The same records give the same files, so the same manifest hash: a
 later export proves the year unchanged, or shows that it changed."""
 
+import base64
 import csv
 import datetime
 import hashlib
@@ -299,6 +300,33 @@ def signatures(manifest, key, cert):
     return cms, key.sign(manifest, padding.PKCS1v15(), hashes.SHA256())
 
 
+def store_locked(name, data, until):
+    """Into the file storage; in an S3 bucket with Object Lock, in compliance mode until the day
+    `until`: nobody, the bucket's owner included, deletes or overwrites it before then."""
+    bucket = getattr(default_storage, "bucket_name", None)  # S3Storage
+    client = default_storage.connection.meta.client if bucket else None
+    if client is None or not _object_lock_enabled(client, bucket):
+        return default_storage.save(name, ContentFile(data))
+    key = f"{default_storage.location}/{name}" if default_storage.location else name
+    client.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=data,
+        ContentMD5=base64.b64encode(hashlib.md5(data).digest()).decode(),  # S3 requires it with a lock
+        ObjectLockMode="COMPLIANCE",
+        ObjectLockRetainUntilDate=datetime.datetime.combine(until, datetime.time(), datetime.UTC),
+    )
+    return name
+
+
+def _object_lock_enabled(client, bucket):
+    try:
+        found = client.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except Exception:  # no configuration: a bucket made without Object Lock (MinIO, most clouds' default)
+        return False
+    return found.get("ObjectLockEnabled") == "Enabled"
+
+
 def export_archive(school, year, *, out=None, by=None, ip=None):
     """Writes the year's archive to the storage and to `out` (default ARCHIVE_DIR), records it,
     and returns the ArchiveExport. Run with the school's schema active."""
@@ -322,8 +350,10 @@ def export_archive(school, year, *, out=None, by=None, ip=None):
         target.write_bytes(data)
         target.chmod(0o444)  # kept, not edited: a changed file fails sha256sum -c anyway
     prefix = f"{school.schema_name}/archives/{name}"
+    # One signed package: kept whole until its longest-kept document may go.
+    until = max(keep.values())
     for path, data in written.items():
-        default_storage.save(f"{prefix}/{path}", ContentFile(data))
+        store_locked(f"{prefix}/{path}", data, until)
     digest = hashlib.sha256(manifest).hexdigest()
     export = ArchiveExport.objects.create(
         year=year,

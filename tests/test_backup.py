@@ -3,6 +3,7 @@ installation whose people have other numbers. Row counts and file hashes come ba
 are found by who they are."""
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -13,7 +14,9 @@ import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from accounts.models import Membership
@@ -26,6 +29,14 @@ from tests.conftest import audit_rewritable
 pytestmark = pytest.mark.worker  # processes of its own: pg_dump, psql, manage.py
 
 CONTENT = b"%PDF-1.4 the homework that must come back"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def storage_of_its_own(tmp_path_factory):
+    """Files in a folder of this run, not the checkout's var/media: a run stopped half-way (or
+    the demo) leaves nothing there that the next restore would refuse to overwrite."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +164,33 @@ def test_a_school_without_any_file_backs_up(world, django_db_blocker, tmp_path):
         folder = backup_school(b.school, tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["files"] == [] and manifest["rows"]["journal_lesson"] > 0
+
+
+def test_the_nightly_backup_restores_in_a_drill_and_keeps_each_schools_newest(
+    world, django_db_blocker, new_installation, tmp_path
+):
+    """The command the chart's CronJob and the compose service run each night, then what an
+    operator does on the bad day: the newest copy of a school restored into an empty installation
+    holds every row it counted. Copies past --keep-days go, except a school's only one."""
+    backups = tmp_path / "backups"
+    for stale in ("school-a-20200101-010000", "school-a-20200102-010000", "closed-school-20200101-010000"):
+        (backups / stale).mkdir(parents=True)
+    with django_db_blocker.unblock():
+        out = io.StringIO()
+        call_command("backup_school", into=str(backups), keep_days=14, stdout=out)
+    made = sorted(p.name for p in backups.iterdir())
+    assert "closed-school-20200101-010000" in made  # that school's newest, however old
+    assert not [name for name in made if name.startswith("school-a-2020")]
+    assert any(name.startswith("public-") for name in made)
+    newest = max(p for p in backups.iterdir() if p.name.startswith("school-a-2"))
+
+    env = os.environ | {"DATABASE_URL": new_installation, "MEDIA_ROOT": str(tmp_path / "media"), "DEBUG": "True"}
+    drill = subprocess.run(
+        [sys.executable, "manage.py", "restore_school", str(newest), "--slug", world.a.school.slug],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert "Восстановлено" in drill.stdout, drill.stderr[-2000:]
+    manifest = json.loads((newest / "manifest.json").read_text())
+    with psycopg.connect(new_installation) as db:
+        for table, count in manifest["rows"].items():
+            assert db.execute(f'SELECT count(*) FROM {manifest["schema"]}."{table}"').fetchone()[0] == count, table

@@ -82,3 +82,9 @@ def test_migrations_run_as_the_tables_owner_and_the_app_as_a_role_of_rows():
     assert "manage.py database_roles --owner ejournal_owner --app ejournal_app" in services["database-roles"]["command"]
     init = (ROOT / "deploy" / "postgres-roles.sh").read_text()
     assert "CREATE ROLE ejournal_owner" in init and "CREATE ROLE ejournal_app" in init
+
+
+def test_the_one_server_install_backs_up_every_school_each_night():
+    backup = COMPOSE["services"]["backup"]
+    assert "manage.py backup_school --into /backups --keep-days 14" in backup["command"]
+    assert "./var/backups:/backups" in backup["volumes"]

@@ -191,3 +191,15 @@ def test_the_release_fits_the_database_connections_it_is_given():
     # A transaction-mode pooler mixes schools: the chart does not take it.
     with pytest.raises(Exception, match="(?i)poolMode|enum|schema"):
         rendered({"database": {"poolMode": "transaction", "maxConnections": 100}})
+
+
+def test_every_school_is_backed_up_each_night_into_a_volume_of_its_own():
+    cron = rendered()[("CronJob", "ej-backup")]["spec"]
+    assert cron["schedule"] == "30 1 * * *" and cron["timeZone"] == "Europe/Moscow"
+    assert cron["concurrencyPolicy"] == "Forbid"
+    pod = cron["jobTemplate"]["spec"]["template"]["spec"]
+    command = pod["containers"][0]["command"]
+    assert command[:4] == ["python", "manage.py", "backup_school", "--into"] and command[-2:] == ["--keep-days", "14"]
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["backups"]["persistentVolumeClaim"] == {"claimName": "ejournal-backups"}
+    assert ("CronJob", "ej-backup") not in rendered({"backup": {"enabled": False}})

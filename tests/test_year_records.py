@@ -516,3 +516,47 @@ def test_a_pupil_is_on_the_lessons_from_the_day_they_join_the_class(world):
         assert set(a.pupils[:3]) <= set(selectors.lesson_sheet(earlier))
         with pytest.raises(ValidationError, match="не учится"):
             services.add_mark(earlier, pupil=newcomer, value="5", work_type=cal.answer, by=a.class_teacher)
+
+
+def test_in_a_bucket_with_object_lock_the_archive_cannot_be_deleted_before_its_day(world, archive_places, settings):
+    """The year's archive in S3 (moto's server here) is written in compliance mode: not even the
+    bucket's owner deletes a version before the longest retention of its documents."""
+    import sys
+
+    import boto3
+
+    from journal.archive import retention
+
+    from .conftest import free_port, wait_for_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        wait_for_port(port, server)
+        keys = {"aws_access_key_id": "district", "aws_secret_access_key": "district-secret", "region_name": "us-east-1"}
+        s3 = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", **keys)
+        s3.create_bucket(Bucket="archives", ObjectLockEnabledForBucket=True)
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": "archives", "endpoint_url": f"http://127.0.0.1:{port}",
+                            "access_key": keys["aws_access_key_id"], "secret_key": keys["aws_secret_access_key"],
+                            "region_name": "us-east-1", "file_overwrite": False},
+            },
+        }  # fmt: skip
+        a, cal = world.a, world.calendar_a
+        with schema_context(a.school.schema_name):
+            call_command("export_archive", "--school", a.school.slug, "--year", cal.year.name)
+            prefix = ArchiveExport.objects.get().targets[0].removeprefix("storage:")
+        key = f"{prefix}/MANIFEST.sha256"
+        held = s3.head_object(Bucket="archives", Key=key)
+        assert held["ObjectLockMode"] == "COMPLIANCE"
+        assert held["ObjectLockRetainUntilDate"].date() == max(retention(cal.year).values())
+        version = held["VersionId"]
+        with pytest.raises(Exception, match="AccessDenied"):
+            s3.delete_object(Bucket="archives", Key=key, VersionId=version)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,4 +1,10 @@
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from tenants.backup import backup_public, backup_school
 from tenants.models import School
@@ -10,8 +16,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("slug", nargs="?", help="адрес школы; без него — все школы и public (вся установка)")
         parser.add_argument("--into", default="var/backups", help="папка для копий")
+        parser.add_argument(
+            "--keep-days", type=int, help="удалить копии старше стольких дней (последняя копия каждой школы остаётся)"
+        )
 
-    def handle(self, *args, slug, into, **options):
+    def handle(self, *args, slug, into, keep_days=None, **options):
         if slug:
             school = School.objects.filter(slug=slug).first()
             if school is None:
@@ -25,3 +34,20 @@ class Command(BaseCommand):
             schools = School.objects.exclude(schema_name="public").order_by("slug")
         for school in schools:
             self.stdout.write(f"{school.slug}: {backup_school(school, into)}")
+        if keep_days is not None:
+            for old in expired(Path(into), timezone.now() - timedelta(days=keep_days)):
+                shutil.rmtree(old)
+                self.stdout.write(f"удалена старая копия: {old.name}")
+
+
+def expired(into, before):
+    """Backup folders (<slug>-YYYYmmdd-HHMMSS) made before `before`, never a school's newest."""
+    newest, found = {}, []
+    for folder in into.iterdir():
+        match = re.fullmatch(r"(.+)-(\d{8}-\d{6})", folder.name)
+        if not folder.is_dir() or not match:
+            continue
+        made = datetime.strptime(match.group(2), "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+        found.append((match.group(1), made, folder))
+        newest[match.group(1)] = max(newest.get(match.group(1), made), made)
+    return [folder for slug, made, folder in found if made < before and made != newest[slug]]

@@ -22,7 +22,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     options = parser.parse_args()
-    os.environ.update(LOCKOUT_ATTEMPTS="1000000", THROTTLE_SIGN_IN="1000000/min")
+    os.environ.update(LOCKOUT_ATTEMPTS="1000000", ACCOUNT_CEILING="1000000", THROTTLE_SIGN_IN="1000000/min")
     with scratch_database():
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         import django

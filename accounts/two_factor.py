@@ -104,14 +104,11 @@ def new_recovery_codes(user):
     return codes
 
 
-@transaction.atomic
 def verify(request, token, *, ip):
-    """A code from the app, or a recovery code (each works once). True when accepted. The
-    person's device rows are locked first: codes sent at once are checked one after another, so
-    each failure is counted and a recovery code is used once."""
+    """A code from the app, or a recovery code (each works once). True when accepted. django-otp
+    locks the person's device rows while it checks (match_token: SELECT … FOR UPDATE), so codes
+    sent at once are checked one after another: each failure counts, a recovery code works once."""
     token = "".join((token or "").split()).replace("-", "")
-    for model in (TOTPDevice, StaticDevice):
-        list(model.objects.select_for_update().filter(user=request.user).values_list("pk"))
     device = match_token(request.user, token if token.isdigit() else token.lower())
     if device is None:
         record("user.two_factor_failed", request.user, by=request.user, ip=ip)

@@ -178,3 +178,69 @@ def test_every_answer_to_a_signed_in_person_is_private_and_not_stored(world, ent
     api = enter(world.parent).get("/api/v1/children/")
     assert "no-store" in api["Cache-Control"]
     assert "no-store" not in Client(HTTP_HOST=world.a.host).get("/login/").get("Cache-Control", "")
+
+
+def test_wrong_codes_sent_at_once_are_each_counted(world, settings):
+    """The probe saw codes sent together counted as two or three failures: django-otp's slowdown
+    refusing the rest unchecked. Every code that is checked is counted, because django-otp locks
+    the device rows while it checks. Pinned here with the slowdown off: the row is held by another
+    transaction until every request waits on it, then let go."""
+    import time as clock
+    from concurrent.futures import ThreadPoolExecutor
+    from importlib import import_module
+
+    import psycopg
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.db import connection
+
+    from tests.conftest import database_url_of_tests
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's own slowdown off: every code reaches the check
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "two_factor": "1000/min"},
+    }
+    a, codes = world.a, 6
+    device = TOTPDevice.objects.get(user=a.deputy, confirmed=True)
+
+    def wrong_code(_):
+        try:  # a session signed in with the password only, on this thread's own connection
+            session = import_module(settings.SESSION_ENGINE).SessionStore()
+            session.update({SESSION_KEY: str(a.deputy.pk), BACKEND_SESSION_KEY: "accounts.backends.IdentifierBackend",
+                            HASH_SESSION_KEY: a.deputy.get_session_auth_hash()})  # fmt: skip
+            session.create()
+            browser = Client(HTTP_HOST=a.host)
+            browser.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+            return browser.post("/account/2fa/", {"code": "000000"}).status_code
+        finally:
+            connection.close()
+
+    def waiting(db):
+        # pg_stat_activity is a snapshot per transaction: cleared to be read afresh.
+        return db.execute(
+            "SELECT pg_stat_clear_snapshot(), (SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database())"
+        ).fetchone()[1]
+
+    with psycopg.connect(database_url_of_tests()) as holder, ThreadPoolExecutor(max_workers=codes) as pool:
+        holder.execute("SELECT 1 FROM otp_totp_totpdevice WHERE id = %s FOR UPDATE", [device.pk])
+        sent = [pool.submit(wrong_code, n) for n in range(codes)]
+        deadline = clock.monotonic() + 60
+        while waiting(holder) < codes and clock.monotonic() < deadline and not any(f.done() for f in sent):
+            clock.sleep(0.05)
+        queued = waiting(holder)
+        holder.commit()  # let go: the requests go on
+        assert queued == codes, "the requests did not all wait on the device's row"
+        assert [f.result() for f in sent] == [200] * codes
+        try:
+            counted = holder.execute(
+                "SELECT throttling_failure_count FROM otp_totp_totpdevice WHERE id = %s", [device.pk]
+            ).fetchone()[0]
+            assert counted == codes
+        finally:
+            holder.execute(
+                "UPDATE otp_totp_totpdevice SET throttling_failure_count = 0, throttling_failure_timestamp = NULL"
+                " WHERE id = %s",
+                [device.pk],
+            )
+            holder.commit()

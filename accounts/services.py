@@ -64,7 +64,6 @@ def sign_in(identifier, password, *, ip, host, request):
     user = authenticate(request, username=identifier or "", password=password or "")
     if user is not None:
         LoginAttempt.objects.filter(pk=attempt.pk).update(success=True, user=user)
-        request.signed_in_as = key  # the sign-in view gives this browser its device cookie
         return user
     refusal = lockout.over_limit(attempt, checked=True)
     if refusal:

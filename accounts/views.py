@@ -74,7 +74,7 @@ def login_view(request):
             if roles_for(user, request.school):
                 login(request, user, backend=BACKEND)
                 response = HttpResponseRedirect(next_url)
-                lockout.remember_device(response, request.signed_in_as)
+                lockout.remember_device(response, lockout.login_key(form.cleaned_data["identifier"]))
                 return response
             elsewhere = _where_to_sign_in(user)
             form.add_error(None, "По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:")

@@ -9,6 +9,10 @@ class SignInForm(forms.Form):
     password = forms.CharField(label=_("Пароль"), widget=forms.PasswordInput)
 
 
+class ForgottenPasswordForm(forms.Form):
+    identifier = forms.CharField(label=_("E-mail, телефон или СНИЛС, с которым вы входите"), max_length=254)
+
+
 class InvitationCodeForm(forms.Form):
     code = forms.CharField(label=_("Код приглашения"), max_length=20, help_text=_("Например, ABCDE-FGH23"))
 

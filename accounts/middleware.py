@@ -34,7 +34,7 @@ class SchoolAccessGate:
     a two-factor key, recovery codes)."""
 
     BEFORE_SECOND_FACTOR = ("/account/2fa/", "/logout/", "/i18n/", "/static/")
-    AT_A_READ_ONLY_SCHOOL = ("/login/", "/logout/", "/account/2fa/", "/i18n/setlang/")
+    AT_A_READ_ONLY_SCHOOL = ("/login/", "/logout/", "/account/2fa/", "/i18n/setlang/")  # and below /login/
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -60,7 +60,7 @@ class SchoolAccessGate:
             school is not None
             and not school.is_writable
             and request.method not in ("GET", "HEAD", "OPTIONS")
-            and request.path not in self.AT_A_READ_ONLY_SCHOOL
+            and not request.path.startswith(self.AT_A_READ_ONLY_SCHOOL)
         ):
             message = f"Школа «{school.short_name}»: {school.get_status_display().lower()}. Изменения не сохраняются."
             return refuse(request, 403, "school_read_only", message, template="read_only.html")

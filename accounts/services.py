@@ -12,10 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from audit.models import record
+from audit.models import AuditEntry, record
 from tenants.models import School
 
-from . import lockout
+from . import lockout, tasks
 from .backends import find_user
 from .identifiers import normalize_email, normalize_phone, normalize_snils
 from .models import (
@@ -69,6 +69,36 @@ def sign_in(identifier, password, *, ip, host, request):
     if refusal:
         raise SignInError(refusal, locked=True)
     raise SignInError("Неверный логин или пароль.")
+
+
+RESETS_PER_HOUR = 3  # links a login is sent in an hour, however often they are asked for
+
+
+def request_password_reset(identifier, *, ip, host):
+    """Sends the login's owner a link to set a new password, if the login is someone's and has an
+    e-mail. The caller answers the same whatever happened: nobody learns whether a login exists."""
+    user = find_user(identifier or "")
+    if user is None or not user.is_active:
+        return
+    since = timezone.now() - timedelta(hours=1)
+    with schema_context("public"):  # a person's entries are in public, whichever address asked
+        asked = AuditEntry.objects.filter(
+            action="user.password_reset_requested", target_type="accounts.user", target_id=user.pk, at__gte=since
+        ).count()
+    if asked >= RESETS_PER_HOUR:
+        return
+    record("user.password_reset_requested", user, ip=ip, new={"channel": "email" if user.email else "none"})
+    if user.email:
+        transaction.on_commit(lambda: tasks.send_or_log(tasks.send_password_link, user.pk, host))
+
+
+@transaction.atomic
+def reset_password(user, password, *, ip):
+    """A new password from the link: every session the person had ends with the old password."""
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record("user.password_reset", user, by=user, ip=ip)
 
 
 def may_issue(user, school, role, pupil=None):

@@ -3,9 +3,14 @@
 import logging
 
 from celery import shared_task
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from groundwork.addresses import host_url
 
 from .models import User
 
@@ -47,8 +52,31 @@ def tell_person(user_id, what):
     return True
 
 
-def tell(user_id, what):
+def send_or_log(task, *args):
     try:
-        tell_person.apply_async(args=[user_id, what], retry=False)
-    except Exception:  # the broker is down: what was done stands, the notice is not sent
-        logger.warning("the notice %s was not queued", what)
+        task.apply_async(args=list(args), retry=False)
+    except Exception:  # the broker is down: what was done stands, the message is not sent
+        logger.warning("%s was not queued", task.name)
+
+
+def tell(user_id, what):
+    send_or_log(tell_person, user_id, what)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+def send_password_link(user_id, host):
+    """A one-use link to set a new password, to the person's e-mail, valid for an hour
+    (PASSWORD_RESET_TIMEOUT). Made here, at sending: the link's secret is in no table and no queue."""
+    user = User.objects.filter(pk=user_id, is_active=True).exclude(email=None).first()
+    if user is None:
+        return False
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    send_mail(
+        "Электронный дневник: новый пароль",
+        f"Здравствуйте, {user.first_name}!\n\nЧтобы задать новый пароль, откройте ссылку (она действует час и "
+        f"только один раз):\n{host_url(host.split(':')[0], f'/login/reset/{uid}/{token}/')}\n\n"
+        "Если вы не просили сменить пароль, ничего не делайте: старый пароль продолжает действовать.",
+        None,
+        [user.email],
+    )
+    return True

@@ -2,6 +2,8 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.auth.views import PasswordChangeView
 from django.core import signing
 from django.core.cache import caches
@@ -10,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -25,6 +27,7 @@ from .access import public, school_roles, signed_in
 from .forms import (
     ConsentForm,
     EndMembershipForm,
+    ForgottenPasswordForm,
     InvitationCodeForm,
     NewAccountForm,
     SignInForm,
@@ -80,6 +83,39 @@ def login_view(request):
             form.add_error(None, "По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:")
     context = {"form": form, "next": next_url, "elsewhere": elsewhere}
     return render(request, "accounts/login.html", context, status=status)
+
+
+@public
+@throttled("sign_in")
+def password_forgot(request):
+    """«Забыли пароль?»: the same answer whether or not the login is someone's."""
+    form = ForgottenPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_password_reset(form.cleaned_data["identifier"], ip=client_ip(request), host=request.get_host())
+        return render(request, "accounts/password_forgot.html", {"sent": True})
+    return render(request, "accounts/password_forgot.html", {"form": form})
+
+
+@public
+@throttled("sign_in")
+def password_reset(request, uidb64, token):
+    """The link from the e-mail: a new password, once, within the hour."""
+    try:
+        user = User.objects.filter(pk=int(urlsafe_base64_decode(uidb64)), is_active=True).first()
+    except (ValueError, OverflowError):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        return render(request, "accounts/password_reset.html", {"expired": True}, status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password(user, form.cleaned_data["new_password1"], ip=client_ip(request))
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, "Пароль изменён. Войдите с новым паролем.")
+            return redirect("login")
+    return render(request, "accounts/password_reset.html", {"form": form})
 
 
 @public

@@ -204,6 +204,7 @@ LOGIN_URL = "login"
 LOCKOUT_ATTEMPTS = envint("LOCKOUT_ATTEMPTS", "5")
 LOCKOUT_MINUTES = envint("LOCKOUT_MINUTES", "15")
 INVITATION_DAYS = envint("INVITATION_DAYS", "14")
+PASSWORD_RESET_TIMEOUT = 3600  # the «Забыли пароль?» link lives an hour (and works once)
 # Sign-in limits (accounts.lockout), counted in PostgreSQL before each password check:
 # LOCKOUT_ATTEMPTS per login and network, the wait doubling after each lockout; ACCOUNT_CEILING
 # failures an hour per login from browsers it never signed in from.

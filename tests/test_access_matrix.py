@@ -215,6 +215,8 @@ def school_get_cases(o):
         # Parents and district staff hold no role at a school's address: they are signed out there.
         ("/", set(SCHOOL_PEOPLE)),
         ("/login/", set(SCHOOL_PEOPLE)),
+        ("/login/forgot/", set(SCHOOL_PEOPLE)),
+        ("/login/reset/MQ/no-such-token/", set()),
         ("/sw.js", set(SCHOOL_PEOPLE)),
         ("/login/handoff/", set()),
         ("/invite/", set(SCHOOL_PEOPLE)),
@@ -322,6 +324,7 @@ def school_write_cases(o):
     c5, p0, ml, sl = a.school_class.pk, a.pupils[0].pk, o["maths_lesson"].pk, o["substituted"].pk
     return [
         ("post", "/logout/", set(SCHOOL_PEOPLE)),
+        ("post", "/login/forgot/", set(SCHOOL_PEOPLE)),
         ("post", "/i18n/setlang/", set(SCHOOL_PEOPLE)),
         ("post", "/api/v1/push-subscriptions/", SIGNED_IN_SCHOOL),
         ("post", "/switch/portal/", set()),
@@ -376,6 +379,8 @@ def portal_get_cases(o, world):
         # District staff are sent from the start page to their console.
         ("/", set(PORTAL_PEOPLE) - {OFF, OPR}),
         ("/login/", set(PORTAL_PEOPLE)),
+        ("/login/forgot/", set(PORTAL_PEOPLE)),
+        ("/login/reset/MQ/no-such-token/", set()),
         ("/sw.js", set(PORTAL_PEOPLE)),
         ("/login/handoff/", set()),
         ("/invite/", set(PORTAL_PEOPLE)),
@@ -434,6 +439,7 @@ def portal_write_cases(o):
     slug = o["a"].school.slug
     return [
         ("post", "/logout/", set(PORTAL_PEOPLE)),
+        ("post", "/login/forgot/", set(PORTAL_PEOPLE)),
         ("post", "/i18n/setlang/", set(PORTAL_PEOPLE)),
         ("post", "/api/v1/push-subscriptions/", SIGNED_IN_PORTAL),
         ("post", f"/switch/{slug}/", set()),
@@ -575,7 +581,8 @@ def test_writes_from_outside_a_routes_audience_are_refused_and_change_nothing(wo
 def test_school_a_people_get_nothing_at_school_b(world, browsers, cast, who):
     """The same paths at school B's address: A's people hold no role there, whatever the ids."""
     _, objects = cast
-    public = {"/", "/login/", "/login/handoff/", "/invite/", "/invite/BADCO-DE234/", "/api/schema/", "/sw.js"}
+    public = {"/", "/login/", "/login/forgot/", "/login/reset/MQ/no-such-token/", "/login/handoff/", "/invite/",
+              "/invite/BADCO-DE234/", "/api/schema/", "/sw.js"}  # fmt: skip
     for path, _ in school_get_cases(objects):
         response = browsers(who, world.b.host).get(path)
         if path not in public:

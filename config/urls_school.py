@@ -61,6 +61,7 @@ urlpatterns = common + [
     path("imports/<int:batch_id>/", journal_views.import_preview, name="import_preview"),
     path("classes/<int:class_id>/enroll/", journal_views.class_enroll, name="class_enroll"),
     path("classes/<int:class_id>/pupils/<int:pupil_id>/move/", journal_views.pupil_move, name="pupil_move"),
+    path("classes/<int:class_id>/pupils/<int:pupil_id>/correct/", journal_views.pupil_correct, name="pupil_correct"),
     path("classes/<int:class_id>/subgroups/", journal_views.subgroup_add, name="subgroup_add"),
     path("classes/<int:class_id>/absences/", journal_views.absences, name="absences"),
     path("control/", journal_views.control, name="control"),

@@ -26,6 +26,13 @@ def access_class_to_manage_families(request, class_id):
     return school_class
 
 
+def access_pupil_to_correct(request, class_id, pupil_id):
+    school_class = access_class_to_read(request, class_id)
+    if not rulebook.can_correct_pupil(request.user, request.roles, school_class):
+        raise Http404
+    return access_pupil_of_class(request, school_class, pupil_id)
+
+
 def access_class_to_print_reports(request, class_id):
     school_class = access_class_to_read(request, class_id)
     if not rulebook.can_print_class_reports(request.user, request.roles, school_class):

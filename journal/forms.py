@@ -80,6 +80,18 @@ class RulesForm(forms.Form):
     )
 
 
+class PupilCorrectionForm(forms.Form):
+    last_name = forms.CharField(label=_("Фамилия"), max_length=100)
+    first_name = forms.CharField(label=_("Имя"), max_length=100)
+    middle_name = forms.CharField(label=_("Отчество"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Дата рождения"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Основание исправления"),
+        max_length=500,
+        help_text=_("Документ или обращение: «свидетельство о рождении», «заявление матери от 02.12.2026»."),
+    )
+
+
 class ClassForm(forms.Form):
     grade = forms.IntegerField(label=_("Параллель"), min_value=1, max_value=11)
     letter = forms.CharField(label=_("Литера"), max_length=3)

@@ -103,6 +103,12 @@ def can_read_class(roles):
     return bool(roles & STAFF)
 
 
+def can_correct_pupil(user, roles, school_class):
+    """A pupil's name and birth date, corrected with a reason: the class's own class teacher and
+    the school's administrator of the journal (Положение 4.2 of 001: changes to personal data at once)."""
+    return Role.SCHOOL_ADMIN in roles or is_class_teacher_of(user, roles, school_class)
+
+
 def can_manage_families(user, roles, school_class):
     """Parents' and pupils' credentials, absence reasons, parent meetings: the class's own
     class teacher (the regulations give these to no one else)."""
@@ -198,6 +204,7 @@ RULES = [
         "the class's own class teacher",
     ),
     ("End a guardianship", "the class's own class teacher"),
+    ("Correct a pupil's name or birth date (with a reason)", "the class's own class teacher, the school admin"),
     ("Withdraw consent", "the parent"),
     ("Staff credentials", "the school admin (never for themselves)"),
     ("A school's first admin", "the district operator, only while the school has no admin"),

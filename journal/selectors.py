@@ -618,3 +618,12 @@ def absences_by_reason(school_class, first, last):
         "subjects": sorted(((subjects[pk], counts) for pk, counts in by_subject.items()), key=lambda i: i[0].name),
         "totals": totals,
     }
+
+
+def corrections_of(pupil):
+    """The pupil's personal data as it was before each correction: when, who, old, new, why."""
+    return list(
+        AuditEntry.objects.filter(action="pupil.corrected", target_type="journal.pupil", target_id=pupil.pk)
+        .select_related("actor")
+        .order_by("-at")
+    )

@@ -278,6 +278,8 @@ def school_get_cases(o):
         ("/imports/", {AD, DE}),
         (f"/imports/{o['batch'].pk}/", {AD}),
         (f"/classes/{c5}/absences/", {CT}),
+        (f"/classes/{c5}/pupils/{p0}/correct/", {CT, AD}),
+        (f"/classes/{c6}/pupils/{p0}/correct/", set()),  # not a pupil of that class
         (f"/classes/{c6}/absences/", set()),
         ("/control/", HEADS),
         ("/control/missed-lessons/", HEADS),
@@ -348,6 +350,7 @@ def school_write_cases(o):
         ("post", "/setup/lessons/generate/", {AD, DE}),
         ("post", f"/classes/{c5}/enroll/", {AD, DE}),
         ("post", f"/classes/{c5}/pupils/{p0}/move/", {AD, DE}),
+        ("post", f"/classes/{c5}/pupils/{p0}/correct/", {CT, AD}),
         ("post", f"/classes/{c5}/subgroups/", {AD, DE}),
         ("post", f"/api/v1/pupils/{p0}/move/", {AD, DE}),
         ("post", "/api/v1/years/", {AD, DE}),

@@ -56,6 +56,8 @@ from .records import (
     take_attendance,
 )
 from .roster import (
+    PERSONAL,
+    correct_pupil,
     create_class,
     create_subgroup,
     end_guardianship,
@@ -81,6 +83,8 @@ from .timetable import (
 from .year_end import turn_over_year, year_end_plan
 
 __all__ = [
+    "PERSONAL",
+    "correct_pupil",
     "add_remark",
     "excuse_absences",
     "record_lesson",

@@ -58,6 +58,40 @@ def _order(number, order_date):
     return number.strip()
 
 
+PERSONAL = ("last_name", "first_name", "middle_name", "birth_date")
+
+
+@transaction.atomic
+def correct_pupil(pupil, *, reason, by, ip=None, **changes):
+    """A misspelt name or a wrong birth date put right, with its reason: the old value stays in the
+    history (the audit trail); every page, report, paper copy and archive made afterwards shows
+    the new one. Only what differs is written; nothing at all if nothing does."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise ValidationError(
+            {"reason": "Укажите основание исправления: документ или обращение (не короче 5 символов)."}
+        )
+    new = {}
+    for field in PERSONAL:
+        if field not in changes:
+            continue
+        value = changes[field]
+        value = " ".join(value.split()) if isinstance(value, str) else value
+        if field in ("last_name", "first_name") and not value:
+            raise ValidationError({field: "Фамилия и имя не могут быть пустыми."})
+        if value != getattr(pupil, field):
+            new[field] = value
+    if not new:
+        raise ValidationError("Данные не изменились: исправлять нечего.")
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    old = {field: getattr(pupil, field) for field in new}
+    for field, value in new.items():
+        setattr(pupil, field, value)
+    pupil.save(update_fields=list(new))
+    record("pupil.corrected", pupil, by=by, ip=ip, old=old, new=new, reason=reason[:500])
+    return pupil
+
+
 @transaction.atomic
 def enroll_pupil(
     *,

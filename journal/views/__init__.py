@@ -8,6 +8,7 @@ from .classes import (
     family_invite,
     guardian_end,
     home,
+    pupil_correct,
     pupil_move,
     subgroup_add,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "missed_lessons",
     "lessons_generate",
     "plan_page",
+    "pupil_correct",
     "pupil_move",
     "setup",
     "setup_add",

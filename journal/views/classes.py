@@ -22,6 +22,7 @@ from ..access import (
     access_class_to_manage_families,
     access_class_to_read,
     access_pupil_of_class,
+    access_pupil_to_correct,
 )
 from ..models import (
     AcademicYear,
@@ -79,6 +80,7 @@ def class_detail(request, class_id):
             "can_manage": rulebook.can_change_roster(request.roles),
             "enroll_form": forms.EnrollForm(),
             "move_form": forms.MoveForm(),
+            "can_correct": rulebook.can_correct_pupil(request.user, request.roles, school_class),
             "subgroups": school_class.subgroups.prefetch_related("pupils"),
         },
     )
@@ -199,6 +201,37 @@ def pupil_move(request, class_id, pupil_id):
     else:
         messages.success(request, "Изменение списка класса записано.")
     return redirect("class_detail", class_id=class_id)
+
+
+@school_roles(Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
+def pupil_correct(request, class_id, pupil_id):
+    """A pupil's name or birth date put right, with its reason, and the corrections so far."""
+    pupil = access_pupil_to_correct(request, class_id, pupil_id)
+    initial = {field: getattr(pupil, field) for field in services.PERSONAL}
+    form = forms.PupilCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError(explain_form(form))
+            d = form.cleaned_data
+            services.correct_pupil(
+                pupil,
+                reason=d["reason"],
+                by=request.user,
+                ip=client_ip(request),
+                **{field: d[field] for field in services.PERSONAL},
+            )
+        except ValidationError as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(request, "Данные обучающегося исправлены; прежние сохранены в истории.")
+            return redirect("pupil_correct", class_id=class_id, pupil_id=pupil_id)
+    log_view(request, [pupil])
+    return render(
+        request,
+        "journal/pupil_correct.html",
+        {"pupil": pupil, "form": form, "history": selectors.corrections_of(pupil)},
+    )
 
 
 @require_POST

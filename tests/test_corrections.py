@@ -1,0 +1,57 @@
+"""A misspelt surname put right (Положение 4.2 of 001; 152-ФЗ, the right to correction): the class
+teacher or the school admin corrects it with a reason, the old value stays in the history, and
+the diary shows the new one."""
+
+from django_tenants.utils import schema_context
+
+from audit.models import AuditEntry
+from journal.models import Pupil
+
+
+def test_a_class_teacher_corrects_a_surname_and_the_diary_shows_it_with_the_old_one_kept(world, enter):
+    a = world.a
+    pupil = a.pupils[0]
+    page = f"/classes/{a.school_class.pk}/pupils/{pupil.pk}/correct/"
+    teacher = enter(a.class_teacher, a.host)
+    assert "✎" in teacher.get(f"/classes/{a.school_class.pk}/").content.decode()
+    form = {"last_name": "Иваненко", "first_name": pupil.first_name, "middle_name": pupil.middle_name,
+            "birth_date": pupil.birth_date.isoformat(), "reason": "Свидетельство о рождении I-МЮ № 512345"}  # fmt: skip
+    done = teacher.post(page, form, follow=True)
+    assert "исправлены" in done.content.decode() and pupil.last_name in done.content.decode()  # the history
+    with schema_context(a.school.schema_name):
+        assert Pupil.objects.get(pk=pupil.pk).last_name == "Иваненко"
+        entry = AuditEntry.objects.get(action="pupil.corrected", target_id=pupil.pk)
+    assert entry.old == {"last_name": pupil.last_name} and entry.new == {"last_name": "Иваненко"}
+    assert entry.actor_id == a.class_teacher.pk and entry.reason.startswith("Свидетельство")
+    diary = enter(world.parent).get(f"/children/{a.school.slug}/{pupil.pk}/").content.decode()
+    assert "Иваненко" in diary
+
+
+def test_a_correction_without_a_reason_or_with_a_bad_date_changes_nothing(world, enter):
+    a = world.a
+    pupil = a.pupils[1]
+    page = f"/classes/{a.school_class.pk}/pupils/{pupil.pk}/correct/"
+    admin = enter(a.admin, a.host)
+    base = {"last_name": "Петрова", "first_name": pupil.first_name, "birth_date": pupil.birth_date.isoformat()}
+    for form, message in (
+        ({**base, "reason": ""}, "Основание исправления"),
+        ({**base, "reason": "паспорт", "birth_date": "2026-02-30"}, "Дата рождения"),
+        ({**base, "last_name": "", "reason": "паспорт матери"}, "Фамилия"),
+    ):
+        answer = admin.post(page, form, follow=True).content.decode()
+        assert message in answer, message
+    with schema_context(a.school.schema_name):
+        assert Pupil.objects.get(pk=pupil.pk).last_name == pupil.last_name
+        assert not AuditEntry.objects.filter(action="pupil.corrected", target_id=pupil.pk).exists()
+
+
+def test_nobody_else_corrects_a_pupil(world, enter):
+    a, b = world.a, world.b
+    page = f"/classes/{a.school_class.pk}/pupils/{a.pupils[0].pk}/correct/"
+    form = {"last_name": "Чужой", "first_name": "Х", "birth_date": "2015-01-01", "reason": "просто так"}
+    for person in (a.teacher, a.deputy, a.director):
+        assert enter(person, a.host).post(page, form).status_code in (403, 404)
+    # Another school's class teacher holds no role at this address: signed out, sent to sign in.
+    assert enter(b.class_teacher, a.host).post(page, form).url.startswith("/login/")
+    with schema_context(a.school.schema_name):
+        assert Pupil.objects.get(pk=a.pupils[0].pk).last_name == a.pupils[0].last_name

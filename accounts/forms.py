@@ -13,6 +13,14 @@ class ForgottenPasswordForm(forms.Form):
     identifier = forms.CharField(label=_("E-mail, телефон или СНИЛС, с которым вы входите"), max_length=254)
 
 
+class NewEmailForm(forms.Form):
+    email = forms.CharField(label=_("Новый e-mail"), max_length=254)
+
+
+class EmailCodeForm(forms.Form):
+    code = forms.CharField(label=_("Код из письма"), max_length=6)
+
+
 class InvitationCodeForm(forms.Form):
     code = forms.CharField(label=_("Код приглашения"), max_length=20, help_text=_("Например, ABCDE-FGH23"))
 

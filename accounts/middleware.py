@@ -28,13 +28,15 @@ class SchoolAccessGate:
     2. the second factor: until a person who needs one has given it in this session, only the
        two-factor page, signing out and the language switch answer; the API says why;
     3. the school's state: a suspended or archived school is read, never written, except for
-       what changes no school data: signing in, the second factor, signing out, the language.
+       what changes no school data: signing in, the person's own account (the second factor,
+       the password, the e-mail), signing out, the language.
 
     Every answer to a signed-in person is private and not stored by browsers or proxies (marks,
     a two-factor key, recovery codes)."""
 
     BEFORE_SECOND_FACTOR = ("/account/2fa/", "/logout/", "/i18n/", "/static/")
-    AT_A_READ_ONLY_SCHOOL = ("/login/", "/logout/", "/account/2fa/", "/i18n/setlang/")  # and below /login/
+    # The person's own account, not the school's records: below /login/ and /account/ too.
+    AT_A_READ_ONLY_SCHOOL = ("/login/", "/logout/", "/account/", "/i18n/setlang/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,8 +1,9 @@
 """Writes about people: signing in, credentials (invitations), memberships, consent."""
 
 import base64
+import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -99,6 +100,53 @@ def reset_password(user, password, *, ip):
     user.set_password(password)
     user.save(update_fields=["password"])
     record("user.password_reset", user, by=user, ip=ip)
+
+
+EMAIL_CODE_MINUTES, EMAIL_CODE_TRIES = 15, 5
+PENDING_EMAIL = "email_change"
+
+
+def start_email_change(user, new_email, *, session, ip):
+    """A code to the new address; the e-mail changes only once it is typed back (confirm_email_change).
+    Whether the address is someone else's is said only then, to whoever reads that mailbox."""
+    try:
+        email = normalize_email(new_email)
+    except ValidationError:
+        raise ValidationError({"email": "Введите e-mail полностью, например ivanova@mail.ru."}) from None
+    if email == user.email:
+        raise ValidationError({"email": "Это ваш нынешний e-mail."})
+    code = f"{secrets.randbelow(10**6):06d}"
+    until = timezone.now() + timedelta(minutes=EMAIL_CODE_MINUTES)
+    session[PENDING_EMAIL] = {"email": email, "code": hash_code(code), "until": until.isoformat(), "tries": 0}
+    record("user.email_change_requested", user, by=user, ip=ip)
+    transaction.on_commit(lambda: tasks.send_or_log(tasks.send_email_code, user.pk, email, code))
+    return email
+
+
+@transaction.atomic
+def confirm_email_change(user, code, *, session, ip):
+    pending = session.get(PENDING_EMAIL)
+    if not pending or timezone.now() > datetime.fromisoformat(pending["until"]):
+        session.pop(PENDING_EMAIL, None)
+        raise ValidationError({"code": "Код устарел или не запрашивался: запросите новый."})
+    if hash_code((code or "").strip()) != pending["code"]:
+        pending["tries"] += 1
+        if pending["tries"] >= EMAIL_CODE_TRIES:
+            session.pop(PENDING_EMAIL)
+            raise ValidationError({"code": "Код не подошёл пять раз: запросите новый."})
+        session[PENDING_EMAIL] = pending
+        raise ValidationError({"code": "Код не подошёл: проверьте письмо на новом адресе."})
+    if User.objects.filter(email=pending["email"]).exclude(pk=user.pk).exists():
+        session.pop(PENDING_EMAIL)
+        raise ValidationError({"email": "Этот e-mail уже используется другой учётной записью."})
+    old = user.email
+    user.email = pending["email"]
+    user.save(update_fields=["email"])
+    session.pop(PENDING_EMAIL)
+    record("user.email_changed", user, by=user, ip=ip, old={"email": old}, new={"email": user.email})
+    if old:
+        transaction.on_commit(lambda: tasks.send_or_log(tasks.tell_old_email, user.pk, old))
+    return user
 
 
 def may_issue(user, school, role, pupil=None):

@@ -80,3 +80,35 @@ def send_password_link(user_id, host):
         [user.email],
     )
     return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
+def send_email_code(user_id, email, code):
+    """The code that proves the person reads the new address."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    send_mail(
+        "Электронный дневник: код подтверждения e-mail",
+        f"Здравствуйте, {user.first_name}!\n\nКод для подтверждения нового e-mail: {code}\n"
+        "Он действует 15 минут. Если вы не меняли e-mail, ничего не делайте.",
+        None,
+        [email],
+    )
+    return True
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
+def tell_old_email(user_id, old_email):
+    """The address the account had hears that it was replaced (so a takeover does not go unseen)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    send_mail(
+        "Электронный дневник: e-mail учётной записи изменён",
+        f"Здравствуйте, {user.first_name}!\n\nВ вашей учётной записи e-mail изменён на другой. Если это "
+        "сделали не вы, сразу обратитесь к классному руководителю или администратору школы.",
+        None,
+        [old_email],
+    )
+    return True

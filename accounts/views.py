@@ -19,17 +19,19 @@ from django_otp.models import Device
 
 from audit.models import record
 from groundwork.addresses import client_ip, host_url, portal_url
-from groundwork.errors import add_form_errors, explain
+from groundwork.errors import add_form_errors, explain, explain_form
 from groundwork.throttles import throttled
 
 from . import lockout, services, two_factor
 from .access import public, school_roles, signed_in
 from .forms import (
     ConsentForm,
+    EmailCodeForm,
     EndMembershipForm,
     ForgottenPasswordForm,
     InvitationCodeForm,
     NewAccountForm,
+    NewEmailForm,
     SignInForm,
     StaffInvitationForm,
 )
@@ -209,6 +211,47 @@ def invitation_accept(request, code):
             "consent_form": consent_form,
             "existing_form": existing_form if user is None else None,
             "needs_consent": invitation.role == Role.PARENT,
+        },
+    )
+
+
+@signed_in
+def account(request):
+    """The person's own page: who they are here, how they sign in, and what they may change."""
+    user = request.user
+    email_form = NewEmailForm(request.POST if request.POST.get("action") == "email" else None)
+    code_form = EmailCodeForm(request.POST if request.POST.get("action") == "code" else None)
+    if request.method == "POST":
+        action, ip = request.POST.get("action"), client_ip(request)
+        try:
+            if action == "email":
+                if not email_form.is_valid():
+                    raise ValidationError(explain_form(email_form))
+                sent_to = services.start_email_change(
+                    user, email_form.cleaned_data["email"], session=request.session, ip=ip
+                )
+                messages.success(request, f"Код отправлен на {sent_to}: введите его ниже в течение 15 минут.")
+            elif action == "code":
+                services.confirm_email_change(user, request.POST.get("code"), session=request.session, ip=ip)
+                messages.success(request, "E-mail изменён. На прежний адрес ушло уведомление.")
+            elif action == "elsewhere":
+                user.sign_out_elsewhere(request)
+                record("user.signed_out_elsewhere", user, by=user, ip=ip)
+                messages.success(request, "Входы на всех других устройствах завершены.")
+            else:
+                raise ValidationError("Выберите действие.")
+        except ValidationError as error:
+            messages.error(request, explain(error))
+        return redirect("account")
+    pending = request.session.get(services.PENDING_EMAIL)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "email_form": email_form,
+            "code_form": code_form,
+            "pending": pending and pending["email"],
+            "role_labels": [Role(role).label for role in sorted(request.roles)],
         },
     )
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("switch/<slug:key>/", accounts_views.switch, name="switch"),
     path("invite/", accounts_views.invitation_enter, name="invitation_enter"),
     path("invite/<str:code>/", accounts_views.invitation_accept, name="invitation"),
+    path("account/", accounts_views.account, name="account"),
     path("account/2fa/", accounts_views.two_factor_page, name="two_factor"),
     path("account/password/", signed_in(accounts_views.PasswordChange.as_view()), name="password_change"),
     path("api/v1/me/", accounts_api.me, name="api_me"),

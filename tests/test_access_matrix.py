@@ -221,6 +221,7 @@ def school_get_cases(o):
         ("/login/handoff/", set()),
         ("/invite/", set(SCHOOL_PEOPLE)),
         ("/invite/BADCO-DE234/", set()),
+        ("/account/", SIGNED_IN_SCHOOL),
         ("/account/password/", SIGNED_IN_SCHOOL),
         ("/account/2fa/", SIGNED_IN_SCHOOL),
         ("/api/v1/me/", SIGNED_IN_SCHOOL),
@@ -327,6 +328,7 @@ def school_write_cases(o):
     return [
         ("post", "/logout/", set(SCHOOL_PEOPLE)),
         ("post", "/login/forgot/", set(SCHOOL_PEOPLE)),
+        ("post", "/account/", SIGNED_IN_SCHOOL),
         ("post", "/i18n/setlang/", set(SCHOOL_PEOPLE)),
         ("post", "/api/v1/push-subscriptions/", SIGNED_IN_SCHOOL),
         ("post", "/switch/portal/", set()),
@@ -388,6 +390,7 @@ def portal_get_cases(o, world):
         ("/login/handoff/", set()),
         ("/invite/", set(PORTAL_PEOPLE)),
         ("/invite/BADCO-DE234/", set()),
+        ("/account/", SIGNED_IN_PORTAL),
         ("/account/password/", SIGNED_IN_PORTAL),
         ("/account/2fa/", SIGNED_IN_PORTAL),
         ("/api/v1/me/", SIGNED_IN_PORTAL),
@@ -443,6 +446,7 @@ def portal_write_cases(o):
     return [
         ("post", "/logout/", set(PORTAL_PEOPLE)),
         ("post", "/login/forgot/", set(PORTAL_PEOPLE)),
+        ("post", "/account/", SIGNED_IN_PORTAL),
         ("post", "/i18n/setlang/", set(PORTAL_PEOPLE)),
         ("post", "/api/v1/push-subscriptions/", SIGNED_IN_PORTAL),
         ("post", f"/switch/{slug}/", set()),

@@ -1,0 +1,73 @@
+"""A parent's own page: a new e-mail only after the code sent there is typed back (the old address
+is told), and signing out everywhere else."""
+
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.tasks import send_email_code, tell_old_email
+from audit.models import AuditEntry
+
+from .conftest import PASSWORD
+
+
+@pytest.fixture
+def letters(monkeypatch, django_capture_on_commit_callbacks):
+    """The worker's part done here: each task runs as queued, after the commit."""
+    for task in (send_email_code, tell_old_email):
+        monkeypatch.setattr(task, "apply_async", lambda args, task=task, **kw: task(*args))
+
+    def send(browser, form):
+        with django_capture_on_commit_callbacks(execute=True):
+            return browser.post("/account/", form, follow=True)
+
+    return send
+
+
+def test_a_parent_changes_the_e_mail_after_confirming_the_code_and_the_old_address_is_told(world, enter, letters):
+    browser = enter(world.parent)
+    page = browser.get("/account/").content.decode()
+    assert "Родителева Мария" in page and "parent@family.test" in page
+    asked = letters(browser, {"action": "email", "email": "Maria.New@Family.test"}).content.decode()
+    assert "Код отправлен на maria.new@family.test" in asked
+    (letter,) = mail.outbox
+    assert letter.to == ["maria.new@family.test"]
+    code = re.search(r"\b(\d{6})\b", letter.body).group(1)
+    wrong = letters(browser, {"action": "code", "code": "000000" if code != "000000" else "111111"})
+    assert "Код не подошёл" in wrong.content.decode()
+    assert User.objects.get(pk=world.parent.pk).email == "parent@family.test"  # nothing half-changed
+    done = letters(browser, {"action": "code", "code": code}).content.decode()
+    assert "E-mail изменён" in done
+    assert User.objects.get(pk=world.parent.pk).email == "maria.new@family.test"
+    assert mail.outbox[-1].to == ["parent@family.test"] and "изменён" in mail.outbox[-1].subject
+    entry = AuditEntry.objects.get(action="user.email_changed", target_id=world.parent.pk)
+    assert entry.old == {"email": "parent@family.test"} and entry.new == {"email": "maria.new@family.test"}
+    assert enter().post("/login/", {"identifier": "maria.new@family.test", "password": PASSWORD}).status_code == 302
+
+
+def test_a_code_runs_out_and_an_address_of_another_account_is_refused(world, enter, letters):
+    browser = enter(world.parent)
+    letters(browser, {"action": "email", "email": "parent@other-family.test"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    taken = letters(browser, {"action": "code", "code": code}).content.decode()
+    assert "уже используется другой учётной записью" in taken
+    letters(browser, {"action": "email", "email": "fresh@family.test"})
+    code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    with time_machine.travel(timezone.localtime() + timezone.timedelta(minutes=16), tick=True):
+        late = letters(browser, {"action": "code", "code": code}).content.decode()
+    assert "Код устарел" in late
+    bad = letters(browser, {"action": "email", "email": "not-an-address"}).content.decode()
+    assert "Введите e-mail полностью" in bad
+    assert User.objects.get(pk=world.parent.pk).email == "parent@family.test"
+
+
+def test_signing_out_everywhere_else_ends_the_other_sessions_only(world, enter):
+    phone, computer = enter(world.a.teacher, world.a.host), enter(world.a.teacher, world.a.host)
+    assert phone.get("/timetable/").status_code == 200
+    computer.post("/account/", {"action": "elsewhere"})
+    assert computer.get("/timetable/").status_code == 200
+    assert phone.get("/timetable/").status_code == 302

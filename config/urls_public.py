@@ -40,6 +40,7 @@ urlpatterns = common + [
         name="child_attendance",
     ),
     path("children/<slug:slug>/<int:pupil_id>/consent/", diary_views.consent_withdraw, name="consent_withdraw"),
+    path("children/<slug:slug>/<int:pupil_id>/correction/", diary_views.child_correction, name="child_correction"),
     path("children/<slug:slug>/<int:pupil_id>/views/", diary_views.child_page, {"page": "views"}, name="child_views"),
     path(
         "children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/",

@@ -20,7 +20,7 @@ from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
 from journal.selectors import current_year, monday_of
-from journal.services import withdraw_consent
+from journal.services import request_correction, withdraw_consent
 from notifications.selectors import notifications_of
 from notifications.services import mark_shown
 
@@ -93,6 +93,22 @@ def consent_withdraw(request, slug, pupil_id):
             messages.success(request, f"Согласие отозвано: данные {pupil.full_name} больше не показываются.")
             return redirect("home")
         return render(request, "diary/consent_withdraw.html", {"pupil": pupil, "school": school})
+
+
+@parent_required
+def child_correction(request, slug, pupil_id):
+    """The parent tells the class teacher that something in the child's data is wrong."""
+    with child(request, slug, pupil_id) as (school, pupil):
+        if request.method == "POST":
+            try:
+                request_correction(pupil, text=request.POST.get("text"), by=request.user, ip=client_ip(request))
+            except ValidationError as error:
+                messages.error(request, explain(error))
+            else:
+                messages.success(request, "Просьба отправлена классному руководителю; ответ придёт в уведомления.")
+                return redirect("child_correction", slug=slug, pupil_id=pupil_id)
+        asked = pupil.correction_requests.filter(asked_by=request.user)[:10]
+        return render(request, "diary/correction.html", {"pupil": pupil, "school": school, "asked": asked})
 
 
 @school_roles(Role.PUPIL)

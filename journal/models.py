@@ -119,6 +119,31 @@ class Pupil(models.Model):
         return f"{self.last_name} {self.first_name[:1]}."
 
 
+class CorrectionRequest(models.Model):
+    """A parent's word that something in the child's data is wrong (a misspelt name, a wrong birth
+    date): it reaches the class teacher, who corrects it or says why not."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "исправлено"
+        REFUSED = "refused", "отказано"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="correction_requests")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.CharField("что исправить", max_length=500)
+    asked_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    answer = models.CharField("ответ", max_length=500, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+
+
 class GuardianQuerySet(models.QuerySet):
     def live(self):
         """Links that open a child's data: not ended, consent given, the child still enrolled."""

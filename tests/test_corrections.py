@@ -55,3 +55,39 @@ def test_nobody_else_corrects_a_pupil(world, enter):
     assert enter(b.class_teacher, a.host).post(page, form).url.startswith("/login/")
     with schema_context(a.school.schema_name):
         assert Pupil.objects.get(pk=a.pupils[0].pk).last_name == a.pupils[0].last_name
+
+
+def test_a_parent_asks_for_a_correction_and_the_class_teacher_answers(world, enter):
+    from journal.models import CorrectionRequest
+    from notifications.models import Notification
+
+    a = world.a
+    pupil = a.pupils[0]
+    child = f"/children/{a.school.slug}/{pupil.pk}/"
+    parent = enter(world.parent)
+    assert "Сообщить об ошибке в данных ребёнка" in parent.get(f"{child}views/").content.decode()
+    short = parent.post(f"{child}correction/", {"text": "Ошибка"}, follow=True).content.decode()
+    assert "не короче 10 символов" in short
+    sent = parent.post(f"{child}correction/", {"text": "Фамилия пишется через «е»: Иваненко"}, follow=True)
+    assert "отправлена классному руководителю" in sent.content.decode()
+    # Not another family's to ask about, nor to read.
+    other = f"/children/{a.school.slug}/{pupil.pk}/correction/"
+    assert enter(world.other_parent).post(other, {"text": "Чужой ребёнок, чужие данные"}).status_code == 404
+    with schema_context(a.school.schema_name):
+        asked = CorrectionRequest.objects.get(pupil=pupil)
+        assert Notification.objects.filter(recipient=a.class_teacher, text__contains="Иваненко").exists()
+    page = f"/classes/{a.school_class.pk}/pupils/{pupil.pk}/correct/"
+    teacher = enter(a.class_teacher, a.host)
+    assert "через «е»" in teacher.get(page).content.decode()
+    refused = teacher.post(
+        page, {"action": "answer", "request": asked.pk, "outcome": "refused", "answer": ""}, follow=True
+    )
+    assert "Объясните родителю" in refused.content.decode()
+    teacher.post(page, {"action": "answer", "request": asked.pk, "outcome": "refused", "answer": "В свидетельстве о рождении — через «о»"})  # fmt: skip
+    with schema_context(a.school.schema_name):
+        asked.refresh_from_db()
+        assert asked.outcome == "refused" and asked.answered_by_id == a.class_teacher.pk
+        assert Notification.objects.filter(recipient=world.parent, text__contains="отказано").exists()
+    again = teacher.post(page, {"action": "answer", "request": asked.pk, "outcome": "done", "answer": ""}, follow=True)
+    assert "уже ответили" in again.content.decode()
+    assert "через «о»" in parent.get(f"{child}correction/").content.decode()

@@ -57,12 +57,14 @@ from .records import (
 )
 from .roster import (
     PERSONAL,
+    answer_correction,
     correct_pupil,
     create_class,
     create_subgroup,
     end_guardianship,
     enroll_pupil,
     link_invited_account,
+    request_correction,
     transfer_pupil,
     withdraw_consent,
     withdraw_pupil,
@@ -84,7 +86,9 @@ from .year_end import turn_over_year, year_end_plan
 
 __all__ = [
     "PERSONAL",
+    "answer_correction",
     "correct_pupil",
+    "request_correction",
     "add_remark",
     "excuse_absences",
     "record_lesson",

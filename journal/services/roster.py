@@ -9,8 +9,10 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.services import CONSENT_VERSION, end_family_membership
 from audit.models import record
+from notifications.services import notify
 
 from ..models import (
+    CorrectionRequest,
     Guardian,
     Pupil,
     PupilMovement,
@@ -90,6 +92,45 @@ def correct_pupil(pupil, *, reason, by, ip=None, **changes):
     pupil.save(update_fields=list(new))
     record("pupil.corrected", pupil, by=by, ip=ip, old=old, new=new, reason=reason[:500])
     return pupil
+
+
+@transaction.atomic
+def request_correction(pupil, *, text, by, ip=None):
+    """A parent asks for the child's data to be put right; the class teacher is told."""
+    text = " ".join((text or "").split())
+    if len(text) < 10:
+        raise ValidationError({"text": "Опишите, что неверно и как правильно (не короче 10 символов)."})
+    asked = CorrectionRequest.objects.create(pupil=pupil, asked_by=by, text=text[:500])
+    record("pupil.correction_requested", asked, by=by, ip=ip, new={"pupil": pupil.pk, "text": asked.text})
+    teacher = pupil.school_class.class_teacher_id
+    if teacher:
+        notify([teacher], "message", f"Родитель просит исправить данные: {pupil.full_name}. «{asked.text}»")
+    return asked
+
+
+@transaction.atomic
+def answer_correction(asked, *, outcome, answer, by, ip=None):
+    """The class teacher's answer: corrected (the correction itself is correct_pupil), or refused
+    with a reason; the parent is told."""
+    asked = CorrectionRequest.objects.select_for_update().get(pk=asked.pk)
+    if asked.answered_at:
+        raise ValidationError("На это обращение уже ответили.")
+    answer = " ".join((answer or "").split())
+    if outcome not in CorrectionRequest.Outcome.values:
+        raise ValidationError({"outcome": "Выберите: исправлено или отказано."})
+    if outcome == CorrectionRequest.Outcome.REFUSED and len(answer) < 5:
+        raise ValidationError({"answer": "Объясните родителю, почему данные не исправлены."})
+    asked.outcome, asked.answer, asked.answered_by, asked.answered_at = outcome, answer[:500], by, timezone.now()
+    asked.save(update_fields=["outcome", "answer", "answered_by", "answered_at"])
+    record("pupil.correction_answered", asked, by=by, ip=ip, new={"outcome": outcome, "answer": asked.answer})
+    said = f"«{asked.get_outcome_display()}»" + (f": {asked.answer}" if asked.answer else "")
+    notify(
+        [asked.asked_by_id],
+        "message",
+        f"{asked.pupil.full_name}: ответ на просьбу исправить данные — {said}",
+        asked.pupil,
+    )
+    return asked
 
 
 @transaction.atomic

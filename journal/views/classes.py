@@ -208,7 +208,25 @@ def pupil_correct(request, class_id, pupil_id):
     """A pupil's name or birth date put right, with its reason, and the corrections so far."""
     pupil = access_pupil_to_correct(request, class_id, pupil_id)
     initial = {field: getattr(pupil, field) for field in services.PERSONAL}
-    form = forms.PupilCorrectionForm(request.POST or None, initial=initial)
+    answering = request.POST.get("action") == "answer"
+    form = forms.PupilCorrectionForm(None if answering else request.POST or None, initial=initial)
+    if answering:
+        asked = pupil.correction_requests.filter(pk=posted_id(request.POST.get("request"))).first()
+        if asked is None:
+            raise Http404
+        try:
+            services.answer_correction(
+                asked,
+                outcome=request.POST.get("outcome"),
+                answer=request.POST.get("answer"),
+                by=request.user,
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(request, "Ответ отправлен родителю.")
+        return redirect("pupil_correct", class_id=class_id, pupil_id=pupil_id)
     if request.method == "POST":
         try:
             if not form.is_valid():
@@ -230,7 +248,12 @@ def pupil_correct(request, class_id, pupil_id):
     return render(
         request,
         "journal/pupil_correct.html",
-        {"pupil": pupil, "form": form, "history": selectors.corrections_of(pupil)},
+        {
+            "pupil": pupil,
+            "form": form,
+            "history": selectors.corrections_of(pupil),
+            "requests": pupil.correction_requests.all()[:20],
+        },
     )
 
 

@@ -103,3 +103,15 @@ def test_forty_sign_ins_at_once_from_one_address_meet_the_request_rate(world, se
             with ThreadPoolExecutor(max_workers=1) as pool:
                 pool.submit(clean_up).result()
     assert statuses.count(429) == 40 - rate and statuses.count(200) == rate
+
+
+def test_with_redis_down_people_still_sign_in_and_the_limits_still_hold(world, settings):
+    """Redis is the cache and the request rates only: sign-in and its limits live in PostgreSQL."""
+    settings.CACHES = {alias: {**conf, "LOCATION": "redis://127.0.0.1:1/0"} for alias, conf in settings.CACHES.items()}
+    host = world.a.host
+    browser = Client(HTTP_HOST=host)
+    assert browser.post("/login/", {"identifier": "teacher@school-a.test", "password": PASSWORD}).status_code == 302
+    assert browser.get("/timetable/").status_code == 200
+    for _ in range(settings.LOCKOUT_ATTEMPTS):
+        answer = Client(HTTP_HOST=host).post("/login/", {"identifier": LOGIN, "password": "wrong"})
+    assert answer.status_code == 429

@@ -19,6 +19,7 @@ from django_otp.models import Device
 
 from audit.models import record
 from groundwork.addresses import client_ip, host_url, portal_url
+from groundwork.api import posted_id
 from groundwork.errors import add_form_errors, explain, explain_form
 from groundwork.throttles import throttled
 
@@ -234,6 +235,10 @@ def account(request):
             elif action == "code":
                 services.confirm_email_change(user, request.POST.get("code"), session=request.session, ip=ip)
                 messages.success(request, "E-mail изменён. На прежний адрес ушло уведомление.")
+            elif action == "device":
+                if not services.unsubscribe_push(user, device_id=posted_id(request.POST.get("device")), ip=ip):
+                    raise Http404
+                messages.success(request, "Это устройство больше не получает уведомления.")
             elif action == "elsewhere":
                 user.sign_out_elsewhere(request)
                 record("user.signed_out_elsewhere", user, by=user, ip=ip)
@@ -252,6 +257,7 @@ def account(request):
             "code_form": code_form,
             "pending": pending and pending["email"],
             "role_labels": [Role(role).label for role in sorted(request.roles)],
+            "devices": user.push_subscriptions.filter(ended_at__isnull=True).order_by("created_at"),
         },
     )
 

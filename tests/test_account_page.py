@@ -71,3 +71,21 @@ def test_signing_out_everywhere_else_ends_the_other_sessions_only(world, enter):
     computer.post("/account/", {"action": "elsewhere"})
     assert computer.get("/timetable/").status_code == 200
     assert phone.get("/timetable/").status_code == 302
+
+
+def test_a_teacher_sees_the_devices_that_get_notices_and_turns_one_off(world, enter):
+    from accounts.models import PushSubscription
+
+    a = world.a
+    device = PushSubscription.objects.create(
+        user=a.teacher, endpoint="https://fcm.googleapis.com/fcm/send/teacher-phone", p256dh="k", auth="a"
+    )
+    teacher = enter(a.teacher, a.host)
+    assert "fcm.googleapis.com" in teacher.get("/account/").content.decode()
+    # Another person's device is not theirs to turn off: the same 404 as one that is not there.
+    assert (
+        enter(a.class_teacher, a.host).post("/account/", {"action": "device", "device": device.pk}).status_code == 404
+    )
+    teacher.post("/account/", {"action": "device", "device": device.pk})
+    device.refresh_from_db()
+    assert device.ended_at is not None

@@ -119,7 +119,7 @@ def start_email_change(user, new_email, *, session, ip):
     until = timezone.now() + timedelta(minutes=EMAIL_CODE_MINUTES)
     session[PENDING_EMAIL] = {"email": email, "code": hash_code(code), "until": until.isoformat(), "tries": 0}
     record("user.email_change_requested", user, by=user, ip=ip)
-    transaction.on_commit(lambda: tasks.send_or_log(tasks.send_email_code, user.pk, email, code))
+    transaction.on_commit(lambda: tasks.tell(user.pk, "email_code", to=email, code=code))
     return email
 
 
@@ -145,7 +145,7 @@ def confirm_email_change(user, code, *, session, ip):
     session.pop(PENDING_EMAIL)
     record("user.email_changed", user, by=user, ip=ip, old={"email": old}, new={"email": user.email})
     if old:
-        transaction.on_commit(lambda: tasks.send_or_log(tasks.tell_old_email, user.pk, old))
+        transaction.on_commit(lambda: tasks.tell(user.pk, "email_changed", to=old))
     return user
 
 

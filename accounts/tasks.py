@@ -38,29 +38,41 @@ NOTICES = {
         "Для вашей учётной записи включён вход с кодом из приложения. Все другие входы завершены.\n\n"
         "Если это сделали не вы, сразу обратитесь к администратору школы или в управление образования.",
     ),
+    # To the new address: the code that proves the person reads it.
+    "email_code": (
+        "Электронный дневник: код подтверждения e-mail",
+        "Здравствуйте, {name}!\n\nКод для подтверждения нового e-mail: {code}\n"
+        "Он действует 15 минут. Если вы не меняли e-mail, ничего не делайте.",
+    ),
+    # To the old address: so that a takeover does not go unseen.
+    "email_changed": (
+        "Электронный дневник: e-mail учётной записи изменён",
+        "Здравствуйте, {name}!\n\nВ вашей учётной записи e-mail изменён на другой. Если это "
+        "сделали не вы, сразу обратитесь к классному руководителю или администратору школы.",
+    ),
 }
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
-def tell_person(user_id, what):
-    """A notice about the person's own account, by e-mail (NOTICES)."""
-    user = User.objects.filter(pk=user_id, is_active=True).exclude(email=None).first()
-    if user is None:
+def tell_person(user_id, what, to=None, **context):
+    """A notice about the person's own account (NOTICES), by e-mail: to their address, or `to`."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not (to or user.email):
         return False
     subject, text = NOTICES[what]
-    send_mail(subject, text, None, [user.email])
+    send_mail(subject, text.format(name=user.first_name, **context), None, [to or user.email])
     return True
 
 
-def send_or_log(task, *args):
+def send_or_log(task, *args, **kwargs):
     try:
-        task.apply_async(args=list(args), retry=False)
+        task.apply_async(args=list(args), kwargs=kwargs, retry=False)
     except Exception:  # the broker is down: what was done stands, the message is not sent
         logger.warning("%s was not queued", task.name)
 
 
-def tell(user_id, what):
-    send_or_log(tell_person, user_id, what)
+def tell(user_id, what, **context):
+    send_or_log(tell_person, user_id, what, **context)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
@@ -78,37 +90,5 @@ def send_password_link(user_id, host):
         "Если вы не просили сменить пароль, ничего не делайте: старый пароль продолжает действовать.",
         None,
         [user.email],
-    )
-    return True
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
-def send_email_code(user_id, email, code):
-    """The code that proves the person reads the new address."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return False
-    send_mail(
-        "Электронный дневник: код подтверждения e-mail",
-        f"Здравствуйте, {user.first_name}!\n\nКод для подтверждения нового e-mail: {code}\n"
-        "Он действует 15 минут. Если вы не меняли e-mail, ничего не делайте.",
-        None,
-        [email],
-    )
-    return True
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=60, max_retries=3)
-def tell_old_email(user_id, old_email):
-    """The address the account had hears that it was replaced (so a takeover does not go unseen)."""
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        return False
-    send_mail(
-        "Электронный дневник: e-mail учётной записи изменён",
-        f"Здравствуйте, {user.first_name}!\n\nВ вашей учётной записи e-mail изменён на другой. Если это "
-        "сделали не вы, сразу обратитесь к классному руководителю или администратору школы.",
-        None,
-        [old_email],
     )
     return True

@@ -221,7 +221,6 @@ def account(request):
     """The person's own page: who they are here, how they sign in, and what they may change."""
     user = request.user
     email_form = NewEmailForm(request.POST if request.POST.get("action") == "email" else None)
-    code_form = EmailCodeForm(request.POST if request.POST.get("action") == "code" else None)
     if request.method == "POST":
         action, ip = request.POST.get("action"), client_ip(request)
         try:
@@ -254,7 +253,7 @@ def account(request):
         "accounts/account.html",
         {
             "email_form": email_form,
-            "code_form": code_form,
+            "code_form": EmailCodeForm(),
             "pending": pending and pending["email"],
             "role_labels": [Role(role).label for role in sorted(request.roles)],
             "devices": user.push_subscriptions.filter(ended_at__isnull=True).order_by("created_at"),

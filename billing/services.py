@@ -4,7 +4,7 @@ writes nothing, and records an audit entry (in public) for what it changed."""
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import record
+from groundwork.days import day_from
 from tenants.models import School, SchoolFigures
 
 from . import bank
@@ -517,11 +518,8 @@ def remind_overdue(today=None):
 
 
 def month_from(text):
-    """A month typed as YYYY-MM, within the years a contract can run (no arithmetic past year 9999)."""
-    try:
-        month = date.fromisoformat(f"{text}-01")
-    except (TypeError, ValueError):
-        month = None
-    if month is None or not 2000 <= month.year <= 2100:
+    """A month typed as YYYY-MM, within the years groundwork.days takes (no arithmetic past year 9999)."""
+    month = day_from(f"{text}-01")
+    if month is None:
         raise ValidationError("Месяц указывается как ГГГГ-ММ, например 2026-11.")
     return month

@@ -477,14 +477,15 @@ def enter(world, db):
     return make
 
 
-def session_of(user):
+def session_of(user, second_factor=True):
     """A new session of `user`, as sign-in leaves it (and, for a person with an authenticator app,
-    as if its code had been typed): one row written, without a sign-in's hashing and signals."""
+    as if its code had been typed, unless second_factor=False): one row written, without a
+    sign-in's hashing and signals."""
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "accounts.backends.IdentifierBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() if second_factor else None
     if device is not None:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()

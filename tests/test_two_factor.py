@@ -138,7 +138,9 @@ def test_turning_the_second_factor_on_ends_other_sessions_and_tells_the_person(
     from accounts.tasks import tell_person
 
     a = world.a
-    monkeypatch.setattr(tell_person, "apply_async", lambda args, **kw: tell_person(*args))  # no worker here
+    monkeypatch.setattr(
+        tell_person, "apply_async", lambda args, kwargs, **kw: tell_person(*args, **kwargs)
+    )  # no worker here
     elsewhere = sign_in(a.host, "teacher@school-a.test")
     assert elsewhere.get("/timetable/").status_code == 200
     here = sign_in(a.host, "teacher@school-a.test")
@@ -187,13 +189,11 @@ def test_wrong_codes_sent_at_once_are_each_counted(world, settings):
     transaction until every request waits on it, then let go."""
     import time as clock
     from concurrent.futures import ThreadPoolExecutor
-    from importlib import import_module
 
     import psycopg
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db import connection
 
-    from tests.conftest import database_url_of_tests
+    from tests.conftest import database_url_of_tests, session_of
 
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's own slowdown off: every code reaches the check
     settings.REST_FRAMEWORK = {
@@ -204,13 +204,9 @@ def test_wrong_codes_sent_at_once_are_each_counted(world, settings):
     device = TOTPDevice.objects.get(user=a.deputy, confirmed=True)
 
     def wrong_code(_):
-        try:  # a session signed in with the password only, on this thread's own connection
-            session = import_module(settings.SESSION_ENGINE).SessionStore()
-            session.update({SESSION_KEY: str(a.deputy.pk), BACKEND_SESSION_KEY: "accounts.backends.IdentifierBackend",
-                            HASH_SESSION_KEY: a.deputy.get_session_auth_hash()})  # fmt: skip
-            session.create()
+        try:  # signed in with the password only, on this thread's own connection
             browser = Client(HTTP_HOST=a.host)
-            browser.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+            browser.cookies[settings.SESSION_COOKIE_NAME] = session_of(a.deputy, second_factor=False)
             return browser.post("/account/2fa/", {"code": "000000"}).status_code
         finally:
             connection.close()

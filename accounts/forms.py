@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import STAFF_ROLES, Role
+from .models import STAFF_ROLES, NotificationPreference, Role
 
 
 class SignInForm(forms.Form):
@@ -13,12 +13,60 @@ class ForgottenPasswordForm(forms.Form):
     identifier = forms.CharField(label=_("E-mail, телефон или СНИЛС, с которым вы входите"), max_length=254)
 
 
+class CodePasswordForm(forms.Form):
+    code = forms.CharField(
+        label=_("Код из SMS"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password = forms.CharField(
+        label=_("Новый пароль"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Новый пароль ещё раз"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("Пароли не совпадают."))
+        return data
+
+
 class NewEmailForm(forms.Form):
     email = forms.CharField(label=_("Новый e-mail"), max_length=254)
 
 
-class EmailCodeForm(forms.Form):
-    code = forms.CharField(label=_("Код из письма"), max_length=6)
+class NewPhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Новый мобильный телефон"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class ContactCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Код подтверждения"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["email", "push", "sms", "sms_marks", "quiet_from", "quiet_to"]
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_to": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("quiet_from")) != bool(data.get("quiet_to")):
+            raise forms.ValidationError(_("Укажите оба времени тихих часов или ни одного."))
+        return data
 
 
 class InvitationCodeForm(forms.Form):

@@ -210,11 +210,14 @@ class LoginAttempt(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """How a person wants to be told: the portal always, e-mail if they wish, never in quiet hours."""
+    """How a person wants to be told: the portal always, e-mail if they wish, never in quiet hours.
+    A person without an e-mail gets absences by SMS, and marks too if they ask."""
 
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="notification_preference")
     email = models.BooleanField("по e-mail", default=True)
     push = models.BooleanField("на телефон (уведомления приложения)", default=True)
+    sms = models.BooleanField("SMS о пропусках, если нет e-mail", default=True, db_default=True)
+    sms_marks = models.BooleanField("SMS и об отметках", default=False, db_default=False)
     quiet_from = models.TimeField("не беспокоить с", null=True, blank=True)
     quiet_to = models.TimeField("до", null=True, blank=True)
 
@@ -285,3 +288,26 @@ class PushSubscription(models.Model):
         except OSError:
             return False
         return bool(found) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in found)
+
+
+class OutsideIdentity(models.Model):
+    """A person's identity at an identity provider (Госуслуги, a regional one), linked to their one
+    account: the provider's stable subject id. Linked by the person themselves, never made by the
+    provider's say-so alone (accounts.outside); ended, not deleted, when unlinked."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="outside_identities")
+    provider = models.CharField(max_length=30)  # a key of settings.IDENTITY_PROVIDERS
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "subject"], condition=Q(ended_at__isnull=True), name="one_link_per_outside_identity"
+            )
+        ]
+
+    @property
+    def provider_name(self):
+        return settings.IDENTITY_PROVIDERS.get(self.provider, {}).get("name", self.provider)

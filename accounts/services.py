@@ -14,17 +14,19 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry, record
+from sms import services as sms
 from tenants.models import School
 
 from . import lockout, tasks
 from .backends import find_user
-from .identifiers import normalize_email, normalize_phone, normalize_snils
+from .identifiers import candidates, normalize_email, normalize_phone, normalize_snils
 from .models import (
     INVITED_BY,
     STAFF_ROLES,
     Invitation,
     LoginAttempt,
     Membership,
+    OutsideIdentity,
     PushSubscription,
     Role,
     User,
@@ -72,12 +74,42 @@ def sign_in(identifier, password, *, ip, host, request):
     raise SignInError("Неверный логин или пароль.")
 
 
-RESETS_PER_HOUR = 3  # links a login is sent in an hour, however often they are asked for
+RESETS_PER_HOUR = 3  # links or codes a login is sent in an hour, however often they are asked for
+CODE_MINUTES = {"email": 15, "phone": 10}  # an SMS code is typed off the same phone, at once
+CODE_TRIES = 5
+PENDING_RESET, PENDING_CONTACT = "password_code", "contact_change"
 
 
-def request_password_reset(identifier, *, ip, host):
-    """Sends the login's owner a link to set a new password, if the login is someone's and has an
-    e-mail. The caller answers the same whatever happened: nobody learns whether a login exists."""
+def _new_code(session, key, minutes, **extra):
+    """A 6-digit code, of which the session keeps only the hash, its end and the tries left."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    until = timezone.now() + timedelta(minutes=minutes)
+    session[key] = {"code": hash_code(code), "until": until.isoformat(), "tries": 0, **extra}
+    return code
+
+
+def _take_code(session, key, code, where):
+    """The pending value for `key` if `code` is its code; otherwise ValidationError saying what
+    to do next. After CODE_TRIES wrong codes, or past its end, the code is gone."""
+    pending = session.get(key)
+    if not pending or timezone.now() > datetime.fromisoformat(pending["until"]):
+        session.pop(key, None)
+        raise ValidationError({"code": "Код устарел или не запрашивался: запросите новый."})
+    if hash_code((code or "").strip()) != pending["code"]:
+        pending["tries"] += 1
+        if pending["tries"] >= CODE_TRIES:
+            session.pop(key)
+            raise ValidationError({"code": "Код не подошёл пять раз: запросите новый."})
+        session[key] = pending
+        raise ValidationError({"code": f"Код не подошёл: проверьте {where}."})
+    return pending
+
+
+def request_password_reset(identifier, *, ip, host, session):
+    """Sends the login's owner a way to set a new password: a link to their e-mail, or a code by
+    SMS when they signed up with a phone (or typed it). The session always gets a pending code,
+    so the page after is the same whether or not the login is someone's."""
+    _new_code(session, PENDING_RESET, CODE_MINUTES["phone"], user=None)  # a code nobody was sent
     user = find_user(identifier or "")
     if user is None or not user.is_active:
         return
@@ -88,65 +120,134 @@ def request_password_reset(identifier, *, ip, host):
         ).count()
     if asked >= RESETS_PER_HOUR:
         return
-    record("user.password_reset_requested", user, ip=ip, new={"channel": "email" if user.email else "none"})
-    if user.email:
+    typed = candidates(identifier)
+    if user.email and ("email" in typed or not user.phone):
+        channel = "email"
         transaction.on_commit(lambda: tasks.send_or_log(tasks.send_password_link, user.pk, host))
+    else:
+        channel = "sms"
+        code = _new_code(session, PENDING_RESET, CODE_MINUTES["phone"], user=user.pk)
+        text = f"Электронный дневник: код для нового пароля {code}. Никому его не сообщайте."
+        sms.send_about_account(user.phone, text, minutes=CODE_MINUTES["phone"])
+    record("user.password_reset_requested", user, ip=ip, new={"channel": channel})
 
 
 @transaction.atomic
 def reset_password(user, password, *, ip):
-    """A new password from the link: every session the person had ends with the old password."""
+    """A new password from the link or the code: every session the person had ends with the old
+    password; one with two-factor still gives the second factor at the next sign-in."""
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     record("user.password_reset", user, by=user, ip=ip)
 
 
-EMAIL_CODE_MINUTES, EMAIL_CODE_TRIES = 15, 5
-PENDING_EMAIL = "email_change"
+def reset_password_with_code(code, password, *, session, ip):
+    """The code from the SMS and the new password, typed together."""
+    pending = _take_code(session, PENDING_RESET, code, "SMS")
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:  # the code was for a login nobody has: it cannot match, this is for safety
+        raise ValidationError({"code": "Код устарел или не запрашивался: запросите новый."})
+    reset_password(user, password, ip=ip)  # a password refused leaves the code for another try
+    session.pop(PENDING_RESET)
+    return user
 
 
-def start_email_change(user, new_email, *, session, ip):
-    """A code to the new address; the e-mail changes only once it is typed back (confirm_email_change).
-    Whether the address is someone else's is said only then, to whoever reads that mailbox."""
+CONTACTS = {
+    "email": (normalize_email, "Введите e-mail полностью, например ivanova@mail.ru."),
+    "phone": (normalize_phone, None),
+}
+CONTACT_NAMES = {"email": "Этот e-mail", "phone": "Этот телефон"}
+
+
+def start_contact_change(user, kind, value, *, session, ip):
+    """A code to the new e-mail or phone; the contact changes only once the code is typed back
+    (confirm_contact_change). Whether it is someone else's is said only then, to whoever holds it."""
+    normalize, message = CONTACTS[kind]
     try:
-        email = normalize_email(new_email)
-    except ValidationError:
-        raise ValidationError({"email": "Введите e-mail полностью, например ivanova@mail.ru."}) from None
-    if email == user.email:
-        raise ValidationError({"email": "Это ваш нынешний e-mail."})
-    code = f"{secrets.randbelow(10**6):06d}"
-    until = timezone.now() + timedelta(minutes=EMAIL_CODE_MINUTES)
-    session[PENDING_EMAIL] = {"email": email, "code": hash_code(code), "until": until.isoformat(), "tries": 0}
-    record("user.email_change_requested", user, by=user, ip=ip)
-    transaction.on_commit(lambda: tasks.tell(user.pk, "email_code", to=email, code=code))
-    return email
+        value = normalize(value)
+    except ValidationError as error:
+        raise ValidationError({kind: message or error.messages}) from None
+    if value == getattr(user, kind):
+        raise ValidationError({kind: f"{CONTACT_NAMES[kind]} — ваш нынешний."})
+    code = _new_code(session, PENDING_CONTACT, CODE_MINUTES[kind], kind=kind, value=value)
+    record(f"user.{kind}_change_requested", user, by=user, ip=ip)
+    if kind == "email":
+        transaction.on_commit(lambda: tasks.tell(user.pk, "email_code", to=value, code=code))
+    else:
+        sms.send_about_account(
+            value, f"Электронный дневник: код для смены телефона {code}.", minutes=CODE_MINUTES[kind]
+        )
+    return value
 
 
 @transaction.atomic
-def confirm_email_change(user, code, *, session, ip):
-    pending = session.get(PENDING_EMAIL)
-    if not pending or timezone.now() > datetime.fromisoformat(pending["until"]):
-        session.pop(PENDING_EMAIL, None)
-        raise ValidationError({"code": "Код устарел или не запрашивался: запросите новый."})
-    if hash_code((code or "").strip()) != pending["code"]:
-        pending["tries"] += 1
-        if pending["tries"] >= EMAIL_CODE_TRIES:
-            session.pop(PENDING_EMAIL)
-            raise ValidationError({"code": "Код не подошёл пять раз: запросите новый."})
-        session[PENDING_EMAIL] = pending
-        raise ValidationError({"code": "Код не подошёл: проверьте письмо на новом адресе."})
-    if User.objects.filter(email=pending["email"]).exclude(pk=user.pk).exists():
-        session.pop(PENDING_EMAIL)
-        raise ValidationError({"email": "Этот e-mail уже используется другой учётной записью."})
-    old = user.email
-    user.email = pending["email"]
-    user.save(update_fields=["email"])
-    session.pop(PENDING_EMAIL)
-    record("user.email_changed", user, by=user, ip=ip, old={"email": old}, new={"email": user.email})
-    if old:
+def confirm_contact_change(user, code, *, session, ip):
+    """Returns what changed: "email" or "phone"."""
+    where = (
+        "письмо на новом адресе" if session.get(PENDING_CONTACT, {}).get("kind") == "email" else "SMS на новом номере"
+    )
+    pending = _take_code(session, PENDING_CONTACT, code, where)
+    kind, value = pending["kind"], pending["value"]
+    session.pop(PENDING_CONTACT)
+    if User.objects.filter(**{kind: value}).exclude(pk=user.pk).exists():
+        raise ValidationError({kind: f"{CONTACT_NAMES[kind]} уже используется другой учётной записью."})
+    old = getattr(user, kind)
+    setattr(user, kind, value)
+    user.save(update_fields=[kind])
+    record(f"user.{kind}_changed", user, by=user, ip=ip, old={kind: old}, new={kind: value})
+    if old and kind == "email":
         transaction.on_commit(lambda: tasks.tell(user.pk, "email_changed", to=old))
-    return user
+    elif old:  # so that a takeover does not go unseen
+        text = "Электронный дневник: телефон вашей учётной записи изменён. Если это сделали не вы, обратитесь в школу."
+        sms.send_about_account(old, text)
+    return kind
+
+
+@transaction.atomic
+def link_outside_identity(user, identity, *, ip):
+    """Links an identity at a provider (accounts.outside.Identity) to the person's account. A SNILS
+    the provider vouches for must be the account's, if it has one; an account without one takes it."""
+    name = identity_provider_name(identity.provider)
+    if identity.snils and user.snils and identity.snils != user.snils:
+        raise ValidationError(f"СНИЛС, подтверждённый через {name}, не совпадает со СНИЛС вашей учётной записи.")
+    taken = OutsideIdentity.objects.select_for_update().filter(
+        provider=identity.provider, subject=identity.subject, ended_at__isnull=True
+    )
+    if taken.exclude(user=user).exists():
+        raise ValidationError(f"Эта учётная запись {name} уже связана с другим пользователем дневника.")
+    link = taken.filter(user=user).first() or OutsideIdentity.objects.create(
+        user=user, provider=identity.provider, subject=identity.subject
+    )
+    if identity.snils and not user.snils and not User.objects.filter(snils=identity.snils).exists():
+        user.snils = identity.snils
+        user.save(update_fields=["snils"])
+    record("user.outside_linked", user, by=user, ip=ip, new={"provider": identity.provider})
+    return link
+
+
+@transaction.atomic
+def unlink_outside_identity(user, link_id, *, ip):
+    link = OutsideIdentity.objects.select_for_update().filter(user=user, pk=link_id, ended_at__isnull=True).first()
+    if link is None:
+        return None
+    link.ended_at = timezone.now()
+    link.save(update_fields=["ended_at"])
+    record("user.outside_unlinked", user, by=user, ip=ip, old={"provider": link.provider})
+    return link
+
+
+def identity_provider_name(key):
+    return settings.IDENTITY_PROVIDERS.get(key, {}).get("name", key)
+
+
+@transaction.atomic
+def set_notification_preference(form, *, by, ip):
+    """Saves a valid PreferenceForm of the person's own."""
+    preference = form.save()
+    fields = ("email", "push", "sms", "sms_marks", "quiet_from", "quiet_to")
+    record("notification_preference.set", preference, by=by, ip=ip, new={f: getattr(preference, f) for f in fields})
+    return preference
 
 
 def may_issue(user, school, role, pupil=None):

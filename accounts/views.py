@@ -1,5 +1,9 @@
 import secrets
+from datetime import datetime, timedelta
 
+import requests
+from authlib.integrations.base_client import OAuthError
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.forms import SetPasswordForm
@@ -12,6 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -23,21 +29,24 @@ from groundwork.api import posted_id
 from groundwork.errors import add_form_errors, explain, explain_form
 from groundwork.throttles import throttled
 
-from . import lockout, services, two_factor
+from . import lockout, outside, services, two_factor
 from .access import public, school_roles, signed_in
 from .forms import (
+    CodePasswordForm,
     ConsentForm,
-    EmailCodeForm,
+    ContactCodeForm,
     EndMembershipForm,
     ForgottenPasswordForm,
     InvitationCodeForm,
     NewAccountForm,
     NewEmailForm,
+    NewPhoneForm,
+    PreferenceForm,
     SignInForm,
     StaffInvitationForm,
 )
 from .middleware import roles_for
-from .models import STAFF_ROLES, Invitation, Membership, Role, User
+from .models import STAFF_ROLES, Invitation, LoginAttempt, Membership, NotificationPreference, Role, User
 from .selectors import places_of
 
 BACKEND = "accounts.backends.IdentifierBackend"
@@ -84,8 +93,107 @@ def login_view(request):
                 return response
             elsewhere = _where_to_sign_in(user)
             form.add_error(None, "По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:")
-    context = {"form": form, "next": next_url, "elsewhere": elsewhere}
+    context = {"form": form, "next": next_url, "elsewhere": elsewhere, "providers": settings.IDENTITY_PROVIDERS}
     return render(request, "accounts/login.html", context, status=status)
+
+
+OUTSIDE_PENDING, OUTSIDE_NEXT, OUTSIDE_LINKING = "outside_identity", "outside_next", "outside_linking"
+
+
+@public
+@throttled("sign_in", methods=("GET", "POST"))
+def outside_start(request, key):
+    """To the identity provider: to sign in (a link on the sign-in page) or, from the person's
+    own page, to link that identity to the signed-in account (a POST)."""
+    if outside.provider(key) is None:
+        raise Http404
+    next_url = request.GET.get("next") or "/"
+    request.session[OUTSIDE_NEXT] = next_url if url_has_allowed_host_and_scheme(next_url, {request.get_host()}) else "/"
+    request.session[OUTSIDE_LINKING] = request.method == "POST" and request.user.is_authenticated
+    done = request.build_absolute_uri(reverse("outside_done", args=[key]))
+    try:
+        return outside.client(key).authorize_redirect(request, done)
+    except (OAuthError, requests.RequestException, ValueError):
+        messages.error(
+            request, f"{services.identity_provider_name(key)} сейчас не отвечает. Войдите по логину и паролю."
+        )
+        return redirect("account" if request.session[OUTSIDE_LINKING] else "login")
+
+
+@transaction.non_atomic_requests
+@public
+@throttled("sign_in")
+def outside_done(request, key):
+    """Back from the provider: the linked account signs in; an account with the SNILS the provider
+    vouches for is offered the link; nobody else gets in, and no account is made."""
+    if outside.provider(key) is None:
+        raise Http404
+    name, linking = services.identity_provider_name(key), request.session.pop(OUTSIDE_LINKING, False)
+    try:
+        identity = outside.identity_from(request, key)
+    except (OAuthError, ValidationError, requests.RequestException, ValueError):
+        messages.error(request, f"Вход через {name} не завершён. Попробуйте ещё раз или войдите по логину и паролю.")
+        return redirect("account" if linking and request.user.is_authenticated else "login")
+    if linking and request.user.is_authenticated:
+        try:
+            with transaction.atomic():
+                services.link_outside_identity(request.user, identity, ip=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(request, f"Вход через {name} подключён.")
+        return redirect("account")
+    user = identity.linked_user()
+    if user is not None:
+        return _signed_in_from_outside(request, user, identity)
+    candidate = identity.user_by_snils()
+    if candidate is None:
+        return render(request, "accounts/outside_unknown.html", {"name": name}, status=404)
+    until = (timezone.now() + timedelta(minutes=10)).isoformat()
+    request.session[OUTSIDE_PENDING] = {**identity.as_dict(), "user": candidate.pk, "until": until}
+    return redirect("outside_link")
+
+
+@transaction.non_atomic_requests
+@public
+def outside_link(request):
+    """An account has the SNILS the provider vouched for: the person confirms it is theirs."""
+    pending = request.session.get(OUTSIDE_PENDING)
+    user = pending and User.objects.filter(pk=pending["user"], is_active=True).first()
+    if not user or timezone.now() > datetime.fromisoformat(pending["until"]):
+        request.session.pop(OUTSIDE_PENDING, None)
+        messages.error(request, "Время подтверждения истекло. Войдите через поставщика входа ещё раз.")
+        return redirect("login")
+    identity = outside.Identity.from_dict({k: v for k, v in pending.items() if k not in ("user", "until")})
+    name = services.identity_provider_name(identity.provider)
+    if request.method == "POST":
+        del request.session[OUTSIDE_PENDING]
+        try:
+            with transaction.atomic():
+                services.link_outside_identity(user, identity, ip=client_ip(request))
+        except ValidationError as error:
+            messages.error(request, explain(error))
+            return redirect("login")
+        return _signed_in_from_outside(request, user, identity)
+    return render(request, "accounts/outside_link.html", {"name": name, "person": user})
+
+
+def _signed_in_from_outside(request, user, identity):
+    ip = client_ip(request)
+    LoginAttempt.objects.create(
+        user=user,
+        identifier=identity.provider,
+        ip=ip,
+        network=lockout.network_of(ip),
+        host=request.get_host(),
+        success=True,
+    )
+    if not roles_for(user, request.school):
+        context = {"form": SignInForm(), "elsewhere": _where_to_sign_in(user), "providers": settings.IDENTITY_PROVIDERS}
+        messages.error(request, "По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:")
+        return render(request, "accounts/login.html", context)
+    login(request, user, backend=BACKEND)  # a second factor, if the person has one, is asked next
+    return HttpResponseRedirect(request.session.pop(OUTSIDE_NEXT, "/"))
 
 
 @public
@@ -94,9 +202,30 @@ def password_forgot(request):
     """«Забыли пароль?»: the same answer whether or not the login is someone's."""
     form = ForgottenPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_password_reset(form.cleaned_data["identifier"], ip=client_ip(request), host=request.get_host())
+        services.request_password_reset(
+            form.cleaned_data["identifier"], ip=client_ip(request), host=request.get_host(), session=request.session
+        )
         return render(request, "accounts/password_forgot.html", {"sent": True})
     return render(request, "accounts/password_forgot.html", {"form": form})
+
+
+@public
+@throttled("sign_in")
+def password_code(request):
+    """The code from the SMS with the new password: five tries, ten minutes."""
+    form = CodePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reset_password_with_code(
+                form.cleaned_data["code"], form.cleaned_data["password"], session=request.session, ip=client_ip(request)
+            )
+        except ValidationError as error:
+            add_form_errors(form, error)
+        else:
+            messages.success(request, "Пароль изменён. Войдите с новым паролем.")
+            return redirect("login")
+    waiting = services.PENDING_RESET in request.session
+    return render(request, "accounts/password_code.html", {"form": form, "waiting": waiting})
 
 
 @public
@@ -216,28 +345,43 @@ def invitation_accept(request, code):
     )
 
 
+ACCOUNT_FORMS = {"email": NewEmailForm, "phone": NewPhoneForm}
+
+
 @signed_in
 def account(request):
-    """The person's own page: who they are here, how they sign in, and what they may change."""
-    user = request.user
-    email_form = NewEmailForm(request.POST if request.POST.get("action") == "email" else None)
+    """The person's own page: who they are here, how they sign in and are told, what they may change."""
+    user, action, ip = request.user, request.POST.get("action"), client_ip(request)
+    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    preference_form = PreferenceForm(request.POST if action == "preferences" else None, instance=preference)
     if request.method == "POST":
-        action, ip = request.POST.get("action"), client_ip(request)
         try:
-            if action == "email":
-                if not email_form.is_valid():
-                    raise ValidationError(explain_form(email_form))
-                sent_to = services.start_email_change(
-                    user, email_form.cleaned_data["email"], session=request.session, ip=ip
+            if action in ACCOUNT_FORMS:
+                form = ACCOUNT_FORMS[action](request.POST)
+                if not form.is_valid():
+                    raise ValidationError(explain_form(form))
+                sent_to = services.start_contact_change(
+                    user, action, form.cleaned_data[action], session=request.session, ip=ip
                 )
-                messages.success(request, f"Код отправлен на {sent_to}: введите его ниже в течение 15 минут.")
+                minutes = services.CODE_MINUTES[action]
+                messages.success(request, f"Код отправлен на {sent_to}: введите его ниже в течение {minutes} минут.")
             elif action == "code":
-                services.confirm_email_change(user, request.POST.get("code"), session=request.session, ip=ip)
-                messages.success(request, "E-mail изменён. На прежний адрес ушло уведомление.")
+                kind = services.confirm_contact_change(user, request.POST.get("code"), session=request.session, ip=ip)
+                changed = "E-mail изменён. На прежний адрес" if kind == "email" else "Телефон изменён. На прежний номер"
+                messages.success(request, f"{changed} ушло уведомление.")
+            elif action == "preferences":
+                if not preference_form.is_valid():
+                    raise ValidationError(explain_form(preference_form))
+                services.set_notification_preference(preference_form, by=user, ip=ip)
+                messages.success(request, "Настройки уведомлений сохранены.")
             elif action == "device":
                 if not services.unsubscribe_push(user, device_id=posted_id(request.POST.get("device")), ip=ip):
                     raise Http404
                 messages.success(request, "Это устройство больше не получает уведомления.")
+            elif action == "unlink":
+                if not services.unlink_outside_identity(user, posted_id(request.POST.get("link")), ip=ip):
+                    raise Http404
+                messages.success(request, "Вход через поставщика отключён.")
             elif action == "elsewhere":
                 user.sign_out_elsewhere(request)
                 record("user.signed_out_elsewhere", user, by=user, ip=ip)
@@ -247,16 +391,21 @@ def account(request):
         except ValidationError as error:
             messages.error(request, explain(error))
         return redirect("account")
-    pending = request.session.get(services.PENDING_EMAIL)
+    pending = request.session.get(services.PENDING_CONTACT)
     return render(
         request,
         "accounts/account.html",
         {
-            "email_form": email_form,
-            "code_form": EmailCodeForm(),
-            "pending": pending and pending["email"],
+            "email_form": NewEmailForm(),
+            "phone_form": NewPhoneForm(),
+            "code_form": ContactCodeForm(),
+            "preference_form": preference_form,
+            "pending": pending and pending["value"],
             "role_labels": [Role(role).label for role in sorted(request.roles)],
             "devices": user.push_subscriptions.filter(ended_at__isnull=True).order_by("created_at"),
+            "two_factor_on": two_factor.has_device(user),
+            "identities": user.outside_identities.filter(ended_at__isnull=True),
+            "providers": settings.IDENTITY_PROVIDERS,
         },
     )
 

@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "school.created": "Школа создана",
     "school.status": "Состояние изменено",
     "school.restored": "Школа восстановлена из резервной копии",
+    "school.sms_limit": "Лимит SMS изменён",
     "user.created": "Учётная запись создана",
     "user.password_changed": "Пароль изменён",
     "membership.created": "Роль назначена",
@@ -101,6 +102,7 @@ class AuditEntry(models.Model):
         "name": "наименование",
         "short_name": "краткое наименование",
         "slug": "адрес",
+        "sms_monthly_limit": "SMS в месяц",
     }
     STATUS_WORDS = {
         "absent": "отсутствовал(а)",

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from accounts.access import district_roles
 from accounts.models import Role
@@ -33,10 +34,18 @@ def home(request):
         else:
             messages.success(request, f"Месяц закрыт: счетов и актов {len(made)}. " + " ".join(notes))
         return redirect("billing")
+    try:
+        sms_month = services.month_from(request.GET["sms_month"]) if request.GET.get("sms_month") else None
+    except ValidationError as error:
+        _refused(request, error)
+        sms_month = None
+    sms_month = sms_month or timezone.localdate().replace(day=1)
     return render(
         request,
         "billing/home.html",
         {
+            "sms_month": sms_month,
+            "sms_usage": selectors.sms_usage(sms_month),
             "debts": selectors.debts(),
             "unmatched": selectors.unmatched_payments()[:20],
             "invoices": selectors.invoices_of().order_by("-year", "-number")[:30],

@@ -73,6 +73,7 @@ SHARED_APPS = [
     "audit",
     "monitoring",
     "billing",
+    "sms",
     "demo",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -332,6 +333,7 @@ CELERY_BEAT_SCHEDULE = {
     "expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": crontab(hour=3, minute=0)},
     "people-checks": {"task": "tenants.tasks.dispatch_people_checks", "schedule": crontab(hour=4, minute=15)},
     "notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
+    "sms": {"task": "sms.tasks.send_text_messages", "schedule": 60.0},
     "quality-indicators": {"task": "monitoring.tasks.dispatch_school_months", "schedule": crontab(hour=2, minute=30)},
     # Each school makes its own filling (1st) and activity (Monday) report, then the district's is put together.
     "filling-reports": {
@@ -375,6 +377,27 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"dnevnik@{BASE_DOMAIN}")
+
+# Sign-in through identity providers (accounts.outside): IDENTITY_PROVIDERS=esia,region lists
+# them; each is configured by IDP_<KEY>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _NAME (shown on the
+# sign-in page), _SCOPE and _SNILS_CLAIM (which claim carries the SNILS). docs/identity.md.
+IDENTITY_PROVIDERS = {
+    key: {
+        "name": os.environ.get(f"IDP_{key.upper()}_NAME", key),
+        "issuer": os.environ.get(f"IDP_{key.upper()}_ISSUER", ""),
+        "client_id": os.environ.get(f"IDP_{key.upper()}_CLIENT_ID", ""),
+        "client_secret": os.environ.get(f"IDP_{key.upper()}_CLIENT_SECRET", ""),
+        "scope": os.environ.get(f"IDP_{key.upper()}_SCOPE", "openid snils"),
+        "snils_claim": os.environ.get(f"IDP_{key.upper()}_SNILS_CLAIM", "snils"),
+    }
+    for key in filter(None, os.environ.get("IDENTITY_PROVIDERS", "").split(","))
+}
+
+# SMS (sms.gateways): codes for phone logins and urgent notices to parents with only a phone.
+# SMS.ru's API at SMS_GATEWAY_URL with the account's key; an empty key turns SMS off.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "https://sms.ru")
+SMS_API_ID = os.environ.get("SMS_API_ID", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
 
 # Web Push to the installed web app (notifications.push): the server's VAPID key pair. The public
 # key (base64url, uncompressed point) goes to browsers; without both keys push is off.

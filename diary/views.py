@@ -6,13 +6,11 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django_tenants.utils import schema_context
 
-from accounts import services as accounts
 from accounts.access import parent_required, public, school_roles
-from accounts.models import NotificationPreference, Role, User
-from audit.models import log_view, record
+from accounts.models import Role, User
+from audit.models import log_view
 from groundwork.addresses import client_ip
 from groundwork.api import posted_id
 from groundwork.errors import explain
@@ -26,7 +24,6 @@ from notifications.services import mark_shown
 
 from . import selectors
 from .access import child, own_pupil, parent_school
-from .forms import PreferenceForm
 from .models import News
 from .report import weekly_report as build
 from .services import post_message, publish_news, record_meeting, reply_to_author, staff_about, start_thread
@@ -159,46 +156,12 @@ def weekly_report(request, class_id):
 
 @parent_required
 def notifications(request):
-    """A parent's notifications from every child's school, and how they want to get them."""
-    preference, _ = NotificationPreference.objects.get_or_create(user=request.user)
-    form = PreferenceForm(request.POST or None, instance=preference)
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()
-            record(
-                "notification_preference.set",
-                preference,
-                by=request.user,
-                ip=client_ip(request),
-                new={
-                    "email": preference.email,
-                    "push": preference.push,
-                    "quiet_from": preference.quiet_from,
-                    "quiet_to": preference.quiet_to,
-                },
-            )
-            messages.success(request, "Настройки уведомлений сохранены.")
-            return redirect("notifications")
+    """A parent's notifications from every child's school; how they come is set on /account/."""
     return render(
         request,
         "diary/notifications.html",
-        {
-            "notices": mark_shown(notifications_of(request.user)),
-            "form": form,
-            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
-            "devices": request.user.push_subscriptions.filter(ended_at__isnull=True).order_by("created_at"),
-        },
+        {"notices": mark_shown(notifications_of(request.user)), "vapid_public_key": settings.VAPID_PUBLIC_KEY},
     )
-
-
-@parent_required
-@require_POST
-def push_device_end(request, device_id):
-    """One of the person's devices takes no more notices (a lost phone, a shared computer)."""
-    if not accounts.unsubscribe_push(request.user, device_id=device_id, ip=client_ip(request)):
-        raise Http404
-    messages.success(request, "Это устройство больше не получает уведомления.")
-    return redirect("notifications")
 
 
 # --- Messages ----------------------------------------------------------------------------------

@@ -4,17 +4,20 @@ from datetime import timedelta
 from smtplib import SMTPRecipientsRefused
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import NotificationPreference
+from sms import services as sms
+from tenants.models import School
 
 from .models import Notification
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 6  # over about two hours (backoff)
 FAILED = "failed"
+BY_SMS = "by SMS"  # no e-mail address: the notice went by SMS instead
 # A notice whose e-mail is still to go: not sent, and not skipped for a reason.
 EMAIL_WAITING = Q(email_sent_at__isnull=True, email_skipped="")
 
@@ -27,6 +30,18 @@ def backoff(attempts):
 def refused_for_good(error):
     """The relay refused every recipient with a permanent (5xx) answer: trying again cannot help."""
     return isinstance(error, SMTPRecipientsRefused) and all(code >= 500 for code, _ in error.recipients.values())
+
+
+def wants_sms(notice, preference):
+    """Absences go by SMS to a person with a phone and no e-mail unless they said no; marks only
+    if they asked (each SMS is paid for, from the school's monthly limit)."""
+    if not (notice.recipient.phone and sms.enabled()) or (preference and not preference.sms):
+        return False
+    if notice.kind == Notification.Kind.ABSENCE:
+        return True
+    return notice.kind in (Notification.Kind.MARK, Notification.Kind.FINAL) and bool(
+        preference and preference.sms_marks
+    )
 
 
 def deliver_pending(limit=500, now=None):
@@ -48,10 +63,16 @@ def deliver_pending(limit=500, now=None):
             p.user_id: p for p in NotificationPreference.objects.filter(user__in=[n.recipient_id for n in batch])
         }
         local = timezone.localtime(now).time()
-        claimed = []
+        claimed, school = [], None
         for notice in batch:
             preference = preferences.get(notice.recipient_id)
-            if not notice.recipient.email:
+            if not notice.recipient.email and wants_sms(notice, preference):
+                if preference and preference.is_quiet(local):
+                    continue
+                school = school or School.objects.get(schema_name=connection.schema_name)
+                sms.send_notice(notice.recipient.phone, f"Дневник: {notice.text}", school=school)
+                notice.email_skipped = BY_SMS
+            elif not notice.recipient.email:
                 notice.email_skipped = "no e-mail"
             elif preference and not preference.email:
                 notice.email_skipped = "e-mail off"

@@ -25,3 +25,7 @@ class StatusForm(forms.Form):
 
 class AdminInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("ФИО администратора ЭЖ"), max_length=300)
+
+
+class SmsLimitForm(forms.Form):
+    limit = forms.IntegerField(label=_("SMS-уведомлений в месяц"), min_value=0, max_value=1_000_000)

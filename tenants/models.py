@@ -59,6 +59,8 @@ class School(TenantMixin):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     # Notices are waiting here: the minute's sweep visits only such schools (tenants/outbox.py).
     outbox_at = models.DateTimeField(null=True, blank=True)
+    # Urgent notices by SMS to parents with only a phone, paid by the school (sms.services).
+    sms_monthly_limit = models.PositiveIntegerField("SMS в месяц", default=500, db_default=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SchoolQuerySet.as_manager()

@@ -76,3 +76,13 @@ def change_status(school, status, *, reason, by=None, ip=None):
     school.save(update_fields=["status", "status_reason", "status_changed_at"])
     record("school.status", school, by=by, ip=ip, old={"status": old}, new={"status": status}, reason=reason)
     return school
+
+
+@transaction.atomic
+def set_sms_limit(school, limit, *, by, ip):
+    """How many SMS notices the school may send a month (the district pays the gateway)."""
+    school = School.objects.select_for_update().get(pk=school.pk)
+    old, school.sms_monthly_limit = school.sms_monthly_limit, limit
+    school.save(update_fields=["sms_monthly_limit"])
+    record("school.sms_limit", school, by=by, ip=ip, old={"sms_monthly_limit": old}, new={"sms_monthly_limit": limit})
+    return school

@@ -15,7 +15,7 @@ from groundwork.errors import add_form_errors, explain
 from groundwork.pages import page_of
 
 from . import services
-from .forms import AdminInvitationForm, SchoolForm, StatusForm
+from .forms import AdminInvitationForm, SchoolForm, SmsLimitForm, StatusForm
 from .models import School
 from .selectors import schools_for_console
 
@@ -64,6 +64,7 @@ def school_detail(request, slug):
             "url": host_url(school.host),
             "status_form": StatusForm(),
             "admin_form": AdminInvitationForm(),
+            "sms_form": SmsLimitForm(initial={"limit": school.sms_monthly_limit}),
             "can_manage": Role.DISTRICT_OPERATOR in request.roles,
         },
     )
@@ -88,6 +89,19 @@ def school_status(request, slug):
         messages.error(request, explain(error))
     else:
         messages.success(request, "Состояние школы изменено.")
+    return redirect("school_detail", slug=slug)
+
+
+@require_POST
+@district_roles(Role.DISTRICT_OPERATOR)
+def school_sms_limit(request, slug):
+    school = get_object_or_404(schools_for_console(), slug=slug)
+    form = SmsLimitForm(request.POST)
+    if form.is_valid():
+        services.set_sms_limit(school, form.cleaned_data["limit"], by=request.user, ip=client_ip(request))
+        messages.success(request, "Лимит SMS изменён.")
+    else:
+        messages.error(request, "Лимит SMS — целое число от 0 до 1 000 000.")
     return redirect("school_detail", slug=slug)
 
 

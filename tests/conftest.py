@@ -8,12 +8,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time as clock
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from importlib import import_module
+from pathlib import Path
 from unittest import mock
 
 import kombu.pools
@@ -490,6 +492,31 @@ def session_of(user, second_factor=True):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
     return session.session_key
+
+
+def _sms_standin():
+    spec = importlib.util.spec_from_file_location("smsgateway", Path(settings.BASE_DIR) / "deploy" / "smsgateway.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def sms_gateway(settings, tmp_path):
+    """The stand-in SMS.ru of make demo (deploy/smsgateway.py), a real HTTP server on this
+    machine; `sms_gateway.received()` is what it took, as (phone, text), oldest first."""
+    gateway = _sms_standin().Gateway(0, tmp_path / "sms", api_id="test-key", unreachable={"79009999999"})
+    threading.Thread(target=gateway.serve_forever, daemon=True).start()
+    settings.SMS_GATEWAY_URL, settings.SMS_API_ID = gateway.url, "test-key"
+
+    def received():
+        files = sorted(gateway.folder.iterdir())
+        return [("+" + f.stem.split("-")[3], f.read_text().split("\n\n", 1)[1].strip()) for f in files]
+
+    gateway.received = received
+    yield gateway
+    gateway.shutdown()
+    gateway.server_close()
 
 
 @pytest.fixture(autouse=True)

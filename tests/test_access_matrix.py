@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from accounts import services as accounts
 from accounts.access import Audience
-from accounts.models import PushSubscription, Role
+from accounts.models import Role
 from audit.models import AuditEntry
 from billing import services as billing
 from billing.models import Invoice, Payer, Plan
@@ -158,9 +158,6 @@ def cast(world, settings, tmp_path):
         contract=contract, plan=plan, net=100, vat=22, total=122,
     )  # fmt: skip
     invitation, _ = accounts.issue_invitation(school=a.school, role=Role.TEACHER, by=a.admin, ip=None, full_name="X")
-    device = PushSubscription.objects.create(
-        user=world.parent, endpoint="https://fcm.googleapis.com/fcm/send/matrix", p256dh="k", auth="a"
-    )
     membership = a.teacher.memberships.get(role=Role.TEACHER, school=a.school)
     people = {
         AD: a.admin,
@@ -199,7 +196,6 @@ def cast(world, settings, tmp_path):
         payer=payer,
         contract=contract,
         invoice=invoice,
-        device=device,
     )
     return people, objects
 
@@ -217,6 +213,11 @@ def school_get_cases(o):
         ("/login/", set(SCHOOL_PEOPLE)),
         ("/login/forgot/", set(SCHOOL_PEOPLE)),
         ("/login/reset/MQ/no-such-token/", set()),
+        ("/login/code/", set(SCHOOL_PEOPLE)),
+        # No identity provider is configured in the matrix's world: tests/test_outside_sign_in.py runs one.
+        ("/login/outside/esia/", set()),
+        ("/login/outside/esia/done/", set()),
+        ("/login/outside-link/", set()),
         ("/sw.js", set(SCHOOL_PEOPLE)),
         ("/login/handoff/", set()),
         ("/invite/", set(SCHOOL_PEOPLE)),
@@ -328,6 +329,9 @@ def school_write_cases(o):
     return [
         ("post", "/logout/", set(SCHOOL_PEOPLE)),
         ("post", "/login/forgot/", set(SCHOOL_PEOPLE)),
+        ("post", "/login/code/", set(SCHOOL_PEOPLE)),
+        ("post", "/login/outside/esia/", set()),
+        ("post", "/login/outside-link/", set()),
         ("post", "/account/", SIGNED_IN_SCHOOL),
         ("post", "/i18n/setlang/", set(SCHOOL_PEOPLE)),
         ("post", "/api/v1/push-subscriptions/", SIGNED_IN_SCHOOL),
@@ -386,6 +390,11 @@ def portal_get_cases(o, world):
         ("/login/", set(PORTAL_PEOPLE)),
         ("/login/forgot/", set(PORTAL_PEOPLE)),
         ("/login/reset/MQ/no-such-token/", set()),
+        ("/login/code/", set(PORTAL_PEOPLE)),
+        # No identity provider is configured in the matrix's world: tests/test_outside_sign_in.py runs one.
+        ("/login/outside/esia/", set()),
+        ("/login/outside/esia/done/", set()),
+        ("/login/outside-link/", set()),
         ("/sw.js", set(PORTAL_PEOPLE)),
         ("/login/handoff/", set()),
         ("/invite/", set(PORTAL_PEOPLE)),
@@ -447,12 +456,16 @@ def portal_write_cases(o):
     return [
         ("post", "/logout/", set(PORTAL_PEOPLE)),
         ("post", "/login/forgot/", set(PORTAL_PEOPLE)),
+        ("post", "/login/code/", set(PORTAL_PEOPLE)),
+        ("post", "/login/outside/esia/", set()),
+        ("post", "/login/outside-link/", set()),
         ("post", "/account/", SIGNED_IN_PORTAL),
         ("post", "/i18n/setlang/", set(PORTAL_PEOPLE)),
         ("post", "/api/v1/push-subscriptions/", SIGNED_IN_PORTAL),
         ("post", f"/switch/{slug}/", set()),
         ("post", f"/district/schools/{slug}/status/", {OPR}),
         ("post", f"/district/schools/{slug}/invite-admin/", {OPR}),
+        ("post", f"/district/schools/{slug}/sms-limit/", {OPR}),
         ("post", "/district/schools/new/", {OPR}),
         ("post", "/district/quality/thresholds/", {OFF}),
         ("post", "/district/quality/reports/", district_writers()),
@@ -462,8 +475,6 @@ def portal_write_cases(o):
         ("post", f"/messages/{slug}/new/{o['a'].pupils[0].pk}/", {PA}),
         ("post", f"/children/{slug}/{o['a'].pupils[0].pk}/consent/", {PA}),
         ("post", f"/children/{slug}/{o['a'].pupils[0].pk}/correction/", {PA}),
-        ("post", "/notifications/", {PA, OPA}),
-        ("post", f"/notifications/devices/{o['device'].pk}/end/", {PA}),
         ("post", "/district/billing/", {OPR}),
         ("post", "/district/billing/payers/new/", {OPR}),
         ("post", f"/district/billing/payers/{o['payer'].pk}/", {OPR}),
@@ -590,7 +601,7 @@ def test_writes_from_outside_a_routes_audience_are_refused_and_change_nothing(wo
 def test_school_a_people_get_nothing_at_school_b(world, browsers, cast, who):
     """The same paths at school B's address: A's people hold no role there, whatever the ids."""
     _, objects = cast
-    public = {"/", "/login/", "/login/forgot/", "/login/reset/MQ/no-such-token/", "/login/handoff/", "/invite/",
+    public = {"/", "/login/", "/login/forgot/", "/login/code/", "/login/reset/MQ/no-such-token/", "/login/handoff/", "/invite/",
               "/invite/BADCO-DE234/", "/api/schema/", "/sw.js"}  # fmt: skip
     for path, _ in school_get_cases(objects):
         response = browsers(who, world.b.host).get(path)

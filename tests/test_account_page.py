@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.tasks import tell_person
 from audit.models import AuditEntry
+from sms.delivery import send_waiting
 
 from .conftest import PASSWORD
 
@@ -88,3 +89,53 @@ def test_a_teacher_sees_the_devices_that_get_notices_and_turns_one_off(world, en
     teacher.post("/account/", {"action": "device", "device": device.pk})
     device.refresh_from_db()
     assert device.ended_at is not None
+
+
+def test_a_parent_changes_the_phone_after_the_code_by_sms_and_the_old_number_is_told(world, enter, sms_gateway):
+    browser = enter(world.parent)
+    bad = browser.post("/account/", {"action": "phone", "phone": "12345"}, follow=True).content.decode()
+    assert "мобильный номер России" in bad
+    asked = browser.post("/account/", {"action": "phone", "phone": "8 900 777-66-55"}, follow=True)
+    assert "Код отправлен на +79007776655" in asked.content.decode()
+    send_waiting()
+    ((phone, text),) = sms_gateway.received()
+    code = re.search(r"\b(\d{6})\b", text).group(1)
+    assert phone == "+79007776655"
+    wrong = browser.post("/account/", {"action": "code", "code": "000000" if code != "000000" else "1"}, follow=True)
+    assert "Код не подошёл: проверьте SMS на новом номере" in wrong.content.decode()
+    assert User.objects.get(pk=world.parent.pk).phone == "+79001112233"  # nothing half-changed
+    done = browser.post("/account/", {"action": "code", "code": code}, follow=True).content.decode()
+    assert "Телефон изменён" in done
+    assert User.objects.get(pk=world.parent.pk).phone == "+79007776655"
+    send_waiting()
+    told, text = sms_gateway.received()[-1]
+    assert told == "+79001112233" and "телефон вашей учётной записи изменён" in text
+    entry = AuditEntry.objects.get(action="user.phone_changed", target_id=world.parent.pk)
+    assert entry.old == {"phone": "+79001112233"} and entry.new == {"phone": "+79007776655"}
+    # A number that is someone else's login is refused, said only to whoever has its SMS.
+    other = enter(world.other_parent)
+    other.post("/account/", {"action": "phone", "phone": "+79007776655"})
+    send_waiting()
+    code = re.search(r"\b(\d{6})\b", sms_gateway.received()[-1][1]).group(1)
+    taken = other.post("/account/", {"action": "code", "code": code}, follow=True).content.decode()
+    assert "Этот телефон уже используется" in taken
+    assert User.objects.get(pk=world.other_parent.pk).phone is None
+
+
+def test_a_person_chooses_how_they_are_told_on_their_own_page(world, enter):
+    browser = enter(world.a.teacher, world.a.host)  # staff too: a substitution reaches them
+    form = {
+        "action": "preferences",
+        "email": "on",
+        "sms": "on",
+        "sms_marks": "on",
+        "quiet_from": "21:00",
+        "quiet_to": "08:00",
+    }
+    assert "Настройки уведомлений сохранены" in browser.post("/account/", form, follow=True).content.decode()
+    preference = world.a.teacher.notification_preference
+    assert preference.sms_marks and preference.quiet_to.hour == 8
+    only_one = browser.post("/account/", {**form, "quiet_to": ""}, follow=True).content.decode()
+    assert "оба времени" in only_one
+    preference.refresh_from_db()
+    assert preference.quiet_to.hour == 8

@@ -98,10 +98,13 @@ def test_the_portal_shows_a_parents_notifications_and_their_preferences(world, l
     page = portal.get("/notifications/").content.decode()
     assert "Математика — 5" in page
     assert "Математика — 5" not in enter(world.other_parent).get("/notifications/").content.decode()
-    portal.post("/notifications/", {"email": "", "quiet_from": "22:00", "quiet_to": "07:30"})
+    assert "/account/#notices" in page  # how they come is set on the person's own page
+    portal.post("/account/", {"action": "preferences", "email": "", "quiet_from": "22:00", "quiet_to": "07:30"})
     preference = NotificationPreference.objects.get(user=world.parent)
     assert preference.email is False and preference.quiet_from == time(22, 0)
-    bad = portal.post("/notifications/", {"email": "on", "quiet_from": "25:00", "quiet_to": ""}, follow=True)
+    assert preference.sms is False and preference.sms_marks is False  # unticked boxes
+    form = {"action": "preferences", "email": "on", "quiet_from": "25:00", "quiet_to": ""}
+    bad = portal.post("/account/", form, follow=True)
     assert "Введите правильное время" in bad.content.decode()
     assert NotificationPreference.objects.get(user=world.parent).quiet_from == time(22, 0)  # unchanged
 

@@ -8,10 +8,12 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from accounts import services as accounts
 from accounts.tasks import send_password_link
 from audit.models import AuditEntry
+from sms.delivery import send_waiting
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, link_parent
 from .test_two_factor import code_now
 
 NEW = "Новый-пароль-2026"
@@ -96,3 +98,67 @@ def test_a_deputy_sets_a_new_password_and_still_gives_the_second_factor(world, e
     device = TOTPDevice.objects.get(user=a.deputy, confirmed=True)
     browser.post("/account/2fa/", {"code": code_now(device)})
     assert browser.get("/classes/").status_code == 200
+
+
+# --- A phone login: a code by SMS -------------------------------------------------------------
+
+
+@pytest.fixture
+def phone_parent(world, db):
+    parent = accounts.create_person(
+        accounts.NewAccount(last_name="Смсова", first_name="Дарья", phone="+7 900 555-44-33", password=PASSWORD)
+    )
+    link_parent(world.a, parent, world.a.pupils[1])
+    return parent
+
+
+def sms_code(gateway):
+    send_waiting()
+    return re.search(r"\b(\d{6})\b", gateway.received()[-1][1]).group(1)
+
+
+def test_a_parent_with_a_phone_login_sets_a_new_password_with_the_code_from_the_sms(
+    world, enter, phone_parent, sms_gateway
+):
+    signed_in_before = enter(phone_parent)
+    assert signed_in_before.get("/notifications/").status_code == 200
+    browser = enter()
+    answer = browser.post("/login/forgot/", {"identifier": "8 (900) 555-44-33"}).content.decode()
+    assert "Мне пришёл код в SMS" in answer
+    code = sms_code(sms_gateway)
+    assert sms_gateway.received()[0][0] == "+79005554433"
+    other = "000000" if code != "000000" else "111111"
+    wrong = browser.post("/login/code/", {"code": other, "password": NEW, "password_again": NEW})
+    assert "Код не подошёл: проверьте SMS" in wrong.content.decode()
+    weak = browser.post("/login/code/", {"code": code, "password": "123", "password_again": "123"})
+    assert "errorlist" in weak.content.decode()  # the password refused; the code still stands
+    done = browser.post("/login/code/", {"code": code, "password": NEW, "password_again": NEW}, follow=True)
+    assert "Пароль изменён" in done.content.decode()
+    assert enter().post("/login/", {"identifier": "+79005554433", "password": NEW}).status_code == 302
+    assert enter().post("/login/", {"identifier": "+79005554433", "password": PASSWORD}).status_code == 200
+    assert signed_in_before.get("/notifications/").status_code == 302  # the old password's session is over
+    again = browser.post("/login/code/", {"code": code, "password": NEW, "password_again": NEW})
+    assert "Код устарел или не запрашивался" in again.content.decode()  # one use
+    entry = AuditEntry.objects.get(action="user.password_reset_requested", target_id=phone_parent.pk)
+    assert entry.new == {"channel": "sms"}
+
+
+def test_a_code_for_a_phone_that_is_nobodys_never_works_and_five_wrong_codes_end_it(world, enter, sms_gateway):
+    browser = enter()
+    browser.post("/login/forgot/", {"identifier": "+7 999 000-00-00"})
+    send_waiting()
+    assert sms_gateway.received() == []
+    form = {"password": NEW, "password_again": NEW}
+    for code in ("111111", "222222", "333333", "444444"):
+        assert "Код не подошёл: проверьте SMS" in browser.post("/login/code/", {"code": code, **form}).content.decode()
+    assert "пять раз" in browser.post("/login/code/", {"code": "555555", **form}).content.decode()
+    assert "Код устарел или не запрашивался" in browser.get("/login/code/").content.decode()
+
+
+def test_an_sms_code_runs_out_after_ten_minutes(world, enter, phone_parent, sms_gateway):
+    browser = enter()
+    browser.post("/login/forgot/", {"identifier": "+79005554433"})
+    code = sms_code(sms_gateway)
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=11), tick=True):
+        late = browser.post("/login/code/", {"code": code, "password": NEW, "password_again": NEW})
+    assert "Код устарел" in late.content.decode()

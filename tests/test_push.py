@@ -241,12 +241,13 @@ def test_a_parent_sees_the_devices_that_get_notices_and_ends_one(world, enter, p
     browser = enter(world.parent)
     browser.post("/api/v1/push-subscriptions/", phone.subscription, content_type="application/json")
     device = PushSubscription.objects.get(endpoint=phone.subscription["endpoint"])
-    page = browser.get("/notifications/").content.decode()
+    page = browser.get("/account/").content.decode()
     assert "Устройства, которые получают уведомления" in page and "127.0.0.1" in page
     # Not the other family's to end: the same 404 as a device that is not there.
-    assert enter(world.other_parent).post(f"/notifications/devices/{device.pk}/end/").status_code == 404
-    assert enter(world.other_parent).post("/notifications/devices/999999/end/").status_code == 404
-    response = browser.post(f"/notifications/devices/{device.pk}/end/", follow=True)
+    for other in (device.pk, 999999):
+        refused = enter(world.other_parent).post("/account/", {"action": "device", "device": other})
+        assert refused.status_code == 404
+    response = browser.post("/account/", {"action": "device", "device": device.pk}, follow=True)
     assert "больше не получает уведомления" in response.content.decode()
     device.refresh_from_db()
     assert device.ended_at is not None

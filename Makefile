@@ -14,6 +14,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES = eval "$$($(PY) deploy/devservices.py start)"
 PORT ?= 8000
+# make demo's stand-ins for the outside services: an SMS gateway speaking SMS.ru's API (messages
+# into var/sms/) and an OpenID provider in the place of Госуслуги that knows the demo father.
+SMS_PORT ?= 9401
+OIDC_PORT ?= 9400
+DEMO_ESIA_PERSON = {"sub": "esia-demo-1", "snils": "112-233-445 95", "family_name": "Иванов", "given_name": "Пётр"}
 
 
 .PHONY: demo test test-deep test-dates bench services stop-services messages clean lock
@@ -36,9 +41,15 @@ demo: $(VENV)/.installed
 	@set -e; $(SERVICES); export SITE_PORT=$(PORT) DEBUG=$${DEBUG:-False} DEMO=true SECURE_COOKIES=$${SECURE_COOKIES:-false} DB_CONN_MAX_AGE=0; \
 	export TWO_FACTOR_REQUIRED=$${TWO_FACTOR_REQUIRED:-False}; \
 	export EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}; \
+	export SMS_GATEWAY_URL=$${SMS_GATEWAY_URL:-http://127.0.0.1:$(SMS_PORT)} SMS_API_ID=$${SMS_API_ID:-demo}; \
+	export IDENTITY_PROVIDERS=$${IDENTITY_PROVIDERS:-esia} IDP_ESIA_NAME=$${IDP_ESIA_NAME:-Госуслуги} \
+		IDP_ESIA_ISSUER=$${IDP_ESIA_ISSUER:-http://localhost:$(OIDC_PORT)} \
+		IDP_ESIA_CLIENT_ID=$${IDP_ESIA_CLIENT_ID:-ejournal-demo} IDP_ESIA_CLIENT_SECRET=$${IDP_ESIA_CLIENT_SECRET:-demo}; \
 	$(PY) manage.py migrate_schemas --shared -v 0; \
 	$(PY) manage.py migrate_schemas --tenant -v 0; \
 	trap 'kill 0' EXIT INT TERM; \
+	$(PY) deploy/smsgateway.py --port $(SMS_PORT) --folder var/sms --api-id demo & \
+	$(VENV)/bin/oidc-provider-mock --port $(OIDC_PORT) --require-nonce --user-claims '$(DEMO_ESIA_PERSON)' 2>var/oidc-provider.log & \
 	$(VENV)/bin/celery -A config -q worker -l warning --concurrency 2 & \
 	$(VENV)/bin/celery -A config -q beat -l warning -s var/celerybeat-schedule & \
 	$(PY) manage.py seed_demo; \

@@ -96,6 +96,18 @@ class ConsentForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if staff:
+            self.fields["consent"].label = _("Я даю согласие на обработку моих персональных данных (152-ФЗ)")
+
+
+class PersonCorrectionForm(forms.Form):
+    last_name = forms.CharField(label=_("Фамилия"), max_length=100)
+    first_name = forms.CharField(label=_("Имя"), max_length=100)
+    middle_name = forms.CharField(label=_("Отчество"), max_length=100, required=False)
+    reason = forms.CharField(label=_("Основание (приказ, документ)"), max_length=500)
+
 
 class StaffInvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Роль"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])

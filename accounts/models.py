@@ -79,13 +79,14 @@ class Role(models.TextChoices):
     DEPUTY = "deputy", "Заместитель директора по УВР"
     TEACHER = "teacher", "Учитель"
     CLASS_TEACHER = "class_teacher", "Классный руководитель"
+    CLERK = "clerk", "Секретарь учебной части"
     PUPIL = "pupil", "Обучающийся"
     PARENT = "parent", "Родитель (законный представитель)"
     DISTRICT_OFFICIAL = "district_official", "Специалист управления образования"
     DISTRICT_OPERATOR = "district_operator", "Оператор района"
 
 
-STAFF_ROLES = {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.CLASS_TEACHER}
+STAFF_ROLES = {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.CLASS_TEACHER, Role.CLERK}
 # Who signs in at the school's own address; parents and district staff use the portal.
 SCHOOL_SIGN_IN_ROLES = STAFF_ROLES | {Role.PUPIL}
 DISTRICT_ROLES = {Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR}
@@ -97,6 +98,7 @@ INVITED_BY = {
     Role.DEPUTY: Role.SCHOOL_ADMIN,
     Role.TEACHER: Role.SCHOOL_ADMIN,
     Role.CLASS_TEACHER: Role.SCHOOL_ADMIN,
+    Role.CLERK: Role.SCHOOL_ADMIN,
     Role.PARENT: Role.CLASS_TEACHER,
     Role.PUPIL: Role.CLASS_TEACHER,
 }
@@ -118,6 +120,10 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # A member of staff's consent to the school processing their personal data (as a parent's is
+    # on their link to the child); given when the invitation is accepted or on their own page.
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -397,6 +397,10 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
         raise ValidationError(
             {"consent": "Без согласия на обработку персональных данных доступ к данным ребёнка не открывается."}
         )
+    if invitation.role in STAFF_ROLES and not consent:
+        raise ValidationError(
+            {"consent": "Школа ведёт электронный журнал с вашими данными только с вашего согласия: отметьте его."}
+        )
     if user is None:
         if not (new_account and new_account.password):
             raise ValidationError({"password": "Придумайте пароль."})
@@ -408,7 +412,9 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
         raise ValidationError(
             "Сотрудник управления образования не может получить роль в школе с той же учётной записью."
         )
-    add_membership(user, school, invitation.role, by=invitation.issued_by, ip=ip)
+    membership = add_membership(user, school, invitation.role, by=invitation.issued_by, ip=ip)
+    if invitation.role in STAFF_ROLES:
+        give_staff_consent(membership, ip=ip)
 
     if invitation.pupil_id is not None:
         with schema_context(school.schema_name):
@@ -417,6 +423,44 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
     invitation.used_at, invitation.used_by = timezone.now(), user
     invitation.save(update_fields=["used_at", "used_by"])
     record("invitation.used", invitation, by=user, ip=ip)
+    return user
+
+
+def give_staff_consent(membership, *, ip):
+    """A member of staff consents to the school processing their personal data (152-ФЗ)."""
+    if membership.consent_at:
+        return membership
+    membership.consent_at, membership.consent_version = timezone.now(), CONSENT_VERSION
+    membership.save(update_fields=["consent_at", "consent_version"])
+    record("membership.consent", membership, by=membership.user, ip=ip, new={"version": CONSENT_VERSION})
+    return membership
+
+
+PERSON_FIELDS = ("last_name", "first_name", "middle_name")
+
+
+@transaction.atomic
+def correct_person(user, *, reason, by, ip, **changes):
+    """A member of staff's misspelt name put right by the school's administrator or clerk, on the
+    strength of a document (the reason); the old value stays in the history."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise ValidationError({"reason": "Укажите основание исправления: приказ или документ (не короче 5 символов)."})
+    new = {}
+    for field in PERSON_FIELDS:
+        value = " ".join((changes.get(field) or "").split())
+        if field != "middle_name" and not value:
+            raise ValidationError({field: "Фамилия и имя не могут быть пустыми."})
+        if value != getattr(user, field):
+            new[field] = value
+    if not new:
+        raise ValidationError("Данные не изменились: исправлять нечего.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    old = {field: getattr(user, field) for field in new}
+    for field, value in new.items():
+        setattr(user, field, value)
+    user.save(update_fields=list(new))
+    record("user.corrected", user, by=by, ip=ip, old=old, new=new, reason=reason[:500])
     return user
 
 

@@ -7,7 +7,9 @@ from urllib.parse import quote, urlencode
 
 import segno
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
@@ -17,7 +19,7 @@ from django_otp.util import random_hex
 
 from audit.models import record
 
-from .models import Role
+from .models import Role, User
 from .tasks import tell
 
 TWO_FACTOR_ROLES = {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR}
@@ -117,3 +119,19 @@ def verify(request, token, *, ip):
     if isinstance(device, StaticDevice):
         record("user.recovery_code_used", request.user, by=request.user, ip=ip, new={"left": device.token_set.count()})
     return True
+
+
+@transaction.atomic
+def reset(user, *, by, ip, reason):
+    """A person who lost the phone and the recovery codes: the school administrator removes their
+    app and codes, with a reason in the history. Every session of theirs ends; at the next sign-in
+    they set up the app anew (it stays required where their role needs it), and they are told."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Укажите основание: например, «утерян телефон, заявление от 07.12»."})
+    if user.pk == by.pk:
+        raise ValidationError("Свой второй фактор сбрасывает другой администратор.")
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()  # a lost phone's secret must not stay valid
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    record("user.two_factor_reset", user, by=by, ip=ip, reason=reason.strip())
+    transaction.on_commit(lambda: tell(user.pk, "two_factor_reset"))

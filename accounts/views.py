@@ -22,8 +22,9 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.models import Device
+from django_tenants.utils import get_public_schema_name, schema_context
 
-from audit.models import record
+from audit.models import AuditEntry, record
 from groundwork.addresses import client_ip, host_url, portal_url
 from groundwork.api import posted_id
 from groundwork.errors import add_form_errors, explain, explain_form
@@ -41,6 +42,7 @@ from .forms import (
     NewAccountForm,
     NewEmailForm,
     NewPhoneForm,
+    PersonCorrectionForm,
     PreferenceForm,
     SignInForm,
     StaffInvitationForm,
@@ -303,7 +305,7 @@ def invitation_accept(request, code):
         except services.SignInError as error:
             existing_form.add_error(None, str(error))
     account_form = None if user or existing else NewAccountForm(request.POST or None, prefix="account")
-    consent_form = ConsentForm(request.POST or None)
+    consent_form = ConsentForm(request.POST or None, staff=invitation.role in STAFF_ROLES)
     if request.method == "POST" and (user or (account_form and account_form.is_valid())) and consent_form.is_valid():
         new_account = (
             None
@@ -340,7 +342,8 @@ def invitation_accept(request, code):
             "account_form": account_form,
             "consent_form": consent_form,
             "existing_form": existing_form if user is None else None,
-            "needs_consent": invitation.role == Role.PARENT,
+            "needs_consent": invitation.role == Role.PARENT or invitation.role in STAFF_ROLES,
+            "staff": invitation.role in STAFF_ROLES,
         },
     )
 
@@ -382,6 +385,12 @@ def account(request):
                 if not services.unlink_outside_identity(user, posted_id(request.POST.get("link")), ip=ip):
                     raise Http404
                 messages.success(request, "Вход через поставщика отключён.")
+            elif action == "consent":
+                membership = Membership.objects.at(request.school).filter(user=user, role__in=STAFF_ROLES).first()
+                if membership is None or request.POST.get("consent") != "on":
+                    raise ValidationError("Отметьте согласие на обработку персональных данных.")
+                services.give_staff_consent(membership, ip=ip)
+                messages.success(request, "Согласие записано.")
             elif action == "elsewhere":
                 user.sign_out_elsewhere(request)
                 record("user.signed_out_elsewhere", user, by=user, ip=ip)
@@ -404,6 +413,9 @@ def account(request):
             "role_labels": [Role(role).label for role in sorted(request.roles)],
             "devices": user.push_subscriptions.filter(ended_at__isnull=True).order_by("created_at"),
             "two_factor_on": two_factor.has_device(user),
+            "staff_memberships": Membership.objects.at(request.school).filter(user=user, role__in=STAFF_ROLES)
+            if request.school
+            else [],
             "identities": user.outside_identities.filter(ended_at__isnull=True),
             "providers": settings.IDENTITY_PROVIDERS,
         },
@@ -421,7 +433,7 @@ class PasswordChange(PasswordChangeView):
         return response
 
 
-@school_roles(Role.SCHOOL_ADMIN, Role.DIRECTOR)
+@school_roles(Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.CLERK)
 def staff_list(request):
     school = request.school
     memberships = (
@@ -442,7 +454,42 @@ def staff_list(request):
             "invitations": invitations,
             "form": form,
             "can_invite": Role.SCHOOL_ADMIN in request.roles,
+            "can_correct": bool(request.roles & PERSONAL_DATA),
         },
+    )
+
+
+PERSONAL_DATA = {Role.SCHOOL_ADMIN, Role.CLERK}  # who keeps staff's personal data (and pupils')
+
+
+@school_roles(*PERSONAL_DATA)
+def staff_correct(request, membership_id):
+    """A member of staff's name put right, with the order behind it, and the corrections so far."""
+    membership = get_object_or_404(
+        Membership.objects.at(request.school).filter(role__in=STAFF_ROLES).select_related("user"), pk=membership_id
+    )
+    person = membership.user
+    form = PersonCorrectionForm(request.POST or None, initial={f: getattr(person, f) for f in services.PERSON_FIELDS})
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError(explain_form(form))
+            services.correct_person(person, by=request.user, ip=client_ip(request), **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(request, "ФИО исправлены; прежние сохранены в истории.")
+            return redirect("staff_correct", membership_id=membership_id)
+    with schema_context(get_public_schema_name()):  # a person's history is kept in public (audit.record)
+        history = list(
+            AuditEntry.objects.filter(action="user.corrected", target_type="accounts.user", target_id=person.pk)
+            .select_related("actor")
+            .order_by("-at")
+        )
+    return render(
+        request,
+        "accounts/staff_correct.html",
+        {"membership": membership, "person": person, "form": form, "history": history},
     )
 
 
@@ -488,6 +535,20 @@ def staff_end(request, membership_id):
         messages.error(request, explain(error))
     else:
         messages.success(request, f"Роль «{membership.get_role_display()}» у {membership.user.short_name} завершена.")
+    return redirect("staff")
+
+
+@require_POST
+@school_roles(Role.SCHOOL_ADMIN)
+def staff_two_factor_reset(request, membership_id):
+    """A member of staff lost the phone with the app and the recovery codes."""
+    membership = get_object_or_404(Membership.objects.at(request.school).filter(role__in=STAFF_ROLES), pk=membership_id)
+    try:
+        two_factor.reset(membership.user, by=request.user, ip=client_ip(request), reason=request.POST.get("reason"))
+    except ValidationError as error:
+        messages.error(request, explain(error))
+    else:
+        messages.success(request, f"Вход с кодом из приложения у {membership.user.short_name} сброшен.")
     return redirect("staff")
 
 

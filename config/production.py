@@ -22,6 +22,13 @@ def problems(conf=settings):
         found.append("PUSH_LOOPBACK_FOR_TESTS: уведомления на адреса этой машины — только для тестов")
     if getattr(conf, "DEMO", False):
         return found
+    if conf.SMS_API_ID and not conf.SMS_GATEWAY_URL.startswith("https://"):
+        found.append("SMS_GATEWAY_URL: ключ шлюза SMS уходит только по https")
+    for key, provider in conf.IDENTITY_PROVIDERS.items():
+        if not provider["issuer"].startswith("https://") or not provider["client_id"]:
+            found.append(
+                f"IDP_{key.upper()}_ISSUER и _CLIENT_ID: поставщик входа {key} — только по https и с client_id"
+            )
     if any(f".{name}." in conf.EMAIL_BACKEND for name in NOT_SENDING):
         found.append(f"EMAIL_BACKEND {conf.EMAIL_BACKEND} не отправляет письма")
     elif "smtp" in conf.EMAIL_BACKEND and "EMAIL_HOST" not in os.environ:

@@ -26,6 +26,12 @@ urlpatterns = common + [
     path("staff/", accounts_views.staff_list, name="staff"),
     path("staff/invite/", accounts_views.staff_invite, name="staff_invite"),
     path("staff/<int:membership_id>/end/", accounts_views.staff_end, name="staff_end"),
+    path("staff/<int:membership_id>/correct/", accounts_views.staff_correct, name="staff_correct"),
+    path(
+        "staff/<int:membership_id>/reset-two-factor/",
+        accounts_views.staff_two_factor_reset,
+        name="staff_two_factor_reset",
+    ),
     path("invitations/<int:invitation_id>/revoke/", accounts_views.invitation_revoke, name="invitation_revoke"),
     path("classes/", journal_views.class_list, name="class_list"),
     path("classes/<int:class_id>/", journal_views.class_detail, name="class_detail"),

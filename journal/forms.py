@@ -85,6 +85,9 @@ class PupilCorrectionForm(forms.Form):
     first_name = forms.CharField(label=_("Имя"), max_length=100)
     middle_name = forms.CharField(label=_("Отчество"), max_length=100, required=False)
     birth_date = forms.DateField(label=_("Дата рождения"), widget=forms.DateInput(attrs={"type": "date"}))
+    snils = forms.CharField(label=_("СНИЛС"), max_length=14, required=False, help_text=_("Например, 112-233-445 95"))
+    address = forms.CharField(label=_("Адрес проживания"), max_length=300, required=False)
+    family_phones = forms.CharField(label=_("Телефоны родителей"), max_length=200, required=False)
     reason = forms.CharField(
         label=_("Основание исправления"),
         max_length=500,

@@ -44,6 +44,8 @@ STAFF_ROLES = {
     "заместитель директора": Role.DEPUTY,
     "директор": Role.DIRECTOR,
     "администратор": Role.SCHOOL_ADMIN,
+    "секретарь": Role.CLERK,
+    "секретарь учебной части": Role.CLERK,
 }
 DAYS = {
     "пн": 1,

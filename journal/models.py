@@ -94,6 +94,11 @@ class Pupil(models.Model):
     first_name = models.CharField("имя", max_length=100)
     middle_name = models.CharField("отчество", max_length=100, blank=True)
     birth_date = models.DateField("дата рождения")
+    # The rest of the анкетные данные the class teacher keeps (Положение 3.2.5 в of 001); read by
+    # whom the rule book says (can_correct_pupil, the child's own parents), never the district.
+    snils = models.CharField("СНИЛС", max_length=11, blank=True, default="", db_default="")
+    address = models.CharField("адрес проживания", max_length=300, blank=True, default="", db_default="")
+    family_phones = models.CharField("телефоны родителей", max_length=200, blank=True, default="", db_default="")
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="pupils")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -18,6 +18,11 @@ READ_ALL = frozenset({Role.DIRECTOR, Role.DEPUTY})
 # Who opens the journal's pages (each object is checked again by the rules below).
 READERS = TEACHING | READ_ALL
 SETUP = frozenset({Role.DEPUTY, Role.SCHOOL_ADMIN})
+# Who keeps pupils' and staff's personal data (the анкетные данные), besides a class's own class
+# teacher: the administrator of the journal and the clerk (секретарь учебной части), who reads
+# class lists (ROSTER) and nothing of the journal itself.
+PERSONAL_DATA = frozenset({Role.SCHOOL_ADMIN, Role.CLERK})
+ROSTER = STAFF | PERSONAL_DATA
 FAMILY = frozenset({Role.PARENT, Role.PUPIL})
 DISTRICT = frozenset({Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR})
 
@@ -100,13 +105,13 @@ def can_cancel_lesson(roles):
 
 def can_read_class(roles):
     """A class and its list (names, birth dates): the school's staff."""
-    return bool(roles & STAFF)
+    return bool(roles & ROSTER)
 
 
 def can_correct_pupil(user, roles, school_class):
-    """A pupil's name and birth date, corrected with a reason: the class's own class teacher and
-    the school's administrator of the journal (Положение 4.2 of 001: changes to personal data at once)."""
-    return Role.SCHOOL_ADMIN in roles or is_class_teacher_of(user, roles, school_class)
+    """A pupil's анкетные данные, read and corrected with a reason: the class's own class teacher,
+    the administrator of the journal and the clerk (Положение 4.2 of 001: changes at once)."""
+    return bool(roles & PERSONAL_DATA) or is_class_teacher_of(user, roles, school_class)
 
 
 def can_manage_families(user, roles, school_class):

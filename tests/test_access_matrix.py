@@ -30,7 +30,7 @@ from .conftest import _person
 # People of school A (and the portal). "substitute" teaches nothing but the one maths lesson of
 # 5А the deputy gave them; "teacher" teaches Russian in 5А and maths in 6Б; "class_teacher" is
 # 5А's class teacher and its maths teacher.
-ANON, AD, DI, DE, T, CT, SU, P = (
+ANON, AD, DI, DE, T, CT, SU, P, CL = (
     "anonymous",
     "admin",
     "director",
@@ -39,14 +39,15 @@ ANON, AD, DI, DE, T, CT, SU, P = (
     "class_teacher",
     "substitute",
     "pupil",
+    "clerk",  # секретарь учебной части: personal data of pupils and staff, nothing of the journal
 )
 PA, OPA, OFF, OPR = "parent", "other_parent", "official", "operator"
-SCHOOL_PEOPLE = (ANON, AD, DI, DE, T, CT, SU, P, PA, OFF)
+SCHOOL_PEOPLE = (ANON, AD, DI, DE, T, CT, SU, P, CL, PA, OFF)
 PORTAL_PEOPLE = (ANON, PA, OPA, OFF, OPR, DE)
 STAFF = {AD, DI, DE, T, CT, SU}
 READERS = {DI, DE, T, CT, SU}
 HEADS = {DI, DE}
-SIGNED_IN_SCHOOL = STAFF | {P}
+SIGNED_IN_SCHOOL = STAFF | {P, CL}
 SIGNED_IN_PORTAL = {PA, OPA, OFF, OPR}
 EVERYONE = set(SCHOOL_PEOPLE) | set(PORTAL_PEOPLE)
 REFUSED = (302, 401, 403, 404, 405)
@@ -109,6 +110,8 @@ def cast(world, settings, tmp_path):
     a, b, cal = world.a, world.b, world.calendar_a
     substitute = _person("substitute@school-a.test", "ЗаменяющаяАльфа", "Зоя", world.password_hash)
     accounts.add_membership(substitute, a.school, Role.TEACHER)
+    clerk = _person("clerk@school-a.test", "СекретарёваАльфа", "Светлана", world.password_hash)
+    accounts.add_membership(clerk, a.school, Role.CLERK)
     today = timezone.localdate()
     with schema_context(a.school.schema_name):
         maths = Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term, date__lt=today)
@@ -167,6 +170,7 @@ def cast(world, settings, tmp_path):
         CT: a.class_teacher,
         SU: substitute,
         P: a.pupil_user,
+        CL: clerk,
         PA: world.parent,
         OPA: world.other_parent,
         OFF: world.official,
@@ -227,10 +231,11 @@ def school_get_cases(o):
         ("/account/2fa/", SIGNED_IN_SCHOOL),
         ("/api/v1/me/", SIGNED_IN_SCHOOL),
         ("/api/schema/", set(SCHOOL_PEOPLE)),
-        ("/staff/", {AD, DI}),
-        ("/classes/", STAFF),
-        (f"/classes/{c5}/", STAFF),
-        (f"/classes/{c6}/", STAFF),
+        ("/staff/", {AD, DI, CL}),
+        (f"/staff/{o['membership'].pk}/correct/", {AD, CL}),
+        ("/classes/", STAFF | {CL}),
+        (f"/classes/{c5}/", STAFF | {CL}),
+        (f"/classes/{c6}/", STAFF | {CL}),
         ("/api/v1/classes/", STAFF),
         (f"/api/v1/classes/{c5}/pupils/", STAFF),
         (f"/api/v1/classes/{c6}/pupils/", STAFF),
@@ -280,7 +285,7 @@ def school_get_cases(o):
         ("/imports/", {AD, DE}),
         (f"/imports/{o['batch'].pk}/", {AD}),
         (f"/classes/{c5}/absences/", {CT}),
-        (f"/classes/{c5}/pupils/{p0}/correct/", {CT, AD}),
+        (f"/classes/{c5}/pupils/{p0}/correct/", {CT, AD, CL}),
         (f"/classes/{c6}/pupils/{p0}/correct/", set()),  # not a pupil of that class
         (f"/classes/{c6}/absences/", set()),
         ("/control/", HEADS),
@@ -338,6 +343,8 @@ def school_write_cases(o):
         ("post", "/switch/portal/", set()),
         ("post", "/staff/invite/", {AD}),
         ("post", f"/staff/{o['membership'].pk}/end/", {AD}),
+        ("post", f"/staff/{o['membership'].pk}/correct/", {AD, CL}),
+        ("post", f"/staff/{o['membership'].pk}/reset-two-factor/", {AD}),
         ("post", f"/invitations/{o['invitation'].pk}/revoke/", {AD}),
         ("post", f"/classes/{c5}/pupils/{p0}/invite/", {CT}),
         ("post", f"/classes/{c5}/guardians/{o['guardian'].pk}/end/", {CT}),
@@ -356,7 +363,7 @@ def school_write_cases(o):
         ("post", "/setup/lessons/generate/", {AD, DE}),
         ("post", f"/classes/{c5}/enroll/", {AD, DE}),
         ("post", f"/classes/{c5}/pupils/{p0}/move/", {AD, DE}),
-        ("post", f"/classes/{c5}/pupils/{p0}/correct/", {CT, AD}),
+        ("post", f"/classes/{c5}/pupils/{p0}/correct/", {CT, AD, CL}),
         ("post", f"/classes/{c5}/subgroups/", {AD, DE}),
         ("post", f"/api/v1/pupils/{p0}/move/", {AD, DE}),
         ("post", "/api/v1/years/", {AD, DE}),
@@ -597,11 +604,12 @@ def test_writes_from_outside_a_routes_audience_are_refused_and_change_nothing(wo
                 assert refusal is not None and refusal.actor_id == people[who].pk, (who, method, path)
 
 
-@pytest.mark.parametrize("who", (AD, DE, T, CT, SU, P))
+@pytest.mark.parametrize("who", (AD, DE, T, CT, SU, P, CL))
 def test_school_a_people_get_nothing_at_school_b(world, browsers, cast, who):
     """The same paths at school B's address: A's people hold no role there, whatever the ids."""
     _, objects = cast
     public = {"/", "/login/", "/login/forgot/", "/login/code/", "/login/reset/MQ/no-such-token/", "/login/handoff/", "/invite/",
+              "/login/outside/esia/", "/login/outside/esia/done/", "/login/outside-link/",
               "/invite/BADCO-DE234/", "/api/schema/", "/sw.js"}  # fmt: skip
     for path, _ in school_get_cases(objects):
         response = browsers(who, world.b.host).get(path)

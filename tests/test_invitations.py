@@ -34,6 +34,10 @@ def new_account(**extra):
     return data
 
 
+def staff_account(**extra):
+    return {**new_account(**extra), "consent": "on"}  # staff consent to their own data (152-ФЗ)
+
+
 def test_the_school_admin_invites_a_teacher_who_sets_a_password_on_first_sign_in(world, enter):
     slip = enter(world.a.admin, world.a.host).post("/staff/invite/", {"role": "teacher", "full_name": "Новикова Н. П."})
     assert (
@@ -43,10 +47,13 @@ def test_the_school_admin_invites_a_teacher_who_sets_a_password_on_first_sign_in
     code = code_on(slip)
     newcomer = enter(host=world.a.host)
     assert "приглашает вас: Учитель" in newcomer.get(f"/invite/{code}/").content.decode()
-    response = newcomer.post(f"/invite/{code}/", new_account(email="nina@school-a.test"))
+    asked = newcomer.post(f"/invite/{code}/", new_account(email="nina@school-a.test")).content.decode()
+    assert "только с вашего согласия" in asked and not User.objects.filter(email="nina@school-a.test").exists()
+    response = newcomer.post(f"/invite/{code}/", staff_account(email="nina@school-a.test"))
     assert response.status_code == 302
     nina = User.objects.get(email="nina@school-a.test")
-    assert Membership.objects.at(world.a.school).filter(user=nina, role=Role.TEACHER).exists()
+    membership = Membership.objects.at(world.a.school).get(user=nina, role=Role.TEACHER)
+    assert membership.consent_at and membership.consent_version  # her consent is on record, as a parent's is
     assert (
         enter(host=world.a.host)
         .post("/login/", {"identifier": "nina@school-a.test", "password": NEW_PASSWORD})
@@ -60,7 +67,7 @@ def test_an_invitation_works_once(world, enter):
     code = code_on(
         enter(world.a.admin, world.a.host).post("/staff/invite/", {"role": "deputy", "full_name": "Завучева"})
     )
-    enter(host=world.a.host).post(f"/invite/{code}/", new_account(email="first@school-a.test"))
+    enter(host=world.a.host).post(f"/invite/{code}/", staff_account(email="first@school-a.test"))
     second = enter(host=world.a.host).post(f"/invite/{code}/", new_account(email="second@school-a.test"))
     assert second.status_code == 410 and "уже использовано" in second.content.decode()
     assert not User.objects.filter(email="second@school-a.test").exists()
@@ -166,12 +173,12 @@ def test_a_new_account_with_bad_logins_is_refused_with_reasons(world, enter):
     code = code_on(enter(world.a.admin, world.a.host).post("/staff/invite/", {"role": "teacher", "full_name": "Z"}))
     page = (
         enter(host=world.a.host)
-        .post(f"/invite/{code}/", new_account(snils="112-233-445 96", phone="12345"))
+        .post(f"/invite/{code}/", staff_account(snils="112-233-445 96", phone="12345"))
         .content.decode()
     )
     assert "контрольное число" in page and "мобильный номер" in page
     taken = (
-        enter(host=world.a.host).post(f"/invite/{code}/", new_account(email="teacher@school-a.test")).content.decode()
+        enter(host=world.a.host).post(f"/invite/{code}/", staff_account(email="teacher@school-a.test")).content.decode()
     )
     assert "уже занят" in taken
     assert Invitation.find(code).state == "active"

@@ -257,6 +257,12 @@ def test_a_web_pod_stays_ready_while_redis_is_down(site):
         ({"S3_BUCKET": None}, "S3_BUCKET"),
         ({"BASE_DOMAIN": None}, "BASE_DOMAIN"),
         ({"DATABASE_POOL_MODE": "transaction"}, "DATABASE_POOL_MODE"),
+        ({"SMS_API_ID": "key", "SMS_GATEWAY_URL": "http://sms.example.ru"}, "SMS_GATEWAY_URL"),
+        (
+            {"IDENTITY_PROVIDERS": "esia", "IDP_ESIA_ISSUER": "http://esia.example.ru", "IDP_ESIA_CLIENT_ID": "x"},
+            "IDP_ESIA",
+        ),
+        ({"IDENTITY_PROVIDERS": "esia", "IDP_ESIA_ISSUER": "https://esia.example.ru"}, "IDP_ESIA"),
     ],
 )
 def test_production_refuses_to_start_on_settings_that_lose_or_leak_data(change, refusal):

@@ -240,3 +240,39 @@ def test_wrong_codes_sent_at_once_are_each_counted(world, settings):
                 [device.pk],
             )
             holder.commit()
+
+
+def test_a_deputy_who_lost_the_phone_is_reset_by_the_school_admin_with_a_reason(
+    world, enter, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts.tasks import tell_person
+
+    a = world.a
+    monkeypatch.setattr(tell_person, "apply_async", lambda args, kwargs, **kw: tell_person(*args, **kwargs))
+    deputy = a.deputy.memberships.get(role=Role.DEPUTY, school=a.school)
+    signed_in = enter(a.deputy, a.host)
+    assert signed_in.get("/classes/").status_code == 200
+    page = f"/staff/{deputy.pk}/reset-two-factor/"
+    admin = enter(a.admin, a.host)
+    assert "Потерян телефон с кодами" in admin.get("/staff/").content.decode()
+    no_reason = admin.post(page, {"reason": " "}, follow=True).content.decode()
+    assert "Укажите основание" in no_reason and TOTPDevice.objects.filter(user=a.deputy).exists()
+    # Not the director's to do, nor another school's admin's: the same refusal as a row not there.
+    assert enter(a.director, a.host).post(page, {"reason": "просьба"}).status_code in (403, 404)
+    assert enter(world.b.admin, world.b.host).post(page, {"reason": "просьба"}).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin.post(page, {"reason": "Утерян телефон, заявление от 07.12"}, follow=True)
+    assert "сброшен" in done.content.decode()
+    assert not TOTPDevice.objects.filter(user=a.deputy).exists()
+    assert not StaticDevice.objects.filter(user=a.deputy).exists()
+    assert signed_in.get("/classes/").status_code == 302  # every session of theirs ended
+    entry = AuditEntry.objects.get(action="user.two_factor_reset", target_id=a.deputy.pk)
+    assert entry.actor_id == a.admin.pk and entry.reason.startswith("Утерян телефон")
+    assert mail.outbox[-1].to == [a.deputy.email] and "сброшен" in mail.outbox[-1].subject
+    again = sign_in(a.host, a.deputy.email)
+    assert again.get("/classes/").url.startswith("/account/2fa/")  # the app is set up anew first
+    own = a.admin.memberships.get(role=Role.SCHOOL_ADMIN, school=a.school)
+    assert (
+        "другой администратор"
+        in admin.post(f"/staff/{own.pk}/reset-two-factor/", {"reason": "сам"}, follow=True).content.decode()
+    )

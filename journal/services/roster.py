@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.identifiers import normalize_snils
 from accounts.models import Role
 from accounts.services import CONSENT_VERSION, end_family_membership
 from audit.models import record
@@ -60,7 +61,7 @@ def _order(number, order_date):
     return number.strip()
 
 
-PERSONAL = ("last_name", "first_name", "middle_name", "birth_date")
+PERSONAL = ("last_name", "first_name", "middle_name", "birth_date", "snils", "address", "family_phones")
 
 
 @transaction.atomic
@@ -81,6 +82,11 @@ def correct_pupil(pupil, *, reason, by, ip=None, **changes):
         value = " ".join(value.split()) if isinstance(value, str) else value
         if field in ("last_name", "first_name") and not value:
             raise ValidationError({field: "Фамилия и имя не могут быть пустыми."})
+        if field == "snils" and value:
+            try:
+                value = normalize_snils(value)
+            except ValidationError as error:
+                raise ValidationError({"snils": error.messages}) from None
         if value != getattr(pupil, field):
             new[field] = value
     if not new:

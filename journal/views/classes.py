@@ -45,7 +45,7 @@ def home(request):
     return render(request, "journal/home.html", context)
 
 
-@school_roles(*rulebook.STAFF)
+@school_roles(*rulebook.ROSTER)
 def class_list(request):
     """The running year's classes; a finished year's, as they were at its end, by `?year=`."""
     past = list(AcademicYear.objects.filter(closed_at__isnull=False).order_by("-starts_on"))
@@ -57,7 +57,7 @@ def class_list(request):
     )
 
 
-@school_roles(*rulebook.STAFF)
+@school_roles(*rulebook.ROSTER)
 def class_detail(request, class_id):
     school_class = access_class_to_read(request, class_id)
     roster = selectors.class_roster(school_class)
@@ -81,6 +81,7 @@ def class_detail(request, class_id):
             "enroll_form": forms.EnrollForm(),
             "move_form": forms.MoveForm(),
             "can_correct": rulebook.can_correct_pupil(request.user, request.roles, school_class),
+            "can_read_timetable": bool(request.roles & rulebook.STAFF),
             "subgroups": school_class.subgroups.prefetch_related("pupils"),
         },
     )
@@ -203,7 +204,7 @@ def pupil_move(request, class_id, pupil_id):
     return redirect("class_detail", class_id=class_id)
 
 
-@school_roles(Role.CLASS_TEACHER, Role.SCHOOL_ADMIN)
+@school_roles(Role.CLASS_TEACHER, *rulebook.PERSONAL_DATA)
 def pupil_correct(request, class_id, pupil_id):
     """A pupil's name or birth date put right, with its reason, and the corrections so far."""
     pupil = access_pupil_to_correct(request, class_id, pupil_id)

@@ -28,6 +28,7 @@ from tenants.services import create_school
 from tenants.tasks import update_school_figures
 
 DEMO_PASSWORD = "demo-parol-2026"
+DEMO_SNILS = "11223344595"  # the father's; the Makefile's stand-in Госуслуги knows it too
 
 SCHOOLS = [
     ("МБОУ «Средняя общеобразовательная школа № 1 имени А. С. Пушкина»", "СОШ № 1", "school1"),
@@ -145,6 +146,7 @@ class Command(BaseCommand):
             self.rng = random.Random(options["seed"])
             self.people = []
             self.phone_counter = 0
+            self.family_children = []
             self.seed()
             User.objects.filter(pk__in=[u.pk for u in self.people]).update(password=make_password(DEMO_PASSWORD))
         self.print_logins()
@@ -187,6 +189,19 @@ class Command(BaseCommand):
         reports.make_district_report(Report.Kind.FILLING, reports.previous_month())
         reports.make_district_report(Report.Kind.ACTIVITY, reports.previous_week())
         self.seed_billing(operator)
+        self.seed_father()
+
+    def seed_father(self):
+        """The first child's father: a parent with an e-mail login (the mother signs in by phone)
+        and a SNILS, which the demo's stand-in Госуслуги vouches for (make demo)."""
+        father = self.person(female=False, email="ivanov.p@family.example.ru", first="Пётр", last="Иванов")
+        User.objects.filter(pk=father.pk).update(snils=DEMO_SNILS)
+        school, pupil, class_teacher = self.family_children[0]
+        with schema_context(school.schema_name):
+            invitation, _ = accounts.issue_invitation(
+                school=school, role=Role.PARENT, by=class_teacher, ip=None, pupil=pupil
+            )
+            accounts.redeem_invitation(invitation, ip=None, user=father, consent=True)
 
     def seed_billing(self, operator):
         """The district pays per pupil; last month's use as the nightly job would have copied it,
@@ -300,6 +315,7 @@ class Command(BaseCommand):
         # Most families are on the portal; a few are not yet (a real class has such parents).
         if is_family_child:
             parent = self.family[0]
+            self.family_children.append((school, pupil, class_teacher))
         elif self.rng.random() < 0.85:
             parent = self.person(female=self.rng.random() < 0.7, phone=True, last=None)
         else:
@@ -326,6 +342,7 @@ class Command(BaseCommand):
         w("  Специалист управления образования (портал): official@district.example.ru")
         w("  Оператор района, создаёт школы (портал):    operator@district.example.ru")
         w("  Родитель двух детей в двух школах (портал): +7 900 000-00-01")
+        w("  Второй родитель (портал, вход по e-mail):   ivanov.p@family.example.ru, СНИЛС 112-233-445 95")
         w("  Директор / завуч / администратор ЭЖ СОШ № 1: director@school1.example.ru, deputy@…, admin@…")
         w("  Учитель и классный руководитель 1А:          teacher1@school1.example.ru")
         if settings.BASE_DOMAIN == "localhost":

@@ -393,6 +393,13 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
     school = invitation.school
     if not school.is_writable:
         raise ValidationError("Школа работает только на чтение: приглашения сейчас не принимаются.")
+    if user is not None and invitation.issued_by_id == user.pk:
+        raise ValidationError("Нельзя принять приглашение, выданное самому себе: роль выдаёт другой сотрудник.")
+    if user is not None and Membership.objects.active().filter(user=user, school__isnull=True).exists():
+        # District staff see counts, never a pupil: their account takes no school role.
+        raise ValidationError(
+            "Сотрудник управления образования не может получить роль в школе с той же учётной записью."
+        )
     if invitation.role == Role.PARENT and not consent:
         raise ValidationError(
             {"consent": "Без согласия на обработку персональных данных доступ к данным ребёнка не открывается."}
@@ -405,13 +412,6 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
         if not (new_account and new_account.password):
             raise ValidationError({"password": "Придумайте пароль."})
         user = create_person(new_account, ip=ip)
-    elif invitation.issued_by_id == user.pk:
-        raise ValidationError("Нельзя принять приглашение, выданное самому себе: роль выдаёт другой сотрудник.")
-    elif Membership.objects.active().filter(user=user, school__isnull=True).exists():
-        # District staff see counts, never a pupil: their account takes no school role.
-        raise ValidationError(
-            "Сотрудник управления образования не может получить роль в школе с той же учётной записью."
-        )
     membership = add_membership(user, school, invitation.role, by=invitation.issued_by, ip=ip)
     if invitation.role in STAFF_ROLES:
         give_staff_consent(membership, ip=ip)

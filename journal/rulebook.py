@@ -209,7 +209,12 @@ RULES = [
         "the class's own class teacher",
     ),
     ("End a guardianship", "the class's own class teacher"),
-    ("Correct a pupil's name or birth date (with a reason)", "the class's own class teacher, the school admin"),
+    (
+        "Keep a pupil's анкетные данные: name, birth date, SNILS, address, parents' phones (corrected with a reason)",
+        "the class's own class teacher, the school admin, the clerk; read also by the child's parents",
+    ),
+    ("Correct a member of staff's name (with the order behind it)", "the school admin, the clerk"),
+    ("Reset a member of staff's lost second factor (with a reason)", "the school admin (never their own)"),
     ("Withdraw consent", "the parent"),
     ("Staff credentials", "the school admin (never for themselves)"),
     ("A school's first admin", "the district operator, only while the school has no admin"),

@@ -45,7 +45,7 @@ def send_waiting(limit=200, now=None):
     for message in claimed:
         attempts = message.attempts + 1
         try:
-            gateway_id = gateway.send(message.phone, message.text)
+            gateway_ref = gateway.send(message.phone, message.text)
         except gateways.Refused as error:
             TextMessage.objects.filter(pk=message.pk).update(
                 claimed_at=None, attempts=attempts, skipped="refused", last_error=str(error)[:500]
@@ -61,7 +61,7 @@ def send_waiting(limit=200, now=None):
             )
         else:
             TextMessage.objects.filter(pk=message.pk, sent_at__isnull=True).update(
-                sent_at=timezone.now(), attempts=attempts, gateway_id=gateway_id[:50]
+                sent_at=timezone.now(), attempts=attempts, gateway_ref=gateway_ref[:50]
             )
             sent += 1
     return sent

@@ -25,7 +25,7 @@ class TextMessage(models.Model):
     skipped = models.CharField(max_length=50, blank=True)  # why it does not go (the school's limit, refused)
     attempts = models.PositiveSmallIntegerField(default=0)
     retry_at = models.DateTimeField(null=True, blank=True)
-    gateway_id = models.CharField(max_length=50, blank=True)
+    gateway_ref = models.CharField(max_length=50, blank=True)  # the gateway's id of the message
     last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:

@@ -25,3 +25,13 @@ def used_by_schools(first_day, next_first_day):
         .annotate(counted=Count("pk", filter=Q(skipped="")), over=Count("pk", filter=~Q(skipped="")))
     )
     return {row["school_id"]: (row["counted"], row["over"]) for row in rows}
+
+
+def undelivered_notices(school, limit=50):
+    """The school's SMS notices the gateway refused or never took, newest first: for the school's
+    admin to put the phone right (the notice itself is on the portal)."""
+    return list(
+        TextMessage.objects.filter(school=school, purpose=TextMessage.Purpose.NOTICE, skipped__in=["refused", "failed"])
+        .only("phone", "created_at", "attempts", "last_error", "skipped")
+        .order_by("-created_at")[:limit]
+    )

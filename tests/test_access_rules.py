@@ -274,7 +274,8 @@ def test_a_teacher_of_one_school_accepts_a_second_schools_invitation_with_the_sa
     )
     browser = enter(host=b.host)
     response = browser.post(
-        f"/invite/{code}/", {"existing-identifier": "teacher@school-a.test", "existing-password": PASSWORD}
+        f"/invite/{code}/",
+        {"existing-identifier": "teacher@school-a.test", "existing-password": PASSWORD, "consent": "on"},
     )
     assert response.status_code == 302
     assert Membership.objects.at(b.school).filter(user=a.teacher, role=Role.TEACHER).exists()

@@ -65,6 +65,20 @@ def test_the_web_pods_env_gives_the_production_settings():
     assert web["envFrom"] == [{"secretRef": {"name": "ejournal-secrets"}}]
 
 
+def test_identity_providers_and_the_sms_gateway_come_from_values_and_their_secrets_from_the_secret():
+    esia = {"name": "Госуслуги", "issuer": "https://esia-gateway.example.ru", "clientId": "ejournal-district"}
+    web = rendered({"identityProviders": {"esia": esia}})[("Deployment", "ej-web")]["spec"]["template"]["spec"]
+    env = env_of(web["containers"][0])
+    assert env["IDENTITY_PROVIDERS"] == "esia" and env["IDP_ESIA_ISSUER"] == esia["issuer"]
+    assert env["IDP_ESIA_CLIENT_ID"] == "ejournal-district" and env["IDP_ESIA_SNILS_CLAIM"] == "snils"
+    assert env["SMS_GATEWAY_URL"] == "https://sms.ru"
+    assert not {"IDP_ESIA_CLIENT_SECRET", "SMS_API_ID"} & set(env)
+    for unsafe in ({"identityProviders": {"esia": {**esia, "issuer": "http://esia.example.ru"}}},
+                   {"sms": {"gatewayUrl": "http://sms.example.ru"}}):  # fmt: skip
+        with pytest.raises(Exception, match="(?i)schema|pattern|values"):
+            rendered(unsafe)
+
+
 def test_the_web_pods_env_starts_a_production_process():
     """The rendered settings, with the Secret's keys added, pass the app's own refusals."""
     web = rendered()[("Deployment", "ej-web")]["spec"]["template"]["spec"]["containers"][0]

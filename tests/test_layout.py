@@ -26,6 +26,8 @@ PUBLIC_MODELS = {
     "accounts.loginattempt": "sign-ins happen before a school is chosen",
     "accounts.notificationpreference": "a person's channels, the same for all their schools",
     "accounts.pushsubscription": "a person's devices, the same for all their schools",
+    "accounts.outsideidentity": "a person's identity at Госуслуги, the same for all their schools",
+    "sms.textmessage": "codes go before a school is known; one sender for every school's notices",
     "monitoring.schoolmonth": "counts each school reports for the district",
     "monitoring.threshold": "district's limits",
     "monitoring.report": "frozen reports of counts",

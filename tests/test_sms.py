@@ -61,7 +61,7 @@ def test_a_parent_with_only_a_phone_gets_the_absence_by_sms_and_marks_only_if_as
     assert phone == "+79005554433" and "отсутствует на уроке «Математика»" in text
     assert a.pupils[1].first_name in text  # one SMS: the other absent pupil's parent has e-mail
     message = TextMessage.objects.get()
-    assert message.sent_at and message.school.pk == a.school.pk and message.gateway_id
+    assert message.sent_at and message.school.pk == a.school.pk and message.gateway_ref
 
     NotificationPreference.objects.create(user=phone_parent, sms_marks=True)
     journal.add_mark(lesson, pupil=a.pupils[1], value="5", work_type=cal.answer, by=a.class_teacher)
@@ -157,3 +157,19 @@ def test_without_a_gateway_configured_notices_stay_with_the_portal(world, lesson
     deliver_pending()
     assert Notification.objects.get(recipient=phone_parent, kind="absence").email_skipped == "no e-mail"
     assert not TextMessage.objects.exists()
+
+
+def test_a_notice_the_gateway_refuses_is_listed_for_the_school_admin_only(world, lesson, sms_gateway, enter):
+    a = world.a
+    parent = accounts.create_person(
+        accounts.NewAccount(last_name="Недоступная", first_name="Ирина", phone="+7 900 999-99-99", password=PASSWORD)
+    )
+    link_parent(a, parent, a.pupils[1])
+    journal.take_attendance(lesson, absent=[a.pupils[1]], by=a.class_teacher)
+    deliver_pending()
+    delivery.send_waiting()
+    assert TextMessage.objects.get().skipped == "refused"
+    home = enter(a.admin, a.host).get("/").content.decode()
+    assert "SMS, которые не удалось доставить" in home and "+7900***9999" in home
+    assert "+7900***9999" not in enter(world.b.admin, world.b.host).get("/").content.decode()
+    assert "+7900***9999" not in enter(a.class_teacher, a.host).get("/").content.decode()

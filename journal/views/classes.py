@@ -16,6 +16,7 @@ from groundwork.api import posted_id
 from groundwork.errors import explain, explain_form
 from notifications.selectors import staff_notices, undelivered
 from notifications.services import mark_shown
+from sms.selectors import undelivered_notices
 
 from .. import forms, rulebook, selectors, services
 from ..access import (
@@ -42,6 +43,7 @@ def home(request):
     context = {"my_classes": my_classes, "role_labels": role_labels, "notices": notices}
     if Role.SCHOOL_ADMIN in request.roles:
         context["undelivered"] = undelivered()
+        context["undelivered_sms"] = undelivered_notices(request.school)
     return render(request, "journal/home.html", context)
 
 

@@ -45,6 +45,26 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.email.useTls | quote }}
 - name: DEFAULT_FROM_EMAIL
   value: {{ .Values.email.from | quote }}
+- name: SMS_GATEWAY_URL
+  value: {{ .Values.sms.gatewayUrl | quote }}
+- name: SMS_SENDER
+  value: {{ .Values.sms.sender | quote }}
+{{- if .Values.identityProviders }}
+- name: IDENTITY_PROVIDERS
+  value: {{ keys .Values.identityProviders | sortAlpha | join "," | quote }}
+{{- range $key, $p := .Values.identityProviders }}
+- name: IDP_{{ upper $key }}_NAME
+  value: {{ $p.name | quote }}
+- name: IDP_{{ upper $key }}_ISSUER
+  value: {{ $p.issuer | quote }}
+- name: IDP_{{ upper $key }}_CLIENT_ID
+  value: {{ $p.clientId | quote }}
+- name: IDP_{{ upper $key }}_SCOPE
+  value: {{ $p.scope | default "openid snils" | quote }}
+- name: IDP_{{ upper $key }}_SNILS_CLAIM
+  value: {{ $p.snilsClaim | default "snils" | quote }}
+{{- end }}
+{{- end }}
 - name: SENTRY_ENVIRONMENT
   value: {{ .Values.sentry.environment | quote }}
 - name: DATABASE_POOL_MODE

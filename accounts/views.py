@@ -355,7 +355,7 @@ ACCOUNT_FORMS = {"email": NewEmailForm, "phone": NewPhoneForm}
 def account(request):
     """The person's own page: who they are here, how they sign in and are told, what they may change."""
     user, action, ip = request.user, request.POST.get("action"), client_ip(request)
-    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    preference = NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
     preference_form = PreferenceForm(request.POST if action == "preferences" else None, instance=preference)
     if request.method == "POST":
         try:
@@ -417,6 +417,15 @@ def account(request):
             if request.school
             else [],
             "identities": user.outside_identities.filter(ended_at__isnull=True),
+            "sign_ins": [
+                (
+                    attempt,
+                    services.identity_provider_name(attempt.identifier)
+                    if attempt.identifier in settings.IDENTITY_PROVIDERS
+                    else "пароль",
+                )
+                for attempt in LoginAttempt.objects.filter(user=user, success=True).order_by("-at")[:10]
+            ],
             "providers": settings.IDENTITY_PROVIDERS,
         },
     )

@@ -494,6 +494,16 @@ def session_of(user, second_factor=True):
     return session.session_key
 
 
+@pytest.fixture
+def phone_parent(world, db):
+    """A parent of 5А's second pupil who signed up with a phone only (no e-mail)."""
+    parent = accounts.create_person(
+        accounts.NewAccount(last_name="Смсова", first_name="Дарья", phone="+7 900 555-44-33", password=PASSWORD)
+    )
+    link_parent(world.a, parent, world.a.pupils[1])
+    return parent
+
+
 def _sms_standin():
     spec = importlib.util.spec_from_file_location("smsgateway", Path(settings.BASE_DIR) / "deploy" / "smsgateway.py")
     module = importlib.util.module_from_spec(spec)

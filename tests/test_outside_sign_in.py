@@ -74,6 +74,7 @@ def test_a_parent_whose_snils_the_provider_vouches_for_links_once_and_then_just_
     assert through_provider(again, "esia-1000001").status_code == 302  # linked: straight in
     assert again.get("/notifications/").status_code == 200
     assert LoginAttempt.objects.filter(user=world.parent, identifier="esia", success=True).count() == 2
+    assert "<td>Госуслуги</td>" in again.get("/account/").content.decode()  # in the person's list of sign-ins
     # Unlinked from the person's page, the identity signs nobody in.
     again.post("/account/", {"action": "unlink", "link": link.pk})
     User.objects.filter(pk=world.parent.pk).update(snils=None)

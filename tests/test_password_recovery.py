@@ -8,12 +8,11 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from accounts import services as accounts
 from accounts.tasks import send_password_link
 from audit.models import AuditEntry
 from sms.delivery import send_waiting
 
-from .conftest import PASSWORD, link_parent
+from .conftest import PASSWORD
 from .test_two_factor import code_now
 
 NEW = "Новый-пароль-2026"
@@ -101,15 +100,6 @@ def test_a_deputy_sets_a_new_password_and_still_gives_the_second_factor(world, e
 
 
 # --- A phone login: a code by SMS -------------------------------------------------------------
-
-
-@pytest.fixture
-def phone_parent(world, db):
-    parent = accounts.create_person(
-        accounts.NewAccount(last_name="Смсова", first_name="Дарья", phone="+7 900 555-44-33", password=PASSWORD)
-    )
-    link_parent(world.a, parent, world.a.pupils[1])
-    return parent
 
 
 def sms_code(gateway):

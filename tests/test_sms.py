@@ -26,16 +26,6 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def phone_parent(world, db):
-    """A parent of 5А's second pupil who signed up with a phone only."""
-    parent = accounts.create_person(
-        accounts.NewAccount(last_name="Смсова", first_name="Дарья", phone="+7 900 555-44-33", password=PASSWORD)
-    )
-    link_parent(world.a, parent, world.a.pupils[1])
-    return parent
-
-
-@pytest.fixture
 def lesson(world, db):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):

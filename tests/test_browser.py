@@ -113,6 +113,7 @@ def test_a_parent_switches_between_two_children_in_two_schools(world, server, br
     page = browser.new_page()
     sign_in(page, f"http://localhost:{server}", "+7 900 111-22-33")
     page.click(f"text={a.pupils[0].full_name}")
+    page.wait_for_load_state()  # site.js is deferred: a choice made before it runs goes nowhere
     first = page.locator("h1").text_content()
     first_week = page.locator("main").text_content()
     page.select_option("select[name=child]", label=f"{b.pupils[1].full_name} — 5А, {b.school.short_name}")

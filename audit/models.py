@@ -59,6 +59,8 @@ ACTION_LABELS = {
     "lesson.homework": "Домашнее задание",
     "lesson.attendance": "Посещаемость",
     "lesson.substitution": "Замена",
+    "teacher.absent": "Отсутствие учителя",
+    "teacher.absence_withdrawn": "Отсутствие учителя снято",
     "lesson.cancelled": "Урок отменён",
     "lesson.added": "Урок добавлен",
     "final_mark.set": "Итоговая отметка",

@@ -189,6 +189,21 @@ class SubstitutionForm(forms.Form):
         self.fields["teacher"].choices = teacher_choices(school)
 
 
+class TeacherAbsenceForm(forms.Form):
+    teacher = forms.TypedChoiceField(label=_("Учитель"), coerce=int)
+    starts_on = forms.DateField(label=_("С"), widget=DateInput)
+    ends_on = forms.DateField(label=_("По"), widget=DateInput)
+    reason = forms.ChoiceField(
+        label=_("Причина"),
+        choices=[c for c in Lesson.SubstitutionReason.choices if c[0] != Lesson.SubstitutionReason.ON_THE_DAY],
+    )
+    note = forms.CharField(label=_("Пояснение"), max_length=200, required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].choices = teacher_choices(school)
+
+
 class ReasonForm(forms.Form):
     reason = forms.ChoiceField(label=_("Причина"), choices=[c for c in Attendance.Reason.choices if c[0]])
 

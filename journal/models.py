@@ -488,6 +488,30 @@ class Lesson(models.Model):
         return self.kept_by_id or self.conducted_by_id
 
 
+class TeacherAbsence(models.Model):
+    """A teacher away from one day to another (illness, courses, a trip): the deputy records it
+    once and covers its lessons one by one (services.assign_substitution). Withdrawn, never deleted."""
+
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField("с")
+    ends_on = models.DateField("по")
+    reason = models.CharField("причина", max_length=20, choices=Lesson.SubstitutionReason.choices)
+    note = models.CharField("пояснение", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.starts_on:%d.%m}–{self.ends_on:%d.%m.%Y}"
+
+
 class RecordQuerySet(models.QuerySet):
     def live(self):
         """Records as they stand: deleted ones are kept for the history, not counted."""

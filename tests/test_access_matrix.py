@@ -121,6 +121,9 @@ def cast(world, settings, tmp_path):
         ).last()
         six_b = Lesson.objects.filter(school_class=a.other_class, term=cal.term, date__lt=today).last()
         journal.assign_substitution(substituted, school=a.school, teacher=substitute, reason="illness", by=a.deputy)
+        away = journal.record_teacher_absence(
+            school=a.school, teacher=a.teacher, starts_on=today, ends_on=today, reason="course", by=a.deputy
+        )
         mark = journal.add_mark(maths_lesson, pupil=a.pupils[0], value="5", work_type=cal.answer, by=a.class_teacher)
         journal.take_attendance(maths_lesson, absent=[a.pupils[1]], by=a.class_teacher)
         absence = maths_lesson.attendance.get(pupil=a.pupils[1])
@@ -194,6 +197,7 @@ def cast(world, settings, tmp_path):
         district_report=district_report,
         invitation=invitation,
         membership=membership,
+        away=away,
         guardian=guardian,
         printed_copy=printed_copy,
         archive=archive,
@@ -245,6 +249,8 @@ def school_get_cases(o):
         (f"/timetable/teachers/{a.teacher.pk}/", STAFF),
         (f"/timetable/teachers/{a.pupil_user.pk}/", set()),  # not a teacher: nobody's timetable
         ("/substitutions/", READERS),
+        ("/substitutions/absences/", {DE}),
+        (f"/substitutions/absences/{o['away'].pk}/", {DE}),
         # Lessons: the journal's readers, the lesson's own teacher, its substitute.
         (f"/lessons/{ml}/", {CT, DE, DI}),
         (f"/lessons/{sl}/", {CT, DE, DI, SU}),
@@ -343,6 +349,8 @@ def school_write_cases(o):
         ("post", "/switch/portal/", set()),
         ("post", "/staff/invite/", {AD}),
         ("post", f"/staff/{o['membership'].pk}/end/", {AD}),
+        ("post", "/substitutions/absences/", {DE}),
+        ("post", f"/substitutions/absences/{o['away'].pk}/", {DE}),
         ("post", f"/staff/{o['membership'].pk}/correct/", {AD, CL}),
         ("post", f"/staff/{o['membership'].pk}/reset-two-factor/", {AD}),
         ("post", f"/invitations/{o['invitation'].pk}/revoke/", {AD}),

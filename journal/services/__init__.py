@@ -9,6 +9,7 @@ changes nothing on refusal, and writes an audit entry for what it changed. Calle
 - calendar: years, terms and their locks, holidays, grade schemes, the school's rules;
 - timetable: subjects, curriculum, load, bells, the timetable and the lessons it makes;
 - records: substitutions, topic, homework, marks and attendance of a lesson;
+- substitutions: a teacher's absence and covering its lessons;
 - finals: term and year marks, reopening a closed term;
 - plans: thematic plans and their planned dates;
 - copies: the paper copies of the journal and their register;
@@ -69,6 +70,7 @@ from .roster import (
     withdraw_consent,
     withdraw_pupil,
 )
+from .substitutions import cover, record_teacher_absence, withdraw_teacher_absence
 from .timetable import (
     add_lesson,
     add_slot,
@@ -85,6 +87,9 @@ from .timetable import (
 from .year_end import turn_over_year, year_end_plan
 
 __all__ = [
+    "cover",
+    "record_teacher_absence",
+    "withdraw_teacher_absence",
     "PERSONAL",
     "answer_correction",
     "correct_pupil",

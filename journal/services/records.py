@@ -22,6 +22,7 @@ from ..models import (
     Mark,
     MarkValue,
     Remark,
+    TeacherAbsence,
 )
 from ..selectors import families_of, family_of, pupils_of, teachers_of
 from .calendar import is_locked, is_school_day
@@ -51,6 +52,17 @@ def _in_words(lesson):
     return f"{lesson.date:%d.%m.%Y}, {lesson.number} урок, {lesson.school_class} — {lesson.subject.name}"
 
 
+def lesson_of_teacher_at(teacher_id, lesson):
+    """Another lesson the teacher conducts in the same period of the same day, or None."""
+    return (
+        Lesson.objects.filter(date=lesson.date, number=lesson.number, cancelled_at__isnull=True)
+        .exclude(pk=lesson.pk)
+        .filter(Q(taught_by=teacher_id) | Q(taught_by__isnull=True, teacher=teacher_id))
+        .select_related("school_class", "subject")
+        .first()
+    )
+
+
 def _heads(school, role):
     return list(Membership.objects.at(school).filter(role=role).values_list("user_id", flat=True))
 
@@ -78,6 +90,13 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
         raise ValidationError({"teacher": "Выберите учителя этой школы."})
     if teacher.pk == lesson.teacher_id:
         raise ValidationError({"teacher": "Это учитель урока по расписанию: замена не нужна."})
+    clash = lesson_of_teacher_at(teacher.pk, lesson)
+    if clash is not None:
+        raise ValidationError({"teacher": f"{teacher.short_name} в это время ведёт урок: {_in_words(clash)}."})
+    if TeacherAbsence.objects.filter(
+        teacher=teacher, starts_on__lte=lesson.date, ends_on__gte=lesson.date, withdrawn_at__isnull=True
+    ).exists():
+        raise ValidationError({"teacher": f"{teacher.short_name} в этот день отсутствует (записано отсутствие)."})
     _check_open(lesson)
     old = {"teacher": lesson.conducted_by_id}
     if lesson.kept_by_id is None and not rulebook.lesson_is_untouched(lesson):

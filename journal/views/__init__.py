@@ -32,6 +32,8 @@ from .records import (
     lesson_page,
     missed_lessons,
     substitutions,
+    teacher_absence,
+    teacher_absences,
     teacher_timetable,
     timetable,
 )
@@ -85,6 +87,8 @@ __all__ = [
     "slot_end",
     "subgroup_add",
     "substitutions",
+    "teacher_absence",
+    "teacher_absences",
     "class_timetable",
     "teacher_timetable",
     "timetable",

@@ -17,7 +17,7 @@ from accounts.access import school_roles
 from accounts.models import Role
 from audit.models import log_view
 from groundwork.addresses import client_ip
-from groundwork.api import posted_id
+from groundwork.api import object_id, posted_id
 from groundwork.days import day_from
 from groundwork.errors import explain, explain_form
 from groundwork.spreadsheets import row as spreadsheet_row
@@ -36,6 +36,7 @@ from ..models import (
     Lesson,
     MarkValue,
     SchoolClass,
+    TeacherAbsence,
 )
 from ..selectors import monday_of
 from .setup import _user
@@ -329,6 +330,74 @@ def substitutions(request):
             if request.roles & rulebook.TEACHING
             else [],
         },
+    )
+
+
+@school_roles(Role.DEPUTY)
+def teacher_absences(request):
+    """The deputy records a teacher's absence from one day to another, then covers its lessons."""
+    form = forms.TeacherAbsenceForm(request.POST or None, school=request.school)
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise ValidationError(explain_form(form))
+            d = form.cleaned_data
+            absence = services.record_teacher_absence(
+                school=request.school,
+                teacher=_user(d["teacher"]),
+                starts_on=d["starts_on"],
+                ends_on=d["ends_on"],
+                reason=d["reason"],
+                note=d["note"],
+                by=request.user,
+                ip=client_ip(request),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, explain(error))
+            return redirect("teacher_absences")
+        messages.success(request, "Отсутствие записано: назначьте замены его урокам.")
+        return redirect("teacher_absence", absence_id=absence.pk)
+    since = timezone.localdate() - timedelta(days=31)
+    absences = TeacherAbsence.objects.filter(withdrawn_at__isnull=True, ends_on__gte=since).select_related("teacher")
+    return render(request, "journal/teacher_absences.html", {"form": form, "absences": absences[:100]})
+
+
+@school_roles(Role.DEPUTY)
+def teacher_absence(request, absence_id):
+    """An absence's lessons by day, each uncovered one with the teachers free in its period; the
+    deputy confirms the suggested substitutes (or picks others) and assigns them all at once."""
+    absence = TeacherAbsence.objects.select_related("teacher").filter(pk=object_id(absence_id)).first()
+    if absence is None:
+        raise Http404
+    if request.method == "POST":
+        ip = client_ip(request)
+        try:
+            if request.POST.get("action") == "withdraw":
+                services.withdraw_teacher_absence(absence, school=request.school, by=request.user, ip=ip)
+                messages.success(request, "Отсутствие снято; назначенные замены остались.")
+                return redirect("teacher_absences")
+            teachers = {t.pk: t for t in selectors.teachers_of(request.school)}
+            choices = {
+                posted_id(key.removeprefix("teacher_")): teachers.get(posted_id(value))
+                for key, value in request.POST.items()
+                if key.startswith("teacher_")
+            }
+            choices = {lesson: teacher for lesson, teacher in choices.items() if lesson and teacher}
+            if not choices:
+                raise ValidationError("Выберите, кто заменяет хотя бы один урок.")
+            done, refused = services.cover(absence, choices, school=request.school, by=request.user, ip=ip)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, explain(error))
+        else:
+            if done:
+                messages.success(request, f"Назначено замен: {len(done)}; учителя получили уведомления.")
+            for lesson, reason in refused:
+                messages.error(request, f"{lesson.date:%d.%m}, {lesson.number} урок, {lesson.school_class}: {reason}")
+        return redirect("teacher_absence", absence_id=absence.pk)
+    return render(
+        request,
+        "journal/teacher_absence.html",
+        {"absence": absence, "days": selectors.cover_plan(absence, request.school)},
     )
 
 

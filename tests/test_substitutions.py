@@ -143,3 +143,26 @@ def test_bad_absences_change_nothing_and_only_this_schools_deputy_sees_them(worl
     deputy.post(page, {"action": "withdraw"})
     with schema_context(a.school.schema_name):
         assert TeacherAbsence.objects.get(pk=absence.pk).withdrawn_at is not None
+
+
+def links_of(page):
+    return sorted(set(re.findall(r'href="(/[^"#]*)"', page)) - {"/logout/"})
+
+
+@pytest.mark.parametrize("who", ["teacher", "class_teacher", "deputy"])
+def test_no_link_on_a_timetable_page_is_a_dead_end(world, enter, monday, who):
+    """Before: on a class's week, the lessons of other teachers were links that answered 404."""
+    a = world.a
+    person = getattr(a, who)
+    browser = enter(person, a.host)
+    week = f"?week={monday:%Y-%m-%d}"
+    for page in (f"/timetable/classes/{a.school_class.pk}/{week}", f"/timetable/classes/{a.other_class.pk}/{week}",
+                 f"/timetable/teachers/{a.class_teacher.pk}/{week}", f"/timetable/teachers/{a.teacher.pk}/{week}"):  # fmt: skip
+        answer = browser.get(page)
+        assert answer.status_code == 200, (who, page)
+        for link in links_of(answer.content.decode()):
+            assert browser.get(link).status_code == 200, (who, page, link)
+    # The teacher still sees the class teacher's maths in 5А, unlinked.
+    if who == "teacher":
+        page = browser.get(f"/timetable/classes/{a.school_class.pk}/{week}").content.decode()
+        assert "Математика" in page and "Русский язык</a>" in page and "Математика</a>" not in page

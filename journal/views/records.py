@@ -70,6 +70,22 @@ def teacher_timetable(request, user_id):
     )
 
 
+def _linked(request, days):
+    """Each lesson says whether its page and its journal open for this reader: a colleague's
+    lesson is shown, not linked (before, most links of a class's week answered 404)."""
+    journals = {}
+    for _, lessons in days:
+        for lesson in lessons:
+            key = (lesson.school_class_id, lesson.subject_id)
+            if key not in journals:
+                journals[key] = rulebook.can_read_journal(
+                    request.user, request.roles, lesson.school_class, lesson.subject
+                )
+            lesson.journal_open = journals[key]
+            lesson.page_open = lesson.journal_open or rulebook.can_read_lesson(request.user, request.roles, lesson)
+    return days
+
+
 def _timetable(request, *, title, days, of_class=False):
     """A week of lessons, printable: a teacher's own, a class's or a colleague's (for staff)."""
     monday = monday_of(request.GET.get("week"))
@@ -80,7 +96,7 @@ def _timetable(request, *, title, days, of_class=False):
         {
             "title": title,
             "of_class": of_class,
-            "days": days(request.user, monday),
+            "days": _linked(request, days(request.user, monday)),
             "monday": monday,
             "previous": monday - timedelta(days=7),
             "next": monday + timedelta(days=7),

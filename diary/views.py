@@ -17,7 +17,7 @@ from groundwork.errors import explain
 from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports
 from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
-from journal.selectors import current_year, monday_of
+from journal.selectors import current_year, monday_of, staff_labels
 from journal.services import request_correction, withdraw_consent
 from notifications.selectors import notifications_of
 from notifications.services import mark_shown
@@ -241,12 +241,13 @@ def staff_new(request):
     colleague = selectors.colleagues(request.school, request.user).filter(pk=posted_id(request.GET.get("to"))).first()
     if pupil is None and school_class is None and colleague is None:
         # Whom to write to: a pupil's parents (by class) or a colleague.
+        colleagues = list(selectors.colleagues(request.school, request.user))
         return render(
             request,
             "diary/message_choose.html",
             {
                 "classes": SchoolClass.objects.open().prefetch_related("pupils"),
-                "colleagues": selectors.colleagues(request.school, request.user),
+                "colleagues": _labelled(request.school, colleagues),
             },
         )
     return _write_new(request, pupil=pupil, school_class=school_class, to=colleague)
@@ -259,10 +260,19 @@ def _pupil_new(request):
     teachers = User.objects.filter(pk__in=staff_about(own, request.school)).order_by("last_name", "first_name")
     teacher = teachers.filter(pk=posted_id(request.GET.get("to"))).first()
     if teacher is None:
+        labelled = _labelled(request.school, list(teachers), own.school_class)
         return render(
-            request, "diary/message_choose.html", {"classes": [], "colleagues": teachers, "pupil_writes": True}
+            request, "diary/message_choose.html", {"classes": [], "colleagues": labelled, "pupil_writes": True}
         )
     return _write_new(request, pupil=own, to=teacher)
+
+
+def _labelled(school, people, school_class=None):
+    """People with what they are at the school («учитель: Математика; классный руководитель 5А»)."""
+    labels = staff_labels(school, people, school_class)
+    for person in people:
+        person.label = labels.get(person.pk, "")
+    return people
 
 
 def _write_new(request, **whom):
@@ -371,7 +381,9 @@ def parent_new(request, slug, pupil_id):
                 messages.error(request, explain(error))
             else:
                 return redirect(f"/messages/{slug}/{thread.pk}/")
-        return render(request, "diary/message_new.html", {"pupil": pupil, "staff": staff})
+        return render(
+            request, "diary/message_new.html", {"pupil": pupil, "staff": _labelled(school, staff, pupil.school_class)}
+        )
 
 
 def _attachment_response(thread, message_id):

@@ -7,7 +7,7 @@ from decimal import ROUND_FLOOR, Decimal
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import Membership, Role, User
 from audit.models import AuditEntry
 from groundwork.days import day_from
 
@@ -43,6 +43,48 @@ def teachers_of(school):
     """The people who teach at this school now (as teacher or class teacher), each once."""
     teaching = Membership.objects.at(school).filter(role__in=sorted(rulebook.TEACHING))
     return User.objects.filter(pk__in=teaching.values("user_id"))
+
+
+HEAD_WORDS = {
+    Role.DIRECTOR: "директор",
+    Role.DEPUTY: "заместитель директора",
+    Role.SCHOOL_ADMIN: "администратор ЭЖ",
+    Role.CLERK: "секретарь учебной части",
+}
+
+
+def staff_labels(school, people, school_class=None):
+    """What each of `people` is at the school, in words, for whoever chooses whom to write to:
+    «заместитель директора», «учитель: Математика, Музыка; классный руководитель 5А». With
+    `school_class`, only the subjects they teach in that class. Four queries."""
+    ids = [person.pk for person in people]
+    subjects = {}
+    loads = TeachingLoad.objects.filter(teacher__in=ids)
+    slots = TimetableSlot.objects.filter(teacher__in=ids)
+    if school_class is not None:
+        loads, slots = loads.filter(school_class=school_class), slots.filter(school_class=school_class)
+    for teacher, name in [
+        *loads.values_list("teacher", "subject__name"),
+        *slots.values_list("teacher", "subject__name"),
+    ]:
+        subjects.setdefault(teacher, set()).add(name)
+    led = {}
+    for school_class_ in SchoolClass.objects.open().filter(class_teacher__in=ids):
+        led.setdefault(school_class_.class_teacher_id, []).append(str(school_class_))
+    heads = {}
+    for user_id, role in (
+        Membership.objects.at(school).filter(user__in=ids, role__in=list(HEAD_WORDS)).values_list("user", "role")
+    ):
+        heads.setdefault(user_id, []).append(HEAD_WORDS[role])
+    labels = {}
+    for person in people:
+        parts = [*heads.get(person.pk, [])]
+        if subjects.get(person.pk):
+            parts.append("учитель: " + ", ".join(sorted(subjects[person.pk])))
+        if led.get(person.pk):
+            parts.append("классный руководитель " + ", ".join(sorted(led[person.pk])))
+        labels[person.pk] = "; ".join(parts)
+    return labels
 
 
 def classes_with_counts(year=None):

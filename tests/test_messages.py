@@ -130,3 +130,21 @@ def test_the_portal_api_gives_a_parent_their_threads_and_notifications(world, en
     assert enter(world.other_parent).get("/api/v1/messages/").json()["results"] == []
     assert api.get("/api/v1/notifications/").status_code == 200
     assert enter(a.class_teacher, a.host).get("/api/v1/notifications/").status_code == 404  # not a school route
+
+
+def test_every_inbox_starts_a_new_message_and_recipients_say_who_they_are(world, enter):
+    a, cal = world.a, world.calendar_a
+    teacher = enter(a.teacher, a.host)
+    inbox = teacher.get("/messages/").content.decode()
+    assert 'href="/messages/new/"' in inbox and "Новое сообщение" in inbox
+    choose = teacher.get("/messages/new/").content.decode()
+    assert "— заместитель директора" in choose
+    assert "учитель: Математика; классный руководитель 5А" in choose  # the class teacher
+    portal = enter(world.parent)
+    assert f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/" in portal.get("/messages/").content.decode()
+    new = portal.get(f"/messages/{a.school.slug}/new/{a.pupils[0].pk}/").content.decode()
+    # For the child's class: only what they teach in 5А (the teacher's 6Б maths is not listed).
+    assert f"{a.teacher.full_name} — учитель: Русский язык; классный руководитель 6Б</option>" in new
+    assert "классный руководитель 5А" in new and "Бета" not in new
+    pupil = enter(a.pupil_user, a.host).get("/messages/new/").content.decode()
+    assert "учитель: Русский язык" in pupil and cal.math.name in pupil

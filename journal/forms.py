@@ -338,13 +338,32 @@ class LessonForm(PupilsForm):
             self.fields[f"mark_{pupil.pk}"] = forms.ChoiceField(
                 choices=marks, required=False, widget=forms.Select(attrs={"aria-label": f"Отметка: {pupil.full_name}"})
             )
+            self.fields[f"comment_{pupil.pk}"] = forms.CharField(
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(
+                    attrs={
+                        "aria-label": f"Комментарий к отметке: {pupil.full_name}",
+                        "placeholder": "комментарий",
+                        "size": 16,
+                    }
+                ),
+            )
 
     def rows(self):
-        """Each pupil with their two fields, for the page's table."""
-        return [(pupil, self[f"status_{pupil.pk}"], self[f"mark_{pupil.pk}"]) for pupil in self.pupils]
+        """Each pupil with their fields (status, new mark, its comment), for the page's table."""
+        return [
+            (pupil, self[f"status_{pupil.pk}"], self[f"mark_{pupil.pk}"], self[f"comment_{pupil.pk}"])
+            for pupil in self.pupils
+        ]
 
     def with_status(self, status):
         return [p for p in self.pupils if self.cleaned_data.get(f"status_{p.pk}") == status]
 
     def marks(self):
-        return [(p, self.cleaned_data[f"mark_{p.pk}"]) for p in self.pupils if self.cleaned_data.get(f"mark_{p.pk}")]
+        """(pupil, value, comment) of each new mark."""
+        return [
+            (p, self.cleaned_data[f"mark_{p.pk}"], self.cleaned_data.get(f"comment_{p.pk}", ""))
+            for p in self.pupils
+            if self.cleaned_data.get(f"mark_{p.pk}")
+        ]

@@ -383,18 +383,21 @@ def pupils_of(lesson):
     return pupils
 
 
-def usual_work_type(lesson):
-    """The work type this class's marks in this subject mostly have (the lesson page's default);
-    before its first mark, the one most used in the school this month, else the lightest."""
+def usual_work_type_id(lesson):
+    """The work type this class's marks in this subject mostly have (the lesson page's and the
+    grid's default); before its first mark, the one most used in the school this month; None
+    before the school's first mark. One query."""
     month_ago = timezone.localdate() - timedelta(days=30)
-    for marks in (
-        Mark.objects.live().filter(lesson__school_class=lesson.school_class_id, lesson__subject=lesson.subject_id),
-        Mark.objects.live().filter(lesson__date__gte=month_ago),
-    ):
-        found = marks.values("work_type").annotate(n=Count("id")).order_by("-n", "work_type").first()
-        if found:
-            return WorkType.objects.get(pk=found["work_type"])
-    return WorkType.objects.first()
+    own = Q(lesson__school_class=lesson.school_class_id, lesson__subject=lesson.subject_id)
+    found = (
+        Mark.objects.live()
+        .filter(own | Q(lesson__date__gte=month_ago))
+        .values("work_type")
+        .annotate(own=Count("id", filter=own), recent=Count("id", filter=Q(lesson__date__gte=month_ago)))
+        .order_by("-own", "-recent", "work_type")
+        .first()
+    )
+    return found["work_type"] if found else None
 
 
 def lesson_sheet(lesson):

@@ -1,5 +1,7 @@
-// The class journal grid: type a mark and press Enter, it is saved at once (no reload).
-// Arrow keys move between cells. Click a mark to change or delete it; "⋯" shows the cell's history.
+// The class journal grid: type a mark and press Enter, it is saved at once (no reload); «н» or
+// «оп» records the pupil absent or late. A refused entry stays marked at its cell with the reason
+// beside it. Arrow keys move between cells. Click a mark to change it, comment on it or delete it
+// in place; "⋯" shows the cell's history. Each column's work type is remembered in this browser.
 (function () {
   const grid = document.getElementById("grid");
   if (!grid) return;
@@ -45,10 +47,41 @@
     return data;
   }
 
+  // What a teacher may type besides a mark: the attendance of the lesson for that pupil.
+  const ATTENDANCE = {"н": "absent", "оп": "late"};
+
   function workTypeFor(cell) {
     const index = cell.cellIndex;
     const select = grid.tHead.rows[0].cells[index].querySelector("select.work-type");
     return select ? Number(select.value) : null;
+  }
+
+  // The work type chosen over a column is kept for that lesson in this browser.
+  for (const select of grid.querySelectorAll("select.work-type")) {
+    const key = "work-type:" + select.closest("th").dataset.lesson;
+    const kept = window.localStorage && localStorage.getItem(key);
+    if (kept && select.querySelector('option[value="' + kept + '"]')) select.value = kept;
+    select.addEventListener("change", () => { try { localStorage.setItem(key, select.value); } catch (e) { /* private mode */ } });
+  }
+
+  // A refused entry is marked where it was typed, not only in the status line below the grid.
+  function refuse(input, text) {
+    const cell = input.closest("td");
+    let note = cell.querySelector(".cell-error");
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "cell-error"; note.id = "error-" + cell.dataset.lesson + "-" + cell.closest("tr").dataset.pupil;
+      cell.appendChild(note);
+    }
+    note.textContent = text;
+    input.setAttribute("aria-invalid", "true"); input.setAttribute("aria-describedby", note.id);
+    say(text, true); input.select();
+  }
+
+  function accept(input) {
+    const note = input.closest("td").querySelector(".cell-error");
+    if (note) note.remove();
+    input.removeAttribute("aria-invalid"); input.removeAttribute("aria-describedby");
   }
 
   function updateRow(row, data) {
@@ -60,15 +93,29 @@
   function markSpan(mark) {
     const span = document.createElement("span");
     span.className = "mark"; span.dataset.mark = mark.id; span.textContent = mark.value;
+    span.dataset.comment = mark.comment || ""; span.tabIndex = canWrite ? 0 : -1;
     span.title = mark.work_type_name + (mark.comment ? ": " + mark.comment : "");
     return span;
+  }
+
+  async function setAttendance(input, status) {
+    const cell = input.closest("td"), row = cell.closest("tr");
+    try {
+      await api("PATCH", "/api/v1/lessons/" + cell.dataset.lesson + "/attendance/", {pupil: Number(row.dataset.pupil), status});
+      let mark = cell.querySelector(".abs");
+      if (!mark) { mark = document.createElement("span"); mark.className = "abs"; cell.insertBefore(mark, cell.firstChild); }
+      mark.textContent = status === "absent" ? "н" : "оп";
+      accept(input); input.value = "";
+      say((status === "absent" ? "Отсутствовал(а): " : "Опоздал(а): ") + row.querySelector(".name").textContent.trim());
+    } catch (error) { refuse(input, error.message); }
   }
 
   async function addMark(input) {
     const cell = input.closest("td"), row = cell.closest("tr");
     const value = input.value.trim().toLowerCase();
     if (!value) return;
-    if (!values.includes(value)) { say("Отметка: " + values.join(", "), true); input.select(); return; }
+    if (ATTENDANCE[value]) return setAttendance(input, ATTENDANCE[value]);
+    if (!values.includes(value)) { refuse(input, "Не сохранено: отметка — " + values.join(", ") + "; «н» — отсутствовал"); return; }
     // One key per mark typed: Enter pressed twice, or a retry, sends the same key and gets the same mark.
     if (input.dataset.keyFor !== value) { input.dataset.key = newKey(); input.dataset.keyFor = value; }
     try {
@@ -77,26 +124,58 @@
       }, input.dataset.key);
       if (!cell.querySelector('.mark[data-mark="' + data.id + '"]')) cell.insertBefore(markSpan(data), input);
       delete input.dataset.key; delete input.dataset.keyFor;
-      input.value = "";
+      accept(input); input.value = "";
       updateRow(row, data);
       say("Сохранено: " + value + " — " + row.querySelector(".name").textContent.trim());
-    } catch (error) { say(error.message, true); }
+    } catch (error) { refuse(input, "Не сохранено: " + error.message); }
   }
 
-  async function editMark(span) {
-    const row = span.closest("tr");
-    const answer = window.prompt("Новая отметка (" + values.join(", ") + ") или пусто, чтобы удалить:", span.textContent);
-    if (answer === null) return;
-    try {
-      if (answer.trim() === "") {
-        const data = await api("DELETE", "/api/v1/marks/" + span.dataset.mark + "/");
-        span.remove(); updateRow(row, data); say("Отметка удалена (её можно восстановить из истории).");
-      } else {
-        const data = await api("PATCH", "/api/v1/marks/" + span.dataset.mark + "/", {value: answer.trim().toLowerCase()});
-        span.textContent = data.value; updateRow(row, data); say("Отметка изменена.");
-      }
-    } catch (error) { say(error.message, true); }
+  // A mark is changed, commented on or deleted in a small form beside it (no browser prompt).
+  const editor = document.createElement("form");
+  editor.className = "card mark-editor no-print"; editor.hidden = true;
+  editor.innerHTML =
+    '<label>Отметка <select name="value"></select></label> ' +
+    '<label>Комментарий <input name="comment" maxlength="500" size="30"></label> ' +
+    '<button type="submit">Сохранить</button> <button type="button" data-delete>Удалить</button> ' +
+    '<button type="button" data-cancel>Отмена</button> <span class="error" role="alert"></span>';
+  for (const value of values) editor.elements.value.add(new Option(value, value));
+  document.body.appendChild(editor);
+  let editing = null;
+
+  function closeEditor() { editor.hidden = true; if (editing) editing.focus(); editing = null; }
+
+  function editMark(span) {
+    editing = span;
+    editor.elements.value.value = span.textContent;
+    editor.elements.comment.value = span.dataset.comment || "";
+    editor.querySelector(".error").textContent = "";
+    const box = span.getBoundingClientRect();
+    editor.style.left = (window.scrollX + box.left) + "px"; editor.style.top = (window.scrollY + box.bottom + 4) + "px";
+    editor.hidden = false; editor.elements.value.focus();
   }
+
+  async function saveMark(remove) {
+    const span = editing, row = span.closest("tr");
+    try {
+      if (remove) {
+        const data = await api("DELETE", "/api/v1/marks/" + span.dataset.mark + "/");
+        editing = span.closest("td").querySelector("input.entry"); span.remove(); updateRow(row, data);
+        say("Отметка удалена (её можно восстановить из истории).");
+      } else {
+        const data = await api("PATCH", "/api/v1/marks/" + span.dataset.mark + "/",
+                               {value: editor.elements.value.value, comment: editor.elements.comment.value.trim()});
+        span.textContent = data.value; span.dataset.comment = data.comment || "";
+        span.title = data.work_type_name + (data.comment ? ": " + data.comment : "");
+        updateRow(row, data); say("Отметка изменена.");
+      }
+      closeEditor();
+    } catch (error) { editor.querySelector(".error").textContent = error.message; }
+  }
+
+  editor.addEventListener("submit", (event) => { event.preventDefault(); saveMark(false); });
+  editor.querySelector("[data-delete]").addEventListener("click", () => saveMark(true));
+  editor.querySelector("[data-cancel]").addEventListener("click", closeEditor);
+  editor.addEventListener("keydown", (event) => { if (event.key === "Escape") closeEditor(); });
 
   async function showHistory(cell) {
     const row = cell.closest("tr");
@@ -151,7 +230,8 @@
     if (!canWrite || !cell.dataset.open) continue;
     const input = document.createElement("input");
     input.className = "entry no-print"; input.size = 2; input.maxLength = 2;
-    input.setAttribute("aria-label", "Отметка");
+    input.setAttribute("aria-label", "Отметка или «н»: " + cell.closest("tr").querySelector(".name").textContent.trim());
+    input.addEventListener("input", () => { if (input.getAttribute("aria-invalid")) accept(input); });
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter") { event.preventDefault(); addMark(input); }
       else if (event.key === "ArrowRight") move(input, 0, 1);
@@ -162,9 +242,14 @@
     cell.insertBefore(input, more);
   }
   if (canWrite) {
+    for (const span of grid.querySelectorAll("td.cell[data-open] span.mark")) span.tabIndex = 0;
     grid.addEventListener("click", (event) => {
-      const span = event.target.closest("span.mark");
+      const span = event.target.closest("td.cell[data-open] span.mark");
       if (span) editMark(span);
+    });
+    grid.addEventListener("keydown", (event) => {
+      const span = event.target.closest && event.target.closest("td.cell[data-open] span.mark");
+      if (span && (event.key === "Enter" || event.key === " ")) { event.preventDefault(); editMark(span); }
     });
   }
 })();

@@ -108,6 +108,59 @@ def test_a_teacher_types_marks_into_the_grid_and_they_survive_a_reload(world, ow
         assert AuditEntry.objects.filter(target_type="journal.mark", target_id__in=[m.pk for m in marks]).count() == 3
 
 
+def test_the_grid_marks_a_refused_entry_at_its_cell_takes_н_and_edits_a_mark_in_place(
+    world, own_class, server, browser
+):
+    """Before: a refused «6» stayed in its cell looking saved (the reason below the grid), «н» could
+    not be typed, and a mark was changed through the browser's prompt, with no comment."""
+    from playwright.sync_api import expect
+
+    a, cal = world.a, world.calendar_a
+    school_class, pupils = own_class
+    base = f"http://{a.host}:{server}"
+    page = browser.new_page()
+    sign_in(page, base, a.class_teacher.email)
+    page.goto(f"{base}/journal/{school_class.pk}/{cal.math.pk}/?term={cal.term.pk}")
+    cell = page.locator(f'tr[data-pupil="{pupils[3].pk}"] td.cell[data-open]').last
+    entry = cell.locator("input.entry")
+    entry.click()
+    page.keyboard.type("6")
+    page.keyboard.press("Enter")
+    expect(entry).to_have_attribute("aria-invalid", "true")
+    expect(cell.locator(".cell-error")).to_contain_text("Не сохранено")
+    expect(cell.locator("span.mark")).to_have_count(0)
+    entry.fill("н")
+    page.keyboard.press("Enter")
+    expect(cell.locator(".abs")).to_have_text("н")
+    expect(entry).not_to_have_attribute("aria-invalid", "true")
+    lesson_id = int(cell.get_attribute("data-lesson"))
+    with schema_context(a.school.schema_name):
+        assert Attendance.objects.live().get(lesson_id=lesson_id, pupil=pupils[3]).status == "absent"
+
+    # The column's work type, chosen once, stays chosen after a reload.
+    column = page.locator(f'th[data-lesson="{lesson_id}"] select.work-type')
+    column.select_option(str(cal.test_work.pk))
+    page.reload()
+    expect(column).to_have_value(str(cal.test_work.pk))
+
+    other = page.locator(f'tr[data-pupil="{pupils[4].pk}"] td.cell[data-open]').last
+    other.locator("input.entry").click()
+    page.keyboard.type("4")
+    page.keyboard.press("Enter")
+    expect(other.locator("span.mark")).to_have_text("4")
+    other.locator("span.mark").click()
+    editor = page.locator("form.mark-editor")
+    expect(editor).to_be_visible()
+    editor.locator("select[name=value]").select_option("5")
+    editor.locator("input[name=comment]").fill("Устный ответ у доски")
+    editor.locator("button[type=submit]").click()
+    expect(other.locator("span.mark")).to_have_text("5")
+    expect(editor).to_be_hidden()
+    with schema_context(a.school.schema_name):
+        mark = Mark.objects.get(lesson_id=lesson_id, pupil=pupils[4])
+        assert (mark.value, mark.comment, mark.work_type_id) == ("5", "Устный ответ у доски", cal.test_work.pk)
+
+
 def test_a_parent_switches_between_two_children_in_two_schools(world, server, browser):
     a, b = world.a, world.b
     page = browser.new_page()

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django_tenants.utils import schema_context
 
-from journal.models import Lesson, Pupil, Subject, TimetableSlot
+from journal.models import Attendance, Lesson, Pupil, Subject, TimetableSlot
 
 TODAY = date.today()
 
@@ -104,6 +104,32 @@ def test_lessons_attendance_and_substitution_through_the_api(world, enter):
         f"/api/v1/lessons/{lesson_id}/attendance/", {"absent": [a.pupils[3].pk]}, content_type="application/json"
     )
     assert stranger.status_code == 400 and "не учится" in str(stranger.json())
+    # One pupil at a time (the grid's «н»): the others' attendance stays.
+    url = f"/api/v1/lessons/{lesson_id}/attendance/"
+    one = teacher.patch(url, {"pupil": a.pupils[1].pk, "status": "late"}, content_type="application/json")
+    assert one.status_code == 200
+    with schema_context(a.school.schema_name):
+        kept = dict(Attendance.objects.live().filter(lesson_id=lesson_id).values_list("pupil_id", "status"))
+    assert kept == {a.pupils[0].pk: "absent", a.pupils[1].pk: "late"}
+    for bad in ({"pupil": a.pupils[3].pk, "status": "absent"}, {"pupil": a.pupils[1].pk, "status": "ill"}, {}):
+        assert teacher.patch(url, bad, content_type="application/json").status_code == 400
+    assert (
+        enter(a.teacher, a.host)
+        .patch(url, {"pupil": a.pupils[1].pk, "status": "present"}, content_type="application/json")
+        .status_code
+        == 404
+    )
+    # School B's address knows only school B's lessons: the same ids there are its own.
+    enter(world.b.class_teacher, world.b.host).patch(
+        url, {"pupil": a.pupils[1].pk, "status": "present"}, content_type="application/json"
+    )
+    with schema_context(a.school.schema_name):
+        assert Attendance.objects.live().filter(lesson_id=lesson_id, pupil=a.pupils[1]).exists()
+    teacher.patch(url, {"pupil": a.pupils[1].pk, "status": "present"}, content_type="application/json")
+    with schema_context(a.school.schema_name):
+        assert set(Attendance.objects.live().filter(lesson_id=lesson_id).values_list("pupil_id", flat=True)) == {
+            a.pupils[0].pk
+        }
     other = enter(a.teacher, a.host)
     assert (
         other.patch(f"/api/v1/lessons/{lesson_id}/", {"homework": "x"}, content_type="application/json").status_code

@@ -102,6 +102,25 @@ def test_the_work_type_defaults_to_the_one_this_class_mostly_gets(world, enter):
     assert f'<option value="{cal.test_work.pk}" selected>' in page
 
 
+def test_a_mark_gets_a_comment_from_the_lesson_page_which_the_family_reads(world, enter):
+    a, cal = world.a, world.calendar_a
+    lesson = lesson_of(a, cal)
+    browser = enter(a.class_teacher, a.host)
+    sent = whole_lesson(lesson, a.pupils, cal.answer, **{f"comment_{a.pupils[0].pk}": "  Решила у доски  "})
+    browser.post(f"/lessons/{lesson.pk}/", sent)
+    with schema_context(a.school.schema_name):
+        comments = dict(Mark.objects.live().filter(lesson=lesson).values_list("pupil_id", "comment"))
+        notice = Notification.objects.get(pupil=a.pupils[0], kind="mark", recipient=world.parent)
+    assert comments == {a.pupils[0].pk: "Решила у доски", a.pupils[2].pk: ""}
+    assert notice.text.endswith(". Решила у доски")
+    assert "«Решила у доски»" in browser.get(f"/lessons/{lesson.pk}/").content.decode()
+    # The grid and the same column's default agree with the lesson page's.
+    grid = browser.get(f"/journal/{a.school_class.pk}/{cal.math.pk}/?term={cal.term.pk}").content.decode()
+    column = grid.split(f'data-lesson="{lesson.pk}"', 1)[1].split("</th>", 1)[0]
+    assert f'<option value="{cal.answer.pk}" selected>' in column
+    assert 'data-comment="Решила у доски"' in grid
+
+
 def test_another_teacher_or_school_cannot_save_the_lesson(world, enter):
     a, b, cal = world.a, world.b, world.calendar_a
     lesson = lesson_of(a, cal)
@@ -300,7 +319,7 @@ def test_three_marks_in_one_save_each_audited_and_told_cost_the_statements_of_on
                     school=a.school,
                     by=a.class_teacher,
                     topic="Дроби",
-                    marks=[(pupil, "5") for pupil in pupils],
+                    marks=[(pupil, "5", "") for pupil in pupils],
                     work_type=cal.answer,
                     request_key=uuid.uuid4(),
                 )

@@ -327,12 +327,27 @@ class AttendanceInput(serializers.Serializer):
     late = serializers.ListField(child=Id(), default=list, max_length=100)
 
 
-@extend_schema(request=AttendanceInput, responses=LessonSerializer)
-@api_view(["PUT"])
+class OnePupilAttendanceInput(serializers.Serializer):
+    pupil = Id()
+    status = serializers.ChoiceField(choices=["absent", "late", "present"])
+
+
+@extend_schema(methods=["PUT"], request=AttendanceInput, responses=LessonSerializer)
+@extend_schema(methods=["PATCH"], request=OnePupilAttendanceInput, responses=LessonSerializer)
+@api_view(["PUT", "PATCH"])
 @permission_classes([Teaching])
 def lesson_attendance(request, lesson_id):
-    """The whole lesson's attendance; empty lists record "all present"."""
+    """PUT: the whole lesson's attendance (empty lists record "all present"); PATCH: one pupil's,
+    the others' kept (the grid's «н»)."""
     lesson = access_lesson_to_write(request, lesson_id)
+    if request.method == "PATCH":
+        d = body(OnePupilAttendanceInput, request)
+        pupil = Pupil.objects.filter(pk=d["pupil"]).first()
+        if pupil is None:
+            raise ValidationError({"pupil": "Такого обучающегося нет."})
+        services.set_attendance_of(lesson, pupil, d["status"], by=request.user, ip=client_ip(request))
+        lesson.refresh_from_db()
+        return Response(LessonSerializer(lesson).data)
     d = body(AttendanceInput, request)
     wanted = set(d["absent"]) | set(d["late"])
     pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=wanted)}

@@ -51,6 +51,7 @@ from .records import (
     record_lesson,
     restore_mark,
     set_absence_reason,
+    set_attendance_of,
     set_homework,
     set_topic,
     take_as_substitute,
@@ -87,6 +88,7 @@ from .timetable import (
 from .year_end import turn_over_year, year_end_plan
 
 __all__ = [
+    "set_attendance_of",
     "cover",
     "record_teacher_absence",
     "withdraw_teacher_absence",

@@ -21,6 +21,7 @@ from ..models import (
     Lesson,
     Mark,
     MarkValue,
+    Pupil,
     Remark,
     TeacherAbsence,
 )
@@ -288,13 +289,14 @@ def record_lesson(
     if marks:
         # The form sent twice makes its marks once: a key per pupil from the form's key.
         keyed = [
-            (pupil, value, uuid.uuid5(request_key, str(pupil.pk)) if request_key else None) for pupil, value in marks
+            (pupil, value, uuid.uuid5(request_key, str(pupil.pk)) if request_key else None) for pupil, value, _ in marks
         ]
-        add_marks(lesson, keyed, work_type=work_type, by=by, ip=ip)
+        comments = {pupil.pk: comment for pupil, _, comment in marks if comment}
+        add_marks(lesson, keyed, work_type=work_type, comments=comments, by=by, ip=ip)
     absent_ids = {p.pk for p in absent}
     return [
         f"{pupil.full_name}: отметка {value} поставлена отсутствовавшему на уроке — проверьте."
-        for pupil, value in marks
+        for pupil, value, _ in marks
         if pupil.pk in absent_ids
     ]
 
@@ -337,11 +339,12 @@ def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, reques
 
 
 @transaction.atomic
-def add_marks(lesson, marks, *, work_type, comment="", by, ip=None, again=False):
+def add_marks(lesson, marks, *, work_type, comment="", comments=None, by, ip=None, again=False):
     """New marks of one lesson, `marks` as (pupil, value, request_key): the lesson's checks made
     once, then the marks, their audit entries and the families' notices written a statement each,
-    however many marks (the lesson page's one save). Returns the marks in the order given; a
-    request key seen before returns the mark it made."""
+    however many marks (the lesson page's one save). `comment` goes with every mark, or
+    `comments` ({pupil id: text}) with each. Returns the marks in the order given; a request key
+    seen before returns the mark it made."""
     keys = [key for _, _, key in marks if key is not None]
     made = _marks_of_requests(keys, lesson, marks, by) if keys else {}
     new = [(pupil, value, key) for pupil, value, key in marks if key is None or key not in made]
@@ -352,6 +355,7 @@ def add_marks(lesson, marks, *, work_type, comment="", by, ip=None, again=False)
             check_value(value, lesson.subject, grade=lesson.school_class.grade if n == 0 else None)
         _check_pupils(lesson, [pupil for pupil, _, _ in new])
         comment = (comment or "").strip()[:500]
+        said = {pk: " ".join(text.split())[:500] for pk, text in (comments or {}).items()}
         try:
             with transaction.atomic():
                 created = Mark.objects.bulk_create(
@@ -360,7 +364,7 @@ def add_marks(lesson, marks, *, work_type, comment="", by, ip=None, again=False)
                         pupil=pupil,
                         value=value,
                         work_type=work_type,
-                        comment=comment,
+                        comment=said.get(pupil.pk, comment),
                         entered_by=by,
                         request_key=key,
                     )
@@ -371,17 +375,18 @@ def add_marks(lesson, marks, *, work_type, comment="", by, ip=None, again=False)
                 raise
             # The same form or request sent twice at once: the other one has made some of these
             # (and committed: the unique key made this one wait for it). Once more, finding them.
-            return add_marks(lesson, marks, work_type=work_type, comment=comment, by=by, ip=ip, again=True)
+            return add_marks(
+                lesson, marks, work_type=work_type, comment=comment, comments=comments, by=by, ip=ip, again=True
+            )
         record_each("mark.created", [(mark, None, _mark_state(mark)) for mark in created], by=by, ip=ip)
         families = families_of([mark.pupil for mark in created])
-        note = f". {comment}" if comment else ""
         notify_each(
             "mark",
             [
                 (
                     families[mark.pupil_id],
                     f"{mark.pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
-                    f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{note}",
+                    f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{f'. {mark.comment}' if mark.comment else ''}",
                     mark.pupil,
                 )
                 for mark in created
@@ -528,6 +533,25 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
         lesson.save(update_fields=fields)
     record("lesson.attendance", lesson, by=by, ip=ip, new={"absent": sorted(absent), "late": sorted(late)})
     return lesson
+
+
+@transaction.atomic
+def set_attendance_of(lesson, pupil, status, *, by, ip=None):
+    """One pupil's attendance changed from the grid («н» typed in a cell), the others' kept."""
+    if status not in ("absent", "late", "present"):
+        raise ValidationError({"status": "Присутствие: absent, late или present."})
+    current = {a.pupil_id: a.status for a in Attendance.objects.select_for_update().live().filter(lesson=lesson)}
+    current.pop(pupil.pk, None)
+    if status != "present":
+        current[pupil.pk] = status
+    pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=current)}
+    return take_attendance(
+        lesson,
+        absent=[pupils[pk] for pk, s in current.items() if s == Attendance.Status.ABSENT],
+        late=[pupils[pk] for pk, s in current.items() if s == Attendance.Status.LATE],
+        by=by,
+        ip=ip,
+    )
 
 
 @transaction.atomic

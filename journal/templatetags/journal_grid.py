@@ -32,7 +32,8 @@ def grid_cells(context, row):
         for mark in cell["marks"]:
             title = f"{mark.work_type.name}: {mark.comment}" if mark.comment else mark.work_type.name
             parts.append(
-                f'<span class="mark" data-mark="{mark.pk}" title="{escape(title)}">{escape(mark.value)}</span>'
+                f'<span class="mark" data-mark="{mark.pk}" data-comment="{escape(mark.comment)}" title="{escape(title)}">'
+                f"{escape(mark.value)}</span>"
             )
         parts.append("</td>")
         cells.append("".join(parts))

@@ -37,6 +37,7 @@ from ..models import (
     MarkValue,
     SchoolClass,
     TeacherAbsence,
+    WorkType,
 )
 from ..selectors import monday_of
 from .setup import _user
@@ -68,6 +69,22 @@ def teacher_timetable(request, user_id):
         title=f"Расписание: {teacher.full_name}",
         days=lambda _, monday: selectors.teacher_week(teacher, monday),
     )
+
+
+def _column_work_types(grid):
+    """Each open column's work type: the one its marks have, else the lesson page's default
+    (selectors.usual_work_type_id), so that the grid and the lesson page agree."""
+    usual = selectors.usual_work_type_id(grid["lessons"][0]) if grid["lessons"] else None
+    usual = usual or (grid["work_types"][0].pk if grid["work_types"] else None)
+    given = {}
+    for row in grid["rows"]:
+        for cell in row["cells"]:
+            for mark in cell["marks"]:
+                kinds = given.setdefault(cell["lesson"].pk, {})
+                kinds[mark.work_type_id] = kinds.get(mark.work_type_id, 0) + 1
+    for lesson in grid["lessons"]:
+        kinds = given.get(lesson.pk)
+        lesson.column_work_type = max(kinds, key=kinds.get) if kinds else usual
 
 
 def _linked(request, days):
@@ -138,7 +155,7 @@ def _lesson_view(request, lesson, form=None):
             "planned_topic": lesson.planned_topic_id,
             "homework": lesson.homework,
             "none": lesson.homework_none,
-            "work_type": selectors.usual_work_type(lesson),
+            "work_type": selectors.usual_work_type_id(lesson) or WorkType.objects.values_list("pk", flat=True).first(),
             "request_key": uuid.uuid4(),  # the form sent twice makes its marks once
             **{f"status_{p.pk}": p.status for p in pupils},
         }
@@ -151,7 +168,9 @@ def _lesson_view(request, lesson, form=None):
             "lesson": lesson,
             "mine": mine,
             "form": form,
-            "rows": [(pupil, status, mark, marks.get(pupil.pk, [])) for pupil, status, mark in form.rows()],
+            "rows": [
+                (pupil, status, mark, comment, marks.get(pupil.pk, [])) for pupil, status, mark, comment in form.rows()
+            ],
             "pupils": pupils,
             "can_cancel": rulebook.can_cancel_lesson(request.roles) and not lesson.cancelled_at,
             "can_take_over": rulebook.can_take_over(request.user, request.roles, lesson),
@@ -444,6 +463,8 @@ def journal_page(request, class_id, subject_id):
     }
     log_view(request, [row["pupil"] for row in grid["rows"]])
     can_write = bool(my_lessons)
+    if can_write:
+        _column_work_types(grid)
     return render(
         request,
         "journal/journal_grid.html",

@@ -30,6 +30,7 @@ from ..models import (
     Attendance,
     Guardian,
 )
+from ..today import start_page
 
 
 @public
@@ -41,6 +42,7 @@ def home(request):
     role_labels = [Role(role).label for role in sorted(request.roles)]
     notices = mark_shown(staff_notices(request.user)) if request.roles & rulebook.STAFF else []
     context = {"my_classes": my_classes, "role_labels": role_labels, "notices": notices}
+    context.update(start_page(request.user, request.roles))
     if Role.SCHOOL_ADMIN in request.roles:
         context["undelivered"] = undelivered()
         context["undelivered_sms"] = undelivered_notices(request.school)

@@ -354,6 +354,24 @@ class Child:
         return str(self.pupil.school_class)
 
 
+NEW_MARKS = timedelta(days=7)
+
+
+def overview(pupil, today=None):
+    """A child's day on the start page: today's lessons with their marks and absences, the next
+    school day's lessons with the homework due, and the marks of the last week (each with its
+    date, work type and weight, readable without hovering). In the pupil's school's schema."""
+    today = today or timezone.localdate()
+    days = dict(week(pupil, today - timedelta(days=today.weekday())))
+    marks = list(
+        Mark.objects.live()
+        .filter(pupil=pupil, lesson__date__range=(today - NEW_MARKS, today))
+        .select_related("lesson__subject", "work_type")
+        .order_by("-lesson__date", "-pk")
+    )
+    return {"today": days.get(today, []), "tomorrow": tomorrow(pupil, today), "new_marks": marks}
+
+
 def children_of(user):
     """Every child a parent is linked to, with recorded consent, across all schools.
     One query for the schools, then one per school in that school's own schema."""

@@ -470,4 +470,9 @@ def portal_home(request):
         return render(request, "diary/portal_welcome.html")
     if request.roles & {Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR} and Role.PARENT not in request.roles:
         return redirect("district")
-    return render(request, "diary/portal_home.html", {"children": selectors.children_of(request.user)})
+    children = selectors.children_of(request.user)
+    for found in children:
+        with schema_context(found.school.schema_name):
+            found.overview = selectors.overview(found.pupil)
+            log_view(request, [found.pupil], "diary.start")
+    return render(request, "diary/portal_home.html", {"children": children})

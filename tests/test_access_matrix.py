@@ -217,7 +217,8 @@ def school_get_cases(o):
     thread, message = o["thread"].pk, o["message"].pk
     return [
         # Parents and district staff hold no role at a school's address: they are signed out there.
-        ("/", set(SCHOOL_PEOPLE)),
+        # A pupil is sent from the start page to their diary.
+        ("/", set(SCHOOL_PEOPLE) - {P}),
         ("/login/", set(SCHOOL_PEOPLE)),
         ("/login/forgot/", set(SCHOOL_PEOPLE)),
         ("/login/reset/MQ/no-such-token/", set()),

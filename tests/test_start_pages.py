@@ -96,3 +96,21 @@ def test_each_start_page_opens_and_shows_only_its_school(world, enter, role):
     assert expected in page
     other = enter(getattr(b, role), b.host).get("/").content.decode()
     assert "Альфа" not in other and a.pupils[1].last_name not in other
+
+
+def test_a_parents_start_page_shows_each_childs_day_and_the_weeks_marks_readable_on_a_phone(world, enter, maths_day):
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        services.add_mark(
+            maths_day, pupil=a.pupils[0], value="4", work_type=cal.test_work, comment="Без ошибок", by=a.class_teacher
+        )
+        services.add_mark(maths_day, pupil=a.pupils[2], value="2", work_type=cal.answer, by=a.class_teacher)
+    page = enter(world.parent).get("/").content.decode()
+    # The mark's date, work type and weight are in the text, not in a tooltip a phone never shows
+    # (maths is three times a week, so the last maths lesson is within the week).
+    assert f"{cal.math.name} — {maths_day.date:%d.%m}, контрольная работа, вес 2. «Без ошибок»" in page
+    assert a.pupils[0].full_name in page and world.b.pupils[1].full_name in page  # both children, both schools
+    assert a.pupils[2].full_name not in page and '<strong class="mark">2</strong>' not in page  # not her child
+    assert "Следующий учебный день" in page
+    # The pupil's own start page is the diary's day.
+    assert enter(a.pupil_user, a.host).get("/").url == "/diary/"

@@ -38,6 +38,8 @@ def home(request):
     """The school's start page: what this person can do here today."""
     if not request.user.is_authenticated:
         return render(request, "journal/welcome.html")
+    if request.roles == {Role.PUPIL}:
+        return redirect("diary")  # a pupil's day is their diary: today, the next day, new marks
     my_classes = selectors.classes_with_counts().filter(class_teacher=request.user)
     role_labels = [Role(role).label for role in sorted(request.roles)]
     notices = mark_shown(staff_notices(request.user)) if request.roles & rulebook.STAFF else []

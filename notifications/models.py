@@ -34,6 +34,8 @@ class Notification(models.Model):
     pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     text = models.TextField()
+    # The school day the notice is about (a mark's or an absence's lesson): the notice opens it.
+    day = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     email_claimed_at = models.DateTimeField(null=True, blank=True)

@@ -14,18 +14,19 @@ from .tasks import deliver_notifications
 logger = logging.getLogger(__name__)
 
 
-def notify(recipients, kind, text, pupil=None):
+def notify(recipients, kind, text, pupil=None, day=None):
     """One notification per person, written in the caller's transaction; once it commits a worker
-    is asked to send the e-mails. If Redis is down the rows wait; the periodic sweep sends them."""
-    return notify_each(kind, [(recipients, text, pupil)])
+    is asked to send the e-mails. If Redis is down the rows wait; the periodic sweep sends them.
+    `day`: the school day it is about, which the notice links to."""
+    return notify_each(kind, [(recipients, text, pupil, day)])
 
 
 def notify_each(kind, notices):
-    """notify for several texts at once, `notices` as (recipients, text, pupil): one INSERT."""
+    """notify for several texts at once, `notices` as (recipients, text, pupil[, day]): one INSERT."""
     notices = Notification.objects.bulk_create(
         [
-            Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text)
-            for recipients, text, pupil in notices
+            Notification(recipient_id=user_id, pupil=pupil, kind=kind, text=text, day=day[0] if day else None)
+            for recipients, text, pupil, *day in notices
             for user_id in dict.fromkeys(recipients)
         ]
     )

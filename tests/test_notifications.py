@@ -146,3 +146,15 @@ def test_the_minute_sweep_visits_only_the_schools_with_notices_waiting(world, db
         deliver_notifications()
     assert not outbox.waiting().exists()
     assert sweep_notifications() == 0
+
+
+def test_a_notice_opens_the_day_it_is_about(world, lesson, enter):
+    a, cal = world.a, world.calendar_a
+    services.add_mark(lesson, pupil=a.pupils[0], value="4", work_type=cal.answer, by=a.class_teacher)
+    services.take_attendance(lesson, absent=[a.pupils[0]], by=a.class_teacher)
+    portal = enter(world.parent)
+    page = portal.get("/notifications/").content.decode()
+    link = f"/children/{a.school.slug}/{a.pupils[0].pk}/?week={lesson.date:%Y-%m-%d}#day-{lesson.date:%Y-%m-%d}"
+    assert page.count(f'href="{link}"') == 2  # the mark and the absence
+    week = portal.get(link.split("#")[0]).content.decode()
+    assert f'id="day-{lesson.date:%Y-%m-%d}"' in week and "ответ на уроке, ×1" in week

@@ -125,3 +125,16 @@ def test_at_200_percent_zoom_the_diary_still_fits(world, server, browser):
         page.goto(url)
         widths[url] = page.evaluate("document.documentElement.scrollWidth")
     assert {url: width for url, width in widths.items() if width > 683} == {}
+
+
+def test_a_parents_day_on_a_phone_is_a_line_a_lesson(world, server, browser):
+    """Before: each lesson was a card of five labelled lines (about nine screens a week)."""
+    a = world.a
+    page = browser.new_context(**PHONE).new_page()
+    sign_in(page, f"http://localhost:{server}", world.parent.email)
+    page.goto(f"http://localhost:{server}/children/{a.school.slug}/{a.pupils[0].pk}/")
+    rows = page.locator("table.diary tr:has(td)")
+    heights = [box["height"] for box in (rows.nth(n).bounding_box() for n in range(rows.count()))]
+    assert heights and max(heights) <= 80, heights  # a line, and a small one for topic and homework
+    # Seven lessons and the day's heading fit the 844 px screen.
+    assert 7 * max(heights) + 60 < 844

@@ -388,6 +388,7 @@ def add_marks(lesson, marks, *, work_type, comment="", comments=None, by, ip=Non
                     f"{mark.pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
                     f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{f'. {mark.comment}' if mark.comment else ''}",
                     mark.pupil,
+                    lesson.date,
                 )
                 for mark in created
             ],
@@ -448,6 +449,7 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
             f"{mark.pupil.first_name}: {mark.lesson.subject.name}, {mark.lesson.date:%d.%m.%Y} — "
             f"отметка изменена с {old['value']} на {mark.value}",
             pupil=mark.pupil,
+            day=mark.lesson.date,
         )
     return mark
 
@@ -527,6 +529,7 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
                 f"{everyone[pupil_id].first_name} {what} «{lesson.subject.name}», "
                 f"{lesson.date:%d.%m.%Y}, {lesson.number}-й урок",
                 pupil=everyone[pupil_id],
+                day=lesson.date,
             )
     fields = _first(lesson, "attendance_taken_at")
     if fields:
@@ -644,5 +647,6 @@ def add_remark(lesson, *, pupil, text, by, ip=None):
         "remark",
         f"{pupil.first_name}: замечание ({lesson.subject.name}, {lesson.date:%d.%m.%Y}) — {text}",
         pupil=pupil,
+        day=lesson.date,
     )
     return remark

@@ -194,7 +194,10 @@ RULES = [
         "Write a lesson (topic, homework, attendance, marks, remarks)",
         "the teacher who conducts it: the timetabled one, or the substitute instead",
     ),
-    ("Assign a substitution (with a reason)", "the deputy"),
+    (
+        "Assign a substitution (with a reason, never to a teacher busy in that period or away that day); record a teacher's absence and cover its lessons",
+        "the deputy",
+    ),
     (
         "Take over a colleague's lesson oneself",
         "a teacher, for a lesson of today, not cancelled, in an open term, "

@@ -6,12 +6,25 @@ from datetime import time as clock
 
 import pytest
 from django.db import connection
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry
 from journal import services
-from journal.models import Attendance, Bell, Lesson, Mark, Pupil, PupilMovement, SchoolClass, TimetableSlot
+from journal.models import (
+    Attendance,
+    Bell,
+    Lesson,
+    Mark,
+    Pupil,
+    PupilMovement,
+    SchoolClass,
+    TeacherAbsence,
+    TimetableSlot,
+)
+from notifications.models import Notification
 from tests.conftest import PASSWORD, audit_rewritable
+from tests.test_two_factor import code_now
 
 
 def sign_in(page, base, identifier):
@@ -62,6 +75,7 @@ def remove_class(school_class):
     with audit_rewritable():
         AuditEntry.objects.filter(target_type="journal.mark", target_id__in=marks.values("pk")).delete()
         AuditEntry.objects.filter(target_type="journal.attendance", target_id__in=attendance.values("pk")).delete()
+        AuditEntry.objects.filter(target_type="journal.lesson", target_id__in=lessons.values("pk")).delete()
     marks.delete()
     attendance.delete()
     lessons.delete()
@@ -159,6 +173,59 @@ def test_the_grid_marks_a_refused_entry_at_its_cell_takes_н_and_edits_a_mark_in
     with schema_context(a.school.schema_name):
         mark = Mark.objects.get(lesson_id=lesson_id, pupil=pupils[4])
         assert (mark.value, mark.comment, mark.work_type_id) == ("5", "Устный ответ у доски", cal.test_work.pk)
+
+
+def test_the_deputy_covers_an_absence_with_the_suggested_teachers_in_one_press(
+    world, own_class, server, browser, django_db_blocker
+):
+    """The substitution flow as the deputy works it: the absence recorded in the form, its lessons
+    listed with a free teacher preselected, one press. (A Tuesday: the class teacher's only lesson
+    then is the test class's own.)"""
+    from playwright.sync_api import expect
+
+    a = world.a
+    school_class, _ = own_class
+    with django_db_blocker.unblock(), schema_context(a.school.schema_name):
+        tuesday = (
+            Lesson.objects.filter(school_class=school_class, date__gt=date.today(), date__week_day=3)
+            .order_by("date")
+            .first()
+            .date
+        )
+    page = browser.new_page()
+    base = f"http://{a.host}:{server}"
+    sign_in(page, base, a.deputy.email)
+    with django_db_blocker.unblock():  # the deputy's second factor, from the world's app
+        code = code_now(TOTPDevice.objects.get(user=a.deputy, confirmed=True))
+    page.fill("input[name=code]", code)
+    page.press("input[name=code]", "Enter")
+    page.wait_for_load_state()
+    page.goto(f"{base}/substitutions/")
+    page.click("text=Учитель отсутствует несколько дней")
+    page.select_option("select[name=teacher]", str(a.class_teacher.pk))
+    page.fill("input[name=starts_on]", tuesday.isoformat())
+    page.fill("input[name=ends_on]", tuesday.isoformat())
+    page.select_option("select[name=reason]", "course")
+    page.click("text=Записать и назначить замены")
+    choice = page.locator("select[name^=teacher_]")
+    expect(choice).to_have_count(1)
+    expect(choice).to_have_value(str(a.teacher.pk))  # free in period 3, suggested first
+    page.click("text=Назначить выбранные замены")
+    expect(page.locator(".messages")).to_contain_text("Назначено замен: 1")
+    try:
+        with django_db_blocker.unblock(), schema_context(a.school.schema_name):
+            lesson = Lesson.objects.get(school_class=school_class, date=tuesday)
+            assert lesson.taught_by_id == a.teacher.pk and lesson.substitution_reason == "course"
+    finally:
+        with django_db_blocker.unblock(), schema_context(a.school.schema_name):
+            absences = TeacherAbsence.objects.filter(teacher=a.class_teacher, starts_on=tuesday)
+            with audit_rewritable():
+                AuditEntry.objects.filter(
+                    target_type="journal.teacherabsence", target_id__in=absences.values("pk")
+                ).delete()
+            absences.delete()
+            Notification.objects.filter(kind="substitution", recipient__in=[a.teacher, a.class_teacher]).delete()
+        connection.set_schema_to_public()
 
 
 def test_a_parent_switches_between_two_children_in_two_schools(world, server, browser):

@@ -98,6 +98,28 @@ def test_the_deputy_covers_a_three_day_absence_with_free_teachers_suggested(worl
     assert "назначено" in deputy.get(answer.url).content.decode()  # the page shows them covered
 
 
+def test_lessons_left_without_a_choice_are_counted_back(world, enter, monday):
+    a = world.a
+    with schema_context(a.school.schema_name):
+        absence = services.record_teacher_absence(
+            school=a.school,
+            teacher=a.teacher,
+            starts_on=monday,
+            ends_on=monday + timedelta(days=1),
+            reason="trip",
+            by=a.deputy,
+        )
+        six_b, russian = (
+            lesson_at(a, monday, 2, a.other_class),
+            lesson_at(a, monday + timedelta(days=1), 2, a.school_class),
+        )
+    form = {f"teacher_{six_b.pk}": a.class_teacher.pk, f"teacher_{russian.pk}": ""}
+    page = enter(a.deputy, a.host).post(f"/substitutions/absences/{absence.pk}/", form, follow=True).content.decode()
+    assert "Назначено замен: 1" in page and "Без замены осталось уроков: 1" in page
+    with schema_context(a.school.schema_name):
+        assert Lesson.objects.get(pk=russian.pk).taught_by_id is None
+
+
 def test_a_teacher_away_that_day_is_neither_suggested_nor_accepted(world, enter, monday, music_teacher):
     a = world.a
     with schema_context(a.school.schema_name):

@@ -417,6 +417,7 @@ def teacher_absence(request, absence_id):
                 for key, value in request.POST.items()
                 if key.startswith("teacher_")
             }
+            left = sum(1 for lesson, teacher in choices.items() if lesson and teacher is None)
             choices = {lesson: teacher for lesson, teacher in choices.items() if lesson and teacher}
             if not choices:
                 raise ValidationError("Выберите, кто заменяет хотя бы один урок.")
@@ -428,6 +429,8 @@ def teacher_absence(request, absence_id):
                 messages.success(request, f"Назначено замен: {len(done)}; учителя получили уведомления.")
             for lesson, reason in refused:
                 messages.error(request, f"{lesson.date:%d.%m}, {lesson.number} урок, {lesson.school_class}: {reason}")
+            if left:
+                messages.warning(request, f"Без замены осталось уроков: {left} — выберите учителя или отмените урок.")
         return redirect("teacher_absence", absence_id=absence.pk)
     return render(
         request,

@@ -176,6 +176,9 @@ class ReopenForm(forms.Form):
 
 
 class SubstitutionForm(forms.Form):
+    """One lesson's substitute, as the deputy assigns it (the reason a teacher's own "on the day"
+    is not the deputy's to give)."""
+
     lesson = forms.IntegerField(min_value=1, max_value=MAX_ID)
     teacher = forms.TypedChoiceField(label=_("Кто заменяет"), coerce=int)
     reason = forms.ChoiceField(
@@ -189,19 +192,17 @@ class SubstitutionForm(forms.Form):
         self.fields["teacher"].choices = teacher_choices(school)
 
 
-class TeacherAbsenceForm(forms.Form):
-    teacher = forms.TypedChoiceField(label=_("Учитель"), coerce=int)
+class TeacherAbsenceForm(SubstitutionForm):
+    """A teacher away from one day to another: the same teacher, reason and note, for days."""
+
+    lesson = None
     starts_on = forms.DateField(label=_("С"), widget=DateInput)
     ends_on = forms.DateField(label=_("По"), widget=DateInput)
-    reason = forms.ChoiceField(
-        label=_("Причина"),
-        choices=[c for c in Lesson.SubstitutionReason.choices if c[0] != Lesson.SubstitutionReason.ON_THE_DAY],
-    )
-    note = forms.CharField(label=_("Пояснение"), max_length=200, required=False)
+    field_order = ["teacher", "starts_on", "ends_on", "reason", "note"]
 
     def __init__(self, *args, school, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["teacher"].choices = teacher_choices(school)
+        super().__init__(*args, school=school, **kwargs)
+        self.fields["teacher"].label = _("Учитель")
 
 
 class ReasonForm(forms.Form):

@@ -34,6 +34,7 @@ from django_tenants.utils import schema_context
 from accounts import services as accounts
 from accounts.models import Role, User
 from config.celery import app
+from journal import models as journal_models
 from journal import services as journal
 from tenants.models import School
 from tenants.services import change_status, create_school
@@ -492,6 +493,20 @@ def session_of(user, second_factor=True):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
     return session.session_key
+
+
+@pytest.fixture
+def lesson(world, db):
+    """5А's last maths lesson up to today, with school A's schema active for the test."""
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        yield (
+            journal_models.Lesson.objects.filter(
+                school_class=a.school_class, subject=cal.math, term=cal.term, date__lte=timezone.localdate()
+            )
+            .order_by("date")
+            .last()
+        )
 
 
 @pytest.fixture

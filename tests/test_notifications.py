@@ -10,24 +10,12 @@ from django_tenants.utils import schema_context
 
 from accounts.models import NotificationPreference
 from journal import services
-from journal.models import Lesson
 from notifications.delivery import deliver_pending
 from notifications.models import Notification
 
 from .conftest import year_ends_soon
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def lesson(world, db):
-    a, cal = world.a, world.calendar_a
-    with schema_context(a.school.schema_name):
-        yield (
-            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, term=cal.term, date__lte=TODAY)
-            .order_by("date")
-            .last()
-        )
 
 
 def test_a_mark_writes_a_notification_for_each_parent_and_the_pupil_in_the_same_transaction(world, lesson):

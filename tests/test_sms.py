@@ -5,14 +5,11 @@ the journal an entry, and what could not go waits and goes later."""
 
 from datetime import date, timedelta
 
-import pytest
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts import services as accounts
 from accounts.models import NotificationPreference
 from journal import services as journal
-from journal.models import Lesson
 from notifications.delivery import BY_SMS, deliver_pending
 from notifications.models import Notification
 from sms import delivery
@@ -23,17 +20,6 @@ from tenants.models import School
 from .conftest import PASSWORD, link_parent
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def lesson(world, db):
-    a, cal = world.a, world.calendar_a
-    with schema_context(a.school.schema_name):
-        yield (
-            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lte=TODAY)
-            .order_by("date")
-            .last()
-        )
 
 
 def test_a_parent_with_only_a_phone_gets_the_absence_by_sms_and_marks_only_if_asked(

@@ -76,10 +76,12 @@ def _not_on_holidays(lessons, first, last):
 
 def last_school_day(first, last):
     """The month's last school day up to `last`: a month may end inside a holiday or a break,
-    and then its end (the running term, the term so far, who is enrolled) is that day."""
+    and then its end (the running term, the term so far, who is enrolled) is that day. A break
+    is a holiday row, or simply days between two terms that no term covers."""
     holidays = list(Holiday.objects.filter(starts_on__lte=last, ends_on__gte=first))
+    terms = list(Term.objects.filter(starts_on__lte=last, ends_on__gte=first).values_list("starts_on", "ends_on"))
     day = last
-    while day > first and not is_school_day(day, holidays):
+    while day > first and not (is_school_day(day, holidays) and any(s <= day <= e for s, e in terms)):
         day -= timedelta(days=1)
     return day
 

@@ -61,6 +61,28 @@ def test_a_month_that_ends_in_a_break_keeps_its_pupil_subject_pairs(world, db):
     assert result["Q9"][1] == 7
 
 
+def test_a_month_that_ends_between_two_terms_without_a_holiday_keeps_its_pairs(world, db):
+    """Reading 2, the break being simply days that no term covers (no holiday row): before, the
+    month's end fell outside every term and Q7–Q9 were 0/0."""
+    b, cal = world.b, world.calendar_b
+    first, last = month_bounds(report_day(cal.term))
+    with schema_context(b.school.schema_name):
+        cal.term.__class__.objects.filter(pk=cal.term.pk).update(ends_on=last - timedelta(days=3))
+        lesson = next(m for m in maths_of(b, cal, first, last, last + timedelta(days=1)) if m.term_id == cal.term.pk)
+        Mark.objects.create(
+            lesson=lesson,
+            pupil=b.pupils[0],
+            value="5",
+            work_type=cal.answer,
+            entered_by=b.class_teacher,
+            entered_at=at(lesson.date, 12),
+        )
+        result = levels_agree(first, last + timedelta(days=1))
+    assert result["Q7"] == (6, 7)
+    assert result["Q8"] == (1, 7)
+    assert result["Q9"][1] == 7
+
+
 def test_a_deleted_mark_is_not_counted_and_its_replacement_is(world, db):
     """Reading 9: Q6 counts the marks that exist at the cut-off, by their first entry; both figures."""
     b, cal = world.b, world.calendar_b

@@ -158,7 +158,13 @@ def progress_pdf(school, scope, period, report):
             ("Хорошисты", [e["pupil"].full_name for e in r["good"]]),
             ("С одной «3»", [f"{e['pupil'].full_name} ({e['subject'].name})" for e in r["one_three"]]),
             ("Неуспевающие", [f"{e['pupil'].full_name}: {', '.join(e['subjects'])}" for e in r["failing"]]),
-            ("Не аттестованы (нет итоговых отметок)", [e["pupil"].full_name for e in r["not_attested"]]),
+            (
+                "Не аттестованы (нет итоговых отметок)",
+                [
+                    e["pupil"].full_name + (f" ({', '.join(e['missing'])})" if e["missing"] else "")
+                    for e in r["not_attested"]
+                ],
+            ),
         ):
             story.append(Paragraph(f"<b>{escape(label)}:</b> {escape('; '.join(entries) or '—')}", text))
         for what, items, name in (

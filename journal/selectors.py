@@ -553,8 +553,10 @@ def control_lists():
     today = timezone.localdate()
     rules = Rules.get()
     terms = [(term, term.locks_on(rules) <= today) for term in Term.objects.select_related("year")]
+    ended = Term.objects.filter(ends_on__lt=today, ends_on__gte=today - timedelta(days=60)).order_by("-ends_on")
     return {
         "terms": terms,
+        "missing_finals": [(term, journals_missing_final_marks(term)) for term in ended],
         "reopenings": Reopening.objects.select_related("term", "school_class", "subject", "reopened_by").order_by(
             "-reopened_at"
         ),
@@ -634,11 +636,16 @@ def progress_report(classes, year, term=None):
         if school_class.is_closed:
             listed = Pupil.objects.listed_in(school_class)
         pupils = sorted(set(marks) | set(listed), key=lambda p: (p.last_name, p.first_name, p.middle_name))
+        required = marked_subjects_taught(school_class, first, last)
         by_standing = {key: [] for key in ("excellent", "good", "one_three", "threes", "passed", "failing", None)}
         for pupil in pupils:
             pupil_marks = marks.get(pupil, [])
-            found = standing([f.value for f in pupil_marks])
-            entry = {"pupil": pupil}
+            missing = sorted(
+                (s for s in required.values() if s.pk not in {f.subject_id for f in pupil_marks}), key=lambda s: s.name
+            )
+            # Attested only with a final mark in every marked subject the class was taught.
+            found = None if missing else standing([f.value for f in pupil_marks])
+            entry = {"pupil": pupil, "missing": [s.name for s in missing]}
             if found == "one_three":
                 entry["subject"] = next(f.subject for f in pupil_marks if f.value == "3")
             if found == "failing":
@@ -663,6 +670,40 @@ def progress_report(classes, year, term=None):
             }
         )
     return {"first": first, "last": last, "classes": rows, "totals": _progress_totals(rows)}
+
+
+def marked_subjects_taught(school_class, first, last):
+    """{id: subject} of the marked subjects with lessons held in the class between the days."""
+    ids = (
+        Lesson.objects.filter(
+            school_class=school_class, date__range=(first, last), cancelled_at__isnull=True, subject__is_marked=True
+        )
+        .values("subject")
+        .distinct()
+    )
+    return {subject.pk: subject for subject in Subject.objects.filter(pk__in=ids)}
+
+
+def journals_missing_final_marks(term):
+    """The class × subject journals of a term where a pupil listed at its end has no final mark
+    yet: [(class, subject, pupils without one)], for the deputy's control page."""
+    found = []
+    for school_class in SchoolClass.objects.filter(
+        pk__in=Lesson.objects.filter(term=term).values("school_class")
+    ).order_by("grade", "letter"):
+        pupils = set(Pupil.objects.in_class_on(school_class, term.ends_on).values_list("pk", flat=True))
+        if not pupils:
+            continue
+        given = {}
+        for subject_id, pupil_id in FinalMark.objects.filter(school_class=school_class, term=term).values_list(
+            "subject", "pupil"
+        ):
+            given.setdefault(subject_id, set()).add(pupil_id)
+        for subject in marked_subjects_taught(school_class, term.starts_on, term.ends_on).values():
+            left = len(pupils - given.get(subject.pk, set()))
+            if left:
+                found.append((school_class, subject, left))
+    return found
 
 
 def _progress_totals(rows):

@@ -94,6 +94,24 @@ def test_the_term_report_counts_a_hand_built_class(world):
     assert by_subject == {cal.math: 3, cal.russian: 1}
 
 
+def test_a_pupil_missing_one_subjects_term_mark_is_not_attested_and_the_deputy_sees_the_journal(world, enter):
+    """Before: a pupil with a term mark in maths and none in Russian counted as attested, and no
+    page listed the journals still missing term marks."""
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        hand_built_term(a, cal)
+        FinalMark.objects.filter(pupil=a.pupils[1], subject=cal.russian, term=cal.closed_term).delete()
+        row = selectors.progress_report([a.school_class], cal.year, cal.closed_term)["classes"][0]
+    assert (row["pupils"], row["attested"]) == (3, 2)
+    assert [(e["pupil"], e["missing"]) for e in row["not_attested"]] == [(a.pupils[1], ["Русский язык"])]
+    page = enter(a.deputy, a.host).get("/control/").content.decode()
+    section = page.split("Журналы без итоговых отметок")[1].split("</table>")[0]
+    assert "<td>5А</td>" in section and f">{cal.russian.name}</a></td><td>1</td>" in section
+    assert "<td>6Б</td><td><a" in section  # 6Б maths has no term marks at all
+    assert f">{cal.math.name}</a></td><td>1</td>" in section.split("<td>6Б</td>")[1]
+    assert "<td>5А</td><td><a href" in section and section.count("<td>5А</td>") == 1  # 5А maths is complete
+
+
 def test_the_class_teacher_prints_the_term_report_and_the_deputy_the_schools(world, enter):
     a, cal = world.a, world.calendar_a
     with schema_context(a.school.schema_name):

@@ -19,11 +19,9 @@ from journal.models import (
     FinalMark,
     Lesson,
     Mark,
-    PlannedTopic,
     Pupil,
     SchoolClass,
     Subject,
-    ThematicPlan,
     WorkType,
 )
 from journal.selectors import journal_grid
@@ -191,20 +189,28 @@ def fill_journal(school, *, until, seed=2026):
         pupils_by_class.setdefault(pupil.school_class_id, []).append(pupil)
     work_types = {w.name: w for w in WorkType.objects.all()}
     teachers = [m.user_id for m in Membership.objects.at(school).filter(role=Role.TEACHER)]
+    # The thematic plans as a teacher types them in September, through the plans service: a topic
+    # a lesson, each dated with its lesson of the timetable (so the demo shows programme coverage).
+    dates = {}
+    for class_id, subject_id, day in (
+        Lesson.objects.filter(cancelled_at__isnull=True)
+        .order_by("date", "number")
+        .values_list("school_class", "subject", "date")
+    ):
+        dates.setdefault((class_id, subject_id), []).append(day)
     plans = {}
     for lesson in lessons:
         key = (lesson.school_class_id, lesson.subject_id)
         if key not in plans:
-            plan = ThematicPlan.objects.create(
-                subject=lesson.subject, school_class=lesson.school_class, year=lesson.term.year
-            )
             titles = TOPICS.get(lesson.subject.name, DEFAULT_TOPICS)
-            plans[key] = PlannedTopic.objects.bulk_create(
-                [
-                    PlannedTopic(plan=plan, position=n, title=f"{title} ({lesson.subject.name.lower()})", hours=4)
-                    for n, title in enumerate(titles * 4, start=1)
-                ]
+            rows = [
+                (f"{titles[n % len(titles)]} ({lesson.subject.name.lower()})", 1, day)
+                for n, day in enumerate(dates[key])
+            ]
+            plan = services.save_plan(
+                subject=lesson.subject, school_class=lesson.school_class, year=lesson.term.year, topics=rows
             )
+            plans[key] = list(plan.topics.order_by("position"))
             plans[key + ("next",)] = 0
     marks, absences, audit = [], [], []
     for lesson in lessons:

@@ -346,9 +346,10 @@ CELERY_BEAT_SCHEDULE = {
         "args": ["activity"],
         "schedule": crontab(hour=3, minute=30, day_of_week=1),
     },
+    # Daily: the month's report is made once, as soon as no term mark's deadline is still ahead.
     "monthly-reports": {
         "task": "monitoring.tasks.monthly_reports",
-        "schedule": crontab(hour=6, minute=0, day_of_month=1),
+        "schedule": crontab(hour=6, minute=0),
     },
     "weekly-activity-report": {
         "task": "monitoring.tasks.weekly_activity_report",

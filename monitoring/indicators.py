@@ -44,6 +44,7 @@ from journal.services import is_school_day
 from .models import accumulation_norms, norm_for
 
 CODES = [f"Q{n}" for n in range(1, 18)]
+PENDING = "Q12_wait"  # stored with the figures, shown nowhere: term marks whose deadline is ahead
 
 
 def month_bounds(month):
@@ -108,7 +109,10 @@ def compute(month, today=None):
         due.filter(lessons__in=Lesson.objects.filter(cancelled_at__isnull=True, date__lte=last)).distinct().count(),
         due.count(),
     )
-    results["Q12"] = _final_marks_on_time(first, last)
+    done, due, pending = _final_marks_on_time(first, last, today)
+    # Pairs whose deadline is still ahead are not counted yet (Q12 "pending", not 0 %); the
+    # district's monthly report waits for them (monitoring.tasks.monthly_reports).
+    results["Q12"], results[PENDING] = (done, due), (pending, pending)
     month_end = _end_of(min(last, today))
     results["Q13"] = _taking_part(_linked_by(month_end).values_list("user_id", flat=True), first, last)
     results["Q14"], results["Q15"] = _families(_enrolled_on(end_day), first, last, month_end)
@@ -232,7 +236,7 @@ def by_class(month, today=None):
     for school_class in SchoolClass.objects.all():
         figures = lesson_figures(held.filter(school_class=school_class))
         figures.update(_pair_figures([row for (class_id, _), row in pairs.items() if class_id == school_class.pk]))
-        figures["Q12"] = _final_marks_on_time(first, last, school_class=school_class)
+        figures["Q12"] = _final_marks_on_time(first, last, today, school_class=school_class)[:2]
         figures["Q14"], figures["Q15"] = _families(
             _in_class_on(end_day, school_class), first, last, _end_of(min(last, today))
         )
@@ -341,13 +345,15 @@ def _journal_writers(first, last):
     )
 
 
-def _final_marks_on_time(first, last, school_class=None):
+def _final_marks_on_time(first, last, today, school_class=None):
     """For terms ending in this month: class × subject pairs whose every pupil had the term mark
-    within the deadline after the term's end (of one class, or all)."""
+    within the deadline after the term's end (of one class, or all), as (done, due, pending):
+    a term whose deadline has not passed by `today` is pending, not due."""
     rules = Rules.get()
-    done = due = 0
+    done = due = pending = 0
     for term in Term.objects.filter(ends_on__range=(first, last)):
         deadline = _end_of(term.ends_on + timedelta(days=rules.final_marks_days))
+        waiting = deadline > _at(today, time(0, 0))
         lessons = Lesson.objects.filter(term=term, subject__is_marked=True)
         if school_class is not None:
             lessons = lessons.filter(school_class=school_class)
@@ -362,10 +368,13 @@ def _final_marks_on_time(first, last, school_class=None):
         ).values_list("school_class_id", "pk"):
             pupils.setdefault(class_id, []).append(pupil_id)
         marked = set(FinalMark.objects.filter(term=term, entered_at__lt=deadline).values_list("subject_id", "pupil_id"))
+        if waiting:
+            pending += len(pairs)
+            continue
         for class_id, subject_id in pairs:
             due += 1
             done += all((subject_id, pupil_id) in marked for pupil_id in pupils.get(class_id, []))
-    return done, due
+    return done, due, pending
 
 
 def _taking_part(user_ids, first, last):

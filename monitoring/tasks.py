@@ -16,8 +16,8 @@ from journal.models import Lesson
 from tenants.models import School
 from tenants.tasks import fan_out
 
-from .indicators import compute
-from .models import Report, is_published, store_figures
+from .indicators import PENDING, compute
+from .models import Report, SchoolMonth, is_published, store_figures
 from .reports import make_district_report, make_quality_reports, make_school_report, previous_month, previous_week
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,10 @@ def dispatch_school_months():
     """Nightly: this month so far for every working school (and last month during the first days)."""
     today = timezone.localdate()
     months = [today.replace(day=1)]
-    if today.day <= 3:
-        months.append((today.replace(day=1) - timedelta(days=1)).replace(day=1))
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    # Last month too until it is published (its report waits for term marks' deadlines).
+    if today.day <= 10 and not is_published(last_month):
+        months.append(last_month)
     return sum(fan_out(update_school_month, args=[month.isoformat()]) for month in months)
 
 
@@ -126,9 +128,14 @@ def _district_report_once(kind, starts_on, make):
 
 @shared_task
 def monthly_reports():
-    """06:00 on the 1st: last month's quality report (after the night's figures were reported) and
-    the district's filling report (after the schools made theirs), frozen."""
+    """06:00 each day until made: last month's quality report (after the night's figures were
+    reported) and the district's filling report (after the schools made theirs), frozen — once no
+    school has term marks whose deadline is still ahead (a term ending on the 31st has its two
+    days, Положение 4.8, before the month is frozen)."""
     month = previous_month()
+    if SchoolMonth.objects.filter(month=month, code=PENDING, numerator__gt=0).exists():
+        logger.info("the report of %s waits for term marks still within their deadline", month)
+        return
     _district_report_once(Report.Kind.QUALITY, month, lambda: make_quality_reports(month))
     _district_report_once(Report.Kind.FILLING, month, lambda: make_district_report(Report.Kind.FILLING, month))
 

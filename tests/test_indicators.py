@@ -166,9 +166,9 @@ def test_final_marks_on_time_counts_class_subject_pairs_of_terms_ending_in_the_m
                 entered_by=b.class_teacher,
                 entered_at=at(term.ends_on + timedelta(days=1), 12),
             )
-        assert _final_marks_on_time(first, last) == (1, pairs)
+        assert _final_marks_on_time(first, last, date.today()) == (1, pairs, 0)
         FinalMark.objects.filter(term=term).update(entered_at=at(term.ends_on + timedelta(days=5), 12))
-        assert _final_marks_on_time(first, last) == (0, pairs)
+        assert _final_marks_on_time(first, last, date.today()) == (0, pairs, 0)
     assert pairs == 3  # 5А maths and Russian, 6Б maths
 
 

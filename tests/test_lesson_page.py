@@ -238,7 +238,7 @@ def test_a_grade_that_learns_a_subject_without_marks_gets_none_and_the_indicator
     with schema_context(a.school.schema_name):
         assert (a.school_class.pk, cal.math.pk) in mark_pairs(date.today())
         first, last = cal.closed_term.ends_on.replace(day=1), cal.closed_term.ends_on
-        due_before = _final_marks_on_time(first, last)[1]
+        due_before = _final_marks_on_time(first, last, date.today())[1]
         services.set_curriculum(grade=grade, subject=cal.math, hours_per_week=3, is_marked=False, by=a.admin)
     response = enter(a.class_teacher, a.host).post(
         f"/lessons/{lesson.pk}/", whole_lesson(lesson, a.pupils, cal.answer), follow=True
@@ -247,7 +247,7 @@ def test_a_grade_that_learns_a_subject_without_marks_gets_none_and_the_indicator
     with schema_context(a.school.schema_name):
         assert not Mark.objects.filter(lesson=lesson).exists()
         assert (a.school_class.pk, cal.math.pk) not in mark_pairs(date.today())  # Q7–Q9 leave the pair out
-        assert _final_marks_on_time(first, last)[1] == due_before - 1  # Q12 too
+        assert _final_marks_on_time(first, last, date.today())[1] == due_before - 1  # Q12 too
 
 
 def test_staff_see_a_classes_week_and_a_colleagues_week_printable(world, enter):

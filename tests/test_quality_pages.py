@@ -194,7 +194,9 @@ def test_the_school_recomputes_on_demand_and_the_district_sees_it_at_once(world,
     month = timezone.localdate().replace(day=1)
     assert not SchoolMonth.objects.filter(school=b.school, month=month).exists()
     enter(b.deputy, b.host).post(f"/quality/?month={month:%Y-%m}")
-    assert SchoolMonth.objects.filter(school=b.school, month=month).count() == 18  # Q1-Q17 and Q6 within 3 days
+    assert (
+        SchoolMonth.objects.filter(school=b.school, month=month).count() == 19
+    )  # Q1-Q17, Q6 within 3 days, Q12 waiting
     assert enter(b.teacher, b.host).post(f"/quality/?month={month:%Y-%m}").status_code == 403
 
 

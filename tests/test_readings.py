@@ -277,7 +277,11 @@ def test_not_assessed_is_a_final_mark_entered_like_any_other(world, enter):
                 entered_by=b.class_teacher,
                 entered_at=at(term.ends_on + timedelta(days=1), 12),
             )
-        assert _final_marks_on_time(first, last) == (1, 3)  # 5А maths complete; 5А Russian and 6Б maths not
+        assert _final_marks_on_time(first, last, date.today()) == (
+            1,
+            3,
+            0,
+        )  # 5А maths complete; 5А Russian and 6Б maths not
 
 
 def test_a_published_month_stays_as_published_and_a_correction_is_a_new_version(world, enter):
@@ -657,3 +661,19 @@ def test_a_pupil_account_made_after_the_month_is_not_counted_for_it(world, db):
         after = compute(month)["Q15"]
     assert before == (0, 0)  # the world's pupil account was linked today, after that month
     assert after == (0, 1)
+
+
+def test_term_marks_still_within_their_deadline_are_pending_not_late(world, db):
+    """Положение 4.8 gives two days after a term for its marks. A term ending on the month's last
+    day: before, on the 1st its pairs counted as due and Q12 read 0 %; now they wait."""
+    from monitoring.indicators import PENDING
+
+    b, cal = world.b, world.calendar_b
+    term = cal.closed_term
+    first, last = month_bounds(term.ends_on)
+    with schema_context(b.school.schema_name):
+        term.__class__.objects.filter(pk=term.pk).update(ends_on=last)
+        on_the_first = compute(first, today=last + timedelta(days=1))
+        assert on_the_first["Q12"] == (0, 0) and on_the_first[PENDING] == (3, 3)
+        after_the_deadline = compute(first, today=last + timedelta(days=3))
+        assert after_the_deadline["Q12"] == (0, 3) and after_the_deadline[PENDING] == (0, 0)

@@ -151,3 +151,21 @@ def test_the_weekly_activity_report_counts_who_worked_in_the_journal_and_who_rea
     beta = next(r for r in rows if r[0] == "Школа Бета")
     assert beta[1:7] == [5, 20.0, 1, 100.0, 1, 0.0]
     assert enter(b.director, b.host).get(f"/quality/reports/{report.pk}.pdf").status_code == 200
+
+
+def test_the_monthly_report_waits_for_term_marks_within_their_deadline(world, db):
+    """A month whose term ended on its last day is frozen once the schools' figures no longer
+    have term marks pending (the task runs daily and makes the report once)."""
+    from monitoring.indicators import PENDING
+    from monitoring.models import SchoolMonth, store_figures
+
+    month = previous_month()
+    store_figures(world.a.school, month, {"Q1": (9, 10), "Q12": (0, 0), PENDING: (3, 3)})
+    store_figures(world.b.school, month, {"Q1": (5, 5), "Q12": (0, 0), PENDING: (0, 0)})
+    monthly_reports()
+    assert not Report.objects.filter(kind="quality", school__isnull=True, starts_on=month).exists()
+    store_figures(world.a.school, month, {"Q12": (2, 3), PENDING: (0, 0)})
+    monthly_reports()
+    district = Report.objects.get(kind="quality", school__isnull=True, starts_on=month)
+    assert district.data["totals"]["Q12"]["numerator"] == 2 and PENDING not in district.data["totals"]
+    assert SchoolMonth.objects.filter(code=PENDING).count() == 2  # kept, shown nowhere

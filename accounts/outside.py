@@ -48,10 +48,9 @@ class Identity:
             self.snils = normalize_snils(str(claims.get(provider(key)["snils_claim"]) or ""))
         except ValidationError:
             self.snils = None
-        self.name = " ".join(str(claims.get(c) or "") for c in ("family_name", "given_name", "middle_name")).strip()
 
     def as_dict(self):
-        return {"provider": self.provider, "subject": self.subject, "snils": self.snils, "name": self.name}
+        return {"provider": self.provider, "subject": self.subject, "snils": self.snils}
 
     @classmethod
     def from_dict(cls, data):

@@ -291,3 +291,47 @@ def journal_copy_pdf(school, school_class, term, journals, copy=None):
     )
     label = f"{school_class} класс, {term}" + (f", копия № {copy.number}. " if copy else ". ")
     return render(story, title=f"Копия журнала, {school_class} класс, {term}", pagesize=landscape(A4), page_label=label)
+
+
+def check_pdf(school, check, remarks):
+    """Справка о проверке журнала: what was checked, the summary, each remark with its deadline
+    and where it stands, the signature lines."""
+    look = styles()
+    text, title = look["text"], look["title"]
+    rows = [["№", "Замечание", "Срок", "Состояние", "Ответ учителя"]] + [
+        [
+            str(n),
+            Paragraph(escape(r.text), text),
+            f"{r.due_on:%d.%m.%Y}",
+            Paragraph(escape(r.get_state_display()), text),
+            Paragraph(escape(r.answer or r.returned_reason or ""), text),
+        ]
+        for n, r in enumerate(remarks, 1)
+    ]
+    story = [
+        Paragraph(escape(school.name), text),
+        Paragraph("Справка о проверке электронного журнала", title),
+        Paragraph(
+            escape(
+                f"Класс {check.school_class}, предмет «{check.subject.name}», период: {check.term}. "
+                f"Проверка {timezone.localtime(check.checked_at):%d.%m.%Y}."
+            ),
+            text,
+        ),
+        Spacer(1, 3 * mm),
+        Paragraph(escape(check.summary or "Итог не записан."), text),
+        Spacer(1, 3 * mm),
+    ]
+    if remarks:
+        story.append(
+            Table(
+                rows,
+                colWidths=[8 * mm, 75 * mm, 20 * mm, 30 * mm, 45 * mm],
+                repeatRows=1,
+                style=grid_style(look["font"]),
+            )
+        )
+    story += signature_lines(
+        text, "Заместитель директора: ____________________", "С справкой ознакомлен(а): ____________________"
+    )
+    return render(story, title="Справка о проверке журнала")

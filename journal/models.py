@@ -512,6 +512,49 @@ class TeacherAbsence(models.Model):
         return f"{self.starts_on:%d.%m}–{self.ends_on:%d.%m.%Y}"
 
 
+class JournalCheck(models.Model):
+    """The deputy's check of one journal (class × subject) for a period (Инструкция 3.2.2 а of
+    001): a summary for the справка and remarks, each with a deadline for the teacher."""
+
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField("итог проверки", blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+
+
+class CheckRemark(models.Model):
+    """One remark of a check to the journal's teacher: open until the teacher marks it fixed,
+    then confirmed by the deputy or returned (open again, with the reason) — the «возвратный
+    талон» of the regulations. Never deleted."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "к исправлению"
+        FIXED = "fixed", "исправлено, ждёт проверки"
+        CONFIRMED = "confirmed", "исправление подтверждено"
+
+    journal_check = models.ForeignKey(JournalCheck, on_delete=models.PROTECT, related_name="remarks")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.CharField("замечание", max_length=500)
+    due_on = models.DateField("исправить до")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    answer = models.CharField("что исправлено", max_length=500, blank=True)
+    returned_reason = models.CharField("почему возвращено", max_length=500, blank=True)
+    fixed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+
 class RecordQuerySet(models.QuerySet):
     def live(self):
         """Records as they stand: deleted ones are kept for the history, not counted."""

@@ -205,6 +205,10 @@ RULES = [
     ),
     ("Term and year marks, the thematic plan", "the subject's teacher in the class"),
     ("Cancel a lesson", "the deputy"),
+    (
+        "Check a journal: remarks with a deadline, a fix confirmed or returned; the справка",
+        "the deputy; the remark's teacher marks it fixed; the director reads",
+    ),
     ("Addresses in a cell's history", "the deputy, the director, the lesson's own teacher"),
     ("Class lists", "the school's staff"),
     (

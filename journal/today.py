@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role
 
 from . import rulebook
-from .models import Attendance, Lesson, Mark, Pupil, SchoolClass, TeacherAbsence, Term
+from .models import Attendance, CheckRemark, Lesson, Mark, Pupil, SchoolClass, TeacherAbsence, Term
 
 SOON = timedelta(days=14)  # a term's end this near puts its final marks on the start page
 MISSING = Q(topic="") | Q(attendance_taken_at__isnull=True) | Q(homework="", homework_none=False)
@@ -54,6 +54,12 @@ def teacher_day(user, today):
         "lessons": lessons,
         "behind": behind,
         "behind_count": mine.filter(MISSING, date__lt=today, term__in=running).count(),
+        # The deputy's remarks still to fix (journal.services.checks).
+        "remarks": list(
+            CheckRemark.objects.filter(teacher=user, state=CheckRemark.State.OPEN).select_related(
+                "journal_check__school_class", "journal_check__subject"
+            )
+        ),
     }
 
 
@@ -102,7 +108,7 @@ def class_teacher_day(user, today):
     return found
 
 
-def deputy_day(today):
+def deputy_day(today, user=None):
     """Today's lessons of teachers recorded absent that nobody covers yet, today's substitutions,
     and the teachers with the most earlier lessons still lacking something."""
     away = TeacherAbsence.objects.filter(withdrawn_at__isnull=True, starts_on__lte=today, ends_on__gte=today)
@@ -124,6 +130,12 @@ def deputy_day(today):
         .order_by("-n")[:5]
     )
     return {
+        "to_confirm": list(
+            CheckRemark.objects.filter(state=CheckRemark.State.FIXED, journal_check__checked_by=user).select_related(
+                "journal_check__school_class", "journal_check__subject", "teacher"
+            )
+        ),
+        "overdue": CheckRemark.objects.filter(state=CheckRemark.State.OPEN, due_on__lt=today).count(),
         "uncovered": uncovered,
         "substituted": Lesson.objects.filter(date=today, taught_by__isnull=False, cancelled_at__isnull=True).count(),
         "behind": list(behind),
@@ -156,7 +168,7 @@ def start_page(user, roles, today=None):
     if Role.CLASS_TEACHER in roles:
         page["led"] = class_teacher_day(user, today)
     if Role.DEPUTY in roles:
-        page["deputy"] = deputy_day(today)
+        page["deputy"] = deputy_day(today, user)
     if Role.DIRECTOR in roles:
         page["month"] = school_month(today)
     if roles & (rulebook.TEACHING | rulebook.READ_ALL):

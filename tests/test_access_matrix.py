@@ -124,6 +124,11 @@ def cast(world, settings, tmp_path):
         away = journal.record_teacher_absence(
             school=a.school, teacher=a.teacher, starts_on=today, ends_on=today, reason="course", by=a.deputy
         )
+        # 5А maths is the class teacher's journal: the remark goes to them.
+        check = journal.check_journal(
+            school=a.school, school_class=a.school_class, subject=cal.math, term=cal.term, summary="Итог",
+            remarks=[("Заполнить темы", today + timedelta(days=3))], by=a.deputy,
+        )  # fmt: skip
         mark = journal.add_mark(maths_lesson, pupil=a.pupils[0], value="5", work_type=cal.answer, by=a.class_teacher)
         journal.take_attendance(maths_lesson, absent=[a.pupils[1]], by=a.class_teacher)
         absence = maths_lesson.attendance.get(pupil=a.pupils[1])
@@ -198,6 +203,7 @@ def cast(world, settings, tmp_path):
         invitation=invitation,
         membership=membership,
         away=away,
+        check=check,
         guardian=guardian,
         printed_copy=printed_copy,
         archive=archive,
@@ -251,6 +257,8 @@ def school_get_cases(o):
         (f"/timetable/teachers/{a.pupil_user.pk}/", set()),  # not a teacher: nobody's timetable
         ("/substitutions/", READERS),
         ("/substitutions/absences/", {DE}),
+        (f"/journal/{c5}/{maths}/checks/", HEADS),
+        (f"/checks/{o['check'].pk}/", HEADS | {CT}),
         (f"/substitutions/absences/{o['away'].pk}/", {DE}),
         # Lessons: the journal's readers, the lesson's own teacher, its substitute.
         (f"/lessons/{ml}/", {CT, DE, DI}),
@@ -351,6 +359,8 @@ def school_write_cases(o):
         ("post", "/staff/invite/", {AD}),
         ("post", f"/staff/{o['membership'].pk}/end/", {AD}),
         ("post", "/substitutions/absences/", {DE}),
+        ("post", f"/journal/{c5}/{cal.math.pk}/checks/", {DE}),
+        ("post", f"/checks/{o['check'].pk}/", HEADS | {CT}),
         ("post", f"/substitutions/absences/{o['away'].pk}/", {DE}),
         ("post", f"/staff/{o['membership'].pk}/correct/", {AD, CL}),
         ("post", f"/staff/{o['membership'].pk}/reset-two-factor/", {AD}),

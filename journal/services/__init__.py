@@ -10,6 +10,7 @@ changes nothing on refusal, and writes an audit entry for what it changed. Calle
 - timetable: subjects, curriculum, load, bells, the timetable and the lessons it makes;
 - records: substitutions, topic, homework, marks and attendance of a lesson;
 - substitutions: a teacher's absence and covering its lessons;
+- checks: the deputy's check of a journal and its remarks' round trip;
 - finals: term and year marks, reopening a closed term;
 - plans: thematic plans and their planned dates;
 - copies: the paper copies of the journal and their register;
@@ -26,6 +27,7 @@ from .calendar import (
     set_grade_scheme,
     set_rules,
 )
+from .checks import check_journal, mark_fixed, settle_remark
 from .copies import certify_journal_copy, print_journal_copy
 from .finals import (
     reopen,
@@ -88,6 +90,9 @@ from .timetable import (
 from .year_end import turn_over_year, year_end_plan
 
 __all__ = [
+    "check_journal",
+    "mark_fixed",
+    "settle_remark",
     "set_attendance_of",
     "cover",
     "record_teacher_absence",

@@ -1,5 +1,6 @@
 """A school's pages, one module per area (the same areas as journal.services); urls use journal.views.<name>."""
 
+from .checks import journal_check, journal_checks
 from .classes import (
     absences,
     class_detail,
@@ -54,6 +55,8 @@ from .year_records import (
 )
 
 __all__ = [
+    "journal_check",
+    "journal_checks",
     "archive_zip",
     "archives",
     "journal_copies",

@@ -1,0 +1,116 @@
+"""The deputy's check of a journal and its remarks' round trip: remark with a deadline → the
+teacher marks it fixed → the deputy confirms it or returns it with the reason (001 Инструкция
+3.2.2 а, 3.2.4 д; Положение 8.3)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Membership, Role
+from audit.models import record
+from notifications.services import notify
+
+from ..models import CheckRemark, JournalCheck, Lesson, TeachingLoad
+
+MAX_REMARKS = 20
+
+
+def journal_teacher(school_class, subject, term):
+    """Whose journal it is: the teaching load's teacher, else who has most of its lessons."""
+    load = TeachingLoad.objects.filter(school_class=school_class, subject=subject).values_list("teacher", flat=True)
+    if load:
+        return load[0]
+    found = (
+        Lesson.objects.filter(school_class=school_class, subject=subject, term=term)
+        .values("teacher")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return found and found["teacher"]
+
+
+def _words(text):
+    return " ".join((text or "").split())
+
+
+@transaction.atomic
+def check_journal(*, school, school_class, subject, term, summary, remarks, by, ip=None):
+    """A check with its remarks as (text, due date); the teacher is told of each."""
+    if not Membership.objects.at(school).filter(user=by, role=Role.DEPUTY).exists():
+        raise PermissionDenied("Журнал проверяет заместитель директора.")
+    remarks = [(_words(text)[:500], due_on) for text, due_on in remarks if _words(text)]
+    if not remarks and not _words(summary):
+        raise ValidationError({"summary": "Запишите итог проверки или хотя бы одно замечание."})
+    if len(remarks) > MAX_REMARKS:
+        raise ValidationError({"remarks": f"Не больше {MAX_REMARKS} замечаний в одной проверке."})
+    today = timezone.localdate()
+    for text, due_on in remarks:
+        if due_on is None or due_on < today:
+            raise ValidationError({"remarks": f"«{text[:40]}»: укажите срок исправления не раньше сегодняшнего дня."})
+    teacher = journal_teacher(school_class, subject, term)
+    if remarks and teacher is None:
+        raise ValidationError("У этого журнала нет учителя: замечания некому направить.")
+    check = JournalCheck.objects.create(
+        school_class=school_class, subject=subject, term=term, summary=_words(summary)[:5000], checked_by=by
+    )
+    made = CheckRemark.objects.bulk_create(
+        CheckRemark(journal_check=check, teacher_id=teacher, text=text, due_on=due_on) for text, due_on in remarks
+    )
+    record(
+        "journal.checked",
+        check,
+        by=by,
+        ip=ip,
+        new={"class": str(school_class), "subject": subject.name, "term": str(term), "remarks": len(made)},
+    )
+    if made:
+        notify(
+            [teacher],
+            "message",
+            f"Проверка журнала {school_class}, {subject.name}: замечаний {len(made)}, "
+            f"первое — до {min(r.due_on for r in made):%d.%m.%Y}.",
+        )
+    return check
+
+
+def _remark(remark):
+    return CheckRemark.objects.select_for_update().select_related("journal_check").get(pk=remark.pk)
+
+
+@transaction.atomic
+def mark_fixed(remark, *, answer, by, ip=None):
+    remark = _remark(remark)
+    if remark.teacher_id != by.pk:
+        raise PermissionDenied("Исправление отмечает учитель, которому направлено замечание.")
+    if remark.state != CheckRemark.State.OPEN:
+        raise ValidationError("Замечание уже отмечено исправленным.")
+    remark.state, remark.answer, remark.fixed_at = CheckRemark.State.FIXED, _words(answer)[:500], timezone.now()
+    remark.save(update_fields=["state", "answer", "fixed_at"])
+    record("check_remark.fixed", remark, by=by, ip=ip, new={"answer": remark.answer})
+    notify([remark.journal_check.checked_by_id], "message", f"Учитель отметил исправленным: «{remark.text[:80]}».")
+    return remark
+
+
+@transaction.atomic
+def settle_remark(remark, *, confirmed, reason="", by, ip=None):
+    """The deputy confirms the fix, or returns the remark (open again) with the reason."""
+    remark = _remark(remark)
+    if remark.journal_check.checked_by_id != by.pk:
+        raise PermissionDenied("Исправление подтверждает заместитель директора, проводивший проверку.")
+    if remark.state != CheckRemark.State.FIXED:
+        raise ValidationError("Подтвердить или вернуть можно замечание, отмеченное исправленным.")
+    if confirmed:
+        remark.state, remark.confirmed_at = CheckRemark.State.CONFIRMED, timezone.now()
+        remark.save(update_fields=["state", "confirmed_at"])
+        record("check_remark.confirmed", remark, by=by, ip=ip)
+        return remark
+    reason = _words(reason)
+    if not reason:
+        raise ValidationError({"reason": "Укажите, что ещё не исправлено."})
+    remark.state, remark.returned_reason, remark.fixed_at = CheckRemark.State.OPEN, reason[:500], None
+    remark.save(update_fields=["state", "returned_reason", "fixed_at"])
+    record("check_remark.returned", remark, by=by, ip=ip, new={"reason": reason})
+    notify([remark.teacher_id], "message", f"Замечание возвращено: «{remark.text[:80]}» — {reason}")
+    return remark

@@ -43,6 +43,7 @@ urlpatterns = common + [
     path("children/<slug:slug>/<int:pupil_id>/consent/", diary_views.consent_withdraw, name="consent_withdraw"),
     path("children/<slug:slug>/<int:pupil_id>/correction/", diary_views.child_correction, name="child_correction"),
     path("children/<slug:slug>/<int:pupil_id>/views/", diary_views.child_page, {"page": "views"}, name="child_views"),
+    path("children/<slug:slug>/<int:pupil_id>/plan/", diary_views.child_page, {"page": "plan"}, name="child_plan"),
     path(
         "children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/",
         diary_views.child_file,

@@ -101,6 +101,7 @@ urlpatterns = common + [
     path("diary/marks/", diary_views.own_page, {"page": "marks"}, name="diary_marks"),
     path("diary/attendance/", diary_views.own_page, {"page": "attendance"}, name="diary_attendance"),
     path("diary/views/", diary_views.own_page, {"page": "views"}, name="diary_views"),
+    path("diary/plan/", diary_views.own_page, {"page": "plan"}, name="diary_plan"),
     path("diary/files/<int:lesson_id>/<int:file_id>/", diary_views.own_file, name="diary_file"),
     path("api/v1/diary/week/", diary_api.own_week, name="api_diary_week"),
     path("api/v1/diary/marks/", diary_api.own_marks, name="api_diary_marks"),

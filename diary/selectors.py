@@ -24,6 +24,7 @@ from journal.models import (
     Rules,
     Subgroup,
     Subject,
+    ThematicPlan,
 )
 from journal.selectors import suggested_final, terms_of, weighted_average
 from notifications.selectors import unread_count
@@ -352,6 +353,30 @@ class Child:
     @property
     def class_name(self):
         return str(self.pupil.school_class)
+
+
+def class_plans(pupil, year):
+    """The thematic plans of the pupil's class for the year, read-only for the family: each
+    subject's topics with their planned date and the day a lesson covered them."""
+    if year is None:
+        return []
+    plans = (
+        ThematicPlan.objects.filter(school_class=pupil.school_class_id, year=year)
+        .select_related("subject")
+        .order_by("subject__name")
+    )
+    held = {}
+    for topic_id, day in Lesson.objects.filter(
+        planned_topic__plan__in=plans, cancelled_at__isnull=True
+    ).values_list("planned_topic", "date"):
+        held[topic_id] = min(day, held.get(topic_id, day))
+    found = []
+    for plan in plans:
+        topics = list(plan.topics.order_by("position"))
+        for topic in topics:
+            topic.held_on = held.get(topic.pk)
+        found.append((plan.subject, topics))
+    return found
 
 
 NEW_MARKS = timedelta(days=7)

@@ -66,6 +66,8 @@ def _page(request, pupil, page, base, extra=None):
         context.update(summary=summary, absent=absent, late=late)
     elif page == "views":
         context.update(views=selectors.views_of(pupil))
+    elif page == "plan":
+        context.update(plans=selectors.class_plans(pupil, year), today=timezone.localdate())
     if page != "views":
         log_view(request, [pupil], f"diary.{page}")
     return render(request, f"diary/{page}.html", context)

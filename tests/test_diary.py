@@ -178,3 +178,28 @@ def test_the_class_teacher_prints_a_weekly_report_one_page_per_pupil(world, ente
     other_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(other.content)).pages)
     assert "Бета" in other_text and "Альфа" not in other_text
     assert enter(a.class_teacher, world.b.host).get(f"/classes/{a.school_class.pk}/weekly-report/").status_code == 302
+
+
+def test_a_family_reads_the_classs_thematic_plan_with_what_is_already_covered(world, enter, lesson):
+    a, b, cal = world.a, world.b, world.calendar_a
+    with schema_context(a.school.schema_name):
+        plan = services.save_plan(
+            subject=cal.math,
+            school_class=a.school_class,
+            year=cal.year,
+            topics=[("Обыкновенные дроби", 2, lesson.date), ("Десятичные дроби", 3, None)],
+            by=a.class_teacher,
+        )
+        first = plan.topics.get(position=1)
+        services.set_topic(lesson, topic=first.title, planned_topic=first, by=a.class_teacher)
+    with schema_context(b.school.schema_name):
+        services.save_plan(
+            subject=world.calendar_b.math, school_class=b.school_class, year=world.calendar_b.year,
+            topics=[("Тема школы Бета", 1)], by=b.class_teacher,
+        )  # fmt: skip
+    page = enter(world.parent).get(f"/children/{a.school.slug}/{a.pupils[0].pk}/plan/").content.decode()
+    assert "Обыкновенные дроби" in page and f"{lesson.date:%d.%m.%Y}</td>\n  <td>{lesson.date:%d.%m.%Y}" in page
+    assert "Десятичные дроби" in page and "Тема школы Бета" not in page
+    assert enter(world.other_parent).get(f"/children/{a.school.slug}/{a.pupils[0].pk}/plan/").status_code == 404
+    own = enter(a.pupil_user, a.host).get("/diary/plan/").content.decode()
+    assert "Обыкновенные дроби" in own and "Тематическое планирование" in own

@@ -366,9 +366,9 @@ def class_plans(pupil, year):
         .order_by("subject__name")
     )
     held = {}
-    for topic_id, day in Lesson.objects.filter(
-        planned_topic__plan__in=plans, cancelled_at__isnull=True
-    ).values_list("planned_topic", "date"):
+    for topic_id, day in Lesson.objects.filter(planned_topic__plan__in=plans, cancelled_at__isnull=True).values_list(
+        "planned_topic", "date"
+    ):
         held[topic_id] = min(day, held.get(topic_id, day))
     found = []
     for plan in plans:

@@ -415,6 +415,13 @@ class TimetableSlot(models.Model):
 # --- The journal itself --------------------------------------------------------------
 
 
+class LessonQuerySet(models.QuerySet):
+    def conducted_by(self, user):
+        """The lessons `user` (a person or an id) gives: as the substitute, or as the timetabled
+        teacher of a lesson nobody substitutes (Lesson.conducted_by_id, in SQL)."""
+        return self.filter(Q(taught_by=user) | Q(taught_by__isnull=True, teacher=user))
+
+
 class Lesson(models.Model):
     """A dated occurrence of a timetable slot. It exists before anyone writes to it, so an
     untouched lesson is still there to be counted as missing."""
@@ -465,6 +472,8 @@ class Lesson(models.Model):
     topic_entered_at = models.DateTimeField(null=True, blank=True)
     homework_entered_at = models.DateTimeField(null=True, blank=True)
     attendance_taken_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LessonQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "number"]

@@ -15,10 +15,6 @@ SOON = timedelta(days=14)  # a term's end this near puts its final marks on the 
 MISSING = Q(topic="") | Q(attendance_taken_at__isnull=True) | Q(homework="", homework_none=False)
 
 
-def conducted_by(user):
-    return Q(taught_by=user) | Q(taught_by__isnull=True, teacher=user)
-
-
 def missing(lesson):
     """What a lesson of today or before still lacks, in words."""
     gaps = []
@@ -34,8 +30,10 @@ def missing(lesson):
 def teacher_day(user, today):
     """Today's lessons (on a day without any, the next day that has some), each with what it
     still lacks; and the earlier lessons of the running terms that still lack something."""
-    mine = Lesson.objects.filter(conducted_by(user), cancelled_at__isnull=True).select_related(
-        "school_class", "subject", "subgroup"
+    mine = (
+        Lesson.objects.conducted_by(user)
+        .filter(cancelled_at__isnull=True)
+        .select_related("school_class", "subject", "subgroup")
     )
     day = (
         today

@@ -218,7 +218,7 @@ def by_teacher(month, today=None):
         held.filter(taught_by__isnull=True).values_list("teacher", flat=True)
     )
     for teacher_id in sorted(conductors - {None}):
-        figures = lesson_figures(held.filter(Q(taught_by=teacher_id) | Q(taught_by__isnull=True, teacher=teacher_id)))
+        figures = lesson_figures(held.conducted_by(teacher_id))
         figures["Q10"] = (int(teacher_id in active), 1) if teacher_id in with_load else (0, 0)
         rows[teacher_id] = figures
     return rows

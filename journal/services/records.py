@@ -56,9 +56,9 @@ def _in_words(lesson):
 def lesson_of_teacher_at(teacher_id, lesson):
     """Another lesson the teacher conducts in the same period of the same day, or None."""
     return (
-        Lesson.objects.filter(date=lesson.date, number=lesson.number, cancelled_at__isnull=True)
+        Lesson.objects.conducted_by(teacher_id)
+        .filter(date=lesson.date, number=lesson.number, cancelled_at__isnull=True)
         .exclude(pk=lesson.pk)
-        .filter(Q(taught_by=teacher_id) | Q(taught_by__isnull=True, teacher=teacher_id))
         .select_related("school_class", "subject")
         .first()
     )

@@ -1,10 +1,10 @@
 """What the operator's console reads: payers and their debts, invoices, unmatched payments."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from groundwork.days import next_month
 from sms.selectors import used_by_schools
 from tenants.models import School
 
@@ -49,8 +49,7 @@ def invoices_of(month=None):
 def sms_usage(month):
     """Per school, the month's SMS notices: sent (or on their way) against the school's limit,
     and those not sent because the limit was reached."""
-    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-    used = used_by_schools(month, following)
+    used = used_by_schools(month, next_month(month))
     return [
         {"school": school, "limit": school.sms_monthly_limit, "sent": used.get(school.pk, (0, 0))[0],
          "over": used.get(school.pk, (0, 0))[1]}

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import record
-from groundwork.days import day_from
+from groundwork.days import day_from, next_month
 from tenants.models import School, SchoolFigures
 
 from . import bank
@@ -123,10 +123,10 @@ def create_contract(*, payer, number, signed_on, starts_on, plan, schools, ends_
 def change_plan(contract, *, plan, effective_from, by, ip=None, today=None):
     """A new plan from the first day of a coming month: a month already begun is billed on the plan it began with."""
     today = today or timezone.localdate()
-    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    if effective_from.day != 1 or effective_from < next_month:
+    first = next_month(today)
+    if effective_from.day != 1 or effective_from < first:
         raise ValidationError(
-            {"effective_from": f"План меняется с 1-го числа следующего месяца: не раньше {next_month:%d.%m.%Y}."}
+            {"effective_from": f"План меняется с 1-го числа следующего месяца: не раньше {first:%d.%m.%Y}."}
         )
     old = contract.plan_on(effective_from)
     ContractPlan.objects.update_or_create(

@@ -1,7 +1,7 @@
 """Days typed into an address (?date=, ?week=, ?month=): only within the years a school record
 can hold, so that a page's "previous" and "next" never run past year 1 or 9999."""
 
-from datetime import date
+from datetime import date, timedelta
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
@@ -13,3 +13,8 @@ def day_from(text):
     except (TypeError, ValueError):
         return None
     return day if EARLIEST <= day <= LATEST else None
+
+
+def next_month(day):
+    """The first day of the month after the one `day` is in."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)

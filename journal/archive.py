@@ -24,6 +24,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from audit.models import record
+from groundwork.days import next_month
 from groundwork.pdf import as_pdfa
 from groundwork.spreadsheets import row as spreadsheet_row
 
@@ -222,7 +223,7 @@ def year_documents(school, year):
         files[f"reports/missed-lessons-{month:%Y-%m}.csv"] = _csv(
             ["учитель", "дата", "урок", "класс", "предмет", "что", "причина"], rows
         )
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
+        month = next_month(month)
     return files
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from audit.models import AuditEntry
-from groundwork.days import day_from
+from groundwork.days import day_from, next_month
 
 from . import rulebook
 from .models import (
@@ -215,11 +215,6 @@ def day_lessons(day):
     )
 
 
-def month_bounds(day):
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1)
-
-
 def cover_plan(absence, school):
     """The absence's lessons by day, as [(day, [lesson])]. A covered lesson carries its substitute
     (`taught_by`); an uncovered one `free`, as (teacher, teaches the subject, substitutions this
@@ -247,7 +242,7 @@ def cover_plan(absence, school):
     subjects = {}
     for teacher, subject in TeachingLoad.objects.values_list("teacher", "subject"):
         subjects.setdefault(teacher, set()).add(subject)
-    first, after = month_bounds(absence.starts_on)
+    first, after = absence.starts_on.replace(day=1), next_month(absence.starts_on)
     taken = dict(
         Lesson.objects.filter(taught_by__isnull=False, date__gte=first, date__lt=after)
         .values("taught_by")

@@ -296,6 +296,11 @@ class PushSubscription(models.Model):
         return bool(found) and all(ipaddress.ip_address(info[4][0].split("%")[0]).is_global for info in found)
 
 
+def identity_provider_name(key):
+    """An identity provider's name as people know it («Госуслуги»), from settings.IDENTITY_PROVIDERS."""
+    return settings.IDENTITY_PROVIDERS.get(key, {}).get("name", key)
+
+
 class OutsideIdentity(models.Model):
     """A person's identity at an identity provider (Госуслуги, a regional one), linked to their one
     account: the provider's stable subject id. Linked by the person themselves, never made by the
@@ -316,4 +321,4 @@ class OutsideIdentity(models.Model):
 
     @property
     def provider_name(self):
-        return settings.IDENTITY_PROVIDERS.get(self.provider, {}).get("name", self.provider)
+        return identity_provider_name(self.provider)

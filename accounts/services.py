@@ -31,6 +31,7 @@ from .models import (
     Role,
     User,
     hash_code,
+    identity_provider_name,
 )
 from .signals import pupil_invitation_accepted
 
@@ -235,10 +236,6 @@ def unlink_outside_identity(user, link_id, *, ip):
     link.save(update_fields=["ended_at"])
     record("user.outside_unlinked", user, by=user, ip=ip, old={"provider": link.provider})
     return link
-
-
-def identity_provider_name(key):
-    return settings.IDENTITY_PROVIDERS.get(key, {}).get("name", key)
 
 
 @transaction.atomic

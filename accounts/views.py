@@ -48,7 +48,16 @@ from .forms import (
     StaffInvitationForm,
 )
 from .middleware import roles_for
-from .models import STAFF_ROLES, Invitation, LoginAttempt, Membership, NotificationPreference, Role, User
+from .models import (
+    STAFF_ROLES,
+    Invitation,
+    LoginAttempt,
+    Membership,
+    NotificationPreference,
+    Role,
+    User,
+    identity_provider_name,
+)
 from .selectors import places_of
 
 BACKEND = "accounts.backends.IdentifierBackend"
@@ -116,9 +125,7 @@ def outside_start(request, key):
     try:
         return outside.client(key).authorize_redirect(request, done)
     except (OAuthError, requests.RequestException, ValueError):
-        messages.error(
-            request, f"{services.identity_provider_name(key)} сейчас не отвечает. Войдите по логину и паролю."
-        )
+        messages.error(request, f"{identity_provider_name(key)} сейчас не отвечает. Войдите по логину и паролю.")
         return redirect("account" if request.session[OUTSIDE_LINKING] else "login")
 
 
@@ -130,7 +137,7 @@ def outside_done(request, key):
     vouches for is offered the link; nobody else gets in, and no account is made."""
     if outside.provider(key) is None:
         raise Http404
-    name, linking = services.identity_provider_name(key), request.session.pop(OUTSIDE_LINKING, False)
+    name, linking = identity_provider_name(key), request.session.pop(OUTSIDE_LINKING, False)
     try:
         identity = outside.identity_from(request, key)
     except (OAuthError, ValidationError, requests.RequestException, ValueError):
@@ -167,7 +174,7 @@ def outside_link(request):
         messages.error(request, "Время подтверждения истекло. Войдите через поставщика входа ещё раз.")
         return redirect("login")
     identity = outside.Identity.from_dict({k: v for k, v in pending.items() if k not in ("user", "until")})
-    name = services.identity_provider_name(identity.provider)
+    name = identity_provider_name(identity.provider)
     if request.method == "POST":
         del request.session[OUTSIDE_PENDING]
         try:
@@ -420,7 +427,7 @@ def account(request):
             "sign_ins": [
                 (
                     attempt,
-                    services.identity_provider_name(attempt.identifier)
+                    identity_provider_name(attempt.identifier)
                     if attempt.identifier in settings.IDENTITY_PROVIDERS
                     else "пароль",
                 )

@@ -13,24 +13,33 @@ class ForgottenPasswordForm(forms.Form):
     identifier = forms.CharField(label=_("E-mail, телефон или СНИЛС, с которым вы входите"), max_length=254)
 
 
-class CodePasswordForm(forms.Form):
-    code = forms.CharField(
-        label=_("Код из SMS"),
+def code_field(label):
+    """A 6-digit code typed off an SMS or a letter (the phone offers its digits and the code)."""
+    return forms.CharField(
+        label=label,
         max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
-    password = forms.CharField(
-        label=_("Новый пароль"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-    password_again = forms.CharField(
-        label=_("Новый пароль ещё раз"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
+
+
+class PasswordTwiceForm(forms.Form):
+    """A form with `password` and `password_again`, which must match."""
 
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("Пароли не совпадают."))
         return data
+
+
+class CodePasswordForm(PasswordTwiceForm):
+    code = code_field(_("Код из SMS"))
+    password = forms.CharField(
+        label=_("Новый пароль"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Новый пароль ещё раз"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
 
 class NewEmailForm(forms.Form):
@@ -46,11 +55,7 @@ class NewPhoneForm(forms.Form):
 
 
 class ContactCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Код подтверждения"),
-        max_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
-    )
+    code = code_field(_("Код подтверждения"))
 
 
 class PreferenceForm(forms.ModelForm):
@@ -73,7 +78,7 @@ class InvitationCodeForm(forms.Form):
     code = forms.CharField(label=_("Код приглашения"), max_length=20, help_text=_("Например, ABCDE-FGH23"))
 
 
-class NewAccountForm(forms.Form):
+class NewAccountForm(PasswordTwiceForm):
     last_name = forms.CharField(label=_("Фамилия"), max_length=100)
     first_name = forms.CharField(label=_("Имя"), max_length=100)
     middle_name = forms.CharField(label=_("Отчество"), max_length=100, required=False)
@@ -82,12 +87,6 @@ class NewAccountForm(forms.Form):
     snils = forms.CharField(label=_("СНИЛС"), max_length=14, required=False)
     password = forms.CharField(label=_("Пароль"), widget=forms.PasswordInput)
     password_again = forms.CharField(label=_("Пароль ещё раз"), widget=forms.PasswordInput)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password_again"):
-            self.add_error("password_again", _("Пароли не совпадают."))
-        return data
 
 
 class ConsentForm(forms.Form):

@@ -335,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications": {"task": "notifications.tasks.sweep_notifications", "schedule": 60.0},
     "sms": {"task": "sms.tasks.send_text_messages", "schedule": 60.0},
     "quality-indicators": {"task": "monitoring.tasks.dispatch_school_months", "schedule": crontab(hour=2, minute=30)},
+    "programme-figures": {
+        "task": "monitoring.tasks.dispatch_school_programmes",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Each school makes its own filling (1st) and activity (Monday) report, then the district's is put together.
     "filling-reports": {
         "task": "monitoring.tasks.dispatch_school_reports",

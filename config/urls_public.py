@@ -44,6 +44,19 @@ urlpatterns = common + [
     path("children/<slug:slug>/<int:pupil_id>/correction/", diary_views.child_correction, name="child_correction"),
     path("children/<slug:slug>/<int:pupil_id>/views/", diary_views.child_page, {"page": "views"}, name="child_views"),
     path("children/<slug:slug>/<int:pupil_id>/plan/", diary_views.child_page, {"page": "plan"}, name="child_plan"),
+    path("children/<slug:slug>/<int:pupil_id>/exams/", diary_views.child_page, {"page": "exams"}, name="child_exams"),
+    path("children/<slug:slug>/<int:pupil_id>/years/", diary_views.child_page, {"page": "years"}, name="child_years"),
+    path("children/<slug:slug>/<int:pupil_id>/portfolio/", diary_views.child_portfolio, name="child_portfolio"),
+    path(
+        "children/<slug:slug>/<int:pupil_id>/portfolio/<int:entry_id>/",
+        diary_views.child_portfolio_file,
+        name="child_portfolio_file",
+    ),
+    path(
+        "children/<slug:slug>/<int:pupil_id>/programmes/<int:programme_id>/",
+        diary_views.child_programme,
+        name="child_programme",
+    ),
     path(
         "children/<slug:slug>/<int:pupil_id>/files/<int:lesson_id>/<int:file_id>/",
         diary_views.child_file,
@@ -88,5 +101,6 @@ urlpatterns = common + [
         monitoring_views.district_report,
         name="district_report_file",
     ),
+    path("district/programme/", monitoring_views.district_programme, name="district_programme"),
     path("district/quality/<slug:slug>/", monitoring_views.district_school, name="quality_school"),
 ]

@@ -7,24 +7,35 @@ history and (later) the monitoring see a realistic journal."""
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
+from groundwork.pdf import cyrillic_font, render
 from journal import services
 from journal.models import (
+    AcademicYear,
     Attendance,
     FinalMark,
+    Guardian,
+    Holiday,
     Lesson,
     Mark,
     Pupil,
+    PupilMovement,
     SchoolClass,
     Subject,
+    Term,
     WorkType,
 )
-from journal.selectors import journal_grid
+from journal.selectors import current_year, journal_grid, programme
 
 # Subject: (weekly hours by grade level), as in a typical учебный план.
 CURRICULUM = {
@@ -80,6 +91,15 @@ DEFAULT_TOPICS = [
     "Обобщение",
     "Контроль знаний",
     "Работа над ошибками",
+]
+
+
+# The type of lesson a planned topic's title says (the programme report counts them).
+KINDS = [
+    ("Контроль знаний", "test"),
+    ("Практическая работа", "practice"),
+    ("Обобщение", "review"),
+    ("Развитие речи", "lesson"),
 ]
 
 
@@ -223,6 +243,7 @@ def fill_journal(school, *, until, seed=2026):
             topic = plans[key][min(plans[key + ("next",)], len(plans[key]) - 1)]
             plans[key + ("next",)] += 1
             lesson.topic, lesson.planned_topic, lesson.topic_entered_at = topic.title, topic, entered
+            lesson.kind = next((kind for start, kind in KINDS if topic.title.startswith(start)), "lesson")
         if rng.random() < 0.93:
             lesson.homework, lesson.homework_entered_at = f"§ {rng.randint(1, 40)}, упр. {rng.randint(1, 300)}", entered
         if rng.random() < 0.01:
@@ -260,8 +281,8 @@ def fill_journal(school, *, until, seed=2026):
     with connection.cursor() as cursor:
         cursor.executemany(
             "UPDATE journal_lesson SET topic = %s, planned_topic_id = %s, topic_entered_at = %s, homework = %s,"
-            " homework_entered_at = %s, taught_by_id = %s, substitution_recorded_at = %s, attendance_taken_at = %s"
-            " WHERE id = %s",
+            " homework_entered_at = %s, taught_by_id = %s, substitution_recorded_at = %s, attendance_taken_at = %s,"
+            " kind = %s WHERE id = %s",
             [
                 (
                     lesson.topic,
@@ -272,6 +293,7 @@ def fill_journal(school, *, until, seed=2026):
                     lesson.taught_by_id,
                     lesson.substitution_recorded_at,
                     lesson.attendance_taken_at,
+                    lesson.kind,
                     lesson.pk,
                 )
                 for lesson in lessons
@@ -356,3 +378,128 @@ def set_final_marks(term):
         batch_size=2000,
     )
     return len(finals)
+
+
+def exams_and_programme(school, *, deputy, today):
+    """What the deputy and the teachers would have set by today: промежуточная аттестация in
+    Russian for each class from the 5th grade held on the last school day, its results entered
+    (one pupil failed and waits for a retake), one in maths ahead; a shortfall explained;
+    рабочие программы for every subject the school teaches, as PDF."""
+    holidays = list(Holiday.objects.all())
+    held_on = next((day for n in range(30) if services.is_school_day(day := today - timedelta(days=n), holidays)), None)
+    for school_class in SchoolClass.objects.filter(grade__gte=5).order_by("grade", "letter"):
+        russian = Lesson.objects.filter(school_class=school_class, subject__name="Русский язык").first()
+        if held_on and russian and russian.term.year.starts_on <= held_on:
+            exam = services.schedule_exam(
+                school=school, school_class=school_class, subject=russian.subject, kind="attestation",
+                form="dictation", held_on=held_on, by=deputy,
+            )  # fmt: skip
+            values = ["5", "4", "4", "2", "5", "4", "3", "4"]
+            results = [(pupil, values[n % len(values)]) for n, pupil in enumerate(exam.sitting())]
+            services.set_exam_results(exam, results, by=russian.teacher)
+        ahead = (
+            Lesson.objects.filter(
+                school_class=school_class, subject__name__in=["Математика", "Алгебра"], date__gt=today
+            )
+            .order_by("date")
+            .first()
+        )
+        if ahead is not None:
+            services.schedule_exam(
+                school=school, school_class=school_class, subject=ahead.subject, kind="attestation", form="test",
+                held_on=ahead.date, by=deputy,
+            )  # fmt: skip
+    running = Term.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+    if running is not None:
+        behind = [row for row in programme(running, today=today)["rows"] if row["shortfall"]]
+        for row in behind[:2]:
+            services.write_programme_note(
+                school_class=row["school_class"], subject=row["subject"], term=running,
+                shortfall_reason="Уроки выпали на праздничные дни и карантин по гриппу",
+                plan_correction="Темы «Повторение» и «Обобщение» объединены; добавлен урок в последнюю неделю четверти",
+                by=Lesson.objects.filter(school_class=row["school_class"], subject=row["subject"]).first().teacher,
+            )  # fmt: skip
+    year = current_year()
+    try:
+        font = cyrillic_font()
+    except ImproperlyConfigured:
+        return  # no Cyrillic font on this machine: the demo goes without the documents
+    style = ParagraphStyle("text", fontName=font, fontSize=11, leading=15)
+    grades = {c.grade for c in SchoolClass.objects.all()}
+    for name, hours in CURRICULUM.items():
+        subject = Subject.objects.get(name=name)
+        for grade in sorted(grades & set(hours)):
+            title = f"Рабочая программа по учебному предмету «{name}», {grade} класс"
+            story = [
+                Paragraph(escape(school.name), style),
+                Paragraph(escape(title), style),
+                Paragraph(f"Количество часов: {hours[grade]} в неделю, {hours[grade] * 34} в год.", style),
+                Paragraph("Планируемые результаты. Содержание учебного предмета. Тематическое планирование.", style),
+            ]
+            services.upload_work_programme(
+                school=school, subject=subject, grade=grade, year=year,
+                upload=SimpleUploadedFile(f"{title}.pdf", render(story, title=title)), by=deputy,
+            )  # fmt: skip
+
+
+def earlier_year_of(child, parent, *, entered_by):
+    """In this school, the year before last: a closed year with its quarters, a 2nd-grade class
+    and `child` (a pupil of another school now) in it with the year's term and year marks, then
+    withdrawn by a transfer — as the school's former journal left them, imported. The parent's
+    link to that record stays, so the diary shows the year."""
+    start, _ = school_year(timezone.localdate())
+    y = start.year - 2
+    year = AcademicYear.objects.create(
+        name=f"{y}/{y + 1}",
+        starts_on=date(y, 9, 1),
+        ends_on=date(y + 1, 8, 31),
+        closed_at=timezone.make_aware(datetime(y + 1, 6, 30, 12)),
+    )
+    quarters = [
+        Term.objects.create(year=year, scheme="quarter", number=n, starts_on=s, ends_on=e)
+        for n, (s, e) in enumerate(
+            [
+                (date(y, 9, 1), date(y, 10, 25)),
+                (date(y, 11, 5), date(y, 12, 27)),
+                (date(y + 1, 1, 12), date(y + 1, 3, 21)),
+                (date(y + 1, 3, 31), date(y + 1, 5, 26)),
+            ],
+            start=1,
+        )
+    ]
+    old_class = SchoolClass.objects.create(year=year, grade=2, letter="В")
+    record = Pupil.objects.create(
+        last_name=child.last_name,
+        first_name=child.first_name,
+        middle_name=child.middle_name,
+        birth_date=child.birth_date,
+        school_class=old_class,
+        enrolled_on=date(y - 1, 9, 1),
+        enrollment_order="41-у",
+        withdrawn_on=date(y + 1, 6, 30),
+    )
+    PupilMovement.objects.create(
+        pupil=record, kind="withdrawn", on=record.withdrawn_on, order_number="77-у",
+        order_date=record.withdrawn_on, from_class=old_class,
+    )  # fmt: skip
+    rng = random.Random(child.pk)
+    finals = []
+    for name in ("Русский язык", "Литературное чтение", "Математика", "Окружающий мир", "Английский язык"):
+        subject = Subject.objects.filter(name=name).first()
+        if subject is None:
+            continue
+        values = [rng.choice("5554") for _ in quarters]
+        for term, value in zip(quarters, values, strict=True):
+            finals.append((subject, term, value))
+        finals.append((subject, None, max(set(values), key=values.count)))
+    FinalMark.objects.bulk_create(
+        FinalMark(
+            pupil=record, subject=subject, school_class=old_class, year=year, term=term, value=value,
+            entered_by_id=entered_by.pk, entered_at=timezone.make_aware(datetime(y + 1, 5, 27, 15)),
+        )
+        for subject, term, value in finals
+    )  # fmt: skip
+    Guardian.objects.create(
+        pupil=record, user=parent, consent_at=timezone.make_aware(datetime(y, 9, 1, 9)), consent_version="1"
+    )
+    return record

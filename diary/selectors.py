@@ -8,23 +8,28 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.models import STAFF_ROLES, Membership, User
+from accounts.models import STAFF_ROLES, Membership, Role, User
 from accounts.selectors import parent_schools
 from audit.models import DataView
 from journal.models import (
+    AcademicYear,
     Attendance,
     Bell,
+    ExamResult,
     FinalMark,
     Guardian,
     HomeworkFile,
     Lesson,
     Mark,
+    PortfolioEntry,
     Pupil,
     Remark,
     Rules,
     Subgroup,
     Subject,
+    Term,
     ThematicPlan,
+    WorkProgramme,
 )
 from journal.selectors import suggested_final, terms_of, weighted_average
 from notifications.selectors import unread_count
@@ -406,3 +411,137 @@ def children_of(user):
             links = Guardian.objects.live().filter(user=user).select_related("pupil__school_class")
             children += [Child(school, link.pupil) for link in links]
     return children
+
+
+def work_programmes(pupil, year):
+    """The рабочие программы the school uploaded for the pupil's grade this year, by subject."""
+    if year is None:
+        return []
+    return list(
+        WorkProgramme.objects.filter(grade=pupil.school_class.grade, year=year, replaced_at=None)
+        .select_related("subject")
+        .order_by("subject__name")
+    )
+
+
+def portfolio_of(pupil):
+    return list(PortfolioEntry.objects.filter(pupil=pupil, withdrawn_at__isnull=True))
+
+
+# --- Every year the child studied ------------------------------------------------------
+
+
+def same_child(one, other):
+    """Two schools' records of one child: the same birth date and SNILS, or, where either has no
+    SNILS, the same surname and first name."""
+    if one.birth_date != other.birth_date:
+        return False
+    if one.snils and other.snils:
+        return one.snils == other.snils
+    return (one.last_name.casefold(), one.first_name.casefold()) == (
+        other.last_name.casefold(),
+        other.first_name.casefold(),
+    )
+
+
+def records_of_child(school, pupil, viewer):
+    """The child's records in the district's schools, [(school, pupil)], this one first: in every
+    other school where the viewer is (or was) a parent or the pupil, the records they are linked
+    to — as the child themselves, or by a guardianship not ended and with consent — of the same
+    child. A child who moved school keeps the old school's years in the diary."""
+    found = [(school, pupil)]
+    others = (
+        School.objects.filter(membership__user=viewer, membership__role__in=[Role.PARENT, Role.PUPIL])
+        .exclude(pk=school.pk)
+        .distinct()
+        .order_by("name")
+    )
+    for other in others:
+        with schema_context(other.schema_name):
+            linked = Q(user=viewer) | Q(
+                pk__in=Guardian.objects.filter(user=viewer, ended_at__isnull=True, consent_at__isnull=False).values(
+                    "pupil"
+                )
+            )
+            found += [
+                (other, p) for p in Pupil.objects.filter(linked, birth_date=pupil.birth_date) if same_child(pupil, p)
+            ]
+    return found
+
+
+def year_record(pupil, year):
+    """One school year of a pupil, by subject: the term and year marks, the current marks' count
+    and weighted average, the lessons missed, the exam results (the last attempt). With the
+    class the pupil was in that year."""
+    terms = list(Term.objects.filter(year=year).order_by("starts_on", "scheme"))
+    finals = list(FinalMark.objects.filter(pupil=pupil, year=year).select_related("subject", "school_class"))
+    by_subject = {}
+
+    def row(subject):
+        return by_subject.setdefault(
+            subject.pk, {"subject": subject, "terms": {}, "year": "", "marks": [], "missed": 0, "exams": []}
+        )
+
+    for final in finals:
+        if final.term_id:
+            row(final.subject)["terms"][final.term_id] = final.value
+        else:
+            row(final.subject)["year"] = final.value
+    for mark in (
+        Mark.objects.live()
+        .filter(pupil=pupil, lesson__date__range=(year.starts_on, year.ends_on))
+        .select_related("work_type", "lesson__subject")
+    ):
+        row(mark.lesson.subject)["marks"].append(mark)
+    missed = (
+        Attendance.objects.live()
+        .filter(pupil=pupil, status=Attendance.Status.ABSENT, lesson__date__range=(year.starts_on, year.ends_on))
+        .filter(lesson__cancelled_at__isnull=True)
+        .values("lesson__subject")
+        .annotate(n=Count("id"))
+    )
+    missed = {entry["lesson__subject"]: entry["n"] for entry in missed}
+    for subject in Subject.objects.filter(pk__in=list(missed)):
+        row(subject)["missed"] = missed[subject.pk]
+    for result in (
+        ExamResult.objects.filter(pupil=pupil, exam__year=year, exam__cancelled_at__isnull=True)
+        .select_related("exam__subject")
+        .order_by("exam__held_on", "attempt")
+    ):
+        row(result.exam.subject)["exams"].append(result)
+    used = {t for r in by_subject.values() for t in r["terms"]}
+    terms = [t for t in terms if t.pk in used]
+    rows = sorted(by_subject.values(), key=lambda r: r["subject"].name)
+    for r in rows:
+        r["average"] = weighted_average(r["marks"])
+        r["term_values"] = [r["terms"].get(t.pk, "") for t in terms]
+    school_class = finals[0].school_class if finals else None
+    if school_class is None:
+        school_class = (
+            Lesson.objects.filter(marks__pupil=pupil, date__range=(year.starts_on, year.ends_on))
+            .select_related("school_class")
+            .first()
+        )
+        school_class = (
+            school_class.school_class
+            if school_class
+            else (pupil.school_class if pupil.school_class.year_id == year.pk else None)
+        )
+    return {"year": year, "school_class": school_class, "terms": terms, "rows": rows}
+
+
+def years_of(school, pupil, viewer):
+    """Every school year of the child in any of the district's schools, newest first:
+    [{school, year, school_class, terms, rows}]."""
+    found = []
+    for where, record in records_of_child(school, pupil, viewer):
+        with schema_context(where.schema_name):
+            studied = AcademicYear.objects.filter(
+                Q(pk__in=FinalMark.objects.filter(pupil=record).values("year"))
+                | Q(pk__in=Term.objects.filter(lessons__marks__pupil=record).values("year"))
+                | Q(pk=record.school_class.year_id)
+                | Q(starts_on__lte=record.enrolled_on, ends_on__gte=record.enrolled_on)
+            ).filter(starts_on__lte=timezone.localdate())
+            for year in studied:
+                found.append({"school": where, **year_record(record, year)})
+    return sorted(found, key=lambda y: y["year"].starts_on, reverse=True)

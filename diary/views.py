@@ -13,12 +13,13 @@ from accounts.models import Role, User
 from audit.models import log_view
 from groundwork.addresses import client_ip
 from groundwork.api import posted_id
+from groundwork.days import day_from
 from groundwork.errors import explain
 from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports
-from journal.models import Guardian, HomeworkFile, Pupil, SchoolClass
-from journal.selectors import current_year, monday_of, staff_labels
-from journal.services import request_correction, withdraw_consent
+from journal.models import Guardian, HomeworkFile, PortfolioEntry, Pupil, SchoolClass, WorkProgramme
+from journal.selectors import current_year, exams_of_pupil, monday_of, staff_labels
+from journal.services import add_portfolio_entry, request_correction, withdraw_consent, withdraw_portfolio_entry
 from notifications.selectors import notifications_of
 from notifications.services import mark_shown
 
@@ -67,7 +68,16 @@ def _page(request, pupil, page, base, extra=None):
     elif page == "views":
         context.update(views=selectors.views_of(pupil))
     elif page == "plan":
-        context.update(plans=selectors.class_plans(pupil, year), today=timezone.localdate())
+        context.update(
+            plans=selectors.class_plans(pupil, year),
+            programmes=selectors.work_programmes(pupil, year),
+            today=timezone.localdate(),
+        )
+    elif page == "years":
+        school = (extra or {}).get("child_school") or request.school
+        context.update(years=selectors.years_of(school, pupil, request.user), school=school)
+    elif page == "exams":
+        context.update(exams_of_pupil(pupil, year) if year else {"terms": [], "rows": []}, today=timezone.localdate())
     if page != "views":
         log_view(request, [pupil], f"diary.{page}")
     return render(request, f"diary/{page}.html", context)
@@ -137,6 +147,100 @@ def child_file(request, slug, pupil_id, lesson_id, file_id):
 @school_roles(Role.PUPIL)
 def own_file(request, lesson_id, file_id):
     return _file(request, own_pupil(request), lesson_id, file_id)
+
+
+def _programme(request, pupil, programme_id):
+    """A рабочая программа of the pupil's grade: the same check as the plan tab linking to it."""
+    found = WorkProgramme.objects.filter(pk=posted_id(programme_id), grade=pupil.school_class.grade).first()
+    if found is None:
+        raise Http404
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+
+
+@parent_required
+def child_programme(request, slug, pupil_id, programme_id):
+    with child(request, slug, pupil_id) as (_, pupil):
+        return _programme(request, pupil, programme_id)
+
+
+@school_roles(Role.PUPIL)
+def own_programme(request, programme_id):
+    return _programme(request, own_pupil(request), programme_id)
+
+
+def _portfolio(request, pupil, school, base, extra=None):
+    """The pupil's portfolio: the entries, and a form to add one (the pupil or a parent)."""
+    if request.method == "POST":
+        ip = client_ip(request)
+        try:
+            if request.POST.get("withdraw"):
+                entry = PortfolioEntry.objects.filter(
+                    pk=posted_id(request.POST["withdraw"]), pupil=pupil, withdrawn_at__isnull=True
+                ).first()
+                if entry is None:
+                    raise Http404
+                withdraw_portfolio_entry(entry, by=request.user, ip=ip)
+                messages.success(request, "Запись убрана из портфолио.")
+            else:
+                add_portfolio_entry(
+                    pupil,
+                    school=school,
+                    kind=request.POST.get("kind"),
+                    title=request.POST.get("title"),
+                    happened_on=day_from(request.POST.get("happened_on")),
+                    description=request.POST.get("description"),
+                    upload=request.FILES.get("file"),
+                    by=request.user,
+                    ip=ip,
+                )
+                messages.success(request, "Добавлено в портфолио; классный руководитель подтвердит запись.")
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, explain(error))
+        return redirect(f"{base}portfolio/")
+    log_view(request, [pupil], "diary.portfolio")
+    context = {
+        "pupil": pupil,
+        "page": "portfolio",
+        "base": base,
+        "entries": selectors.portfolio_of(pupil),
+        "kinds": PortfolioEntry.Kind.choices,
+        "today": timezone.localdate(),
+        **(extra or {}),
+    }
+    return render(request, "diary/portfolio.html", context)
+
+
+@parent_required
+def child_portfolio(request, slug, pupil_id):
+    children = selectors.children_of(request.user)
+    with child(request, slug, pupil_id, children) as (school, pupil):
+        return _portfolio(
+            request, pupil, school, f"/children/{slug}/{pupil_id}/", {"children": children, "child_school": school}
+        )
+
+
+@school_roles(Role.PUPIL)
+def own_portfolio(request):
+    return _portfolio(request, own_pupil(request), request.school, "/diary/")
+
+
+def _portfolio_file(request, pupil, entry_id):
+    entry = PortfolioEntry.objects.filter(pk=posted_id(entry_id), pupil=pupil, withdrawn_at__isnull=True).first()
+    if entry is None or not entry.file:
+        raise Http404
+    log_view(request, [pupil], "diary.portfolio_file")
+    return FileResponse(entry.file.open("rb"), as_attachment=True, filename=entry.file_name)
+
+
+@parent_required
+def child_portfolio_file(request, slug, pupil_id, entry_id):
+    with child(request, slug, pupil_id) as (_, pupil):
+        return _portfolio_file(request, pupil, entry_id)
+
+
+@school_roles(Role.PUPIL)
+def own_portfolio_file(request, entry_id):
+    return _portfolio_file(request, own_pupil(request), entry_id)
 
 
 @school_roles(Role.CLASS_TEACHER, Role.DEPUTY, Role.DIRECTOR)

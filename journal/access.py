@@ -7,7 +7,7 @@ from django.http import Http404
 from groundwork.api import object_id
 
 from . import rulebook
-from .models import Lesson, Mark, Pupil, SchoolClass, Subject
+from .models import Exam, Lesson, Mark, Pupil, SchoolClass, Subject
 
 
 def access_class_to_read(request, class_id):
@@ -107,3 +107,20 @@ def access_journal_to_read(request, class_id, subject_id):
 def access_journal_to_write(request, class_id, subject_id):
     """Term and year marks and the thematic plan of a class × subject."""
     return _journal(request, class_id, subject_id, rulebook.can_write_journal)
+
+
+def _exam(request, exam_id, allowed):
+    exam = Exam.objects.select_related("school_class", "subject", "year").filter(pk=object_id(exam_id)).first()
+    if exam is None or not rulebook.can_read_class(request.roles):
+        raise Http404
+    if not allowed(request.user, request.roles, exam.school_class, exam.subject):
+        raise Http404
+    return exam
+
+
+def access_exam_to_read(request, exam_id):
+    return _exam(request, exam_id, rulebook.can_read_journal)
+
+
+def access_exam_to_write(request, exam_id):
+    return _exam(request, exam_id, rulebook.can_enter_exam_results)

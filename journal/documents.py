@@ -1,6 +1,7 @@
 """Documents a school prints and signs, as PDF on A4 (DejaVu Sans for the Cyrillic)."""
 
 import io
+from decimal import Decimal
 from xml.sax.saxutils import escape  # names are text, not ReportLab markup
 
 from django.utils import timezone
@@ -13,7 +14,11 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
 
 from groundwork.pdf import Table, cyrillic_font, render
 from groundwork.spreadsheets import row as spreadsheet_row
+from groundwork.spreadsheets import table_xlsx
 
+from .models import Lesson
+
+CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 SUBJECTS_PER_SHEET = 6  # column groups on one landscape page, each its terms and the year
 
 
@@ -164,6 +169,10 @@ def progress_pdf(school, scope, period, report):
                     e["pupil"].full_name + (f" ({', '.join(e['missing'])})" if e["missing"] else "")
                     for e in r["not_attested"]
                 ],
+            ),
+            (
+                "Академическая задолженность по итогам аттестации",
+                [f"{e['pupil'].full_name} ({', '.join(e['subjects'])})" for e in r["exam_debts"]],
             ),
         ):
             story.append(Paragraph(f"<b>{escape(label)}:</b> {escape('; '.join(entries) or '—')}", text))
@@ -335,3 +344,264 @@ def check_pdf(school, check, remarks):
         text, "Заместитель директора: ____________________", "С справкой ознакомлен(а): ____________________"
     )
     return render(story, title="Справка о проверке журнала")
+
+
+# --- The exam sheet ------------------------------------------------------------------
+
+
+def _exam_title(exam):
+    return (
+        f"Экзаменационная ведомость: {exam.get_kind_display()}, {exam.subject.name}, {exam.school_class} класс, "
+        f"{exam.get_form_display()}, {exam.held_on:%d.%m.%Y}"
+    )
+
+
+def _exam_rows(sheet):
+    """The sheet's table: pupil, marks of the year, average, lessons missed, term and year marks,
+    each attempt's result with its day, the result."""
+    head = ["№", "Обучающийся", "Отметки за год", "Средний балл", "Пропущено уроков"]
+    head += [str(t) for t in sheet["terms"]] + ["Год"]
+    head += ["Результат"] + [f"Пересдача {n - 1}" for n in sheet["attempts"] if n > 1] + ["Итог"]
+    body = []
+    for n, row in enumerate(sheet["rows"], 1):
+        attempts = [f"{a.value} ({a.held_on:%d.%m})" if a else "" for a in row["attempts"]]
+        body.append(
+            [n, row["pupil"].full_name, row["marks"], str(row["average"] or ""), row["missed"]]
+            + row["terms"]
+            + [row["year_mark"]]
+            + attempts
+            + [row["result"].value if row["result"] else ""]
+        )
+    return head, body
+
+
+def exam_sheet_pdf(school, exam, sheet):
+    look = styles()
+    font, text, small = look["font"], look["text"], look["small"]
+    head, body = _exam_rows(sheet)
+    cells = [[Paragraph(escape(h), small) for h in head]] + [
+        [row[0], Paragraph(escape(row[1]), small), Paragraph(escape(row[2]), small), *row[3:]] for row in body
+    ]
+    widths = [8 * mm, 50 * mm, 60 * mm, 15 * mm, 15 * mm] + [13 * mm] * (len(head) - 5)
+    style = grid_style(font, 7) + [("ALIGN", (3, 0), (-1, -1), "CENTER")]
+    story = [
+        Paragraph(escape(school.name), text),
+        Paragraph(escape(_exam_title(exam)), look["title"]),
+        Table(cells, colWidths=widths, repeatRows=1, style=TableStyle(style), hAlign="LEFT"),
+    ]
+    story += signature_lines(
+        text,
+        "Учитель (экзаменатор) ____________________   Ассистент ____________________",
+        "Заместитель директора ____________________          Дата «____» ____________ 20____ г.",
+    )
+    return render(story, title=_exam_title(exam), pagesize=landscape(A4))
+
+
+def exam_sheet_xlsx(school, exam, sheet):
+    head, body = _exam_rows(sheet)
+    return table_xlsx([school.name, _exam_title(exam)], head, body, sheet="Ведомость")
+
+
+# --- Programme fulfilment ------------------------------------------------------------
+
+PROGRAMME_HEAD = [
+    "Класс",
+    "Предмет",
+    "По учебному плану, ч",
+    "По КТП, ч",
+    "По расписанию",
+    "Проведено",
+    "Из них заменой",
+    "Отменено",
+    "Впереди",
+    "Отставание",
+    "Выполнено, %",
+    "Причина отставания",
+    "Корректировка КТП",
+]
+
+
+def programme_table(report):
+    return [
+        [
+            f"{r['school_class']}" + (f" ({r['subgroup'].name})" if r["subgroup"] else ""),
+            r["subject"].name,
+            r["curriculum"] if r["curriculum"] is not None else "—",
+            r["planned"] or "—",
+            r["scheduled"],
+            r["held"],
+            r["replaced"],
+            r["cancelled"],
+            r["ahead"],
+            r["shortfall"] if r["shortfall"] is not None else "—",
+            r["done"] if r["done"] is not None else "—",
+            r["note"].shortfall_reason if r["note"] else "",
+            r["note"].plan_correction if r["note"] else "",
+        ]
+        for r in report["rows"]
+    ]
+
+
+def _programme_title(report):
+    term = report["term"]
+    if term is None:
+        return f"Выполнение программы: {report['year']} учебный год (периоды, начавшиеся к {timezone.localdate():%d.%m.%Y})"
+    return (
+        f"Выполнение программы: {term}, {term.starts_on:%d.%m}–{term.ends_on:%d.%m.%Y} "
+        f"(учебных недель: {report['weeks']})"
+    )
+
+
+def programme_pdf(school, report):
+    look = styles()
+    font, small = look["font"], look["small"]
+    totals = report["totals"]
+    body = [[Paragraph(escape(str(v)), small) for v in row] for row in programme_table(report)]
+    story = [
+        Paragraph(escape(school.name), look["text"]),
+        Paragraph(escape(_programme_title(report)), look["title"]),
+        Paragraph(
+            escape(
+                f"Журналов: {totals['journals']}, с отставанием: {totals['behind']}. Часов по учебному плану "
+                f"{totals['curriculum']}, проведено {totals['held']} (заменой {totals['replaced']}), "
+                f"отменено {totals['cancelled']}; выполнено {totals['done'] if totals['done'] is not None else '—'} %."
+            ),
+            look["text"],
+        ),
+        Spacer(1, 2 * mm),
+        Table(
+            [[Paragraph(escape(h), small) for h in PROGRAMME_HEAD], *body],
+            colWidths=[16 * mm, 30 * mm] + [14 * mm] * 9 + [40 * mm, 40 * mm],
+            repeatRows=1,
+            style=TableStyle(grid_style(font, 7)),
+        ),
+    ]
+    story += signature_lines(
+        look["text"], "Заместитель директора ____________________   Дата «____» ____________ 20____ г."
+    )
+    return render(story, title=_programme_title(report), pagesize=landscape(A4))
+
+
+def programme_xlsx(school, report):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Выполнение программы"
+    sheet.append([school.name])
+    sheet.append([_programme_title(report)])
+    sheet.append(PROGRAMME_HEAD + [f"Проведено: {label}" for label in Lesson.Kind.labels])
+    for r, row in zip(report["rows"], programme_table(report), strict=True):
+        sheet.append(spreadsheet_row(row + [n for _, n in r["kinds"]]))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Statistics by subject and teacher -----------------------------------------------
+
+STATISTICS_HEAD = ["", "Учитель", "Обучающихся", "«5»", "«4»", "«3»", "«2»", "Без отметки", "Успеваемость, %"]
+STATISTICS_HEAD += ["Качество, %", "СОУ, %", "Средний балл", "Δ успеваемость", "Δ качество", "Δ СОУ", "Δ средний балл"]
+
+
+def statistics_sections(report):
+    """(title, rows) of the report in STATISTICS_HEAD's order."""
+
+    def row(r):
+        change = r["change"] or {}
+        return [
+            r["label"],
+            r["teacher"].short_name if r.get("teacher") else "",
+            r["pupils"],
+            r["n5"],
+            r["n4"],
+            r["n3"],
+            r["n2"],
+            r["unmarked"],
+            *(r[k] for k in ("progress", "quality", "learning", "average")),
+            *(change.get(k) for k in ("progress", "quality", "learning", "average")),
+        ]
+
+    return [
+        ("Всего", [row(report["total"])]),
+        ("По предметам", [row(r) for r in report["subjects"]]),
+        ("По учителям", [row(r) for r in report["teachers"]]),
+        ("По классам и предметам", [row(r) for r in report["journals"]]),
+    ]
+
+
+def _statistics_title(report):
+    term = report["term"]
+    before = f"; изменение к периоду «{report['previous']}»" if report["previous"] else ""
+    return f"Статистика успеваемости: {term}, {term.starts_on:%d.%m}–{term.ends_on:%d.%m.%Y}{before}"
+
+
+def _blank(value):
+    return "—" if value is None else str(value)
+
+
+def statistics_pdf(school, report, pupils=None):
+    look = styles()
+    font, small = look["font"], look["small"]
+    story = [Paragraph(escape(school.name), look["text"]), Paragraph(escape(_statistics_title(report)), look["title"])]
+    for title, rows in statistics_sections(report):
+        story += [
+            Paragraph(escape(title), look["heading"]),
+            Table(
+                [[Paragraph(escape(h), small) for h in STATISTICS_HEAD]]
+                + [[Paragraph(escape(_blank(v)), small) for v in row] for row in rows],
+                colWidths=[45 * mm, 25 * mm] + [13 * mm] * (len(STATISTICS_HEAD) - 2),
+                repeatRows=1,
+                style=TableStyle(grid_style(font, 7)),
+            ),
+        ]
+    if pupils:
+        story += [
+            Paragraph(escape(f"{pupils['journal']['label']}: обучающиеся"), look["heading"]),
+            Table(
+                [["№", "Обучающийся", "Средневзвешенный балл", "Отметка за период"]]
+                + [
+                    [
+                        n,
+                        Paragraph(escape(p.full_name), small),
+                        _blank(average),
+                        (value or "—") + (" (прогноз)" if forecast and value else ""),
+                    ]
+                    for n, (p, value, average, forecast) in enumerate(pupils["rows"], 1)
+                ],
+                style=TableStyle(grid_style(font, 7)),
+                hAlign="LEFT",
+            ),
+        ]
+    return render(story, title=_statistics_title(report), pagesize=landscape(A4))
+
+
+def statistics_xlsx(school, report, pupils=None):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Статистика"
+    sheet.append([school.name])
+    sheet.append([_statistics_title(report)])
+    for title, rows in statistics_sections(report):
+        sheet.append([])
+        sheet.append([title])
+        sheet.append(STATISTICS_HEAD)
+        for row in rows:
+            sheet.append(spreadsheet_row([float(v) if isinstance(v, Decimal) else v for v in row]))
+    if pupils:
+        names = book.create_sheet("Обучающиеся")
+        names.append([pupils["journal"]["label"]])
+        names.append(["№", "Обучающийся", "Средневзвешенный балл", "Отметка за период", "Прогноз"])
+        for n, (p, value, average, forecast) in enumerate(pupils["rows"], 1):
+            names.append(
+                spreadsheet_row(
+                    [
+                        n,
+                        p.full_name,
+                        float(average) if average else None,
+                        value or "",
+                        "да" if forecast and value else "",
+                    ]
+                )
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

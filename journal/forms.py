@@ -318,6 +318,7 @@ class LessonForm(PupilsForm):
         required=False,
         error_messages={"invalid_choice": "Выберите тему из КТП."},
     )
+    kind = forms.ChoiceField(label=_("Тип занятия"), choices=Lesson.Kind.choices, required=False)
     homework = forms.CharField(label=_("Домашнее задание"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     none = forms.BooleanField(label=_("не задано"), required=False)
     work_type = forms.ModelChoiceField(WorkType.objects.all(), label=_("Вид работы для отметок"), required=False)

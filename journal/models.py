@@ -1,6 +1,7 @@
 """A school's own records. Every table here lives in the school's schema; the only
 public tables referenced are accounts.User (and nothing else: see tests/test_layout.py)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -467,6 +468,19 @@ class Lesson(models.Model):
         "PlannedTopic", on_delete=models.PROTECT, null=True, blank=True, related_name="lessons"
     )
     homework = models.TextField("домашнее задание", blank=True)
+
+    class Kind(models.TextChoices):
+        # The types of lesson the term's statistics count (002: «по типам занятий»).
+        LESSON = "lesson", "урок"
+        TEST = "test", "контрольная работа"
+        LAB = "lab", "лабораторная работа"
+        PRACTICE = "practice", "практическая работа"
+        EXCURSION = "excursion", "экскурсия"
+        CREDIT = "credit", "зачёт"
+        PROJECT = "project", "проектная работа"
+        REVIEW = "review", "урок повторения и обобщения"
+
+    kind = models.CharField("тип занятия", max_length=10, choices=Kind.choices, default="lesson", db_default="lesson")
     homework_none = models.BooleanField("не задано", default=False)
     # First entry times, kept by the system: monitoring judges timeliness by these.
     topic_entered_at = models.DateTimeField(null=True, blank=True)
@@ -808,3 +822,174 @@ class ArchiveExport(models.Model):
     class Meta:
         verbose_name = "электронный архив учебного года"
         ordering = ["-created_at"]
+
+
+# --- Attestation and exams -----------------------------------------------------------
+
+# An exam's results: the marks, and «н/я» for a pupil who did not come (a retake follows).
+ExamValue = models.TextChoices(
+    "ExamValue",
+    [(m.name, (m.value, m.label)) for m in MarkValue] + [("DID_NOT_COME", ("н/я", "не явился"))],
+)
+EXAM_FAILED = {"2", "1", "нз", "н/я"}
+
+
+class Exam(models.Model):
+    """Промежуточная аттестация or an exam of a class in a subject on a day (001 Положение 3.2);
+    each pupil's result, retakes included, is an ExamResult."""
+
+    class Kind(models.TextChoices):
+        ATTESTATION = "attestation", "промежуточная аттестация"
+        EXAM = "exam", "экзамен"
+
+    class Form(models.TextChoices):
+        TEST = "test", "контрольная работа"
+        DICTATION = "dictation", "диктант"
+        ESSAY = "essay", "сочинение (изложение)"
+        TESTING = "testing", "тестирование"
+        ORAL = "oral", "устный экзамен по билетам"
+        PROJECT = "project", "защита проекта"
+        CREDIT = "credit", "зачёт"
+
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="exams")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("вид", max_length=12, choices=Kind.choices)
+    form = models.CharField("форма", max_length=10, choices=Form.choices)
+    held_on = models.DateField("дата")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.held_on:%d.%m.%Y}, {self.school_class}, {self.subject}"
+
+    def sitting(self):
+        """Who sits it: the class on its day."""
+        return Pupil.objects.in_class_on(self.school_class, self.held_on)
+
+
+class ExamResult(models.Model):
+    """A pupil's result at one attempt of an exam: the first (1), or a retake (2, 3) after a
+    failed one. Results go to the family no later than a day after the exam (001 Регламент 4.3):
+    `is_late` shows which were entered after that."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="results")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="exam_results")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    held_on = models.DateField()
+    value = models.CharField(max_length=4, choices=ExamValue.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    RESULTS_DAYS = 1
+    MAX_ATTEMPTS = 3  # the first and two retakes (273-ФЗ, ст. 58 ч. 5)
+
+    class Meta:
+        ordering = ["attempt"]
+        constraints = [models.UniqueConstraint(fields=["exam", "pupil", "attempt"], name="one_result_an_attempt")]
+
+    @property
+    def failed(self):
+        return self.value in EXAM_FAILED
+
+    @property
+    def is_late(self):
+        return timezone.localdate(self.entered_at) > self.held_on + timedelta(days=self.RESULTS_DAYS)
+
+
+# --- Programme fulfilment ------------------------------------------------------------
+
+
+class ProgrammeNote(models.Model):
+    """The teacher's note on a term's programme for a class and subject: why hours fell short,
+    and how the thematic plan was corrected (merged topics, extra lessons)."""
+
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
+    shortfall_reason = models.CharField("причина отставания", max_length=500, blank=True)
+    plan_correction = models.CharField("корректировка КТП", max_length=1000, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school_class", "subject", "term"], name="one_programme_note")]
+
+
+class WorkProgramme(models.Model):
+    """A subject's рабочая программа for a grade and year, as the school uploaded it; a new
+    upload replaces the old, which is kept."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    grade = models.PositiveSmallIntegerField("параллель")
+    year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="programmes/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "grade", "year"], condition=Q(replaced_at__isnull=True), name="one_work_programme"
+            )
+        ]
+
+
+# --- Portfolio -----------------------------------------------------------------------
+
+
+class PortfolioEntry(models.Model):
+    """An achievement, certificate or work the pupil or a parent adds to the pupil's portfolio;
+    the class teacher confirms it (or declines, saying why). Withdrawn, never deleted."""
+
+    class Kind(models.TextChoices):
+        ACHIEVEMENT = "achievement", "достижение (олимпиада, конкурс, соревнование)"
+        CERTIFICATE = "certificate", "грамота, диплом, сертификат"
+        WORK = "work", "работа (проект, исследование, творческая работа)"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="portfolio")
+    kind = models.CharField("раздел", max_length=12, choices=Kind.choices)
+    title = models.CharField("название", max_length=300)
+    happened_on = models.DateField("дата")
+    description = models.CharField("описание", max_length=2000, blank=True)
+    file = models.FileField(upload_to="portfolio/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    declined_reason = models.CharField(max_length=500, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+
+    @property
+    def state(self):
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.confirmed_at:
+            return "confirmed"
+        return "declined" if self.declined_reason else "waiting"

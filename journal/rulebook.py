@@ -54,6 +54,20 @@ def can_write_journal(user, roles, school_class, subject):
 
 can_set_final_mark = can_write_journal
 can_edit_plan = can_write_journal
+# Exam results and the term's programme note: the subject's teacher in the class too.
+can_enter_exam_results = can_write_journal
+can_write_programme_note = can_write_journal
+
+
+def can_schedule_exam(user, roles, school_class, subject):
+    """Промежуточная аттестация and exams are set by the deputy (the school's schedule of them)
+    or the subject's teacher in the class."""
+    return Role.DEPUTY in roles or can_write_journal(user, roles, school_class, subject)
+
+
+def can_upload_work_programme(user, roles, school_class, subject):
+    """A subject's рабочая программа: the deputy, or a teacher of the subject in that grade."""
+    return Role.DEPUTY in roles or can_write_journal(user, roles, school_class, subject)
 
 
 def can_read_lesson(user, roles, lesson):
@@ -204,6 +218,14 @@ RULES = [
         "not yet written by anyone; the deputy and the teacher are told",
     ),
     ("Term and year marks, the thematic plan", "the subject's teacher in the class"),
+    (
+        "Schedule промежуточная аттестация or an exam; upload a subject's рабочая программа",
+        "the deputy, the subject's teacher in the class",
+    ),
+    (
+        "Exam results and retakes; the term's programme note (shortfall, КТП correction)",
+        "the subject's teacher in the class; the exam sheet is read as the journal",
+    ),
     ("Cancel a lesson", "the deputy"),
     (
         "Check a journal: remarks with a deadline, a fix confirmed or returned; the справка",
@@ -225,7 +247,20 @@ RULES = [
     ("Withdraw consent", "the parent"),
     ("Staff credentials", "the school admin (never for themselves)"),
     ("A school's first admin", "the district operator, only while the school has no admin"),
-    ("A child's diary", "the child, and parents with a live guardianship and consent while the child is enrolled"),
+    (
+        "A child's diary",
+        "the child, and parents with a live guardianship and consent while the child is enrolled; "
+        "the same child's earlier years at any of the district's schools through a link not ended",
+    ),
+    (
+        "A pupil's portfolio: add or withdraw an entry; confirm or decline it",
+        "the pupil and the child's parents; the class's own class teacher confirms or declines",
+    ),
+    (
+        "Статистика успеваемости of a term (by journal, subject, teacher)",
+        "a teacher and a class teacher for the journals they read; the deputy and the director for the school",
+    ),
+    ("The school's programme report of a term or the year", "the deputy, the director"),
     (
         "Term and year reports of a class (progress, absences), the summary sheet",
         "the class's own class teacher, the deputy, the director; of a grade or the school: the deputy, the director",

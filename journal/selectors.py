@@ -2,9 +2,10 @@
 
 import calendar
 from datetime import timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, IntegerField, Prefetch, Q, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
@@ -17,6 +18,8 @@ from .models import (
     Attendance,
     Bell,
     CurriculumItem,
+    Exam,
+    ExamResult,
     FinalMark,
     GradeScheme,
     Guardian,
@@ -24,11 +27,13 @@ from .models import (
     Lesson,
     Mark,
     PlannedTopic,
+    ProgrammeNote,
     Pupil,
     PupilMovement,
     Reopening,
     Rules,
     SchoolClass,
+    Subgroup,
     Subject,
     TeacherAbsence,
     TeachingLoad,
@@ -552,6 +557,7 @@ def control_lists():
     return {
         "terms": terms,
         "missing_finals": [(term, journals_missing_final_marks(term)) for term in ended],
+        "exams_late": exams_late(today),
         "reopenings": Reopening.objects.select_related("term", "school_class", "subject", "reopened_by").order_by(
             "-reopened_at"
         ),
@@ -662,9 +668,32 @@ def progress_report(classes, year, term=None):
                 "progress": share(attested - len(by_standing["failing"]), attested),
                 "quality": share(len(by_standing["excellent"]) + len(by_standing["good"]), attested),
                 "absences": absences_by_reason(school_class, first, last),
+                "exam_debts": exam_debts(school_class, first, last),
             }
         )
     return {"first": first, "last": last, "classes": rows, "totals": _progress_totals(rows)}
+
+
+def exam_debts(school_class, first, last):
+    """Академическая задолженность: pupils whose last attempt at an exam of the class held in
+    the period failed — [{"pupil", "subjects"}] (a retake passed clears it)."""
+    last_attempts = {}
+    for result in (
+        ExamResult.objects.filter(
+            exam__school_class=school_class, exam__cancelled_at__isnull=True, exam__held_on__range=(first, last)
+        )
+        .select_related("pupil", "exam__subject")
+        .order_by("attempt")
+    ):
+        last_attempts[(result.pupil_id, result.exam_id)] = result
+    debts = {}
+    for result in last_attempts.values():
+        if result.failed:
+            debts.setdefault(result.pupil, []).append(f"{result.exam.subject.name} ({result.value})")
+    return [
+        {"pupil": pupil, "subjects": subjects}
+        for pupil, subjects in sorted(debts.items(), key=lambda item: (item[0].last_name, item[0].first_name))
+    ]
 
 
 def marked_subjects_taught(school_class, first, last):
@@ -762,3 +791,400 @@ def corrections_of(pupil):
         .select_related("actor")
         .order_by("-at")
     )
+
+
+# --- Attestation and exams -----------------------------------------------------------
+
+
+def subject_record(pupils, subject, year, until):
+    """What a pupil has in a subject this year up to `until`: the current marks and their weighted
+    average, the lessons missed and the term and year marks — {pupil id: {...}}. The exam sheet's
+    row (001 Положение 3.2: «по всем оценкам, количеству пропущенных занятий, среднему баллу»)."""
+    ids = [p.pk for p in pupils]
+    work_types = {w.pk: w for w in WorkType.objects.all()}
+    found = {pk: {"marks": [], "missed": 0, "terms": {}, "year_mark": ""} for pk in ids}
+    for mark in (
+        Mark.objects.live()
+        .filter(pupil__in=ids, lesson__subject=subject, lesson__date__range=(year.starts_on, until))
+        .only("pupil_id", "value", "work_type_id")
+        .order_by("lesson__date", "lesson__number")
+    ):
+        mark.work_type = work_types[mark.work_type_id]
+        found[mark.pupil_id]["marks"].append(mark)
+    for entry in (
+        Attendance.objects.live()
+        .filter(
+            pupil__in=ids,
+            status=Attendance.Status.ABSENT,
+            lesson__subject=subject,
+            lesson__date__range=(year.starts_on, until),
+            lesson__cancelled_at__isnull=True,
+        )
+        .values("pupil")
+        .annotate(n=Count("id"))
+    ):
+        found[entry["pupil"]]["missed"] = entry["n"]
+    for final in FinalMark.objects.filter(pupil__in=ids, subject=subject, year=year):
+        if final.term_id is None:
+            found[final.pupil_id]["year_mark"] = final.value
+        else:
+            found[final.pupil_id]["terms"][final.term_id] = final.value
+    for row in found.values():
+        row["average"] = weighted_average(row["marks"])
+    return found
+
+
+def exam_sheet(exam):
+    """Экзаменационная ведомость: each pupil of the class on the exam's day (and anyone with a
+    result) with their marks of the year in the subject, average, lessons missed, term and year
+    marks, and the exam's result at each attempt, the last counting."""
+    results = {}
+    for result in exam.results.all():
+        results.setdefault(result.pupil_id, {})[result.attempt] = result
+    pupils = list(exam.sitting()) + list(Pupil.objects.filter(pk__in=list(results)))
+    pupils = sorted({p.pk: p for p in pupils}.values(), key=lambda p: (p.last_name, p.first_name, p.middle_name))
+    terms = list(terms_of(exam.school_class, exam.year).order_by("number"))
+    record = subject_record(pupils, exam.subject, exam.year, exam.held_on)
+    rows = []
+    for pupil in pupils:
+        mine = record[pupil.pk]
+        attempts = [results.get(pupil.pk, {}).get(n) for n in range(1, ExamResult.MAX_ATTEMPTS + 1)]
+        done = [a for a in attempts if a is not None]
+        rows.append(
+            {
+                "pupil": pupil,
+                "marks": " ".join(m.value for m in mine["marks"]),
+                "average": mine["average"],
+                "missed": mine["missed"],
+                "terms": [mine["terms"].get(t.pk, "") for t in terms],
+                "year_mark": mine["year_mark"],
+                "attempts": attempts,
+                "result": done[-1] if done else None,
+                "retake_due": bool(done) and done[-1].failed and len(done) < ExamResult.MAX_ATTEMPTS,
+            }
+        )
+    return {"terms": terms, "rows": rows, "attempts": range(1, ExamResult.MAX_ATTEMPTS + 1)}
+
+
+def exams_of_pupil(pupil, year):
+    """The pupil's exams of the year with their results, and the exam sheet's row for each
+    subject examined — the diary's «Аттестация» tab."""
+    exams = list(
+        Exam.objects.filter(year=year, cancelled_at__isnull=True, results__pupil=pupil)
+        .distinct()
+        .select_related("subject")
+        .prefetch_related(Prefetch("results", queryset=pupil.exam_results.all(), to_attr="mine"))
+    )
+    exams += list(
+        Exam.objects.filter(
+            year=year, cancelled_at__isnull=True, school_class=pupil.school_class, held_on__gte=timezone.localdate()
+        )
+        .exclude(pk__in=[e.pk for e in exams])
+        .select_related("subject")
+    )
+    terms = list(terms_of(pupil.school_class, year).order_by("number"))
+    rows = []
+    for exam in sorted(exams, key=lambda e: (e.held_on, e.pk)):
+        mine = subject_record([pupil], exam.subject, year, exam.held_on)[pupil.pk]
+        rows.append(
+            {
+                "exam": exam,
+                "results": getattr(exam, "mine", []),
+                "marks": " ".join(m.value for m in mine["marks"]),
+                "average": mine["average"],
+                "missed": mine["missed"],
+                "terms": [mine["terms"].get(t.pk, "") for t in terms],
+                "year_mark": mine["year_mark"],
+            }
+        )
+    return {"terms": terms, "rows": rows}
+
+
+# --- Programme fulfilment ------------------------------------------------------------
+
+
+def study_weeks(term, holidays):
+    """The term's study weeks: its working days Monday to Friday outside holidays, ÷ 5, rounded
+    (a term of 8 weeks with a holiday week inside counts 7)."""
+    days = sum(
+        1
+        for n in range((term.ends_on - term.starts_on).days + 1)
+        if (day := term.starts_on + timedelta(days=n)).isoweekday() <= 5
+        and not any(h.starts_on <= day <= h.ends_on for h in holidays)
+    )
+    return (Decimal(days) / 5).quantize(Decimal("1"))
+
+
+def programme(term, classes=None, subject=None, today=None):
+    """Выполнение программы of a term: for each class × subject (× subgroup) the term's lessons
+    are in, the hours by the curriculum (weekly hours × study weeks), by the thematic plan (its
+    topics dated in the term), in the timetable (every lesson of the term), held (not cancelled,
+    by today), cancelled, replaced (given by a substitute), the lessons still ahead, the lessons
+    held by type, and the teacher's note. The shortfall is what the curriculum asks beyond what
+    was held and is still ahead."""
+    today = today or timezone.localdate()
+    lessons = Lesson.objects.filter(term=term)
+    if classes is not None:
+        lessons = lessons.filter(school_class__in=classes)
+    if subject is not None:
+        lessons = lessons.filter(subject=subject)
+    weeks = study_weeks(term, list(Holiday.objects.filter(year=term.year_id)))
+    curriculum = {(c.grade, c.subject_id): c.hours_per_week for c in CurriculumItem.objects.all()}
+    notes = {(n.school_class_id, n.subject_id): n for n in ProgrammeNote.objects.filter(term=term)}
+    planned = {
+        (row["plan__school_class"], row["plan__subject"]): row["hours"]
+        for row in PlannedTopic.objects.filter(plan__year=term.year_id, due_on__range=(term.starts_on, term.ends_on))
+        .values("plan__school_class", "plan__subject")
+        .annotate(hours=Sum("hours"))
+    }
+    counted = (
+        lessons.values("school_class", "subject", "subgroup")
+        .annotate(
+            scheduled=Count("pk"),
+            cancelled=Count("pk", filter=Q(cancelled_at__isnull=False)),
+            held=Count("pk", filter=Q(cancelled_at__isnull=True, date__lte=today)),
+            replaced=Count("pk", filter=Q(cancelled_at__isnull=True, date__lte=today, taught_by__isnull=False)),
+            ahead=Count("pk", filter=Q(cancelled_at__isnull=True, date__gt=today)),
+        )
+        .order_by()
+    )
+    kinds = {}
+    for row in (
+        lessons.filter(cancelled_at__isnull=True, date__lte=today)
+        .values("school_class", "subject", "subgroup", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        kinds.setdefault((row["school_class"], row["subject"], row["subgroup"]), {})[row["kind"]] = row["n"]
+    class_of = SchoolClass.objects.in_bulk({row["school_class"] for row in counted})
+    subject_of = Subject.objects.in_bulk({row["subject"] for row in counted})
+    group_of = Subgroup.objects.in_bulk({row["subgroup"] for row in counted if row["subgroup"]})
+    rows = []
+    for row in counted:
+        school_class, key = class_of[row["school_class"]], (row["school_class"], row["subject"])
+        per_week = curriculum.get((school_class.grade, row["subject"]))
+        hours = (per_week * weeks).quantize(Decimal("1")) if per_week is not None else None
+        rows.append(
+            {
+                "school_class": school_class,
+                "subject": subject_of[row["subject"]],
+                "subgroup": group_of.get(row["subgroup"]),
+                "curriculum": hours,
+                "planned": planned.get(key),
+                **{k: row[k] for k in ("scheduled", "held", "cancelled", "replaced", "ahead")},
+                "shortfall": max(int(hours) - row["held"] - row["ahead"], 0) if hours is not None else None,
+                "done": share(row["held"], hours) if hours else None,
+                "kinds": [
+                    (label, kinds.get(key + (row["subgroup"],), {}).get(value, 0))
+                    for value, label in Lesson.Kind.choices
+                ],
+                "note": notes.get(key),
+            }
+        )
+    rows.sort(
+        key=lambda r: (r["school_class"].grade, r["school_class"].letter, r["subject"].name, str(r["subgroup"] or ""))
+    )
+    return {"term": term, "weeks": weeks, "rows": rows, "totals": programme_totals(rows)}
+
+
+def programme_totals(rows):
+    """The sums of a term's rows, and how many journals fall short."""
+    totals = {k: sum(r[k] for r in rows) for k in ("scheduled", "held", "cancelled", "replaced", "ahead")}
+    totals["curriculum"] = sum(int(r["curriculum"]) for r in rows if r["curriculum"] is not None)
+    totals["journals"] = len(rows)
+    totals["behind"] = sum(1 for r in rows if r["shortfall"])
+    totals["done"] = share(totals["held"], totals["curriculum"])
+    return totals
+
+
+# --- Statistics by subject and teacher -----------------------------------------------
+
+PASSING = {"5", "4", "3", "зч"}
+# СОУ (степень обученности, В. П. Симонов): each mark's share of full learning.
+LEARNING = {"5": Decimal("1"), "4": Decimal("0.64"), "3": Decimal("0.36"), "2": Decimal("0.16"), "1": Decimal("0.16")}
+NOT_ASSESSED_LEARNING = Decimal("0.08")
+
+
+def journal_teacher(school_class, subject, term):
+    """Whose journal it is: the teaching load's teacher, else who has most of its lessons."""
+    load = TeachingLoad.objects.filter(school_class=school_class, subject=subject).values_list("teacher", flat=True)
+    if load:
+        return load[0]
+    found = (
+        Lesson.objects.filter(school_class=school_class, subject=subject, term=term)
+        .values("teacher")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return found and found["teacher"]
+
+
+def previous_term(term):
+    return (
+        Term.objects.filter(year=term.year_id, scheme=term.scheme, number__lt=term.number).order_by("-number").first()
+    )
+
+
+def learning_figures(values, averages):
+    """Успеваемость, качество, СОУ and the average from the pupils' period marks (`values`: a
+    term mark, or the forecast where there is none; None for a pupil with neither) and their
+    weighted averages. «осв.» is left out; «н/а» and no mark count as not passing."""
+    counted = [v for v in values if v != "осв."]
+    numbers = {k: counted.count(k) for k in ("5", "4", "3", "2")}
+    numbers["2"] += counted.count("1")
+    failing = sum(1 for v in counted if v not in PASSING)
+    learning = sum((LEARNING.get(v, NOT_ASSESSED_LEARNING if v in (None, "н/а") else 0) for v in counted), Decimal(0))
+    known = [a for a in averages if a is not None]
+    return {
+        "pupils": len(counted),
+        **{f"n{k}": n for k, n in numbers.items()},
+        "failing": failing,
+        "unmarked": sum(1 for v in counted if v in (None, "н/а")),
+        "progress": share(len(counted) - failing, len(counted)),
+        "quality": share(sum(1 for v in counted if v in ("5", "4")), len(counted)),
+        "learning": share(learning, len(counted)),
+        "average": (sum(known) / len(known)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if known else None,
+    }
+
+
+def journals_of_term(term, user, roles):
+    """The marked class × subject journals of the term `user` may read: every one for the heads,
+    their own class's for a class teacher, the ones they teach for a teacher."""
+    lessons = Lesson.objects.filter(term=term, subject__is_marked=True).filter(
+        rulebook.journals_readable_by(user, roles)
+    )
+    pairs = lessons.order_by().values_list("school_class", "subject").distinct()
+    classes = SchoolClass.objects.in_bulk({c for c, _ in pairs})
+    subjects = Subject.objects.in_bulk({s for _, s in pairs})
+    found = [(classes[c], subjects[s]) for c, s in pairs if subjects[s].is_marked_in(classes[c].grade)]
+    return sorted(found, key=lambda j: (j[0].grade, j[0].letter, j[1].name))
+
+
+def _term_marks(term, journals):
+    """Each pupil's period mark in each journal of the term (the term mark, or the forecast from
+    the weighted average) and the average: {(class id, subject id): [(pupil, value, average, is_forecast)]}."""
+    class_ids = {c.pk for c, _ in journals}
+    rules = Rules.get()
+    sums = {}
+    for row in (
+        Mark.objects.live()
+        .filter(lesson__term=term, lesson__school_class__in=class_ids, value__in=["1", "2", "3", "4", "5"])
+        .values("pupil", "lesson__school_class", "lesson__subject")
+        .annotate(total=Sum(Cast("value", IntegerField()) * F("work_type__weight")), weights=Sum("work_type__weight"))
+        .order_by()
+    ):
+        average = (Decimal(row["total"]) / row["weights"]).quantize(Decimal("0.01")) if row["weights"] else None
+        sums[(row["pupil"], row["lesson__school_class"], row["lesson__subject"])] = average
+    finals = {
+        (f.pupil_id, f.school_class_id, f.subject_id): f.value
+        for f in FinalMark.objects.filter(term=term, school_class__in=class_ids)
+    }
+    on = min(term.ends_on, timezone.localdate())
+    listed = {c.pk: list(Pupil.objects.in_class_on(c, on)) for c, _ in journals}
+    found = {}
+    for school_class, subject in journals:
+        rows = []
+        for pupil in listed[school_class.pk]:
+            key = (pupil.pk, school_class.pk, subject.pk)
+            average = sums.get(key)
+            value = finals.get(key)
+            rows.append((pupil, value or suggested_final(average, rules), average, value is None))
+        found[(school_class.pk, subject.pk)] = rows
+    return found
+
+
+def subject_statistics(term, user, roles):
+    """Статистика успеваемости of a term: for each journal the person may read, by subject, by
+    teacher, and in all — успеваемость, качество, СОУ and the average, with the change from the
+    previous term of the same scheme. Period marks are the term marks as set, or the forecast
+    from the weighted average where none is set yet (counted and shown as forecasts)."""
+    journals = journals_of_term(term, user, roles)
+    before = previous_term(term)
+    marks = _term_marks(term, journals)
+    earlier = _term_marks(before, journals) if before else {}
+    teachers = User.objects.in_bulk({journal_teacher(c, s, term) for c, s in journals} - {None})
+
+    def figures(keys, source):
+        rows = [r for key in keys for r in source.get(key, [])]
+        return learning_figures([r[1] for r in rows], [r[2] for r in rows])
+
+    def entry(label, keys, **extra):
+        now = figures(keys, marks)
+        then = figures(keys, earlier) if before else None
+        change = (
+            {k: _difference(now[k], then[k]) for k in ("progress", "quality", "learning", "average")} if then else {}
+        )
+        forecasts = sum(1 for key in keys for r in marks.get(key, []) if r[3] and r[1])
+        return {"label": label, **now, "change": change, "forecasts": forecasts, **extra}
+
+    rows, by_subject, by_teacher = [], {}, {}
+    for school_class, subject in journals:
+        key = (school_class.pk, subject.pk)
+        teacher = teachers.get(journal_teacher(school_class, subject, term))
+        rows.append(
+            entry(f"{school_class}, {subject.name}", [key], school_class=school_class, subject=subject, teacher=teacher)
+        )
+        by_subject.setdefault(subject.name, []).append(key)
+        by_teacher.setdefault(teacher.short_name if teacher else "—", []).append(key)
+    return {
+        "term": term,
+        "previous": before,
+        "journals": rows,
+        "subjects": [entry(name, keys) for name, keys in sorted(by_subject.items())],
+        "teachers": [entry(name, keys) for name, keys in sorted(by_teacher.items())],
+        "total": entry("Всего", [(c.pk, s.pk) for c, s in journals]),
+        "marks": marks,
+    }
+
+
+def _difference(now, then):
+    return None if now is None or then is None else round(now - then, 2)
+
+
+def exams_late(today):
+    """Exams of the open year whose results are overdue (a pupil without one a day after the
+    exam) or were entered late: the deputy's control page. [(exam, without result, entered late)]"""
+    found = []
+    for exam in Exam.objects.filter(
+        cancelled_at__isnull=True, year__closed_at__isnull=True, held_on__lte=today
+    ).select_related("school_class", "subject"):
+        results = list(exam.results.filter(attempt=1))
+        left = exam.sitting().exclude(pk__in=[r.pupil_id for r in results]).count()
+        overdue = left if today > exam.held_on + timedelta(days=ExamResult.RESULTS_DAYS) else 0
+        late = sum(1 for r in results if r.is_late)
+        if overdue or late:
+            found.append((exam, overdue, late))
+    return found
+
+
+def programme_of_year(year, today=None):
+    """The year's programme: each journal's terms added up (the terms begun by today), with the
+    notes of every term; {"term": None, "year", "weeks", "rows", "totals"}."""
+    today = today or timezone.localdate()
+    merged, weeks = {}, Decimal(0)
+    for term in Term.objects.filter(year=year, starts_on__lte=today).order_by("starts_on"):
+        report = programme(term, today=today)
+        weeks = max(weeks, report["weeks"])  # schemes overlap: the longest counts for the title
+        for row in report["rows"]:
+            key = (row["school_class"].pk, row["subject"].pk, getattr(row["subgroup"], "pk", None))
+            if key not in merged:
+                merged[key] = {**row, "kinds": list(row["kinds"]), "notes": [row["note"]] if row["note"] else []}
+                continue
+            into = merged[key]
+            for k in ("scheduled", "held", "cancelled", "replaced", "ahead"):
+                into[k] += row[k]
+            for k in ("curriculum", "planned"):
+                into[k] = None if into[k] is None and row[k] is None else (into[k] or 0) + (row[k] or 0)
+            into["kinds"] = [(label, n + m) for (label, n), (_, m) in zip(into["kinds"], row["kinds"], strict=True)]
+            into["notes"] += [row["note"]] if row["note"] else []
+    rows = list(merged.values())
+    for row in rows:
+        hours = row["curriculum"]
+        row["shortfall"] = max(int(hours) - row["held"] - row["ahead"], 0) if hours is not None else None
+        row["done"] = share(row["held"], hours) if hours else None
+        row["note"] = row["notes"][-1] if row["notes"] else None
+    rows.sort(
+        key=lambda r: (r["school_class"].grade, r["school_class"].letter, r["subject"].name, str(r["subgroup"] or ""))
+    )
+    return {"term": None, "year": year, "weeks": weeks, "rows": rows, "totals": programme_totals(rows)}

@@ -9,7 +9,20 @@ from django.utils import timezone
 from accounts.models import Role
 
 from . import rulebook
-from .models import Attendance, CheckRemark, Lesson, Mark, Pupil, SchoolClass, TeacherAbsence, Term
+from .models import (
+    Attendance,
+    CheckRemark,
+    Exam,
+    ExamResult,
+    Lesson,
+    Mark,
+    PortfolioEntry,
+    Pupil,
+    SchoolClass,
+    TeacherAbsence,
+    TeachingLoad,
+    Term,
+)
 
 SOON = timedelta(days=14)  # a term's end this near puts its final marks on the start page
 MISSING = Q(topic="") | Q(attendance_taken_at__isnull=True) | Q(homework="", homework_none=False)
@@ -52,6 +65,7 @@ def teacher_day(user, today):
         "lessons": lessons,
         "behind": behind,
         "behind_count": mine.filter(MISSING, date__lt=today, term__in=running).count(),
+        "exams": exams_awaiting_results(user, today),
         # The deputy's remarks still to fix (journal.services.checks).
         "remarks": list(
             CheckRemark.objects.filter(teacher=user, state=CheckRemark.State.OPEN).select_related(
@@ -61,13 +75,34 @@ def teacher_day(user, today):
     }
 
 
+def exams_awaiting_results(user, today):
+    """The exams of the journals a teacher keeps (by the load or the timetable), held by today,
+    where a pupil has no result yet: for the teacher's start page, with the day results are due."""
+    taught = set(TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"))
+    taught |= set(Lesson.objects.filter(teacher=user).order_by().values_list("school_class", "subject").distinct())
+    which = Q(pk__in=[])
+    for class_id, subject_id in taught:
+        which |= Q(school_class=class_id, subject=subject_id)
+    waiting = []
+    for exam in Exam.objects.filter(
+        which, cancelled_at__isnull=True, held_on__lte=today, year__closed_at__isnull=True
+    ).select_related("school_class", "subject"):
+        have = set(ExamResult.objects.filter(exam=exam, attempt=1).values_list("pupil", flat=True))
+        left = exam.sitting().exclude(pk__in=have).count()
+        if left:
+            exam.left = left
+            exam.due_on = exam.held_on + timedelta(days=ExamResult.RESULTS_DAYS)
+            waiting.append(exam)
+    return waiting
+
+
 def terms_ending(today):
     return Term.objects.filter(ends_on__gte=today, ends_on__lte=today + SOON).order_by("ends_on")
 
 
 def class_teacher_day(user, today):
     """For each class the person leads: today's absences, absences of the last two weeks still
-    without a reason, and pupils whose families are not connected yet."""
+    without a reason, pupils whose families are not connected yet, portfolio entries to confirm."""
     found = []
     for school_class in SchoolClass.objects.open().filter(class_teacher=user):
         absent_today = (
@@ -101,6 +136,12 @@ def class_teacher_day(user, today):
                 "absent": list(absent_today),
                 "no_reason": no_reason,
                 "unconnected": list(unconnected),
+                "portfolio": PortfolioEntry.objects.filter(
+                    pupil__school_class=school_class,
+                    withdrawn_at__isnull=True,
+                    confirmed_at__isnull=True,
+                    declined_reason="",
+                ).count(),
             }
         )
     return found

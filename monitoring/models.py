@@ -66,6 +66,31 @@ class SchoolMonth(models.Model):
         constraints = [models.UniqueConstraint(fields=["school", "month", "code"], name="one_figure")]
 
 
+class SchoolProgramme(models.Model):
+    """One school's programme fulfilment for one term of its year, as its own task computed it
+    (journal.selectors.programme): counts of hours and journals, never a pupil."""
+
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
+    year = models.CharField(max_length=9)  # "2026/2027"
+    term = models.CharField(max_length=40)  # "1 четверть"
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    journals = models.PositiveIntegerField()
+    behind = models.PositiveIntegerField()  # journals whose hours fall short
+    curriculum = models.PositiveIntegerField()
+    held = models.PositiveIntegerField()
+    replaced = models.PositiveIntegerField()
+    cancelled = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "year", "term"], name="one_programme_figure")]
+
+    @property
+    def done(self):
+        return round(100 * self.held / self.curriculum, 1) if self.curriculum else None
+
+
 def is_published(month):
     """A month is published once the district's quality report for it exists: its figures no
     longer change, except by a correction (a new version with its reason)."""

@@ -12,12 +12,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from journal.models import Lesson
+from journal.models import Lesson, Term
+from journal.selectors import current_year, programme
 from tenants.models import School
 from tenants.tasks import fan_out
 
 from .indicators import PENDING, compute
-from .models import Report, SchoolMonth, is_published, store_figures
+from .models import Report, SchoolMonth, SchoolProgramme, is_published, store_figures
 from .reports import make_district_report, make_quality_reports, make_school_report, previous_month, previous_week
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,37 @@ def dispatch_school_months():
     if today.day <= 10 and not is_published(last_month):
         months.append(last_month)
     return sum(fan_out(update_school_month, args=[month.isoformat()]) for month in months)
+
+
+@shared_task
+def update_school_programme():
+    """This school's programme of each term of its current year begun so far, into the district's rows."""
+    school = School.objects.get(schema_name=connection.schema_name)
+    year = current_year()
+    if year is None:
+        return 0
+    today = timezone.localdate()
+    terms = list(Term.objects.filter(year=year, starts_on__lte=today))
+    for term in terms:
+        totals = programme(term, today=today)["totals"]
+        SchoolProgramme.objects.update_or_create(
+            school=school,
+            year=year.name,
+            term=str(term),
+            defaults={
+                "starts_on": term.starts_on,
+                "ends_on": term.ends_on,
+                **{k: totals[k] for k in ("journals", "behind", "curriculum", "held", "replaced", "cancelled")},
+                "computed_at": timezone.now(),
+            },
+        )
+    return len(terms)
+
+
+@shared_task
+def dispatch_school_programmes():
+    """Nightly: every working school's programme figures."""
+    return fan_out(update_school_programme)
 
 
 def reminders(day):

@@ -13,11 +13,22 @@ from groundwork.addresses import client_ip
 from groundwork.days import day_from
 from groundwork.errors import explain
 from groundwork.pages import page_of
+from groundwork.spreadsheets import table_xlsx
 from tenants.models import School
 
 from . import reports, selectors, services
 from .indicators import compute, held_lessons, month_bounds
-from .models import DEFAULT_NORMS, DEFAULTS, LOWER_IS_BETTER, NAMES, Report, accumulation_norms, figure, thresholds
+from .models import (
+    DEFAULT_NORMS,
+    DEFAULTS,
+    LOWER_IS_BETTER,
+    NAMES,
+    Report,
+    SchoolProgramme,
+    accumulation_norms,
+    figure,
+    thresholds,
+)
 from .tasks import update_school_month
 
 CODES = list(NAMES)
@@ -302,3 +313,40 @@ def school_reports(request):
 @school_roles(Role.DIRECTOR, Role.DEPUTY)
 def school_report(request, report_id, kind="html"):
     return _show(request, get_object_or_404(Report, pk=report_id, school=request.school), kind)
+
+
+@district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
+def district_programme(request):
+    """Programme fulfilment of every school, term by term, from the figures each school's task
+    wrote (counts only); XLSX."""
+    years = list(SchoolProgramme.objects.order_by("-year").values_list("year", flat=True).distinct())
+    year = request.GET.get("year") if request.GET.get("year") in years else (years[0] if years else None)
+    rows = list(
+        SchoolProgramme.objects.filter(year=year).select_related("school").order_by("starts_on", "term", "school__name")
+    )
+    if request.GET.get("format") == "xlsx":
+        content = table_xlsx(
+            [f"Выполнение программы по школам, {year} учебный год"],
+            PROGRAMME_HEAD,
+            [
+                [r.school.name, r.term, r.journals, r.behind, r.curriculum, r.held, r.replaced, r.cancelled, r.done]
+                for r in rows
+            ],
+        )
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="programme.xlsx"'
+        return response
+    return render(request, "monitoring/district_programme.html", {"rows": rows, "years": years, "year": year})
+
+
+PROGRAMME_HEAD = [
+    "Школа",
+    "Период",
+    "Журналов",
+    "С отставанием",
+    "Часов по учебному плану",
+    "Проведено",
+    "Из них заменой",
+    "Отменено",
+    "Выполнено, %",
+]

@@ -26,8 +26,11 @@ def test_the_demo_seed_runs_on_an_empty_database(new_installation):
         schemas = [r[0] for r in conn.execute("SELECT schema_name FROM tenants_school ORDER BY slug")]
         assert schemas == ["school_gymnasium2", "school_mikhailovskoe", "school_school1"]
         for schema in schemas:
+            # This year's classes and pupils (a record of an earlier year aside).
             pupils, classes, parents = conn.execute(
-                f"SELECT (SELECT count(*) FROM {schema}.journal_pupil), (SELECT count(*) FROM {schema}.journal_schoolclass),"
+                f"SELECT (SELECT count(*) FROM {schema}.journal_pupil WHERE withdrawn_on IS NULL),"
+                f" (SELECT count(*) FROM {schema}.journal_schoolclass c JOIN {schema}.journal_academicyear y"
+                f" ON y.id = c.year_id WHERE y.closed_at IS NULL),"
                 f" (SELECT count(DISTINCT pupil_id) FROM {schema}.journal_guardian WHERE consent_at IS NOT NULL)"
             ).fetchone()
             assert classes == 6 and pupils == 72 and 0 < parents < pupils
@@ -53,6 +56,18 @@ def test_the_demo_seed_runs_on_an_empty_database(new_installation):
             " WHERE u.phone = '+79000000001' AND m.role = 'parent'"
         ).fetchone()[0]
         assert schools_of_family == 2
+        # What a school does besides the lessons: attestation with results, рабочие программы, a
+        # portfolio; and the first child's year at the other school before the family moved.
+        for schema in schemas:
+            exams, results, programmes = conn.execute(
+                f"SELECT (SELECT count(*) FROM {schema}.journal_exam), (SELECT count(*) FROM {schema}.journal_examresult),"
+                f" (SELECT count(*) FROM {schema}.journal_workprogramme)"
+            ).fetchone()
+            assert exams > 0 and results > 0 and programmes > 0
+        earlier = conn.execute(
+            "SELECT count(*) FROM school_gymnasium2.journal_academicyear WHERE closed_at IS NOT NULL"
+        ).fetchone()[0]
+        assert earlier == 1
         # The district sees this month's and last month's indicators and last month's reports.
         figures, reports = conn.execute(
             "SELECT (SELECT count(DISTINCT (school_id, month)) FROM monitoring_schoolmonth),"

@@ -248,6 +248,7 @@ class LessonSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "topic",
             "planned_topic",
+            "kind",
             "homework",
             "homework_none",
             "topic_entered_at",
@@ -292,6 +293,7 @@ class LessonList(generics.ListAPIView):
 class LessonPatch(serializers.Serializer):
     topic = serializers.CharField(required=False, allow_blank=True, max_length=500)
     planned_topic = Id(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=Lesson.Kind.choices, required=False)
     homework = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     homework_none = serializers.BooleanField(required=False)
 
@@ -300,7 +302,7 @@ class LessonPatch(serializers.Serializer):
 @api_view(["GET", "PATCH"])
 @permission_classes([Teaching])
 def lesson_detail(request, lesson_id):
-    """PATCH `topic` (or `planned_topic`) and `homework` (or `homework_none`): all of it or, on a
+    """PATCH `topic` (or `planned_topic`), `kind` and `homework` (or `homework_none`): all of it or, on a
     refusal, none of it (the request is one transaction)."""
     if request.method in permissions.SAFE_METHODS:
         return Response(LessonSerializer(access_lesson_to_read(request, lesson_id)).data)
@@ -314,6 +316,8 @@ def lesson_detail(request, lesson_id):
             else None
         )
         services.set_topic(lesson, topic=change.get("topic", ""), planned_topic=planned, by=by, ip=ip)
+    if "kind" in change:
+        services.set_lesson_kind(lesson, kind=change["kind"], by=by, ip=ip)
     if "homework" in change or "homework_none" in change:
         services.set_homework(
             lesson, text=change.get("homework", ""), none=change.get("homework_none", False), by=by, ip=ip

@@ -11,8 +11,10 @@ changes nothing on refusal, and writes an audit entry for what it changed. Calle
 - records: substitutions, topic, homework, marks and attendance of a lesson;
 - substitutions: a teacher's absence and covering its lessons;
 - checks: the deputy's check of a journal and its remarks' round trip;
+- exams: промежуточная аттестация and exams, their results and retakes;
 - finals: term and year marks, reopening a closed term;
-- plans: thematic plans and their planned dates;
+- portfolio: a pupil's portfolio, added by the family and confirmed by the class teacher;
+- plans: thematic plans and their planned dates, the term's programme note, рабочие программы;
 - copies: the paper copies of the journal and their register;
 - year_end: the school year turning over.
 """
@@ -29,6 +31,7 @@ from .calendar import (
 )
 from .checks import check_journal, mark_fixed, settle_remark
 from .copies import certify_journal_copy, print_journal_copy
+from .exams import cancel_exam, schedule_exam, set_exam_results
 from .finals import (
     reopen,
     set_final_mark,
@@ -38,7 +41,10 @@ from .plans import (
     respread_plans,
     save_plan,
     spread_plan,
+    upload_work_programme,
+    write_programme_note,
 )
+from .portfolio import add_portfolio_entry, settle_portfolio_entry, withdraw_portfolio_entry
 from .records import (
     HOMEWORK_FILE_MAX_MB,
     add_mark,
@@ -55,6 +61,7 @@ from .records import (
     set_absence_reason,
     set_attendance_of,
     set_homework,
+    set_lesson_kind,
     set_topic,
     take_as_substitute,
     take_attendance,
@@ -90,6 +97,15 @@ from .timetable import (
 from .year_end import turn_over_year, year_end_plan
 
 __all__ = [
+    "add_portfolio_entry",
+    "settle_portfolio_entry",
+    "withdraw_portfolio_entry",
+    "set_lesson_kind",
+    "upload_work_programme",
+    "write_programme_note",
+    "cancel_exam",
+    "schedule_exam",
+    "set_exam_results",
     "check_journal",
     "mark_fixed",
     "settle_remark",

@@ -4,31 +4,16 @@ teacher marks it fixed → the deputy confirms it or returns it with the reason 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record
 from notifications.services import notify
 
-from ..models import CheckRemark, JournalCheck, Lesson, TeachingLoad
+from ..models import CheckRemark, JournalCheck
+from ..selectors import journal_teacher
 
 MAX_REMARKS = 20
-
-
-def journal_teacher(school_class, subject, term):
-    """Whose journal it is: the teaching load's teacher, else who has most of its lessons."""
-    load = TeachingLoad.objects.filter(school_class=school_class, subject=subject).values_list("teacher", flat=True)
-    if load:
-        return load[0]
-    found = (
-        Lesson.objects.filter(school_class=school_class, subject=subject, term=term)
-        .values("teacher")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .first()
-    )
-    return found and found["teacher"]
 
 
 def _words(text):

@@ -1,19 +1,26 @@
-"""Thematic plans (КТП) and their planned dates."""
+"""Thematic plans (КТП), their planned dates, and the term's programme note and рабочая программа."""
 
+import uuid
 from itertools import islice
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from audit.models import record
+from groundwork.uploads import check_upload, store
 
+from .. import rulebook
 from ..models import (
     Lesson,
     PlannedTopic,
+    ProgrammeNote,
     ThematicPlan,
+    WorkProgramme,
 )
+
+WORK_PROGRAMME_MAX_MB = 20
 
 
 @transaction.atomic
@@ -87,3 +94,61 @@ def respread_plans(school_class=None):
         ThematicPlan.objects.all() if school_class is None else ThematicPlan.objects.filter(school_class=school_class)
     )
     return sum(spread_plan(plan) for plan in plans)
+
+
+@transaction.atomic
+def write_programme_note(*, school_class, subject, term, shortfall_reason, plan_correction, by, ip=None):
+    """The teacher's note on the term's programme: why hours fell short and how the КТП was
+    corrected. Written again, it keeps the old text in the audit."""
+    if not rulebook.teaches(by, school_class, subject):
+        raise PermissionDenied("Пояснение пишет учитель предмета в классе.")
+    reason, correction = " ".join((shortfall_reason or "").split()), " ".join((plan_correction or "").split())
+    if not reason and not correction:
+        raise ValidationError({"shortfall_reason": "Напишите причину отставания или корректировку КТП."})
+    if len(reason) > 500 or len(correction) > 1000:
+        raise ValidationError({"shortfall_reason": "Слишком длинно: причина до 500 знаков, корректировка до 1000."})
+    note = (
+        ProgrammeNote.objects.select_for_update().filter(school_class=school_class, subject=subject, term=term).first()
+    )
+    old = {"shortfall_reason": note.shortfall_reason, "plan_correction": note.plan_correction} if note else None
+    if note is None:
+        note = ProgrammeNote(school_class=school_class, subject=subject, term=term)
+    note.shortfall_reason, note.plan_correction = reason, correction
+    note.written_by, note.written_at = by, timezone.now()
+    note.save()
+    record(
+        "programme_note.written",
+        note,
+        by=by,
+        ip=ip,
+        old=old,
+        new={"shortfall_reason": reason, "plan_correction": correction, "term": term.pk},
+    )
+    return note
+
+
+@transaction.atomic
+def upload_work_programme(*, school, subject, grade, year, upload, by, ip=None):
+    """A subject's рабочая программа for a grade: stored under the school's prefix, served after an
+    access check; the one it replaces is kept, marked replaced."""
+    extension = check_upload(upload, field="file", max_mb=WORK_PROGRAMME_MAX_MB)
+    if extension not in ("pdf", "doc", "docx", "odt", "rtf"):
+        raise ValidationError({"file": f"Файл «{upload.name}»: рабочая программа — документ (PDF, DOCX, ODT, RTF)."})
+    now = timezone.now()
+    replaced = list(
+        WorkProgramme.objects.select_for_update().filter(subject=subject, grade=grade, year=year, replaced_at=None)
+    )
+    WorkProgramme.objects.filter(pk__in=[p.pk for p in replaced]).update(replaced_at=now)
+    stored = store(f"{school.schema_name}/programmes/{uuid.uuid4().hex}.{extension}", upload)
+    programme = WorkProgramme.objects.create(
+        subject=subject, grade=grade, year=year, file=stored, name=upload.name[:200], size=upload.size, uploaded_by=by
+    )
+    record(
+        "work_programme.uploaded",
+        programme,
+        by=by,
+        ip=ip,
+        old={"replaced": [p.pk for p in replaced]} if replaced else None,
+        new={"subject": subject.name, "grade": grade, "year": str(year), "name": programme.name},
+    )
+    return programme

@@ -204,6 +204,20 @@ def set_topic(lesson, *, topic="", planned_topic=None, by, ip=None):
 
 
 @transaction.atomic
+def set_lesson_kind(lesson, *, kind, by, ip=None):
+    """The type of lesson (урок, контрольная, лабораторная …) the term's programme counts."""
+    check_can_write(lesson, by)
+    if kind not in Lesson.Kind.values:
+        raise ValidationError({"kind": "Выберите тип занятия из списка."})
+    if kind == lesson.kind:
+        return lesson
+    old, lesson.kind = {"kind": lesson.kind}, kind
+    lesson.save(update_fields=["kind"])
+    record("lesson.kind", lesson, by=by, ip=ip, old=old, new={"kind": kind})
+    return lesson
+
+
+@transaction.atomic
 def set_homework(lesson, *, text="", none=False, by, ip=None):
     """Homework may be set in advance; "not set" is an explicit entry too."""
     check_can_write(lesson, by)
@@ -252,6 +266,7 @@ def record_lesson(
     ip=None,
     topic="",
     planned_topic=None,
+    kind=None,
     homework="",
     homework_none=False,
     files=(),
@@ -272,6 +287,8 @@ def record_lesson(
             set_topic(lesson, topic=topic, planned_topic=planned_topic, by=by, ip=ip)
     elif lesson.topic:
         raise ValidationError({"topic": "Укажите тему урока."})
+    if kind:
+        set_lesson_kind(lesson, kind=kind, by=by, ip=ip)
     homework = (homework or "").strip()
     if (homework, homework_none) != (lesson.homework, lesson.homework_none):
         if homework or homework_none or lesson.homework or lesson.homework_none:

@@ -6,6 +6,8 @@ from .classes import (
     class_detail,
     class_enroll,
     class_list,
+    class_portfolio,
+    class_portfolio_file,
     family_invite,
     guardian_end,
     home,
@@ -13,6 +15,7 @@ from .classes import (
     pupil_move,
     subgroup_add,
 )
+from .exams import exam_page, exams
 from .finals import (
     final_marks_page,
     summary_sheet,
@@ -24,6 +27,7 @@ from .imports import (
 from .plans import (
     plan_page,
 )
+from .programme import programme_page, programme_report, work_programme_file
 from .records import (
     class_timetable,
     control,
@@ -44,6 +48,7 @@ from .setup import (
     setup_add,
     slot_end,
 )
+from .statistics import statistics
 from .year_records import (
     archive_zip,
     archives,
@@ -55,6 +60,14 @@ from .year_records import (
 )
 
 __all__ = [
+    "class_portfolio",
+    "class_portfolio_file",
+    "statistics",
+    "programme_page",
+    "programme_report",
+    "work_programme_file",
+    "exam_page",
+    "exams",
     "journal_check",
     "journal_checks",
     "archive_zip",

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -29,6 +29,7 @@ from ..models import (
     AcademicYear,
     Attendance,
     Guardian,
+    PortfolioEntry,
 )
 from ..today import start_page
 
@@ -344,3 +345,43 @@ def absences(request, class_id):
             "note": note,
         },
     )
+
+
+@school_roles(Role.CLASS_TEACHER)
+def class_portfolio(request, class_id):
+    """The class's portfolios: entries waiting for the class teacher's word first, then the rest."""
+    school_class = access_class_to_manage_families(request, class_id)
+    entries = PortfolioEntry.objects.filter(pupil__school_class=school_class, withdrawn_at__isnull=True)
+    if request.method == "POST":
+        entry = entries.filter(pk=posted_id(request.POST.get("entry"))).first()
+        if entry is None:
+            raise Http404
+        try:
+            services.settle_portfolio_entry(
+                entry,
+                confirmed=request.POST.get("action") == "confirm",
+                reason=request.POST.get("reason"),
+                by=request.user,
+                ip=client_ip(request),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, explain(error))
+        else:
+            messages.success(
+                request, "Запись подтверждена." if entry.confirmed_at else "Отказ записан; семья уведомлена."
+            )
+        return redirect("class_portfolio", class_id=school_class.pk)
+    entries = list(entries.select_related("pupil").order_by("confirmed_at", "-added_at"))
+    log_view(request, [e.pupil for e in entries], "journal.portfolio")
+    return render(request, "journal/class_portfolio.html", {"school_class": school_class, "entries": entries})
+
+
+@school_roles(Role.CLASS_TEACHER)
+def class_portfolio_file(request, class_id, entry_id):
+    school_class = access_class_to_manage_families(request, class_id)
+    entry = PortfolioEntry.objects.filter(
+        pk=posted_id(entry_id), pupil__school_class=school_class, withdrawn_at__isnull=True
+    ).first()
+    if entry is None or not entry.file:
+        raise Http404
+    return FileResponse(entry.file.open("rb"), as_attachment=True, filename=entry.file_name)

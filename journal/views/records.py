@@ -153,6 +153,7 @@ def _lesson_view(request, lesson, form=None):
         initial = {
             "topic": lesson.topic,
             "planned_topic": lesson.planned_topic_id,
+            "kind": lesson.kind,
             "homework": lesson.homework,
             "none": lesson.homework_none,
             "work_type": selectors.usual_work_type_id(lesson) or WorkType.objects.values_list("pk", flat=True).first(),
@@ -201,6 +202,7 @@ def _record_lesson(request, lesson):
                     ip=client_ip(request),
                     topic=data["topic"],
                     planned_topic=data["planned_topic"],
+                    kind=data["kind"],
                     homework=data["homework"],
                     homework_none=data["none"],
                     files=request.FILES.getlist("files"),

@@ -63,6 +63,7 @@ def progress(request):
         for key in ("excellent", "good", "one_three", "failing", "not_attested")
         for e in r[key]
     ]
+    named += [e["pupil"] for r in report["classes"] for e in r["exam_debts"]]
     log_view(request, named + [pupil for r in report["classes"] for pupil, _ in r["absences"]["pupils"]])
     kind = request.GET.get("format")
     if kind == "xlsx":

@@ -190,6 +190,7 @@ class Command(BaseCommand):
         reports.make_district_report(Report.Kind.ACTIVITY, reports.previous_week())
         self.seed_billing(operator)
         self.seed_father()
+        self.seed_family_records(family)
 
     def seed_father(self):
         """The first child's father: a parent with an e-mail login (the mother signs in by phone)
@@ -202,6 +203,27 @@ class Command(BaseCommand):
                 school=school, role=Role.PARENT, by=class_teacher, ip=None, pupil=pupil
             )
             accounts.redeem_invitation(invitation, ip=None, user=father, consent=True)
+
+    def seed_family_records(self, mother):
+        """The family's portfolios (one entry confirmed, one waiting) and the first child's 2nd grade
+        at the second school before the family moved: the diary's «Все годы» shows both schools."""
+        for school, pupil, class_teacher in self.family_children:
+            with schema_context(school.schema_name):
+                today = timezone.localdate()
+                confirmed = journal.add_portfolio_entry(
+                    pupil, school=school, kind="certificate", happened_on=today - timedelta(days=40),
+                    title="Диплом II степени муниципальной олимпиады по математике", by=mother,
+                )  # fmt: skip
+                journal.settle_portfolio_entry(confirmed, confirmed=True, by=class_teacher)
+                journal.add_portfolio_entry(
+                    pupil, school=school, kind="work", happened_on=today - timedelta(days=5),
+                    title="Проект «Птицы нашего края»", description="Презентация к уроку окружающего мира",
+                    by=mother,
+                )  # fmt: skip
+        first_school, child, _ = self.family_children[0]
+        other_school, _, other_teacher = self.family_children[1]
+        with schema_context(other_school.schema_name):
+            demo.earlier_year_of(child, mother, entered_by=other_teacher)
 
     def seed_billing(self, operator):
         """The district pays per pupil; last month's use as the nightly job would have copied it,
@@ -296,6 +318,7 @@ class Command(BaseCommand):
             for term in terms:
                 if term.ends_on < today:
                     demo.set_final_marks(term)
+            demo.exams_and_programme(school, deputy=deputy, today=today)
 
     def seed_pupil(self, school, school_class, class_teacher, admin, n):
         female = self.rng.random() < 0.5

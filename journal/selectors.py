@@ -1081,7 +1081,7 @@ def _term_marks(term, journals):
         for f in FinalMark.objects.filter(term=term, school_class__in=class_ids)
     }
     on = min(term.ends_on, timezone.localdate())
-    listed = {c.pk: list(Pupil.objects.in_class_on(c, on)) for c, _ in journals}
+    listed = {c.pk: list(Pupil.objects.in_class_on(c, on)) for c in {c for c, _ in journals}}
     found = {}
     for school_class, subject in journals:
         rows = []
@@ -1103,7 +1103,8 @@ def subject_statistics(term, user, roles):
     before = previous_term(term)
     marks = _term_marks(term, journals)
     earlier = _term_marks(before, journals) if before else {}
-    teachers = User.objects.in_bulk({journal_teacher(c, s, term) for c, s in journals} - {None})
+    owners = {(c.pk, s.pk): journal_teacher(c, s, term) for c, s in journals}
+    teachers = User.objects.in_bulk(set(owners.values()) - {None})
 
     def figures(keys, source):
         rows = [r for key in keys for r in source.get(key, [])]
@@ -1121,7 +1122,7 @@ def subject_statistics(term, user, roles):
     rows, by_subject, by_teacher = [], {}, {}
     for school_class, subject in journals:
         key = (school_class.pk, subject.pk)
-        teacher = teachers.get(journal_teacher(school_class, subject, term))
+        teacher = teachers.get(owners[key])
         rows.append(
             entry(f"{school_class}, {subject.name}", [key], school_class=school_class, subject=subject, teacher=teacher)
         )
@@ -1160,16 +1161,14 @@ def exams_late(today):
 
 def programme_of_year(year, today=None):
     """The year's programme: each journal's terms added up (the terms begun by today), with the
-    notes of every term; {"term": None, "year", "weeks", "rows", "totals"}."""
+    latest note; {"term": None, "year", "rows", "totals"}."""
     today = today or timezone.localdate()
-    merged, weeks = {}, Decimal(0)
+    merged = {}
     for term in Term.objects.filter(year=year, starts_on__lte=today).order_by("starts_on"):
-        report = programme(term, today=today)
-        weeks = max(weeks, report["weeks"])  # schemes overlap: the longest counts for the title
-        for row in report["rows"]:
+        for row in programme(term, today=today)["rows"]:
             key = (row["school_class"].pk, row["subject"].pk, getattr(row["subgroup"], "pk", None))
             if key not in merged:
-                merged[key] = {**row, "kinds": list(row["kinds"]), "notes": [row["note"]] if row["note"] else []}
+                merged[key] = dict(row)
                 continue
             into = merged[key]
             for k in ("scheduled", "held", "cancelled", "replaced", "ahead"):
@@ -1177,14 +1176,13 @@ def programme_of_year(year, today=None):
             for k in ("curriculum", "planned"):
                 into[k] = None if into[k] is None and row[k] is None else (into[k] or 0) + (row[k] or 0)
             into["kinds"] = [(label, n + m) for (label, n), (_, m) in zip(into["kinds"], row["kinds"], strict=True)]
-            into["notes"] += [row["note"]] if row["note"] else []
+            into["note"] = row["note"] or into["note"]
     rows = list(merged.values())
     for row in rows:
         hours = row["curriculum"]
         row["shortfall"] = max(int(hours) - row["held"] - row["ahead"], 0) if hours is not None else None
         row["done"] = share(row["held"], hours) if hours else None
-        row["note"] = row["notes"][-1] if row["notes"] else None
     rows.sort(
         key=lambda r: (r["school_class"].grade, r["school_class"].letter, r["subject"].name, str(r["subgroup"] or ""))
     )
-    return {"term": None, "year": year, "weeks": weeks, "rows": rows, "totals": programme_totals(rows)}
+    return {"term": None, "year": year, "rows": rows, "totals": programme_totals(rows)}

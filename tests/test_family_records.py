@@ -137,7 +137,10 @@ def test_a_parent_adds_to_the_portfolio_and_the_class_teacher_confirms(world, en
     assert b"".join(teacher.get(f"{page}{added.pk}/").streaming_content) == b"%PDF-1.4 d"
     refused = teacher.post(page, {"entry": added.pk, "action": "decline", "reason": ""}, follow=True)
     assert "почему запись не подтверждена" in refused.content.decode()
-    teacher.post(page, {"entry": added.pk, "action": "confirm"})
+    assert (
+        "Запись подтверждена"
+        in teacher.post(page, {"entry": added.pk, "action": "confirm"}, follow=True).content.decode()
+    )
     with schema_context(a.school.schema_name):
         added.refresh_from_db()
         assert added.state == "confirmed" and added.confirmed_by_id == a.class_teacher.pk

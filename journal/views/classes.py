@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -357,7 +358,7 @@ def class_portfolio(request, class_id):
         if entry is None:
             raise Http404
         try:
-            services.settle_portfolio_entry(
+            entry = services.settle_portfolio_entry(
                 entry,
                 confirmed=request.POST.get("action") == "confirm",
                 reason=request.POST.get("reason"),
@@ -371,7 +372,7 @@ def class_portfolio(request, class_id):
                 request, "Запись подтверждена." if entry.confirmed_at else "Отказ записан; семья уведомлена."
             )
         return redirect("class_portfolio", class_id=school_class.pk)
-    entries = list(entries.select_related("pupil").order_by("confirmed_at", "-added_at"))
+    entries = list(entries.select_related("pupil").order_by(F("confirmed_at").asc(nulls_first=True), "-added_at"))
     log_view(request, [e.pupil for e in entries], "journal.portfolio")
     return render(request, "journal/class_portfolio.html", {"school_class": school_class, "entries": entries})
 

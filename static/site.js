@@ -15,6 +15,12 @@ document.addEventListener("submit", function (event) {
   if (form.matches("[data-go-form]")) { event.preventDefault(); location.href = form.elements.child.value; }
 });
 
+// On a phone the diary's tabs scroll sideways: the open one is brought into sight.
+const activeTab = document.querySelector("nav.tabs a.active");
+if (activeTab && activeTab.parentElement.scrollWidth > activeTab.parentElement.clientWidth) {
+  activeTab.parentElement.scrollLeft = activeTab.offsetLeft - activeTab.parentElement.offsetLeft - 16;
+}
+
 // A form with data-unsaved asks before the page is left with what was typed in it unsaved.
 let unsaved = null;
 document.addEventListener("input", function (event) {

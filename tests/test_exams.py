@@ -195,9 +195,11 @@ def test_an_exam_with_results_is_not_cancelled(world, enter):
         day = past_maths_day(world)
     exam = scheduled(world, enter, day)
     enter(a.class_teacher, a.host).post(f"/exams/{exam.pk}/", {f"value_{a.pupils[0].pk}": "5"})
+    assert "Отменить аттестацию" not in enter(a.deputy, a.host).get(f"/exams/{exam.pk}/").content.decode()
     answer = enter(a.deputy, a.host).post(f"/exams/{exam.pk}/", {"action": "cancel", "reason": "Карантин"}, follow=True)
     assert "уже есть результаты" in answer.content.decode()
     other = scheduled(world, enter, day)
+    assert "Отменить аттестацию" in enter(a.deputy, a.host).get(f"/exams/{other.pk}/").content.decode()
     enter(a.deputy, a.host).post(f"/exams/{other.pk}/", {"action": "cancel", "reason": "Карантин"})
     with schema_context(a.school.schema_name):
         other.refresh_from_db()

@@ -82,7 +82,9 @@ def exam_page(request, exam_id):
             "exam": exam,
             "sheet": sheet,
             "can_enter": can_enter and not exam.cancelled_at and not exam.year.closed_at,
-            "can_cancel": rulebook.can_schedule_exam(request.user, request.roles, exam.school_class, exam.subject),
+            # An exam is cancelled only before any result (services.cancel_exam refuses after).
+            "can_cancel": rulebook.can_schedule_exam(request.user, request.roles, exam.school_class, exam.subject)
+            and not any(row["result"] for row in sheet["rows"]),
             "values": ExamValue.choices,
             "today": timezone.localdate(),
             "retakes": _retakes(sheet),

@@ -29,7 +29,18 @@ from groundwork.pdf import as_pdfa
 from groundwork.spreadsheets import row as spreadsheet_row
 
 from . import documents, selectors
-from .models import ArchiveExport, Attendance, FinalMark, Lesson, Mark, Pupil, SchoolClass, Term
+from .models import (
+    ArchiveExport,
+    Attendance,
+    ExamResult,
+    FinalMark,
+    Lesson,
+    Mark,
+    PortfolioEntry,
+    Pupil,
+    SchoolClass,
+    Term,
+)
 
 README = """Электронный архив учебного года {year}: {school}
 
@@ -38,6 +49,8 @@ README = """Электронный архив учебного года {year}: 
   classes/<класс>/marks.csv          отметки (и удалённые — с датой удаления), кто и когда поставил
   classes/<класс>/attendance.csv     пропуски и опоздания с причинами
   classes/<класс>/final-marks.csv    отметки за периоды и за год
+  classes/<класс>/exams.csv          промежуточная аттестация и экзамены: результат каждой попытки
+  classes/<класс>/portfolio.csv      портфолио обучающихся: записи, подтверждённые и нет
   classes/<класс>/journal-*.pdf      копия журнала за каждый период (как на бумаге)
   classes/<класс>/summary-sheet.*    сводная ведомость итоговой успешности
   reports/progress-*.*               успеваемость, качество знаний и пропуски за периоды и год
@@ -172,6 +185,28 @@ def year_documents(school, year):
                 (f.pupil.full_name, f.subject.name, str(f.term) if f.term else "год", f.value)
                 + (_when(f.entered_at), _when(f.changed_at))
                 for f in finals.order_by("pupil__last_name", "pupil__first_name", "subject__name", "term__number")
+            ),
+        )
+        files[f"{folder}/exams.csv"] = _csv(
+            ["предмет", "вид", "форма", "дата", "обучающийся", "попытка", "дата попытки", "результат", "внесён"],
+            (
+                (r.exam.subject.name, r.exam.get_kind_display(), r.exam.get_form_display(), r.exam.held_on)
+                + (r.pupil.full_name, r.attempt, r.held_on, r.value, _when(r.entered_at))
+                for r in ExamResult.objects.filter(exam__school_class=school_class)
+                .select_related("exam__subject", "pupil")
+                .order_by("exam__held_on", "exam_id", "pupil__last_name", "pupil__first_name", "attempt")
+            ),
+        )
+        files[f"{folder}/portfolio.csv"] = _csv(
+            ["обучающийся", "раздел", "название", "дата", "описание", "файл", "добавлена", "подтверждена", "убрана"],
+            (
+                (e.pupil.full_name, e.get_kind_display(), e.title, e.happened_on, e.description, e.file_name)
+                + (_when(e.added_at), _when(e.confirmed_at), _when(e.withdrawn_at))
+                for e in PortfolioEntry.objects.filter(
+                    pupil__in=Pupil.objects.listed_in(school_class), happened_on__range=(year.starts_on, year.ends_on)
+                )
+                .select_related("pupil")
+                .order_by("pupil__last_name", "pupil__first_name", "happened_on")
             ),
         )
         for term in selectors.terms_of(school_class, year):

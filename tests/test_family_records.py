@@ -178,3 +178,31 @@ def test_the_portfolio_stays_in_the_family(world, enter, settings, tmp_path):
     with schema_context(a.school.schema_name):
         entry.refresh_from_db()
         assert entry.withdrawn_at is not None
+
+
+def test_the_years_archive_keeps_exam_results_and_the_portfolio(world, enter, settings, tmp_path):
+    from journal import services as journal
+    from journal.archive import year_documents
+    from journal.models import Lesson
+
+    settings.MEDIA_ROOT = tmp_path
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        day = (
+            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lt=timezone.localdate())
+            .order_by("-date")
+            .values_list("date", flat=True)[0]
+        )
+        exam = journal.schedule_exam(
+            school=a.school, school_class=a.school_class, subject=cal.math, kind="exam", form="oral",
+            held_on=day, by=a.deputy,
+        )  # fmt: skip
+        journal.set_exam_results(exam, [(a.pupils[0], "4")], by=a.class_teacher)
+        journal.add_portfolio_entry(
+            a.pupils[0], school=a.school, kind="achievement", title="Шахматный турнир", happened_on=day, by=world.parent
+        )
+        files = year_documents(a.school, cal.year)
+    exams = files["classes/5А/exams.csv"].decode("utf-8-sig")
+    assert f"Математика;экзамен;устный экзамен по билетам;{day};{a.pupils[0].full_name};1;{day};4" in exams
+    portfolio = files["classes/5А/portfolio.csv"].decode("utf-8-sig")
+    assert f"{a.pupils[0].full_name};достижение (олимпиада, конкурс, соревнование);Шахматный турнир" in portfolio

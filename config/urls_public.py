@@ -103,4 +103,9 @@ urlpatterns = common + [
     ),
     path("district/programme/", monitoring_views.district_programme, name="district_programme"),
     path("district/quality/<slug:slug>/", monitoring_views.district_school, name="quality_school"),
+    path(
+        "district/quality/<slug:slug>/<str:month>/",
+        monitoring_views.district_school_month,
+        name="quality_school_month",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from accounts.models import LoginAttempt, Membership, Role
+from accounts.models import LoginAttempt, Membership, Role, User
 from audit.models import AuditEntry, DataView
 from diary.models import Message
 from journal.documents import PROGRESS_HEAD as PROGRESS_TABLE_HEAD
@@ -242,6 +242,35 @@ def by_class(month, today=None):
         )
         rows[school_class.pk] = figures
     return rows
+
+
+# The parts of a school's month (reading 11): every indicator that means something per teacher,
+# per class, per subject.
+LESSON_CODES = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days"]
+PART_CODES = {
+    "teacher": LESSON_CODES + ["Q10", "Q16", "Q17"],
+    "class": LESSON_CODES + ["Q7", "Q8", "Q9", "Q12", "Q14", "Q15"],
+    "subject": LESSON_CODES,
+}
+
+
+def parts(month, today=None):
+    """The school's month by teacher, class and subject: {part: {name: figures}}, named as the
+    school names them (a teacher's full name, «5А», the subject) — staff and classes, no pupil."""
+    today = today or timezone.localdate()
+    first, last = month_bounds(month)
+    held = held_lessons(first, last, today)
+    teachers = by_teacher(month, today)
+    names = {u.pk: u.full_name for u in User.objects.filter(pk__in=list(teachers))}
+    classes = {c.pk: str(c) for c in SchoolClass.objects.all()}
+    return {
+        "teacher": {names.get(pk, "—"): figures for pk, figures in teachers.items()},
+        "class": {classes[pk]: figures for pk, figures in by_class(month, today).items()},
+        "subject": {
+            subject.name: lesson_figures(held.filter(subject=subject))
+            for subject in Subject.objects.filter(pk__in=held.values("subject"))
+        },
+    }
 
 
 def _homework_on_time(held):

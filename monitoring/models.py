@@ -66,6 +66,27 @@ class SchoolMonth(models.Model):
         constraints = [models.UniqueConstraint(fields=["school", "month", "code"], name="one_figure")]
 
 
+class SchoolMonthPart(models.Model):
+    """One indicator of one school's month for one teacher, class or subject, as its task computed
+    it: what the district drills down to. Staff names and class labels, never a pupil."""
+
+    class Part(models.TextChoices):
+        TEACHER = "teacher", "учитель"
+        CLASS = "class", "класс"
+        SUBJECT = "subject", "предмет"
+
+    school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()
+    part = models.CharField(max_length=10, choices=Part.choices)
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=10)
+    numerator = models.PositiveIntegerField()
+    denominator = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "month"])]
+
+
 class SchoolProgramme(models.Model):
     """One school's programme fulfilment for one term of its year, as its own task computed it
     (journal.selectors.programme): counts of hours and journals, never a pupil."""
@@ -97,13 +118,25 @@ def is_published(month):
     return Report.objects.filter(kind=Report.Kind.QUALITY, school__isnull=True, starts_on=month).exists()
 
 
-def store_figures(school, month, figures):
+def store_figures(school, month, figures, parts=None):
+    """The school's month, and its parts (replaced whole: a teacher who gave no lesson this time
+    leaves them)."""
     for code, (numerator, denominator) in figures.items():
         SchoolMonth.objects.update_or_create(
             school=school,
             month=month,
             code=code,
             defaults={"numerator": numerator, "denominator": denominator, "computed_at": timezone.now()},
+        )
+    if parts is not None:
+        SchoolMonthPart.objects.filter(school=school, month=month).delete()
+        SchoolMonthPart.objects.bulk_create(
+            SchoolMonthPart(
+                school=school, month=month, part=part, name=name[:200], code=code, numerator=n, denominator=d
+            )
+            for part, by_name in parts.items()
+            for name, figures in by_name.items()
+            for code, (n, d) in figures.items()
         )
 
 

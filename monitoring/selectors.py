@@ -3,12 +3,10 @@
 from django.db.models import DecimalField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast
 
-from accounts.models import User
-from journal.models import SchoolClass, Subject
 from tenants.models import School
 
-from .indicators import by_class, by_teacher, held_lessons, lesson_figures, month_bounds
-from .models import LOWER_IS_BETTER, NAMES, Report, SchoolMonth, figure
+from .indicators import PART_CODES, parts
+from .models import LOWER_IS_BETTER, NAMES, Report, SchoolMonth, SchoolMonthPart, figure
 
 CODES = list(NAMES)
 SORTS = {"name"} | set(CODES)
@@ -117,43 +115,42 @@ def bars(items):
     ]
 
 
-# Drill-downs of a school's month (reading 11): every indicator that means something per teacher,
-# per class, per subject.
-LESSON_CODES = ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days"]
-TEACHER_CODES = LESSON_CODES + ["Q10", "Q16", "Q17"]
-CLASS_CODES = LESSON_CODES + ["Q7", "Q8", "Q9", "Q12", "Q14", "Q15"]
+PART_TITLES = {"teacher": "По учителям", "class": "По классам", "subject": "По предметам"}
+
+
+def part_tables(found, limits, code=None):
+    """(title, [(code, name)], rows) for each part of {part: {name: figures}}: a row a name, its
+    lessons held and a figure per code; sorted by name, or worst first by `code` where it counts."""
+    tables = []
+    for part, by_name in found.items():
+        codes = PART_CODES[part]
+        rows = [
+            {
+                "name": name,
+                "total": figures["Q1"][1],
+                "cells": [figure(c, *figures.get(c, (0, 0)), limits) for c in codes],
+            }
+            for name, figures in by_name.items()
+        ]
+        rows.sort(key=lambda row: row["name"])
+        if code in codes:  # worst first, rows without anything to count last
+            index, sign = codes.index(code), -1 if code in LOWER_IS_BETTER else 1
+            rows.sort(
+                key=lambda row: (row["cells"][index]["percent"] is None, sign * (row["cells"][index]["percent"] or 0))
+            )
+        tables.append((PART_TITLES[part], [(c, NAMES[c]) for c in codes], rows))
+    return tables
 
 
 def school_breakdowns(month, today, limits):
-    """(title, codes, rows) for the school's control page; each row a name, its lessons held and
-    a figure per code."""
-    first, last = month_bounds(month)
-    held = held_lessons(first, last, today)
+    """The school's own control page: its month by teacher, class and subject, computed now."""
+    return part_tables(parts(month, today), limits)
 
-    def rows(figures_by_key, names, codes):
-        return sorted(
-            (
-                {
-                    "name": names.get(key, "—"),
-                    "total": figures["Q1"][1],
-                    "cells": [figure(code, *figures[code], limits) for code in codes],
-                }
-                for key, figures in figures_by_key.items()
-            ),
-            key=lambda row: row["name"],
-        )
 
-    teachers = by_teacher(month, today)
-    names = {u.pk: u.full_name for u in User.objects.filter(pk__in=list(teachers))}
-    subjects = {
-        subject.pk: lesson_figures(held.filter(subject=subject))
-        for subject in Subject.objects.filter(pk__in=held.values("subject"))
-    }
-    result = []
-    for title, codes, figures_by_key, labels in (
-        ("По учителям", TEACHER_CODES, teachers, names),
-        ("По классам", CLASS_CODES, by_class(month, today), {c.pk: str(c) for c in SchoolClass.objects.all()}),
-        ("По предметам", LESSON_CODES, subjects, dict(Subject.objects.values_list("pk", "name"))),
-    ):
-        result.append((title, codes, rows(figures_by_key, labels, codes)))
-    return result
+def district_parts(school, month, limits, code=None):
+    """The district's view of one school's month, from what its task stored (counts, staff names)."""
+    found = {}
+    for row in SchoolMonthPart.objects.filter(school=school, month=month):
+        found.setdefault(row.part, {}).setdefault(row.name, {})[row.code] = (row.numerator, row.denominator)
+    ordered = {part: found[part] for part in PART_CODES if part in found}
+    return part_tables(ordered, limits, code)

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from audit.models import record
 
-from .indicators import compute
+from .indicators import compute, parts
 from .models import (
     DEFAULT_NORMS,
     DEFAULTS,
@@ -83,7 +83,7 @@ def correct_month(school, month, *, reason, by, ip=None):
     if not is_published(month):
         raise ValidationError("Этот месяц ещё не опубликован: показатели передаются без исправлений.")
     figures = compute(month)
-    store_figures(school, month, figures)
+    store_figures(school, month, figures, parts(month))
     report = correction_of_quality_report(school, month, figures, by=by, reason=reason)
     with schema_context("public"):  # the district's trail: the figures it reads changed
         record(

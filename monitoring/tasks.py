@@ -17,7 +17,7 @@ from journal.selectors import current_year, programme
 from tenants.models import School
 from tenants.tasks import fan_out
 
-from .indicators import PENDING, compute
+from .indicators import PENDING, compute, parts
 from .models import Report, SchoolMonth, SchoolProgramme, is_published, store_figures
 from .reports import make_district_report, make_quality_reports, make_school_report, previous_month, previous_week
 
@@ -34,7 +34,7 @@ def update_school_month(month_iso):
         logger.info("month %s is published: its figures stay as published", month)
         return 0
     figures = compute(month)
-    store_figures(school, month, figures)
+    store_figures(school, month, figures, parts(month))
     return len(figures)
 
 

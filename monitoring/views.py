@@ -24,6 +24,7 @@ from .models import (
     LOWER_IS_BETTER,
     NAMES,
     Report,
+    SchoolMonth,
     SchoolProgramme,
     accumulation_norms,
     figure,
@@ -94,6 +95,34 @@ def district_school(request, slug):
     school = get_object_or_404(School.objects.exclude(schema_name="public"), slug=slug)
     table = selectors.school_months(school, thresholds())
     return render(request, "monitoring/district_school.html", {"school": school, "table": table, "names": NAMES})
+
+
+@district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
+def district_school_month(request, slug, month):
+    """One school's month by class, subject and teacher as its task reported it (staff names and
+    class labels, never a pupil), the worst first for the indicator the official came from."""
+    school = get_object_or_404(School.objects.exclude(schema_name="public"), slug=slug)
+    first = day_from(f"{month}-01")
+    if first is None:
+        raise Http404
+    code = request.GET.get("code") if request.GET.get("code") in NAMES else None
+    limits = thresholds()
+    return render(
+        request,
+        "monitoring/district_school_month.html",
+        {
+            "school": school,
+            "month": first,
+            "code": code,
+            "code_name": NAMES.get(code),
+            "overall": [
+                figure(f.code, f.numerator, f.denominator, limits)
+                for f in SchoolMonth.objects.filter(school=school, month=first)
+                if f.code in NAMES
+            ],
+            "breakdowns": selectors.district_parts(school, first, limits, code),
+        },
+    )
 
 
 @school_roles(Role.DIRECTOR, Role.DEPUTY)

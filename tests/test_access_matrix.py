@@ -474,6 +474,7 @@ def portal_get_cases(o, world):
         ("/api/v1/schools/", district),
         ("/district/quality/", district),
         (f"/district/quality/{slug}/", district),
+        (f"/district/quality/{slug}/{timezone.localdate():%Y-%m}/?code=Q9", district),
         ("/district/quality/thresholds/", {OFF}),
         ("/district/quality/reports/", district),
         (f"/district/quality/reports/{o['district_report'].pk}/", district),

@@ -29,6 +29,7 @@ PUBLIC_MODELS = {
     "accounts.outsideidentity": "a person's identity at Госуслуги, the same for all their schools",
     "sms.textmessage": "codes go before a school is known; one sender for every school's notices",
     "monitoring.schoolmonth": "counts each school reports for the district",
+    "monitoring.schoolmonthpart": "each school's month by teacher, class and subject: counts, staff names",
     "monitoring.schoolprogramme": "programme hours each school reports for the district",
     "monitoring.threshold": "district's limits",
     "monitoring.report": "frozen reports of counts",

@@ -320,3 +320,52 @@ def test_a_page_of_the_quality_table_costs_one_page_however_many_schools_the_reg
     )
     red = official.get(f"{url}&show=red&q=№000").context["rows"]
     assert [row["school"].slug for row in red] == ["region7", "region9"]
+
+
+def test_an_official_goes_from_a_red_figure_to_the_teacher_and_class_behind_it(world, enter):
+    """The dashboard's cell links to the school's month by class, subject and teacher, the worst
+    first for that indicator: staff names and class labels, no pupil."""
+    from journal.models import Lesson
+
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        lesson = (
+            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lt=timezone.localdate())
+            .order_by("date")
+            .last()
+        )
+        month = lesson.date.replace(day=1)
+        update_school_month(month.isoformat())
+    official = enter(world.official)
+    dashboard = official.get(f"/district/quality/?month={month:%Y-%m}").content.decode()
+    link = f"/district/quality/{a.school.slug}/{month:%Y-%m}/?code=Q1"
+    assert f'href="{link}"' in dashboard and "Темы уроков заполнены" in dashboard  # words, the code a hint
+    page = official.get(link)
+    body = page.content.decode()
+    assert a.class_teacher.full_name in body and a.teacher.full_name in body and "5А" in body
+    assert not any(p.full_name in body for p in a.pupils + world.b.pupils)
+    titles = [title for title, codes, rows in page.context["breakdowns"]]
+    assert titles == ["По учителям", "По классам", "По предметам"]
+    # Worst first by the chosen indicator: nobody entered a topic in the test world, so all are 0 %
+    # and every teacher of the month is listed.
+    teachers = [row["name"] for row in page.context["breakdowns"][0][2]]
+    assert {a.class_teacher.full_name, a.teacher.full_name} <= set(teachers)
+    # Parents, the school's own staff and strangers do not get the district's page.
+    assert enter(world.parent).get(link).status_code in (302, 403, 404)
+    assert enter(a.deputy, a.host).get(link).status_code == 404
+    assert official.get(f"/district/quality/{a.school.slug}/2026-13/").status_code == 404
+
+
+def test_the_worst_comes_first_for_the_chosen_indicator():
+    from monitoring.models import thresholds
+    from monitoring.selectors import part_tables
+
+    found = {"teacher": {"Петрова А.А.": {"Q1": (9, 10)}, "Иванов Б.Б.": {"Q1": (1, 10)}, "Сидоров": {"Q1": (0, 0)}}}
+    for code in ("Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days", "Q10", "Q16", "Q17"):
+        for figures in found["teacher"].values():
+            figures[code] = (0, 0)
+    rows = part_tables(found, thresholds(), "Q1")[0][2]
+    assert [row["name"] for row in rows] == ["Иванов Б.Б.", "Петрова А.А.", "Сидоров"]
+    found["teacher"]["Иванов Б.Б."]["Q16"], found["teacher"]["Петрова А.А."]["Q16"] = (1, 10), (5, 10)
+    rows = part_tables(found, thresholds(), "Q16")[0][2]  # lower is better: the most late corrections first
+    assert [row["name"] for row in rows][:2] == ["Петрова А.А.", "Иванов Б.Б."]

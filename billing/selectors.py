@@ -8,7 +8,7 @@ from groundwork.days import next_month
 from sms.selectors import used_by_schools
 from tenants.models import School
 
-from .models import Invoice, Payer, Payment
+from .models import Contract, Invoice, Payer, Payment
 
 
 def debts(today=None):
@@ -55,3 +55,25 @@ def sms_usage(month):
          "over": used.get(school.pk, (0, 0))[1]}
         for school in School.objects.exclude(schema_name="public")
     ]  # fmt: skip
+
+
+def schools_without_contract(month=None):
+    """Working schools no contract covers this month: nobody would be billed for them."""
+    month = month or timezone.localdate().replace(day=1)
+    covered = {
+        school.pk
+        for contract in Contract.objects.prefetch_related("schools")
+        if contract.covers(month)
+        for school in contract.schools.all()
+    }
+    return [
+        s
+        for s in School.objects.exclude(schema_name="public").order_by("name")
+        if s.pk not in covered and s.status != School.Status.ARCHIVED
+    ]
+
+
+def contract_warning(school):
+    if school in schools_without_contract():
+        return "Школа не входит ни в один действующий договор: её использование никому не выставляется."
+    return None

@@ -50,6 +50,7 @@ def home(request):
             "unmatched": selectors.unmatched_payments()[:20],
             "invoices": selectors.invoices_of().order_by("-year", "-number")[:30],
             "plans": Plan.objects.all(),
+            "uncovered": selectors.schools_without_contract(),
         },
     )
 

@@ -86,14 +86,46 @@ def district_totals(month, limits):
 
 
 def district_trend(code, until, limits, months=12):
-    """The district's total of one indicator for each of the last `months` months up to `until`."""
-    rows = (
-        SchoolMonth.objects.filter(code=code, month__lte=until)
+    """The district's total of one indicator for each of the `months` months up to `until`, as a
+    line chart: every month has its place, a month without figures leaves a gap; the district's
+    green and amber limits drawn across. Coordinates in a 0–100 × 0–100 box (100 % at the top)."""
+    found = {
+        row["month"]: figure(code, row["n"], row["d"], limits)
+        for row in SchoolMonth.objects.filter(code=code, month__lte=until, month__gt=_months_back(until, months))
         .values("month")
         .annotate(n=Sum("numerator"), d=Sum("denominator"))
-        .order_by("-month")[:months]
-    )
-    return [{"label": f"{row['month']:%m.%Y}", **figure(code, row["n"], row["d"], limits)} for row in reversed(rows)]
+    }
+    slots = [_months_back(until, n) for n in range(months - 1, -1, -1)]
+    step = 100 / (months - 1)
+    points = []
+    for n, month in enumerate(slots):
+        cell = found.get(month)
+        value = cell and cell["percent"]
+        points.append(
+            {
+                "label": f"{month:%m.%Y}",
+                "x": round(n * step, 2),
+                "y": None if value is None else round(100 - value, 2),
+                **(cell or {"percent": None, "colour": ""}),
+            }
+        )
+    # Lines join neighbouring months that both have figures.
+    segments = [
+        f"{a['x']},{a['y']} {b['x']},{b['y']}"
+        for a, b in zip(points, points[1:], strict=False)
+        if a["y"] is not None and b["y"] is not None
+    ]
+    limit = limits.get(code)
+    return {
+        "points": points,
+        "segments": segments,
+        "limits": [round(100 - float(v), 2) for v in limit] if limit else [],
+    }
+
+
+def _months_back(month, n):
+    year, index = divmod(month.year * 12 + month.month - 1 - n, 12)
+    return month.replace(year=year, month=index + 1, day=1)
 
 
 def school_months(school, limits, months=12):

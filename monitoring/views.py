@@ -84,7 +84,7 @@ def district(request):
             rows=rows,
             totals=selectors.district_totals(month, limits),
             school_bars=selectors.bars([{"label": row["school"].short_name, **row["cells"][index]} for row in rows]),
-            trend_bars=selectors.bars(selectors.district_trend(chart, month, limits)),
+            trend=selectors.district_trend(chart, month, limits),
         )
     return render(request, "monitoring/district.html", context)
 

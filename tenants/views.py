@@ -14,7 +14,7 @@ from groundwork.addresses import client_ip, host_url
 from groundwork.errors import add_form_errors, explain
 from groundwork.pages import page_of
 
-from . import services
+from . import console, services
 from .forms import AdminInvitationForm, SchoolForm, SmsLimitForm, StatusForm
 from .models import School
 from .selectors import schools_for_console
@@ -66,6 +66,7 @@ def school_detail(request, slug):
             "admin_form": AdminInvitationForm(),
             "sms_form": SmsLimitForm(initial={"limit": school.sms_monthly_limit}),
             "can_manage": Role.DISTRICT_OPERATOR in request.roles,
+            "warnings": console.warnings_of(school),
         },
     )
 

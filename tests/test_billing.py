@@ -289,3 +289,23 @@ def test_the_api_records_a_payment_and_refuses_bad_input(world, billed, enter):
     )
     assert paid.status_code == 201 and paid.json()["invoice"] == invoice.number
     assert enter(world.parent, "localhost").get("/api/v1/billing/payments/").status_code == 404
+
+
+def test_a_school_no_contract_covers_is_flagged_on_its_card_and_the_billing_page(world, enter):
+    operator = enter(world.operator)
+    warning = "не входит ни в один действующий договор"
+    assert warning in operator.get(f"/district/schools/{world.a.school.slug}/").content.decode()
+    banner = operator.get("/district/billing/").content.decode().split("Школы без действующего договора")[1]
+    assert world.a.school.short_name in banner.split("</p>")[0]
+    today = timezone.localdate()
+    payer = Payer.objects.create(name="Управление образования", inn="5001007329")
+    plan = Plan.objects.create(name="За школу", kind="per_school", tiers=[["0", "100"]], vat_rate=22)
+    services.create_contract(
+        payer=payer, number="7", signed_on=today, starts_on=today.replace(day=1), plan=plan,
+        schools=[world.a.school], by=world.operator,
+    )  # fmt: skip
+    assert warning not in operator.get(f"/district/schools/{world.a.school.slug}/").content.decode()
+    assert warning in operator.get(f"/district/schools/{world.b.school.slug}/").content.decode()
+    # The menu leads the operator to billing; the official has no billing in it.
+    assert 'href="/district/billing/"' in operator.get("/district/").content.decode()
+    assert 'href="/district/billing/"' not in enter(world.official).get("/district/").content.decode()

@@ -233,10 +233,11 @@ def test_the_dashboard_sorts_filters_and_charts_the_schools_and_the_districts_tr
         ("Школа Альфа", 98.0, "green"),
         ("Школа Бета", 60.0, "red"),
     ]
-    assert [(bar["label"], bar["percent"]) for bar in page.context["trend_bars"]] == [
-        (f"{before:%m.%Y}", 20.0),
-        (f"{month:%m.%Y}", 79.0),
-    ]
+    # Twelve months, each in its place: the two with figures last, the ten before them empty.
+    trend = page.context["trend"]["points"]
+    assert len(trend) == 12 and [p["percent"] for p in trend[:10]] == [None] * 10
+    assert [(p["label"], p["percent"]) for p in trend[10:]] == [(f"{before:%m.%Y}", 20.0), (f"{month:%m.%Y}", 79.0)]
+    assert page.context["trend"]["segments"] == [f"{trend[10]['x']},80.0 100.0,21.0"]
     assert "<svg" in page.content.decode() and "Школа Бета: 60,0%" in page.content.decode()
 
 

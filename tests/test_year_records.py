@@ -323,7 +323,11 @@ def test_the_deputy_makes_the_archive_with_a_button_and_downloads_it(world, work
     a, cal = world.a, world.calendar_a
     settings.MEDIA_ROOT = str(worker_archive_places / "storage")  # the storage the worker writes to
     deputy = enter(a.deputy, a.host)
+    # The year is running: a warning, and nothing is made until the deputy confirms it.
+    assert "ещё идёт" in deputy.get("/archives/").content.decode()
     answer = deputy.post("/archives/", {"year": cal.year.pk}, follow=True)
+    assert "архив будет неполным" in answer.content.decode()
+    answer = deputy.post("/archives/", {"year": cal.year.pk, "running": "1"}, follow=True)
     assert "формируется" in answer.content.decode()
     with schema_context(a.school.schema_name):
         deadline = time.monotonic() + 60
@@ -333,6 +337,10 @@ def test_the_deputy_makes_the_archive_with_a_button_and_downloads_it(world, work
     assert export.targets[1].startswith(str(worker_archive_places / "second"))
     page = deputy.get("/archives/").content.decode()
     assert export.manifest_sha256 in page
+    # Retention in words with Russian dates; no storage key or server path on the page.
+    summary_until = cal.year.ends_on.replace(year=cal.year.ends_on.year + 25)
+    assert f"сводные ведомости итоговой успешности — до {summary_until:%d.%m.%Y}" in page
+    assert "summary_sheet" not in page and "storage:" not in page and str(worker_archive_places) not in page
     download = deputy.get(f"/archives/{export.pk}.zip")
     with schema_context(a.school.schema_name):
         logged = DataView.objects.filter(viewer=a.deputy, page=f"/archives/{export.pk}.zip").get()

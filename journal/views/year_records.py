@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import school_roles
@@ -23,6 +24,7 @@ from tenants.backup import stored_files
 
 from .. import documents, rulebook, selectors, services
 from ..access import access_class_to_print_reports
+from ..archive import KIND_NAMES
 from ..models import AcademicYear, ArchiveExport, PrintedCopy, Pupil, SchoolClass, Term
 from ..tasks import export_year_archive
 
@@ -218,16 +220,27 @@ def archives(request):
         chosen = next((y for y in years if str(y.pk) == request.POST.get("year")), None)
         if chosen is None:
             messages.error(request, "Выберите учебный год.")
+        elif chosen.ends_on >= timezone.localdate() and not request.POST.get("running"):
+            messages.error(
+                request,
+                f"Учебный год {chosen} ещё идёт (до {chosen.ends_on:%d.%m.%Y}): архив будет неполным. "
+                "Если он нужен сейчас, отметьте «Год ещё идёт — сформировать архив на сегодня».",
+            )
         else:
             export_year_archive.delay(chosen.pk, request.user.pk, client_ip(request))
             messages.success(
                 request, f"Архив за {chosen} формируется; обновите страницу через минуту — он появится в списке."
             )
         return redirect("archives")
+    exports = list(ArchiveExport.objects.select_related("year", "created_by"))
+    for export in exports:  # what to keep until when, in words; where it is, without paths
+        export.retention = [
+            (KIND_NAMES.get(kind, kind), day_from(day)) for kind, day in sorted(export.retain_until.items())
+        ]
     return render(
         request,
         "journal/archives.html",
-        {"exports": ArchiveExport.objects.select_related("year", "created_by"), "years": years, "year": year},
+        {"exports": exports, "years": years, "year": year, "today": timezone.localdate()},
     )
 
 

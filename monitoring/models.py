@@ -151,8 +151,10 @@ class Threshold(models.Model):
 
 
 def thresholds():
-    current = {t.code: (t.green, t.amber) for t in Threshold.objects.all()}
-    return {code: current.get(code, tuple(Decimal(v) for v in limits)) for code, limits in DEFAULTS.items()}
+    """The limits of every indicator that has them: the district's own, else the defaults. The
+    indicators without defaults (Q6 within 3 days, Q17) are trends until the district sets some."""
+    current = {t.code: (t.green, t.amber) for t in Threshold.objects.all() if t.code in NAMES}
+    return {code: tuple(Decimal(v) for v in limits) for code, limits in DEFAULTS.items()} | current
 
 
 def percent(numerator, denominator):

@@ -13,8 +13,8 @@ from audit.models import record
 from .indicators import compute, parts
 from .models import (
     DEFAULT_NORMS,
-    DEFAULTS,
     LOWER_IS_BETTER,
+    NAMES,
     AccumulationNorm,
     Threshold,
     accumulation_norms,
@@ -27,7 +27,7 @@ from .reports import correction_of_quality_report
 
 @transaction.atomic
 def set_threshold(*, code, green, amber, by, ip=None):
-    if code not in DEFAULTS:
+    if code not in NAMES:
         raise ValidationError("Неизвестный показатель.")
     try:
         green, amber = Decimal(str(green).replace(",", ".")), Decimal(str(amber).replace(",", "."))
@@ -39,7 +39,7 @@ def set_threshold(*, code, green, amber, by, ip=None):
         raise ValidationError("Пороги — проценты от 0 до 100.")
     if (code in LOWER_IS_BETTER and green > amber) or (code not in LOWER_IS_BETTER and green < amber):
         raise ValidationError("Зелёный порог должен быть строже жёлтого.")
-    old = thresholds()[code]
+    old = thresholds().get(code)
     threshold, _ = Threshold.objects.update_or_create(
         code=code, defaults={"green": green, "amber": amber, "changed_by": by, "changed_at": timezone.now()}
     )
@@ -48,7 +48,7 @@ def set_threshold(*, code, green, amber, by, ip=None):
         threshold,
         by=by,
         ip=ip,
-        old={"green": old[0], "amber": old[1]},
+        old={"green": old[0], "amber": old[1]} if old else None,
         new={"green": green, "amber": amber},
     )
     return threshold

@@ -20,7 +20,6 @@ from . import reports, selectors, services
 from .indicators import compute, held_lessons, month_bounds
 from .models import (
     DEFAULT_NORMS,
-    DEFAULTS,
     LOWER_IS_BETTER,
     NAMES,
     Report,
@@ -197,12 +196,13 @@ def threshold_page(request):
     rows = [
         {
             "code": code,
-            "name": NAMES[code],
-            "green": limits[code][0],
-            "amber": limits[code][1],
+            "name": name,
+            "green": limits.get(code, ("", ""))[0],
+            "amber": limits.get(code, ("", ""))[1],
             "lower": code in LOWER_IS_BETTER,
+            "trend": code not in limits,
         }
-        for code in DEFAULTS
+        for code, name in NAMES.items()
     ]
     norms = [
         {"hours": hours, "marks": marks, "last": hours == max(DEFAULT_NORMS)}

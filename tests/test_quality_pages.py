@@ -370,3 +370,16 @@ def test_the_worst_comes_first_for_the_chosen_indicator():
     found["teacher"]["Иванов Б.Б."]["Q16"], found["teacher"]["Петрова А.А."]["Q16"] = (1, 10), (5, 10)
     rows = part_tables(found, thresholds(), "Q16")[0][2]  # lower is better: the most late corrections first
     assert [row["name"] for row in rows][:2] == ["Петрова А.А.", "Иванов Б.Б."]
+
+
+def test_every_indicator_is_on_the_thresholds_page_and_a_trend_can_get_limits(world, enter):
+    official = enter(world.official)
+    page = official.get("/district/quality/thresholds/").content.decode()
+    for name in ("Замены записаны", "Отметки в течение 3 дней", "Темы уроков заполнены"):
+        assert name in page
+    assert page.count("без порогов: только динамика") == 2  # Q6 within 3 days and Q17, until set
+    official.post("/district/quality/thresholds/", {"code": "Q17", "green": "95", "amber": "80"})
+    assert thresholds()["Q17"] == (Decimal("95"), Decimal("80"))
+    assert colour("Q17", Decimal("70"), thresholds()) == "red"
+    refused = official.post("/district/quality/thresholds/", {"code": "Q99", "green": "1", "amber": "1"}, follow=True)
+    assert "Неизвестный показатель" in refused.content.decode()

@@ -233,7 +233,10 @@ def by_class(month, today=None):
     end_day = last_school_day(first, min(last, today))
     pairs = mark_pairs(end_day)
     rows = {}
-    for school_class in SchoolClass.objects.all():
+    # This year's classes, and any other with lessons in the month (a closed year's are history).
+    for school_class in SchoolClass.objects.filter(
+        Q(year__closed_at__isnull=True) | Q(pk__in=held.values("school_class"))
+    ):
         figures = lesson_figures(held.filter(school_class=school_class))
         figures.update(_pair_figures([row for (class_id, _), row in pairs.items() if class_id == school_class.pk]))
         figures["Q12"] = _final_marks_on_time(first, last, today, school_class=school_class)[:2]

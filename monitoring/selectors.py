@@ -6,7 +6,7 @@ from django.db.models.functions import Cast
 from tenants.models import School
 
 from .indicators import PART_CODES, parts
-from .models import LOWER_IS_BETTER, NAMES, Report, SchoolMonth, SchoolMonthPart, figure
+from .models import LOWER_IS_BETTER, NAMES, SHORT_NAMES, Report, SchoolMonth, SchoolMonthPart, figure
 
 CODES = list(NAMES)
 SORTS = {"name"} | set(CODES)
@@ -88,7 +88,7 @@ def district_totals(month, limits):
 def district_trend(code, until, limits, months=12):
     """The district's total of one indicator for each of the `months` months up to `until`, as a
     line chart: every month has its place, a month without figures leaves a gap; the district's
-    green and amber limits drawn across. Coordinates in a 0–100 × 0–100 box (100 % at the top)."""
+    green and amber limits drawn across. Coordinates in a 100 × 50 box (100 % at the top)."""
     found = {
         row["month"]: figure(code, row["n"], row["d"], limits)
         for row in SchoolMonth.objects.filter(code=code, month__lte=until, month__gt=_months_back(until, months))
@@ -105,7 +105,7 @@ def district_trend(code, until, limits, months=12):
             {
                 "label": f"{month:%m.%Y}",
                 "x": round(n * step, 2),
-                "y": None if value is None else round(100 - value, 2),
+                "y": None if value is None else round((100 - value) / 2, 2),
                 **(cell or {"percent": None, "colour": ""}),
             }
         )
@@ -119,7 +119,7 @@ def district_trend(code, until, limits, months=12):
     return {
         "points": points,
         "segments": segments,
-        "limits": [round(100 - float(v), 2) for v in limit] if limit else [],
+        "limits": [round((100 - float(v)) / 2, 2) for v in limit] if limit else [],
     }
 
 
@@ -151,7 +151,7 @@ PART_TITLES = {"teacher": "По учителям", "class": "По классам
 
 
 def part_tables(found, limits, code=None):
-    """(title, [(code, name)], rows) for each part of {part: {name: figures}}: a row a name, its
+    """(title, [(code, short name, name)], rows) for each part of {part: {name: figures}}: a row a name, its
     lessons held and a figure per code; sorted by name, or worst first by `code` where it counts."""
     tables = []
     for part, by_name in found.items():
@@ -170,7 +170,7 @@ def part_tables(found, limits, code=None):
             rows.sort(
                 key=lambda row: (row["cells"][index]["percent"] is None, sign * (row["cells"][index]["percent"] or 0))
             )
-        tables.append((PART_TITLES[part], [(c, NAMES[c]) for c in codes], rows))
+        tables.append((PART_TITLES[part], [(c, SHORT_NAMES[c], NAMES[c]) for c in codes], rows))
     return tables
 
 

@@ -21,7 +21,9 @@ from .indicators import compute, held_lessons, month_bounds
 from .models import (
     DEFAULT_NORMS,
     LOWER_IS_BETTER,
+    HEADS,
     NAMES,
+    SHORT_NAMES,
     Report,
     SchoolMonth,
     SchoolProgramme,
@@ -63,6 +65,7 @@ def district(request):
         "month": month,
         "error": error,
         "names": NAMES,
+        "heads": HEADS,
         "sort": sort,
         "descending": request.GET.get("order") == "desc",
         "chart": chart,
@@ -93,7 +96,7 @@ def district_school(request, slug):
     """One school's aggregates over the months: the trend, numbers only."""
     school = get_object_or_404(School.objects.exclude(schema_name="public"), slug=slug)
     table = selectors.school_months(school, thresholds())
-    return render(request, "monitoring/district_school.html", {"school": school, "table": table, "names": NAMES})
+    return render(request, "monitoring/district_school.html", {"school": school, "table": table, "heads": HEADS})
 
 
 @district_roles(Role.DISTRICT_OFFICIAL, Role.DISTRICT_OPERATOR)
@@ -115,7 +118,7 @@ def district_school_month(request, slug, month):
             "code": code,
             "code_name": NAMES.get(code),
             "overall": [
-                figure(f.code, f.numerator, f.denominator, limits)
+                figure(f.code, f.numerator, f.denominator, limits) | {"short": SHORT_NAMES[f.code]}
                 for f in SchoolMonth.objects.filter(school=school, month=first)
                 if f.code in NAMES
             ],

@@ -12,6 +12,13 @@ document.addEventListener("change", function (event) {
 document.addEventListener("submit", function (event) {
   const form = event.target;
   if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  // A slow action (a new school) says what is happening and is not sent twice.
+  if (form.dataset.busy && !event.defaultPrevented) {
+    const status = form.querySelector(".busy");
+    status.querySelector("span").textContent = form.dataset.busy;
+    status.hidden = false;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+  }
   if (form.matches("[data-go-form]")) { event.preventDefault(); location.href = form.elements.child.value; }
 });
 

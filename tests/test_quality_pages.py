@@ -237,7 +237,7 @@ def test_the_dashboard_sorts_filters_and_charts_the_schools_and_the_districts_tr
     trend = page.context["trend"]["points"]
     assert len(trend) == 12 and [p["percent"] for p in trend[:10]] == [None] * 10
     assert [(p["label"], p["percent"]) for p in trend[10:]] == [(f"{before:%m.%Y}", 20.0), (f"{month:%m.%Y}", 79.0)]
-    assert page.context["trend"]["segments"] == [f"{trend[10]['x']},80.0 100.0,21.0"]
+    assert page.context["trend"]["segments"] == [f"{trend[10]['x']},40.0 100.0,10.5"]
     assert "<svg" in page.content.decode() and "Школа Бета: 60,0%" in page.content.decode()
 
 

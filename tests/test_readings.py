@@ -317,7 +317,7 @@ def test_drill_downs_show_every_indicator_with_a_teacher_or_a_class_meaning(worl
     month = timezone.localdate().replace(day=1)
     today = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     page = enter(a.deputy, a.host).get(f"/quality/?month={month:%Y-%m}")
-    titles = {title: [code for code, _ in codes] for title, codes, rows in page.context["breakdowns"]}
+    titles = {title: [code for code, *_ in codes] for title, codes, rows in page.context["breakdowns"]}
     assert titles["По учителям"] == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q6_3days", "Q10", "Q16", "Q17"]
     assert titles["По классам"] == [
         "Q1",

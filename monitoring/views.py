@@ -20,8 +20,8 @@ from . import reports, selectors, services
 from .indicators import compute, held_lessons, month_bounds
 from .models import (
     DEFAULT_NORMS,
-    LOWER_IS_BETTER,
     HEADS,
+    LOWER_IS_BETTER,
     NAMES,
     SHORT_NAMES,
     Report,

@@ -59,6 +59,10 @@ def test_no_portal_or_pupil_page_is_wider_than_a_phone(world, server, thread, br
             f"{child}marks/",
             f"{child}attendance/",
             f"{child}views/",
+            f"{child}plan/",
+            f"{child}exams/",
+            f"{child}years/",
+            f"{child}portfolio/",
             f"{portal}/messages/",
             f"{portal}/messages/{a.school.slug}/{thread.pk}/",
             f"{portal}/notifications/",
@@ -66,7 +70,10 @@ def test_no_portal_or_pupil_page_is_wider_than_a_phone(world, server, thread, br
     )
     pupil = browser.new_context(**PHONE).new_page()
     sign_in(pupil, school, a.pupil_user.email)
-    own = wider_than_the_screen(pupil, [f"{school}/diary/", f"{school}/diary/marks/", f"{school}/diary/attendance/"])
+    own = wider_than_the_screen(
+        pupil,
+        [f"{school}/diary/{tab}" for tab in ("", "marks/", "attendance/", "exams/", "years/", "portfolio/")],
+    )
     assert signed_out == {} and family == {} and own == {}
 
 

@@ -23,6 +23,7 @@ from journal import services
 from journal.models import (
     AcademicYear,
     Attendance,
+    CurriculumItem,
     FinalMark,
     Guardian,
     Holiday,
@@ -145,7 +146,10 @@ def set_up_year(school, *, by, today=None):
     for name, hours in CURRICULUM.items():
         for grade, h in hours.items():
             if any(c.grade == grade for c in classes):
-                services.set_curriculum(grade=grade, subject=subjects[name], hours_per_week=h, by=by)
+                # The 1st grade learns without marks (безотметочное обучение).
+                services.set_curriculum(
+                    grade=grade, subject=subjects[name], hours_per_week=h, is_marked=grade > 1, by=by
+                )
     teachers = sorted(
         {m.user for m in Membership.objects.at(school).filter(role=Role.TEACHER).select_related("user")},
         key=lambda u: u.email or "",
@@ -194,10 +198,13 @@ def set_up_year(school, *, by, today=None):
     return year, terms
 
 
-def fill_journal(school, *, until, seed=2026):
+def fill_journal(school, *, until, seed=2026, diligence=1.0):
     """Records of every lesson before `until`: topics from a thematic plan, homework,
-    attendance, marks at a realistic density, a few substitutions, final marks of ended terms."""
+    attendance, marks at a realistic density (none where the curriculum says without marks), a
+    few substitutions by teachers free at that period. `diligence` below 1 makes a school that
+    leaves more gaps and writes later (the demo's weak one)."""
     rng = random.Random(seed)
+    gap = 1 - diligence  # how much more often than a careful school a record is missing or late
     tz = timezone.get_current_timezone()
     lessons = list(
         Lesson.objects.filter(date__lt=until)
@@ -209,6 +216,8 @@ def fill_journal(school, *, until, seed=2026):
         pupils_by_class.setdefault(pupil.school_class_id, []).append(pupil)
     work_types = {w.name: w for w in WorkType.objects.all()}
     teachers = [m.user_id for m in Membership.objects.at(school).filter(role=Role.TEACHER)]
+    busy = set(Lesson.objects.values_list("teacher", "date", "number"))
+    unmarked = {(c.grade, c.subject_id) for c in CurriculumItem.objects.filter(is_marked=False)}
     # The thematic plans as a teacher types them in September, through the plans service: a topic
     # a lesson, each dated with its lesson of the timetable (so the demo shows programme coverage).
     dates = {}
@@ -236,21 +245,24 @@ def fill_journal(school, *, until, seed=2026):
     for lesson in lessons:
         # Most lessons are filled in during the lesson or soon after; a few days later.
         at = datetime.combine(lesson.date, BELLS[lesson.number - 1][1], tzinfo=tz)
-        late = rng.random() < 0.06
+        late = rng.random() < 0.06 + gap
         entered = at + (timedelta(days=rng.randint(1, 5)) if late else timedelta(minutes=rng.randint(5, 150)))
         key = (lesson.school_class_id, lesson.subject_id)
-        if rng.random() < 0.97:
+        if rng.random() < 0.97 - gap / 2:
             topic = plans[key][min(plans[key + ("next",)], len(plans[key]) - 1)]
             plans[key + ("next",)] += 1
             lesson.topic, lesson.planned_topic, lesson.topic_entered_at = topic.title, topic, entered
             lesson.kind = next((kind for start, kind in KINDS if topic.title.startswith(start)), "lesson")
-        if rng.random() < 0.93:
+        if rng.random() < 0.93 - gap:
             lesson.homework, lesson.homework_entered_at = f"§ {rng.randint(1, 40)}, упр. {rng.randint(1, 300)}", entered
-        if rng.random() < 0.01:
-            lesson.taught_by_id = rng.choice([t for t in teachers if t != lesson.teacher_id] or [lesson.teacher_id])
+        free = [t for t in teachers if t != lesson.teacher_id and (t, lesson.date, lesson.number) not in busy]
+        if rng.random() < 0.01 and free:
+            lesson.taught_by_id = rng.choice(free)
             lesson.substitution_recorded_at = entered
+            busy.add((lesson.taught_by_id, lesson.date, lesson.number))
         teacher_id = lesson.conducted_by_id
-        if rng.random() < 0.97:
+        marked = (lesson.school_class.grade, lesson.subject_id) not in unmarked
+        if rng.random() < 0.97 - gap / 2:
             lesson.attendance_taken_at = entered
             for pupil in pupils_by_class.get(lesson.school_class_id, []):
                 if rng.random() < 0.05:
@@ -264,7 +276,7 @@ def fill_journal(school, *, until, seed=2026):
                             reason=rng.choice(["illness", "excused", "", ""]),
                         )
                     )
-                elif rng.random() < 0.25:
+                elif marked and rng.random() < 0.25 * (1 - gap):
                     work = work_types["Контрольная работа" if rng.random() < 0.1 else "Ответ на уроке"]
                     value = rng.choices(["5", "4", "3", "2"], weights=[35, 40, 20, 5])[0]
                     marks.append(
@@ -345,6 +357,8 @@ def set_final_marks(term):
             .distinct()
         ):
             subject = Subject.objects.get(pk=subject_id)
+            if not subject.is_marked_in(school_class.grade):
+                continue
             grid = journal_grid(school_class, subject, term)
             teacher_id = grid["lessons"][0].teacher_id if grid["lessons"] else None
             entered = timezone.make_aware(datetime.combine(term.ends_on + timedelta(days=1), time(15, 0)))

@@ -25,6 +25,7 @@ def test_the_demo_seed_runs_on_an_empty_database(new_installation):
     with psycopg.connect(url) as conn:
         schemas = [r[0] for r in conn.execute("SELECT schema_name FROM tenants_school ORDER BY slug")]
         assert schemas == ["school_gymnasium2", "school_mikhailovskoe", "school_school1"]
+        sizes = {"school_gymnasium2": 12, "school_mikhailovskoe": 7, "school_school1": 14}  # pupils a class
         for schema in schemas:
             # This year's classes and pupils (a record of an earlier year aside).
             pupils, classes, parents = conn.execute(
@@ -33,7 +34,7 @@ def test_the_demo_seed_runs_on_an_empty_database(new_installation):
                 f" ON y.id = c.year_id WHERE y.closed_at IS NULL),"
                 f" (SELECT count(DISTINCT pupil_id) FROM {schema}.journal_guardian WHERE consent_at IS NOT NULL)"
             ).fetchone()
-            assert classes == 6 and pupils == 72 and 0 < parents < pupils
+            assert classes == 6 and pupils == 6 * sizes[schema] and 0 < parents < pupils
             # One term of journal data so far: lessons before today carry topics, attendance and marks.
             held, with_topic, marks = conn.execute(
                 f"SELECT count(*), count(*) FILTER (WHERE topic <> ''),"
@@ -42,14 +43,32 @@ def test_the_demo_seed_runs_on_an_empty_database(new_installation):
             ).fetchone()
             # Six classes with about 25 lessons a week each: a hundred lessons by the second week of September.
             assert held > 100 or date.today() < school_year(date.today())[0] + timedelta(days=14)
-            assert with_topic > 0.9 * held and marks > held
+            assert with_topic > 0.85 * held and marks > held  # the village school keeps it with gaps
             # The thematic plans are dated (the plans service), so programme coverage has topics due.
             due, matched = conn.execute(
                 f"SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {schema}.journal_lesson l"
                 f" WHERE l.planned_topic_id = t.id)) FROM {schema}.journal_plannedtopic t WHERE t.due_on < %s",
                 [date.today()],
             ).fetchone()
-            assert due > 0.9 * held and matched > 0.9 * due
+            assert due > 0.9 * held and matched > 0.85 * due
+            # Looks real: the 1st grade learns without marks, no teacher gives two lessons at once,
+            # a pupil's account carries the pupil's own name.
+            first_grade_marks, twice, misnamed = conn.execute(
+                f"SELECT (SELECT count(*) FROM {schema}.journal_mark m JOIN {schema}.journal_lesson l ON l.id = m.lesson_id"
+                f" JOIN {schema}.journal_schoolclass c ON c.id = l.school_class_id WHERE c.grade = 1),"
+                f" (SELECT count(*) FROM (SELECT coalesce(taught_by_id, teacher_id), date, number FROM {schema}.journal_lesson"
+                f" WHERE cancelled_at IS NULL GROUP BY 1, 2, 3 HAVING count(*) > 1) AS clash),"
+                f" (SELECT count(*) FROM {schema}.journal_pupil p JOIN accounts_user u ON u.id = p.user_id"
+                f" WHERE (u.last_name, u.first_name) <> (p.last_name, p.first_name))"
+            ).fetchone()
+            assert (first_grade_marks, twice, misnamed) == (0, 0, 0)
+        # The schools differ: a strong, a usual and a weak one.
+        topics = conn.execute(
+            "SELECT count(DISTINCT numerator::float / denominator) FROM monitoring_schoolmonth WHERE code = 'Q1'"
+            " AND denominator > 0 AND month = %s",
+            [date.today().replace(day=1)],
+        ).fetchone()[0]
+        assert topics == 3 or date.today().day < 3
         # The demo family: one parent login with a child in each of two schools.
         schools_of_family = conn.execute(
             "SELECT count(*) FROM accounts_membership m JOIN accounts_user u ON u.id = m.user_id"

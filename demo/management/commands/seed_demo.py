@@ -30,13 +30,14 @@ from tenants.tasks import update_school_figures
 DEMO_PASSWORD = "demo-parol-2026"
 DEMO_SNILS = "11223344595"  # the father's; the Makefile's stand-in Госуслуги knows it too
 
+# (name, short name, address, pupils a class, how carefully the journal is kept): a big town
+# school, a strong gymnasium, and a small village school that keeps its journal with more gaps.
 SCHOOLS = [
-    ("МБОУ «Средняя общеобразовательная школа № 1 имени А. С. Пушкина»", "СОШ № 1", "school1"),
-    ("МБОУ «Гимназия № 2»", "Гимназия № 2", "gymnasium2"),
-    ("МБОУ «Основная общеобразовательная школа с. Михайловское»", "ООШ с. Михайловское", "mikhailovskoe"),
+    ("МБОУ «Средняя общеобразовательная школа № 1 имени А. С. Пушкина»", "СОШ № 1", "school1", 14, 0.97),
+    ("МБОУ «Гимназия № 2»", "Гимназия № 2", "gymnasium2", 12, 1.0),
+    ("МБОУ «Основная общеобразовательная школа с. Михайловское»", "ООШ с. Михайловское", "mikhailovskoe", 7, 0.85),
 ]
 CLASSES = [(1, "А"), (3, "А"), (5, "А"), (5, "Б"), (7, "А"), (9, "А")]
-PUPILS_PER_CLASS = 12
 
 SURNAMES = [
     "Иванов",
@@ -151,7 +152,7 @@ class Command(BaseCommand):
             User.objects.filter(pk__in=[u.pk for u in self.people]).update(password=make_password(DEMO_PASSWORD))
         self.print_logins()
 
-    def person(self, female=None, email=None, phone=False, first=None, last=None):
+    def person(self, female=None, email=None, phone=False, first=None, last=None, middle=None):
         female = self.rng.random() < 0.5 if female is None else female
         father = self.rng.choice(FATHERS)
         if phone:
@@ -161,7 +162,7 @@ class Command(BaseCommand):
             accounts.NewAccount(
                 last_name=last or surname(self.rng.choice(SURNAMES), female),
                 first_name=first or self.rng.choice(FEMALE if female else MALE),
-                middle_name=patronymic(father, female),
+                middle_name=middle or patronymic(father, female),
                 email=email or "",
                 phone=phone or "",
             )
@@ -177,10 +178,10 @@ class Command(BaseCommand):
         family = self.person(female=True, phone=True, first="Мария", last="Иванова")  # +79000000001
         # The demo family: a child in 3А of the first school and one in 7А of the second.
         family_grades = {0: 3, 1: 7}
-        for index, (name, short_name, slug) in enumerate(SCHOOLS):
+        for index, (name, short_name, slug, pupils, diligence) in enumerate(SCHOOLS):
             school = create_school(name=name, short_name=short_name, slug=slug, by=operator)
             self.family = (family, family_grades[index]) if index in family_grades else None
-            self.seed_school(school)
+            self.seed_school(school, pupils=pupils, diligence=diligence, seed=2026 + index)
             with schema_context(school.schema_name):
                 update_school_figures()
                 self.seed_monitoring()
@@ -291,7 +292,7 @@ class Command(BaseCommand):
         reports.make_school_report(Report.Kind.FILLING, reports.previous_month())
         reports.make_school_report(Report.Kind.ACTIVITY, reports.previous_week())
 
-    def seed_school(self, school):
+    def seed_school(self, school, *, pupils, diligence, seed):
         def staff(role, login, **kw):
             user = self.person(email=f"{login}@{school.slug}.example.ru", **kw)
             accounts.add_membership(user, school, role)
@@ -305,7 +306,7 @@ class Command(BaseCommand):
             for (grade, letter), teacher in zip(CLASSES, teachers, strict=False):
                 accounts.add_membership(teacher, school, Role.CLASS_TEACHER, by=admin)
                 school_class = journal.create_class(grade=grade, letter=letter, class_teacher=teacher, by=admin)
-                for n in range(PUPILS_PER_CLASS):
+                for n in range(pupils):
                     self.seed_pupil(school, school_class, teacher, admin, n)
             # One term of journal data: the year set up as a deputy would, then the records so far.
             today = timezone.localdate()
@@ -314,7 +315,7 @@ class Command(BaseCommand):
             School.objects.filter(pk=school.pk).update(
                 created_at=timezone.make_aware(datetime.combine(year.starts_on - timedelta(days=14), time(9)))
             )
-            demo.fill_journal(school, until=today)
+            demo.fill_journal(school, until=today, seed=seed, diligence=diligence)
             for term in terms:
                 if term.ends_on < today:
                     demo.set_final_marks(term)
@@ -325,11 +326,15 @@ class Command(BaseCommand):
         base = self.rng.choice(SURNAMES)
         year = date.today().year - school_class.grade - 6 - (date.today().month < 9)
         is_family_child = self.family is not None and n == 0 and school_class.grade == self.family[1]
+        father = "Пётр" if is_family_child else self.rng.choice(FATHERS)
+        names = FEMALE if female else MALE
+        if is_family_child:  # not the mother's name (Мария)
+            names = [name for name in names if name != self.family[0].first_name]
         pupil = journal.enroll_pupil(
             school_class=school_class,
             last_name=surname("Иванов" if is_family_child else base, female),
-            first_name=self.rng.choice(FEMALE if female else MALE),
-            middle_name=patronymic("Пётр" if is_family_child else self.rng.choice(FATHERS), female),
+            first_name=self.rng.choice(names),
+            middle_name=patronymic(father, female),
             birth_date=date(year, self.rng.randint(1, 12), self.rng.randint(1, 28)),
             enrolled_on=date(year + 7, 9, 1),
             order=f"{self.rng.randint(10, 150)}-у",
@@ -340,7 +345,11 @@ class Command(BaseCommand):
             parent = self.family[0]
             self.family_children.append((school, pupil, class_teacher))
         elif self.rng.random() < 0.85:
-            parent = self.person(female=self.rng.random() < 0.7, phone=True, last=None)
+            # The child's mother, or the father whose name the child's patronymic carries.
+            mother = self.rng.random() < 0.7
+            parent = self.person(
+                female=mother, phone=True, last=surname(base, mother), first=None if mother else father
+            )
         else:
             return
         invitation, _ = accounts.issue_invitation(
@@ -348,7 +357,13 @@ class Command(BaseCommand):
         )
         accounts.redeem_invitation(invitation, ip=None, user=parent, consent=True)
         if n == 1:
-            pupil_user = self.person(female=female, email=f"pupil{school_class.pk}@{school.slug}.example.ru")
+            pupil_user = self.person(
+                female=female,
+                email=f"pupil{school_class.pk}@{school.slug}.example.ru",
+                first=pupil.first_name,
+                last=pupil.last_name,
+                middle=pupil.middle_name,
+            )
             invitation, _ = accounts.issue_invitation(
                 school=school, role=Role.PUPIL, by=class_teacher, ip=None, pupil=pupil
             )

@@ -2,7 +2,10 @@
 the PDF/A marks of archived documents."""
 
 import io
+import re
 import struct
+from decimal import Decimal
+from html import unescape
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -11,11 +14,13 @@ from PIL import ImageCms
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 from reportlab.platypus import Table as ReportLabTable
 
 FONT_PATHS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")]
@@ -32,20 +37,63 @@ def cyrillic_font():
     return "DejaVuSans"
 
 
+def number(value):
+    """A number as a Russian document writes it: a decimal comma and thin spaces between
+    thousands (12 345,6); other values as they are."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    grouped = abs(value) >= 10000  # four digits stay together (2026, 1500)
+    return (f"{value:,}" if grouped else f"{value}").replace(",", "\u202f").replace(".", ",")
+
+
 class Table(ReportLabTable):
-    """Every document's table: its rows may split across pages. A row holding a long typed text
-    (a homework, a topic, a reason) is otherwise taller than a page, and the document cannot be
-    made at all (ReportLab's LayoutError): a published report or a journal's copy must always print."""
+    """Every document's table: its rows may split across pages (a row holding a long typed text is
+    otherwise taller than a page, and the document cannot be made at all: ReportLab's
+    LayoutError); numbers are written with a decimal comma; a wrapped cell (a Paragraph) breaks
+    between words, never inside one: where a cell's longest word is wider than its column, that
+    cell's type gets smaller until it fits (a heading of «Обучающихся» in a narrow column)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, data, colWidths=None, *args, **kwargs):  # noqa: N803 (ReportLab's name)
         kwargs.setdefault("splitInRow", 1)
-        super().__init__(*args, **kwargs)
+        data = [[number(cell) for cell in row] for row in data]
+        if colWidths is not None:
+            padding = _padding(kwargs.get("style"))
+            data = [
+                [_fitted(cell, width, padding) for cell, width in zip(row, colWidths, strict=False)] for row in data
+            ]
+        super().__init__(data, colWidths, *args, **kwargs)
 
 
-def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label=None):
-    """A platypus story as PDF bytes; margins in mm (left, right, top, bottom). With `page_label`
-    every page ends "<label>Страница N из M" (a bound copy's numbering). No timestamp or random id
-    inside: the same content gives the same bytes (the archive's manifest relies on it)."""
+def _padding(style):
+    """The cells' left and right padding the table's style sets for every cell (ReportLab's 6 and 6
+    unless it says otherwise), and a point to spare."""
+    sides = {"LEFTPADDING": 6, "RIGHTPADDING": 6}
+    for command in getattr(style, "getCommands", lambda: [])():
+        if command[0] in sides and command[1] == (0, 0) and command[2] == (-1, -1):
+            sides[command[0]] = command[3]
+    return sum(sides.values()) + 1
+
+
+def _fitted(cell, width, padding):
+    if not isinstance(cell, Paragraph) or width is None or not isinstance(width, int | float):
+        return cell
+    style = cell.style
+    words = re.sub(r"<[^>]+>", " ", cell.text).split()
+    if not words:
+        return cell
+    widest = max(stringWidth(unescape(word), style.fontName, style.fontSize) for word in words)
+    room = width - padding
+    if widest <= room:
+        return cell
+    size = max(4.5, style.fontSize * room / widest)
+    smaller = ParagraphStyle(f"{style.name}-fit", parent=style, fontSize=size, leading=size * 1.15)
+    return Paragraph(cell.text, smaller)
+
+
+def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label=""):
+    """A platypus story as PDF bytes; margins in mm (left, right, top, bottom). Every page ends
+    "<page_label>Страница N из M". No timestamp or random id inside: the same content gives the
+    same bytes (the archive's manifest relies on it)."""
     left, right, top, bottom = (m * mm for m in margins)
     buffer = io.BytesIO()
     SimpleDocTemplate(
@@ -57,7 +105,7 @@ def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label=No
         bottomMargin=bottom,
         title=title,
         invariant=True,
-    ).build(story, canvasmaker=canvas.Canvas if page_label is None else _numbered_canvas(page_label))
+    ).build(story, canvasmaker=_numbered_canvas(page_label))
     return buffer.getvalue()
 
 

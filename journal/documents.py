@@ -85,6 +85,8 @@ def styles():
 def grid_style(font, size=8):
     return [
         ("FONT", (0, 0), (-1, -1), font, size),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f5")),
@@ -155,7 +157,10 @@ def progress_pdf(school, scope, period, report):
         Paragraph(escape(f"Отчёт об успеваемости и посещаемости: {scope}, {period}"), title),
     ]
     head = [Paragraph(escape(h), look["small"]) for h in PROGRESS_HEAD]
-    story.append(Table([head, *progress_table(report)], repeatRows=1, style=TableStyle(grid_style(font))))
+    widths = [22 * mm] + [255 * mm / (len(PROGRESS_HEAD) - 1)] * (len(PROGRESS_HEAD) - 1)
+    story.append(
+        Table([head, *progress_table(report)], colWidths=widths, repeatRows=1, style=TableStyle(grid_style(font)))
+    )
     for r in report["classes"]:
         story.append(Paragraph(escape(f"{r['school_class']} класс"), look["heading"]))
         for label, entries in (
@@ -253,10 +258,12 @@ def journal_copy_pdf(school, school_class, term, journals, copy=None):
             text,
         ),
     ]
-    for subject, grid in journals:
+    for index, (subject, grid) in enumerate(journals):
         lessons, rows = grid["lessons"], grid["rows"]
         teachers = sorted({(lesson.taught_by or lesson.teacher).full_name for lesson in lessons})
-        story += [PageBreak(), Paragraph(escape(f"{subject.name} — {', '.join(teachers)}"), look["heading"])]
+        # Each subject on a sheet of its own; the first under the title (no sheet with a title alone).
+        story += [PageBreak()] if index else []
+        story.append(Paragraph(escape(f"{subject.name} — {', '.join(teachers)}"), look["heading"]))
         chunks = [lessons[n : n + LESSONS_PER_PAGE] for n in range(0, max(len(lessons), 1), LESSONS_PER_PAGE)]
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
@@ -471,7 +478,7 @@ def programme_pdf(school, report):
         Spacer(1, 2 * mm),
         Table(
             [[Paragraph(escape(h), small) for h in PROGRAMME_HEAD], *body],
-            colWidths=[16 * mm, 30 * mm] + [14 * mm] * 9 + [40 * mm, 40 * mm],
+            colWidths=[16 * mm, 30 * mm] + [17 * mm] * 9 + [39 * mm, 39 * mm],
             repeatRows=1,
             style=TableStyle(grid_style(font, 7)),
         ),
@@ -548,7 +555,7 @@ def statistics_pdf(school, report, pupils=None):
             Table(
                 [[Paragraph(escape(h), small) for h in STATISTICS_HEAD]]
                 + [[Paragraph(escape(_blank(v)), small) for v in row] for row in rows],
-                colWidths=[45 * mm, 25 * mm] + [13 * mm] * (len(STATISTICS_HEAD) - 2),
+                colWidths=[45 * mm, 25 * mm] + [207 * mm / (len(STATISTICS_HEAD) - 2)] * (len(STATISTICS_HEAD) - 2),
                 repeatRows=1,
                 style=TableStyle(grid_style(font, 7)),
             ),

@@ -21,7 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, TableStyle
 
-from groundwork.pdf import Table, cyrillic_font, render
+from groundwork.pdf import Table, cyrillic_font, number, render
 from groundwork.spreadsheets import row as spreadsheet_row
 from tenants.models import School
 
@@ -445,12 +445,12 @@ def xlsx(report):
     sheet.title = report.starts_on.strftime("%Y-%m-%d")
     sheet.append([title(report)])
     sheet.append(head)
-    for number, (name, cells) in enumerate(rows, start=sheet.max_row + 1):
+    for row_number, (name, cells) in enumerate(rows, start=sheet.max_row + 1):
         sheet.append(spreadsheet_row([name] + [cell["value"] for cell in cells]))
         for index, cell in enumerate(cells, start=2):
             if FILLS.get(cell["colour"]):
                 # The row's number kept here: openpyxl's max_row scans every cell (1,000 schools took 12 s).
-                sheet.cell(row=number, column=index).fill = PatternFill("solid", fgColor=FILLS[cell["colour"]])
+                sheet.cell(row=row_number, column=index).fill = PatternFill("solid", fgColor=FILLS[cell["colour"]])
     for note in filter(None, notes + [f"Причина новой версии: {report.reason}" if report.reason else ""]):
         sheet.append(spreadsheet_row([note]))
     sheet["A1"].font = Font(bold=True)
@@ -479,7 +479,13 @@ def _bar_chart(bars, font, width=260 * mm):
             )
         )
         drawing.add(
-            String(label_width + float(share) * scale + 2 * mm, y + 1.2 * mm, f"{share}%", fontName=font, fontSize=7)
+            String(
+                label_width + float(share) * scale + 2 * mm,
+                y + 1.2 * mm,
+                f"{number(share)}%",
+                fontName=font,
+                fontSize=7,
+            )
         )
     return drawing
 
@@ -496,12 +502,15 @@ def pdf(report):
         for c, cell in enumerate(cells, start=1):
             if FILLS.get(cell["colour"]):
                 commands.append(("BACKGROUND", (c, r), (c, r), colors.HexColor("#" + FILLS[cell["colour"]])))
-    header = [Paragraph(escape(text), style) for text in head] if len(head) > 12 else head
-    grid[0] = header
+    small = ParagraphStyle("s", parent=style, fontSize=7, leading=8)
+    grid[0] = [Paragraph(escape(text), small) for text in head]
+    grid[1:] = [[Paragraph(escape(str(row[0])), small), *row[1:]] for row in grid[1:]]
+    # The page's width, shared: the names' column, then the figures (the table never runs off the sheet).
+    widths = [50 * mm] + [227 * mm / max(len(head) - 1, 1)] * (len(head) - 1)
     story = [
         Paragraph(escape(title(report)), ParagraphStyle("h", parent=style, fontSize=12, leading=15)),
         Spacer(1, 3 * mm),
-        Table(grid, style=TableStyle(commands), repeatRows=1),
+        Table(grid, colWidths=widths, style=TableStyle(commands), repeatRows=1),
         Spacer(1, 4 * mm),
     ]
     bars = chart(report, head, rows)

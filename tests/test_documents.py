@@ -1,0 +1,126 @@
+"""Every PDF the product makes, read back as text with Poppler's pdftotext: no page without
+content (a title alone, or only the page number), every page numbered «Страница N из M», no
+table heading broken inside a word, numbers with a decimal comma."""
+
+import re
+import shutil
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from journal import documents
+from journal import services as journal
+from journal.models import FinalMark, Lesson
+from journal.selectors import exam_sheet
+from monitoring.models import Report
+from monitoring.reports import make_district_report, make_school_report, previous_month, previous_week, table
+
+
+def pages_of(pdf, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is not installed: apt-get install poppler-utils")
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [page for page in text.split("\f") if page.strip()] or [""]
+
+
+def check_pdf(pdf, tmp_path, heads=(), name=""):
+    """The pages' text: each numbered and holding more than its number; every word of the table
+    heads whole somewhere in the document (a word cut by a line break would not be)."""
+    assert pdf.startswith(b"%PDF"), name
+    pages = pages_of(pdf, tmp_path)
+    for n, page in enumerate(pages, 1):
+        assert f"Страница {n} из {len(pages)}" in page, (name, n)
+        content = re.sub(r".*Страница \d+ из \d+.*", "", page).strip()
+        assert content, (name, f"page {n} holds nothing but its number")
+    words = " ".join(pages).split()
+    for head in heads:
+        for word in re.findall(r"[А-Яа-яЁё]{5,}", head):
+            assert word in words or any(word in w for w in words), (name, f"«{word}» is broken inside the word")
+    return pages
+
+
+@pytest.fixture
+def term_marks(world):
+    """5А's closed term: maths 5, 4, 2 and Russian 5, 5, 4, so the reports have figures to print."""
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        for subject, values in ((cal.math, ("5", "4", "2")), (cal.russian, ("5", "5", "4"))):
+            for pupil, value in zip(a.pupils[:3], values, strict=True):
+                FinalMark.objects.create(
+                    pupil=pupil, subject=subject, school_class=a.school_class, year=cal.year, term=cal.closed_term,
+                    value=value, entered_by=a.class_teacher,
+                )  # fmt: skip
+
+
+def test_the_journals_documents_have_no_empty_page_and_no_broken_heading(world, enter, tmp_path, term_marks, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    a, cal = world.a, world.calendar_a
+    deputy = enter(a.deputy, a.host)
+    progress = deputy.get(f"/reports/progress/?class={a.school_class.pk}&period={cal.closed_term.pk}&format=pdf")
+    pages = check_pdf(progress.content, tmp_path, documents.PROGRESS_HEAD, "progress")
+    assert "66,7" in " ".join(pages) and "66.7" not in " ".join(pages)  # успеваемость 2 of 3, with a comma
+    check_pdf(deputy.get(f"/classes/{a.school_class.pk}/summary.pdf").content, tmp_path, (), "summary sheet")
+    check_pdf(
+        deputy.get(f"/reports/programme/?period={cal.term.pk}&format=pdf").content,
+        tmp_path,
+        documents.PROGRAMME_HEAD,
+        "programme",
+    )
+    check_pdf(
+        deputy.get(f"/reports/subjects/?period={cal.closed_term.pk}&format=pdf").content,
+        tmp_path,
+        documents.STATISTICS_HEAD,
+        "statistics",
+    )
+    with schema_context(a.school.schema_name):
+        day = (
+            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lt=timezone.localdate())
+            .order_by("-date")
+            .values_list("date", flat=True)[0]
+        )
+        exam = journal.schedule_exam(
+            school=a.school, school_class=a.school_class, subject=cal.math, kind="attestation", form="test",
+            held_on=day, by=a.deputy,
+        )  # fmt: skip
+        sheet_head = documents._exam_rows(exam_sheet(exam))[0]
+        copy = journal.print_journal_copy(a.school, school_class=a.school_class, term=cal.closed_term, by=a.deputy)
+        check = journal.check_journal(
+            school=a.school, school_class=a.school_class, subject=cal.math, term=cal.term, summary="Итог проверки",
+            remarks=[("Заполнить темы уроков", timezone.localdate() + timedelta(days=3))], by=a.deputy,
+        )  # fmt: skip
+    check_pdf(deputy.get(f"/exams/{exam.pk}/?format=pdf").content, tmp_path, sheet_head, "exam sheet")
+    pages = check_pdf(copy.file.read(), tmp_path, (), "paper copy")
+    assert "Математика" in pages[0]  # the first subject starts under the title, not on a sheet of its own
+    check_pdf(deputy.get(f"/checks/{check.pk}/?format=pdf").content, tmp_path, (), "check")
+    teacher = enter(a.class_teacher, a.host)
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    check_pdf(
+        teacher.get(f"/classes/{a.school_class.pk}/weekly-report/?week={monday}&format=pdf").content,
+        tmp_path,
+        (),
+        "weekly report",
+    )
+
+
+def test_the_districts_and_schools_reports_have_no_empty_page_and_no_broken_heading(world, enter, tmp_path):
+    a, made = world.a, {}
+    for school, deputy in ((a.school, a.deputy), (world.b.school, world.b.deputy)):
+        with schema_context(school.schema_name):
+            made[school] = make_school_report(Report.Kind.ACTIVITY, previous_week(), by=deputy)
+            make_school_report(Report.Kind.FILLING, previous_month(), by=deputy)
+    school_report = made[a.school]
+    district = make_district_report(Report.Kind.ACTIVITY, previous_week(), by=world.official)
+    filling = make_district_report(Report.Kind.FILLING, previous_month(), by=world.official)
+    official = enter(world.official)
+    for report in (district, filling):
+        check_pdf(
+            official.get(f"/district/quality/reports/{report.pk}.pdf").content, tmp_path, table(report)[0], "district"
+        )
+    check_pdf(
+        enter(a.deputy, a.host).get(f"/quality/reports/{school_report.pk}.pdf").content, tmp_path, (), "school report"
+    )

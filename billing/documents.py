@@ -12,11 +12,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, TableStyle
 
+from groundwork.days import month_name
 from groundwork.pdf import Table, cyrillic_font, render
 from groundwork.spreadsheets import row as spreadsheet_row
+from groundwork.spreadsheets import workbook_bytes
 
 from .models import rub
-from .services import month_name
 
 UNITS = [
     ["", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"],
@@ -185,9 +186,7 @@ def invoice_xlsx(invoice):
         sheet.append(spreadsheet_row([n, line.description, line.quantity, line.unit, line.price, line.amount]))
     sheet.append(["", "Итого", "", "", "", invoice.total])
     sheet.append(["", _vat_line(invoice), "", "", "", invoice.vat])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 REGISTRY_HEAD = [

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import record
-from groundwork.days import day_from, next_month
+from groundwork.days import day_from, month_name, next_month
 from tenants.models import School, SchoolFigures
 
 from . import bank
@@ -35,12 +35,7 @@ from .models import (
     rub,
 )
 
-MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
 REMIND_EVERY_DAYS = 7
-
-
-def month_name(month):
-    return f"{MONTHS[month.month - 1]} {month.year}"
 
 
 # --- Payers, plans, contracts ----------------------------------------------------------

@@ -18,3 +18,11 @@ def day_from(text):
 def next_month(day):
     """The first day of the month after the one `day` is in."""
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+MONTHS = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
+
+
+def month_name(month):
+    """«ноябрь 2026»: a month as a Russian document names it."""
+    return f"{MONTHS[month.month - 1]} {month.year}"

@@ -1,6 +1,5 @@
 """Documents a school prints and signs, as PDF on A4 (DejaVu Sans for the Cyrillic)."""
 
-import io
 from decimal import Decimal
 from xml.sax.saxutils import escape  # names are text, not ReportLab markup
 
@@ -14,7 +13,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
 
 from groundwork.pdf import Table, cyrillic_font, render
 from groundwork.spreadsheets import row as spreadsheet_row
-from groundwork.spreadsheets import table_xlsx
+from groundwork.spreadsheets import table_xlsx, workbook_bytes
 
 from .models import Lesson
 
@@ -227,9 +226,7 @@ def progress_xlsx(scope, period, report):
             missed.append([str(r["school_class"]), pupil.full_name, counts["all"], *(counts[k] for k in REASON_KEYS)])
         for subject, counts in r["absences"]["subjects"]:
             missed.append([str(r["school_class"]), subject.name, counts["all"], *(counts[k] for k in REASON_KEYS)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 # --- The paper copy of the journal ---------------------------------------------------
@@ -498,9 +495,7 @@ def programme_xlsx(school, report):
     sheet.append(PROGRAMME_HEAD + [f"Проведено: {label}" for label in Lesson.Kind.labels])
     for r, row in zip(report["rows"], programme_table(report), strict=True):
         sheet.append(spreadsheet_row(row + [n for _, n in r["kinds"]]))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 # --- Statistics by subject and teacher -----------------------------------------------
@@ -609,6 +604,4 @@ def statistics_xlsx(school, report, pupils=None):
                     ]
                 )
             )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

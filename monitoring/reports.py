@@ -4,7 +4,6 @@ activity report, for each school and for the district. A report keeps the counts
 thresholds and norms in force when it was made; a correction is a new version with its reason.
 Each is offered as a printable page, PDF (with a chart) and XLSX."""
 
-import io
 from datetime import timedelta
 from xml.sax.saxutils import escape  # school names and reasons are text, not ReportLab markup
 
@@ -21,8 +20,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, TableStyle
 
+from groundwork.days import month_name
 from groundwork.pdf import Table, cyrillic_font, number, render
 from groundwork.spreadsheets import row as spreadsheet_row
+from groundwork.spreadsheets import workbook_bytes
 from tenants.models import School
 
 from . import indicators
@@ -442,7 +443,9 @@ def xlsx(report):
     head, rows, notes = table(report)
     book = Workbook()
     sheet = book.active
-    sheet.title = report.starts_on.strftime("%Y-%m-%d")
+    sheet.title = (
+        month_name(report.starts_on) if report.kind != Report.Kind.ACTIVITY else f"неделя с {report.starts_on:%d.%m.%Y}"
+    )
     sheet.append([title(report)])
     sheet.append(head)
     for row_number, (name, cells) in enumerate(rows, start=sheet.max_row + 1):
@@ -454,9 +457,7 @@ def xlsx(report):
     for note in filter(None, notes + [f"Причина новой версии: {report.reason}" if report.reason else ""]):
         sheet.append(spreadsheet_row([note]))
     sheet["A1"].font = Font(bold=True)
-    data = io.BytesIO()
-    book.save(data)
-    return data.getvalue()
+    return workbook_bytes(book)
 
 
 def _bar_chart(bars, font, width=260 * mm):

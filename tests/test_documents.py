@@ -124,3 +124,34 @@ def test_the_districts_and_schools_reports_have_no_empty_page_and_no_broken_head
     check_pdf(
         enter(a.deputy, a.host).get(f"/quality/reports/{school_report.pk}.pdf").content, tmp_path, (), "school report"
     )
+
+
+def test_every_spreadsheet_has_its_heading_a_frozen_head_widths_and_a_russian_sheet_name(world, enter, term_marks):
+    import io
+
+    from openpyxl import load_workbook
+
+    a, cal = world.a, world.calendar_a
+    deputy = enter(a.deputy, a.host)
+    month = timezone.localdate().replace(day=1)
+    with schema_context(a.school.schema_name):
+        made = make_school_report(Report.Kind.FILLING, previous_month(), by=a.deputy)
+    files = {
+        "progress": deputy.get(f"/reports/progress/?class={a.school_class.pk}&period={cal.closed_term.pk}&format=xlsx"),
+        "missed": deputy.get(f"/control/missed-lessons/?month={month:%Y-%m}&format=xlsx"),
+        "statistics": deputy.get(f"/reports/subjects/?period={cal.closed_term.pk}&format=xlsx"),
+        "programme": deputy.get(f"/reports/programme/?period={cal.term.pk}&format=xlsx"),
+        "quality report": deputy.get(f"/quality/reports/{made.pk}.xlsx"),
+    }
+    for name, answer in files.items():
+        sheet = load_workbook(io.BytesIO(answer.content)).worksheets[0]
+        assert not re.fullmatch(r"[\d-]+", sheet.title), (name, sheet.title)  # «ноябрь 2026», not 2026-11-01
+        assert sheet.freeze_panes and sheet.freeze_panes != "A1", name
+        head_row = int(re.sub(r"\D", "", sheet.freeze_panes)) - 1
+        assert sheet.cell(row=head_row, column=1).font.bold and sheet.cell(row=1, column=1).font.bold, name
+        assert sheet.column_dimensions["B"].width >= 8, name
+    missed = load_workbook(io.BytesIO(files["missed"].content)).worksheets[0]
+    assert (
+        missed.title
+        == f"{['январь', 'февраль', 'март', 'апрель', 'май', 'июнь', 'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь'][month.month - 1]} {month.year}"
+    )

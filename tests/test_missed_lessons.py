@@ -34,7 +34,7 @@ def test_a_teachers_missed_and_substituted_lessons_of_a_month(world, enter):
     assert f"замена за {a.class_teacher.short_name}" in everyone  # the substitute's side
     book = openpyxl.load_workbook(io.BytesIO(deputy.get(f"/control/missed-lessons/?month={month}&format=xlsx").content))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][0] == "Учитель"
+    assert rows[0][0].startswith("Пропущенные и замещённые уроки") and rows[1][0] == "Учитель"
     assert (a.class_teacher.full_name, "не провёл(а): провёл(а) " + a.teacher.short_name) in {
         (r[0], r[5]) for r in rows
     }

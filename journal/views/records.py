@@ -1,6 +1,5 @@
 """The teacher's journal: the timetable, a lesson's page and its actions, substitutions, the class journal grid, homework files, the deputy's control."""
 
-import io
 import uuid
 from datetime import timedelta
 
@@ -11,18 +10,17 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from accounts.access import school_roles
 from accounts.models import Role
 from audit.models import log_view
 from groundwork.addresses import client_ip
 from groundwork.api import object_id, posted_id
-from groundwork.days import day_from
+from groundwork.days import day_from, month_name
 from groundwork.errors import explain, explain_form
-from groundwork.spreadsheets import row as spreadsheet_row
+from groundwork.spreadsheets import table_xlsx
 
-from .. import forms, rulebook, selectors, services
+from .. import documents, forms, rulebook, selectors, services
 from ..access import (
     access_class_to_read,
     access_journal_to_read,
@@ -557,22 +555,21 @@ def missed_lessons(request):
 
 
 def _missed_lessons_xlsx(report, first):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{first:%Y-%m}"
-    sheet.append(["Учитель", "Дата", "Урок", "Класс", "Предмет", "Что", "Причина"])
-    for row in report:
-        for lesson, what, reason in row["entries"]:
-            teacher = row["teacher"].full_name
-            sheet.append(
-                spreadsheet_row(
-                    [teacher, lesson.date, lesson.number, str(lesson.school_class), lesson.subject.name, what, reason]
-                )
-            )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    rows = [
+        [
+            row["teacher"].full_name,
+            lesson.date,
+            lesson.number,
+            str(lesson.school_class),
+            lesson.subject.name,
+            what,
+            reason,
+        ]
+        for row in report
+        for lesson, what, reason in row["entries"]
+    ]
+    head = ["Учитель", "Дата", "Урок", "Класс", "Предмет", "Что", "Причина"]
+    content = table_xlsx([f"Пропущенные и замещённые уроки: {month_name(first)}"], head, rows, sheet=month_name(first))
+    response = HttpResponse(content, content_type=documents.CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="missed-lessons-{first:%Y-%m}.xlsx"'
     return response

@@ -7,12 +7,14 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from openpyxl import Workbook
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, TableStyle
 
-from groundwork.days import month_name
+from groundwork.days import date_in_words, month_name
 from groundwork.pdf import Table, cyrillic_font, render
 from groundwork.spreadsheets import row as spreadsheet_row
 from groundwork.spreadsheets import workbook_bytes
@@ -75,8 +77,65 @@ def _vat_line(invoice):
     return f"В том числе НДС {plan.vat_rate}%: {rub(invoice.vat)} ₽"
 
 
+def payment_code(invoice):
+    """The payment's details as bank apps read them from a QR code (ГОСТ Р 56042-2014: "ST0001",
+    "2" for UTF-8, then Key=value pairs joined by "|", the sum in kopecks)."""
+    us = settings.BILLING_SUPPLIER
+    fields = {
+        "Name": us["name"],
+        "PersonalAcc": us["account"],
+        "BankName": us["bank"],
+        "BIC": us["bik"],
+        "CorrespAcc": us["correspondent_account"],
+        "PayeeINN": us["inn"],
+        "KPP": us["kpp"],
+        "Sum": str(int(round(invoice.total * 100))),
+        "Purpose": f"Оплата по счёту № {invoice.number} от {invoice.issued_on:%d.%m.%Y}. {_vat_line(invoice)}",
+        "PayerINN": invoice.payer.inn,
+    }
+    return "ST00012|" + "|".join(f"{key}={str(value).replace('|', ' ')}" for key, value in fields.items() if value)
+
+
+def _qr(payload, size=32 * mm):
+    widget = QrCodeWidget(payload, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def _bank_block(font):
+    """The head of a Russian invoice: the payee's bank, its BIC and account, the payee's INN, KPP,
+    account and name, in the usual grid."""
+    us = settings.BILLING_SUPPLIER
+    small = ParagraphStyle("b", fontName=font, fontSize=8, leading=10)
+    rows = [
+        [Paragraph(escape(us["bank"]), small), "БИК", us["bik"]],
+        [Paragraph("Банк получателя", small), "Сч. №", us["correspondent_account"]],
+        [f"ИНН {us['inn']}    КПП {us['kpp']}", "Сч. №", us["account"]],
+        [Paragraph(escape(us["name"]), small), "", ""],
+        [Paragraph("Получатель", small), "", ""],
+    ]
+    return Table(
+        rows,
+        colWidths=[105 * mm, 17 * mm, 58 * mm],
+        style=TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, 8),
+                ("BOX", (0, 0), (-1, -1), 0.6, colors.black),
+                ("LINEAFTER", (0, 0), (1, -1), 0.4, colors.black),
+                ("LINEBELOW", (0, 1), (-1, 1), 0.4, colors.black),
+                ("LINEBELOW", (0, 2), (-1, 2), 0.4, colors.black),
+                ("LINEBELOW", (1, 0), (-1, 0), 0.4, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        ),
+    )
+
+
 def invoice_pdf(invoice, *, act=False):
-    """The invoice (счёт на оплату) or, with `act`, the act of services rendered, on A4."""
+    """The invoice (счёт на оплату) in the usual form — the payee's bank details on top, a QR
+    code bank apps pay from — or, with `act`, the act of services rendered, on A4."""
     font = cyrillic_font()
     text = ParagraphStyle("t", fontName=font, fontSize=9, leading=12)
     title = ParagraphStyle("h", parent=text, fontSize=13, leading=17, spaceAfter=6)
@@ -87,7 +146,24 @@ def invoice_pdf(invoice, *, act=False):
         heading = f"Акт оказанных услуг № {invoice.number} от {invoice.issued_on:%d.%m.%Y}"
     else:
         heading = f"Счёт на оплату № {invoice.number} от {invoice.issued_on:%d.%m.%Y}"
-    story = [
+    if invoice.kind == invoice.Kind.INVOICE and not act:
+        heading = f"Счёт на оплату № {invoice.number} от {date_in_words(invoice.issued_on)}"
+    story = []
+    if invoice.kind == invoice.Kind.INVOICE and not act:
+        code = Table(
+            [[_bank_block(font), _qr(payment_code(invoice))]],
+            colWidths=[182 * mm, 36 * mm],
+            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
+            hAlign="LEFT",
+        )
+        story += [
+            code,
+            Paragraph(
+                "QR-код для оплаты в приложении банка (ГОСТ Р 56042-2014)", ParagraphStyle("q", parent=text, fontSize=7)
+            ),
+            Spacer(1, 4 * mm),
+        ]
+    story += [
         Paragraph(escape(heading), title),
         Paragraph(
             _party(
@@ -140,6 +216,7 @@ def invoice_pdf(invoice, *, act=False):
         table,
         Spacer(1, 3 * mm),
         Paragraph(f"Итого: {rub(invoice.total)} ₽. {escape(_vat_line(invoice))}.", text),
+        Paragraph(f"Всего наименований {len(rows)}, на сумму {rub(invoice.total)} руб.", text),
         Paragraph(
             f"Всего {'к оплате' if not act else 'оказано услуг на сумму'}: {escape(in_words(abs(invoice.total)))}.",
             text,

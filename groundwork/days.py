@@ -26,3 +26,11 @@ MONTHS = "январь февраль март апрель май июнь ию
 def month_name(month):
     """«ноябрь 2026»: a month as a Russian document names it."""
     return f"{MONTHS[month.month - 1]} {month.year}"
+
+
+OF_MONTHS = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+
+
+def date_in_words(day):
+    """«07 декабря 2026 г.»: a document's date."""
+    return f"{day:%d} {OF_MONTHS[day.month - 1]} {day.year} г."

@@ -309,3 +309,31 @@ def test_a_school_no_contract_covers_is_flagged_on_its_card_and_the_billing_page
     # The menu leads the operator to billing; the official has no billing in it.
     assert 'href="/district/billing/"' in operator.get("/district/").content.decode()
     assert 'href="/district/billing/"' not in enter(world.official).get("/district/").content.decode()
+
+
+def test_the_invoice_carries_the_payees_bank_details_and_a_payment_qr_code(world, enter, settings):
+    """The usual «Счёт на оплату»: the payee's bank, BIC and accounts on top, the date in words,
+    and the payment details in the ГОСТ Р 56042 string a bank app reads from the QR code."""
+    from datetime import date
+
+    payer = Payer.objects.create(name="Управление образования", inn="5001007329", kpp="500101001")
+    plan = Plan.objects.create(name="За школу", kind="per_school", tiers=[["0", "100"]], vat_rate=None)
+    contract = services.create_contract(
+        payer=payer, number="7", signed_on=date(2026, 11, 1), starts_on=date(2026, 11, 1), plan=plan,
+        schools=[world.a.school], by=world.operator,
+    )  # fmt: skip
+    invoice = Invoice.objects.create(
+        year=2026, number=17, issued_on=date(2026, 12, 1), due_on=date(2026, 12, 11), month=date(2026, 11, 1),
+        payer=payer, contract=contract, plan=plan, net=Decimal("1234.50"), vat=0, total=Decimal("1234.50"),
+    )  # fmt: skip
+    us = settings.BILLING_SUPPLIER
+    assert documents.payment_code(invoice) == (
+        f"ST00012|Name={us['name']}|PersonalAcc={us['account']}|BankName={us['bank']}|BIC={us['bik']}"
+        f"|CorrespAcc={us['correspondent_account']}|PayeeINN={us['inn']}|KPP={us['kpp']}|Sum=123450"
+        "|Purpose=Оплата по счёту № 17 от 01.12.2026. Без НДС|PayerINN=5001007329"
+    )
+    pdf = enter(world.operator).get(f"/district/billing/invoices/{invoice.pk}.pdf").content
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Счёт на оплату № 17 от 01 декабря 2026 г." in text
+    assert "Банк получателя" in text and us["bik"] in text and us["account"] in text and "Получатель" in text
+    assert "ГОСТ Р 56042" in text and "Всего наименований 0, на сумму 1 234,50 руб." in text

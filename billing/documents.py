@@ -96,7 +96,7 @@ def payment_code(invoice):
     return "ST00012|" + "|".join(f"{key}={str(value).replace('|', ' ')}" for key, value in fields.items() if value)
 
 
-def _qr(payload, size=32 * mm):
+def _qr(payload, size=30 * mm):
     widget = QrCodeWidget(payload, barLevel="M")
     left, bottom, right, top = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
@@ -118,7 +118,7 @@ def _bank_block(font):
     ]
     return Table(
         rows,
-        colWidths=[105 * mm, 17 * mm, 58 * mm],
+        colWidths=[80 * mm, 15 * mm, 50 * mm],
         style=TableStyle(
             [
                 ("FONT", (0, 0), (-1, -1), font, 8),
@@ -152,7 +152,7 @@ def invoice_pdf(invoice, *, act=False):
     if invoice.kind == invoice.Kind.INVOICE and not act:
         code = Table(
             [[_bank_block(font), _qr(payment_code(invoice))]],
-            colWidths=[182 * mm, 36 * mm],
+            colWidths=[147 * mm, 36 * mm],  # within the sheet's 185 mm
             style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
             hAlign="LEFT",
         )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from audit.models import AuditEntry
 from groundwork.days import day_from, next_month
+from groundwork.names import short_name_in
 
 from . import rulebook
 from .models import (
@@ -510,7 +511,7 @@ def _missed_entries(found):
         for lesson in found["missed"]
     ]
     return entries + [
-        (lesson, f"замена за {lesson.teacher.short_name}", lesson.get_substitution_reason_display())
+        (lesson, f"замена за {short_name_in(lesson.teacher, 'accusative')}", lesson.get_substitution_reason_display())
         for lesson in found["took_over"]
     ]
 

@@ -155,3 +155,17 @@ def test_every_spreadsheet_has_its_heading_a_frozen_head_widths_and_a_russian_sh
         missed.title
         == f"{['январь', 'февраль', 'март', 'апрель', 'май', 'июнь', 'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь'][month.month - 1]} {month.year}"
     )
+
+
+def test_names_are_declined_where_a_sentence_needs_it():
+    from types import SimpleNamespace
+
+    from groundwork.names import short_name_in
+
+    def person(last, first, middle):
+        return SimpleNamespace(last_name=last, first_name=first, middle_name=middle)
+
+    assert short_name_in(person("Лебедева", "Ольга", "Михайловна"), "accusative") == "Лебедеву О. М."
+    assert short_name_in(person("Лебедев", "Олег", "Михайлович"), "accusative") == "Лебедева О. М."
+    assert short_name_in(person("Петренко", "Анна", "Ивановна"), "accusative") == "Петренко А. И."
+    assert short_name_in(person("Сидорова", "Мария", ""), "genitive") == "Сидоровой М."

@@ -6,6 +6,7 @@ import io
 import openpyxl
 from django_tenants.utils import schema_context
 
+from groundwork.names import short_name_in
 from journal import services
 from journal.models import Lesson
 
@@ -31,14 +32,15 @@ def test_a_teachers_missed_and_substituted_lessons_of_a_month(world, enter):
     assert "не проведено 2" in page and "Карантин" in page  # both lessons of the same month
     assert f"провёл(а) {a.teacher.short_name}" in page
     everyone = deputy.get(f"/control/missed-lessons/?month={month}").content.decode()
-    assert f"замена за {a.class_teacher.short_name}" in everyone  # the substitute's side
+    declined = short_name_in(a.class_teacher, "accusative")
+    assert f"замена за {declined}" in everyone  # the substitute's side, the name declined
     book = openpyxl.load_workbook(io.BytesIO(deputy.get(f"/control/missed-lessons/?month={month}&format=xlsx").content))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0].startswith("Пропущенные и замещённые уроки") and rows[1][0] == "Учитель"
     assert (a.class_teacher.full_name, "не провёл(а): провёл(а) " + a.teacher.short_name) in {
         (r[0], r[5]) for r in rows
     }
-    assert (a.teacher.full_name, f"замена за {a.class_teacher.short_name}") in {(r[0], r[5]) for r in rows}
+    assert (a.teacher.full_name, f"замена за {declined}") in {(r[0], r[5]) for r in rows}
     # A teacher does not read colleagues' pay records; another school's deputy is not at home here.
     assert enter(a.teacher, a.host).get("/control/missed-lessons/").status_code in (403, 404)
     assert enter(world.b.deputy, a.host).get("/control/missed-lessons/").status_code == 302

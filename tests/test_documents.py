@@ -169,3 +169,26 @@ def test_names_are_declined_where_a_sentence_needs_it():
     assert short_name_in(person("Лебедев", "Олег", "Михайлович"), "accusative") == "Лебедева О. М."
     assert short_name_in(person("Петренко", "Анна", "Ивановна"), "accusative") == "Петренко А. И."
     assert short_name_in(person("Сидорова", "Мария", ""), "genitive") == "Сидоровой М."
+
+
+def test_the_invoice_and_the_act_have_no_empty_page(world, enter, tmp_path):
+    from datetime import date
+    from decimal import Decimal
+
+    from billing import services as billing
+    from billing.models import Invoice, Payer, Plan
+
+    payer = Payer.objects.create(name="Управление образования", inn="5001007329")
+    plan = Plan.objects.create(name="За школу", kind="per_school", tiers=[["0", "100"]], vat_rate=22)
+    contract = billing.create_contract(
+        payer=payer, number="7", signed_on=date(2026, 11, 1), starts_on=date(2026, 11, 1), plan=plan,
+        schools=[world.a.school], by=world.operator,
+    )  # fmt: skip
+    invoice = Invoice.objects.create(
+        year=2026, number=18, issued_on=date(2026, 12, 1), due_on=date(2026, 12, 11), month=date(2026, 11, 1),
+        payer=payer, contract=contract, plan=plan, net=Decimal("10000"), vat=Decimal("2200"), total=Decimal("12200"),
+    )  # fmt: skip
+    operator = enter(world.operator)
+    pages = check_pdf(operator.get(f"/district/billing/invoices/{invoice.pk}.pdf").content, tmp_path, (), "invoice")
+    assert "12 200,00" in " ".join(pages)
+    check_pdf(operator.get(f"/district/billing/invoices/{invoice.pk}.act").content, tmp_path, (), "act")

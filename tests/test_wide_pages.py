@@ -84,3 +84,35 @@ def test_the_district_pages_stay_within_a_phone(world, server, browser, month_fi
     ):
         page.goto(f"http://localhost:{server}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def signed_in_deputy(browser, server, world, django_db_blocker, **context):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    a = world.a
+    page = browser.new_context(**context).new_page()
+    sign_in(page, f"http://{a.host}:{server}", a.deputy.email)
+    with django_db_blocker.unblock():
+        code = code_now(TOTPDevice.objects.get(user=a.deputy, confirmed=True))
+    page.fill("input[name=code]", code)
+    page.press("input[name=code]", "Enter")
+    page.wait_for_load_state()
+    return page
+
+
+@pytest.mark.parametrize("screen", [LAPTOP, PHONE], ids=["1366", "390"])
+def test_the_schools_wide_pages_scroll_inside_their_box(world, server, browser, django_db_blocker, screen):
+    """The school's quality page, the сводная ведомость, the archive, the statistics and the
+    programme: nothing wider than the screen, the wide tables scrolling inside their frames."""
+    a, width = world.a, screen["viewport"]["width"]
+    page = signed_in_deputy(browser, server, world, django_db_blocker, **screen)
+    for path in (
+        "/quality/",
+        f"/classes/{a.school_class.pk}/summary/",
+        "/archives/",
+        "/reports/subjects/",
+        "/reports/programme/",
+        f"/journal/{a.school_class.pk}/{world.calendar_a.math.pk}/programme/",
+    ):
+        page.goto(f"http://{a.host}:{server}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)

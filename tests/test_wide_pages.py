@@ -41,13 +41,14 @@ def month_figures(world):
         own.execute("DELETE FROM monitoring_schoolmonthpart WHERE month = %s", [month])
 
 
-def signed_in_official(browser, server, world, django_db_blocker, **context):
+def signed_in(browser, base, user, django_db_blocker, **context):
+    """A browser of `user`'s, through the sign-in page and their second factor (the world's app)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     page = browser.new_context(**context).new_page()
-    sign_in(page, f"http://localhost:{server}", world.official.email)
+    sign_in(page, base, user.email)
     with django_db_blocker.unblock():
-        code = code_now(TOTPDevice.objects.get(user=world.official, confirmed=True))
+        code = code_now(TOTPDevice.objects.get(user=user, confirmed=True))
     page.fill("input[name=code]", code)
     page.press("input[name=code]", "Enter")
     page.wait_for_load_state()
@@ -57,7 +58,7 @@ def signed_in_official(browser, server, world, django_db_blocker, **context):
 def test_the_dashboard_fits_a_laptop_and_a_red_figure_leads_to_the_teacher(
     world, server, browser, month_figures, django_db_blocker
 ):
-    page = signed_in_official(browser, server, world, django_db_blocker, **LAPTOP)
+    page = signed_in(browser, f"http://localhost:{server}", world.official, django_db_blocker, **LAPTOP)
     page.goto(f"http://localhost:{server}/district/quality/?month={month_figures:%Y-%m}")  # click 1: the menu
     table, frame = page.locator("table.quality"), page.locator(".grid-wrap").first
     assert table.evaluate("t => t.scrollWidth") <= frame.evaluate("f => f.clientWidth")
@@ -75,7 +76,7 @@ def test_the_dashboard_fits_a_laptop_and_a_red_figure_leads_to_the_teacher(
 
 
 def test_the_district_pages_stay_within_a_phone(world, server, browser, month_figures, django_db_blocker):
-    page = signed_in_official(browser, server, world, django_db_blocker, **PHONE)
+    page = signed_in(browser, f"http://localhost:{server}", world.official, django_db_blocker, **PHONE)
     for path in (
         f"/district/quality/?month={month_figures:%Y-%m}",
         f"/district/quality/{world.a.school.slug}/{month_figures:%Y-%m}/?code=Q1",
@@ -86,26 +87,12 @@ def test_the_district_pages_stay_within_a_phone(world, server, browser, month_fi
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
 
 
-def signed_in_deputy(browser, server, world, django_db_blocker, **context):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    a = world.a
-    page = browser.new_context(**context).new_page()
-    sign_in(page, f"http://{a.host}:{server}", a.deputy.email)
-    with django_db_blocker.unblock():
-        code = code_now(TOTPDevice.objects.get(user=a.deputy, confirmed=True))
-    page.fill("input[name=code]", code)
-    page.press("input[name=code]", "Enter")
-    page.wait_for_load_state()
-    return page
-
-
 @pytest.mark.parametrize("screen", [LAPTOP, PHONE], ids=["1366", "390"])
 def test_the_schools_wide_pages_scroll_inside_their_box(world, server, browser, django_db_blocker, screen):
     """The school's quality page, the сводная ведомость, the archive, the statistics and the
     programme: nothing wider than the screen, the wide tables scrolling inside their frames."""
     a, width = world.a, screen["viewport"]["width"]
-    page = signed_in_deputy(browser, server, world, django_db_blocker, **screen)
+    page = signed_in(browser, f"http://{a.host}:{server}", a.deputy, django_db_blocker, **screen)
     for path in (
         "/quality/",
         f"/classes/{a.school_class.pk}/summary/",

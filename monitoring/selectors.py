@@ -159,7 +159,7 @@ def part_tables(found, limits, code=None):
         rows = [
             {
                 "name": name,
-                "total": figures["Q1"][1],
+                "total": figures.get("Q1", (0, 0))[1],
                 "cells": [figure(c, *figures.get(c, (0, 0)), limits) for c in codes],
             }
             for name, figures in by_name.items()

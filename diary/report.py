@@ -29,14 +29,15 @@ def weekly_report(school, school_class, monday, pupils, term):
         averages = (
             {row["subject"].name: row["average"] for row in selectors.marks_by_subject(pupil, term)} if term else {}
         )
-        rows = [["Предмет", "Отметки за неделю", "Средний балл за период"]]
+        # The heads wrap within their columns (a plain string would run over the next one).
+        rows = [[Paragraph(head, text) for head in ("Предмет", "Отметки за неделю", "Средний балл за период")]]
         for subject in sorted(set(by_subject) | set(averages)):
             average = averages.get(subject)
             rows.append(
                 [
                     Paragraph(escape(subject), text),
                     Paragraph(escape("; ".join(by_subject.get(subject, [])) or "—"), text),
-                    f"{average}".replace(".", ",") if average is not None else "—",
+                    average if average is not None else "—",
                 ]
             )
         story += [

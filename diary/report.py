@@ -73,4 +73,6 @@ def weekly_report(school, school_class, monday, pupils, term):
         ]
         if n < len(pupils) - 1:
             story.append(PageBreak())
-    return render(story, title=f"Еженедельный отчёт, {school_class} класс", margins=(18, 18, 18, 18))
+    return render(
+        story, title=f"Еженедельный отчёт, {school_class} класс", margins=(18, 18, 18, 18), school=school.name
+    )

@@ -90,10 +90,11 @@ def _fitted(cell, width, padding):
     return Paragraph(cell.text, smaller)
 
 
-def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label=""):
-    """A platypus story as PDF bytes; margins in mm (left, right, top, bottom). Every page ends
-    "<page_label>Страница N из M". No timestamp or random id inside: the same content gives the
-    same bytes (the archive's manifest relies on it)."""
+def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label="", school="", author=""):
+    """A platypus story as PDF bytes; margins in mm (left, right, top, bottom). Every page is framed
+    the same way: above, the school and the document's title, and who made it (`author`, when a
+    person did); below, "<page_label>Страница N из M". No timestamp or random id inside: the same
+    content gives the same bytes (the archive's manifest relies on it)."""
     left, right, top, bottom = (m * mm for m in margins)
     buffer = io.BytesIO()
     SimpleDocTemplate(
@@ -105,11 +106,11 @@ def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label=""
         bottomMargin=bottom,
         title=title,
         invariant=True,
-    ).build(story, canvasmaker=_numbered_canvas(page_label))
+    ).build(story, canvasmaker=_numbered_canvas(page_label, " — ".join(filter(None, [school, title])), author))
     return buffer.getvalue()
 
 
-def _numbered_canvas(label):
+def _numbered_canvas(label, heading="", author=""):
     class NumberedCanvas(canvas.Canvas):
         """Keeps each page until the end, when the page count is known."""
 
@@ -128,6 +129,14 @@ def _numbered_canvas(label):
                 self.drawRightString(
                     self._pagesize[0] - 10 * mm, 6 * mm, f"{label}Страница {self._pageNumber} из {len(self._pages)}"
                 )
+                if heading or author:  # the frame's head, on every page but in the margin
+                    width, top = self._pagesize[0], self._pagesize[1] - 6 * mm
+                    self.setFont(cyrillic_font(), 7)
+                    self.setFillGray(0.35)
+                    self.drawString(10 * mm, top, heading[:150])
+                    if author:
+                        self.drawRightString(width - 10 * mm, top, f"Сформировал(а): {author}")
+                    self.setFillGray(0)
                 super().showPage()
             super().save()
 

@@ -66,7 +66,9 @@ def summary_sheet_pdf(school, school_class, year, sheet):
         f"Классный руководитель ____________________ {teacher}",
         "Заместитель директора ____________________          Дата «____» ____________ 20____ г.",
     )
-    return render(story, title=f"Сводная ведомость, {school_class} класс, {year}", pagesize=landscape(A4))
+    return render(
+        story, title=f"Сводная ведомость, {school_class} класс, {year}", pagesize=landscape(A4), school=school.name
+    )
 
 
 def styles():
@@ -146,7 +148,7 @@ def progress_table(report):
     return rows
 
 
-def progress_pdf(school, scope, period, report):
+def progress_pdf(school, scope, period, report, author=""):
     """The deputy's and the class teacher's report at the end of a term or the year: figures,
     the pupils by name (it stays in the school), absences per pupil and subject, signatures."""
     look = styles()
@@ -194,7 +196,13 @@ def progress_pdf(school, scope, period, report):
         "Классный руководитель / заместитель директора ____________________",
         "Дата «____» ____________ 20____ г.",
     )
-    return render(story, title=f"Отчёт об успеваемости: {scope}, {period}", pagesize=landscape(A4))
+    return render(
+        story,
+        title=f"Отчёт об успеваемости: {scope}, {period}",
+        pagesize=landscape(A4),
+        school=school.name,
+        author=author,
+    )
 
 
 def progress_xlsx(scope, period, report):
@@ -303,7 +311,14 @@ def journal_copy_pdf(school, school_class, term, journals, copy=None):
         f"Регистрационный № {copy.number if copy else '______'}",
     )
     label = f"{school_class} класс, {term}" + (f", копия № {copy.number}. " if copy else ". ")
-    return render(story, title=f"Копия журнала, {school_class} класс, {term}", pagesize=landscape(A4), page_label=label)
+    return render(
+        story,
+        title=f"Копия журнала, {school_class} класс, {term}",
+        pagesize=landscape(A4),
+        page_label=label,
+        school=school.name,
+        author=copy.printed_by.short_name if copy else "",
+    )
 
 
 def check_pdf(school, check, remarks):
@@ -347,7 +362,7 @@ def check_pdf(school, check, remarks):
     story += signature_lines(
         text, "Заместитель директора: ____________________", "С справкой ознакомлен(а): ____________________"
     )
-    return render(story, title="Справка о проверке журнала")
+    return render(story, title="Справка о проверке журнала", school=school.name, author=check.checked_by.short_name)
 
 
 # --- The exam sheet ------------------------------------------------------------------
@@ -379,7 +394,7 @@ def _exam_rows(sheet):
     return head, body
 
 
-def exam_sheet_pdf(school, exam, sheet):
+def exam_sheet_pdf(school, exam, sheet, author=""):
     look = styles()
     font, text, small = look["font"], look["text"], look["small"]
     head, body = _exam_rows(sheet)
@@ -398,7 +413,7 @@ def exam_sheet_pdf(school, exam, sheet):
         "Учитель (экзаменатор) ____________________   Ассистент ____________________",
         "Заместитель директора ____________________          Дата «____» ____________ 20____ г.",
     )
-    return render(story, title=_exam_title(exam), pagesize=landscape(A4))
+    return render(story, title=_exam_title(exam), pagesize=landscape(A4), school=school.name, author=author)
 
 
 def exam_sheet_xlsx(school, exam, sheet):
@@ -456,7 +471,7 @@ def _programme_title(report):
     )
 
 
-def programme_pdf(school, report):
+def programme_pdf(school, report, author=""):
     look = styles()
     font, small = look["font"], look["small"]
     totals = report["totals"]
@@ -483,7 +498,7 @@ def programme_pdf(school, report):
     story += signature_lines(
         look["text"], "Заместитель директора ____________________   Дата «____» ____________ 20____ г."
     )
-    return render(story, title=_programme_title(report), pagesize=landscape(A4))
+    return render(story, title=_programme_title(report), pagesize=landscape(A4), school=school.name, author=author)
 
 
 def programme_xlsx(school, report):
@@ -540,7 +555,7 @@ def _blank(value):
     return "—" if value is None else str(value)
 
 
-def statistics_pdf(school, report, pupils=None):
+def statistics_pdf(school, report, pupils=None, author=""):
     look = styles()
     font, small = look["font"], look["small"]
     story = [Paragraph(escape(school.name), look["text"]), Paragraph(escape(_statistics_title(report)), look["title"])]
@@ -573,7 +588,7 @@ def statistics_pdf(school, report, pupils=None):
                 hAlign="LEFT",
             ),
         ]
-    return render(story, title=_statistics_title(report), pagesize=landscape(A4))
+    return render(story, title=_statistics_title(report), pagesize=landscape(A4), school=school.name, author=author)
 
 
 def statistics_xlsx(school, report, pupils=None):

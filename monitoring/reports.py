@@ -521,4 +521,11 @@ def pdf(report):
     if report.reason:
         story.append(Paragraph(f"Причина новой версии: {escape(report.reason)}", style))
     story.append(Paragraph(f"Сформирован {timezone.localtime(report.created_at):%d.%m.%Y %H:%M}", style))
-    return render(story, title=title(report), pagesize=landscape(A4), margins=(10, 10, 25.4, 25.4))
+    return render(
+        story,
+        title=title(report),
+        pagesize=landscape(A4),
+        margins=(10, 10, 25.4, 25.4),
+        school=report.school.name if report.school_id else "Управление образования",
+        author=report.created_by.short_name if report.created_by_id else "",
+    )

@@ -64,6 +64,8 @@ def test_the_journals_documents_have_no_empty_page_and_no_broken_heading(world, 
     progress = deputy.get(f"/reports/progress/?class={a.school_class.pk}&period={cal.closed_term.pk}&format=pdf")
     pages = check_pdf(progress.content, tmp_path, documents.PROGRESS_HEAD, "progress")
     assert "66,7" in " ".join(pages) and "66.7" not in " ".join(pages)  # успеваемость 2 of 3, with a comma
+    # The frame of every page: the school and the document above, who made it on the right.
+    assert all(a.school.name in page and f"Сформировал(а): {a.deputy.short_name}" in page for page in pages)
     check_pdf(deputy.get(f"/classes/{a.school_class.pk}/summary.pdf").content, tmp_path, (), "summary sheet")
     check_pdf(
         deputy.get(f"/reports/programme/?period={cal.term.pk}&format=pdf").content,

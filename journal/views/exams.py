@@ -67,8 +67,10 @@ def exam_page(request, exam_id):
     kind = request.GET.get("format")
     if kind in ("pdf", "xlsx"):
         try:
-            content = (documents.exam_sheet_pdf if kind == "pdf" else documents.exam_sheet_xlsx)(
-                request.school, exam, sheet
+            content = (
+                documents.exam_sheet_pdf(request.school, exam, sheet, author=request.user.short_name)
+                if kind == "pdf"
+                else documents.exam_sheet_xlsx(request.school, exam, sheet)
             )
         except ImproperlyConfigured as error:  # no Cyrillic font on the server
             return render(request, "read_only.html", {"message": str(error)}, status=503)

@@ -105,7 +105,11 @@ def programme_report(request):
     kind = request.GET.get("format")
     if kind in ("pdf", "xlsx"):
         try:
-            content = (documents.programme_pdf if kind == "pdf" else documents.programme_xlsx)(request.school, report)
+            content = (
+                documents.programme_pdf(request.school, report, author=request.user.short_name)
+                if kind == "pdf"
+                else documents.programme_xlsx(request.school, report)
+            )
         except ImproperlyConfigured as error:
             return render(request, "read_only.html", {"message": str(error)}, status=503)
         response = HttpResponse(content, content_type=documents.CONTENT_TYPES[kind])

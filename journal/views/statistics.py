@@ -38,8 +38,10 @@ def statistics(request):
     kind = request.GET.get("format")
     if kind in ("pdf", "xlsx"):
         try:
-            content = (documents.statistics_pdf if kind == "pdf" else documents.statistics_xlsx)(
-                request.school, report, pupils
+            content = (
+                documents.statistics_pdf(request.school, report, pupils, author=request.user.short_name)
+                if kind == "pdf"
+                else documents.statistics_xlsx(request.school, report, pupils)
             )
         except ImproperlyConfigured as error:
             return render(request, "read_only.html", {"message": str(error)}, status=503)

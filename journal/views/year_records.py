@@ -74,7 +74,7 @@ def progress(request):
         return response
     if kind == "pdf":
         try:
-            pdf = documents.progress_pdf(request.school, scope, period, report)
+            pdf = documents.progress_pdf(request.school, scope, period, report, author=request.user.short_name)
         except ImproperlyConfigured as error:
             return render(request, "read_only.html", {"message": str(error)}, status=503)
         response = HttpResponse(pdf, content_type="application/pdf")

@@ -11,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
 
+from groundwork.names import counted
 from groundwork.pdf import Table, cyrillic_font, render
 from groundwork.spreadsheets import row as spreadsheet_row
 from groundwork.spreadsheets import table_xlsx, workbook_bytes
@@ -481,7 +482,7 @@ def programme_pdf(school, report, author=""):
         Paragraph(escape(_programme_title(report)), look["title"]),
         Paragraph(
             escape(
-                f"Журналов: {totals['journals']}, с отставанием: {totals['behind']}. Часов по учебному плану "
+                f"{counted(totals['journals'], 'журнал')}, с отставанием — {totals['behind']}. Часов по учебному плану "
                 f"{totals['curriculum']}, проведено {totals['held']} (заменой {totals['replaced']}), "
                 f"отменено {totals['cancelled']}; выполнено {totals['done'] if totals['done'] is not None else '—'} %."
             ),

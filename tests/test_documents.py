@@ -194,3 +194,17 @@ def test_the_invoice_and_the_act_have_no_empty_page(world, enter, tmp_path):
     pages = check_pdf(operator.get(f"/district/billing/invoices/{invoice.pk}.pdf").content, tmp_path, (), "invoice")
     assert "12 200,00" in " ".join(pages)
     check_pdf(operator.get(f"/district/billing/invoices/{invoice.pk}.act").content, tmp_path, (), "act")
+
+
+def test_a_word_agrees_with_its_number():
+    from groundwork.names import counted
+
+    assert [counted(n, "журнал") for n in (1, 2, 5, 11, 21, 0)] == [
+        "1 журнал",
+        "2 журнала",
+        "5 журналов",
+        "11 журналов",
+        "21 журнал",
+        "0 журналов",
+    ]
+    assert counted(3, "замечание") == "3 замечания"

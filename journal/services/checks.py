@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record
+from groundwork.names import counted
 from notifications.services import notify
 
 from ..models import CheckRemark, JournalCheck
@@ -54,7 +55,7 @@ def check_journal(*, school, school_class, subject, term, summary, remarks, by, 
         notify(
             [teacher],
             "message",
-            f"Проверка журнала {school_class}, {subject.name}: замечаний {len(made)}, "
+            f"Проверка журнала {school_class}, {subject.name}: {counted(len(made), 'замечание')}, "
             f"первое — до {min(r.due_on for r in made):%d.%m.%Y}.",
         )
     return check

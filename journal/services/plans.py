@@ -44,7 +44,7 @@ def save_plan(*, subject, school_class, year, topics, by=None, ip=None):
     # Up to the last topic a lesson was matched to, the plan stays as it is.
     kept = plan.topics.filter(lessons__isnull=False).aggregate(last=Max("position"))["last"] or 0
     if len(rows) < kept:
-        raise ValidationError({"topics": f"К первым {kept} темам уже привязаны уроки: план не может быть короче."})
+        raise ValidationError({"topics": f"План не может быть короче: уроки уже привязаны к темам с 1-й по {kept}-ю."})
     plan.topics.filter(position__gt=kept).delete()
     PlannedTopic.objects.bulk_create(
         [

@@ -143,7 +143,7 @@ def invoice_pdf(invoice, *, act=False):
     if invoice.kind == invoice.Kind.CREDIT_NOTE:
         heading = f"Корректировочный документ № {invoice.number} от {invoice.issued_on:%d.%m.%Y} к счёту № {invoice.corrects.number}"
     elif act:
-        heading = f"Акт оказанных услуг № {invoice.number} от {invoice.issued_on:%d.%m.%Y}"
+        heading = f"Акт оказанных услуг № {invoice.number} от {date_in_words(invoice.issued_on)}"
     else:
         heading = f"Счёт на оплату № {invoice.number} от {invoice.issued_on:%d.%m.%Y}"
     if invoice.kind == invoice.Kind.INVOICE and not act:
@@ -216,7 +216,9 @@ def invoice_pdf(invoice, *, act=False):
         table,
         Spacer(1, 3 * mm),
         Paragraph(f"Итого: {rub(invoice.total)} ₽. {escape(_vat_line(invoice))}.", text),
-        Paragraph(f"Всего наименований {len(rows)}, на сумму {rub(invoice.total)} руб.", text),
+        Paragraph(
+            f"Всего {'оказано услуг' if act else 'наименований'} {len(rows)}, на сумму {rub(invoice.total)} руб.", text
+        ),
         Paragraph(
             f"Всего {'к оплате' if not act else 'оказано услуг на сумму'}: {escape(in_words(abs(invoice.total)))}.",
             text,

@@ -309,9 +309,11 @@ def journal_grid(school_class, subject, term):
     in_class = Pupil.objects.in_class_on(school_class, term.starts_on) | Pupil.objects.in_class_on(
         school_class, min(term.ends_on, timezone.localdate())
     )
+    # Who has a mark in these lessons as a subquery: a join to the marks would read every mark of
+    # the school's pupils and grow with the school, not the class (issue 36).
+    marked = Mark.objects.filter(lesson__in=lesson_ids).values("pupil")
     pupils = list(
-        Pupil.objects.filter(Q(pk__in=in_class.values("pk")) | Q(marks__lesson__in=lesson_ids))
-        .distinct()
+        Pupil.objects.filter(Q(pk__in=in_class.values("pk")) | Q(pk__in=marked))
         .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=term.starts_on))
         .prefetch_related("subgroups")
     )

@@ -4,13 +4,14 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.models import Role
 from journal import selectors, services
-from journal.models import Lesson, Mark
+from journal.models import Lesson, Mark, Pupil
 from notifications.models import Notification
 
 from . import clock
@@ -406,3 +407,32 @@ def test_a_mark_with_a_comment_is_set_from_the_lesson_page(world, enter):
     with schema_context(a.school.schema_name):
         mark = Mark.objects.get(lesson=lesson)
         assert (mark.value, mark.comment, mark.work_type_id) == ("зч", "устный зачёт", cal.test_work.pk)
+
+
+def test_the_grids_pupils_are_read_without_joining_the_schools_marks(world, db):
+    """Who has a mark in the class's lessons is a subquery: a join read every mark of the school's
+    pupils, so the page grew with the school (issue 36). The same pupils either way."""
+    a, cal = world.a, world.calendar_a
+    with schema_context(a.school.schema_name):
+        lesson = lesson_of(a, cal)
+        services.add_mark(lesson, pupil=a.pupils[0], value="5", work_type=cal.answer, by=a.class_teacher)
+        with CaptureQueriesContext(connection) as queries:
+            grid = selectors.journal_grid(a.school_class, cal.math, cal.term)
+        pupil_query = next(
+            q["sql"]
+            for q in queries
+            if q["sql"].startswith(('SELECT "journal_pupil"', 'SELECT DISTINCT "journal_pupil"'))
+        )
+        assert 'JOIN "journal_mark"' not in pupil_query
+        assert 'IN (SELECT U0."pupil_id" AS "pupil" FROM "journal_mark" U0' in pupil_query
+        # The query as it was written before, with a join: the same pupils.
+        term, today = cal.term, timezone.localdate()
+        in_class = Pupil.objects.in_class_on(a.school_class, term.starts_on) | Pupil.objects.in_class_on(
+            a.school_class, min(term.ends_on, today)
+        )
+        joined = (
+            Pupil.objects.filter(Q(pk__in=in_class.values("pk")) | Q(marks__lesson__in=[x.pk for x in grid["lessons"]]))
+            .distinct()
+            .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=term.starts_on))
+        )
+        assert {row["pupil"].pk for row in grid["rows"]} == set(joined.values_list("pk", flat=True))

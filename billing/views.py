@@ -11,12 +11,12 @@ from accounts.models import Role
 from groundwork.addresses import client_ip
 from groundwork.api import posted_id
 from groundwork.errors import explain, explain_form
+from groundwork.spreadsheets import XLSX
 
 from . import documents, forms, selectors, services
 from .models import Contract, Invoice, Payer, Payment, Plan
 
 operators = district_roles(Role.DISTRICT_OPERATOR, hidden=True)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _refused(request, error):

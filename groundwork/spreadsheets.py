@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # its content type
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"[+-]?[\d\s\u00a0]+([.,]\d+)?")
 

@@ -13,12 +13,12 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
 
 from groundwork.names import counted
 from groundwork.pdf import Table, cyrillic_font, render
+from groundwork.spreadsheets import XLSX, table_xlsx, workbook_bytes
 from groundwork.spreadsheets import row as spreadsheet_row
-from groundwork.spreadsheets import table_xlsx, workbook_bytes
 
 from .models import Lesson
 
-CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX}
 SUBJECTS_PER_SHEET = 6  # column groups on one landscape page, each its terms and the year
 
 

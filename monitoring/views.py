@@ -13,7 +13,7 @@ from groundwork.addresses import client_ip
 from groundwork.days import day_from
 from groundwork.errors import explain
 from groundwork.pages import page_of
-from groundwork.spreadsheets import table_xlsx
+from groundwork.spreadsheets import XLSX, table_xlsx
 from tenants.models import School
 
 from . import reports, selectors, services
@@ -212,9 +212,6 @@ def threshold_page(request):
         for hours, marks in accumulation_norms().items()
     ]
     return render(request, "monitoring/thresholds.html", {"rows": rows, "norms": norms})
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _show(request, report, kind):

@@ -20,6 +20,7 @@ from groundwork.addresses import client_ip
 from groundwork.api import object_id, posted_id
 from groundwork.days import day_from
 from groundwork.errors import explain
+from groundwork.spreadsheets import XLSX
 from tenants.backup import stored_files
 
 from .. import documents, rulebook, selectors, services
@@ -28,7 +29,6 @@ from ..archive import KIND_NAMES
 from ..models import AcademicYear, ArchiveExport, PrintedCopy, Pupil, SchoolClass, Term
 from ..tasks import export_year_archive
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADS = (Role.DEPUTY, Role.DIRECTOR)
 
 

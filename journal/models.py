@@ -874,6 +874,14 @@ class Exam(models.Model):
         """Who sits it: the class on its day."""
         return Pupil.objects.in_class_on(self.school_class, self.held_on)
 
+    def without_result(self):
+        """Who sat it and has no result of the first attempt yet."""
+        return self.sitting().exclude(pk__in=self.results.filter(attempt=1).values("pupil"))
+
+    @property
+    def results_due_on(self):
+        return self.held_on + timedelta(days=ExamResult.RESULTS_DAYS)
+
 
 class ExamResult(models.Model):
     """A pupil's result at one attempt of an exam: the first (1), or a retake (2, 3) after a

@@ -173,6 +173,12 @@ def can_read_cell_history_addresses(user, roles, lesson):
     return bool(roles & READ_ALL) or conducts(user, lesson)
 
 
+def journals_taught_by(user):
+    """The (class id, subject id) journals `teaches` says yes to: by the teaching load or the timetable."""
+    pairs = set(TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"))
+    return pairs | set(Lesson.objects.filter(teacher=user).order_by().values_list("school_class", "subject").distinct())
+
+
 def journals_readable_by(user, roles):
     """A lesson filter: the lessons of the class × subject journals `can_read_journal` allows."""
     if roles & READ_ALL:
@@ -180,11 +186,7 @@ def journals_readable_by(user, roles):
     if not roles & TEACHING:
         return Q(pk__in=[])
     journals = Q(teacher=user)  # the timetable's
-    for class_id, subject_id in TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"):
-        journals |= Q(school_class=class_id, subject=subject_id)
-    for class_id, subject_id in (
-        Lesson.objects.filter(teacher=user).order_by().values_list("school_class", "subject").distinct()
-    ):
+    for class_id, subject_id in journals_taught_by(user):
         journals |= Q(school_class=class_id, subject=subject_id)
     if Role.CLASS_TEACHER in roles:
         journals |= Q(school_class__class_teacher=user)

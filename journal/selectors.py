@@ -1153,10 +1153,8 @@ def exams_late(today):
     for exam in Exam.objects.filter(
         cancelled_at__isnull=True, year__closed_at__isnull=True, held_on__lte=today
     ).select_related("school_class", "subject"):
-        results = list(exam.results.filter(attempt=1))
-        left = exam.sitting().exclude(pk__in=[r.pupil_id for r in results]).count()
-        overdue = left if today > exam.held_on + timedelta(days=ExamResult.RESULTS_DAYS) else 0
-        late = sum(1 for r in results if r.is_late)
+        overdue = exam.without_result().count() if today > exam.results_due_on else 0
+        late = sum(1 for r in exam.results.filter(attempt=1) if r.is_late)
         if overdue or late:
             found.append((exam, overdue, late))
     return found

@@ -13,14 +13,12 @@ from .models import (
     Attendance,
     CheckRemark,
     Exam,
-    ExamResult,
     Lesson,
     Mark,
     PortfolioEntry,
     Pupil,
     SchoolClass,
     TeacherAbsence,
-    TeachingLoad,
     Term,
 )
 
@@ -78,20 +76,15 @@ def teacher_day(user, today):
 def exams_awaiting_results(user, today):
     """The exams of the journals a teacher keeps (by the load or the timetable), held by today,
     where a pupil has no result yet: for the teacher's start page, with the day results are due."""
-    taught = set(TeachingLoad.objects.filter(teacher=user).values_list("school_class", "subject"))
-    taught |= set(Lesson.objects.filter(teacher=user).order_by().values_list("school_class", "subject").distinct())
     which = Q(pk__in=[])
-    for class_id, subject_id in taught:
+    for class_id, subject_id in rulebook.journals_taught_by(user):
         which |= Q(school_class=class_id, subject=subject_id)
     waiting = []
     for exam in Exam.objects.filter(
         which, cancelled_at__isnull=True, held_on__lte=today, year__closed_at__isnull=True
     ).select_related("school_class", "subject"):
-        have = set(ExamResult.objects.filter(exam=exam, attempt=1).values_list("pupil", flat=True))
-        left = exam.sitting().exclude(pk__in=have).count()
-        if left:
-            exam.left = left
-            exam.due_on = exam.held_on + timedelta(days=ExamResult.RESULTS_DAYS)
+        exam.left = exam.without_result().count()
+        if exam.left:
             waiting.append(exam)
     return waiting
 

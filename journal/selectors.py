@@ -975,8 +975,7 @@ def programme(term, classes=None, subject=None, today=None):
                 "curriculum": hours,
                 "planned": planned.get(key),
                 **{k: row[k] for k in ("scheduled", "held", "cancelled", "replaced", "ahead")},
-                "shortfall": max(int(hours) - row["held"] - row["ahead"], 0) if hours is not None else None,
-                "done": share(row["held"], hours) if hours else None,
+                **_fulfilment(hours, row["held"], row["ahead"]),
                 "kinds": [
                     (label, kinds.get(key + (row["subgroup"],), {}).get(value, 0))
                     for value, label in Lesson.Kind.choices
@@ -984,10 +983,20 @@ def programme(term, classes=None, subject=None, today=None):
                 "note": notes.get(key),
             }
         )
-    rows.sort(
-        key=lambda r: (r["school_class"].grade, r["school_class"].letter, r["subject"].name, str(r["subgroup"] or ""))
-    )
+    rows.sort(key=_by_journal)
     return {"term": term, "weeks": weeks, "rows": rows, "totals": programme_totals(rows)}
+
+
+def _by_journal(row):
+    return row["school_class"].grade, row["school_class"].letter, row["subject"].name, str(row["subgroup"] or "")
+
+
+def _fulfilment(hours, held, ahead):
+    """What the curriculum asks beyond the lessons held and still ahead, and the share held."""
+    return {
+        "shortfall": max(int(hours) - held - ahead, 0) if hours is not None else None,
+        "done": share(held, hours) if hours else None,
+    }
 
 
 def programme_totals(rows):
@@ -1180,10 +1189,6 @@ def programme_of_year(year, today=None):
             into["note"] = row["note"] or into["note"]
     rows = list(merged.values())
     for row in rows:
-        hours = row["curriculum"]
-        row["shortfall"] = max(int(hours) - row["held"] - row["ahead"], 0) if hours is not None else None
-        row["done"] = share(row["held"], hours) if hours else None
-    rows.sort(
-        key=lambda r: (r["school_class"].grade, r["school_class"].letter, r["subject"].name, str(r["subgroup"] or ""))
-    )
+        row.update(_fulfilment(row["curriculum"], row["held"], row["ahead"]))
+    rows.sort(key=_by_journal)
     return {"term": None, "year": year, "rows": rows, "totals": programme_totals(rows)}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import STAFF_ROLES, Membership
 from audit.models import record
+from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
 from journal import rulebook
 from journal.models import Guardian, Lesson, Pupil, TeachingLoad
@@ -112,7 +113,7 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
     """A teacher (or the head) writes to a pupil's parents; the class teacher to all parents
     of the class; a parent to one of their child's teachers. Nobody outside the school."""
     _check_writable(school)
-    subject = " ".join((subject or "").split())[:200]
+    subject = one_line(subject, 200)
     if not subject:
         raise ValidationError({"subject": "Укажите тему."})
     is_staff = Membership.objects.at(school).filter(user=by, role__in=sorted(rulebook.WRITES_TO_FAMILIES)).exists()
@@ -182,7 +183,7 @@ def publish_news(*, school, by, title, text, school_class=None, ip=None):
         raise PermissionDenied("Новости школы публикует администрация.")
     if school_class is not None and school_class.class_teacher_id != by.pk and not heads:
         raise PermissionDenied("Новости класса публикует классный руководитель.")
-    title, text = " ".join((title or "").split())[:200], (text or "").strip()
+    title, text = one_line(title, 200), (text or "").strip()
     if not title or not text:
         raise ValidationError("Укажите заголовок и текст.")
     news = News.objects.create(school_class=school_class, title=title, text=text[:10000], author=by)
@@ -195,7 +196,7 @@ def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
     """The class teacher records a parent meeting and who came; parents who did not are told."""
     if school_class.class_teacher_id != by.pk:
         raise PermissionDenied("Собрание отмечает классный руководитель.")
-    topic = " ".join((topic or "").split())[:300]
+    topic = one_line(topic, 300)
     if not topic:
         raise ValidationError({"topic": "Укажите тему собрания."})
     if held_at > timezone.now():

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role
 from audit.models import record
 from groundwork.names import counted
+from groundwork.text import one_line
 from notifications.services import notify
 
 from ..models import CheckRemark, JournalCheck
@@ -17,17 +18,13 @@ from ..selectors import journal_teacher
 MAX_REMARKS = 20
 
 
-def _words(text):
-    return " ".join((text or "").split())
-
-
 @transaction.atomic
 def check_journal(*, school, school_class, subject, term, summary, remarks, by, ip=None):
     """A check with its remarks as (text, due date); the teacher is told of each."""
     if not Membership.objects.at(school).filter(user=by, role=Role.DEPUTY).exists():
         raise PermissionDenied("Журнал проверяет заместитель директора.")
-    remarks = [(_words(text)[:500], due_on) for text, due_on in remarks if _words(text)]
-    if not remarks and not _words(summary):
+    remarks = [(one_line(text, 500), due_on) for text, due_on in remarks if one_line(text)]
+    if not remarks and not one_line(summary):
         raise ValidationError({"summary": "Запишите итог проверки или хотя бы одно замечание."})
     if len(remarks) > MAX_REMARKS:
         raise ValidationError({"remarks": f"Не больше {MAX_REMARKS} замечаний в одной проверке."})
@@ -39,7 +36,7 @@ def check_journal(*, school, school_class, subject, term, summary, remarks, by, 
     if remarks and teacher is None:
         raise ValidationError("У этого журнала нет учителя: замечания некому направить.")
     check = JournalCheck.objects.create(
-        school_class=school_class, subject=subject, term=term, summary=_words(summary)[:5000], checked_by=by
+        school_class=school_class, subject=subject, term=term, summary=one_line(summary, 5000), checked_by=by
     )
     made = CheckRemark.objects.bulk_create(
         CheckRemark(journal_check=check, teacher_id=teacher, text=text, due_on=due_on) for text, due_on in remarks
@@ -72,7 +69,7 @@ def mark_fixed(remark, *, answer, by, ip=None):
         raise PermissionDenied("Исправление отмечает учитель, которому направлено замечание.")
     if remark.state != CheckRemark.State.OPEN:
         raise ValidationError("Замечание уже отмечено исправленным.")
-    remark.state, remark.answer, remark.fixed_at = CheckRemark.State.FIXED, _words(answer)[:500], timezone.now()
+    remark.state, remark.answer, remark.fixed_at = CheckRemark.State.FIXED, one_line(answer, 500), timezone.now()
     remark.save(update_fields=["state", "answer", "fixed_at"])
     record("check_remark.fixed", remark, by=by, ip=ip, new={"answer": remark.answer})
     notify([remark.journal_check.checked_by_id], "message", f"Учитель отметил исправленным: «{remark.text[:80]}».")
@@ -92,7 +89,7 @@ def settle_remark(remark, *, confirmed, reason="", by, ip=None):
         remark.save(update_fields=["state", "confirmed_at"])
         record("check_remark.confirmed", remark, by=by, ip=ip)
         return remark
-    reason = _words(reason)
+    reason = one_line(reason)
     if not reason:
         raise ValidationError({"reason": "Укажите, что ещё не исправлено."})
     remark.state, remark.returned_reason, remark.fixed_at = CheckRemark.State.OPEN, reason[:500], None

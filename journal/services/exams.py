@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record
+from groundwork.text import one_line
 from notifications.services import notify
 
 from .. import rulebook
@@ -60,7 +61,7 @@ def cancel_exam(exam, *, reason, by, school, ip=None):
     exam = Exam.objects.select_for_update().get(pk=exam.pk)
     if not _may_schedule(by, school, exam.school_class, exam.subject):
         raise PermissionDenied("Аттестацию отменяет заместитель директора или учитель предмета в классе.")
-    reason = " ".join((reason or "").split())
+    reason = one_line(reason)
     if exam.cancelled_at:
         raise ValidationError("Аттестация уже отменена.")
     if exam.results.exists():

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import record
+from groundwork.text import one_line
 from notifications.services import notify
 
 from .. import rulebook
@@ -102,7 +103,7 @@ def _check_year_mark_due(year, school_class, subject):
 
 @transaction.atomic
 def reopen(*, term, school_class, subject, reason, until, by, ip=None):
-    reason = " ".join((reason or "").split())
+    reason = one_line(reason)
     if len(reason) < 5:
         raise ValidationError({"reason": "Опишите причину (например, «исправление ошибки по заявлению учителя»)."})
     if until < timezone.localdate():

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit.models import record
+from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
 
 from .. import rulebook
@@ -102,7 +103,7 @@ def write_programme_note(*, school_class, subject, term, shortfall_reason, plan_
     corrected. Written again, it keeps the old text in the audit."""
     if not rulebook.teaches(by, school_class, subject):
         raise PermissionDenied("Пояснение пишет учитель предмета в классе.")
-    reason, correction = " ".join((shortfall_reason or "").split()), " ".join((plan_correction or "").split())
+    reason, correction = one_line(shortfall_reason), one_line(plan_correction)
     if not reason and not correction:
         raise ValidationError({"shortfall_reason": "Напишите причину отставания или корректировку КТП."})
     if len(reason) > 500 or len(correction) > 1000:

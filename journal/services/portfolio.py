@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import record
+from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
 from notifications.services import notify
 
@@ -17,10 +18,6 @@ from ..models import Guardian, PortfolioEntry
 from ..selectors import family_of
 
 PORTFOLIO_FILE_MAX_MB = 10
-
-
-def _words(text, limit):
-    return " ".join((text or "").split())[:limit]
 
 
 def _is_family(pupil, by):
@@ -33,14 +30,19 @@ def add_portfolio_entry(pupil, *, school, kind, title, happened_on, description=
         raise PermissionDenied("Портфолио пополняют обучающийся и его родители.")
     if kind not in PortfolioEntry.Kind.values:
         raise ValidationError({"kind": "Выберите раздел портфолио."})
-    title = _words(title, 300)
+    title = one_line(title, 300)
     if not title:
         raise ValidationError({"title": "Напишите, что это за достижение или работа."})
     today = timezone.localdate()
     if happened_on is None or happened_on > today or happened_on < today - timedelta(days=366 * 12):
         raise ValidationError({"happened_on": "Укажите дату: не позже сегодняшнего дня."})
     entry = PortfolioEntry(
-        pupil=pupil, kind=kind, title=title, happened_on=happened_on, description=_words(description, 2000), added_by=by
+        pupil=pupil,
+        kind=kind,
+        title=title,
+        happened_on=happened_on,
+        description=one_line(description, 2000),
+        added_by=by,
     )
     if upload is not None:
         extension = check_upload(upload, field="file", max_mb=PORTFOLIO_FILE_MAX_MB)
@@ -89,7 +91,7 @@ def settle_portfolio_entry(entry, *, confirmed, reason="", by, ip=None):
         entry.save(update_fields=["confirmed_by", "confirmed_at", "declined_reason"])
         text = f"подтверждена запись портфолио «{entry.title[:80]}»"
     else:
-        reason = _words(reason, 500)
+        reason = one_line(reason, 500)
         if not reason:
             raise ValidationError({"reason": "Напишите, почему запись не подтверждена."})
         entry.declined_reason = reason

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record, record_each
+from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
 from notifications.services import notify, notify_each
 
@@ -105,7 +106,7 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
     lesson.taught_by = teacher
     lesson.substitution_recorded_at = timezone.now()
     lesson.substitution_reason = reason
-    lesson.substitution_note = " ".join((note or "").split())[:200]
+    lesson.substitution_note = one_line(note, 200)
     lesson.substitution_assigned_by = by
     lesson.save(
         update_fields=[
@@ -189,7 +190,7 @@ def set_topic(lesson, *, topic="", planned_topic=None, by, ip=None):
         ):
             raise ValidationError({"planned_topic": "Тема из КТП другого класса или предмета."})
         topic = topic.strip() or planned_topic.title
-    topic = " ".join((topic or "").split())
+    topic = one_line(topic)
     if not topic:
         raise ValidationError({"topic": "Укажите тему урока."})
     if len(topic) > 500:
@@ -281,7 +282,7 @@ def record_lesson(
     and audited by its own function, as when it is saved alone. Returns warnings, not refusals:
     a mark given to a pupil marked absent may be a mark for earlier work."""
     check_can_write(lesson, by)
-    topic = " ".join((topic or "").split())
+    topic = one_line(topic)
     if topic or planned_topic is not None:
         if (topic, getattr(planned_topic, "pk", None)) != (lesson.topic, lesson.planned_topic_id):
             set_topic(lesson, topic=topic, planned_topic=planned_topic, by=by, ip=ip)
@@ -652,7 +653,7 @@ def excuse_absences(pupil, *, first, last, reason, by, ip=None):
 @transaction.atomic
 def add_remark(lesson, *, pupil, text, by, ip=None):
     check_can_write(lesson, by)
-    text = " ".join((text or "").split())
+    text = one_line(text)
     if not text or len(text) > 1000:
         raise ValidationError({"text": "Замечание — от 1 до 1000 символов."})
     if not pupils_of(lesson).filter(pk=pupil.pk).exists():

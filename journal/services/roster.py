@@ -10,6 +10,7 @@ from accounts.identifiers import normalize_snils
 from accounts.models import Role
 from accounts.services import CONSENT_VERSION, end_family_membership
 from audit.models import record
+from groundwork.text import one_line
 from notifications.services import notify
 
 from ..models import (
@@ -69,7 +70,7 @@ def correct_pupil(pupil, *, reason, by, ip=None, **changes):
     """A misspelt name or a wrong birth date put right, with its reason: the old value stays in the
     history (the audit trail); every page, report, paper copy and archive made afterwards shows
     the new one. Only what differs is written; nothing at all if nothing does."""
-    reason = " ".join((reason or "").split())
+    reason = one_line(reason)
     if len(reason) < 5:
         raise ValidationError(
             {"reason": "Укажите основание исправления: документ или обращение (не короче 5 символов)."}
@@ -103,7 +104,7 @@ def correct_pupil(pupil, *, reason, by, ip=None, **changes):
 @transaction.atomic
 def request_correction(pupil, *, text, by, ip=None):
     """A parent asks for the child's data to be put right; the class teacher is told."""
-    text = " ".join((text or "").split())
+    text = one_line(text)
     if len(text) < 10:
         raise ValidationError({"text": "Опишите, что неверно и как правильно (не короче 10 символов)."})
     asked = CorrectionRequest.objects.create(pupil=pupil, asked_by=by, text=text[:500])
@@ -121,7 +122,7 @@ def answer_correction(asked, *, outcome, answer, by, ip=None):
     asked = CorrectionRequest.objects.select_for_update().get(pk=asked.pk)
     if asked.answered_at:
         raise ValidationError("На это обращение уже ответили.")
-    answer = " ".join((answer or "").split())
+    answer = one_line(answer)
     if outcome not in CorrectionRequest.Outcome.values:
         raise ValidationError({"outcome": "Выберите: исправлено или отказано."})
     if outcome == CorrectionRequest.Outcome.REFUSED and len(answer) < 5:
@@ -266,7 +267,7 @@ def link_invited_account(sender, *, invitation, user, ip, **kwargs):
 def end_guardianship(guardian, *, reason, by, ip=None):
     """The school ends a parent's link to a pupil (a court decision, a mistaken link): the
     parent loses the child's diary and the child's conversations at once."""
-    reason = " ".join((reason or "").split())[:300]
+    reason = one_line(reason, 300)
     if len(reason) < 5:
         raise ValidationError({"reason": "Укажите основание (например, реквизиты документа)."})
     return _end_link(guardian, reason=reason, by=by, ip=ip, action="guardian.ended")

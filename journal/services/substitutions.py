@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role
 from audit.models import record
+from groundwork.text import one_line
 
 from ..models import Lesson, TeacherAbsence
 from .records import _is_teacher_here, assign_substitution
@@ -39,7 +40,7 @@ def record_teacher_absence(*, school, teacher, starts_on, ends_on, reason, note=
         starts_on=starts_on,
         ends_on=ends_on,
         reason=reason,
-        note=" ".join((note or "").split())[:200],
+        note=one_line(note, 200),
         recorded_by=by,
     )
     record(

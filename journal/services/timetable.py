@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import record
+from groundwork.text import one_line
 
 from ..models import (
     Bell,
@@ -30,7 +31,7 @@ from .plans import respread_plans
 
 @transaction.atomic
 def create_subject(*, name, short_name="", is_marked=True, by=None, ip=None):
-    name = " ".join((name or "").split())
+    name = one_line(name)
     if not name:
         raise ValidationError({"name": "Укажите название предмета."})
     if Subject.objects.filter(name__iexact=name).exists():
@@ -42,7 +43,7 @@ def create_subject(*, name, short_name="", is_marked=True, by=None, ip=None):
 
 @transaction.atomic
 def create_work_type(*, name, weight=Decimal("1.0"), by=None, ip=None):
-    name = " ".join((name or "").split())
+    name = one_line(name)
     if not name:
         raise ValidationError({"name": "Укажите вид работы."})
     if not 0 < float(weight) <= 10:

@@ -104,6 +104,16 @@ KINDS = [
 ]
 
 
+def quarters(y):
+    """The four quarters of the school year starting in September of `y`, as the demo's schools keep them."""
+    return [
+        (date(y, 9, 1), date(y, 10, 24)),
+        (date(y, 11, 5), date(y, 12, 27)),
+        (date(y + 1, 1, 12), date(y + 1, 3, 20)),
+        (date(y + 1, 3, 30), date(y + 1, 5, 26)),
+    ]
+
+
 def school_year(today):
     start = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
     return start, date(start.year + 1, 8, 31)
@@ -119,15 +129,9 @@ def set_up_year(school, *, by, today=None):
     classes = list(SchoolClass.objects.all())
     for grade in sorted({c.grade for c in classes}):
         services.set_grade_scheme(year=year, grade=grade, scheme="quarter", by=by)
-    quarters = [
-        (date(y, 9, 1), date(y, 10, 24)),
-        (date(y, 11, 5), date(y, 12, 27)),
-        (date(y + 1, 1, 12), date(y + 1, 3, 20)),
-        (date(y + 1, 3, 30), date(y + 1, 5, 26)),
-    ]
     terms = [
         services.add_term(year=year, scheme="quarter", number=n, starts_on=s, ends_on=e, by=by)
-        for n, (s, e) in enumerate(quarters, start=1)
+        for n, (s, e) in enumerate(quarters(y), start=1)
     ]
     for name, s, e in [
         ("Осенние каникулы", date(y, 10, 25), date(y, 11, 4)),
@@ -469,17 +473,9 @@ def earlier_year_of(child, parent, *, entered_by):
         ends_on=date(y + 1, 8, 31),
         closed_at=timezone.make_aware(datetime(y + 1, 6, 30, 12)),
     )
-    quarters = [
+    terms = [
         Term.objects.create(year=year, scheme="quarter", number=n, starts_on=s, ends_on=e)
-        for n, (s, e) in enumerate(
-            [
-                (date(y, 9, 1), date(y, 10, 25)),
-                (date(y, 11, 5), date(y, 12, 27)),
-                (date(y + 1, 1, 12), date(y + 1, 3, 21)),
-                (date(y + 1, 3, 31), date(y + 1, 5, 26)),
-            ],
-            start=1,
-        )
+        for n, (s, e) in enumerate(quarters(y), start=1)
     ]
     old_class = SchoolClass.objects.create(year=year, grade=2, letter="В")
     record = Pupil.objects.create(
@@ -502,8 +498,8 @@ def earlier_year_of(child, parent, *, entered_by):
         subject = Subject.objects.filter(name=name).first()
         if subject is None:
             continue
-        values = [rng.choice("5554") for _ in quarters]
-        for term, value in zip(quarters, values, strict=True):
+        values = [rng.choice("5554") for _ in terms]
+        for term, value in zip(terms, values, strict=True):
             finals.append((subject, term, value))
         finals.append((subject, None, max(set(values), key=values.count)))
     FinalMark.objects.bulk_create(

@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from .identifiers import candidates
 from .models import User
+from .selectors import signed_in_person
 
 
 def find_user(identifier):
@@ -31,4 +32,4 @@ class IdentifierBackend(BaseBackend):
         return None
 
     def get_user(self, user_id):
-        return User.objects.filter(pk=user_id, is_active=True).first()
+        return signed_in_person(user_id)

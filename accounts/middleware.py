@@ -7,17 +7,19 @@ from groundwork.api import error_body
 from groundwork.errors import refuse
 
 from . import two_factor
-from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES, Membership
+from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES
+from .selectors import roles_held
 
 
 def roles_for(user, school):
     """Roles a person holds at an address: in this school, or (school None) at the portal."""
-    memberships = Membership.objects.active().filter(user=user)
     if school is not None:
-        memberships = memberships.filter(school=school, role__in=SCHOOL_SIGN_IN_ROLES)
-    else:
-        memberships = memberships.filter(role__in=PORTAL_SIGN_IN_ROLES)
-    return set(memberships.values_list("role", flat=True))
+        return {
+            h.role
+            for h in roles_held(user)
+            if h.school is not None and h.school.pk == school.pk and h.role in SCHOOL_SIGN_IN_ROLES
+        }
+    return {h.role for h in roles_held(user) if h.role in PORTAL_SIGN_IN_ROLES}
 
 
 class SchoolAccessGate:

@@ -158,11 +158,13 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgresql:///ejournal"),
-        engine="django_tenants.postgresql_backend",
+        engine="groundwork.postgresql",
         # Kept between requests by gunicorn's workers; the dev server opens a thread per request,
         # so make demo sets 0 (else every thread keeps its own connection open).
         conn_max_age=envint("DB_CONN_MAX_AGE", "60"),
-        conn_health_checks=True,
+        # No `SELECT 1` before each request's first statement: a connection PostgreSQL dropped fails
+        # that one request and is closed at its end (Django closes a connection after an error).
+        conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", "False"),
     )
 }
 # One request, one transaction: a request that fails half-way (a refusal, a crash) leaves nothing behind.
@@ -173,7 +175,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # school's schema is made through OWNER_DATABASE_URL (tenants/schema.py). Unset: one role.
 if os.environ.get("OWNER_DATABASE_URL"):
     DATABASES["owner"] = dj_database_url.parse(
-        os.environ["OWNER_DATABASE_URL"], engine="django_tenants.postgresql_backend", conn_max_age=0
+        os.environ["OWNER_DATABASE_URL"], engine="groundwork.postgresql", conn_max_age=0
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"  # 64-bit keys: see docs on sharding
 
@@ -243,6 +245,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 3600))
 
 LANGUAGE_CODE = "ru"

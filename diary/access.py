@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from django.http import Http404
 from django_tenants.utils import schema_context
 
-from accounts.selectors import parent_schools
+from accounts import selectors as people
 from audit.middleware import record_refusal
 from groundwork.addresses import client_ip
 from groundwork.api import posted_id
@@ -27,7 +27,7 @@ def child(request, slug, pupil_id, children=None):
         with schema_context(found.school.schema_name):
             yield found.school, found.pupil
         return
-    school = parent_schools(request.user).filter(slug=slug).first()
+    school = people.parent_school(request.user, slug)
     linked = school is not None
     with schema_context(school.schema_name if linked else "public"):
         pupil = None
@@ -47,7 +47,7 @@ def child(request, slug, pupil_id, children=None):
 
 def parent_school(request, slug):
     """A school where the signed-in person is a parent, or 404."""
-    school = parent_schools(request.user).filter(slug=slug).first()
+    school = people.parent_school(request.user, slug)
     if school is None:
         raise Http404
     return school

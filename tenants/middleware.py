@@ -8,7 +8,7 @@ from django.urls import set_urlconf
 from django.utils.log import log_response
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from .models import Domain
+from .selectors import school_at
 
 
 class SchoolMiddleware(TenantMainMiddleware):
@@ -25,10 +25,9 @@ class SchoolMiddleware(TenantMainMiddleware):
             set_urlconf(request.urlconf)
             sentry_sdk.set_tag("school", "public")
             return None
-        domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
-        if domain is None:
+        school = school_at(hostname)
+        if school is None:
             return render(request, "unknown_host.html", {"hostname": hostname}, status=404)
-        school = domain.tenant
         school.domain_url = hostname
         request.tenant = request.school = school
         connection.set_tenant(school)

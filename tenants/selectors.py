@@ -1,4 +1,22 @@
+from django.db import connection
+
 from .models import School
+
+# Every request's first read: plain SQL (the ORM's compiling cost more than the statement), with
+# each table named with its schema, so it runs on whatever search path the connection has.
+_SCHOOL_FIELDS = School._meta.concrete_fields
+_SCHOOL_AT_HOST = (
+    f"SELECT {', '.join(f's.{field.column}' for field in _SCHOOL_FIELDS)} FROM public.tenants_school s "
+    "JOIN public.tenants_domain d ON d.tenant_id = s.id WHERE d.domain = %s"
+)
+
+
+def school_at(hostname):
+    """The school a host name is the address of, as it stands now; None for no school."""
+    with connection.any_search_path(), connection.cursor() as cursor:
+        cursor.execute(_SCHOOL_AT_HOST, [hostname])
+        row = cursor.fetchone()
+    return None if row is None else School.from_db(connection.alias, [f.attname for f in _SCHOOL_FIELDS], row)
 
 
 def schools_for_console(status=None):

@@ -32,9 +32,11 @@ class HealthMiddleware:
             return JsonResponse({"status": "alive"})
         if request.path == "/readyz":
             connection.set_schema_to_public()
-            # Ready is the database: with Redis down marks are still saved and their notices wait in
-            # the outbox (the sweep sends them later), so Redis is reported, not required.
+            # Ready is the database: with Redis down people sign in, marks are saved and their
+            # notices wait in the outbox (the sweep sends them later), so the pod stays in service
+            # and says it is degraded.
             checks = {"database": _database_ok(), "redis": _redis_ok()}
             ready = checks["database"]
-            return JsonResponse({"status": "ready" if ready else "not ready", **checks}, status=200 if ready else 503)
+            status = ("ready" if checks["redis"] else "degraded") if ready else "not ready"
+            return JsonResponse({"status": status, **checks}, status=200 if ready else 503)
         return self.get_response(request)

@@ -180,16 +180,19 @@ if os.environ.get("OWNER_DATABASE_URL"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"  # 64-bit keys: see docs on sharding
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Failing open (groundwork.caches): with Redis down pages and sign-in go on without the cache; and a
+# Redis that does not answer is given up after a second instead of holding the request.
+_REDIS_CACHE = {
+    "BACKEND": "groundwork.caches.FailOpenRedisCache",
+    "LOCATION": REDIS_URL,
+    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+}
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        # The schema is part of every key: the same key in two schools is two entries.
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-    },
+    # The schema is part of every key: the same key in two schools is two entries.
+    "default": _REDIS_CACHE | {"KEY_FUNCTION": "django_tenants.cache.make_key"},
     # Sign-in failures and request rates count across every address of the installation, so
     # this one has no schema in its keys: guessing at fifty schools' addresses is one counter.
-    "shared": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "shared"},
+    "shared": _REDIS_CACHE | {"KEY_PREFIX": "shared"},
 }
 
 AUTH_USER_MODEL = "accounts.User"

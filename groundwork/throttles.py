@@ -11,6 +11,7 @@ from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
 
 from groundwork.addresses import client_ip
+from groundwork.caches import unreachable
 
 
 class Throttle(SimpleRateThrottle):
@@ -35,7 +36,10 @@ class Throttle(SimpleRateThrottle):
         try:
             self.cache.add(key, 0, self.duration + 1)
             return self.cache.incr(key) <= self.num_requests
-        except Exception:  # Redis unreachable (or the key expired between the two calls)
+        except ValueError:  # the key expired between the two calls
+            return True
+        except Exception as error:  # Redis unreachable
+            unreachable(error)
             return True
 
     def wait(self):

@@ -82,3 +82,17 @@ def test_russian_by_default_and_english_on_request(world, enter):
     assert "Вход в электронный журнал" in browser.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
     browser.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     assert "Sign in to the electronic journal" in browser.get("/login/").content.decode()
+
+
+def test_with_redis_unreachable_the_cache_misses_and_warns_once_instead_of_failing(caplog):
+    from groundwork import caches
+    from tests.conftest import free_port
+
+    nobody = caches.FailOpenRedisCache(f"redis://127.0.0.1:{free_port()}/0", {"OPTIONS": {"socket_connect_timeout": 1}})
+    caches.unreachable.warned_at = -caches.WARN_EVERY
+    with caplog.at_level(logging.WARNING, logger="groundwork.caches"):
+        assert nobody.set("handoff:1", 7, 60) is None
+        assert nobody.add("handoff:2", 7, 60) is False
+        assert nobody.get("handoff:1") is None and nobody.get("handoff:1", "none") == "none"
+        assert nobody.get_many(["a", "b"]) == {} and nobody.delete("handoff:1") is False
+    assert [r.message.startswith("Redis unreachable") for r in caplog.records] == [True]

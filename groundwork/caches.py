@@ -1,0 +1,51 @@
+"""Django's Redis cache, failing open: with Redis unreachable a read is a miss and a write is
+skipped, with a warning in the log (at most one a minute per process), so that a Redis outage
+slows pages down instead of answering 500. Nothing kept here must survive: sessions, sign-in
+limits and the outbox are in PostgreSQL. `incr` still raises (a counter has no safe guess):
+its one caller, groundwork.throttles, lets the request through."""
+
+import logging
+import time
+from functools import wraps
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError, TimeoutError
+
+logger = logging.getLogger(__name__)
+
+WARN_EVERY = 60  # seconds
+
+
+def unreachable(error):
+    """Logs that Redis is unreachable, once a minute per process however many requests meet it."""
+    now = time.monotonic()
+    if now - unreachable.warned_at >= WARN_EVERY:
+        unreachable.warned_at = now
+        logger.warning("Redis unreachable, going on without it: %s", error)
+
+
+unreachable.warned_at = -WARN_EVERY
+
+
+def _failing_open(method, fallback):
+    @wraps(method)
+    def wrapped(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (ConnectionError, TimeoutError) as error:
+            unreachable(error)
+            return fallback(*args, **kwargs)
+
+    return wrapped
+
+
+class FailOpenRedisCache(RedisCache):
+    get = _failing_open(RedisCache.get, lambda key, default=None, version=None: default)
+    get_many = _failing_open(RedisCache.get_many, lambda *args, **kwargs: {})
+    has_key = _failing_open(RedisCache.has_key, lambda *args, **kwargs: False)
+    add = _failing_open(RedisCache.add, lambda *args, **kwargs: False)
+    set = _failing_open(RedisCache.set, lambda *args, **kwargs: None)
+    touch = _failing_open(RedisCache.touch, lambda *args, **kwargs: False)
+    delete = _failing_open(RedisCache.delete, lambda *args, **kwargs: False)
+    set_many = _failing_open(RedisCache.set_many, lambda data, *args, **kwargs: list(data))
+    delete_many = _failing_open(RedisCache.delete_many, lambda *args, **kwargs: None)

@@ -2,12 +2,13 @@
 Django (session and authentication middleware only) doing the same read, in one process,
 interleaved so that both see the same machine.
 
-    python bench/frame.py [--requests 2000] [--profile]
+    python bench/frame.py [--requests 2000] [--profile [tottime]]
 
-The read is a teacher's GET /api/v1/bells/ (a few rows) and a parent's week page; the bare
-floor reads the same bells with Django's session and user lookups and nothing else. CPU time of
-this process per request (PostgreSQL's own time is not in it), the statements each request
-sends, and with --profile cProfile's top functions of the product's bells request. Prints JSON."""
+The read is a teacher's GET /api/v1/bells/ (a few rows); the bare floor reads the same bells
+with stock Django's database sessions and ModelBackend (not the product's own plain-SQL ones)
+and nothing else. Beside them a parent's week page and a teacher's mark through the API. CPU
+time of this process per request (PostgreSQL's own time is not in it), the statements each
+request sends, and with --profile cProfile's top functions of each. Prints JSON."""
 
 import argparse
 import cProfile
@@ -64,8 +65,30 @@ class Handlers:
                 request.urlconf = "bench_frame_urls"
                 return super().get_response(request)
 
-        with override_settings(MIDDLEWARE=BARE_MIDDLEWARE):
+        with override_settings(MIDDLEWARE=BARE_MIDDLEWARE, SESSION_ENGINE="django.contrib.sessions.backends.db"):
             self.bare = Bare()
+
+
+def stock_session(user_id):
+    """A session as stock Django signs a person in: database sessions, ModelBackend."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+
+    stock = "django.contrib.auth.backends.ModelBackend"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, stock]
+    session = SessionStore()
+    session.update(
+        {
+            SESSION_KEY: str(user_id),
+            BACKEND_SESSION_KEY: stock,
+            HASH_SESSION_KEY: User.objects.get(pk=user_id).get_session_auth_hash(),
+        }
+    )
+    session.create()
+    return session.session_key
 
 
 def environ(host, path, session, **extra):
@@ -76,9 +99,34 @@ def environ(host, path, session, **extra):
     )
 
 
+def posting(host, path, session, bodies):
+    """Environments of JSON POSTs, one body after another (a WSGI input is read once)."""
+    from itertools import cycle
+
+    from django.test.client import FakePayload, RequestFactory
+
+    bodies, csrf = cycle(bodies), "b" * 32
+
+    def env():
+        body = next(bodies).encode()
+        return RequestFactory()._base_environ(
+            PATH_INFO=path,
+            REQUEST_METHOD="POST",
+            HTTP_HOST=host,
+            HTTP_COOKIE=f"sessionid={session}; csrftoken={csrf}",
+            HTTP_X_CSRFTOKEN=csrf,
+            HTTP_ACCEPT="application/json",
+            CONTENT_TYPE="application/json",
+            CONTENT_LENGTH=str(len(body)),
+            **{"wsgi.input": FakePayload(body)},
+        )
+
+    return env
+
+
 def call(handler, env, expected=200):
     status = []
-    body = handler(dict(env), lambda s, h, *a: status.append(s))
+    body = handler(env() if callable(env) else dict(env), lambda s, h, *a: status.append(s))
     b"".join(body)
     if hasattr(body, "close"):
         body.close()
@@ -89,27 +137,29 @@ def cpu_per_request(runs, rounds=20):
     """Interleaved rounds of every run; per run the median over rounds of CPU ms per request."""
     per = {name: [] for name in runs}
     for _ in range(rounds):
-        for name, (handler, env, count) in runs.items():
+        for name, (handler, env, count, *expected) in runs.items():
             started = time.process_time()
             for _ in range(count):
-                call(handler, env)
+                call(handler, env, *expected)
             per[name].append((time.process_time() - started) / count * 1000)
     return {name: statistics.median(values) for name, values in per.items()}
 
 
-def statements_of(handler, env):
+def statements_of(handler, env, expected=200):
+    """What one request sends in the steady state (after one like it)."""
     from django.db import connection
 
+    call(handler, env, expected)
     sent = []
     with connection.execute_wrapper(lambda execute, sql, *a: sent.append(sql) or execute(sql, *a)):
-        call(handler, env)
+        call(handler, env, expected)
     return sent
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000, help="per kind of request, over 20 rounds")
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", nargs="?", const="cumulative", help="cProfile's top functions, by this order")
     options = parser.parse_args()
     os.environ.update(serving_env())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -124,17 +174,27 @@ def main():
     teacher, parent = mark_clients(1)[0], diary_clients(1)[0]
     handlers = Handlers()
     bells = environ(teacher["host"], "/api/v1/bells/", teacher["session"], HTTP_ACCEPT="application/json")
-    floor = environ(teacher["host"], "/bells/", teacher["session"], BENCH_SCHEMA=teacher["schema"])
+    floor_session = stock_session(teacher["cell"]["teacher"])
+    floor = environ(teacher["host"], "/bells/", floor_session, BENCH_SCHEMA=teacher["schema"])
     week = environ(parent["host"], parent["requests"][0][1], parent["session"])
+    # The product's marks: the load's teacher entering marks through the API, each with its audit
+    # entry and notices (written to the bench's database, as bench/load.py's are).
+    marks = posting(teacher["host"], "/api/v1/marks/", teacher["session"], [body for *_, body in teacher["requests"]])
     per_round = max(1, options.requests // 20)
-    for handler, env in ((handlers.product, bells), (handlers.bare, floor), (handlers.product, week)):
+    for handler, env, expected in (
+        (handlers.product, bells, 200),
+        (handlers.bare, floor, 200),
+        (handlers.product, week, 200),
+        (handlers.product, marks, 201),
+    ):
         for _ in range(20):
-            call(handler, env)
+            call(handler, env, expected)
     cpu = cpu_per_request(
         {
             "bare_django_bells": (handlers.bare, floor, per_round),
             "product_bells": (handlers.product, bells, per_round),
             "product_week": (handlers.product, week, max(1, per_round // 10)),
+            "product_mark": (handlers.product, marks, max(1, per_round // 5), 201),
         }
     )
     result = {
@@ -144,17 +204,19 @@ def main():
             "bare_django_bells": statements_of(handlers.bare, floor),
             "product_bells": statements_of(handlers.product, bells),
             "product_week": statements_of(handlers.product, week),
+            "product_mark": statements_of(handlers.product, marks, 201),
         },
     }
     if options.profile:
-        profile = cProfile.Profile()
-        profile.enable()
-        for _ in range(per_round):
-            call(handlers.product, bells)
-        profile.disable()
-        out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
-        print(out.getvalue(), file=sys.stderr)
+        for name, env, expected in (("bells", bells, 200), ("week", week, 200), ("mark", marks, 201)):
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(50):
+                call(handlers.product, env, expected)
+            profile.disable()
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats(options.profile).print_stats(120)
+            print(f"== {name}, 50 requests", out.getvalue(), file=sys.stderr)
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -66,17 +66,23 @@ def mark_clients(count):
             teachers = list(
                 Lesson.objects.filter(term=term).order_by("teacher_id").values_list("teacher_id", flat=True).distinct()
             )
-            teacher = teachers[(n // len(schools)) % len(teachers)]
-            lessons = list(
-                Lesson.objects.filter(
-                    term=term,
-                    teacher_id=teacher,
-                    date__lte=today,
-                    taught_by__isnull=True,
-                    cancelled_at__isnull=True,
-                    subgroup__isnull=True,
-                )[:20]
-            )
+            # The next teacher with lessons that take marks (a first grade's are without them).
+            for step in range(len(teachers)):
+                teacher = teachers[(n // len(schools) + step) % len(teachers)]
+                lessons = [
+                    lesson
+                    for lesson in Lesson.objects.filter(
+                        term=term,
+                        teacher_id=teacher,
+                        date__lte=today,
+                        taught_by__isnull=True,
+                        cancelled_at__isnull=True,
+                        subgroup__isnull=True,
+                    ).select_related("subject", "school_class")[:60]
+                    if lesson.subject.is_marked_in(lesson.school_class.grade)
+                ][:20]
+                if lessons:
+                    break
             pupils = {
                 c: list(Pupil.objects.filter(school_class_id=c).values_list("pk", flat=True))
                 for c in {lesson.school_class_id for lesson in lessons}

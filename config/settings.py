@@ -305,7 +305,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     # Every API view declares its audience (accounts.access.api_audience); one that does not serves nobody.
     "DEFAULT_PERMISSION_CLASSES": ["accounts.access.NoDeclaredAudience"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "groundwork.api.Pages",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "groundwork.api.exception_handler",

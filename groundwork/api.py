@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 ERROR_STATUSES = ("400", "403", "404", "405", "409", "413", "415", "429")
@@ -109,3 +110,20 @@ def document_errors(result, generator, request, public):
             for status in ERROR_STATUSES:
                 operation["responses"].setdefault(status, error)
     return result
+
+
+class Pages(PageNumberPagination):
+    """DRF's numbered pages of PAGE_SIZE. A first page that holds the whole list (most lists: a
+    school's bells, a lesson's marks) is counted from its rows: one statement, not two."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        size = self.get_page_size(request)
+        if not size or request.query_params.get(self.page_query_param, "1") != "1":
+            return super().paginate_queryset(queryset, request, view)
+        rows = list(queryset[: size + 1])
+        if len(rows) > size:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        paginator = self.django_paginator_class(rows, size)
+        self.page = paginator.page(1)
+        return rows

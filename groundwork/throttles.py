@@ -15,7 +15,7 @@ from groundwork.caches import unreachable
 
 
 class Throttle(SimpleRateThrottle):
-    """A fixed window counted with Redis' atomic ADD and INCR: every request at once is counted.
+    """A fixed window counted with Redis' atomic INCR: every request at once is counted.
     (DRF's own reads a key's list of times, appends and writes it back, so requests sent
     together overwrite each other's and all pass.) With Redis down requests are let through: the
     sign-in limits, counted in PostgreSQL (accounts.lockout), still hold."""
@@ -34,10 +34,7 @@ class Throttle(SimpleRateThrottle):
         self.seconds_left = (window + 1) * self.duration - now
         key = f"{key}:{window}"
         try:
-            self.cache.add(key, 0, self.duration + 1)
-            return self.cache.incr(key) <= self.num_requests
-        except ValueError:  # the key expired between the two calls
-            return True
+            return self.cache.count(key, self.duration + 1) <= self.num_requests
         except Exception as error:  # Redis unreachable
             unreachable(error)
             return True

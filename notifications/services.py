@@ -1,6 +1,7 @@
 """Writes to the outbox. Called with the school's schema active, inside the caller's transaction."""
 
 import logging
+from time import monotonic
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -36,9 +37,21 @@ def notify_each(kind, notices):
     return notices
 
 
+KICK_EVERY = 1.0  # seconds
+_kicked_at = {}  # school schema → when this process last asked for its delivery (monotonic)
+
+
 def kick_delivery():
+    """Asks a worker to send the school's notices: at most once a second per school and process
+    (a teacher's marks come several a second; each ask cost a broker round trip), the task due a
+    second later, so that it also sends what the asks skipped meanwhile were for. Whatever is
+    still missed, the minute's sweep sends."""
+    now, school = monotonic(), connection.schema_name
+    if now - _kicked_at.get(school, -KICK_EVERY) < KICK_EVERY:
+        return
+    _kicked_at[school] = now
     try:
-        deliver_notifications.apply_async(retry=False)
+        deliver_notifications.apply_async(countdown=KICK_EVERY, retry=False)
     except Exception:  # the broker is down: the sweep will find the rows
         logger.warning("notification delivery not queued; the periodic sweep will send it")
 

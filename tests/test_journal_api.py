@@ -171,3 +171,23 @@ def test_the_api_of_school_b_knows_nothing_of_school_a(world, enter):
         response = api.get(url)
         assert response.status_code == 200, url
         assert "Альфа" not in response.content.decode(), url
+
+
+def test_a_list_longer_than_a_page_is_paged_and_a_short_one_counted_without_a_second_query(world, enter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a = world.a
+    api = enter(a.deputy, a.host)
+    with schema_context(a.school.schema_name):
+        lessons = Lesson.objects.count()
+    assert lessons > 50
+    first = api.get("/api/v1/lessons/").json()
+    assert first["count"] == lessons and len(first["results"]) == 50 and "page=2" in first["next"]
+    last_page = (lessons + 49) // 50
+    last = api.get(f"/api/v1/lessons/?page={last_page}").json()
+    assert last["count"] == lessons and last["next"] is None and len(last["results"]) == lessons - 50 * (last_page - 1)
+    with CaptureQueriesContext(connection) as sent:
+        bells = api.get("/api/v1/bells/").json()
+    assert bells["count"] == len(bells["results"]) > 0 and bells["next"] is None and bells["previous"] is None
+    assert not [q for q in sent.captured_queries if "COUNT(" in q["sql"] and "journal_bell" in q["sql"]]

@@ -146,3 +146,29 @@ def test_a_notice_opens_the_day_it_is_about(world, lesson, enter):
     assert page.count(f'href="{link}"') == 2  # the mark and the absence
     week = portal.get(link.split("#")[0]).content.decode()
     assert f'id="day-{lesson.date:%Y-%m-%d}"' in week and "ответ на уроке, ×1" in week
+
+
+def test_a_teachers_quick_marks_ask_for_one_delivery_a_second_a_school_due_when_all_are_written(world, monkeypatch):
+    from django.db import connection
+
+    from notifications import services
+    from notifications.tasks import deliver_notifications
+
+    asked = []
+    monkeypatch.setattr(
+        deliver_notifications,
+        "apply_async",
+        lambda *args, **kwargs: asked.append((connection.schema_name, kwargs["countdown"])),
+    )
+    monkeypatch.setattr(services, "_kicked_at", {})
+    clock = iter([100.0, 100.4, 100.5, 100.9, 101.2])
+    monkeypatch.setattr(services, "monotonic", lambda: next(clock))
+    for school in (world.a.school, world.a.school, world.b.school, world.a.school, world.a.school):
+        with schema_context(school.schema_name):
+            services.kick_delivery()
+    # School A at 100.0 (due at 101.0, after its 100.4 notice) and again at 101.2; school B its own.
+    assert asked == [
+        (world.a.school.schema_name, 1.0),
+        (world.b.school.schema_name, 1.0),
+        (world.a.school.schema_name, 1.0),
+    ]

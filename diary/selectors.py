@@ -118,9 +118,15 @@ def homework_due(pupil, lessons):
     return due
 
 
-def tomorrow(pupil, today=None):
-    """The next school day's lessons with what is due at each (the phone page's top card)."""
+def tomorrow(pupil, today=None, days=None):
+    """The next school day's lessons with what is due at each (the phone page's top card).
+    `days`: the week being shown (week()); when the next school day is in it, its lessons are
+    taken from there instead of read again."""
     today = today or timezone.localdate()
+    if days and days[0][0] <= today + timedelta(days=1):
+        shown = [lesson for _, lessons in days for lesson in lessons if lesson.date > today and not lesson.cancelled_at]
+        if shown:
+            return {"day": shown[0].date, "lessons": [lesson for lesson in shown if lesson.date == shown[0].date]}
     lessons = list(
         lessons_of(pupil)
         .filter(date__gt=today, date__lte=today + timedelta(days=7), cancelled_at__isnull=True)

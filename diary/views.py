@@ -47,13 +47,14 @@ def _page(request, pupil, page, base, extra=None):
     context = {"pupil": pupil, "page": page, "base": base, "terms": terms, "term": term, **(extra or {})}
     if page == "week":
         monday = monday_of(request.GET.get("week"))
+        days = selectors.week(pupil, monday)
         context.update(
-            days=selectors.week(pupil, monday),
+            days=days,
             monday=monday,
             previous=monday - timedelta(days=7),
             next=monday + timedelta(days=7),
             today=timezone.localdate(),
-            tomorrow=selectors.tomorrow(pupil),
+            tomorrow=selectors.tomorrow(pupil, days=days),
             **selectors.board(pupil, monday),
         )
     elif page == "marks":

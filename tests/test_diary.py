@@ -203,3 +203,34 @@ def test_a_family_reads_the_classs_thematic_plan_with_what_is_already_covered(wo
     assert enter(world.other_parent).get(f"/children/{a.school.slug}/{a.pupils[0].pk}/plan/").status_code == 404
     own = enter(a.pupil_user, a.host).get("/diary/plan/").content.decode()
     assert "Обыкновенные дроби" in own and "Тематическое планирование" in own
+
+
+def test_the_week_pages_tomorrow_card_is_what_tomorrow_reads_on_every_day_of_the_week(world):
+    """The card takes the next school day's lessons from the week being shown when they are in it:
+    on each day from the Sunday before to the Sunday after (Saturday's next day is next week's),
+    and for a week browsed ahead or back, it is what reading them alone gives."""
+    from datetime import timedelta
+
+    from diary import selectors as diary
+
+    a, cal = world.a, world.calendar_a
+    pupil = a.pupils[0]
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    with schema_context(a.school.schema_name):
+        services.set_homework(
+            Lesson.objects.filter(school_class=a.school_class, subject=cal.math, date__lt=monday).latest("date"),
+            text="№ 7",
+            by=a.class_teacher,
+        )
+        this_week = Lesson.objects.filter(school_class=a.school_class, date__gt=monday).order_by("date", "number")
+        if this_week.exists():  # none in a week of the holidays
+            services.cancel_lesson(this_week.first(), reason="Болезнь учителя", by=a.deputy)
+
+        def seen(card):
+            return card and (card["day"], [(x.pk, x.due and x.due.pk) for x in card["lessons"]])
+
+        for shown in (monday - timedelta(days=7), monday, monday + timedelta(days=7)):
+            days = diary.week(pupil, shown)
+            for n in range(-1, 8):
+                today = monday + timedelta(days=n)
+                assert seen(diary.tomorrow(pupil, today, days=days)) == seen(diary.tomorrow(pupil, today)), today

@@ -90,3 +90,36 @@ def test_probes_answer_on_any_host_without_a_school(enter):
         ready = client.get("/readyz")
         assert ready.status_code == 200
         assert ready.json() == {"status": "ready", "database": True, "redis": True}
+
+
+def test_a_schools_path_is_sent_once_and_again_only_when_it_changed_or_may_have_been_undone(world, db):
+    from django.test.utils import CaptureQueriesContext
+
+    a, b = world.a.school, world.b.school
+
+    def first_pupil(school):
+        connection.set_tenant(school)
+        return Pupil.objects.order_by("pk").first().last_name
+
+    def sets(read):
+        with CaptureQueriesContext(connection) as sent:
+            name = read()
+        return name, len([q for q in sent.captured_queries if q["sql"].startswith("SET search_path")])
+
+    first_pupil(a)
+    # Public for a moment (a request's address), then the same school: nothing to send.
+    assert sets(lambda: (connection.set_schema_to_public(), first_pupil(a))[1]) == (first_pupil(a), 0)
+    name, sent = sets(lambda: first_pupil(b))
+    assert "Бета" in name and sent == 1
+    with transaction.atomic():
+        first_pupil(a)
+        try:
+            with transaction.atomic():
+                first_pupil(b)
+                raise RuntimeError("roll the savepoint back")
+        except RuntimeError:
+            pass
+        # PostgreSQL undid the savepoint's SET; the connection knows, and school B reads school B.
+        assert "Бета" in first_pupil(b)
+        name, sent = sets(lambda: first_pupil(a))
+        assert "Альфа" in name and sent == 1

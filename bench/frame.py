@@ -40,7 +40,7 @@ def bare_bells(request):
 
     if not request.user.is_authenticated:
         return HttpResponseForbidden()
-    connection.set_schema(request.META["BENCH_SCHEMA"])
+    connection.set_schema(request.headers["X-Bench-Schema"])
     try:
         rows = list(Bell.objects.values("number", "starts_at", "ends_at"))
     finally:
@@ -48,42 +48,53 @@ def bare_bells(request):
     return JsonResponse({"results": rows}, json_dumps_params={"default": str})
 
 
+def bare_handler():
+    """Bare Django's WSGI handler: stock database sessions and authentication, one view."""
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+    from django.urls import path
+
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, STOCK_BACKEND]
+    from django.http import HttpResponse
+
+    alive = path("healthz", lambda request: HttpResponse("alive"))  # what bench/load.py waits for
+    sys.modules["bench_frame_urls"] = type("urls", (), {"urlpatterns": [path("bells/", bare_bells), alive]})
+
+    class Bare(WSGIHandler):
+        def get_response(self, request):
+            request.urlconf = "bench_frame_urls"
+            return super().get_response(request)
+
+    with override_settings(MIDDLEWARE=BARE_MIDDLEWARE, SESSION_ENGINE="django.contrib.sessions.backends.db"):
+        return Bare()
+
+
 class Handlers:
     """The product's WSGI handler and bare Django's, built once each."""
 
     def __init__(self):
         from django.core.handlers.wsgi import WSGIHandler
-        from django.test.utils import override_settings
-        from django.urls import path
 
         self.product = WSGIHandler()
-        urls = type("urls", (), {"urlpatterns": [path("bells/", bare_bells)]})
-        sys.modules["bench_frame_urls"] = urls
+        self.bare = bare_handler()
 
-        class Bare(WSGIHandler):
-            def get_response(self, request):
-                request.urlconf = "bench_frame_urls"
-                return super().get_response(request)
 
-        with override_settings(MIDDLEWARE=BARE_MIDDLEWARE, SESSION_ENGINE="django.contrib.sessions.backends.db"):
-            self.bare = Bare()
+STOCK_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def stock_session(user_id):
     """A session as stock Django signs a person in: database sessions, ModelBackend."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import User
 
-    stock = "django.contrib.auth.backends.ModelBackend"
-    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, stock]
     session = SessionStore()
     session.update(
         {
             SESSION_KEY: str(user_id),
-            BACKEND_SESSION_KEY: stock,
+            BACKEND_SESSION_KEY: STOCK_BACKEND,
             HASH_SESSION_KEY: User.objects.get(pk=user_id).get_session_auth_hash(),
         }
     )
@@ -175,7 +186,7 @@ def main():
     handlers = Handlers()
     bells = environ(teacher["host"], "/api/v1/bells/", teacher["session"], HTTP_ACCEPT="application/json")
     floor_session = stock_session(teacher["cell"]["teacher"])
-    floor = environ(teacher["host"], "/bells/", floor_session, BENCH_SCHEMA=teacher["schema"])
+    floor = environ(teacher["host"], "/bells/", floor_session, HTTP_X_BENCH_SCHEMA=teacher["schema"])
     week = environ(parent["host"], parent["requests"][0][1], parent["session"])
     # The product's marks: the load's teacher entering marks through the API, each with its audit
     # entry and notices (written to the bench's database, as bench/load.py's are).

@@ -184,6 +184,7 @@ def run_load(port, clients, seconds, warmup, expected, rate=None):
             "X-CSRFToken": csrf,
             "Content-Type": "application/json",
             "Accept": "application/json",
+            **spec.get("headers", {}),
         }
         mine, n = [], 0
         due = time.perf_counter() + offset * interval / len(clients)
@@ -238,18 +239,15 @@ def run_load(port, clients, seconds, warmup, expected, rate=None):
     }
 
 
-def start_gunicorn(port, workers, broker, threads=1):
+def start_gunicorn(port, workers, broker, threads=1, app="config.wsgi"):
     env = serving_env(
         PORT=str(port),
         WEB_CONCURRENCY=str(workers),
         CELERY_BROKER_URL=broker,
-        # A few simulated teachers write far faster than a person can: the write path is measured,
-        # not the per-person limit (its Redis round trip is still paid on every write).
-        THROTTLE_WRITES="1000000/min",
-    )
+    )  # the write limit as in production (600 a minute a person): each client is another teacher
     process = subprocess.Popen(
         # --threads above 1 makes gunicorn's worker class gthread (the command line wins over the file).
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-c", "deploy/gunicorn.conf.py"]
+        [str(Path(sys.executable).parent / "gunicorn"), app, "-c", "deploy/gunicorn.conf.py"]
         # Workers are not replaced after 2,000 requests here: a replaced worker's CPU time would go uncounted.
         + ["--threads", str(threads), "--max-requests", "0"],
         cwd=ROOT,
@@ -317,6 +315,26 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+    # The floor of the smallest read: bare Django (stock sessions and authentication, one view)
+    # under the same gunicorn, the same teachers reading the same bells.
+    from bench.frame import stock_session
+
+    bare_bells = [
+        {
+            **spec,
+            "session": stock_session(spec["cell"]["teacher"]),
+            "headers": {"X-Bench-Schema": spec["schema"]},
+            "requests": [("GET", "/bells/", None)],
+        }
+        for spec in marks_clients
+    ]
+    connection.close()
+    server = start_gunicorn(port, options.workers, broker, options.threads, app="bench.bare_wsgi")
+    try:
+        bare_smallest = run_load(port, bare_bells, options.seconds, options.warmup, expected=200)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     # Every mark written in the run has its audit entry and, when the pupil has a parent, its outbox row.
     written = {"marks": 0, "audit_entries": 0, "notifications": 0, "diary_views": 0}
     for school in School.objects.exclude(schema_name="public"):
@@ -350,6 +368,7 @@ def main():
                 "mark_entry": marks,
                 "parent_diary": diary,
                 "smallest_api_read": smallest,
+                "bare_django_read": bare_smallest,
                 "mark_entry_at_70_percent": marks_paced,
                 "parent_diary_at_70_percent": diary_paced,
                 "written": written,

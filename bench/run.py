@@ -64,6 +64,21 @@ def cpu(run_):
     return (run_["gunicorn_cpu_s_per_request"] + run_["postgres_cpu_s_per_request"]) * 1000
 
 
+def target_table(title, rows):
+    """Targets as rows of (target, measured, floor, met, why not, command); met None: no target, a figure."""
+    return [
+        f"## {title}",
+        "",
+        "| target | measured | floor | met | why not (measured) | command |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {target} | {measured} | {floor} | {'—' if met is None else 'yes' if met else 'no'} | "
+            f"{'' if met in (None, True) else why} | `{command}` |"
+            for target, measured, floor, met, why, command in rows
+        ),
+    ]
+
+
 def lean_path(load, frame, district_grid, grid, cmd):
     """Issue 36's targets beside what was measured and the floor it is measured against."""
     marks, diary, smallest, bare = (
@@ -150,17 +165,7 @@ def lean_path(load, frame, district_grid, grid, cmd):
             cmd["grid"],
         ),
     ]
-    return [
-        "## Issue 36's targets (a lean request path)",
-        "",
-        "| target | measured | floor | met | why not (measured) | command |",
-        "|---|---|---|---|---|---|",
-        *(
-            f"| {target} | {measured} | {floor} | {'—' if met is None else 'yes' if met else 'no'} | "
-            f"{'' if met in (None, True) else why} | `{command}` |"
-            for target, measured, floor, met, why, command in rows
-        ),
-    ]
+    return target_table("Issue 36's targets (a lean request path)", rows)
 
 
 def targets(load, grid, cmd):
@@ -249,16 +254,7 @@ def targets(load, grid, cmd):
             cmd["grid"],
         ),
     ]
-    return [
-        "## Issue 20's targets",
-        "",
-        "| target | measured | floor | met | why not (measured) | command |",
-        "|---|---|---|---|---|---|",
-        *(
-            f"| {target} | {measured} | {floor} | {'yes' if met else 'no'} | {'' if met else why} | `{command}` |"
-            for target, measured, floor, met, why, command in rows
-        ),
-    ]
+    return target_table("Issue 20's targets", rows)
 
 
 def region(scale):

@@ -3,6 +3,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connection
 
+from groundwork.sql import columns, from_row
 from tenants.models import School
 
 from .models import PORTAL_SIGN_IN_ROLES, SCHOOL_SIGN_IN_ROLES, STAFF_ROLES, Invitation, Membership, Role, User
@@ -17,27 +18,24 @@ class Held(NamedTuple):
 
 # Every signed-in request reads its person with the roles they hold: one plain SQL statement
 # (the ORM's compiling of the two cost five times the statements' own time).
-_USER_FIELDS = User._meta.concrete_fields
-_SCHOOL_FIELDS = School._meta.concrete_fields
 _PERSON = (
-    f"SELECT {', '.join(f'u.{f.column}' for f in _USER_FIELDS)}, m.role, "
-    f"{', '.join(f's.{f.column}' for f in _SCHOOL_FIELDS)} FROM accounts_user u "
+    f"SELECT {columns(User, 'u')}, m.role, {columns(School, 's')} FROM accounts_user u "
     "LEFT JOIN accounts_membership m ON m.user_id = u.id AND m.ended_at IS NULL "
     "LEFT JOIN tenants_school s ON s.id = m.school_id WHERE u.id = %s AND u.is_active"
 )
 _HELD = _PERSON.replace(" AND u.is_active", "")
+_ROLE = len(User._meta.concrete_fields)  # the role's place in a row, after the person's columns
 
 
 def _read(user_id, statement):
     with connection.cursor() as cursor:
         cursor.execute(statement, [user_id])
         rows = cursor.fetchall()
-    held = []
-    for row in rows:
-        role, school = row[len(_USER_FIELDS)], row[len(_USER_FIELDS) + 1 :]
-        if role is not None:
-            built = School.from_db(connection.alias, [f.attname for f in _SCHOOL_FIELDS], school)
-            held.append(Held(role, built if school[0] is not None else None))
+    held = [
+        Held(row[_ROLE], None if row[_ROLE + 1] is None else from_row(School, row, _ROLE + 1))
+        for row in rows
+        if row[_ROLE] is not None
+    ]
     return rows, held
 
 
@@ -46,7 +44,7 @@ def signed_in_person(user_id):
     rows, held = _read(user_id, _PERSON)
     if not rows:
         return None
-    user = User.from_db(connection.alias, [f.attname for f in _USER_FIELDS], rows[0][: len(_USER_FIELDS)])
+    user = from_row(User, rows[0])
     user.held = held
     return user
 

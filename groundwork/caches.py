@@ -62,9 +62,10 @@ class FailOpenRedisCache(RedisCache):
     def count(self, key, seconds):
         """Adds one to a counter that lives `seconds` from its first count, and returns it: one
         round trip (INCR, EXPIRE NX in one pipeline). Raises when Redis is unreachable."""
+        key = self.make_and_validate_key(key)
         pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
-        pipeline.incr(self.make_and_validate_key(key))
-        pipeline.expire(self.make_and_validate_key(key), seconds, nx=True)
+        pipeline.incr(key)
+        pipeline.expire(key, seconds, nx=True)
         return pipeline.execute()[0]
 
     get = _failing_open(RedisCache.get, lambda key, default=None, version=None: default)

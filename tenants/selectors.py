@@ -1,12 +1,13 @@
 from django.db import connection
 
+from groundwork.sql import columns, from_row
+
 from .models import School
 
 # Every request's first read: plain SQL (the ORM's compiling cost more than the statement), with
 # each table named with its schema, so it runs on whatever search path the connection has.
-_SCHOOL_FIELDS = School._meta.concrete_fields
 _SCHOOL_AT_HOST = (
-    f"SELECT {', '.join(f's.{field.column}' for field in _SCHOOL_FIELDS)} FROM public.tenants_school s "
+    f"SELECT {columns(School, 's')} FROM public.tenants_school s "
     "JOIN public.tenants_domain d ON d.tenant_id = s.id WHERE d.domain = %s"
 )
 
@@ -16,7 +17,7 @@ def school_at(hostname):
     with connection.any_search_path(), connection.cursor() as cursor:
         cursor.execute(_SCHOOL_AT_HOST, [hostname])
         row = cursor.fetchone()
-    return None if row is None else School.from_db(connection.alias, [f.attname for f in _SCHOOL_FIELDS], row)
+    return None if row is None else from_row(School, row)
 
 
 def schools_for_console(status=None):

@@ -48,16 +48,18 @@ def bare_bells(request):
     return JsonResponse({"results": rows}, json_dumps_params={"default": str})
 
 
+STOCK_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
 def bare_handler():
     """Bare Django's WSGI handler: stock database sessions and authentication, one view."""
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
+    from django.http import HttpResponse
     from django.test.utils import override_settings
     from django.urls import path
 
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, STOCK_BACKEND]
-    from django.http import HttpResponse
-
     alive = path("healthz", lambda request: HttpResponse("alive"))  # what bench/load.py waits for
     sys.modules["bench_frame_urls"] = type("urls", (), {"urlpatterns": [path("bells/", bare_bells), alive]})
 
@@ -68,19 +70,6 @@ def bare_handler():
 
     with override_settings(MIDDLEWARE=BARE_MIDDLEWARE, SESSION_ENGINE="django.contrib.sessions.backends.db"):
         return Bare()
-
-
-class Handlers:
-    """The product's WSGI handler and bare Django's, built once each."""
-
-    def __init__(self):
-        from django.core.handlers.wsgi import WSGIHandler
-
-        self.product = WSGIHandler()
-        self.bare = bare_handler()
-
-
-STOCK_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def stock_session(user_id):
@@ -102,11 +91,11 @@ def stock_session(user_id):
     return session.session_key
 
 
-def environ(host, path, session, **extra):
+def environ(host, path, session, method="GET", cookies="", **extra):
     from django.test.client import RequestFactory
 
     return RequestFactory()._base_environ(
-        PATH_INFO=path, REQUEST_METHOD="GET", HTTP_HOST=host, HTTP_COOKIE=f"sessionid={session}", **extra
+        PATH_INFO=path, REQUEST_METHOD=method, HTTP_HOST=host, HTTP_COOKIE=f"sessionid={session}{cookies}", **extra
     )
 
 
@@ -114,17 +103,18 @@ def posting(host, path, session, bodies):
     """Environments of JSON POSTs, one body after another (a WSGI input is read once)."""
     from itertools import cycle
 
-    from django.test.client import FakePayload, RequestFactory
+    from django.test.client import FakePayload
 
     bodies, csrf = cycle(bodies), "b" * 32
 
     def env():
         body = next(bodies).encode()
-        return RequestFactory()._base_environ(
-            PATH_INFO=path,
-            REQUEST_METHOD="POST",
-            HTTP_HOST=host,
-            HTTP_COOKIE=f"sessionid={session}; csrftoken={csrf}",
+        return environ(
+            host,
+            path,
+            session,
+            "POST",
+            f"; csrftoken={csrf}",
             HTTP_X_CSRFTOKEN=csrf,
             HTTP_ACCEPT="application/json",
             CONTENT_TYPE="application/json",
@@ -183,7 +173,9 @@ def main():
 
     settings.ALLOWED_HOSTS = ["*"]
     teacher, parent = mark_clients(1)[0], diary_clients(1)[0]
-    handlers = Handlers()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    product, bare = WSGIHandler(), bare_handler()
     bells = environ(teacher["host"], "/api/v1/bells/", teacher["session"], HTTP_ACCEPT="application/json")
     floor_session = stock_session(teacher["cell"]["teacher"])
     floor = environ(teacher["host"], "/bells/", floor_session, HTTP_X_BENCH_SCHEMA=teacher["schema"])
@@ -193,29 +185,29 @@ def main():
     marks = posting(teacher["host"], "/api/v1/marks/", teacher["session"], [body for *_, body in teacher["requests"]])
     per_round = max(1, options.requests // 20)
     for handler, env, expected in (
-        (handlers.product, bells, 200),
-        (handlers.bare, floor, 200),
-        (handlers.product, week, 200),
-        (handlers.product, marks, 201),
+        (product, bells, 200),
+        (bare, floor, 200),
+        (product, week, 200),
+        (product, marks, 201),
     ):
         for _ in range(20):
             call(handler, env, expected)
     cpu = cpu_per_request(
         {
-            "bare_django_bells": (handlers.bare, floor, per_round),
-            "product_bells": (handlers.product, bells, per_round),
-            "product_week": (handlers.product, week, max(1, per_round // 10)),
-            "product_mark": (handlers.product, marks, max(1, per_round // 5), 201),
+            "bare_django_bells": (bare, floor, per_round),
+            "product_bells": (product, bells, per_round),
+            "product_week": (product, week, max(1, per_round // 10)),
+            "product_mark": (product, marks, max(1, per_round // 5), 201),
         }
     )
     result = {
         "cpu_ms_per_request": cpu,
         "frame_over_bare": cpu["product_bells"] / cpu["bare_django_bells"],
         "statements": {
-            "bare_django_bells": statements_of(handlers.bare, floor),
-            "product_bells": statements_of(handlers.product, bells),
-            "product_week": statements_of(handlers.product, week),
-            "product_mark": statements_of(handlers.product, marks, 201),
+            "bare_django_bells": statements_of(bare, floor),
+            "product_bells": statements_of(product, bells),
+            "product_week": statements_of(product, week),
+            "product_mark": statements_of(product, marks, 201),
         },
     }
     if options.profile:
@@ -223,7 +215,7 @@ def main():
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(50):
-                call(handlers.product, env, expected)
+                call(product, env, expected)
             profile.disable()
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(options.profile).print_stats(120)

@@ -307,16 +307,19 @@ def class_parents(school_class):
     return [(link.user, link.pupil) for link in links]
 
 
-def board(pupil, monday):
-    """What the diary shows beside the week: news of the school and the class, remarks of the week,
-    and the class's parent meetings."""
+def board(pupil):
+    """What the diary shows beside the week: news of the school and the class, and the class's
+    parent meetings."""
     return {
         "news": News.objects.filter(Q(school_class__isnull=True) | Q(school_class=pupil.school_class_id))[:5],
-        "remarks": Remark.objects.filter(
-            pupil=pupil, created_at__date__range=(monday, monday + timedelta(days=6))
-        ).select_related("author", "lesson__subject"),
         "meetings": ParentMeeting.objects.filter(school_class=pupil.school_class_id)[:3],
     }
+
+
+def remarks_of_week(pupil, monday):
+    return Remark.objects.filter(
+        pupil=pupil, created_at__date__range=(monday, monday + timedelta(days=6))
+    ).select_related("author", "lesson__subject")
 
 
 def family_threads(user):

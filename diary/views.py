@@ -2,10 +2,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from accounts.access import parent_required, public, school_roles
@@ -13,12 +15,13 @@ from accounts.models import Role, User
 from audit.models import log_view
 from groundwork.addresses import client_ip
 from groundwork.api import posted_id
+from groundwork.caches import templates_fingerprint
 from groundwork.days import day_from
 from groundwork.errors import explain
 from journal import rulebook
 from journal.access import access_class_to_manage_families, access_class_to_print_reports
 from journal.models import Guardian, HomeworkFile, PortfolioEntry, Pupil, SchoolClass, WorkProgramme
-from journal.selectors import current_year, exams_of_pupil, monday_of, staff_labels
+from journal.selectors import current_year, diary_versions, exams_of_pupil, monday_of, staff_labels
 from journal.services import add_portfolio_entry, request_correction, withdraw_consent, withdraw_portfolio_entry
 from notifications.selectors import notifications_of
 from notifications.services import mark_shown
@@ -30,6 +33,8 @@ from .report import weekly_report as build
 from .services import post_message, publish_news, record_meeting, reply_to_author, staff_about, start_thread
 
 PAGES = ("week", "marks", "attendance", "views")
+WEEK_CACHED_FOR = 3600  # seconds; the key holds the day, and no entry is stale before it goes
+WEEK_TEMPLATES = ("diary/_week_board.html", "diary/_week_days.html")
 
 
 def _chart(course):
@@ -47,16 +52,7 @@ def _page(request, pupil, page, base, extra=None):
     context = {"pupil": pupil, "page": page, "base": base, "terms": terms, "term": term, **(extra or {})}
     if page == "week":
         monday = monday_of(request.GET.get("week"))
-        days = selectors.week(pupil, monday)
-        context.update(
-            days=days,
-            monday=monday,
-            previous=monday - timedelta(days=7),
-            next=monday + timedelta(days=7),
-            today=timezone.localdate(),
-            tomorrow=selectors.tomorrow(pupil, days=days),
-            **selectors.board(pupil, monday),
-        )
+        context.update(week=_week(pupil, monday, base), remarks=selectors.remarks_of_week(pupil, monday))
     elif page == "marks":
         rows = selectors.marks_by_subject(pupil, term) if term else []
         for row in rows:
@@ -82,6 +78,44 @@ def _page(request, pupil, page, base, extra=None):
     if page != "views":
         log_view(request, [pupil], f"diary.{page}")
     return render(request, f"diary/{page}.html", context)
+
+
+def _week(pupil, monday, base):
+    """The week's board (tomorrow, news, meetings) and days as HTML, kept in the cache under the
+    versions of what they show (journal.models.DiaryVersion), read first: a write in between
+    can only make an entry newer than its key. The remarks are not in it: their authors' names
+    are in the shared schema, where no school's trigger sees them change."""
+    today = timezone.localdate()
+    key = ":".join(
+        str(part)
+        for part in (
+            "diary-week",
+            templates_fingerprint(*WEEK_TEMPLATES),
+            translation.get_language(),
+            base,
+            pupil.pk,
+            pupil.school_class_id,
+            monday,
+            today,
+            *diary_versions(pupil),
+        )
+    )
+    week = cache.get(key)
+    if week is None:
+        days = selectors.week(pupil, monday)
+        context = {
+            "days": days,
+            "monday": monday,
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "today": today,
+            "base": base,
+            "tomorrow": selectors.tomorrow(pupil, today, days=days),
+            **selectors.board(pupil),
+        }
+        week = {name.split("_")[-1][:-5]: render_to_string(name, context) for name in WEEK_TEMPLATES}
+        cache.set(key, week, WEEK_CACHED_FOR)
+    return week
 
 
 @parent_required

@@ -4,11 +4,13 @@ slows pages down instead of answering 500. Nothing kept here must survive: sessi
 limits and the outbox are in PostgreSQL. `incr` still raises (a counter has no safe guess):
 its one caller, groundwork.throttles, lets the request through."""
 
+import hashlib
 import logging
 import time
-from functools import wraps
+from functools import cache, wraps
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.template.loader import get_template
 from redis.exceptions import ConnectionError, TimeoutError
 
 logger = logging.getLogger(__name__)
@@ -77,3 +79,13 @@ class FailOpenRedisCache(RedisCache):
     delete = _failing_open(RedisCache.delete, lambda *args, **kwargs: False)
     set_many = _failing_open(RedisCache.set_many, lambda data, *args, **kwargs: list(data))
     delete_many = _failing_open(RedisCache.delete_many, lambda *args, **kwargs: None)
+
+
+@cache
+def templates_fingerprint(*names):
+    """A short hash of these templates' text, for the key of HTML kept in the cache: after a
+    release that changes them, what the old ones rendered is not served (once per process)."""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:12]

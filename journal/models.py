@@ -1001,3 +1001,23 @@ class PortfolioEntry(models.Model):
         if self.confirmed_at:
             return "confirmed"
         return "declined" if self.declined_reason else "waiting"
+
+
+class DiaryVersion(models.Model):
+    """How often what a pupil's diary week shows has changed, per pupil, per class and for the
+    whole school (scope, key): the week page is cached under these three numbers. The database
+    bumps them, in the transaction of the write, from triggers on every table the week reads
+    (migration 0018), so no write path (a service, an update(), the admin, an import) can leave
+    a cached week stale."""
+
+    class Scope(models.TextChoices):
+        SCHOOL = "s", "школа"
+        CLASS = "c", "класс"
+        PUPIL = "p", "ученик"
+
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    key = models.BigIntegerField()  # the class's or the pupil's id; 0 for the school
+    version = models.BigIntegerField()  # the clock's microseconds at the last bump, or more
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_diary_version")]

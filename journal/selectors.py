@@ -4,6 +4,7 @@ import calendar
 from datetime import timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, F, IntegerField, Prefetch, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -1194,3 +1195,16 @@ def programme_of_year(year, today=None):
         row.update(_fulfilment(row["curriculum"], row["held"], row["ahead"]))
     rows.sort(key=_by_journal)
     return {"term": None, "year": year, "rows": rows, "totals": programme_totals(rows)}
+
+
+def diary_versions(pupil):
+    """The versions of what the pupil's diary week shows, (school, class, pupil): changed by
+    every write to it (models.DiaryVersion). Read before the week itself, so that a write
+    between the two can only leave a cached week newer than its key, never older."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT scope, version FROM journal_diaryversion WHERE (scope, key) IN (('s', 0), ('c', %s), ('p', %s))",
+            [pupil.school_class_id, pupil.pk],
+        )
+        found = dict(cursor.fetchall())
+    return tuple(found.get(scope, 0) for scope in "scp")

@@ -6,7 +6,8 @@ interleaved so that both see the same machine.
 
 The read is a teacher's GET /api/v1/bells/ (a few rows); the bare floor reads the same bells
 with stock Django's database sessions and ModelBackend (not the product's own plain-SQL ones)
-and nothing else. Beside them a parent's week page and a teacher's mark through the API. CPU
+and nothing else. Beside them a parent's week page (from the cache, and missing it) and a
+teacher's mark through the API. CPU
 time of this process per request (PostgreSQL's own time is not in it), the statements each
 request sends, and with --profile cProfile's top functions of each. Prints JSON."""
 
@@ -134,6 +135,17 @@ def call(handler, env, expected=200):
     assert status[0].startswith(str(expected)), (status, b"".join(body)[:200])
 
 
+def missing_the_cache(handler):
+    """The handler, with the cache emptied before each request: the week as a miss (a FLUSHDB more)."""
+    from django.core.cache import cache
+
+    def handle(env, start_response):
+        cache.clear()
+        return handler(env, start_response)
+
+    return handle
+
+
 def cpu_per_request(runs, rounds=20):
     """Interleaved rounds of every run; per run the median over rounds of CPU ms per request."""
     per = {name: [] for name in runs}
@@ -197,6 +209,7 @@ def main():
             "bare_django_bells": (bare, floor, per_round),
             "product_bells": (product, bells, per_round),
             "product_week": (product, week, max(1, per_round // 10)),
+            "product_week_missed": (missing_the_cache(product), week, max(1, per_round // 10)),
             "product_mark": (product, marks, max(1, per_round // 5), 201),
         }
     )

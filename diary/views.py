@@ -46,10 +46,12 @@ def _chart(course):
 
 
 def _page(request, pupil, page, base, extra=None):
-    year = current_year()
-    terms, term = selectors.current_term(pupil, year)
-    term = next((t for t in terms if str(t.pk) == request.GET.get("term")), term)
-    context = {"pupil": pupil, "page": page, "base": base, "terms": terms, "term": term, **(extra or {})}
+    context = {"pupil": pupil, "page": page, "base": base, **(extra or {})}
+    if page in ("marks", "attendance", "plan", "exams"):  # the week and the rest need no school year
+        year = current_year()
+        terms, term = selectors.current_term(pupil, year)
+        term = next((t for t in terms if str(t.pk) == request.GET.get("term")), term)
+        context.update(terms=terms, term=term)
     if page == "week":
         monday = monday_of(request.GET.get("week"))
         context.update(week=_week(pupil, monday, base), remarks=selectors.remarks_of_week(pupil, monday))

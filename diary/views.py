@@ -33,8 +33,8 @@ from .report import weekly_report as build
 from .services import post_message, publish_news, record_meeting, reply_to_author, staff_about, start_thread
 
 PAGES = ("week", "marks", "attendance", "views")
-WEEK_CACHED_FOR = 3600  # seconds; the key holds the day, and no entry is stale before it goes
-WEEK_TEMPLATES = ("diary/_week_board.html", "diary/_week_days.html")
+WEEK_CACHED_FOR = 3600  # seconds; only frees Redis: the key's versions and day keep an entry true
+WEEK_TEMPLATES = {"board": "diary/_week_board.html", "days": "diary/_week_days.html"}
 
 
 def _chart(course):
@@ -92,7 +92,7 @@ def _week(pupil, monday, base):
         str(part)
         for part in (
             "diary-week",
-            templates_fingerprint(*WEEK_TEMPLATES),
+            templates_fingerprint(*WEEK_TEMPLATES.values()),
             translation.get_language(),
             base,
             pupil.pk,
@@ -115,7 +115,7 @@ def _week(pupil, monday, base):
             "tomorrow": selectors.tomorrow(pupil, today, days=days),
             **selectors.board(pupil),
         }
-        week = {name.split("_")[-1][:-5]: render_to_string(name, context) for name in WEEK_TEMPLATES}
+        week = {part: render_to_string(name, context) for part, name in WEEK_TEMPLATES.items()}
         cache.set(key, week, WEEK_CACHED_FOR)
     return week
 

@@ -97,3 +97,10 @@ def places_of(user):
         elif m.role in PORTAL_SIGN_IN_ROLES:
             places["portal"] = ("portal", "Портал (дети, район)", settings.BASE_DOMAIN)
     return sorted(places.values(), key=lambda p: (p[0] == "portal", p[1]))
+
+
+def district_operators():
+    """The district's operators: whom the district's own people turn to with a question."""
+    return User.objects.filter(
+        memberships__in=Membership.objects.active().filter(role=Role.DISTRICT_OPERATOR, school__isnull=True)
+    ).order_by("last_name", "first_name")

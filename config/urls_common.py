@@ -1,4 +1,4 @@
-"""Routes that every address has: signing in, invitations, the API schema, language."""
+"""Routes that every address has: signing in, invitations, the API schema, language, help."""
 
 from django.urls import path
 from django.views.i18n import set_language
@@ -7,6 +7,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.access import ANYONE, api_audience, public, signed_in
 from groundwork.pwa import service_worker
+from guide import views as guide_views
 
 OPEN = api_audience("any", {ANYONE})  # the API's schema: what the API is, not what it holds
 
@@ -30,4 +31,7 @@ urlpatterns = [
     path("api/v1/push-subscriptions/", accounts_api.push_subscriptions, name="api_push_subscriptions"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("sw.js", public(service_worker), name="service_worker"),
+    path("help/", guide_views.index, name="help"),
+    path("help/ask/", guide_views.ask, name="help_ask"),
+    path("help/<slug:slug>/", guide_views.page, name="help_page"),
 ]

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import STAFF_ROLES, Membership
+from accounts.models import STAFF_ROLES, Membership, Role
 from audit.models import record
 from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
@@ -147,6 +147,35 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
     thread = Thread.objects.create(subject=subject, pupil=pupil, school_class=school_class, created_by=by)
     ThreadMember.objects.bulk_create([ThreadMember(thread=thread, user_id=user_id) for user_id in members])
     post_message(thread, school=school, by=by, text=text, attachment=attachment, ip=ip)
+    return thread
+
+
+@transaction.atomic
+def ask_for_help(*, school, by, text, about="", pupil=None, ip=None):
+    """Регламент оказания помощи: a question about working in the journal goes to the school's
+    ЭЖ administrators as a conversation in their «Сообщения», and they are told at once. Anyone
+    of the school may ask; a parent asks about one of their children there (so the answer is in
+    the family's conversations)."""
+    _check_writable(school)
+    people = Membership.objects.at(school)
+    if pupil is not None and by.pk not in parents_of([pupil]):
+        raise PermissionDenied("Это не ваш ребёнок.")
+    if pupil is None and not people.filter(user=by).exclude(role=Role.PARENT).exists():
+        raise PermissionDenied("Вопрос задают сотрудники и обучающиеся школы; родитель — о своём ребёнке.")
+    admins = set(people.filter(role=Role.SCHOOL_ADMIN).values_list("user_id", flat=True)) - {by.pk}
+    if not admins:
+        raise ValidationError("В школе не назначен администратор ЭЖ: обратитесь к директору.")
+    if not (text or "").strip():
+        raise ValidationError({"text": "Опишите вопрос: что вы делали и что получилось."})
+    thread = Thread.objects.create(
+        subject=one_line(f"Вопрос по работе в ЭЖ{f': {about}' if about else ''}", 200), pupil=pupil, created_by=by
+    )
+    ThreadMember.objects.bulk_create(ThreadMember(thread=thread, user_id=user_id) for user_id in admins | {by.pk})
+    post_message(thread, school=school, by=by, text=text, ip=ip)
+    if people.filter(
+        user=by, role__in=sorted(STAFF_ROLES)
+    ).exists():  # post_message tells staff of families' words only
+        notify(sorted(admins), "message", f"{by.short_name}: вопрос по работе в ЭЖ")
     return thread
 
 

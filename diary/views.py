@@ -310,6 +310,7 @@ def notifications(request):
 # --- Messages ----------------------------------------------------------------------------------
 
 STAFF = sorted(rulebook.WRITES_TO_FAMILIES)
+OWN_THREADS = sorted(rulebook.READS_OWN_THREADS)
 
 
 def _thread_or_404(request, thread_id, everything=False):
@@ -334,7 +335,7 @@ def _reply(request, thread, back):
     return redirect(back)
 
 
-@school_roles(*STAFF, Role.PUPIL)  # a pupil: their own conversations with teachers
+@school_roles(*OWN_THREADS, Role.PUPIL)  # a pupil: their own conversations with teachers
 def staff_messages(request):
     everything = bool(request.GET.get("all")) and rulebook.can_read_all_threads(request.roles)
     return render(
@@ -349,7 +350,7 @@ def staff_messages(request):
     )
 
 
-@school_roles(*STAFF, Role.PUPIL)  # a pupil: their own conversations with teachers
+@school_roles(*OWN_THREADS, Role.PUPIL)  # a pupil: their own conversations with teachers
 def staff_thread(request, thread_id):
     heads = rulebook.can_read_all_threads(request.roles)
     thread = _thread_or_404(request, thread_id, everything=heads)
@@ -536,7 +537,7 @@ def _attachment_response(thread, message_id):
     return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_name)
 
 
-@school_roles(*STAFF, Role.PUPIL)  # a pupil: their own conversations with teachers
+@school_roles(*OWN_THREADS, Role.PUPIL)  # a pupil: their own conversations with teachers
 def staff_attachment(request, thread_id, message_id):
     heads = rulebook.can_read_all_threads(request.roles)
     return _attachment_response(_thread_or_404(request, thread_id, everything=heads), message_id)

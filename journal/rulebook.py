@@ -161,6 +161,9 @@ def can_reopen_term(roles):
 # Messages: the journal's readers write to families; the heads read every staff thread.
 WRITES_TO_FAMILIES = TEACHING | READ_ALL
 NEWS_OF_THE_SCHOOL = READ_ALL | {Role.SCHOOL_ADMIN}
+# The ЭЖ administrator reads and answers their own conversations: the questions people send
+# from the help pages (Регламент оказания помощи).
+READS_OWN_THREADS = WRITES_TO_FAMILIES | {Role.SCHOOL_ADMIN}
 
 
 def can_read_all_threads(roles):

@@ -244,6 +244,9 @@ def school_get_cases(o):
         ("/login/forgot/", set(SCHOOL_PEOPLE)),
         ("/login/reset/MQ/no-such-token/", set()),
         ("/login/code/", set(SCHOOL_PEOPLE)),
+        ("/help/", set(SCHOOL_PEOPLE)),
+        ("/help/teacher/", set(SCHOOL_PEOPLE)),
+        ("/help/ask/", SIGNED_IN_SCHOOL),
         # No identity provider is configured in the matrix's world: tests/test_outside_sign_in.py runs one.
         ("/login/outside/esia/", set()),
         ("/login/outside/esia/done/", set()),
@@ -345,7 +348,7 @@ def school_get_cases(o):
         ("/year-end/", HEADS),
         ("/archives/", HEADS),
         (f"/archives/{o['archive'].pk}.zip", HEADS),
-        ("/messages/", READERS | {P}),
+        ("/messages/", READERS | {P, AD}),  # the ЭЖ administrator: the questions from the help pages
         (f"/messages/new/?pupil={p0}", READERS | {P}),  # a pupil: the list of their own teachers
         ("/messages/new/", READERS | {P}),
         (f"/messages/new/?to={a.teacher.pk}", READERS | {P}),  # the pupil's Russian teacher
@@ -386,6 +389,7 @@ def school_write_cases(o):
         ("post", "/login/outside/esia/", set()),
         ("post", "/login/outside-link/", set()),
         ("post", "/account/", SIGNED_IN_SCHOOL),
+        ("post", "/help/ask/", SIGNED_IN_SCHOOL),
         ("post", "/i18n/setlang/", set(SCHOOL_PEOPLE)),
         ("post", "/api/v1/push-subscriptions/", SIGNED_IN_SCHOOL),
         ("post", "/switch/portal/", set()),
@@ -455,6 +459,9 @@ def portal_get_cases(o, world):
         ("/login/forgot/", set(PORTAL_PEOPLE)),
         ("/login/reset/MQ/no-such-token/", set()),
         ("/login/code/", set(PORTAL_PEOPLE)),
+        ("/help/", set(PORTAL_PEOPLE)),
+        ("/help/parent/", set(PORTAL_PEOPLE)),
+        ("/help/ask/", SIGNED_IN_PORTAL),  # district staff: whom to ask; parents: about which child
         # No identity provider is configured in the matrix's world: tests/test_outside_sign_in.py runs one.
         ("/login/outside/esia/", set()),
         ("/login/outside/esia/done/", set()),
@@ -534,6 +541,7 @@ def portal_write_cases(o):
         ("post", "/login/outside/esia/", set()),
         ("post", "/login/outside-link/", set()),
         ("post", "/account/", SIGNED_IN_PORTAL),
+        ("post", "/help/ask/", SIGNED_IN_PORTAL),
         ("post", "/i18n/setlang/", set(PORTAL_PEOPLE)),
         ("post", "/api/v1/push-subscriptions/", SIGNED_IN_PORTAL),
         ("post", f"/switch/{slug}/", set()),
@@ -679,7 +687,7 @@ def test_school_a_people_get_nothing_at_school_b(world, browsers, cast, who):
     _, objects = cast
     public = {"/", "/login/", "/login/forgot/", "/login/code/", "/login/reset/MQ/no-such-token/", "/login/handoff/", "/invite/",
               "/login/outside/esia/", "/login/outside/esia/done/", "/login/outside-link/",
-              "/invite/BADCO-DE234/", "/api/schema/", "/sw.js"}  # fmt: skip
+              "/invite/BADCO-DE234/", "/api/schema/", "/sw.js", "/help/", "/help/teacher/"}  # fmt: skip
     for path, _ in school_get_cases(objects):
         response = browsers(who, world.b.host).get(path)
         if path not in public:

@@ -150,6 +150,7 @@ TEMPLATES = [
                 "accounts.context.site",
                 "diary.context.unread",
                 "guide.context.help_url",
+                "groundwork.low_vision.context",
             ],
         },
     },

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from accounts.access import ANYONE, api_audience, public, signed_in
+from groundwork.low_vision import switch as low_vision
 from groundwork.pwa import service_worker
 from guide import views as guide_views
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("api/v1/push-subscriptions/", accounts_api.push_subscriptions, name="api_push_subscriptions"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("sw.js", public(service_worker), name="service_worker"),
+    path("low-vision/", public(low_vision), name="low_vision"),
     path("help/", guide_views.index, name="help"),
     path("help/ask/", guide_views.ask, name="help_ask"),
     path("help/<slug:slug>/", guide_views.page, name="help_page"),

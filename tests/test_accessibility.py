@@ -1,0 +1,100 @@
+"""ГОСТ Р 52872-2019 (WCAG 2.1): axe-core, Deque's rules (axe-playwright-python), in Chromium
+over the most used pages of every role: no serious or critical violation."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.test_browser import sign_in
+from tests.test_wide_pages import signed_in
+
+AXE = Axe()
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def serious_violations(page, urls):
+    """url → the serious or critical rules it breaks, with where."""
+    found = {}
+    for url in urls:
+        page.goto(url)
+        results = AXE.run(page, options=WCAG).response
+        bad = [
+            f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if bad:
+            found[url] = bad
+    return found
+
+
+def test_the_most_used_pages_of_every_role_have_no_serious_violation(world, server, browser, lesson, django_db_blocker):
+    a = world.a
+    portal, school = f"http://localhost:{server}", f"http://{a.host}:{server}"
+    child = f"{portal}/children/{a.school.slug}/{a.pupils[0].pk}/"
+    pages = {}
+    anonymous = browser.new_page()
+    pages |= serious_violations(anonymous, [f"{portal}/login/", f"{school}/login/", f"{portal}/help/"])
+    parent = browser.new_page()
+    sign_in(parent, portal, world.parent.email)
+    pages |= serious_violations(parent, [f"{portal}/", child, f"{child}marks/", f"{portal}/messages/"])
+    teacher = browser.new_page()
+    sign_in(teacher, school, a.class_teacher.email)
+    journal = f"{school}/journal/{a.school_class.pk}/{world.calendar_a.math.pk}/"
+    pages |= serious_violations(
+        teacher, [f"{school}/", f"{school}/lessons/{lesson.pk}/", journal, f"{school}/messages/", f"{school}/help/ask/"]
+    )
+    pupil = browser.new_page()
+    sign_in(pupil, school, a.pupil_user.email)
+    pages |= serious_violations(pupil, [f"{school}/diary/", f"{school}/diary/marks/"])
+    deputy = signed_in(browser, school, a.deputy, django_db_blocker)
+    pages |= serious_violations(
+        deputy, [f"{school}/substitutions/", f"{school}/control/", f"{school}/quality/", f"{school}/classes/"]
+    )
+    admin = signed_in(browser, school, a.admin, django_db_blocker)
+    pages |= serious_violations(admin, [f"{school}/", f"{school}/staff/", f"{school}/setup/"])
+    official = signed_in(browser, portal, world.official, django_db_blocker)
+    pages |= serious_violations(
+        official, [f"{portal}/district/quality/", f"{portal}/district/quality/reports/", f"{portal}/district/"]
+    )
+    operator = signed_in(browser, portal, world.operator, django_db_blocker)
+    pages |= serious_violations(operator, [f"{portal}/billing/", f"{portal}/billing/invoices/"])
+    assert pages == {}, "\n".join(f"{url}: {rules}" for url, rules in pages.items())
+
+
+def test_the_version_for_the_visually_impaired_is_switched_from_the_header_and_remembered(world, server, browser):
+    a = world.a
+    portal = f"http://localhost:{server}"
+    page = browser.new_page()
+    sign_in(page, portal, world.parent.email)
+    child = f"{portal}/children/{a.school.slug}/{a.pupils[0].pk}/"
+    page.goto(child)
+    usual = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).fontSize)")
+    page.click("text=Версия для слабовидящих")
+    assert page.url == child  # back on the page it was switched from
+    page.goto(f"{child}marks/")  # remembered on the next page
+    assert page.evaluate("document.documentElement.classList.contains('low-vision')")
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).fontSize)") >= usual * 1.3
+    assert serious_violations(page, [child, f"{child}marks/", f"{portal}/messages/"]) == {}
+    page.click("text=Обычная версия")
+    assert not page.evaluate("document.documentElement.classList.contains('low-vision')")
+
+
+def test_the_lesson_page_is_kept_with_the_keyboard_and_the_focus_is_always_visible(world, server, browser, lesson):
+    """Tab through the lesson page: every stop shows the site's focus ring (dark inside yellow,
+    seen on the dark header and on white), and the save is reachable."""
+    a = world.a
+    school = f"http://{a.host}:{server}"
+    page = browser.new_page()
+    sign_in(page, school, a.class_teacher.email)
+    page.goto(f"{school}/lessons/{lesson.pk}/")
+    stops = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(
+            """() => { const e = document.activeElement, s = getComputedStyle(e);
+                return [e.tagName, e.textContent.trim().slice(0, 30), s.outlineStyle, s.boxShadow]; }"""
+        )
+        stops.append(stop)
+    # (BODY: past the last stop the focus leaves the page for the browser's own controls)
+    unseen = [stop for stop in stops if stop[0] != "BODY" and (stop[2] == "none" or "255, 191, 71" not in stop[3])]
+    assert not unseen, unseen
+    assert any(tag == "BUTTON" and "Сохранить урок" in text for tag, text, *_ in stops), stops

@@ -125,8 +125,9 @@ def test_the_weekly_activity_report_counts_who_worked_in_the_journal_and_who_rea
         DataView.objects.create(
             viewer=world.parent, page="diary.week", pupil_ids=[b.pupils[1].pk], at=at(monday + timedelta(days=7), 9)
         )  # the next week
-    LoginAttempt.objects.create(user=world.parent, identifier="parent", host="localhost", success=True)
-    LoginAttempt.objects.filter(user=world.parent).update(at=at(monday + timedelta(days=6), 20))
+    attempt = LoginAttempt.objects.create(user=world.parent, identifier="parent", host="localhost", success=True)
+    # Only this sign-in: the browser tests' real sign-ins of this parent are committed, and now.
+    LoginAttempt.objects.filter(pk=attempt.pk).update(at=at(monday + timedelta(days=6), 20))
     with schema_context(a.school.schema_name):  # school A's diary views are not school B's
         DataView.objects.create(
             viewer=world.parent, page="diary.week", pupil_ids=[a.pupils[0].pk], at=at(monday + timedelta(days=2), 21)

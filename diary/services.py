@@ -172,9 +172,8 @@ def ask_for_help(*, school, by, text, about="", pupil=None, ip=None):
     )
     ThreadMember.objects.bulk_create(ThreadMember(thread=thread, user_id=user_id) for user_id in admins | {by.pk})
     post_message(thread, school=school, by=by, text=text, ip=ip)
-    if people.filter(
-        user=by, role__in=sorted(STAFF_ROLES)
-    ).exists():  # post_message tells staff of families' words only
+    # post_message tells the staff of a family's or a pupil's words only: a colleague's, here.
+    if people.filter(user=by, role__in=sorted(STAFF_ROLES)).exists():
         notify(sorted(admins), "message", f"{by.short_name}: вопрос по работе в ЭЖ")
     return thread
 

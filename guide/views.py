@@ -21,7 +21,7 @@ def index(request):
 @public
 def page(request, slug):
     title, html = help_page(slug)
-    return render(request, "guide/page.html", {"slug": slug, "title": title, "html": html})
+    return render(request, "guide/page.html", {"title": title, "html": html})
 
 
 @signed_in

@@ -275,5 +275,9 @@ RULES = [
         "the deputy and the director print, download and list; the deputy certifies a copy and makes the archive",
     ),
     ("Turn the school year over (promote classes)", "the deputy; the director sees the plan"),
+    (
+        "Ask the school's ЭЖ administrator a question from the help pages; answer it",
+        "anyone of the school, a parent about their own child; the school admin answers in their conversations",
+    ),
     ("District dashboards and reports", "district staff: counts only, never a pupil"),
 ]

@@ -89,13 +89,15 @@ def test_the_version_for_the_visually_impaired_is_switched_from_the_header_and_r
     child = f"{portal}/children/{a.school.slug}/{a.pupils[0].pk}/"
     page.goto(child)
     usual = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).fontSize)")
-    page.click("text=Версия для слабовидящих")
+    with page.expect_navigation():
+        page.click("text=Версия для слабовидящих")
     assert page.url == child  # back on the page it was switched from
     page.goto(f"{child}marks/")  # remembered on the next page
     assert page.evaluate("document.documentElement.classList.contains('low-vision')")
     assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('main')).fontSize)") >= usual * 1.3
     assert serious_violations(page, [child, f"{child}marks/", f"{portal}/messages/"]) == {}
-    page.click("text=Обычная версия")
+    with page.expect_navigation():
+        page.click("text=Обычная версия")
     assert not page.evaluate("document.documentElement.classList.contains('low-vision')")
 
 

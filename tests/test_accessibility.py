@@ -101,14 +101,23 @@ def test_the_version_for_the_visually_impaired_is_switched_from_the_header_and_r
     assert not page.evaluate("document.documentElement.classList.contains('low-vision')")
 
 
-def test_the_lesson_page_is_kept_with_the_keyboard_and_the_focus_is_always_visible(world, server, browser, lesson):
-    """Tab through the lesson page: every stop shows the site's focus ring (dark inside yellow,
-    seen on the dark header and on white), and the save is reachable."""
+@pytest.mark.parametrize("where", ["lesson", "diary"])
+def test_the_lesson_page_and_the_diary_are_used_with_the_keyboard_and_the_focus_is_always_visible(
+    world, server, browser, lesson, where
+):
+    """Tab through the page: every stop shows the site's focus ring (dark inside yellow, seen on
+    the dark header and on white), and the page's main action is reachable."""
     a = world.a
     school = f"http://{a.host}:{server}"
     page = browser.new_page()
-    sign_in(page, school, a.class_teacher.email)
-    page.goto(f"{school}/lessons/{lesson.pk}/")
+    if where == "lesson":
+        sign_in(page, school, a.class_teacher.email)
+        page.goto(f"{school}/lessons/{lesson.pk}/")
+        goal = ("BUTTON", "Сохранить урок")
+    else:
+        sign_in(page, school, a.pupil_user.email)
+        page.goto(f"{school}/diary/")
+        goal = ("A", "следующая неделя")
     stops = []
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -120,4 +129,4 @@ def test_the_lesson_page_is_kept_with_the_keyboard_and_the_focus_is_always_visib
     # (BODY: past the last stop the focus leaves the page for the browser's own controls)
     unseen = [stop for stop in stops if stop[0] != "BODY" and (stop[2] == "none" or "255, 191, 71" not in stop[3])]
     assert not unseen, unseen
-    assert any(tag == "BUTTON" and "Сохранить урок" in text for tag, text, *_ in stops), stops
+    assert any(tag == goal[0] and goal[1] in text for tag, text, *_ in stops), stops

@@ -37,22 +37,18 @@ def ask(request):
     if request.method == "POST":
         child = next((c for c in children if f"{c.school.slug}:{c.pupil_id}" == request.POST.get("child")), None)
         try:
-            if school is not None:
-                thread = ask_for_help(
-                    school=school, by=request.user, text=request.POST.get("text"), about=about, ip=client_ip(request)
-                )
-            elif child is None:
+            if school is None and child is None:
                 raise ValidationError({"child": "Выберите, о каком ребёнке вопрос: он уйдёт в его школу."})
-            else:
-                with schema_context(child.school.schema_name):
-                    thread = ask_for_help(
-                        school=child.school,
-                        by=request.user,
-                        text=request.POST.get("text"),
-                        about=about,
-                        pupil=child.pupil,
-                        ip=client_ip(request),
-                    )
+            asked, pupil = (school, None) if school else (child.school, child.pupil)
+            with schema_context(asked.schema_name):
+                thread = ask_for_help(
+                    school=asked,
+                    by=request.user,
+                    text=request.POST.get("text"),
+                    about=about,
+                    pupil=pupil,
+                    ip=client_ip(request),
+                )
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:

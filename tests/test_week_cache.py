@@ -46,6 +46,25 @@ def a_mark(world):
     )
 
 
+def a_makeup_lesson(w, subgroup=None):
+    """A third lesson (Russian) on the day of the past maths lesson."""
+    return services.add_lesson(
+        school_class=w.a.school_class,
+        subject=w.calendar_a.russian,
+        teacher=w.a.teacher,
+        day=past_lesson(w).date,
+        number=3,
+        subgroup=subgroup,
+        by=w.a.deputy,
+    )
+
+
+def class_news(w):
+    return diary_services.publish_news(
+        school=w.a.school, by=w.a.class_teacher, title="Экскурсия", text="В музей.", school_class=w.a.school_class
+    )
+
+
 # Each write gets the school world and the calendar, with school A's schema active; a `setup`
 # runs before the first look (what the write then changes must be on the week already).
 WRITES = {
@@ -76,17 +95,7 @@ WRITES = {
             past_lesson(w), school=w.a.school, teacher=w.a.teacher, reason="illness", by=w.a.deputy
         ),
     ),
-    "make-up lesson": (
-        None,
-        lambda w: services.add_lesson(
-            school_class=w.a.school_class,
-            subject=w.calendar_a.russian,
-            teacher=w.a.teacher,
-            day=past_lesson(w).date,
-            number=3,
-            by=w.a.deputy,
-        ),
-    ),
+    "make-up lesson": (None, a_makeup_lesson),
     "bell times": (None, lambda w: services.set_bell(number=1, starts_at=time(8, 30), ends_at=time(9, 15))),
     "subject renamed (update())": (
         None,
@@ -100,16 +109,9 @@ WRITES = {
         None,
         lambda w: diary_services.publish_news(school=w.a.school, by=w.a.admin, title="Субботник", text="В субботу."),
     ),
-    "class news": (
-        None,
-        lambda w: diary_services.publish_news(
-            school=w.a.school, by=w.a.class_teacher, title="Экскурсия", text="В музей.", school_class=w.a.school_class
-        ),
-    ),
+    "class news": (None, class_news),
     "class renamed (update())": (
-        lambda w: diary_services.publish_news(
-            school=w.a.school, by=w.a.class_teacher, title="Экскурсия", text="В музей.", school_class=w.a.school_class
-        ),
+        class_news,
         lambda w: SchoolClass.objects.filter(pk=w.a.school_class.pk).update(letter="В"),
     ),
     "parent meeting": (
@@ -123,13 +125,8 @@ WRITES = {
         ),
     ),
     "subgroup joined (m2m)": (
-        lambda w: services.add_lesson(
-            school_class=w.a.school_class,
-            subject=w.calendar_a.russian,
-            teacher=w.a.teacher,
-            day=past_lesson(w).date,
-            number=3,
-            subgroup=services.create_subgroup(school_class=w.a.school_class, name="1 группа", pupils=[]),
+        lambda w: a_makeup_lesson(
+            w, subgroup=services.create_subgroup(school_class=w.a.school_class, name="1 группа", pupils=[])
         ),
         lambda w: w.a.school_class.subgroups.get().pupils.add(w.a.pupils[0]),
     ),

@@ -257,11 +257,16 @@ def may_issue(user, school, role, pupil=None):
         # Only a school's first admin: later ones come from the school's own admin.
         return not Membership.objects.at(school).filter(role=Role.SCHOOL_ADMIN).exists()
     issuer_role = INVITED_BY.get(role)
-    if issuer_role is None or not Membership.objects.at(school).filter(user=user, role=issuer_role).exists():
-        return False
     if role in (Role.PARENT, Role.PUPIL):
-        return pupil is not None and pupil.withdrawn_on is None and pupil.school_class.class_teacher_id == user.id
-    return True
+        if pupil is None or pupil.withdrawn_on is not None:
+            return False
+        if pupil.school_class.class_teacher_id is None:
+            # A class without its class teacher yet (one a contingent import just made): the
+            # school admin, who keeps the lists, hands out the family's codes until one is named.
+            issuer_role = Role.SCHOOL_ADMIN
+        elif pupil.school_class.class_teacher_id != user.id:
+            return False
+    return issuer_role is not None and Membership.objects.at(school).filter(user=user, role=issuer_role).exists()
 
 
 @transaction.atomic

@@ -67,6 +67,7 @@ urlpatterns = common + [
     path("setup/lessons/generate/", journal_views.lessons_generate, name="lessons_generate"),
     path("imports/", journal_views.import_start, name="imports"),
     path("imports/<int:batch_id>/", journal_views.import_preview, name="import_preview"),
+    path("exports/oneroster/", journal_views.oneroster_export, name="oneroster_export"),
     path("classes/<int:class_id>/enroll/", journal_views.class_enroll, name="class_enroll"),
     path("classes/<int:class_id>/pupils/<int:pupil_id>/move/", journal_views.pupil_move, name="pupil_move"),
     path("classes/<int:class_id>/pupils/<int:pupil_id>/correct/", journal_views.pupil_correct, name="pupil_correct"),

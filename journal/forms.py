@@ -226,6 +226,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Файл CSV или XLSX"))
 
 
+class PackageForm(forms.Form):
+    file = forms.FileField(
+        label=_("ZIP-пакет OneRoster 1.2"), widget=forms.ClearableFileInput(attrs={"accept": ".zip"})
+    )
+
+
 # --- The lesson page's actions. Texts are checked by the services (one rule for page and API);
 # these forms turn the posted keys into the lesson's own pupils and the school's choices.
 

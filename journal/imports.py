@@ -1,4 +1,5 @@
-"""Import of pupils, staff, the timetable and thematic plans from CSV or XLSX files.
+"""Import of pupils, staff, the timetable and thematic plans from CSV or XLSX files, and of the
+contingent (classes, pupils, parents) from a OneRoster 1.2 package.
 
 A file is read and checked row by row into an ImportBatch (the preview); it is applied
 only when no row has an error, in one transaction: nothing is ever half-imported."""
@@ -17,8 +18,8 @@ from accounts.models import Role
 from audit.models import record
 from groundwork.errors import explain
 
-from . import services
-from .models import ImportBatch, SchoolClass, Subgroup, Subject
+from . import oneroster, services
+from .models import ImportBatch, Pupil, SchoolClass, Subgroup, Subject
 from .selectors import teachers_of
 
 MAX_ROWS = 2000
@@ -30,6 +31,18 @@ COLUMNS = {
     ImportBatch.Kind.STAFF: ["Фамилия", "Имя", "Отчество", "Роль"],
     ImportBatch.Kind.TIMETABLE: ["День", "Урок", "Класс", "Подгруппа", "Предмет", "Учитель", "Кабинет", "С даты"],
     ImportBatch.Kind.PLAN: ["Тема", "Часов", "Дата"],
+    # Read from the package's files (journal/oneroster.py), one row for each class, pupil, parent.
+    ImportBatch.Kind.ONEROSTER: [
+        "Что",
+        "Класс",
+        "Фамилия",
+        "Имя",
+        "Отчество",
+        "Дата рождения",
+        "Зачислен",
+        "Приказ",
+        "Чей родитель",
+    ],
 }
 REQUIRED = {
     ImportBatch.Kind.PUPILS: {"Фамилия", "Имя", "Дата рождения", "Класс", "Приказ", "Дата приказа"},
@@ -141,16 +154,29 @@ def parse_date(text):
 def parse(kind, upload, *, by, school, context=None):
     """Reads a file into a preview batch: every row with its values or its errors.
     `context` (JSON) carries what the file is for, e.g. the class and subject of a plan."""
-    table = read_table(upload)
-    if not table:
-        raise ValidationError("Файл пустой.")
-    header = [h.strip() for h in table[0]]
-    missing = REQUIRED[kind] - set(header)
-    if missing:
-        raise ValidationError(f"Нет столбцов: {', '.join(sorted(missing))}. Ожидаются: {', '.join(COLUMNS[kind])}.")
+    if kind == ImportBatch.Kind.ONEROSTER:
+        if not upload.name.lower().endswith(".zip"):
+            raise ValidationError("Загрузите ZIP-пакет OneRoster 1.2.")
+        table = oneroster.contingent(oneroster.read_package(upload), (context or {}).get("org"))
+        if not table:
+            raise ValidationError("В пакете нет классов этой школы.")
+        if len(table) > MAX_ROWS:
+            raise ValidationError(f"Больше {MAX_ROWS} строк: разделите пакет.")
+        numbered = enumerate(table, start=1)
+    else:
+        table = read_table(upload)
+        if not table:
+            raise ValidationError("Файл пустой.")
+        header = [h.strip() for h in table[0]]
+        missing = REQUIRED[kind] - set(header)
+        if missing:
+            raise ValidationError(f"Нет столбцов: {', '.join(sorted(missing))}. Ожидаются: {', '.join(COLUMNS[kind])}.")
+        numbered = (
+            (number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h})
+            for number, values in enumerate(table[1:], start=2)
+        )
     rows, errors = [], []
-    for number, values in enumerate(table[1:], start=2):
-        row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h}
+    for number, row in numbered:
         try:
             formula = next((v for v in row.values() if v[:1] in ("=", "+", "@")), None)
             if formula:  # kept as text it would run as a formula when the list is exported again
@@ -164,8 +190,11 @@ def parse(kind, upload, *, by, school, context=None):
     )
 
 
+CLASS_NAME = re.compile(r"(\d{1,2})\s*([А-ЯЁа-яё]{1,3})")
+
+
 def _class(name):
-    match = re.fullmatch(r"(\d{1,2})\s*([А-ЯЁа-яё]{1,3})", name.strip())
+    match = CLASS_NAME.fullmatch(name.strip())
     school_class = match and SchoolClass.objects.open().filter(grade=int(match[1]), letter=match[2].upper()).first()
     if not school_class:
         raise ValueError(f"класса «{name}» нет")
@@ -249,7 +278,29 @@ def check_topic(row, school):
         parse_date(row["Дата"].strip())  # the planned date, optional
 
 
+def check_contingent(row, school):
+    if row["Что"] == "класс":
+        if not CLASS_NAME.fullmatch(row["Класс"].strip()):
+            raise ValueError(f"класс «{row['Класс']}»: ожидается номер и литера, например 5А")
+    elif row["Что"] == "обучающийся":
+        _required(row, "Фамилия", "Имя", "Дата рождения", "Класс", "Зачислен")
+        if not row["Приказ"].strip():
+            raise ValueError(f"нет номера приказа о зачислении (столбец {oneroster.ORDER} в enrollments.csv)")
+        born = parse_date(row["Дата рождения"])
+        if not date(1990, 1, 1) < born < timezone.localdate():
+            raise ValueError("неправдоподобная дата рождения")
+        parse_date(row["Зачислен"])
+        same = Pupil.objects.enrolled().filter(
+            last_name=row["Фамилия"].strip(), first_name=row["Имя"].strip(), birth_date=born
+        )
+        if same.exists():
+            raise ValueError("уже в списках школы")
+    else:
+        _required(row, "Фамилия", "Имя")
+
+
 CHECKS = {
+    ImportBatch.Kind.ONEROSTER: check_contingent,
     ImportBatch.Kind.PUPILS: check_pupil,
     ImportBatch.Kind.STAFF: check_staff,
     ImportBatch.Kind.TIMETABLE: check_slot,
@@ -305,7 +356,36 @@ def _apply_slot(row, batch, school, by, ip):
     return services.add_slot(school=school, **_slot_values(row, school), by=by, ip=ip)
 
 
+def _apply_contingent(row, batch, school, by, ip):
+    """Classes come first in the batch, then pupils, then their parents, who get invitations to
+    print (a parent's account needs the parent's own consent, so none is made for them)."""
+    if row["Что"] == "класс":
+        match = CLASS_NAME.fullmatch(row["Класс"].strip())
+        grade, letter = int(match[1]), match[2].upper()
+        found = SchoolClass.objects.open().filter(grade=grade, letter=letter).first()
+        return found or services.create_class(grade=grade, letter=letter, by=by, ip=ip)
+    made = batch.context.setdefault("pupils", {})
+    if row["Что"] == "обучающийся":
+        pupil = services.enroll_pupil(
+            school_class=_class(row["Класс"]),
+            last_name=row["Фамилия"],
+            first_name=row["Имя"],
+            middle_name=row["Отчество"],
+            birth_date=parse_date(row["Дата рождения"]),
+            enrolled_on=parse_date(row["Зачислен"]),
+            order=row["Приказ"],
+            by=by,
+            ip=ip,
+        )
+        made[row["id"]] = pupil.pk
+        return pupil
+    full_name = " ".join(p for p in (row["Фамилия"], row["Имя"], row["Отчество"]) if p.strip())
+    pupil = Pupil.objects.select_related("school_class").get(pk=made[row["pupil"]])
+    return accounts.issue_invitation(school=school, role=Role.PARENT, by=by, ip=ip, pupil=pupil, full_name=full_name)
+
+
 APPLY = {
+    ImportBatch.Kind.ONEROSTER: _apply_contingent,
     ImportBatch.Kind.PUPILS: _apply_pupil,
     ImportBatch.Kind.STAFF: _apply_staff,
     ImportBatch.Kind.TIMETABLE: _apply_slot,

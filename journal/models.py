@@ -748,6 +748,7 @@ class ImportBatch(models.Model):
         STAFF = "staff", "сотрудники"
         TIMETABLE = "timetable", "расписание"
         PLAN = "plan", "КТП"
+        ONEROSTER = "oneroster", "контингент из OneRoster 1.2"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     filename = models.CharField(max_length=200)

@@ -147,7 +147,14 @@ can_change_setup = can_change_roster
 
 # Who loads which file: people and their credentials by the school admin, the timetable by the
 # deputy too (the regulations: the admin keeps lists, the deputy the timetable).
-IMPORTS = {"pupils": {Role.SCHOOL_ADMIN}, "staff": {Role.SCHOOL_ADMIN}, "timetable": {Role.SCHOOL_ADMIN, Role.DEPUTY}}
+IMPORTS = {
+    "pupils": {Role.SCHOOL_ADMIN},
+    "staff": {Role.SCHOOL_ADMIN},
+    "timetable": {Role.SCHOOL_ADMIN, Role.DEPUTY},
+    "oneroster": {Role.SCHOOL_ADMIN},
+}
+# The school's whole contingent (and marks) for another system: by whom keeps the lists.
+EXPORTS_CONTINGENT = {Role.SCHOOL_ADMIN}
 
 
 def can_import(kind, roles):
@@ -240,8 +247,10 @@ RULES = [
     ("Class lists", "the school's staff"),
     (
         "Parents' and pupils' credentials, absence reasons, parent meetings, the parents of a class",
-        "the class's own class teacher",
+        "the class's own class teacher; a class with no class teacher yet (one a OneRoster import made): the school"
+        " admin issues its families' credentials",
     ),
+    ("The school's OneRoster package (contingent, marks); a contingent loaded from one", "the school admin"),
     ("End a guardianship", "the class's own class teacher"),
     (
         "Keep a pupil's анкетные данные: name, birth date, SNILS, address, parents' phones (corrected with a reason)",

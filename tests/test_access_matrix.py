@@ -329,6 +329,8 @@ def school_get_cases(o):
         ("/setup/", {AD, DE, DI}),
         ("/imports/", {AD, DE}),
         (f"/imports/{o['batch'].pk}/", {AD}),
+        ("/exports/oneroster/", {AD}),
+        ("/exports/oneroster/?results=1", {AD}),
         (f"/classes/{c5}/absences/", {CT}),
         (f"/classes/{c5}/pupils/{p0}/correct/", {CT, AD, CL}),
         (f"/classes/{c6}/pupils/{p0}/correct/", set()),  # not a pupil of that class

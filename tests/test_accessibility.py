@@ -130,3 +130,19 @@ def test_the_lesson_page_and_the_diary_are_used_with_the_keyboard_and_the_focus_
     unseen = [stop for stop in stops if stop[0] != "BODY" and (stop[2] == "none" or "255, 191, 71" not in stop[3])]
     assert not unseen, unseen
     assert any(tag == goal[0] and goal[1] in text for tag, text, *_ in stops), stops
+
+
+def test_a_fields_refusal_is_tied_to_the_field_for_a_screen_reader(world, enter):
+    """A refused field says so (aria-invalid) and points at its message (aria-describedby), so a
+    screen reader reads the message with the field, not somewhere on the page."""
+    import re
+
+    page = enter(world.parent).post(
+        "/account/password/", {"old_password": "not-it", "new_password1": "x1", "new_password2": "x2"}
+    )
+    html = page.content.decode()
+    field = re.search(r'<input[^>]*name="old_password"[^>]*>', html)[0]
+    assert 'aria-invalid="true"' in field
+    described = re.search(r'aria-describedby="([^"]+)"', field)[1].split()
+    messages = [re.search(rf'<ul[^>]*id="{name}"[^>]*>(.*?)</ul>', html) for name in described]
+    assert any(m and "введен неправильно" in m[1] for m in messages), described

@@ -7,8 +7,17 @@ from datetime import date, timedelta
 
 import psycopg
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import schema_context
 
+from accounts import services as accounts
+from accounts.models import Role
 from demo.school_year import school_year
+from journal import imports
+from journal.models import ImportBatch, Pupil, SchoolClass
+from journal.oneroster import schools_in
+from tenants.services import create_school
+from tests.test_oneroster import read as read_package
 
 
 def manage(url, *args):
@@ -18,7 +27,7 @@ def manage(url, *args):
     ).stdout
 
 
-def test_the_demo_seed_runs_on_an_empty_database(new_installation):
+def test_the_demo_seed_runs_on_an_empty_database(new_installation, tmp_path, world, db):
     url = new_installation
     out = manage(url, "seed_demo")
     assert "http://school1.localhost:8000/" in out and "demo-parol-2026" in out
@@ -100,3 +109,62 @@ def test_the_demo_seed_runs_on_an_empty_database(new_installation):
         assert (invoices, lines) == (1, 3)
     # Run again: it leaves the district as it is.
     assert "уже создан" in manage(url, "seed_demo")
+    the_demo_district_round_trips_through_oneroster(url, tmp_path, world)
+
+
+def the_demo_district_round_trips_through_oneroster(url, tmp_path, world):
+    """The district's OneRoster package follows the binding, and a school's contingent from it
+    loads into an empty school (here in the tests' own database) with the same classes, pupils
+    and enrolments."""
+    package = tmp_path / "district.zip"
+    manage(url, "export_oneroster", "--district", "--results", "--out", str(package))
+    files = read_package(package.read_bytes())
+    assert len(schools_in(files)) == 3 and len(files["results"]) > 1000
+    school = create_school(name="МБОУ «Школа Дельта»", short_name="Школа Дельта", slug="school-d")
+    admin = world.person("admin@school-d.test")
+    accounts.add_membership(admin, school, Role.SCHOOL_ADMIN)
+    with package.open("rb") as opened, schema_context(school.schema_name):
+        upload = SimpleUploadedFile("district.zip", opened.read())
+        batch = imports.parse(
+            ImportBatch.Kind.ONEROSTER, upload, by=admin, school=school, context={"org": "school-school1"}
+        )
+        assert batch.errors == []
+        made = imports.apply(batch, school=school, by=admin)
+        loaded = (
+            sorted(str(c) for c in SchoolClass.objects.open()),
+            sorted(
+                (
+                    p.last_name,
+                    p.first_name,
+                    p.middle_name,
+                    p.birth_date,
+                    str(p.school_class),
+                    p.enrolled_on,
+                    p.enrollment_order,
+                )
+                for p in Pupil.objects.enrolled()
+            ),
+        )
+    with psycopg.connect(url) as conn:
+        open_year = "c.year_id IN (SELECT id FROM school_school1.journal_academicyear WHERE closed_at IS NULL)"
+        classes = sorted(
+            f"{grade}{letter}"
+            for grade, letter in conn.execute(
+                f"SELECT grade, letter FROM school_school1.journal_schoolclass c WHERE {open_year}"
+            )
+        )
+        pupils = sorted(
+            tuple(row)
+            for row in conn.execute(
+                "SELECT p.last_name, p.first_name, p.middle_name, p.birth_date, c.grade || c.letter, p.enrolled_on,"
+                " p.enrollment_order FROM school_school1.journal_pupil p"
+                f" JOIN school_school1.journal_schoolclass c ON c.id = p.school_class_id WHERE p.withdrawn_on IS NULL AND {open_year}"
+            )
+        )
+        links = conn.execute(
+            "SELECT count(*) FROM school_school1.journal_guardian g JOIN school_school1.journal_pupil p ON p.id = g.pupil_id"
+            " WHERE g.ended_at IS NULL AND p.withdrawn_on IS NULL"
+        ).fetchone()[0]
+    assert loaded == (classes, pupils) and len(pupils) == 84
+    # Each parent's link comes back as an invitation for that child, to print and hand over.
+    assert sum(isinstance(m, tuple) for m in made) == links > 0

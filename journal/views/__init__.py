@@ -23,6 +23,7 @@ from .finals import (
 from .imports import (
     import_preview,
     import_start,
+    oneroster_export,
 )
 from .plans import (
     plan_page,
@@ -90,6 +91,7 @@ __all__ = [
     "homework_file",
     "import_preview",
     "import_start",
+    "oneroster_export",
     "journal_list",
     "journal_page",
     "lesson_page",

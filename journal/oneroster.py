@@ -220,8 +220,9 @@ def add_school(package, school, *, with_results, district=None):
     held = Lesson.objects.filter(school_class__in=classes).values_list("school_class", "subject", "subgroup", "teacher")
     subjects, subgroups = Subject.objects.in_bulk(), Subgroup.objects.filter(school_class__in=classes).in_bulk()
     members = {g: set(group.pupils.values_list("pk", flat=True)) for g, group in subgroups.items()}
+    teaching = {*taught, *held.distinct()}
     scheduled = {}  # (class, subject, subgroup) → sourcedId
-    for class_id, subject_id, subgroup_id, teacher_id in {*taught, *held.distinct()}:
+    for class_id, subject_id, subgroup_id, teacher_id in teaching:
         school_class, subject, key = by_class[class_id], subjects[subject_id], (class_id, subject_id, subgroup_id)
         scheduled[key] = f"{school.slug}-class-{'-'.join(str(k) for k in key if k)}"
         course = f"{school.slug}-subject-{subject_id}-{school_class.grade}"
@@ -278,6 +279,10 @@ def add_school(package, school, *, with_results, district=None):
                 _enroll(package, sourced, org, pid, "student")
 
     staff = Membership.objects.at(school).filter(role__in=list(STAFF_ROLES)).values_list("user_id", "role")
+    # Whoever a class names as its teacher is in the package, one who has left the school too.
+    teachers = {teacher for *_, teacher in teaching}
+    teachers |= {c.class_teacher_id for c in classes if c.class_teacher_id}
+    staff = {*staff, *((teacher, Role.TEACHER) for teacher in teachers)}
     people = User.objects.in_bulk({u for us in parents.values() for u in us} | {u for u, _ in staff})
     for user_id, role in staff:
         _user(package, people[user_id], org)

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
 from accounts import services as accounts
-from accounts.models import Invitation, Role
+from accounts.models import Invitation, Membership, Role
 from audit.models import DataView
 from journal import services as journal
 from journal.models import ImportBatch, Lesson, Pupil, SchoolClass
@@ -168,6 +168,15 @@ def test_a_schools_package_follows_the_binding_and_holds_that_school_only(world,
     with schema_context(a.school.schema_name):
         shown = DataView.objects.filter(viewer=a.admin, page="oneroster.export").first()
         assert pupil.pk in shown.pupil_ids
+
+
+def test_a_teacher_who_has_left_is_still_in_the_package_as_the_classes_teacher(world, enter, lesson):
+    a = world.a
+    for membership in Membership.objects.at(a.school).filter(user=lesson.teacher):
+        accounts.end_membership(membership, by=a.admin, ip=None, reason="Уволен")
+    files = read(b"".join(enter(a.admin, a.host).get("/exports/oneroster/").streaming_content))
+    taught = {e["classSourcedId"] for e in files["enrollments"] if e["userSourcedId"] == f"person-{lesson.teacher_id}"}
+    assert f"school-a-class-{lesson.school_class_id}-{lesson.subject_id}" in taught
 
 
 def test_only_the_school_admin_exports_the_contingent(world, enter):

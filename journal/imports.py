@@ -207,11 +207,16 @@ def _required(row, *names):
             raise ValueError(f"пусто: «{name}»")
 
 
-def check_pupil(row, school):
-    _required(row, "Фамилия", "Имя", "Дата рождения", "Класс", "Приказ", "Дата приказа")
+def _birth_date(row):
     born = parse_date(row["Дата рождения"])
     if not date(1990, 1, 1) < born < timezone.localdate():
         raise ValueError("неправдоподобная дата рождения")
+    return born
+
+
+def check_pupil(row, school):
+    _required(row, "Фамилия", "Имя", "Дата рождения", "Класс", "Приказ", "Дата приказа")
+    _birth_date(row)
     parse_date(row["Дата приказа"])
     _class(row["Класс"])
 
@@ -286,9 +291,7 @@ def check_contingent(row, school):
         _required(row, "Фамилия", "Имя", "Дата рождения", "Класс", "Зачислен")
         if not row["Приказ"].strip():
             raise ValueError(f"нет номера приказа о зачислении (столбец {oneroster.ORDER} в enrollments.csv)")
-        born = parse_date(row["Дата рождения"])
-        if not date(1990, 1, 1) < born < timezone.localdate():
-            raise ValueError("неправдоподобная дата рождения")
+        born = _birth_date(row)
         parse_date(row["Зачислен"])
         same = Pupil.objects.enrolled().filter(
             last_name=row["Фамилия"].strip(), first_name=row["Имя"].strip(), birth_date=born

@@ -77,7 +77,7 @@ ABSENT = (
 # The enrolment's order (приказ о зачислении), which the binding has no field for: a metadata
 # column, to the right of the binding's own as it requires.
 ORDER = "metadata.ru.enrollmentOrder"
-COLUMNS["enrollments"].append(ORDER)
+WRITTEN = {name: [*columns, *([ORDER] if name == "enrollments" else [])] for name, columns in COLUMNS.items()}
 
 STAFF_ROLES = {
     Role.TEACHER: "teacher",
@@ -102,9 +102,8 @@ def person_id(user_id):
 class Package:
     """The rows of each file, by file name, written out as a ZIP."""
 
-    def __init__(self, system_name="Электронный журнал"):
+    def __init__(self):
         self.rows = {name: {} for name in FILES}
-        self.system_name = system_name
 
     def add(self, file, /, **values):
         row = self.rows[file].setdefault(values["sourcedId"], {})
@@ -120,13 +119,13 @@ class Package:
                 rows = self.rows.get(name)
                 manifest.append((f"file.{name}", "bulk" if rows else "absent"))
                 if rows:
-                    package.writestr(f"{name}.csv", _csv([COLUMNS[name], *_lines(name, rows.values())]))
-            manifest += [("source.systemName", self.system_name), ("source.systemCode", "ejournal")]
+                    package.writestr(f"{name}.csv", _csv([WRITTEN[name], *_lines(name, rows.values())]))
+            manifest += [("source.systemName", "Электронный журнал"), ("source.systemCode", "ejournal")]
             package.writestr("manifest.csv", _csv([["propertyName", "value"], *manifest]))
 
 
 def _lines(name, rows):
-    return [[_text(row.get(column, "")) for column in COLUMNS[name]] for row in rows]
+    return [[_text(row.get(column, "")) for column in WRITTEN[name]] for row in rows]
 
 
 def _text(value):
@@ -185,28 +184,41 @@ def add_school(package, school, *, with_results, district=None):
     def terms_of(school_class):
         return ",".join(f"{school.slug}-term-{t.pk}" for t in terms if t.year_id == school_class.year_id)
 
-    homeroom = {}
-    for school_class in classes:
-        course = f"{school.slug}-homeroom-{school_class.grade}"
+    def add_class(sourced, school_class, class_type, title, course, course_title, subject=None):
+        """A class and its course: the grade's (for a homeroom class) or a subject's in the grade."""
         package.add(
             "courses",
             sourcedId=course,
             schoolYearSourcedId=session_of(school_class),
-            title=f"{school_class.grade} класс",
+            title=course_title,
+            courseCode=subject.short_name if subject else "",
             grades=grade_code(school_class.grade),
             orgSourcedId=org,
+            subjects=subject.name if subject else "",
         )
-        homeroom[school_class.pk] = f"{school.slug}-class-{school_class.pk}"
         package.add(
             "classes",
-            sourcedId=homeroom[school_class.pk],
-            title=str(school_class),
+            sourcedId=sourced,
+            title=title,
             grades=grade_code(school_class.grade),
             courseSourcedId=course,
-            classCode=str(school_class),
-            classType="homeroom",
+            classCode="" if subject else str(school_class),
+            classType=class_type,
             schoolSourcedId=org,
             termSourcedIds=terms_of(school_class) or session_of(school_class),
+            subjects=subject.name if subject else "",
+        )
+
+    homeroom = {}
+    for school_class in classes:
+        homeroom[school_class.pk] = f"{school.slug}-class-{school_class.pk}"
+        add_class(
+            homeroom[school_class.pk],
+            school_class,
+            "homeroom",
+            str(school_class),
+            f"{school.slug}-homeroom-{school_class.grade}",
+            f"{school_class.grade} класс",
         )
         if school_class.class_teacher_id:
             _enroll(package, homeroom[school_class.pk], org, person_id(school_class.class_teacher_id), "teacher")
@@ -225,31 +237,21 @@ def add_school(package, school, *, with_results, district=None):
     for class_id, subject_id, subgroup_id, teacher_id in teaching:
         school_class, subject, key = by_class[class_id], subjects[subject_id], (class_id, subject_id, subgroup_id)
         scheduled[key] = f"{school.slug}-class-{'-'.join(str(k) for k in key if k)}"
-        course = f"{school.slug}-subject-{subject_id}-{school_class.grade}"
-        package.add(
-            "courses",
-            sourcedId=course,
-            schoolYearSourcedId=session_of(school_class),
-            title=f"{subject.name}, {school_class.grade} класс",
-            courseCode=subject.short_name,
-            grades=grade_code(school_class.grade),
-            orgSourcedId=org,
-            subjects=subject.name,
-        )
         group = f" ({subgroups[subgroup_id].name})" if subgroup_id else ""
-        package.add(
-            "classes",
-            sourcedId=scheduled[key],
-            title=f"{school_class} {subject.name}{group}",
-            grades=grade_code(school_class.grade),
-            courseSourcedId=course,
-            classType="scheduled",
-            schoolSourcedId=org,
-            termSourcedIds=terms_of(school_class) or session_of(school_class),
-            subjects=subject.name,
+        add_class(
+            scheduled[key],
+            school_class,
+            "scheduled",
+            f"{school_class} {subject.name}{group}",
+            f"{school.slug}-subject-{subject_id}-{school_class.grade}",
+            f"{subject.name}, {school_class.grade} класс",
+            subject,
         )
         _enroll(package, scheduled[key], org, person_id(teacher_id), "teacher")
 
+    scheduled_of = {}
+    for (class_id, _subject, subgroup), sourced in scheduled.items():
+        scheduled_of.setdefault(class_id, []).append((subgroup, sourced))
     pupils = list(Pupil.objects.enrolled().filter(school_class__in=classes))
     parents = {}
     for link in Guardian.objects.filter(pupil__in=pupils, ended_at__isnull=True):
@@ -274,8 +276,8 @@ def add_school(package, school, *, with_results, district=None):
         _enroll(
             package, homeroom[pupil.school_class_id], org, pid, "student", pupil.enrolled_on, pupil.enrollment_order
         )
-        for (class_id, _subject, subgroup), sourced in scheduled.items():
-            if class_id == pupil.school_class_id and (subgroup is None or pupil.pk in members[subgroup]):
+        for subgroup, sourced in scheduled_of.get(pupil.school_class_id, []):
+            if subgroup is None or pupil.pk in members[subgroup]:
                 _enroll(package, sourced, org, pid, "student")
 
     staff = Membership.objects.at(school).filter(role__in=list(STAFF_ROLES)).values_list("user_id", "role")
@@ -361,8 +363,6 @@ def _add_results(package, school, scheduled, by_class):
     )
     for mark in marks:
         key = (mark["lesson__school_class_id"], mark["lesson__subject_id"], mark["lesson__subgroup_id"])
-        if key not in scheduled:  # a subject without a teaching load this year: no class to hang it on
-            continue
         passfail = mark["value"] in PASS_FAIL
         item = f"{school.slug}-lesson-{mark['lesson_id']}-{mark['work_type_id']}" + ("-p" if passfail else "")
         day = mark["lesson__date"]
@@ -439,7 +439,7 @@ def _read(package, name):
 def _rows(name, table):
     if not table:
         raise ValidationError(f"{name}.csv пустой: в пакете не должно быть файлов без строк.")
-    header, own = table[0], COLUMNS[name][: len(FILES[name][0].split(","))]
+    header, own = table[0], COLUMNS[name]
     if header[: len(own)] != own:
         raise ValidationError(f"{name}.csv: столбцы не по спецификации OneRoster {VERSION}: ожидаются {','.join(own)}.")
     if len(table) > MAX_FILE_ROWS + 1:
@@ -513,9 +513,7 @@ def contingent(files, org=None):
                     "Фамилия": user["familyName"],
                     "Имя": user["givenName"],
                     "Отчество": user.get("middleName", ""),
-                    "Чей родитель": " ".join(
-                        users[child].get(k, "") for k in ("familyName", "givenName") if users[child].get(k)
-                    ),
+                    "Чей родитель": f"{users[child]['familyName']} {users[child]['givenName']}",
                     "id": agent,
                     "pupil": child,
                 }

@@ -5,6 +5,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 
 def snils_checksum(digits9):
@@ -20,10 +21,10 @@ def normalize_snils(value):
     """'112-233-445 95' -> '11223344595'; a wrong length or check sum is an error."""
     digits = re.sub(r"[\s-]", "", value or "")
     if not re.fullmatch(r"\d{11}", digits):
-        raise ValidationError("СНИЛС состоит из 11 цифр, например 112-233-445 95.")
+        raise ValidationError(_("СНИЛС состоит из 11 цифр, например 112-233-445 95."))
     # Numbers up to 001-001-998 were issued before check sums existed and are not valid logins.
     if int(digits[:9]) > 1001998 and snils_checksum(digits[:9]) != int(digits[9:]):
-        raise ValidationError("СНИЛС указан с ошибкой: не сходится контрольное число.")
+        raise ValidationError(_("СНИЛС указан с ошибкой: не сходится контрольное число."))
     return digits
 
 
@@ -37,7 +38,7 @@ def normalize_phone(value):
         digits = "7" + digits
     if len(digits) == 11 and digits[0] in "78" and digits[1] == "9":
         return "+7" + digits[1:]
-    raise ValidationError("Телефон: мобильный номер России, например +7 912 345-67-89.")
+    raise ValidationError(_("Телефон: мобильный номер России, например +7 912 345-67-89."))
 
 
 def normalize_email(value):

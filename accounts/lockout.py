@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .identifiers import candidates
 from .models import LoginAttempt
@@ -101,18 +102,22 @@ def over_limit(attempt, *, checked=False):
     if attempt.device:
         recent = _failures(mine.filter(device=attempt.device), now - timedelta(minutes=settings.LOCKOUT_MINUTES))
         if recent.count() >= limit:
-            return f"Слишком много неудачных попыток входа. Повторите через {settings.LOCKOUT_MINUTES} мин."
+            return _("Слишком много неудачных попыток входа. Повторите через %(LOCKOUT_MINUTES)s мин.") % {
+                "LOCKOUT_MINUTES": settings.LOCKOUT_MINUTES
+            }
         return None
     pair = _failures(mine.filter(network=attempt.network, device=""), now - timedelta(days=1))
     period = lockout_period(pair.count())
     if pair.filter(at__gt=now - period).count() >= limit:
         minutes = int(period.total_seconds() // 60)
-        return f"Слишком много неудачных попыток входа с этого адреса. Повторите через {minutes} мин."
+        return _("Слишком много неудачных попыток входа с этого адреса. Повторите через %(minutes)s мин.") % {
+            "minutes": minutes
+        }
     strangers = _failures(mine, now - ACCOUNT_WINDOW).filter(device="").count()
     if not checked and strangers > settings.ACCOUNT_CEILING:
         if strangers == settings.ACCOUNT_CEILING + 1 and attempt.user_id:
             tell(attempt.user_id, "guessing")
-        return (
+        return _(
             "Слишком много неудачных попыток войти в эту учётную запись с разных адресов. Войдите с "
             "устройства, с которого входили раньше, или повторите через час."
         )

@@ -2,6 +2,7 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 from groundwork.api import error_body
 from groundwork.errors import refuse
@@ -56,7 +57,7 @@ class SchoolAccessGate:
         if not request.path.startswith(self.BEFORE_SECOND_FACTOR) and two_factor.needed(request):
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    error_body("two_factor_required", "Подтвердите вход вторым фактором: /account/2fa/"), status=403
+                    error_body("two_factor_required", _("Подтвердите вход вторым фактором: /account/2fa/")), status=403
                 )
             return redirect(f"/account/2fa/?next={request.get_full_path()}")
         school = request.school
@@ -66,6 +67,9 @@ class SchoolAccessGate:
             and request.method not in ("GET", "HEAD", "OPTIONS")
             and not request.path.startswith(self.AT_A_READ_ONLY_SCHOOL)
         ):
-            message = f"Школа «{school.short_name}»: {school.get_status_display().lower()}. Изменения не сохраняются."
+            message = _("Школа «%(short_name)s»: %(lower)s. Изменения не сохраняются.") % {
+                "short_name": school.short_name,
+                "lower": school.get_status_display().lower(),
+            }
             return refuse(request, 403, "school_read_only", message, template="read_only.html")
         return None

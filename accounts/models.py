@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -25,11 +26,11 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser):
     email = models.EmailField("e-mail", unique=True, null=True, blank=True)
-    phone = models.CharField("телефон", max_length=12, unique=True, null=True, blank=True)
-    snils = models.CharField("СНИЛС", max_length=11, unique=True, null=True, blank=True)
-    last_name = models.CharField("фамилия", max_length=100)
-    first_name = models.CharField("имя", max_length=100)
-    middle_name = models.CharField("отчество", max_length=100, blank=True)
+    phone = models.CharField(gettext_lazy("телефон"), max_length=12, unique=True, null=True, blank=True)
+    snils = models.CharField(gettext_lazy("СНИЛС"), max_length=11, unique=True, null=True, blank=True)
+    last_name = models.CharField(gettext_lazy("фамилия"), max_length=100)
+    first_name = models.CharField(gettext_lazy("имя"), max_length=100)
+    middle_name = models.CharField(gettext_lazy("отчество"), max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     # Raised to sign the person out everywhere else (two-factor turned on): every session carries
@@ -74,16 +75,16 @@ class User(AbstractBaseUser):
 
 
 class Role(models.TextChoices):
-    SCHOOL_ADMIN = "school_admin", "Администратор ЭЖ"
-    DIRECTOR = "director", "Директор"
-    DEPUTY = "deputy", "Заместитель директора по УВР"
-    TEACHER = "teacher", "Учитель"
-    CLASS_TEACHER = "class_teacher", "Классный руководитель"
-    CLERK = "clerk", "Секретарь учебной части"
-    PUPIL = "pupil", "Обучающийся"
-    PARENT = "parent", "Родитель (законный представитель)"
-    DISTRICT_OFFICIAL = "district_official", "Специалист управления образования"
-    DISTRICT_OPERATOR = "district_operator", "Оператор района"
+    SCHOOL_ADMIN = "school_admin", gettext_lazy("Администратор ЭЖ")
+    DIRECTOR = "director", gettext_lazy("Директор")
+    DEPUTY = "deputy", gettext_lazy("Заместитель директора по УВР")
+    TEACHER = "teacher", gettext_lazy("Учитель")
+    CLASS_TEACHER = "class_teacher", gettext_lazy("Классный руководитель")
+    CLERK = "clerk", gettext_lazy("Секретарь учебной части")
+    PUPIL = "pupil", gettext_lazy("Обучающийся")
+    PARENT = "parent", gettext_lazy("Родитель (законный представитель)")
+    DISTRICT_OFFICIAL = "district_official", gettext_lazy("Специалист управления образования")
+    DISTRICT_OPERATOR = "district_operator", gettext_lazy("Оператор района")
 
 
 STAFF_ROLES = {Role.SCHOOL_ADMIN, Role.DIRECTOR, Role.DEPUTY, Role.TEACHER, Role.CLASS_TEACHER, Role.CLERK}
@@ -163,7 +164,7 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     # For parent and pupil invitations: the pupil's id in the school's own schema.
     pupil_id = models.BigIntegerField(null=True, blank=True)
-    full_name = models.CharField("кому", max_length=300, blank=True)
+    full_name = models.CharField(gettext_lazy("кому"), max_length=300, blank=True)
     issued_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -220,12 +221,12 @@ class NotificationPreference(models.Model):
     A person without an e-mail gets absences by SMS, and marks too if they ask."""
 
     user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="notification_preference")
-    email = models.BooleanField("по e-mail", default=True)
-    push = models.BooleanField("на телефон (уведомления приложения)", default=True)
-    sms = models.BooleanField("SMS о пропусках, если нет e-mail", default=True, db_default=True)
-    sms_marks = models.BooleanField("SMS и об отметках", default=False, db_default=False)
-    quiet_from = models.TimeField("не беспокоить с", null=True, blank=True)
-    quiet_to = models.TimeField("до", null=True, blank=True)
+    email = models.BooleanField(gettext_lazy("по e-mail"), default=True)
+    push = models.BooleanField(gettext_lazy("на телефон (уведомления приложения)"), default=True)
+    sms = models.BooleanField(gettext_lazy("SMS о пропусках, если нет e-mail"), default=True, db_default=True)
+    sms_marks = models.BooleanField(gettext_lazy("SMS и об отметках"), default=False, db_default=False)
+    quiet_from = models.TimeField(gettext_lazy("не беспокоить с"), null=True, blank=True)
+    quiet_to = models.TimeField(gettext_lazy("до"), null=True, blank=True)
 
     def is_quiet(self, moment):
         """Whether a local time falls in the quiet hours (which may run over midnight)."""

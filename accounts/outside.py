@@ -9,6 +9,7 @@ connection adds."""
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .identifiers import normalize_snils
 from .models import OutsideIdentity, User
@@ -43,7 +44,7 @@ class Identity:
     def __init__(self, key, claims):
         self.provider, self.subject = key, str(claims.get("sub") or "")
         if not self.subject:
-            raise ValidationError("Поставщик входа не сообщил идентификатор пользователя.")
+            raise ValidationError(_("Поставщик входа не сообщил идентификатор пользователя."))
         try:
             self.snils = normalize_snils(str(claims.get(provider(key)["snils_claim"]) or ""))
         except ValidationError:

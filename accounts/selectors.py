@@ -2,6 +2,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from groundwork.sql import columns, from_row
 from tenants.models import School
@@ -95,7 +96,7 @@ def places_of(user):
         if m.school is not None and m.role in SCHOOL_SIGN_IN_ROLES:
             places[m.school.slug] = (m.school.slug, m.school.short_name, m.school.host)
         elif m.role in PORTAL_SIGN_IN_ROLES:
-            places["portal"] = ("portal", "Портал (дети, район)", settings.BASE_DOMAIN)
+            places["portal"] = ("portal", _("Портал (дети, район)"), settings.BASE_DOMAIN)
     return sorted(places.values(), key=lambda p: (p[0] == "portal", p[1]))
 
 

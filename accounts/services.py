@@ -11,6 +11,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import schema_context
 
 from audit.models import AuditEntry, record
@@ -72,7 +74,7 @@ def sign_in(identifier, password, *, ip, host, request):
     refusal = lockout.over_limit(attempt, checked=True)
     if refusal:
         raise SignInError(refusal, locked=True)
-    raise SignInError("Неверный логин или пароль.")
+    raise SignInError(_("Неверный логин или пароль."))
 
 
 RESETS_PER_HOUR = 3  # links or codes a login is sent in an hour, however often they are asked for
@@ -95,14 +97,14 @@ def _take_code(session, key, code, where):
     pending = session.get(key)
     if not pending or timezone.now() > datetime.fromisoformat(pending["until"]):
         session.pop(key, None)
-        raise ValidationError({"code": "Код устарел или не запрашивался: запросите новый."})
+        raise ValidationError({"code": _("Код устарел или не запрашивался: запросите новый.")})
     if hash_code((code or "").strip()) != pending["code"]:
         pending["tries"] += 1
         if pending["tries"] >= CODE_TRIES:
             session.pop(key)
-            raise ValidationError({"code": "Код не подошёл пять раз: запросите новый."})
+            raise ValidationError({"code": _("Код не подошёл пять раз: запросите новый.")})
         session[key] = pending
-        raise ValidationError({"code": f"Код не подошёл: проверьте {where}."})
+        raise ValidationError({"code": _("Код не подошёл: проверьте %(where)s.") % {"where": where}})
     return pending
 
 
@@ -128,7 +130,7 @@ def request_password_reset(identifier, *, ip, host, session):
     else:
         channel = "sms"
         code = _new_code(session, PENDING_RESET, CODE_MINUTES["phone"], user=user.pk)
-        text = f"Электронный дневник: код для нового пароля {code}. Никому его не сообщайте."
+        text = _("Электронный дневник: код для нового пароля %(code)s. Никому его не сообщайте.") % {"code": code}
         sms.send_about_account(user.phone, text, minutes=CODE_MINUTES["phone"])
     record("user.password_reset_requested", user, ip=ip, new={"channel": channel})
 
@@ -148,17 +150,17 @@ def reset_password_with_code(code, password, *, session, ip):
     pending = _take_code(session, PENDING_RESET, code, "SMS")
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is None:  # the code was for a login nobody has: it cannot match, this is for safety
-        raise ValidationError({"code": "Код устарел или не запрашивался: запросите новый."})
+        raise ValidationError({"code": _("Код устарел или не запрашивался: запросите новый.")})
     reset_password(user, password, ip=ip)  # a password refused leaves the code for another try
     session.pop(PENDING_RESET)
     return user
 
 
 CONTACTS = {
-    "email": (normalize_email, "Введите e-mail полностью, например ivanova@mail.ru."),
+    "email": (normalize_email, gettext_lazy("Введите e-mail полностью, например ivanova@mail.ru.")),
     "phone": (normalize_phone, None),
 }
-CONTACT_NAMES = {"email": "Этот e-mail", "phone": "Этот телефон"}
+CONTACT_NAMES = {"email": gettext_lazy("Этот e-mail"), "phone": gettext_lazy("Этот телефон")}
 
 
 def start_contact_change(user, kind, value, *, session, ip):
@@ -170,14 +172,16 @@ def start_contact_change(user, kind, value, *, session, ip):
     except ValidationError as error:
         raise ValidationError({kind: message or error.messages}) from None
     if value == getattr(user, kind):
-        raise ValidationError({kind: f"{CONTACT_NAMES[kind]} — ваш нынешний."})
+        raise ValidationError({kind: _("%(value)s — ваш нынешний.") % {"value": CONTACT_NAMES[kind]}})
     code = _new_code(session, PENDING_CONTACT, CODE_MINUTES[kind], kind=kind, value=value)
     record(f"user.{kind}_change_requested", user, by=user, ip=ip)
     if kind == "email":
         transaction.on_commit(lambda: tasks.tell(user.pk, "email_code", to=value, code=code))
     else:
         sms.send_about_account(
-            value, f"Электронный дневник: код для смены телефона {code}.", minutes=CODE_MINUTES[kind]
+            value,
+            _("Электронный дневник: код для смены телефона %(code)s.") % {"code": code},
+            minutes=CODE_MINUTES[kind],
         )
     return value
 
@@ -186,13 +190,17 @@ def start_contact_change(user, kind, value, *, session, ip):
 def confirm_contact_change(user, code, *, session, ip):
     """Returns what changed: "email" or "phone"."""
     where = (
-        "письмо на новом адресе" if session.get(PENDING_CONTACT, {}).get("kind") == "email" else "SMS на новом номере"
+        _("письмо на новом адресе")
+        if session.get(PENDING_CONTACT, {}).get("kind") == "email"
+        else _("SMS на новом номере")
     )
     pending = _take_code(session, PENDING_CONTACT, code, where)
     kind, value = pending["kind"], pending["value"]
     session.pop(PENDING_CONTACT)
     if User.objects.filter(**{kind: value}).exclude(pk=user.pk).exists():
-        raise ValidationError({kind: f"{CONTACT_NAMES[kind]} уже используется другой учётной записью."})
+        raise ValidationError(
+            {kind: _("%(value)s уже используется другой учётной записью.") % {"value": CONTACT_NAMES[kind]}}
+        )
     old = getattr(user, kind)
     setattr(user, kind, value)
     user.save(update_fields=[kind])
@@ -200,7 +208,9 @@ def confirm_contact_change(user, code, *, session, ip):
     if old and kind == "email":
         transaction.on_commit(lambda: tasks.tell(user.pk, "email_changed", to=old))
     elif old:  # so that a takeover does not go unseen
-        text = "Электронный дневник: телефон вашей учётной записи изменён. Если это сделали не вы, обратитесь в школу."
+        text = _(
+            "Электронный дневник: телефон вашей учётной записи изменён. Если это сделали не вы, обратитесь в школу."
+        )
         sms.send_about_account(old, text)
     return kind
 
@@ -211,12 +221,16 @@ def link_outside_identity(user, identity, *, ip):
     the provider vouches for must be the account's, if it has one; an account without one takes it."""
     name = identity_provider_name(identity.provider)
     if identity.snils and user.snils and identity.snils != user.snils:
-        raise ValidationError(f"СНИЛС, подтверждённый через {name}, не совпадает со СНИЛС вашей учётной записи.")
+        raise ValidationError(
+            _("СНИЛС, подтверждённый через %(name)s, не совпадает со СНИЛС вашей учётной записи.") % {"name": name}
+        )
     taken = OutsideIdentity.objects.select_for_update().filter(
         provider=identity.provider, subject=identity.subject, ended_at__isnull=True
     )
     if taken.exclude(user=user).exists():
-        raise ValidationError(f"Эта учётная запись {name} уже связана с другим пользователем дневника.")
+        raise ValidationError(
+            _("Эта учётная запись %(name)s уже связана с другим пользователем дневника.") % {"name": name}
+        )
     link = taken.filter(user=user).first() or OutsideIdentity.objects.create(
         user=user, provider=identity.provider, subject=identity.subject
     )
@@ -273,11 +287,11 @@ def may_issue(user, school, role, pupil=None):
 def issue_invitation(*, school, role, by, ip, pupil=None, full_name=""):
     """Returns (invitation, code). The code is not stored, only its hash: show it now."""
     if not school.is_writable:
-        raise ValidationError("Школа работает только на чтение: приглашения не выдаются.")
+        raise ValidationError(_("Школа работает только на чтение: приглашения не выдаются."))
     if role in (Role.PARENT, Role.PUPIL) and pupil is None:
-        raise ValidationError("Для приглашения родителя или обучающегося выберите обучающегося.")
+        raise ValidationError(_("Для приглашения родителя или обучающегося выберите обучающегося."))
     if not may_issue(by, school, role, pupil):
-        raise PermissionDenied("Выдавать такие приглашения может другой сотрудник (см. регламент).")
+        raise PermissionDenied(_("Выдавать такие приглашения может другой сотрудник (см. регламент)."))
     full_name = " ".join((full_name or "").split())[:300]
     code = Invitation.new_code()
     invitation = Invitation.objects.create(
@@ -302,7 +316,7 @@ def issue_invitation(*, school, role, by, ip, pupil=None, full_name=""):
 @transaction.atomic
 def revoke_invitation(invitation, *, by, ip):
     if invitation.state != "active":
-        raise ValidationError("Приглашение уже не действует.")
+        raise ValidationError(_("Приглашение уже не действует."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     record("invitation.revoked", invitation, by=by, ip=ip)
@@ -354,12 +368,12 @@ def _create_account(data: NewAccount):
             errors[name] = error.messages
             continue
         if User.objects.filter(**{name: fields[name]}).exists():
-            errors[name] = ["Такой логин уже занят. Если это вы, войдите и примите приглашение."]
+            errors[name] = [_("Такой логин уже занят. Если это вы, войдите и примите приглашение.")]
     if not (data.email.strip() or data.phone.strip() or data.snils.strip()):
-        errors["email"] = ["Укажите хотя бы один логин: e-mail, телефон или СНИЛС."]
+        errors["email"] = [_("Укажите хотя бы один логин: e-mail, телефон или СНИЛС.")]
     for name in ("last_name", "first_name"):
         if not getattr(data, name).strip():
-            errors[name] = ["Обязательное поле."]
+            errors[name] = [_("Обязательное поле.")]
     user = User(
         last_name=data.last_name.strip(),
         first_name=data.first_name.strip(),
@@ -379,9 +393,9 @@ def _create_account(data: NewAccount):
 
 
 INVITATION_STATE_MESSAGES = {
-    "used": "Это приглашение уже использовано. Войдите со своим логином и паролем.",
-    "expired": "Срок действия приглашения истёк. Попросите выдать новое.",
-    "revoked": "Приглашение отозвано. Попросите выдать новое.",
+    "used": gettext_lazy("Это приглашение уже использовано. Войдите со своим логином и паролем."),
+    "expired": gettext_lazy("Срок действия приглашения истёк. Попросите выдать новое."),
+    "revoked": gettext_lazy("Приглашение отозвано. Попросите выдать новое."),
 }
 
 
@@ -394,25 +408,25 @@ def redeem_invitation(invitation, *, ip, user=None, new_account: NewAccount | No
         raise ValidationError(INVITATION_STATE_MESSAGES[invitation.state])
     school = invitation.school
     if not school.is_writable:
-        raise ValidationError("Школа работает только на чтение: приглашения сейчас не принимаются.")
+        raise ValidationError(_("Школа работает только на чтение: приглашения сейчас не принимаются."))
     if user is not None and invitation.issued_by_id == user.pk:
-        raise ValidationError("Нельзя принять приглашение, выданное самому себе: роль выдаёт другой сотрудник.")
+        raise ValidationError(_("Нельзя принять приглашение, выданное самому себе: роль выдаёт другой сотрудник."))
     if user is not None and Membership.objects.active().filter(user=user, school__isnull=True).exists():
         # District staff see counts, never a pupil: their account takes no school role.
         raise ValidationError(
-            "Сотрудник управления образования не может получить роль в школе с той же учётной записью."
+            _("Сотрудник управления образования не может получить роль в школе с той же учётной записью.")
         )
     if invitation.role == Role.PARENT and not consent:
         raise ValidationError(
-            {"consent": "Без согласия на обработку персональных данных доступ к данным ребёнка не открывается."}
+            {"consent": _("Без согласия на обработку персональных данных доступ к данным ребёнка не открывается.")}
         )
     if invitation.role in STAFF_ROLES and not consent:
         raise ValidationError(
-            {"consent": "Школа ведёт электронный журнал с вашими данными только с вашего согласия: отметьте его."}
+            {"consent": _("Школа ведёт электронный журнал с вашими данными только с вашего согласия: отметьте его.")}
         )
     if user is None:
         if not (new_account and new_account.password):
-            raise ValidationError({"password": "Придумайте пароль."})
+            raise ValidationError({"password": _("Придумайте пароль.")})
         user = create_person(new_account, ip=ip)
     membership = add_membership(user, school, invitation.role, by=invitation.issued_by, ip=ip)
     if invitation.role in STAFF_ROLES:
@@ -447,16 +461,18 @@ def correct_person(user, *, reason, by, ip, **changes):
     strength of a document (the reason); the old value stays in the history."""
     reason = " ".join((reason or "").split())
     if len(reason) < 5:
-        raise ValidationError({"reason": "Укажите основание исправления: приказ или документ (не короче 5 символов)."})
+        raise ValidationError(
+            {"reason": _("Укажите основание исправления: приказ или документ (не короче 5 символов).")}
+        )
     new = {}
     for field in PERSON_FIELDS:
         value = " ".join((changes.get(field) or "").split())
         if field != "middle_name" and not value:
-            raise ValidationError({field: "Фамилия и имя не могут быть пустыми."})
+            raise ValidationError({field: _("Фамилия и имя не могут быть пустыми.")})
         if value != getattr(user, field):
             new[field] = value
     if not new:
-        raise ValidationError("Данные не изменились: исправлять нечего.")
+        raise ValidationError(_("Данные не изменились: исправлять нечего."))
     user = User.objects.select_for_update().get(pk=user.pk)
     old = {field: getattr(user, field) for field in new}
     for field, value in new.items():
@@ -469,11 +485,11 @@ def correct_person(user, *, reason, by, ip, **changes):
 @transaction.atomic
 def end_membership(membership, *, by, ip, reason):
     if membership.role not in STAFF_ROLES:
-        raise ValidationError("Здесь завершаются только роли сотрудников.")
+        raise ValidationError(_("Здесь завершаются только роли сотрудников."))
     if membership.ended_at:
-        raise ValidationError("Роль уже завершена.")
+        raise ValidationError(_("Роль уже завершена."))
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Укажите причину (например, номер приказа)."})
+        raise ValidationError({"reason": _("Укажите причину (например, номер приказа).")})
     membership.ended_at = timezone.now()
     membership.save(update_fields=["ended_at"])
     record("membership.ended", membership, by=by, ip=ip, old={"role": membership.role}, reason=reason.strip())
@@ -496,7 +512,7 @@ def _key(text, size, name):
     except (ValueError, TypeError):
         raw = b""
     if len(raw) != size:
-        raise ValidationError({f"keys.{name}": f"Ключ {name} устройства не подходит."})
+        raise ValidationError({f"keys.{name}": _("Ключ %(name)s устройства не подходит.") % {"name": name}})
     return text
 
 
@@ -509,13 +525,15 @@ def subscribe_push(user, *, endpoint, p256dh, auth, session_key, ip=None):
     if service is None or len(endpoint) > 1000:
         raise ValidationError(
             {
-                "endpoint": "Адрес службы уведомлений не подходит: нужна служба браузера (https), а не произвольный адрес."
+                "endpoint": _(
+                    "Адрес службы уведомлений не подходит: нужна служба браузера (https), а не произвольный адрес."
+                )
             }
         )
     p256dh, auth = _key(p256dh or "", 65, "p256dh"), _key(auth or "", 16, "auth")
     device = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
     if device is not None and device.user_id != user.pk and (device.p256dh, device.auth) != (p256dh, auth):
-        raise ValidationError({"keys": "Это устройство подписано с другими ключами."})
+        raise ValidationError({"keys": _("Это устройство подписано с другими ключами.")})
     device = device or PushSubscription(endpoint=endpoint)
     device.user, device.p256dh, device.auth = user, p256dh, auth
     device.session_key, device.ended_at = session_key or "", None

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
@@ -50,7 +52,7 @@ def pending_app(request):
     key = request.session.get(PENDING)
     if not key:
         key = request.session[PENDING] = random_hex(20)
-    return TOTPDevice(user=request.user, name="Приложение", key=key, confirmed=False)
+    return TOTPDevice(user=request.user, name=_("Приложение"), key=key, confirmed=False)
 
 
 def setup_link(device):
@@ -67,7 +69,7 @@ def setup_link(device):
 
 
 def setup_qr_svg(device):
-    return segno.make(setup_link(device), error="m").svg_inline(scale=4, title="QR-код для приложения")
+    return segno.make(setup_link(device), error="m").svg_inline(scale=4, title=_("QR-код для приложения"))
 
 
 def secret_of(device):
@@ -99,7 +101,9 @@ def confirm_app(request, device, token, *, ip):
 
 @transaction.atomic
 def new_recovery_codes(user):
-    static, _ = StaticDevice.objects.get_or_create(user=user, name="Резервные коды", defaults={"confirmed": True})
+    static, _ = StaticDevice.objects.get_or_create(
+        user=user, name=gettext("Резервные коды"), defaults={"confirmed": True}
+    )
     static.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     static.token_set.bulk_create([StaticToken(device=static, token=code) for code in codes])
@@ -127,9 +131,9 @@ def reset(user, *, by, ip, reason):
     app and codes, with a reason in the history. Every session of theirs ends; at the next sign-in
     they set up the app anew (it stays required where their role needs it), and they are told."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Укажите основание: например, «утерян телефон, заявление от 07.12»."})
+        raise ValidationError({"reason": _("Укажите основание: например, «утерян телефон, заявление от 07.12».")})
     if user.pk == by.pk:
-        raise ValidationError("Свой второй фактор сбрасывает другой администратор.")
+        raise ValidationError(_("Свой второй фактор сбрасывает другой администратор."))
     for device in devices_for_user(user, confirmed=None):
         device.delete()  # a lost phone's secret must not stay valid
     User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -69,7 +70,7 @@ def _where_to_sign_in(user):
     links = []
     for m in memberships:
         if m.school is None or m.role == Role.PARENT:
-            links.append(("Портал для родителей и управления образования", portal_url("/login/")))
+            links.append((_("Портал для родителей и управления образования"), portal_url("/login/")))
         else:
             links.append((m.school.short_name, host_url(m.school.host, "/login/")))
     return sorted(set(links))
@@ -103,7 +104,7 @@ def login_view(request):
                 lockout.remember_device(response, lockout.login_key(form.cleaned_data["identifier"]))
                 return response
             elsewhere = _where_to_sign_in(user)
-            form.add_error(None, "По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:")
+            form.add_error(None, _("По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:"))
     context = {"form": form, "next": next_url, "elsewhere": elsewhere, "providers": settings.IDENTITY_PROVIDERS}
     return render(request, "accounts/login.html", context, status=status)
 
@@ -125,7 +126,11 @@ def outside_start(request, key):
     try:
         return outside.client(key).authorize_redirect(request, done)
     except (OAuthError, requests.RequestException, ValueError):
-        messages.error(request, f"{identity_provider_name(key)} сейчас не отвечает. Войдите по логину и паролю.")
+        messages.error(
+            request,
+            _("%(identity_provider_name)s сейчас не отвечает. Войдите по логину и паролю.")
+            % {"identity_provider_name": identity_provider_name(key)},
+        )
         return redirect("account" if request.session[OUTSIDE_LINKING] else "login")
 
 
@@ -141,7 +146,10 @@ def outside_done(request, key):
     try:
         identity = outside.identity_from(request, key)
     except (OAuthError, ValidationError, requests.RequestException, ValueError):
-        messages.error(request, f"Вход через {name} не завершён. Попробуйте ещё раз или войдите по логину и паролю.")
+        messages.error(
+            request,
+            _("Вход через %(name)s не завершён. Попробуйте ещё раз или войдите по логину и паролю.") % {"name": name},
+        )
         return redirect("account" if linking and request.user.is_authenticated else "login")
     if linking and request.user.is_authenticated:
         try:
@@ -150,7 +158,7 @@ def outside_done(request, key):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, f"Вход через {name} подключён.")
+            messages.success(request, _("Вход через %(name)s подключён.") % {"name": name})
         return redirect("account")
     user = identity.linked_user()
     if user is not None:
@@ -171,7 +179,7 @@ def outside_link(request):
     user = pending and User.objects.filter(pk=pending["user"], is_active=True).first()
     if not user or timezone.now() > datetime.fromisoformat(pending["until"]):
         request.session.pop(OUTSIDE_PENDING, None)
-        messages.error(request, "Время подтверждения истекло. Войдите через поставщика входа ещё раз.")
+        messages.error(request, _("Время подтверждения истекло. Войдите через поставщика входа ещё раз."))
         return redirect("login")
     identity = outside.Identity.from_dict({k: v for k, v in pending.items() if k not in ("user", "until")})
     name = identity_provider_name(identity.provider)
@@ -199,7 +207,7 @@ def _signed_in_from_outside(request, user, identity):
     )
     if not roles_for(user, request.school):
         context = {"form": SignInForm(), "elsewhere": _where_to_sign_in(user), "providers": settings.IDENTITY_PROVIDERS}
-        messages.error(request, "По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:")
+        messages.error(request, _("По этому адресу у вас нет доступа. Войдите там, где у вас есть роль:"))
         return render(request, "accounts/login.html", context)
     login(request, user, backend=BACKEND)  # a second factor, if the person has one, is asked next
     return HttpResponseRedirect(request.session.pop(OUTSIDE_NEXT, "/"))
@@ -231,7 +239,7 @@ def password_code(request):
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, "Пароль изменён. Войдите с новым паролем.")
+            messages.success(request, _("Пароль изменён. Войдите с новым паролем."))
             return redirect("login")
     waiting = services.PENDING_RESET in request.session
     return render(request, "accounts/password_code.html", {"form": form, "waiting": waiting})
@@ -254,7 +262,7 @@ def password_reset(request, uidb64, token):
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, "Пароль изменён. Войдите с новым паролем.")
+            messages.success(request, _("Пароль изменён. Войдите с новым паролем."))
             return redirect("login")
     return render(request, "accounts/password_reset.html", {"form": form})
 
@@ -338,7 +346,8 @@ def invitation_accept(request, code):
             login(request, user, backend=BACKEND)
             messages.success(
                 request,
-                f"Приглашение принято: {invitation.get_role_display().lower()}, {invitation.school.short_name}.",
+                _("Приглашение принято: %(lower)s, %(short_name)s.")
+                % {"lower": invitation.get_role_display().lower(), "short_name": invitation.school.short_name},
             )
             return redirect("home")
     return render(
@@ -374,36 +383,44 @@ def account(request):
                     user, action, form.cleaned_data[action], session=request.session, ip=ip
                 )
                 minutes = services.CODE_MINUTES[action]
-                messages.success(request, f"Код отправлен на {sent_to}: введите его ниже в течение {minutes} минут.")
+                messages.success(
+                    request,
+                    _("Код отправлен на %(sent_to)s: введите его ниже в течение %(minutes)s минут.")
+                    % {"sent_to": sent_to, "minutes": minutes},
+                )
             elif action == "code":
                 kind = services.confirm_contact_change(user, request.POST.get("code"), session=request.session, ip=ip)
-                changed = "E-mail изменён. На прежний адрес" if kind == "email" else "Телефон изменён. На прежний номер"
-                messages.success(request, f"{changed} ушло уведомление.")
+                messages.success(
+                    request,
+                    _("E-mail изменён. На прежний адрес ушло уведомление.")
+                    if kind == "email"
+                    else _("Телефон изменён. На прежний номер ушло уведомление."),
+                )
             elif action == "preferences":
                 if not preference_form.is_valid():
                     raise ValidationError(explain_form(preference_form))
                 services.set_notification_preference(preference_form, by=user, ip=ip)
-                messages.success(request, "Настройки уведомлений сохранены.")
+                messages.success(request, _("Настройки уведомлений сохранены."))
             elif action == "device":
                 if not services.unsubscribe_push(user, device_id=posted_id(request.POST.get("device")), ip=ip):
                     raise Http404
-                messages.success(request, "Это устройство больше не получает уведомления.")
+                messages.success(request, _("Это устройство больше не получает уведомления."))
             elif action == "unlink":
                 if not services.unlink_outside_identity(user, posted_id(request.POST.get("link")), ip=ip):
                     raise Http404
-                messages.success(request, "Вход через поставщика отключён.")
+                messages.success(request, _("Вход через поставщика отключён."))
             elif action == "consent":
                 membership = Membership.objects.at(request.school).filter(user=user, role__in=STAFF_ROLES).first()
                 if membership is None or request.POST.get("consent") != "on":
-                    raise ValidationError("Отметьте согласие на обработку персональных данных.")
+                    raise ValidationError(_("Отметьте согласие на обработку персональных данных."))
                 services.give_staff_consent(membership, ip=ip)
-                messages.success(request, "Согласие записано.")
+                messages.success(request, _("Согласие записано."))
             elif action == "elsewhere":
                 user.sign_out_elsewhere(request)
                 record("user.signed_out_elsewhere", user, by=user, ip=ip)
-                messages.success(request, "Входы на всех других устройствах завершены.")
+                messages.success(request, _("Входы на всех других устройствах завершены."))
             else:
-                raise ValidationError("Выберите действие.")
+                raise ValidationError(_("Выберите действие."))
         except ValidationError as error:
             messages.error(request, explain(error))
         return redirect("account")
@@ -429,7 +446,7 @@ def account(request):
                     attempt,
                     identity_provider_name(attempt.identifier)
                     if attempt.identifier in settings.IDENTITY_PROVIDERS
-                    else "пароль",
+                    else _("пароль"),
                 )
                 for attempt in LoginAttempt.objects.filter(user=user, success=True).order_by("-at")[:10]
             ],
@@ -445,7 +462,7 @@ class PasswordChange(PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         record("user.password_changed", self.request.user, by=self.request.user, ip=client_ip(self.request))
-        messages.success(self.request, "Пароль изменён.")
+        messages.success(self.request, _("Пароль изменён."))
         return response
 
 
@@ -494,7 +511,7 @@ def staff_correct(request, membership_id):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "ФИО исправлены; прежние сохранены в истории.")
+            messages.success(request, _("ФИО исправлены; прежние сохранены в истории."))
             return redirect("staff_correct", membership_id=membership_id)
     with schema_context(get_public_schema_name()):  # a person's history is kept in public (audit.record)
         history = list(
@@ -514,7 +531,7 @@ def staff_correct(request, membership_id):
 def staff_invite(request):
     form = StaffInvitationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Проверьте роль и ФИО сотрудника.")
+        messages.error(request, _("Проверьте роль и ФИО сотрудника."))
         return redirect("staff")
     try:
         invitation, code = services.issue_invitation(
@@ -545,12 +562,16 @@ def staff_end(request, membership_id):
     form = EndMembershipForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Укажите основание (например, номер приказа).")
+            raise ValidationError(_("Укажите основание (например, номер приказа)."))
         services.end_membership(membership, by=request.user, ip=client_ip(request), reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, f"Роль «{membership.get_role_display()}» у {membership.user.short_name} завершена.")
+        messages.success(
+            request,
+            _("Роль «%(get_role_display)s» у %(short_name)s завершена.")
+            % {"get_role_display": membership.get_role_display(), "short_name": membership.user.short_name},
+        )
     return redirect("staff")
 
 
@@ -564,7 +585,10 @@ def staff_two_factor_reset(request, membership_id):
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, f"Вход с кодом из приложения у {membership.user.short_name} сброшен.")
+        messages.success(
+            request,
+            _("Вход с кодом из приложения у %(short_name)s сброшен.") % {"short_name": membership.user.short_name},
+        )
     return redirect("staff")
 
 
@@ -582,7 +606,7 @@ def invitation_revoke(request, invitation_id):
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Приглашение отозвано.")
+        messages.success(request, _("Приглашение отозвано."))
     return redirect(
         request.POST.get("back")
         if url_has_allowed_host_and_scheme(request.POST.get("back"), {request.get_host()})
@@ -625,7 +649,7 @@ def handoff(request):
         and passes.delete(f"handoff:{data['nonce']}")
     )
     if not valid:
-        messages.error(request, "Ссылка для перехода устарела. Войдите ещё раз.")
+        messages.error(request, _("Ссылка для перехода устарела. Войдите ещё раз."))
         return redirect("login")
     user = User.objects.filter(pk=data["user"], is_active=True).first()
     if user is None or not roles_for(user, request.school):
@@ -656,14 +680,14 @@ def two_factor_page(request):
         if request.method == "POST":
             if two_factor.verify(request, request.POST.get("code"), ip=ip):
                 return HttpResponseRedirect(next_url)
-            error = "Код не подошёл. Введите код из приложения или неиспользованный резервный код."
+            error = _("Код не подошёл. Введите код из приложения или неиспользованный резервный код.")
         return render(request, "accounts/two_factor.html", {"state": "verify", "error": error, "next": next_url})
     device = two_factor.pending_app(request)
     if request.method == "POST":
         codes = two_factor.confirm_app(request, device, request.POST.get("code"), ip=ip)
         if codes is not None:
             return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": next_url})
-        error = "Код не подошёл: проверьте время на телефоне и введите код, который приложение показывает сейчас."
+        error = _("Код не подошёл: проверьте время на телефоне и введите код, который приложение показывает сейчас.")
     return render(
         request,
         "accounts/two_factor.html",

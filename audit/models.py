@@ -14,6 +14,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from groundwork.addresses import client_ip
@@ -22,54 +24,54 @@ from groundwork.addresses import client_ip
 
 SCHOOL_APPS = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
 ACTION_LABELS = {
-    "school.created": "Школа создана",
-    "school.status": "Состояние изменено",
-    "school.restored": "Школа восстановлена из резервной копии",
-    "school.sms_limit": "Лимит SMS изменён",
-    "user.created": "Учётная запись создана",
-    "user.password_changed": "Пароль изменён",
-    "user.password_reset": "Пароль восстановлен",
-    "user.email_changed": "E-mail изменён",
-    "user.phone_changed": "Телефон изменён",
-    "user.two_factor_reset": "Второй фактор сброшен администратором",
-    "user.outside_linked": "Подключён вход через поставщика",
-    "user.outside_unlinked": "Отключён вход через поставщика",
-    "membership.created": "Роль назначена",
-    "membership.ended": "Роль завершена",
-    "membership.consent": "Согласие сотрудника на обработку ПДн",
-    "user.corrected": "ФИО исправлены",
-    "invitation.issued": "Приглашение выдано",
-    "invitation.revoked": "Приглашение отозвано",
-    "invitation.used": "Приглашение принято",
-    "pupil.account_linked": "Учётная запись обучающегося подключена",
-    "guardian.consent": "Согласие на обработку ПДн получено",
-    "class.created": "Класс создан",
-    "pupil.enrolled": "Обучающийся зачислен",
-    "pupil.transferred": "Обучающийся переведён",
-    "pupil.withdrawn": "Обучающийся выбыл",
-    "mark.created": "Отметка поставлена",
-    "mark.changed": "Отметка изменена",
-    "mark.deleted": "Отметка удалена",
-    "mark.restored": "Отметка восстановлена",
-    "attendance.created": "Пропуск отмечен",
-    "attendance.changed": "Пропуск изменён",
-    "attendance.deleted": "Пропуск снят",
-    "attendance.reason": "Причина пропуска",
-    "lesson.topic": "Тема урока",
-    "lesson.homework": "Домашнее задание",
-    "lesson.attendance": "Посещаемость",
-    "lesson.substitution": "Замена",
-    "teacher.absent": "Отсутствие учителя",
-    "journal.checked": "Журнал проверен",
-    "check_remark.fixed": "Замечание исправлено учителем",
-    "check_remark.confirmed": "Исправление подтверждено",
-    "check_remark.returned": "Замечание возвращено",
-    "teacher.absence_withdrawn": "Отсутствие учителя снято",
-    "lesson.cancelled": "Урок отменён",
-    "lesson.added": "Урок добавлен",
-    "final_mark.set": "Итоговая отметка",
-    "term.reopened": "Период открыт для исправлений",
-    "homework.file_added": "Файл задания",
+    "school.created": gettext_lazy("Школа создана"),
+    "school.status": gettext_lazy("Состояние изменено"),
+    "school.restored": gettext_lazy("Школа восстановлена из резервной копии"),
+    "school.sms_limit": gettext_lazy("Лимит SMS изменён"),
+    "user.created": gettext_lazy("Учётная запись создана"),
+    "user.password_changed": gettext_lazy("Пароль изменён"),
+    "user.password_reset": gettext_lazy("Пароль восстановлен"),
+    "user.email_changed": gettext_lazy("E-mail изменён"),
+    "user.phone_changed": gettext_lazy("Телефон изменён"),
+    "user.two_factor_reset": gettext_lazy("Второй фактор сброшен администратором"),
+    "user.outside_linked": gettext_lazy("Подключён вход через поставщика"),
+    "user.outside_unlinked": gettext_lazy("Отключён вход через поставщика"),
+    "membership.created": gettext_lazy("Роль назначена"),
+    "membership.ended": gettext_lazy("Роль завершена"),
+    "membership.consent": gettext_lazy("Согласие сотрудника на обработку ПДн"),
+    "user.corrected": gettext_lazy("ФИО исправлены"),
+    "invitation.issued": gettext_lazy("Приглашение выдано"),
+    "invitation.revoked": gettext_lazy("Приглашение отозвано"),
+    "invitation.used": gettext_lazy("Приглашение принято"),
+    "pupil.account_linked": gettext_lazy("Учётная запись обучающегося подключена"),
+    "guardian.consent": gettext_lazy("Согласие на обработку ПДн получено"),
+    "class.created": gettext_lazy("Класс создан"),
+    "pupil.enrolled": gettext_lazy("Обучающийся зачислен"),
+    "pupil.transferred": gettext_lazy("Обучающийся переведён"),
+    "pupil.withdrawn": gettext_lazy("Обучающийся выбыл"),
+    "mark.created": gettext_lazy("Отметка поставлена"),
+    "mark.changed": gettext_lazy("Отметка изменена"),
+    "mark.deleted": gettext_lazy("Отметка удалена"),
+    "mark.restored": gettext_lazy("Отметка восстановлена"),
+    "attendance.created": gettext_lazy("Пропуск отмечен"),
+    "attendance.changed": gettext_lazy("Пропуск изменён"),
+    "attendance.deleted": gettext_lazy("Пропуск снят"),
+    "attendance.reason": gettext_lazy("Причина пропуска"),
+    "lesson.topic": gettext_lazy("Тема урока"),
+    "lesson.homework": gettext_lazy("Домашнее задание"),
+    "lesson.attendance": gettext_lazy("Посещаемость"),
+    "lesson.substitution": gettext_lazy("Замена"),
+    "teacher.absent": gettext_lazy("Отсутствие учителя"),
+    "journal.checked": gettext_lazy("Журнал проверен"),
+    "check_remark.fixed": gettext_lazy("Замечание исправлено учителем"),
+    "check_remark.confirmed": gettext_lazy("Исправление подтверждено"),
+    "check_remark.returned": gettext_lazy("Замечание возвращено"),
+    "teacher.absence_withdrawn": gettext_lazy("Отсутствие учителя снято"),
+    "lesson.cancelled": gettext_lazy("Урок отменён"),
+    "lesson.added": gettext_lazy("Урок добавлен"),
+    "final_mark.set": gettext_lazy("Итоговая отметка"),
+    "term.reopened": gettext_lazy("Период открыт для исправлений"),
+    "homework.file_added": gettext_lazy("Файл задания"),
 }
 
 
@@ -107,24 +109,24 @@ class AuditEntry(models.Model):
     WORDS = {
         "value": "",
         "work_type": "",
-        "comment": "комментарий",
+        "comment": gettext_lazy("комментарий"),
         "status": "",
-        "reason": "причина",
-        "topic": "тема",
-        "homework": "задание",
-        "none": "не задано",
-        "name": "наименование",
-        "short_name": "краткое наименование",
-        "slug": "адрес",
-        "sms_monthly_limit": "SMS в месяц",
+        "reason": gettext_lazy("причина"),
+        "topic": gettext_lazy("тема"),
+        "homework": gettext_lazy("задание"),
+        "none": gettext_lazy("не задано"),
+        "name": gettext_lazy("наименование"),
+        "short_name": gettext_lazy("краткое наименование"),
+        "slug": gettext_lazy("адрес"),
+        "sms_monthly_limit": gettext_lazy("SMS в месяц"),
     }
     STATUS_WORDS = {
-        "absent": "отсутствовал(а)",
-        "late": "опоздал(а)",
-        "illness": "по болезни",
-        "excused": "уважительная",
-        "unexcused": "неуважительная",
-        "": "не указана",
+        "absent": gettext_lazy("отсутствовал(а)"),
+        "late": gettext_lazy("опоздал(а)"),
+        "illness": gettext_lazy("по болезни"),
+        "excused": gettext_lazy("уважительная"),
+        "unexcused": gettext_lazy("неуважительная"),
+        "": gettext_lazy("не указана"),
     }
 
     @classmethod
@@ -136,7 +138,7 @@ class AuditEntry(models.Model):
             if key in ("status", "reason"):
                 value = cls.STATUS_WORDS.get(value, value)
             if value is True:
-                value = "да"
+                value = _("да")
             label = cls.WORDS.get(key, key)
             parts.append(f"{label}: {value}" if label else f"{value}")
         return ", ".join(parts)
@@ -205,21 +207,21 @@ class DataView(models.Model):
         for pattern, label in PAGE_LABELS:
             if re.fullmatch(pattern, self.page):
                 return label
-        return "Другая страница"
+        return _("Другая страница")
 
 
 PAGE_LABELS = [
-    (r"diary\.week", "Дневник за неделю"),
-    (r"diary\.marks", "Отметки"),
-    (r"diary\.attendance", "Посещаемость"),
-    (r"diary\.views", "Кто смотрел данные"),
-    (r"diary\.file", "Файл домашнего задания"),
-    (r"diary\.weekly_report", "Еженедельный отчёт для родителей"),
-    (r"messages\.thread", "Переписка"),
-    (r"/lessons/\d+/", "Страница урока (учитель)"),
-    (r"/journal/\d+/\d+/(final/)?", "Журнал класса (учитель)"),
-    (r"/classes/\d+/.*", "Класс (сотрудник школы)"),
-    (r"/api/.*", "Приложение"),
+    (r"diary\.week", gettext_lazy("Дневник за неделю")),
+    (r"diary\.marks", gettext_lazy("Отметки")),
+    (r"diary\.attendance", gettext_lazy("Посещаемость")),
+    (r"diary\.views", gettext_lazy("Кто смотрел данные")),
+    (r"diary\.file", gettext_lazy("Файл домашнего задания")),
+    (r"diary\.weekly_report", gettext_lazy("Еженедельный отчёт для родителей")),
+    (r"messages\.thread", gettext_lazy("Переписка")),
+    (r"/lessons/\d+/", gettext_lazy("Страница урока (учитель)")),
+    (r"/journal/\d+/\d+/(final/)?", gettext_lazy("Журнал класса (учитель)")),
+    (r"/classes/\d+/.*", gettext_lazy("Класс (сотрудник школы)")),
+    (r"/api/.*", gettext_lazy("Приложение")),
 ]
 
 

@@ -1,5 +1,7 @@
 """`/api/v1/billing/…` on the portal, for district operators; anyone else finds nothing (404)."""
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
@@ -59,7 +61,7 @@ class NewPayment(serializers.Serializer):
 
 
 class InvoiceQuery(serializers.Serializer):
-    month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text="ГГГГ-ММ")
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", required=False, help_text=gettext_lazy("ГГГГ-ММ"))
 
 
 class PayerList(generics.ListAPIView):
@@ -95,6 +97,6 @@ class PaymentList(generics.ListCreateAPIView):
         d = body(NewPayment, request)
         payer = Payer.objects.filter(inn=d.pop("payer_inn")).first()
         if payer is None:
-            raise serializers.ValidationError({"payer_inn": "Плательщика с таким ИНН нет."})
+            raise serializers.ValidationError({"payer_inn": _("Плательщика с таким ИНН нет.")})
         payment = services.record_payment(payer=payer, by=request.user, ip=client_ip(request), **d)
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)

@@ -8,8 +8,10 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 HEADER = "1CClientBankExchange"
+PAYMENT_FIELDS = ("Номер", "Дата", "Сумма", "ПлательщикИНН")  # a payment's fields we need
 
 
 def _decode(content):
@@ -27,7 +29,9 @@ def _date(text, where):
     try:
         return datetime.strptime(text.strip(), "%d.%m.%Y").date()
     except ValueError:
-        raise ValidationError(f"{where}: дата «{text}» не в формате ДД.ММ.ГГГГ.") from None
+        raise ValidationError(
+            _("%(where)s: дата «%(text)s» не в формате ДД.ММ.ГГГГ.") % {"where": where, "text": text}
+        ) from None
 
 
 # What a payment's amount column holds: 12 digits of roubles and kopecks.
@@ -41,9 +45,14 @@ def _amount(text, where):
     try:
         amount = Decimal(text.strip().replace(",", ".").replace(" ", ""))
     except InvalidOperation:
-        raise ValidationError(f"{where}: сумма «{shown}» — не число.") from None
+        raise ValidationError(
+            _("%(where)s: сумма «%(shown)s» — не число.") % {"where": where, "shown": shown}
+        ) from None
     if not amount.is_finite() or not Decimal(0) < amount <= LARGEST or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(f"{where}: сумма «{shown}» — не сумма в рублях с копейками (до {LARGEST:,.2f} ₽).")
+        raise ValidationError(
+            _("%(where)s: сумма «%(shown)s» — не сумма в рублях с копейками (до %(LARGEST)s ₽).")
+            % {"where": where, "shown": shown, "LARGEST": format(LARGEST, ",.2f")}
+        )
     return amount.quantize(Decimal("0.01"))
 
 
@@ -53,12 +62,14 @@ def read_statement(content):
     try:
         text = _decode(content)
     except UnicodeDecodeError:
-        raise ValidationError("Файл не в кодировке Windows-1251, DOS или UTF-8: это не выписка 1С.") from None
+        raise ValidationError(_("Файл не в кодировке Windows-1251, DOS или UTF-8: это не выписка 1С.")) from None
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
     if not lines or lines[0] != HEADER:
-        raise ValidationError(f"Это не файл обмена с банком 1С: первая строка должна быть «{HEADER}».")
+        raise ValidationError(
+            _("Это не файл обмена с банком 1С: первая строка должна быть «%(HEADER)s».") % {"HEADER": HEADER}
+        )
     if "КонецФайла" not in lines:
-        raise ValidationError("Файл выписки оборван: нет строки «КонецФайла».")
+        raise ValidationError(_("Файл выписки оборван: нет строки «КонецФайла»."))
     ours = settings.BILLING_SUPPLIER["inn"]
     found, current = [], None
     for number, line in enumerate(lines, 1):
@@ -66,25 +77,32 @@ def read_statement(content):
             current = {"_line": number}
         elif line == "КонецДокумента":
             if current is None:
-                raise ValidationError(f"Строка {number}: «КонецДокумента» без начала документа.")
+                raise ValidationError(
+                    _("Строка %(number)s: «КонецДокумента» без начала документа.") % {"number": number}
+                )
             found.append(current)
             current = None
         elif current is not None and "=" in line:
             key, value = line.split("=", 1)
             current[key] = value
     if current is not None:
-        raise ValidationError(f"Документ со строки {current['_line']} не закончен («КонецДокумента»).")
+        raise ValidationError(
+            _("Документ со строки %(value)s не закончен («КонецДокумента»).") % {"value": current["_line"]}
+        )
     payments = []
     for doc in found:
-        where = f"Документ со строки {doc['_line']}"
+        where = _("Документ со строки %(value)s") % {"value": doc["_line"]}
         if doc.get("ПолучательИНН") != ours:
             continue  # not a payment to us (an outgoing one, or another account's)
-        missing = [key for key in ("Номер", "Дата", "Сумма", "ПлательщикИНН") if not doc.get(key)]
+        missing = [key for key in PAYMENT_FIELDS if not doc.get(key)]
         if missing:
-            raise ValidationError(f"{where}: нет полей {', '.join(missing)}.")
+            raise ValidationError(_("%(where)s: нет полей %(join)s.") % {"where": where, "join": ", ".join(missing)})
         amount = _amount(doc["Сумма"], where)
         if not re.fullmatch(r"\d{10}|\d{12}", doc["ПлательщикИНН"]):
-            raise ValidationError(f"{where}: ИНН плательщика «{doc['ПлательщикИНН']}» — не 10 и не 12 цифр.")
+            raise ValidationError(
+                _("%(where)s: ИНН плательщика «%(value)s» — не 10 и не 12 цифр.")
+                % {"where": where, "value": doc["ПлательщикИНН"]}
+            )
         payments.append(
             {
                 "number": doc["Номер"][:20],

@@ -12,6 +12,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 CENT = Decimal("0.01")
 
@@ -44,7 +46,7 @@ def check_inn(value):
         )
     )
     if not ok:
-        raise ValidationError("ИНН — 10 или 12 цифр с верными контрольными цифрами.")
+        raise ValidationError(_("ИНН — 10 или 12 цифр с верными контрольными цифрами."))
 
 
 def check_account(account, bik):
@@ -53,21 +55,31 @@ def check_account(account, bik):
     if not (account.isdigit() and len(account) == 20 and bik.isdigit() and len(bik) == 9) or (
         sum(int(c) * w for c, w in zip(digits, [7, 1, 3] * 8, strict=False)) % 10
     ):
-        raise ValidationError({"account": "Расчётный счёт не сходится с БИК банка (контрольный ключ)."})
+        raise ValidationError({"account": _("Расчётный счёт не сходится с БИК банка (контрольный ключ).")})
 
 
 class Payer(models.Model):
     """The district (or a school contracting on its own) with its requisites."""
 
-    name = models.CharField("наименование", max_length=300)
-    inn = models.CharField("ИНН", max_length=12, unique=True, validators=[check_inn])
-    kpp = models.CharField("КПП", max_length=9, blank=True, validators=[RegexValidator(r"^\d{9}$", "КПП — 9 цифр.")])
-    address = models.CharField("адрес", max_length=500, blank=True)
-    bank = models.CharField("банк", max_length=300, blank=True)
-    bik = models.CharField("БИК", max_length=9, blank=True, validators=[RegexValidator(r"^\d{9}$", "БИК — 9 цифр.")])
-    account = models.CharField("расчётный (казначейский) счёт", max_length=20, blank=True)
-    correspondent_account = models.CharField("корр. счёт", max_length=20, blank=True)
-    contacts = models.CharField("e-mail для счетов и напоминаний", max_length=500, blank=True)
+    name = models.CharField(gettext_lazy("наименование"), max_length=300)
+    inn = models.CharField(gettext_lazy("ИНН"), max_length=12, unique=True, validators=[check_inn])
+    kpp = models.CharField(
+        gettext_lazy("КПП"),
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", gettext_lazy("КПП — 9 цифр."))],
+    )
+    address = models.CharField(gettext_lazy("адрес"), max_length=500, blank=True)
+    bank = models.CharField(gettext_lazy("банк"), max_length=300, blank=True)
+    bik = models.CharField(
+        gettext_lazy("БИК"),
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", gettext_lazy("БИК — 9 цифр."))],
+    )
+    account = models.CharField(gettext_lazy("расчётный (казначейский) счёт"), max_length=20, blank=True)
+    correspondent_account = models.CharField(gettext_lazy("корр. счёт"), max_length=20, blank=True)
+    contacts = models.CharField(gettext_lazy("e-mail для счетов и напоминаний"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -86,18 +98,18 @@ class Payer(models.Model):
 
 class Plan(models.Model):
     class Kind(models.TextChoices):
-        PER_PUPIL = "per_pupil", "за обучающегося в месяц"
-        PER_SCHOOL = "per_school", "за школу в месяц"
-        FLAT = "flat", "фиксированная плата в месяц"
+        PER_PUPIL = "per_pupil", gettext_lazy("за обучающегося в месяц")
+        PER_SCHOOL = "per_school", gettext_lazy("за школу в месяц")
+        FLAT = "flat", gettext_lazy("фиксированная плата в месяц")
 
-    name = models.CharField("название", max_length=200, unique=True)
-    kind = models.CharField("способ расчёта", max_length=10, choices=Kind.choices)
+    name = models.CharField(gettext_lazy("название"), max_length=200, unique=True)
+    kind = models.CharField(gettext_lazy("способ расчёта"), max_length=10, choices=Kind.choices)
     # Volume tiers: [[from units, price], …] from 0 up; the price of the highest tier the contract's
     # total reaches applies to all its units (stated on the invoice).
-    tiers = models.JSONField("ступени цены")
-    vat_rate = models.PositiveSmallIntegerField("ставка НДС, %", null=True, blank=True)  # empty: без НДС
-    prices_include_vat = models.BooleanField("цены включают НДС", default=True)
-    vat_note = models.CharField("основание «Без НДС»", max_length=200, blank=True)
+    tiers = models.JSONField(gettext_lazy("ступени цены"))
+    vat_rate = models.PositiveSmallIntegerField(gettext_lazy("ставка НДС, %"), null=True, blank=True)  # empty: без НДС
+    prices_include_vat = models.BooleanField(gettext_lazy("цены включают НДС"), default=True)
+    vat_note = models.CharField(gettext_lazy("основание «Без НДС»"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -114,19 +126,22 @@ class Plan(models.Model):
 
 class Contract(models.Model):
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="contracts")
-    number = models.CharField("номер договора", max_length=50)
-    signed_on = models.DateField("дата договора")
-    starts_on = models.DateField("действует с")
-    ends_on = models.DateField("действует по", null=True, blank=True)
-    schools = models.ManyToManyField("tenants.School", related_name="+", verbose_name="школы")
-    payment_days = models.PositiveSmallIntegerField("срок оплаты, дней", default=10)
+    number = models.CharField(gettext_lazy("номер договора"), max_length=50)
+    signed_on = models.DateField(gettext_lazy("дата договора"))
+    starts_on = models.DateField(gettext_lazy("действует с"))
+    ends_on = models.DateField(gettext_lazy("действует по"), null=True, blank=True)
+    schools = models.ManyToManyField("tenants.School", related_name="+", verbose_name=gettext_lazy("школы"))
+    payment_days = models.PositiveSmallIntegerField(gettext_lazy("срок оплаты, дней"), default=10)
 
     class Meta:
         ordering = ["payer", "-starts_on"]
         constraints = [models.UniqueConstraint(fields=["payer", "number"], name="one_contract_number")]
 
     def __str__(self):
-        return f"№ {self.number} от {self.signed_on:%d.%m.%Y}"
+        return _("№ %(number)s от %(signed_on)s") % {
+            "number": self.number,
+            "signed_on": format(self.signed_on, "%d.%m.%Y"),
+        }
 
     def plan_on(self, month):
         """The plan in force for `month` (changes take effect from a month's first day)."""
@@ -188,8 +203,8 @@ class Invoice(models.Model):
     (корректировочный документ) that takes an amount off an earlier one; never edited."""
 
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "счёт и акт"
-        CREDIT_NOTE = "credit", "корректировка (уменьшение)"
+        INVOICE = "invoice", gettext_lazy("счёт и акт")
+        CREDIT_NOTE = "credit", gettext_lazy("корректировка (уменьшение)")
 
     kind = models.CharField(max_length=7, choices=Kind.choices, default=Kind.INVOICE)
     year = models.PositiveSmallIntegerField()
@@ -218,8 +233,12 @@ class Invoice(models.Model):
         ]
 
     def __str__(self):
-        word = "Счёт" if self.kind == self.Kind.INVOICE else "Корректировка"
-        return f"{word} № {self.number} от {self.issued_on:%d.%m.%Y}"
+        word = _("Счёт") if self.kind == self.Kind.INVOICE else _("Корректировка")
+        return _("%(word)s № %(number)s от %(issued_on)s") % {
+            "word": word,
+            "number": self.number,
+            "issued_on": format(self.issued_on, "%d.%m.%Y"),
+        }
 
     @property
     def paid(self):
@@ -261,10 +280,10 @@ class Payment(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, null=True, blank=True, related_name="payments")
     received_on = models.DateField()
     amount = models.DecimalField(max_digits=14, decimal_places=2)
-    document_number = models.CharField("номер платёжного поручения", max_length=20)
+    document_number = models.CharField(gettext_lazy("номер платёжного поручения"), max_length=20)
     payer_inn = models.CharField(max_length=12)
     payer_name = models.CharField(max_length=300, blank=True)
-    purpose = models.CharField("назначение платежа", max_length=500, blank=True)
+    purpose = models.CharField(gettext_lazy("назначение платежа"), max_length=500, blank=True)
     source = models.CharField(max_length=200)  # "вручную" or the statement's file name
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groundwork.days import next_month
 from sms.selectors import used_by_schools
@@ -75,5 +76,5 @@ def schools_without_contract(month=None):
 
 def contract_warning(school):
     if school in schools_without_contract():
-        return "Школа не входит ни в один действующий договор: её использование никому не выставляется."
+        return _("Школа не входит ни в один действующий договор: её использование никому не выставляется.")
     return None

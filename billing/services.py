@@ -12,6 +12,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from audit.models import record
 from groundwork.days import day_from, month_name, next_month
@@ -56,21 +58,23 @@ def check_tiers(tiers):
     try:
         parsed = [(Decimal(str(start)), Decimal(str(price))) for start, price in tiers]
     except (TypeError, ValueError, ArithmeticError):
-        raise ValidationError({"tiers": "Ступени цены: пары «от скольких — цена», например 0 — 12,00."}) from None
+        raise ValidationError(
+            {"tiers": gettext("Ступени цены: пары «от скольких — цена», например 0 — 12,00.")}
+        ) from None
     if not parsed or parsed[0][0] != 0:
-        raise ValidationError({"tiers": "Первая ступень цены начинается с 0."})
+        raise ValidationError({"tiers": gettext("Первая ступень цены начинается с 0.")})
     if any(b[0] <= a[0] for a, b in zip(parsed, parsed[1:], strict=False)) or any(p < 0 for _, p in parsed):
-        raise ValidationError({"tiers": "Ступени идут по возрастанию, цены не отрицательные."})
+        raise ValidationError({"tiers": gettext("Ступени идут по возрастанию, цены не отрицательные.")})
     return [[str(start), str(money(price))] for start, price in parsed]
 
 
 @transaction.atomic
 def create_plan(*, name, kind, tiers, vat_rate=None, prices_include_vat=True, vat_note="", by, ip=None):
     if kind not in Plan.Kind.values:
-        raise ValidationError({"kind": "Выберите способ расчёта."})
+        raise ValidationError({"kind": _("Выберите способ расчёта.")})
     if vat_rate is None and not vat_note.strip():
         raise ValidationError(
-            {"vat_note": "Для цен без НДС укажите основание (например, «НДС не облагается, п. 2 ст. 346.11 НК РФ»)."}
+            {"vat_note": _("Для цен без НДС укажите основание (например, «НДС не облагается, п. 2 ст. 346.11 НК РФ»).")}
         )
     plan = Plan(
         name=name.strip(),
@@ -89,11 +93,11 @@ def create_plan(*, name, kind, tiers, vat_rate=None, prices_include_vat=True, va
 @transaction.atomic
 def create_contract(*, payer, number, signed_on, starts_on, plan, schools, ends_on=None, payment_days=10, by, ip=None):
     if ends_on and ends_on < starts_on:
-        raise ValidationError({"ends_on": "Договор кончается раньше, чем начинается."})
+        raise ValidationError({"ends_on": _("Договор кончается раньше, чем начинается.")})
     if not schools:
-        raise ValidationError({"schools": "Выберите школы, которые обслуживаются по договору."})
+        raise ValidationError({"schools": _("Выберите школы, которые обслуживаются по договору.")})
     if Contract.objects.filter(payer=payer, number=number.strip()).exists():
-        raise ValidationError({"number": f"Договор № {number} у плательщика уже есть."})
+        raise ValidationError({"number": _("Договор № %(number)s у плательщика уже есть.") % {"number": number}})
     contract = Contract.objects.create(
         payer=payer,
         number=number.strip(),
@@ -121,7 +125,10 @@ def change_plan(contract, *, plan, effective_from, by, ip=None, today=None):
     first = next_month(today)
     if effective_from.day != 1 or effective_from < first:
         raise ValidationError(
-            {"effective_from": f"План меняется с 1-го числа следующего месяца: не раньше {first:%d.%m.%Y}."}
+            {
+                "effective_from": _("План меняется с 1-го числа следующего месяца: не раньше %(first)s.")
+                % {"first": format(first, "%d.%m.%Y")}
+            }
         )
     old = contract.plan_on(effective_from)
     ContractPlan.objects.update_or_create(
@@ -190,38 +197,57 @@ def invoice_lines(contract, plan, month):
         worked = [row for row in found if row.status == School.Status.ACTIVE]
         if plan.kind == Plan.Kind.PER_PUPIL:
             units = Decimal(sum(row.pupils for row in worked)) / days
-            unit = "обуч.-мес."
+            unit = gettext("обуч.-мес.")
         else:
             units = Decimal(len(worked)) / days
-            unit = "шк.-мес."
+            unit = gettext("шк.-мес.")
         rows.append((school, found, worked, units, unit))
     if plan.kind == Plan.Kind.FLAT:
         share = Decimal((last_day - first_day).days + 1) / days
         price = plan.price_for(Decimal(1))
-        text = f"Обслуживание ЭЖ и ЭД по договору {contract} за {month_name(month)}"
+        text = gettext("Обслуживание ЭЖ и ЭД по договору %(contract)s за %(month_name)s") % {
+            "contract": contract,
+            "month_name": month_name(month),
+        }
         if share < 1:
-            text += f": {(last_day - first_day).days + 1} из {days} дней (договор с {contract.starts_on:%d.%m.%Y})"
-        return [dict(school=None, description=text, quantity=share, unit="мес.", price=price)], []
+            text += gettext(": %(value)s из %(days)s дней (договор с %(starts_on)s)") % {
+                "value": (last_day - first_day).days + 1,
+                "days": days,
+                "starts_on": format(contract.starts_on, "%d.%m.%Y"),
+            }
+        return [dict(school=None, description=text, quantity=share, unit=gettext("мес."), price=price)], []
     total_units = sum(units for *_, units, _unit in rows)
     price = plan.price_for(total_units)
     lines, notes = [], []
     for school, found, worked, units, unit in rows:
         if not worked:
-            notes.append(f"{school.short_name}: в {month_name(month)} не работала — не начислено.")
+            notes.append(
+                gettext("%(short_name)s: в %(month_name)s не работала — не начислено.")
+                % {"short_name": school.short_name, "month_name": month_name(month)}
+            )
             continue
-        parts = [f"{school.short_name}: {len(worked)} из {days} дней"]
+        parts = [
+            gettext("%(short_name)s: %(len)s из %(days)s дней")
+            % {"short_name": school.short_name, "len": len(worked), "days": days}
+        ]
         created = timezone.localtime(school.created_at).date()
         if month <= created <= last:
-            parts.append(f"подключена {created:%d.%m.%Y}")
+            parts.append(gettext("подключена %(created)s") % {"created": format(created, "%d.%m.%Y")})
         stopped = [row.day for row in found if row.status != School.Status.ACTIVE]
         if stopped:
-            parts.append(f"приостановлена с {min(stopped):%d.%m.%Y}")
+            parts.append(gettext("приостановлена с %(min)s") % {"min": format(min(stopped), "%d.%m.%Y")})
         if plan.kind == Plan.Kind.PER_PUPIL:
             pupil_days = sum(row.pupils for row in worked)
-            parts.append(f"{pupil_days} обучающихся-дней / {days} = {rub(money(units))} в среднем за месяц")
+            parts.append(
+                gettext("%(pupil_days)s обучающихся-дней / %(days)s = %(rub)s в среднем за месяц")
+                % {"pupil_days": pupil_days, "days": days, "rub": rub(money(units))}
+            )
         lines.append(dict(school=school, description="; ".join(parts), quantity=units, unit=unit, price=price))
     if len(plan.tiers) > 1:
-        notes.append(f"Цена ступени для {rub(money(total_units))} ед. по договору: {rub(price)} ₽.")
+        notes.append(
+            gettext("Цена ступени для %(rub)s ед. по договору: %(rub2)s ₽.")
+            % {"rub": rub(money(total_units)), "rub2": rub(price)}
+        )
     return lines, notes
 
 
@@ -278,10 +304,11 @@ def close_month(month, *, by=None, today=None):
     closed before makes nothing and says so."""
     today = today or timezone.localdate()
     if month.day != 1:
-        raise ValidationError("Месяц указывается как ГГГГ-ММ.")
+        raise ValidationError(_("Месяц указывается как ГГГГ-ММ."))
     if month_end(month) >= today:
         raise ValidationError(
-            f"Месяц {month_name(month)} ещё не закончился: закрыть его можно с 1-го числа следующего."
+            _("Месяц %(month_name)s ещё не закончился: закрыть его можно с 1-го числа следующего.")
+            % {"month_name": month_name(month)}
         )
     with transaction.atomic():
         try:
@@ -290,8 +317,13 @@ def close_month(month, *, by=None, today=None):
         except IntegrityError:
             closed = BillingMonth.objects.get(month=month)
             raise ValidationError(
-                f"Месяц {month_name(month)} уже закрыт {timezone.localtime(closed.closed_at):%d.%m.%Y %H:%M}: "
-                "новых счетов нет. Исправление — корректировочным документом."
+                _(
+                    "Месяц %(month_name)s уже закрыт %(localtime)s: новых счетов нет. Исправление — корректировочным документом."
+                )
+                % {
+                    "month_name": month_name(month),
+                    "localtime": format(timezone.localtime(closed.closed_at), "%d.%m.%Y %H:%M"),
+                }
             ) from None
         made, notes = [], []
         contracts = Contract.objects.filter(starts_on__lte=month_end(month)).filter(
@@ -300,7 +332,10 @@ def close_month(month, *, by=None, today=None):
         for contract in contracts.select_related("payer"):
             plan = contract.plan_on(month)
             if plan is None:
-                notes.append(f"{contract.payer}: у договора {contract} нет плана на {month_name(month)}.")
+                notes.append(
+                    _("%(payer)s: у договора %(contract)s нет плана на %(month_name)s.")
+                    % {"payer": contract.payer, "contract": contract, "month_name": month_name(month)}
+                )
                 continue
             lines, found = invoice_lines(contract, plan, month)
             notes += [f"{contract.payer}: {note}" for note in found]
@@ -323,16 +358,18 @@ def credit_note(invoice, *, amount, reason, by, ip=None):
     """Takes `amount` (with VAT, as the invoice) off an invoice by a new document; the invoice stays as issued."""
     reason = " ".join((reason or "").split())
     if invoice.kind != Invoice.Kind.INVOICE:
-        raise ValidationError("Корректируется счёт, а не корректировка.")
+        raise ValidationError(_("Корректируется счёт, а не корректировка."))
     if len(reason) < 5:
-        raise ValidationError({"reason": "Укажите причину корректировки."})
+        raise ValidationError({"reason": _("Укажите причину корректировки.")})
     try:
         amount = money(amount)
     except (TypeError, ValueError, ArithmeticError):
-        raise ValidationError({"amount": "Сумма — число, например 1500,00."}) from None
+        raise ValidationError({"amount": _("Сумма — число, например 1500,00.")}) from None
     already = -invoice.credited
     if not Decimal("0.01") <= amount <= invoice.total - already:
-        raise ValidationError({"amount": f"Сумма корректировки — от 0,01 до {rub(invoice.total - already)} ₽."})
+        raise ValidationError(
+            {"amount": _("Сумма корректировки — от 0,01 до %(rub)s ₽.") % {"rub": rub(invoice.total - already)}}
+        )
     plan = invoice.plan
     # The line is in the invoice's price terms, so the VAT splits the same way.
     price = (
@@ -346,7 +383,8 @@ def credit_note(invoice, *, amount, reason, by, ip=None):
         lines=[
             dict(
                 school=None,
-                description=f"Корректировка счёта № {invoice.number}: {reason}",
+                description=_("Корректировка счёта № %(number)s: %(reason)s")
+                % {"number": invoice.number, "reason": reason},
                 quantity=Decimal(1),
                 unit="",
                 price=price,
@@ -421,15 +459,15 @@ def record_payment(*, payer, received_on, amount, document_number, purpose="", b
     try:
         amount = money(amount)
     except (TypeError, ValueError, ArithmeticError):
-        raise ValidationError({"amount": "Сумма — число, например 1500,00."}) from None
+        raise ValidationError({"amount": _("Сумма — число, например 1500,00.")}) from None
     if amount <= 0:
-        raise ValidationError({"amount": "Сумма платежа больше нуля."})
+        raise ValidationError({"amount": _("Сумма платежа больше нуля.")})
     if received_on > timezone.localdate():
-        raise ValidationError({"received_on": "Дата платежа не может быть в будущем."})
+        raise ValidationError({"received_on": _("Дата платежа не может быть в будущем.")})
     if Payment.objects.filter(
         received_on=received_on, document_number=document_number, payer_inn=payer.inn, amount=amount
     ).exists():
-        raise ValidationError("Этот платёж уже записан.")
+        raise ValidationError(_("Этот платёж уже записан."))
     return _payment(
         received_on=received_on,
         amount=amount,
@@ -437,7 +475,7 @@ def record_payment(*, payer, received_on, amount, document_number, purpose="", b
         payer_inn=payer.inn,
         payer_name=payer.name,
         purpose=purpose,
-        source="вручную",
+        source=_("вручную"),
         by=by,
     )
 
@@ -475,11 +513,11 @@ def match_payment(payment, invoice, *, by, ip=None):
     """A person matches a payment the statement could not (another amount, no number)."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.invoice_id:
-        raise ValidationError("Платёж уже отнесён к счёту.")
+        raise ValidationError(_("Платёж уже отнесён к счёту."))
     if payment.payer_id and payment.payer_id != invoice.payer_id:
-        raise ValidationError("Платёж от другого плательщика.")
+        raise ValidationError(_("Платёж от другого плательщика."))
     if payment.amount > invoice.owed:
-        raise ValidationError(f"Платёж больше долга по счёту ({rub(invoice.owed)} ₽).")
+        raise ValidationError(_("Платёж больше долга по счёту (%(rub)s ₽).") % {"rub": rub(invoice.owed)})
     payment.invoice, payment.payer = invoice, invoice.payer
     payment.save(update_fields=["invoice", "payer"])
     record("billing.payment_matched", payment, by=by, ip=ip, old={"invoice": None}, new={"invoice": invoice.number})
@@ -501,9 +539,15 @@ def remind_overdue(today=None):
         if last and last.on > today - timedelta(days=REMIND_EVERY_DAYS):
             continue
         send_mail(
-            f"Напоминание об оплате: {invoice}",
-            f"{invoice.payer.name}, по {str(invoice).lower()} за {month_name(invoice.month)} "
-            f"(срок оплаты {invoice.due_on:%d.%m.%Y}) не оплачено {rub(invoice.owed)} ₽.",
+            _("Напоминание об оплате: %(invoice)s") % {"invoice": invoice},
+            _("%(name)s, по %(lower)s за %(month_name)s (срок оплаты %(due_on)s) не оплачено %(rub)s ₽.")
+            % {
+                "name": invoice.payer.name,
+                "lower": str(invoice).lower(),
+                "month_name": month_name(invoice.month),
+                "due_on": format(invoice.due_on, "%d.%m.%Y"),
+                "rub": rub(invoice.owed),
+            },
             None,
             invoice.payer.emails,
         )
@@ -516,5 +560,5 @@ def month_from(text):
     """A month typed as YYYY-MM, within the years groundwork.days takes (no arithmetic past year 9999)."""
     month = day_from(f"{text}-01")
     if month is None:
-        raise ValidationError("Месяц указывается как ГГГГ-ММ, например 2026-11.")
+        raise ValidationError(_("Месяц указывается как ГГГГ-ММ, например 2026-11."))
     return month

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import district_roles
 from accounts.models import Role
@@ -32,7 +33,9 @@ def home(request):
         except ValidationError as error:
             _refused(request, error)
         else:
-            messages.success(request, f"Месяц закрыт: счетов и актов {len(made)}. " + " ".join(notes))
+            messages.success(
+                request, _("Месяц закрыт: счетов и актов %(len)s. ") % {"len": len(made)} + " ".join(notes)
+            )
         return redirect("billing")
     try:
         sms_month = services.month_from(request.GET["sms_month"]) if request.GET.get("sms_month") else None
@@ -82,7 +85,7 @@ def payer_detail(request, payer_id):
         except ValidationError as error:
             _refused(request, error)
         else:
-            messages.success(request, "Договор сохранён.")
+            messages.success(request, _("Договор сохранён."))
             return redirect("billing_payer", payer.pk)
     return render(
         request,
@@ -111,7 +114,7 @@ def contract_plan(request, contract_id):
     except ValidationError as error:
         _refused(request, error)
     else:
-        messages.success(request, "План изменится с указанного месяца.")
+        messages.success(request, _("План изменится с указанного месяца."))
     return redirect("billing_payer", contract.payer_id)
 
 
@@ -126,7 +129,7 @@ def plans(request):
         except ValidationError as error:
             _refused(request, error)
         else:
-            messages.success(request, "План создан.")
+            messages.success(request, _("План создан."))
             return redirect("billing_plans")
     return render(request, "billing/plans.html", {"plans": Plan.objects.all(), "form": form})
 
@@ -160,7 +163,7 @@ def invoice_detail(request, invoice_id):
         except ValidationError as error:
             _refused(request, error)
         else:
-            messages.success(request, f"{note} создан.")
+            messages.success(request, _("%(note)s создан.") % {"note": note})
             return redirect("billing_invoice", note.pk)
     return render(request, "billing/invoice.html", {"invoice": invoice, "form": form})
 
@@ -193,26 +196,30 @@ def payments(request):
                 payment = services.record_payment(by=request.user, ip=client_ip(request), **form.cleaned_data)
                 messages.success(
                     request,
-                    f"Платёж записан{' и отнесён к ' + str(payment.invoice) if payment.invoice else ': счёт не найден, отнесите его ниже'}.",
+                    _("Платёж записан и отнесён к %(invoice)s.") % {"invoice": payment.invoice}
+                    if payment.invoice
+                    else _("Платёж записан: счёт не найден, отнесите его ниже."),
                 )
             elif action == "import":
                 upload = request.FILES.get("statement")
                 if upload is None:
-                    raise ValidationError("Выберите файл выписки.")
+                    raise ValidationError(_("Выберите файл выписки."))
                 recorded, skipped = services.import_statement(upload.read(), filename=upload.name, by=request.user)
                 matched = sum(1 for p in recorded if p.invoice_id)
                 messages.success(
                     request,
-                    f"Выписка прочитана: новых платежей {len(recorded)}, отнесено к счетам {matched}, "
-                    f"не найдено счёта {len(recorded) - matched}, уже были записаны {skipped}.",
+                    _(
+                        "Выписка прочитана: новых платежей %(len)s, отнесено к счетам %(matched)s, не найдено счёта %(value)s, уже были записаны %(skipped)s."
+                    )
+                    % {"len": len(recorded), "matched": matched, "value": len(recorded) - matched, "skipped": skipped},
                 )
             elif action == "match":
                 payment = get_object_or_404(Payment, pk=posted_id(request.POST.get("payment")))
                 invoice = get_object_or_404(Invoice, pk=posted_id(request.POST.get("invoice")))
                 services.match_payment(payment, invoice, by=request.user, ip=client_ip(request))
-                messages.success(request, f"Платёж отнесён к {invoice}.")
+                messages.success(request, _("Платёж отнесён к %(invoice)s.") % {"invoice": invoice})
             else:
-                raise ValidationError("Выберите действие: записать платёж, прочитать выписку или отнести платёж.")
+                raise ValidationError(_("Выберите действие: записать платёж, прочитать выписку или отнести платёж."))
         except ValidationError as error:
             _refused(request, error)
         else:

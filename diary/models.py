@@ -4,6 +4,7 @@ threads and messages, news, parent meetings."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from journal.models import Guardian
 
@@ -25,7 +26,7 @@ class Thread(models.Model):
     """A conversation between school staff and parents: about one pupil, or the class teacher's
     letter to all parents of a class."""
 
-    subject = models.CharField("тема", max_length=200)
+    subject = models.CharField(gettext_lazy("тема"), max_length=200)
     pupil = models.ForeignKey("journal.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     school_class = models.ForeignKey(
         "journal.SchoolClass", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

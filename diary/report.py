@@ -4,6 +4,7 @@
 from datetime import timedelta
 from xml.sax.saxutils import escape  # names and subjects are text, not ReportLab markup
 
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -30,7 +31,7 @@ def weekly_report(school, school_class, monday, pupils, term):
             {row["subject"].name: row["average"] for row in selectors.marks_by_subject(pupil, term)} if term else {}
         )
         # The heads wrap within their columns (a plain string would run over the next one).
-        rows = [[Paragraph(head, text) for head in ("Предмет", "Отметки за неделю", "Средний балл за период")]]
+        rows = [[Paragraph(head, text) for head in (_("Предмет"), _("Отметки за неделю"), _("Средний балл за период"))]]
         for subject in sorted(set(by_subject) | set(averages)):
             average = averages.get(subject)
             rows.append(
@@ -43,9 +44,15 @@ def weekly_report(school, school_class, monday, pupils, term):
         story += [
             Paragraph(escape(school.name), text),
             Paragraph(
-                f"Сведения об успеваемости и посещаемости за неделю {monday:%d.%m.%Y} — {sunday:%d.%m.%Y}", title
+                _("Сведения об успеваемости и посещаемости за неделю %(monday)s — %(sunday)s")
+                % {"monday": format(monday, "%d.%m.%Y"), "sunday": format(sunday, "%d.%m.%Y")},
+                title,
             ),
-            Paragraph(f"Обучающийся: <b>{escape(pupil.full_name)}</b>, {escape(str(school_class))} класс", text),
+            Paragraph(
+                _("Обучающийся: <b>%(escape)s</b>, %(escape2)s класс")
+                % {"escape": escape(pupil.full_name), "escape2": escape(str(school_class))},
+                text,
+            ),
             Spacer(1, 4 * mm),
             Table(
                 rows,
@@ -61,18 +68,25 @@ def weekly_report(school, school_class, monday, pupils, term):
                 ),
             ),
             Spacer(1, 4 * mm),
-            Paragraph(f"Пропущено уроков за неделю: {summary['absent']}; опозданий: {summary['late']}.", text),
+            Paragraph(
+                _("Пропущено уроков за неделю: %(value)s; опозданий: %(value2)s.")
+                % {"value": summary["absent"], "value2": summary["late"]},
+                text,
+            ),
             Spacer(1, 12 * mm),
             Paragraph(
-                "Классный руководитель: ____________________ "
-                f"{escape(school_class.class_teacher.short_name) if school_class.class_teacher else ''}",
+                _("Классный руководитель: ____________________ %(value)s")
+                % {"value": escape(school_class.class_teacher.short_name) if school_class.class_teacher else ""},
                 text,
             ),
             Spacer(1, 6 * mm),
-            Paragraph("С отметками ознакомлен(а), родитель (законный представитель): ____________________", text),
+            Paragraph(_("С отметками ознакомлен(а), родитель (законный представитель): ____________________"), text),
         ]
         if n < len(pupils) - 1:
             story.append(PageBreak())
     return render(
-        story, title=f"Еженедельный отчёт, {school_class} класс", margins=(18, 18, 18, 18), school=school.name
+        story,
+        title=_("Еженедельный отчёт, %(school_class)s класс") % {"school_class": school_class},
+        margins=(18, 18, 18, 18),
+        school=school.name,
     )

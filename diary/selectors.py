@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.models import STAFF_ROLES, Membership, Role, User
@@ -292,7 +293,7 @@ def as_a_parent_sees(found, members, user, school):
         .values_list("user_id", flat=True)
     )
     for message in found:
-        message.shown_author = message.author.full_name if message.author_id in staff | {user.pk} else "Родитель"
+        message.shown_author = message.author.full_name if message.author_id in staff | {user.pk} else _("Родитель")
     return found, [m for m in members if m.user_id in staff | {user.pk}]
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Membership, Role
 from audit.models import record
@@ -63,7 +64,7 @@ def _attachment(upload, school):
 
 def _check_writable(school):
     if not school.is_writable:
-        raise ValidationError("Школа работает только на чтение: сообщения сейчас не отправляются.")
+        raise ValidationError(_("Школа работает только на чтение: сообщения сейчас не отправляются."))
 
 
 def _may_still_write(thread, user, school):
@@ -81,15 +82,17 @@ def post_message(thread, *, school, by, text, attachment=None, ip=None):
     _check_writable(school)
     member = ThreadMember.objects.filter(thread=thread, user=by).first()
     if member is None or not _may_still_write(thread, by, school):
-        raise PermissionDenied("Вы не участник этой переписки.")
+        raise PermissionDenied(_("Вы не участник этой переписки."))
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "Напишите сообщение."})
+        raise ValidationError({"text": _("Напишите сообщение.")})
     if len(text) > MESSAGE_MAX_CHARS:
-        raise ValidationError({"text": f"Сообщение длиннее {MESSAGE_MAX_CHARS} символов."})
+        raise ValidationError(
+            {"text": _("Сообщение длиннее %(MESSAGE_MAX_CHARS)s символов.") % {"MESSAGE_MAX_CHARS": MESSAGE_MAX_CHARS}}
+        )
     count, period = RATE_LIMIT
     if Message.objects.filter(author=by, created_at__gte=timezone.now() - period).count() >= count:
-        raise ValidationError({"text": "Слишком много сообщений подряд: подождите несколько минут."})
+        raise ValidationError({"text": _("Слишком много сообщений подряд: подождите несколько минут.")})
     stored, name = _attachment(attachment, school)
     message = Message.objects.create(thread=thread, author=by, text=text, attachment=stored, attachment_name=name)
     Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
@@ -104,7 +107,12 @@ def post_message(thread, *, school, by, text, attachment=None, ip=None):
     )
     if not Membership.objects.at(school).filter(user=by, role__in=sorted(STAFF_ROLES)).exists():
         # A parent (or a pupil) wrote: the school's side hears of it at once, not at its next visit.
-        notify(sorted(staff), "message", f"{by.short_name}: новое сообщение — «{thread.subject}»")
+        notify(
+            sorted(staff),
+            "message",
+            _("%(short_name)s: новое сообщение — «%(subject)s»")
+            % {"short_name": by.short_name, "subject": thread.subject},
+        )
     return message
 
 
@@ -115,35 +123,35 @@ def start_thread(*, school, by, subject, text, pupil=None, school_class=None, to
     _check_writable(school)
     subject = one_line(subject, 200)
     if not subject:
-        raise ValidationError({"subject": "Укажите тему."})
+        raise ValidationError({"subject": _("Укажите тему.")})
     is_staff = Membership.objects.at(school).filter(user=by, role__in=sorted(rulebook.WRITES_TO_FAMILIES)).exists()
     if school_class is not None:
         if school_class.class_teacher_id != by.pk:
-            raise PermissionDenied("Всем родителям класса пишет классный руководитель.")
+            raise PermissionDenied(_("Всем родителям класса пишет классный руководитель."))
         members = {by.pk} | parents_of(school_class.pupils.enrolled())
     elif pupil is not None and is_staff and to is None:
         if by.pk not in staff_about(pupil, school):
-            raise PermissionDenied("Писать родителям может учитель класса, классный руководитель или администрация.")
+            raise PermissionDenied(_("Писать родителям может учитель класса, классный руководитель или администрация."))
         members = {by.pk} | parents_of([pupil])
     elif pupil is None and to is not None:
         colleagues = Membership.objects.at(school).filter(role__in=sorted(STAFF_ROLES))
         if not colleagues.filter(user=by).exists() or not colleagues.filter(user=to).exists():
-            raise PermissionDenied("Сотрудники пишут друг другу внутри своей школы.")
+            raise PermissionDenied(_("Сотрудники пишут друг другу внутри своей школы."))
         members = {by.pk, to.pk}
     elif pupil is not None and to is not None and pupil.user_id == by.pk:
         if to.pk not in staff_about(pupil, school):
-            raise ValidationError({"to": "Написать можно своим учителям, классному руководителю и администрации."})
+            raise ValidationError({"to": _("Написать можно своим учителям, классному руководителю и администрации.")})
         members = {by.pk, to.pk}
     elif pupil is not None and to is not None:
         if by.pk not in parents_of([pupil]):
-            raise PermissionDenied("Это не ваш ребёнок.")
+            raise PermissionDenied(_("Это не ваш ребёнок."))
         if to.pk not in staff_about(pupil, school):
-            raise ValidationError({"to": "Сообщение можно отправить только учителям и администрации школы ребёнка."})
+            raise ValidationError({"to": _("Сообщение можно отправить только учителям и администрации школы ребёнка.")})
         members = {by.pk, to.pk} | parents_of([pupil])
     else:
-        raise ValidationError("Выберите, о ком или кому пишете.")
+        raise ValidationError(_("Выберите, о ком или кому пишете."))
     if len(members) < 2:
-        raise ValidationError("Некому отправить: у обучающегося нет подключённых родителей.")
+        raise ValidationError(_("Некому отправить: у обучающегося нет подключённых родителей."))
     thread = Thread.objects.create(subject=subject, pupil=pupil, school_class=school_class, created_by=by)
     ThreadMember.objects.bulk_create([ThreadMember(thread=thread, user_id=user_id) for user_id in members])
     post_message(thread, school=school, by=by, text=text, attachment=attachment, ip=ip)
@@ -159,22 +167,24 @@ def ask_for_help(*, school, by, text, about="", pupil=None, ip=None):
     _check_writable(school)
     people = Membership.objects.at(school)
     if pupil is not None and by.pk not in parents_of([pupil]):
-        raise PermissionDenied("Это не ваш ребёнок.")
+        raise PermissionDenied(_("Это не ваш ребёнок."))
     if pupil is None and not people.filter(user=by).exclude(role=Role.PARENT).exists():
-        raise PermissionDenied("Вопрос задают сотрудники и обучающиеся школы; родитель — о своём ребёнке.")
+        raise PermissionDenied(_("Вопрос задают сотрудники и обучающиеся школы; родитель — о своём ребёнке."))
     admins = set(people.filter(role=Role.SCHOOL_ADMIN).values_list("user_id", flat=True)) - {by.pk}
     if not admins:
-        raise ValidationError("В школе не назначен администратор ЭЖ: обратитесь к директору.")
+        raise ValidationError(_("В школе не назначен администратор ЭЖ: обратитесь к директору."))
     if not (text or "").strip():
-        raise ValidationError({"text": "Опишите вопрос: что вы делали и что получилось."})
+        raise ValidationError({"text": _("Опишите вопрос: что вы делали и что получилось.")})
     thread = Thread.objects.create(
-        subject=one_line(f"Вопрос по работе в ЭЖ{f': {about}' if about else ''}", 200), pupil=pupil, created_by=by
+        subject=one_line(_("Вопрос по работе в ЭЖ%(value)s") % {"value": f": {about}" if about else ""}, 200),
+        pupil=pupil,
+        created_by=by,
     )
     ThreadMember.objects.bulk_create(ThreadMember(thread=thread, user_id=user_id) for user_id in admins | {by.pk})
     post_message(thread, school=school, by=by, text=text, ip=ip)
     # post_message tells the staff of a family's or a pupil's words only: a colleague's, here.
     if people.filter(user=by, role__in=sorted(STAFF_ROLES)).exists():
-        notify(sorted(admins), "message", f"{by.short_name}: вопрос по работе в ЭЖ")
+        notify(sorted(admins), "message", _("%(short_name)s: вопрос по работе в ЭЖ") % {"short_name": by.short_name})
     return thread
 
 
@@ -188,7 +198,7 @@ def reply_to_author(thread, *, school, by, text, attachment=None, ip=None):
         .first()
     )
     if child is None:
-        raise PermissionDenied("Это не переписка вашего класса.")
+        raise PermissionDenied(_("Это не переписка вашего класса."))
     return start_thread(
         school=school,
         by=by,
@@ -208,12 +218,12 @@ def reply_to_author(thread, *, school, by, text, attachment=None, ip=None):
 def publish_news(*, school, by, title, text, school_class=None, ip=None):
     heads = Membership.objects.at(school).filter(user=by, role__in=sorted(rulebook.NEWS_OF_THE_SCHOOL)).exists()
     if school_class is None and not heads:
-        raise PermissionDenied("Новости школы публикует администрация.")
+        raise PermissionDenied(_("Новости школы публикует администрация."))
     if school_class is not None and school_class.class_teacher_id != by.pk and not heads:
-        raise PermissionDenied("Новости класса публикует классный руководитель.")
+        raise PermissionDenied(_("Новости класса публикует классный руководитель."))
     title, text = one_line(title, 200), (text or "").strip()
     if not title or not text:
-        raise ValidationError("Укажите заголовок и текст.")
+        raise ValidationError(_("Укажите заголовок и текст."))
     news = News.objects.create(school_class=school_class, title=title, text=text[:10000], author=by)
     record("news.published", news, by=by, ip=ip, new={"title": title, "class": getattr(school_class, "pk", None)})
     return news
@@ -223,12 +233,12 @@ def publish_news(*, school, by, title, text, school_class=None, ip=None):
 def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
     """The class teacher records a parent meeting and who came; parents who did not are told."""
     if school_class.class_teacher_id != by.pk:
-        raise PermissionDenied("Собрание отмечает классный руководитель.")
+        raise PermissionDenied(_("Собрание отмечает классный руководитель."))
     topic = one_line(topic, 300)
     if not topic:
-        raise ValidationError({"topic": "Укажите тему собрания."})
+        raise ValidationError({"topic": _("Укажите тему собрания.")})
     if held_at > timezone.now():
-        raise ValidationError({"held_at": "Отметить присутствие можно после собрания."})
+        raise ValidationError({"held_at": _("Отметить присутствие можно после собрания.")})
     pupils = list(school_class.pupils.enrolled())
     links = list(
         Guardian.objects.filter(pupil__in=pupils, ended_at__isnull=True, consent_at__isnull=False).select_related(
@@ -238,7 +248,7 @@ def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
     parents = {link.user_id for link in links}
     strangers = set(attended) - parents
     if strangers:
-        raise ValidationError({"attended": "Отмечены не родители этого класса."})
+        raise ValidationError({"attended": _("Отмечены не родители этого класса.")})
     meeting = ParentMeeting.objects.create(school_class=school_class, held_at=held_at, topic=topic, recorded_by=by)
     meeting.attended.set(attended)
     record("meeting.recorded", meeting, by=by, ip=ip, new={"topic": topic, "attended": sorted(attended)})
@@ -248,8 +258,10 @@ def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
             notify(
                 [link.user_id],
                 "meeting",
-                f"Вы не были на родительском собрании {school_class} класса {when:%d.%m.%Y в %H:%M}. "
-                f"Тема: {topic}. Классный руководитель ждёт вашего звонка или сообщения.",
+                _(
+                    "Вы не были на родительском собрании %(school_class)s класса %(when)s. Тема: %(topic)s. Классный руководитель ждёт вашего звонка или сообщения."
+                )
+                % {"school_class": school_class, "when": format(when, _("%d.%m.%Y в %H:%M")), "topic": topic},
                 pupil=link.pupil,
             )
     return meeting
@@ -268,8 +280,14 @@ def weekly_digest(today=None):
         notify(
             [link.user_id],
             "digest",
-            f"{link.pupil.first_name}, неделя {start:%d.%m}–{today:%d.%m}: {lines or 'отметок нет'}. "
-            f"Пропущено уроков: {summary['absent']}.",
+            _("%(first_name)s, неделя %(start)s–%(today)s: %(value)s. Пропущено уроков: %(value2)s.")
+            % {
+                "first_name": link.pupil.first_name,
+                "start": format(start, "%d.%m"),
+                "today": format(today, "%d.%m"),
+                "value": lines or _("отметок нет"),
+                "value2": summary["absent"],
+            },
             pupil=link.pupil,
         )
         made += 1

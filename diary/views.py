@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.access import parent_required, public, school_roles
@@ -136,7 +137,10 @@ def consent_withdraw(request, slug, pupil_id):
         if request.method == "POST":
             link = Guardian.objects.live().get(user=request.user, pupil=pupil)
             withdraw_consent(link, by=request.user, ip=client_ip(request))
-            messages.success(request, f"Согласие отозвано: данные {pupil.full_name} больше не показываются.")
+            messages.success(
+                request,
+                _("Согласие отозвано: данные %(full_name)s больше не показываются.") % {"full_name": pupil.full_name},
+            )
             return redirect("home")
         return render(request, "diary/consent_withdraw.html", {"pupil": pupil, "school": school})
 
@@ -151,7 +155,7 @@ def child_correction(request, slug, pupil_id):
             except ValidationError as error:
                 messages.error(request, explain(error))
             else:
-                messages.success(request, "Просьба отправлена классному руководителю; ответ придёт в уведомления.")
+                messages.success(request, _("Просьба отправлена классному руководителю; ответ придёт в уведомления."))
                 return redirect("child_correction", slug=slug, pupil_id=pupil_id)
         asked = pupil.correction_requests.filter(asked_by=request.user)[:10]
         return render(request, "diary/correction.html", {"pupil": pupil, "school": school, "asked": asked})
@@ -217,7 +221,7 @@ def _portfolio(request, pupil, school, base, extra=None):
                 if entry is None:
                     raise Http404
                 withdraw_portfolio_entry(entry, by=request.user, ip=ip)
-                messages.success(request, "Запись убрана из портфолио.")
+                messages.success(request, _("Запись убрана из портфолио."))
             else:
                 add_portfolio_entry(
                     pupil,
@@ -230,7 +234,7 @@ def _portfolio(request, pupil, school, base, extra=None):
                     by=request.user,
                     ip=ip,
                 )
-                messages.success(request, "Добавлено в портфолио; классный руководитель подтвердит запись.")
+                messages.success(request, _("Добавлено в портфолио; классный руководитель подтвердит запись."))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         return redirect(f"{base}portfolio/")
@@ -482,7 +486,7 @@ def parent_thread(request, slug, thread_id):
                 except (ValidationError, PermissionDenied) as error:
                     messages.error(request, explain(error))
                     return redirect(f"/messages/{slug}/{thread.pk}/")
-                messages.success(request, "Ответ отправлен только автору объявления.")
+                messages.success(request, _("Ответ отправлен только автору объявления."))
                 return redirect(f"/messages/{slug}/{private.pk}/")
             return _reply(request, thread, f"/messages/{slug}/{thread.pk}/")
         found, members = selectors.thread_page(thread, request.user)
@@ -510,7 +514,7 @@ def parent_new(request, slug, pupil_id):
             to = next((u for u in staff if str(u.pk) == request.POST.get("to")), None)
             try:
                 if to is None:
-                    raise ValidationError("Сообщение можно отправить только учителям и администрации школы ребёнка.")
+                    raise ValidationError(_("Сообщение можно отправить только учителям и администрации школы ребёнка."))
                 thread = start_thread(
                     school=school,
                     by=request.user,
@@ -568,7 +572,7 @@ def news(request):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Объявление опубликовано.")
+            messages.success(request, _("Объявление опубликовано."))
         return redirect("news")
     return render(
         request,
@@ -598,11 +602,11 @@ def meeting(request, class_id):
                 ip=client_ip(request),
             )
         except ValueError:
-            messages.error(request, "Укажите дату и время собрания.")
+            messages.error(request, _("Укажите дату и время собрания."))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Собрание записано; не пришедшим родителям отправлено уведомление.")
+            messages.success(request, _("Собрание записано; не пришедшим родителям отправлено уведомление."))
             return redirect("class_detail", class_id=class_id)
     return render(request, "diary/meeting.html", {"school_class": school_class, "parents": parents})
 

@@ -3,6 +3,7 @@ and the published schema says so for every operation."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -81,7 +82,7 @@ def exception_handler(exc, context):
         # A refusal from a service (plain Django) answers like a serializer's: a structured 400.
         exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     if isinstance(exc, ParseError):
-        exc = ParseError("Тело запроса не читается как JSON в UTF-8.")
+        exc = ParseError(_("Тело запроса не читается как JSON в UTF-8."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -94,7 +95,7 @@ def exception_handler(exc, context):
     code = getattr(exc, "default_code", None) or {404: "not_found", 403: "permission_denied"}.get(
         response.status_code, "error"
     )
-    response.data = error_body(code, message or "Некорректные данные.", fields)
+    response.data = error_body(code, message or _("Некорректные данные."), fields)
     return response
 
 
@@ -102,7 +103,7 @@ def document_errors(result, generator, request, public):
     """drf-spectacular post-processing: every operation may answer with the error shape."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     error = {
-        "description": "Ошибка",
+        "description": _("Ошибка"),
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
     for operations in result.get("paths", {}).values():

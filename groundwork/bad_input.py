@@ -3,6 +3,7 @@ ours (checked on the Content-Length, before the body is read), or carrying a NUL
 no text of ours holds and PostgreSQL cannot store."""
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .errors import refuse
 
@@ -21,10 +22,11 @@ class BadInputMiddleware:
                 request,
                 413,
                 "too_large",
-                f"Запрос больше {settings.MAX_REQUEST_BYTES // (1024 * 1024)} МБ: загрузите файл поменьше.",
+                _("Запрос больше %(value)s МБ: загрузите файл поменьше.")
+                % {"value": settings.MAX_REQUEST_BYTES // (1024 * 1024)},
             )
         if has_nul(request):
-            return refuse(request, 400, "nul_character", "В данных есть недопустимый символ (NUL).")
+            return refuse(request, 400, "nul_character", _("В данных есть недопустимый символ (NUL)."))
         return self.get_response(request)
 
 

@@ -3,6 +3,9 @@ can hold, so that a page's "previous" and "next" never run past year 1 or 9999."
 
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
@@ -24,7 +27,9 @@ MONTHS = "январь февраль март апрель май июнь ию
 
 
 def month_name(month):
-    """«ноябрь 2026»: a month as a Russian document names it."""
+    """«ноябрь 2026»: a month as a Russian document names it (Django's names in another language)."""
+    if get_language() != "ru":
+        return date_format(month, "F Y")
     return f"{MONTHS[month.month - 1]} {month.year}"
 
 
@@ -32,5 +37,7 @@ OF_MONTHS = "января февраля марта апреля мая июня
 
 
 def date_in_words(day):
-    """«07 декабря 2026 г.»: a document's date."""
+    """«07 декабря 2026 г.»: a document's date (Django's words in another language)."""
+    if get_language() != "ru":
+        return date_format(day, "j F Y")
     return f"{day:%d} {OF_MONTHS[day.month - 1]} {day.year} г."

@@ -3,6 +3,7 @@ and the site's 404 and 500, which the API answers in its own error shape."""
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from .api import error_body
@@ -33,13 +34,13 @@ def explain_form(form):
 def not_found(request, exception=None):
     """404: the API answers in its error shape, pages with the site's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "Не найдено."), status=404)
+        return JsonResponse(error_body("not_found", _("Не найдено.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("server_error", "Ошибка сервера. Мы уже знаем о ней."), status=500)
+        return JsonResponse(error_body("server_error", _("Ошибка сервера. Мы уже знаем о ней.")), status=500)
     return defaults.server_error(request)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 from PIL import ImageCms
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
@@ -31,7 +32,7 @@ def cyrillic_font():
         path = next((p for p in FONT_PATHS if p.exists()), None)
         if path is None:
             raise ImproperlyConfigured(
-                "Для PDF нужен шрифт DejaVu Sans с кириллицей: apt-get install fonts-dejavu-core."
+                _("Для PDF нужен шрифт DejaVu Sans с кириллицей: apt-get install fonts-dejavu-core.")
             )
         pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
     return "DejaVuSans"
@@ -127,7 +128,10 @@ def _numbered_canvas(label, heading="", author=""):
                 self.__dict__.update(state)
                 self.setFont(cyrillic_font(), 8)
                 self.drawRightString(
-                    self._pagesize[0] - 10 * mm, 6 * mm, f"{label}Страница {self._pageNumber} из {len(self._pages)}"
+                    self._pagesize[0] - 10 * mm,
+                    6 * mm,
+                    _("%(label)sСтраница %(_pageNumber)s из %(len)s")
+                    % {"label": label, "_pageNumber": self._pageNumber, "len": len(self._pages)},
                 )
                 if heading or author:  # the frame's head, on every page but in the margin
                     width, top = self._pagesize[0], self._pagesize[1] - 6 * mm
@@ -135,7 +139,7 @@ def _numbered_canvas(label, heading="", author=""):
                     self.setFillGray(0.35)
                     self.drawString(10 * mm, top, heading[:150])
                     if author:
-                        self.drawRightString(width - 10 * mm, top, f"Сформировал(а): {author}")
+                        self.drawRightString(width - 10 * mm, top, _("Сформировал(а): %(author)s") % {"author": author})
                     self.setFillGray(0)
                 super().showPage()
             super().save()

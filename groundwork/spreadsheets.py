@@ -6,6 +6,8 @@ formula). Numbers, and texts that are numbers such as "-1 000,00", stay as they 
 import io
 import re
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -16,6 +18,8 @@ NUMBER = re.compile(r"[+-]?[\d\s\u00a0]+([.,]\d+)?")
 
 
 def cell(value):
+    if isinstance(value, Promise):  # a translated heading: its text in the reader's language
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
@@ -25,14 +29,14 @@ def row(values):
     return [cell(value) for value in values]
 
 
-def table_xlsx(titles, head, rows, sheet="Лист1"):
+def table_xlsx(titles, head, rows, sheet=None):
     """One sheet: the title lines, the head, the rows (cells as above); the file's bytes."""
     book = Workbook()
     table = book.active
-    table.title = sheet[:31]
+    table.title = str(sheet or gettext("Лист1"))[:31]
     for title in titles:
-        table.append([title])
-    table.append(head)
+        table.append(row([title]))
+    table.append(row(head))
     for values in rows:
         table.append(row(values))
     return workbook_bytes(book)

@@ -7,6 +7,7 @@ import threading
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 FILE_TYPES = {
     "pdf",
@@ -32,10 +33,15 @@ def check_upload(upload, *, field, max_mb):
     extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
     if extension not in FILE_TYPES:
         raise ValidationError(
-            {field: f"Файл «{upload.name}»: допустимы документы, таблицы, презентации и изображения."}
+            {
+                field: _("Файл «%(name)s»: допустимы документы, таблицы, презентации и изображения.")
+                % {"name": upload.name}
+            }
         )
     if upload.size > max_mb * 1024 * 1024:
-        raise ValidationError({field: f"Файл «{upload.name}» больше {max_mb} МБ."})
+        raise ValidationError(
+            {field: _("Файл «%(name)s» больше %(max_mb)s МБ.") % {"name": upload.name, "max_mb": max_mb}}
+        )
     return extension
 
 

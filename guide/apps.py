@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class GuideConfig(AppConfig):
     name = "guide"
-    verbose_name = "Справка"
+    verbose_name = gettext_lazy("Справка")

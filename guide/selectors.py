@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from django.http import Http404
+from django.utils.translation import get_language
 from markdown_it import MarkdownIt
 
 from accounts.models import Role
@@ -38,12 +39,14 @@ _markdown = MarkdownIt("commonmark", {"html": False, "typographer": False})
 
 
 @cache
-def help_page(slug):
-    """(title, HTML) of a help page; an unknown one is a 404 (kept per process: the files are the
-    release's)."""
+def help_page(slug, language="ru"):
+    """(title, HTML) of a help page in a language: Russian in texts/, another in texts/<code>/ (the
+    Russian one while a district has not written it); an unknown one is a 404 (kept per process:
+    the files are the release's)."""
     if slug not in {*PAGES, *ROLES}:
         raise Http404
-    text = (TEXTS / f"{slug}.md").read_text(encoding="utf-8")
+    path = TEXTS / language / f"{slug}.md"
+    text = (path if language != "ru" and path.exists() else TEXTS / f"{slug}.md").read_text(encoding="utf-8")
     title = text.splitlines()[0].lstrip("# ").strip()
     return title, _markdown.render(text)
 
@@ -58,8 +61,9 @@ def help_for(route, roles):
 def contents(roles):
     """The index: the person's roles first, then every role's page and every main page's."""
     own = [role.value for role in ROLES if role in roles]
+    language = get_language()
     return {
-        "own": [(slug, help_page(slug)[0]) for slug in own],
-        "roles": [(role.value, help_page(role.value)[0]) for role in ROLES if role.value not in own],
-        "pages": [(slug, help_page(slug)[0]) for slug in PAGES],
+        "own": [(slug, help_page(slug, language)[0]) for slug in own],
+        "roles": [(role.value, help_page(role.value, language)[0]) for role in ROLES if role.value not in own],
+        "pages": [(slug, help_page(slug, language)[0]) for slug in PAGES],
     }

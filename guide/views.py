@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from accounts.access import public, signed_in
@@ -20,7 +22,7 @@ def index(request):
 
 @public
 def page(request, slug):
-    title, html = help_page(slug)
+    title, html = help_page(slug, get_language())
     return render(request, "guide/page.html", {"title": title, "html": html})
 
 
@@ -38,7 +40,7 @@ def ask(request):
         child = next((c for c in children if f"{c.school.slug}:{c.pupil_id}" == request.POST.get("child")), None)
         try:
             if school is None and child is None:
-                raise ValidationError({"child": "Выберите, о каком ребёнке вопрос: он уйдёт в его школу."})
+                raise ValidationError({"child": _("Выберите, о каком ребёнке вопрос: он уйдёт в его школу.")})
             asked, pupil = (school, None) if school else (child.school, child.pupil)
             with schema_context(asked.schema_name):
                 thread = ask_for_help(
@@ -52,7 +54,7 @@ def ask(request):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Вопрос отправлен администратору ЭЖ школы; ответ придёт в «Сообщения».")
+            messages.success(request, _("Вопрос отправлен администратору ЭЖ школы; ответ придёт в «Сообщения»."))
             return redirect("thread", thread.pk) if school else redirect("messages")
     return render(
         request, "guide/ask.html", {"children": children, "about": about, "text": request.POST.get("text", "")}

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class JournalConfig(AppConfig):
     name = "journal"
-    verbose_name = "Журнал"
+    verbose_name = gettext_lazy("Журнал")
 
     def ready(self):
         # The layers below the journal learn of it only here: they import none of it.

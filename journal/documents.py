@@ -4,6 +4,7 @@ from decimal import Decimal
 from xml.sax.saxutils import escape  # names are text, not ReportLab markup
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -101,28 +102,30 @@ def signature_lines(text, *lines):
 
 # --- Term and year reports ----------------------------------------------------------
 
+# The document is Russian; the page that shows the same table translates these (gettext_noop).
+
 PROGRESS_HEAD = [
-    "Класс",
-    "Обучающихся",
-    "Аттестовано",
-    "Отличники",
-    "Хорошисты",
-    "С одной «3»",
-    "С «3»",
-    "Неуспевающие",
-    "Не аттестованы",
-    "Успеваемость, %",
-    "Качество знаний, %",
-    "Пропущено уроков",
-    "по болезни",
-    "по уваж. причине",
-    "по неуваж. причине",
-    "причина не указана",
+    gettext_noop("Класс"),
+    gettext_noop("Обучающихся"),
+    gettext_noop("Аттестовано"),
+    gettext_noop("Отличники"),
+    gettext_noop("Хорошисты"),
+    gettext_noop("С одной «3»"),
+    gettext_noop("С «3»"),
+    gettext_noop("Неуспевающие"),
+    gettext_noop("Не аттестованы"),
+    gettext_noop("Успеваемость, %"),
+    gettext_noop("Качество знаний, %"),
+    gettext_noop("Пропущено уроков"),
+    gettext_noop("по болезни"),
+    gettext_noop("по уваж. причине"),
+    gettext_noop("по неуваж. причине"),
+    gettext_noop("причина не указана"),
 ]
 REASON_KEYS = ["illness", "excused", "unexcused", "none"]
 
 
-def progress_table(report):
+def progress_table(report, total="Итого"):
     """The report's summary rows (one per class and the total) in PROGRESS_HEAD's order."""
 
     def row(name, r, count):
@@ -145,7 +148,7 @@ def progress_table(report):
 
     rows = [row(str(r["school_class"]), r, len) for r in report["classes"]]
     if len(rows) > 1:
-        rows.append(row("Итого", report["totals"], lambda n: n))
+        rows.append(row(total, report["totals"], lambda n: n))
     return rows
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from groundwork.api import MAX_ID
@@ -235,7 +236,7 @@ class PackageForm(forms.Form):
 # --- The lesson page's actions. Texts are checked by the services (one rule for page and API);
 # these forms turn the posted keys into the lesson's own pupils and the school's choices.
 
-NOT_THIS_LESSON = "Выберите обучающегося этого урока."
+NOT_THIS_LESSON = _("Выберите обучающегося этого урока.")
 
 
 class CancelLessonForm(forms.Form):
@@ -247,7 +248,7 @@ class TopicForm(forms.Form):
     planned_topic = forms.ModelChoiceField(
         PlannedTopic.objects.select_related("plan"),
         required=False,
-        error_messages={"invalid_choice": "Выберите тему из КТП."},
+        error_messages={"invalid_choice": _("Выберите тему из КТП.")},
     )
 
 
@@ -274,7 +275,7 @@ class MarkForm(PupilsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = self.pupils
-        both = "Выберите обучающегося этого урока и вид работы."
+        both = gettext("Выберите обучающегося этого урока и вид работы.")
         for name in ("pupil", "work_type"):
             self.fields[name].error_messages.update(required=both, invalid_choice=both)
 
@@ -292,7 +293,11 @@ class AttendanceForm(PupilsForm):
     """One choice per pupil of the lesson (status_<id>: absent, late or empty for present)."""
 
     # Typing "н" or "о" on the keyboard picks the choice.
-    STATUSES = [("", "был"), (Attendance.Status.ABSENT, "н — отсутствовал"), (Attendance.Status.LATE, "опоздал")]
+    STATUSES = [
+        ("", _("был")),
+        (Attendance.Status.ABSENT, _("н — отсутствовал")),
+        (Attendance.Status.LATE, _("опоздал")),
+    ]
     all_present = forms.BooleanField(required=False)
 
     def __init__(self, *args, **kwargs):
@@ -303,10 +308,10 @@ class AttendanceForm(PupilsForm):
 
     def clean(self):
         if set(k for k in self.data if k.startswith("status_") and self.data[k]) - set(self.fields):
-            raise forms.ValidationError("В списке есть обучающиеся не из этого урока.")
+            raise forms.ValidationError(gettext("В списке есть обучающиеся не из этого урока."))
         marked = [p for p in self.pupils if self.cleaned_data.get(f"status_{p.pk}")]
         if not marked and not self.cleaned_data.get("all_present"):
-            raise forms.ValidationError("Отметьте отсутствующих или подтвердите «все присутствуют».")
+            raise forms.ValidationError(gettext("Отметьте отсутствующих или подтвердите «все присутствуют»."))
         return self.cleaned_data
 
     def with_status(self, status):
@@ -322,7 +327,7 @@ class LessonForm(PupilsForm):
         PlannedTopic.objects.select_related("plan"),
         label=_("Из КТП"),
         required=False,
-        error_messages={"invalid_choice": "Выберите тему из КТП."},
+        error_messages={"invalid_choice": _("Выберите тему из КТП.")},
     )
     kind = forms.ChoiceField(label=_("Тип занятия"), choices=Lesson.Kind.choices, required=False)
     homework = forms.CharField(label=_("Домашнее задание"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -344,15 +349,19 @@ class LessonForm(PupilsForm):
                 widget=forms.Select(attrs={"aria-label": pupil.full_name}),
             )
             self.fields[f"mark_{pupil.pk}"] = forms.ChoiceField(
-                choices=marks, required=False, widget=forms.Select(attrs={"aria-label": f"Отметка: {pupil.full_name}"})
+                choices=marks,
+                required=False,
+                widget=forms.Select(
+                    attrs={"aria-label": gettext("Отметка: %(full_name)s") % {"full_name": pupil.full_name}}
+                ),
             )
             self.fields[f"comment_{pupil.pk}"] = forms.CharField(
                 required=False,
                 max_length=500,
                 widget=forms.TextInput(
                     attrs={
-                        "aria-label": f"Комментарий к отметке: {pupil.full_name}",
-                        "placeholder": "комментарий",
+                        "aria-label": gettext("Комментарий к отметке: %(full_name)s") % {"full_name": pupil.full_name},
+                        "placeholder": gettext("комментарий"),
                         "size": 16,
                     }
                 ),

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import services as accounts
 from accounts.models import Role
@@ -80,22 +81,25 @@ def read_table(upload):
     """Rows of a CSV (UTF-8 or Windows-1251, ; or ,) or XLSX file as lists of strings, read as a
     stream that stops at the row limit: a small file of many rows costs no more than the limit."""
     if upload.size > MAX_BYTES:
-        raise ValidationError("Файл больше 2 МБ.")
+        raise ValidationError(_("Файл больше 2 МБ."))
     name = upload.name.lower()
     if name.endswith(".xlsx"):
         rows = _xlsx_rows(upload)
     elif name.endswith(".csv"):
         rows = _csv_rows(upload.read())
     else:
-        raise ValidationError("Загрузите файл CSV или XLSX.")
+        raise ValidationError(_("Загрузите файл CSV или XLSX."))
     table = []
     for row in rows:
         if not any(row):
             continue
         if len(table) > MAX_ROWS:  # the header and MAX_ROWS rows are in; this one is too many
-            raise ValidationError(f"Больше {MAX_ROWS} строк: разделите файл.")
+            raise ValidationError(_("Больше %(MAX_ROWS)s строк: разделите файл.") % {"MAX_ROWS": MAX_ROWS})
         if any(len(value) > MAX_CELL for value in row):
-            raise ValidationError(f"Строка {len(table) + 1}: ячейка длиннее {MAX_CELL} знаков.")
+            raise ValidationError(
+                _("Строка %(value)s: ячейка длиннее %(MAX_CELL)s знаков.")
+                % {"value": len(table) + 1, "MAX_CELL": MAX_CELL}
+            )
         table.append(row)
     return table
 
@@ -109,12 +113,12 @@ def _xlsx_rows(upload):
         for row in sheet.iter_rows(max_col=len(max(COLUMNS.values(), key=len)) + 2, values_only=True):
             yield [_cell(v) for v in row]
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationError("Файл не читается как таблица XLSX.") from None
+        raise ValidationError(_("Файл не читается как таблица XLSX.")) from None
 
 
 def _csv_rows(data):
     if b"\x00" in data:
-        raise ValidationError("Файл не похож на таблицу CSV: в нём двоичные данные.")
+        raise ValidationError(_("Файл не похож на таблицу CSV: в нём двоичные данные."))
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             text = data.decode(encoding)
@@ -122,14 +126,14 @@ def _csv_rows(data):
         except UnicodeDecodeError:
             continue
     else:
-        raise ValidationError("Кодировка файла не распознана: сохраните его в UTF-8.")
+        raise ValidationError(_("Кодировка файла не распознана: сохраните его в UTF-8."))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     try:
         for row in csv.reader(io.StringIO(text), delimiter=delimiter):
             yield [c.strip() for c in row]
     except csv.Error as error:
-        raise ValidationError(f"Файл не читается как таблица CSV: {error}.") from None
+        raise ValidationError(_("Файл не читается как таблица CSV: %(error)s.") % {"error": error}) from None
 
 
 def _cell(value):
@@ -148,7 +152,7 @@ def parse_date(text):
             return datetime.strptime(text, pattern).date()
         except ValueError:
             pass
-    raise ValueError(f"дата «{text}» не в формате ДД.ММ.ГГГГ")
+    raise ValueError(_("дата «%(text)s» не в формате ДД.ММ.ГГГГ") % {"text": text})
 
 
 def parse(kind, upload, *, by, school, context=None):
@@ -156,21 +160,24 @@ def parse(kind, upload, *, by, school, context=None):
     `context` (JSON) carries what the file is for, e.g. the class and subject of a plan."""
     if kind == ImportBatch.Kind.ONEROSTER:
         if not upload.name.lower().endswith(".zip"):
-            raise ValidationError("Загрузите ZIP-пакет OneRoster 1.2.")
+            raise ValidationError(_("Загрузите ZIP-пакет OneRoster 1.2."))
         table = oneroster.contingent(oneroster.read_package(upload), (context or {}).get("org"))
         if not table:
-            raise ValidationError("В пакете нет классов этой школы.")
+            raise ValidationError(_("В пакете нет классов этой школы."))
         if len(table) > MAX_ROWS:
-            raise ValidationError(f"Больше {MAX_ROWS} строк: разделите пакет.")
+            raise ValidationError(_("Больше %(MAX_ROWS)s строк: разделите пакет.") % {"MAX_ROWS": MAX_ROWS})
         numbered = enumerate(table, start=1)
     else:
         table = read_table(upload)
         if not table:
-            raise ValidationError("Файл пустой.")
+            raise ValidationError(_("Файл пустой."))
         header = [h.strip() for h in table[0]]
         missing = REQUIRED[kind] - set(header)
         if missing:
-            raise ValidationError(f"Нет столбцов: {', '.join(sorted(missing))}. Ожидаются: {', '.join(COLUMNS[kind])}.")
+            raise ValidationError(
+                _("Нет столбцов: %(join)s. Ожидаются: %(join2)s.")
+                % {"join": ", ".join(sorted(missing)), "join2": ", ".join(COLUMNS[kind])}
+            )
         numbered = (
             (number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h})
             for number, values in enumerate(table[1:], start=2)
@@ -180,7 +187,9 @@ def parse(kind, upload, *, by, school, context=None):
         try:
             formula = next((v for v in row.values() if v[:1] in ("=", "+", "@")), None)
             if formula:  # kept as text it would run as a formula when the list is exported again
-                raise ValidationError(f"ячейка «{formula[:40]}» похожа на формулу: впишите значение")
+                raise ValidationError(
+                    _("ячейка «%(value)s» похожа на формулу: впишите значение") % {"value": formula[:40]}
+                )
             CHECKS[kind](row, school)
         except (ValueError, ValidationError) as error:
             errors.append({"row": number, "message": explain(error)})
@@ -197,20 +206,20 @@ def _class(name):
     match = CLASS_NAME.fullmatch(name.strip())
     school_class = match and SchoolClass.objects.open().filter(grade=int(match[1]), letter=match[2].upper()).first()
     if not school_class:
-        raise ValueError(f"класса «{name}» нет")
+        raise ValueError(_("класса «%(name)s» нет") % {"name": name})
     return school_class
 
 
 def _required(row, *names):
     for name in names:
         if not row.get(name, "").strip():
-            raise ValueError(f"пусто: «{name}»")
+            raise ValueError(_("пусто: «%(name)s»") % {"name": name})
 
 
 def _birth_date(row):
     born = parse_date(row["Дата рождения"])
     if not date(1990, 1, 1) < born < timezone.localdate():
-        raise ValueError("неправдоподобная дата рождения")
+        raise ValueError(_("неправдоподобная дата рождения"))
     return born
 
 
@@ -224,7 +233,9 @@ def check_pupil(row, school):
 def check_staff(row, school):
     _required(row, "Фамилия", "Имя", "Роль")
     if row["Роль"].strip().lower() not in STAFF_ROLES:
-        raise ValueError(f"роль «{row['Роль']}»: одна из {', '.join(STAFF_ROLES)}")
+        raise ValueError(
+            _("роль «%(value)s»: одна из %(join)s") % {"value": row["Роль"], "join": ", ".join(STAFF_ROLES)}
+        )
 
 
 def _teacher(text, school):
@@ -234,7 +245,7 @@ def _teacher(text, school):
         u.pk: u for u in people if text.lower() in (u.full_name.lower(), (u.email or "").lower(), u.short_name.lower())
     }
     if len(found) != 1:
-        raise ValueError(f"учитель «{text}» не найден или найден не один")
+        raise ValueError(_("учитель «%(text)s» не найден или найден не один") % {"text": text})
     return next(iter(found.values()))
 
 
@@ -242,18 +253,21 @@ def _slot_values(row, school):
     _required(row, "День", "Урок", "Класс", "Предмет", "Учитель", "С даты")
     weekday = DAYS.get(row["День"].strip().lower()) or (int(row["День"]) if row["День"].isdigit() else None)
     if weekday not in range(1, 7):
-        raise ValueError(f"день «{row['День']}»: пн…сб или 1…6")
+        raise ValueError(_("день «%(value)s»: пн…сб или 1…6") % {"value": row["День"]})
     if not row["Урок"].isdigit():
-        raise ValueError("номер урока — число")
+        raise ValueError(_("номер урока — число"))
     school_class = _class(row["Класс"])
     subgroup = None
     if row.get("Подгруппа", "").strip():
         subgroup = Subgroup.objects.filter(school_class=school_class, name=row["Подгруппа"].strip()).first()
         if subgroup is None:
-            raise ValueError(f"подгруппы «{row['Подгруппа']}» нет в классе {school_class}")
+            raise ValueError(
+                _("подгруппы «%(value)s» нет в классе %(school_class)s")
+                % {"value": row["Подгруппа"], "school_class": school_class}
+            )
     subject = Subject.objects.filter(name__iexact=row["Предмет"].strip()).first()
     if subject is None:
-        raise ValueError(f"предмета «{row['Предмет']}» нет")
+        raise ValueError(_("предмета «%(value)s» нет") % {"value": row["Предмет"]})
     return {
         "weekday": weekday,
         "number": int(row["Урок"]),
@@ -278,7 +292,7 @@ def check_slot(row, school):
 def check_topic(row, school):
     _required(row, "Тема", "Часов")
     if not row["Часов"].isdigit() or not 1 <= int(row["Часов"]) <= 50:
-        raise ValueError("часов — целое число от 1 до 50")
+        raise ValueError(_("часов — целое число от 1 до 50"))
     if row.get("Дата", "").strip():
         parse_date(row["Дата"].strip())  # the planned date, optional
 
@@ -286,18 +300,20 @@ def check_topic(row, school):
 def check_contingent(row, school):
     if row["Что"] == "класс":
         if not CLASS_NAME.fullmatch(row["Класс"].strip()):
-            raise ValueError(f"класс «{row['Класс']}»: ожидается номер и литера, например 5А")
+            raise ValueError(_("класс «%(value)s»: ожидается номер и литера, например 5А") % {"value": row["Класс"]})
     elif row["Что"] == "обучающийся":
         _required(row, "Фамилия", "Имя", "Дата рождения", "Класс", "Зачислен")
         if not row["Приказ"].strip():
-            raise ValueError(f"нет номера приказа о зачислении (столбец {oneroster.ORDER} в enrollments.csv)")
+            raise ValueError(
+                _("нет номера приказа о зачислении (столбец %(ORDER)s в enrollments.csv)") % {"ORDER": oneroster.ORDER}
+            )
         born = _birth_date(row)
         parse_date(row["Зачислен"])
         same = Pupil.objects.enrolled().filter(
             last_name=row["Фамилия"].strip(), first_name=row["Имя"].strip(), birth_date=born
         )
         if same.exists():
-            raise ValueError("уже в списках школы")
+            raise ValueError(_("уже в списках школы"))
     else:
         _required(row, "Фамилия", "Имя")
 
@@ -317,16 +333,18 @@ def apply(batch, *, school, by, ip=None):
     made (for staff: invitations with their codes, to print). Any refusal undoes everything."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.applied_at:
-        raise ValidationError("Этот файл уже загружен.")
+        raise ValidationError(_("Этот файл уже загружен."))
     if batch.errors:
-        raise ValidationError("В файле есть ошибки: исправьте их и загрузите файл заново.")
+        raise ValidationError(_("В файле есть ошибки: исправьте их и загрузите файл заново."))
     made = []
     for row in batch.rows:
         try:
             made.append(APPLY[batch.kind](row, batch, school, by, ip))
         except (ValueError, ValidationError, PermissionDenied) as error:
             message = explain(error)
-            raise ValidationError(f"Строка {row['row']}: {message}. Ничего не загружено.") from None
+            raise ValidationError(
+                _("Строка %(value)s: %(message)s. Ничего не загружено.") % {"value": row["row"], "message": message}
+            ) from None
     batch.applied_at = timezone.now()
     batch.save(update_fields=["applied_at"])
     record("import.applied", batch, by=by, ip=ip, new={"kind": batch.kind, "file": batch.filename, "rows": len(made)})
@@ -397,7 +415,7 @@ APPLY = {
 
 def apply_plan(batch, *, school_class, subject, year, by, ip=None):
     if batch.errors:
-        raise ValidationError("В файле есть ошибки: исправьте их и загрузите файл заново.")
+        raise ValidationError(_("В файле есть ошибки: исправьте их и загрузите файл заново."))
     with transaction.atomic():
         plan = services.save_plan(
             subject=subject,

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # A person's id in a school table holds no database constraint into public (db_constraint=False):
 # a foreign key per column per school made every change to a person fire thousands of triggers
@@ -39,10 +41,10 @@ class SchoolClass(models.Model):
         blank=True,
         default=open_year_id,
         related_name="classes",
-        verbose_name="учебный год",
+        verbose_name=gettext_lazy("учебный год"),
     )
-    grade = models.PositiveSmallIntegerField("параллель")
-    letter = models.CharField("литера", max_length=3)
+    grade = models.PositiveSmallIntegerField(gettext_lazy("параллель"))
+    letter = models.CharField(gettext_lazy("литера"), max_length=3)
     class_teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -91,22 +93,24 @@ class PupilQuerySet(models.QuerySet):
 
 
 class Pupil(models.Model):
-    last_name = models.CharField("фамилия", max_length=100)
-    first_name = models.CharField("имя", max_length=100)
-    middle_name = models.CharField("отчество", max_length=100, blank=True)
-    birth_date = models.DateField("дата рождения")
+    last_name = models.CharField(gettext_lazy("фамилия"), max_length=100)
+    first_name = models.CharField(gettext_lazy("имя"), max_length=100)
+    middle_name = models.CharField(gettext_lazy("отчество"), max_length=100, blank=True)
+    birth_date = models.DateField(gettext_lazy("дата рождения"))
     # The rest of the анкетные данные the class teacher keeps (Положение 3.2.5 в of 001); read by
     # whom the rule book says (can_correct_pupil, the child's own parents), never the district.
-    snils = models.CharField("СНИЛС", max_length=11, blank=True, default="", db_default="")
-    address = models.CharField("адрес проживания", max_length=300, blank=True, default="", db_default="")
-    family_phones = models.CharField("телефоны родителей", max_length=200, blank=True, default="", db_default="")
+    snils = models.CharField(gettext_lazy("СНИЛС"), max_length=11, blank=True, default="", db_default="")
+    address = models.CharField(gettext_lazy("адрес проживания"), max_length=300, blank=True, default="", db_default="")
+    family_phones = models.CharField(
+        gettext_lazy("телефоны родителей"), max_length=200, blank=True, default="", db_default=""
+    )
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="pupils")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    enrolled_on = models.DateField("зачислен")
-    enrollment_order = models.CharField("приказ о зачислении", max_length=50)
-    withdrawn_on = models.DateField("выбыл", null=True, blank=True)
+    enrolled_on = models.DateField(gettext_lazy("зачислен"))
+    enrollment_order = models.CharField(gettext_lazy("приказ о зачислении"), max_length=50)
+    withdrawn_on = models.DateField(gettext_lazy("выбыл"), null=True, blank=True)
 
     objects = PupilQuerySet.as_manager()
 
@@ -130,17 +134,17 @@ class CorrectionRequest(models.Model):
     date): it reaches the class teacher, who corrects it or says why not."""
 
     class Outcome(models.TextChoices):
-        DONE = "done", "исправлено"
-        REFUSED = "refused", "отказано"
+        DONE = "done", gettext_lazy("исправлено")
+        REFUSED = "refused", gettext_lazy("отказано")
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="correction_requests")
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
     )
-    text = models.CharField("что исправить", max_length=500)
+    text = models.CharField(gettext_lazy("что исправить"), max_length=500)
     asked_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
-    answer = models.CharField("ответ", max_length=500, blank=True)
+    answer = models.CharField(gettext_lazy("ответ"), max_length=500, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -186,7 +190,7 @@ class Guardian(models.Model):
 
 
 class AcademicYear(models.Model):
-    name = models.CharField("учебный год", max_length=9, unique=True)  # "2026/2027"
+    name = models.CharField(gettext_lazy("учебный год"), max_length=9, unique=True)  # "2026/2027"
     starts_on = models.DateField()
     ends_on = models.DateField()
     # Set when the year turns over (classes promoted): its records are locked for good.
@@ -208,9 +212,9 @@ class AcademicYear(models.Model):
 
 
 class TermScheme(models.TextChoices):
-    QUARTER = "quarter", "четверть"
-    TRIMESTER = "trimester", "триместр"
-    HALF = "half", "полугодие"
+    QUARTER = "quarter", gettext_lazy("четверть")
+    TRIMESTER = "trimester", gettext_lazy("триместр")
+    HALF = "half", gettext_lazy("полугодие")
 
 
 class GradeScheme(models.Model):
@@ -281,9 +285,9 @@ class Rules(models.Model):
 
 
 class Subject(models.Model):
-    name = models.CharField("предмет", max_length=100, unique=True)
+    name = models.CharField(gettext_lazy("предмет"), max_length=100, unique=True)
     short_name = models.CharField(max_length=20, blank=True)
-    is_marked = models.BooleanField("оценивается", default=True)
+    is_marked = models.BooleanField(gettext_lazy("оценивается"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -297,7 +301,7 @@ class Subject(models.Model):
 
 
 class WorkType(models.Model):
-    name = models.CharField("вид работы", max_length=100, unique=True)
+    name = models.CharField(gettext_lazy("вид работы"), max_length=100, unique=True)
     weight = models.DecimalField(max_digits=3, decimal_places=1, default=Decimal("1.0"))
 
     class Meta:
@@ -325,12 +329,12 @@ class PupilMovement(models.Model):
     """Every change of a class list, backed by an order (приказ)."""
 
     class Kind(models.TextChoices):
-        ENROLLED = "enrolled", "зачисление"
-        TRANSFERRED = "transferred", "перевод"
-        WITHDRAWN = "withdrawn", "выбытие"
-        PROMOTED = "promoted", "перевод в следующий класс"
-        REPEATED = "repeated", "оставлен на повторное обучение"
-        GRADUATED = "graduated", "окончание обучения"
+        ENROLLED = "enrolled", gettext_lazy("зачисление")
+        TRANSFERRED = "transferred", gettext_lazy("перевод")
+        WITHDRAWN = "withdrawn", gettext_lazy("выбытие")
+        PROMOTED = "promoted", gettext_lazy("перевод в следующий класс")
+        REPEATED = "repeated", gettext_lazy("оставлен на повторное обучение")
+        GRADUATED = "graduated", gettext_lazy("окончание обучения")
 
     YEAR_END = (Kind.PROMOTED, Kind.REPEATED, Kind.GRADUATED)
 
@@ -358,7 +362,7 @@ class CurriculumItem(models.Model):
     hours_per_week = models.DecimalField(max_digits=3, decimal_places=1)
     # Безотметочное обучение: grade 1 everywhere, and some subjects in other grades, are taught
     # without marks although the subject is marked elsewhere.
-    is_marked = models.BooleanField("с отметками", default=True)
+    is_marked = models.BooleanField(gettext_lazy("с отметками"), default=True)
 
     class Meta:
         ordering = ["grade", "subject__name"]
@@ -385,7 +389,7 @@ class TeachingLoad(models.Model):
 
 
 class Bell(models.Model):
-    number = models.PositiveSmallIntegerField("урок", unique=True)
+    number = models.PositiveSmallIntegerField(gettext_lazy("урок"), unique=True)
     starts_at = models.TimeField()
     ends_at = models.TimeField()
 
@@ -393,7 +397,14 @@ class Bell(models.Model):
         ordering = ["number"]
 
 
-WEEKDAYS = [(1, "понедельник"), (2, "вторник"), (3, "среда"), (4, "четверг"), (5, "пятница"), (6, "суббота")]
+WEEKDAYS = [
+    (1, gettext_lazy("понедельник")),
+    (2, gettext_lazy("вторник")),
+    (3, gettext_lazy("среда")),
+    (4, gettext_lazy("четверг")),
+    (5, gettext_lazy("пятница")),
+    (6, gettext_lazy("суббота")),
+]
 
 
 class TimetableSlot(models.Model):
@@ -439,11 +450,11 @@ class Lesson(models.Model):
     )  # timetabled
 
     class SubstitutionReason(models.TextChoices):
-        ILLNESS = "illness", "болезнь учителя"
-        COURSE = "course", "курсы повышения квалификации"
-        TRIP = "trip", "командировка"
-        OTHER = "other", "другое"
-        ON_THE_DAY = "on_the_day", "записана учителем в день урока"
+        ILLNESS = "illness", gettext_lazy("болезнь учителя")
+        COURSE = "course", gettext_lazy("курсы повышения квалификации")
+        TRIP = "trip", gettext_lazy("командировка")
+        OTHER = "other", gettext_lazy("другое")
+        ON_THE_DAY = "on_the_day", gettext_lazy("записана учителем в день урока")
 
     # Who actually taught it, when that is someone else: assigned by the deputy, or recorded by
     # the substitute on the day.
@@ -463,25 +474,27 @@ class Lesson(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
-    topic = models.CharField("тема урока", max_length=500, blank=True)
+    topic = models.CharField(gettext_lazy("тема урока"), max_length=500, blank=True)
     planned_topic = models.ForeignKey(
         "PlannedTopic", on_delete=models.PROTECT, null=True, blank=True, related_name="lessons"
     )
-    homework = models.TextField("домашнее задание", blank=True)
+    homework = models.TextField(gettext_lazy("домашнее задание"), blank=True)
 
     class Kind(models.TextChoices):
         # The types of lesson the term's statistics count (002: «по типам занятий»).
-        LESSON = "lesson", "урок"
-        TEST = "test", "контрольная работа"
-        LAB = "lab", "лабораторная работа"
-        PRACTICE = "practice", "практическая работа"
-        EXCURSION = "excursion", "экскурсия"
-        CREDIT = "credit", "зачёт"
-        PROJECT = "project", "проектная работа"
-        REVIEW = "review", "урок повторения и обобщения"
+        LESSON = "lesson", gettext_lazy("урок")
+        TEST = "test", gettext_lazy("контрольная работа")
+        LAB = "lab", gettext_lazy("лабораторная работа")
+        PRACTICE = "practice", gettext_lazy("практическая работа")
+        EXCURSION = "excursion", gettext_lazy("экскурсия")
+        CREDIT = "credit", gettext_lazy("зачёт")
+        PROJECT = "project", gettext_lazy("проектная работа")
+        REVIEW = "review", gettext_lazy("урок повторения и обобщения")
 
-    kind = models.CharField("тип занятия", max_length=10, choices=Kind.choices, default="lesson", db_default="lesson")
-    homework_none = models.BooleanField("не задано", default=False)
+    kind = models.CharField(
+        gettext_lazy("тип занятия"), max_length=10, choices=Kind.choices, default="lesson", db_default="lesson"
+    )
+    homework_none = models.BooleanField(gettext_lazy("не задано"), default=False)
     # First entry times, kept by the system: monitoring judges timeliness by these.
     topic_entered_at = models.DateTimeField(null=True, blank=True)
     homework_entered_at = models.DateTimeField(null=True, blank=True)
@@ -499,7 +512,12 @@ class Lesson(models.Model):
         indexes = [models.Index(fields=["school_class", "subject", "term", "date"])]
 
     def __str__(self):
-        return f"{self.date:%d.%m} {self.number} урок, {self.school_class} {self.subject}"
+        return _("%(date)s %(number)s урок, %(school_class)s %(subject)s") % {
+            "date": format(self.date, "%d.%m"),
+            "number": self.number,
+            "school_class": self.school_class,
+            "subject": self.subject,
+        }
 
     @property
     def conducted_by_id(self):
@@ -518,10 +536,10 @@ class TeacherAbsence(models.Model):
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
     )
-    starts_on = models.DateField("с")
-    ends_on = models.DateField("по")
-    reason = models.CharField("причина", max_length=20, choices=Lesson.SubstitutionReason.choices)
-    note = models.CharField("пояснение", max_length=200, blank=True)
+    starts_on = models.DateField(gettext_lazy("с"))
+    ends_on = models.DateField(gettext_lazy("по"))
+    reason = models.CharField(gettext_lazy("причина"), max_length=20, choices=Lesson.SubstitutionReason.choices)
+    note = models.CharField(gettext_lazy("пояснение"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
     )
@@ -542,7 +560,7 @@ class JournalCheck(models.Model):
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="+")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
-    summary = models.TextField("итог проверки", blank=True)
+    summary = models.TextField(gettext_lazy("итог проверки"), blank=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
     )
@@ -558,19 +576,19 @@ class CheckRemark(models.Model):
     талон» of the regulations. Never deleted."""
 
     class State(models.TextChoices):
-        OPEN = "open", "к исправлению"
-        FIXED = "fixed", "исправлено, ждёт проверки"
-        CONFIRMED = "confirmed", "исправление подтверждено"
+        OPEN = "open", gettext_lazy("к исправлению")
+        FIXED = "fixed", gettext_lazy("исправлено, ждёт проверки")
+        CONFIRMED = "confirmed", gettext_lazy("исправление подтверждено")
 
     journal_check = models.ForeignKey(JournalCheck, on_delete=models.PROTECT, related_name="remarks")
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
     )
-    text = models.CharField("замечание", max_length=500)
-    due_on = models.DateField("исправить до")
+    text = models.CharField(gettext_lazy("замечание"), max_length=500)
+    due_on = models.DateField(gettext_lazy("исправить до"))
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
-    answer = models.CharField("что исправлено", max_length=500, blank=True)
-    returned_reason = models.CharField("почему возвращено", max_length=500, blank=True)
+    answer = models.CharField(gettext_lazy("что исправлено"), max_length=500, blank=True)
+    returned_reason = models.CharField(gettext_lazy("почему возвращено"), max_length=500, blank=True)
     fixed_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
@@ -604,15 +622,15 @@ class MarkValue(models.TextChoices):
     THREE = "3", "3"
     TWO = "2", "2"
     ONE = "1", "1"
-    PASS = "зч", "зачёт"
-    FAIL = "нз", "незачёт"
+    PASS = "зч", gettext_lazy("зачёт")
+    FAIL = "нз", gettext_lazy("незачёт")
 
 
 # The scale of term and year marks: the marks, and the two results that are not marks.
 FinalValue = models.TextChoices(
     "FinalValue",
     [(m.name, (m.value, m.label)) for m in MarkValue]
-    + [("NOT_ASSESSED", ("н/а", "не аттестован")), ("EXEMPT", ("осв.", "освобождён"))],
+    + [("NOT_ASSESSED", ("н/а", gettext_lazy("не аттестован"))), ("EXEMPT", ("осв.", gettext_lazy("освобождён")))],
 )
 
 
@@ -645,14 +663,14 @@ class Mark(models.Model):
 
 class Attendance(models.Model):
     class Status(models.TextChoices):
-        ABSENT = "absent", "н"
-        LATE = "late", "оп"
+        ABSENT = "absent", gettext_lazy("н")
+        LATE = "late", gettext_lazy("оп")
 
     class Reason(models.TextChoices):
-        NONE = "", "не указана"
-        ILLNESS = "illness", "по болезни"
-        EXCUSED = "excused", "уважительная"
-        UNEXCUSED = "unexcused", "неуважительная"
+        NONE = "", gettext_lazy("не указана")
+        ILLNESS = "illness", gettext_lazy("по болезни")
+        EXCUSED = "excused", gettext_lazy("уважительная")
+        UNEXCUSED = "unexcused", gettext_lazy("неуважительная")
 
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="attendance")
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="attendance")
@@ -744,11 +762,11 @@ class ImportBatch(models.Model):
     """An uploaded file, parsed and checked row by row; applied whole or not at all."""
 
     class Kind(models.TextChoices):
-        PUPILS = "pupils", "обучающиеся"
-        STAFF = "staff", "сотрудники"
-        TIMETABLE = "timetable", "расписание"
-        PLAN = "plan", "КТП"
-        ONEROSTER = "oneroster", "контингент из OneRoster 1.2"
+        PUPILS = "pupils", gettext_lazy("обучающиеся")
+        STAFF = "staff", gettext_lazy("сотрудники")
+        TIMETABLE = "timetable", gettext_lazy("расписание")
+        PLAN = "plan", gettext_lazy("КТП")
+        ONEROSTER = "oneroster", gettext_lazy("контингент из OneRoster 1.2")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     filename = models.CharField(max_length=200)
@@ -783,7 +801,7 @@ class PrintedCopy(models.Model):
     the PDF exactly as printed, its page count and hash, and who certified it and when. The
     database refuses to delete a row (migration 0010), as it does for the archive's."""
 
-    number = models.PositiveIntegerField("регистрационный номер")
+    number = models.PositiveIntegerField(gettext_lazy("регистрационный номер"))
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="printed_copies")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
@@ -800,7 +818,7 @@ class PrintedCopy(models.Model):
     certified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "бумажная копия журнала"
+        verbose_name = gettext_lazy("бумажная копия журнала")
         ordering = ["-year__starts_on", "-number"]
         constraints = [models.UniqueConstraint(fields=["year", "number"], name="one_copy_number_a_year")]
 
@@ -821,7 +839,7 @@ class ArchiveExport(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "электронный архив учебного года"
+        verbose_name = gettext_lazy("электронный архив учебного года")
         ordering = ["-created_at"]
 
 
@@ -830,7 +848,7 @@ class ArchiveExport(models.Model):
 # An exam's results: the marks, and «н/я» for a pupil who did not come (a retake follows).
 ExamValue = models.TextChoices(
     "ExamValue",
-    [(m.name, (m.value, m.label)) for m in MarkValue] + [("DID_NOT_COME", ("н/я", "не явился"))],
+    [(m.name, (m.value, m.label)) for m in MarkValue] + [("DID_NOT_COME", ("н/я", gettext_lazy("не явился")))],
 )
 EXAM_FAILED = {"2", "1", "нз", "н/я"}
 
@@ -840,24 +858,24 @@ class Exam(models.Model):
     each pupil's result, retakes included, is an ExamResult."""
 
     class Kind(models.TextChoices):
-        ATTESTATION = "attestation", "промежуточная аттестация"
-        EXAM = "exam", "экзамен"
+        ATTESTATION = "attestation", gettext_lazy("промежуточная аттестация")
+        EXAM = "exam", gettext_lazy("экзамен")
 
     class Form(models.TextChoices):
-        TEST = "test", "контрольная работа"
-        DICTATION = "dictation", "диктант"
-        ESSAY = "essay", "сочинение (изложение)"
-        TESTING = "testing", "тестирование"
-        ORAL = "oral", "устный экзамен по билетам"
-        PROJECT = "project", "защита проекта"
-        CREDIT = "credit", "зачёт"
+        TEST = "test", gettext_lazy("контрольная работа")
+        DICTATION = "dictation", gettext_lazy("диктант")
+        ESSAY = "essay", gettext_lazy("сочинение (изложение)")
+        TESTING = "testing", gettext_lazy("тестирование")
+        ORAL = "oral", gettext_lazy("устный экзамен по билетам")
+        PROJECT = "project", gettext_lazy("защита проекта")
+        CREDIT = "credit", gettext_lazy("зачёт")
 
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="exams")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("вид", max_length=12, choices=Kind.choices)
-    form = models.CharField("форма", max_length=10, choices=Form.choices)
-    held_on = models.DateField("дата")
+    kind = models.CharField(gettext_lazy("вид"), max_length=12, choices=Kind.choices)
+    form = models.CharField(gettext_lazy("форма"), max_length=10, choices=Form.choices)
+    held_on = models.DateField(gettext_lazy("дата"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
     )
@@ -926,8 +944,8 @@ class ProgrammeNote(models.Model):
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="+")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="+")
-    shortfall_reason = models.CharField("причина отставания", max_length=500, blank=True)
-    plan_correction = models.CharField("корректировка КТП", max_length=1000, blank=True)
+    shortfall_reason = models.CharField(gettext_lazy("причина отставания"), max_length=500, blank=True)
+    plan_correction = models.CharField(gettext_lazy("корректировка КТП"), max_length=1000, blank=True)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"
     )
@@ -942,7 +960,7 @@ class WorkProgramme(models.Model):
     upload replaces the old, which is kept."""
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
-    grade = models.PositiveSmallIntegerField("параллель")
+    grade = models.PositiveSmallIntegerField(gettext_lazy("параллель"))
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="+")
     file = models.FileField(upload_to="programmes/")
     name = models.CharField(max_length=200)
@@ -970,15 +988,15 @@ class PortfolioEntry(models.Model):
     the class teacher confirms it (or declines, saying why). Withdrawn, never deleted."""
 
     class Kind(models.TextChoices):
-        ACHIEVEMENT = "achievement", "достижение (олимпиада, конкурс, соревнование)"
-        CERTIFICATE = "certificate", "грамота, диплом, сертификат"
-        WORK = "work", "работа (проект, исследование, творческая работа)"
+        ACHIEVEMENT = "achievement", gettext_lazy("достижение (олимпиада, конкурс, соревнование)")
+        CERTIFICATE = "certificate", gettext_lazy("грамота, диплом, сертификат")
+        WORK = "work", gettext_lazy("работа (проект, исследование, творческая работа)")
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="portfolio")
-    kind = models.CharField("раздел", max_length=12, choices=Kind.choices)
-    title = models.CharField("название", max_length=300)
-    happened_on = models.DateField("дата")
-    description = models.CharField("описание", max_length=2000, blank=True)
+    kind = models.CharField(gettext_lazy("раздел"), max_length=12, choices=Kind.choices)
+    title = models.CharField(gettext_lazy("название"), max_length=300)
+    happened_on = models.DateField(gettext_lazy("дата"))
+    description = models.CharField(gettext_lazy("описание"), max_length=2000, blank=True)
     file = models.FileField(upload_to="portfolio/", blank=True)
     file_name = models.CharField(max_length=200, blank=True)
     added_by = models.ForeignKey(
@@ -1012,9 +1030,9 @@ class DiaryVersion(models.Model):
     a cached week stale."""
 
     class Scope(models.TextChoices):
-        SCHOOL = "s", "школа"
-        CLASS = "c", "класс"
-        PUPIL = "p", "ученик"
+        SCHOOL = "s", gettext_lazy("школа")
+        CLASS = "c", gettext_lazy("класс")
+        PUPIL = "p", gettext_lazy("ученик")
 
     scope = models.CharField(max_length=1, choices=Scope.choices)
     key = models.BigIntegerField()  # the class's or the pupil's id; 0 for the school

@@ -11,6 +11,7 @@ import zipfile
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role, User
 
@@ -401,26 +402,31 @@ def read_package(upload):
     """The package's files as {name: [row dicts]}, checked as the binding requires: manifest.csv
     with version 1.2, each file the manifest lists, its header in order, its required values."""
     if upload.size > MAX_PACKAGE:
-        raise ValidationError("Пакет больше 20 МБ.")
+        raise ValidationError(_("Пакет больше 20 МБ."))
     try:
         package = zipfile.ZipFile(upload)
         names = set(package.namelist())
     except (zipfile.BadZipFile, OSError):
-        raise ValidationError("Файл не читается как ZIP-пакет OneRoster.") from None
+        raise ValidationError(_("Файл не читается как ZIP-пакет OneRoster.")) from None
     if "manifest.csv" not in names:
-        raise ValidationError("В пакете нет manifest.csv: это не пакет OneRoster.")
+        raise ValidationError(_("В пакете нет manifest.csv: это не пакет OneRoster."))
     manifest = {row[0]: row[1] for row in _read(package, "manifest.csv")[1:] if len(row) >= 2}
     if manifest.get("oneroster.version") != VERSION:
-        raise ValidationError(f"Пакет OneRoster версии «{manifest.get('oneroster.version', '?')}»: нужна {VERSION}.")
+        raise ValidationError(
+            _("Пакет OneRoster версии «%(get)s»: нужна %(VERSION)s.")
+            % {"get": manifest.get("oneroster.version", "?"), "VERSION": VERSION}
+        )
     files = {}
     for name in FILES:
         mode = manifest.get(f"file.{name}", "absent")
         if mode == "absent":
             continue
         if mode != "bulk":
-            raise ValidationError(f"{name}.csv: загружается только полный пакет (bulk), не «{mode}».")
+            raise ValidationError(
+                _("%(name)s.csv: загружается только полный пакет (bulk), не «%(mode)s».") % {"name": name, "mode": mode}
+            )
         if f"{name}.csv" not in names:
-            raise ValidationError(f"В manifest.csv указан {name}.csv, но файла в пакете нет.")
+            raise ValidationError(_("В manifest.csv указан %(name)s.csv, но файла в пакете нет.") % {"name": name})
         files[name] = _rows(name, _read(package, f"{name}.csv"))
     return files
 
@@ -428,28 +434,36 @@ def read_package(upload):
 def _read(package, name):
     info = package.getinfo(name)
     if info.file_size > MAX_PACKAGE:  # a small ZIP that unpacks into gigabytes
-        raise ValidationError(f"{name}: файл больше 20 МБ.")
+        raise ValidationError(_("%(name)s: файл больше 20 МБ.") % {"name": name})
     try:
         text = package.read(name).decode("utf-8-sig")
         return [row for row in csv.reader(io.StringIO(text)) if any(row)]
     except (UnicodeDecodeError, csv.Error):
-        raise ValidationError(f"{name}: не CSV в кодировке UTF-8.") from None
+        raise ValidationError(_("%(name)s: не CSV в кодировке UTF-8.") % {"name": name}) from None
 
 
 def _rows(name, table):
     if not table:
-        raise ValidationError(f"{name}.csv пустой: в пакете не должно быть файлов без строк.")
+        raise ValidationError(_("%(name)s.csv пустой: в пакете не должно быть файлов без строк.") % {"name": name})
     header, own = table[0], COLUMNS[name]
     if header[: len(own)] != own:
-        raise ValidationError(f"{name}.csv: столбцы не по спецификации OneRoster {VERSION}: ожидаются {','.join(own)}.")
+        raise ValidationError(
+            _("%(name)s.csv: столбцы не по спецификации OneRoster %(VERSION)s: ожидаются %(join)s.")
+            % {"name": name, "VERSION": VERSION, "join": ",".join(own)}
+        )
     if len(table) > MAX_FILE_ROWS + 1:
-        raise ValidationError(f"{name}.csv: больше {MAX_FILE_ROWS} строк.")
+        raise ValidationError(
+            _("%(name)s.csv: больше %(MAX_FILE_ROWS)s строк.") % {"name": name, "MAX_FILE_ROWS": MAX_FILE_ROWS}
+        )
     rows = []
     for number, values in enumerate(table[1:], start=2):
         row = dict(zip(header, values, strict=False))
         empty = [c for c in REQUIRED[name] if not row.get(c, "").strip()]
         if empty:
-            raise ValidationError(f"{name}.csv, строка {number}: не заполнено {', '.join(empty)}.")
+            raise ValidationError(
+                _("%(name)s.csv, строка %(number)s: не заполнено %(join)s.")
+                % {"name": name, "number": number, "join": ", ".join(empty)}
+            )
         rows.append(row)
     return rows
 
@@ -465,11 +479,13 @@ def contingent(files, org=None):
     if org is None and len(schools) == 1:
         org = schools[0]["sourcedId"]
     if org is None or org not in {s["sourcedId"] for s in schools}:
-        names = "; ".join(f"{s['name']} ({s['sourcedId']})" for s in schools) or "ни одной"
-        raise ValidationError(f"Выберите одну школу пакета: в нём {names}. Выгрузите пакет одной школы.")
+        names = "; ".join(f"{s['name']} ({s['sourcedId']})" for s in schools) or _("ни одной")
+        raise ValidationError(
+            _("Выберите одну школу пакета: в нём %(names)s. Выгрузите пакет одной школы.") % {"names": names}
+        )
     for name in ("classes", "users", "roles", "enrollments"):
         if name not in files:
-            raise ValidationError(f"Для загрузки контингента в пакете нужен {name}.csv.")
+            raise ValidationError(_("Для загрузки контингента в пакете нужен %(name)s.csv.") % {"name": name})
     roles = {}
     for role in files["roles"]:
         if role["orgSourcedId"] == org:

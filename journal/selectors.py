@@ -8,6 +8,8 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, Prefetch, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership, Role, User
 from audit.models import AuditEntry
@@ -53,10 +55,10 @@ def teachers_of(school):
 
 
 HEAD_WORDS = {
-    Role.DIRECTOR: "директор",
-    Role.DEPUTY: "заместитель директора",
-    Role.SCHOOL_ADMIN: "администратор ЭЖ",
-    Role.CLERK: "секретарь учебной части",
+    Role.DIRECTOR: gettext_lazy("директор"),
+    Role.DEPUTY: gettext_lazy("заместитель директора"),
+    Role.SCHOOL_ADMIN: gettext_lazy("администратор ЭЖ"),
+    Role.CLERK: gettext_lazy("секретарь учебной части"),
 }
 
 
@@ -82,14 +84,14 @@ def staff_labels(school, people, school_class=None):
     for user_id, role in (
         Membership.objects.at(school).filter(user__in=ids, role__in=list(HEAD_WORDS)).values_list("user", "role")
     ):
-        heads.setdefault(user_id, []).append(HEAD_WORDS[role])
+        heads.setdefault(user_id, []).append(str(HEAD_WORDS[role]))
     labels = {}
     for person in people:
         parts = [*heads.get(person.pk, [])]
         if subjects.get(person.pk):
-            parts.append("учитель: " + ", ".join(sorted(subjects[person.pk])))
+            parts.append(_("учитель: ") + ", ".join(sorted(subjects[person.pk])))
         if led.get(person.pk):
-            parts.append("классный руководитель " + ", ".join(sorted(led[person.pk])))
+            parts.append(_("классный руководитель ") + ", ".join(sorted(led[person.pk])))
         labels[person.pk] = "; ".join(parts)
     return labels
 
@@ -508,15 +510,19 @@ def _missed_entries(found):
     entries = [
         (
             lesson,
-            "не провёл(а): отменён"
+            _("не провёл(а): отменён")
             if lesson.cancelled_at
-            else f"не провёл(а): провёл(а) {lesson.taught_by.short_name}",
+            else _("не провёл(а): провёл(а) %(short_name)s") % {"short_name": lesson.taught_by.short_name},
             lesson.cancel_reason if lesson.cancelled_at else lesson.get_substitution_reason_display(),
         )
         for lesson in found["missed"]
     ]
     return entries + [
-        (lesson, f"замена за {short_name_in(lesson.teacher, 'accusative')}", lesson.get_substitution_reason_display())
+        (
+            lesson,
+            _("замена за %(short_name_in)s") % {"short_name_in": short_name_in(lesson.teacher, "accusative")},
+            lesson.get_substitution_reason_display(),
+        )
         for lesson in found["took_over"]
     ]
 
@@ -813,7 +819,7 @@ def subject_record(pupils, subject, year, until):
         Mark.objects.live()
         .filter(pupil__in=ids, lesson__subject=subject, lesson__date__range=(year.starts_on, until))
         .only("pupil_id", "value", "work_type_id")
-        .order_by("lesson__date", "lesson__number")
+        .order_by("lesson__date", "lesson__number", "pk")  # two marks of one lesson: in the order given
     ):
         mark.work_type = work_types[mark.work_type_id]
         found[mark.pupil_id]["marks"].append(mark)
@@ -1149,7 +1155,7 @@ def subject_statistics(term, user, roles):
         "journals": rows,
         "subjects": [entry(name, keys) for name, keys in sorted(by_subject.items())],
         "teachers": [entry(name, keys) for name, keys in sorted(by_teacher.items())],
-        "total": entry("Всего", [(c.pk, s.pk) for c, s in journals]),
+        "total": entry(_("Всего"), [(c.pk, s.pk) for c, s in journals]),
         "marks": marks,
     }
 

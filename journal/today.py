@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 
@@ -30,11 +31,11 @@ def missing(lesson):
     """What a lesson of today or before still lacks, in words."""
     gaps = []
     if not lesson.topic:
-        gaps.append("тема")
+        gaps.append(_("тема"))
     if lesson.attendance_taken_at is None:
-        gaps.append("посещаемость")
+        gaps.append(_("посещаемость"))
     if not lesson.homework and not lesson.homework_none:
-        gaps.append("домашнее задание")
+        gaps.append(_("домашнее задание"))
     return gaps
 
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Least
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import LoginAttempt, Membership, Role, User
 from audit.models import AuditEntry, DataView
@@ -520,7 +522,7 @@ def activity(school, monday):
     return {"groups": rows, "journal_entries": entries.count(), "diary_views": views.count()}
 
 
-PROGRESS_HEAD = PROGRESS_TABLE_HEAD[1:]  # the school's report's columns, without its "Класс"
+PROGRESS_HEAD = [gettext_lazy(h) for h in PROGRESS_TABLE_HEAD[1:]]  # the school's report's columns, without "Класс"
 PROGRESS_COLUMNS = [
     "pupils",
     "attested",
@@ -555,7 +557,7 @@ def progress(month):
             rows.append(
                 {
                     "class": str(school_class),
-                    "period": str(term) if term else "учебный год",
+                    "period": str(term) if term else _("учебный год"),
                     "pupils": found["pupils"],
                     "attested": found["attested"],
                     **{key: len(found[key]) for key in ("excellent", "good", "one_three", "failing", "not_attested")},

@@ -9,47 +9,48 @@ from fractions import Fraction
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 NAMES = {
-    "Q1": "Темы уроков заполнены",
-    "Q2": "Домашние задания заполнены",
-    "Q3": "Домашние задания вовремя",
-    "Q4": "Посещаемость отмечена",
-    "Q5": "Урок записан в день проведения",
-    "Q6": "Отметки вовремя (до 17:00)",
-    "Q6_3days": "Отметки в течение 3 дней",
-    "Q7": "Обучающиеся без отметок",
-    "Q8": "Обучающиеся с одной отметкой",
-    "Q9": "Накопляемость отметок",
-    "Q10": "Участие учителей",
-    "Q11": "Прохождение программы",
-    "Q12": "Итоговые отметки вовремя",
-    "Q13": "Участие родителей",
-    "Q14": "Охват родителей",
-    "Q15": "Участие обучающихся",
-    "Q16": "Поздние исправ­ления",
-    "Q17": "Замены записаны",
+    "Q1": gettext_lazy("Темы уроков заполнены"),
+    "Q2": gettext_lazy("Домашние задания заполнены"),
+    "Q3": gettext_lazy("Домашние задания вовремя"),
+    "Q4": gettext_lazy("Посещаемость отмечена"),
+    "Q5": gettext_lazy("Урок записан в день проведения"),
+    "Q6": gettext_lazy("Отметки вовремя (до 17:00)"),
+    "Q6_3days": gettext_lazy("Отметки в течение 3 дней"),
+    "Q7": gettext_lazy("Обучающиеся без отметок"),
+    "Q8": gettext_lazy("Обучающиеся с одной отметкой"),
+    "Q9": gettext_lazy("Накопляемость отметок"),
+    "Q10": gettext_lazy("Участие учителей"),
+    "Q11": gettext_lazy("Прохождение программы"),
+    "Q12": gettext_lazy("Итоговые отметки вовремя"),
+    "Q13": gettext_lazy("Участие родителей"),
+    "Q14": gettext_lazy("Охват родителей"),
+    "Q15": gettext_lazy("Участие обучающихся"),
+    "Q16": gettext_lazy("Поздние исправ­ления"),
+    "Q17": gettext_lazy("Замены записаны"),
 }
 # The same in a few words, for the heads of wide tables (the full name and the code are the hint).
 SHORT_NAMES = {
-    "Q1": "Темы",
-    "Q2": "Задания",
-    "Q3": "Задания вовремя",
-    "Q4": "Посещае­мость",
-    "Q5": "В день урока",
-    "Q6": "Отметки до 17:00",
-    "Q6_3days": "Отметки за 3 дня",
-    "Q7": "Без отметок",
-    "Q8": "С одной отмет­кой",
-    "Q9": "Накопляе­мость",
-    "Q10": "Учителя",
-    "Q11": "Программа",
-    "Q12": "Итоговые вовремя",
-    "Q13": "Родители",
-    "Q14": "Охват родителей",
-    "Q15": "Обучаю­щиеся",
-    "Q16": "Поздние исправ­ления",
-    "Q17": "Замены",
+    "Q1": gettext_lazy("Темы"),
+    "Q2": gettext_lazy("Задания"),
+    "Q3": gettext_lazy("Задания вовремя"),
+    "Q4": gettext_lazy("Посещае­мость"),
+    "Q5": gettext_lazy("В день урока"),
+    "Q6": gettext_lazy("Отметки до 17:00"),
+    "Q6_3days": gettext_lazy("Отметки за 3 дня"),
+    "Q7": gettext_lazy("Без отметок"),
+    "Q8": gettext_lazy("С одной отмет­кой"),
+    "Q9": gettext_lazy("Накопляе­мость"),
+    "Q10": gettext_lazy("Учителя"),
+    "Q11": gettext_lazy("Программа"),
+    "Q12": gettext_lazy("Итоговые вовремя"),
+    "Q13": gettext_lazy("Родители"),
+    "Q14": gettext_lazy("Охват родителей"),
+    "Q15": gettext_lazy("Обучаю­щиеся"),
+    "Q16": gettext_lazy("Поздние исправ­ления"),
+    "Q17": gettext_lazy("Замены"),
 }
 HEADS = [(code, SHORT_NAMES[code], name) for code, name in NAMES.items()]
 # (green, amber) in percent; for these lower is better.
@@ -93,9 +94,9 @@ class SchoolMonthPart(models.Model):
     it: what the district drills down to. Staff names and class labels, never a pupil."""
 
     class Part(models.TextChoices):
-        TEACHER = "teacher", "учитель"
-        CLASS = "class", "класс"
-        SUBJECT = "subject", "предмет"
+        TEACHER = "teacher", gettext_lazy("учитель")
+        CLASS = "class", gettext_lazy("класс")
+        SUBJECT = "subject", gettext_lazy("предмет")
 
     school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, related_name="+")
     month = models.DateField()
@@ -196,7 +197,7 @@ def figure(code, numerator, denominator, limits):
     """One indicator as pages and reports show it: the counts, the percentage and its colour."""
     return {
         "code": code,
-        "name": NAMES.get(code, ""),
+        "name": str(NAMES.get(code, "")),
         "numerator": numerator,
         "denominator": denominator,
         "percent": percent(numerator, denominator),
@@ -245,10 +246,10 @@ class Report(models.Model):
     correction is a new version with its reason."""
 
     class Kind(models.TextChoices):
-        QUALITY = "quality", "Мониторинг качества ведения ЭЖ"
-        FILLING = "filling", "Заполнение ЭЖ и накопляемость отметок"
-        ACTIVITY = "activity", "Активность пользователей"
-        PROGRESS = "progress", "Успеваемость и посещаемость (итоги периодов)"
+        QUALITY = "quality", gettext_lazy("Мониторинг качества ведения ЭЖ")
+        FILLING = "filling", gettext_lazy("Заполнение ЭЖ и накопляемость отметок")
+        ACTIVITY = "activity", gettext_lazy("Активность пользователей")
+        PROGRESS = "progress", gettext_lazy("Успеваемость и посещаемость (итоги периодов)")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     school = models.ForeignKey("tenants.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from reportlab.graphics.shapes import Drawing, Rect, String
@@ -48,11 +50,11 @@ def check_period(kind, starts_on, school=None, today=None):
     today = today or timezone.localdate()
     ends_on = Report(kind=kind, starts_on=starts_on).ends_on
     if ends_on >= today:
-        raise ValidationError("Отчёт строится за завершившийся период: за текущий или будущий — нельзя.")
+        raise ValidationError(_("Отчёт строится за завершившийся период: за текущий или будущий — нельзя."))
     if school is not None and ends_on < timezone.localtime(school.created_at).date():
         raise ValidationError(
-            f"Школа подключена {timezone.localtime(school.created_at):%d.%m.%Y}: "
-            f"за более ранний период отчёта быть не может."
+            _("Школа подключена %(localtime)s: за более ранний период отчёта быть не может.")
+            % {"localtime": format(timezone.localtime(school.created_at), "%d.%m.%Y")}
         )
 
 
@@ -61,7 +63,7 @@ def _version(kind, school, starts_on, reason):
         "last"
     ]
     if existing and not reason:
-        raise ValidationError({"reason": "Отчёт за этот период уже сформирован: новая версия — только с причиной."})
+        raise ValidationError({"reason": _("Отчёт за этот период уже сформирован: новая версия — только с причиной.")})
     return (existing or 0) + 1
 
 
@@ -92,7 +94,7 @@ def make_quality_reports(month, *, by=None, reason=""):
     for f in SchoolMonth.objects.filter(month=month).select_related("school"):
         figures.setdefault(f.school, {})[f.code] = (f.numerator, f.denominator)
     if not figures:
-        raise ValidationError("За этот месяц школы ещё не передали показатели: отчёт строить не из чего.")
+        raise ValidationError(_("За этот месяц школы ещё не передали показатели: отчёт строить не из чего."))
     limits = thresholds()
     totals = {}
     for per_school in figures.values():
@@ -162,7 +164,7 @@ def make_school_report(kind, starts_on, *, by=None, reason=""):
     if kind == Kind.PROGRESS:
         data = {"rows": indicators.progress(starts_on)}
         if not data["rows"]:
-            raise ValidationError("В этом месяце не закончился ни один учебный период: итогов нет.")
+            raise ValidationError(_("В этом месяце не закончился ни один учебный период: итогов нет."))
     elif kind == Kind.FILLING:
         data = {
             "rows": indicators.filling(starts_on),
@@ -197,7 +199,7 @@ def make_district_report(kind, starts_on, *, by=None, reason=""):
     ):
         latest.setdefault(report.school, report)
     if not latest:
-        raise ValidationError("Школы ещё не сформировали свои отчёты за этот период: сводить нечего.")
+        raise ValidationError(_("Школы ещё не сформировали свои отчёты за этот период: сводить нечего."))
     schools = []
     for school in sorted(latest, key=lambda s: s.short_name):
         data = latest[school].data
@@ -268,17 +270,21 @@ def _filling_cells(row, limits):
 
 
 FILLING_HEAD = [
-    "Уроков",
-    "Темы, %",
-    "ДЗ, %",
-    "Посещаемость, %",
-    "Отметок",
-    "Пар ученик×предмет",
-    "Без отметок, %",
-    "С одной отметкой, %",
-    "Накопляемость, %",
+    gettext_lazy("Уроков"),
+    gettext_lazy("Темы, %"),
+    gettext_lazy("ДЗ, %"),
+    gettext_lazy("Посещаемость, %"),
+    gettext_lazy("Отметок"),
+    gettext_lazy("Пар ученик×предмет"),
+    gettext_lazy("Без отметок, %"),
+    gettext_lazy("С одной отметкой, %"),
+    gettext_lazy("Накопляемость, %"),
 ]
-ACTIVITY_GROUPS = {"staff": "Сотрудники", "parents": "Родители", "pupils": "Обучающиеся"}
+ACTIVITY_GROUPS = {
+    "staff": gettext_lazy("Сотрудники"),
+    "parents": gettext_lazy("Родители"),
+    "pupils": gettext_lazy("Обучающиеся"),
+}
 
 
 def table(report):
@@ -286,13 +292,14 @@ def table(report):
     data = report.data
     limits = {code: tuple(float(v) for v in pair) for code, pair in data.get("thresholds", {}).items()}
     norms = ", ".join(
-        f"{hours}{'+' if n == len(data.get('norms', {})) else ''} ч/нед — {marks}"
+        _("%(hours)s%(value)s ч/нед — %(marks)s")
+        % {"hours": hours, "value": "+" if n == len(data.get("norms", {})) else "", "marks": marks}
         for n, (hours, marks) in enumerate(data.get("norms", {}).items(), start=1)
     )
     if report.kind == Kind.QUALITY:
-        rows = list(data["schools"]) + ([{"name": "Район", "cells": data["totals"]}] if "totals" in data else [])
+        rows = list(data["schools"]) + ([{"name": _("Район"), "cells": data["totals"]}] if "totals" in data else [])
         return (
-            ["Школа"] + list(NAMES),
+            [_("Школа")] + list(NAMES),
             [
                 (
                     row["name"],
@@ -305,20 +312,25 @@ def table(report):
             ],
             [
                 "; ".join(f"{code} — {name}" for code, name in NAMES.items()),
-                f"Нормы накопляемости за четверть: {norms}." if norms else "",
+                _("Нормы накопляемости за четверть: %(norms)s.") % {"norms": norms} if norms else "",
             ],
         )
     if report.kind == Kind.PROGRESS:
         notes = [
-            "По итоговым отметкам периодов, закончившихся в этом месяце. Успеваемость — доля аттестованных "
-            "без «2», «1», незачёта и «н/а»; качество знаний — доля аттестованных только с «4» и «5». "
-            "Только числа: имена обучающихся остаются в отчётах школы."
+            _(
+                "По итоговым отметкам периодов, закончившихся в этом месяце. Успеваемость — доля аттестованных "
+                "без «2», «1», незачёта и «н/а»; качество знаний — доля аттестованных только с «4» и «5». "
+                "Только числа: имена обучающихся остаются в отчётах школы."
+            )
         ]
         if report.school_id:
             rows = data["rows"]
             body = [(f"{row['class']} — {row['period']}", _progress_cells(row)) for row in rows]
-            totals = [(f"Школа — {period}", _progress_cells(sums)) for period, sums in _by_period(rows).items()]
-            return ["Класс — период"] + indicators.PROGRESS_HEAD, body + totals, notes
+            totals = [
+                (_("Школа — %(period)s") % {"period": period}, _progress_cells(sums))
+                for period, sums in _by_period(rows).items()
+            ]
+            return [_("Класс — период")] + indicators.PROGRESS_HEAD, body + totals, notes
         body = [
             (f"{row['name']} — {period}", _progress_cells(sums))
             for row in data["schools"]
@@ -329,34 +341,38 @@ def table(report):
             for period, sums in row["periods"].items():
                 district.setdefault(period, []).append(sums)
         totals = [
-            (f"Район — {period}", _progress_cells(_totals(found, indicators.PROGRESS_COLUMNS)))
+            (_("Район — %(period)s") % {"period": period}, _progress_cells(_totals(found, indicators.PROGRESS_COLUMNS)))
             for period, found in district.items()
         ]
-        return ["Школа — период"] + indicators.PROGRESS_HEAD, body + totals, notes
+        return [_("Школа — период")] + indicators.PROGRESS_HEAD, body + totals, notes
     if report.kind == Kind.FILLING:
         notes = [
-            f"Нормы накопляемости за четверть (пропорционально прошедшим дням): {norms}." if norms else "",
-            "Пары ученик×предмет и накопляемость — на конец месяца, за прошедшую часть четверти.",
+            _("Нормы накопляемости за четверть (пропорционально прошедшим дням): %(norms)s.") % {"norms": norms}
+            if norms
+            else "",
+            _("Пары ученик×предмет и накопляемость — на конец месяца, за прошедшую часть четверти."),
         ]
         if report.school_id:
             rows = data["rows"]
             body = [(f"{row['class']} {row['subject']}", _filling_cells(row, limits)) for row in rows]
             return (
-                ["Класс, предмет"] + FILLING_HEAD,
-                body + [("Итого", _filling_cells(_totals(rows, indicators.FILLING_COLUMNS), limits))],
+                [_("Класс, предмет")] + FILLING_HEAD,
+                body + [(_("Итого"), _filling_cells(_totals(rows, indicators.FILLING_COLUMNS), limits))],
                 notes,
             )
         rows = data["schools"]
         return (
-            ["Школа"] + FILLING_HEAD,
+            [_("Школа")] + FILLING_HEAD,
             [(row["name"], _filling_cells(row, limits)) for row in rows]
-            + [("Район", _filling_cells(_totals(rows, indicators.FILLING_COLUMNS), limits))],
+            + [(_("Район"), _filling_cells(_totals(rows, indicators.FILLING_COLUMNS), limits))],
             notes,
         )
     # Activity
     notes = [
-        "Активные: сотрудники — вносили записи в журнал или открывали данные обучающихся; "
-        "родители и обучающиеся — открывали дневник."
+        _(
+            "Активные: сотрудники — вносили записи в журнал или открывали данные обучающихся; "
+            "родители и обучающиеся — открывали дневник."
+        )
     ]
     if report.school_id:
         body = [
@@ -373,14 +389,15 @@ def table(report):
             for g in data["groups"]
         ]
         notes.append(
-            f"Записей в журнале за неделю: {data['journal_entries']}; просмотров дневника: {data['diary_views']}."
+            _("Записей в журнале за неделю: %(value)s; просмотров дневника: %(value2)s.")
+            % {"value": data["journal_entries"], "value2": data["diary_views"]}
         )
-        return ["Группа", "С доступом", "Активны", "Активны, %", "Входов", "Сообщений"], body, notes
-    head = ["Школа"]
+        return [_("Группа"), _("С доступом"), _("Активны"), _("Активны, %"), _("Входов"), _("Сообщений")], body, notes
+    head = [_("Школа")]
     for label in ACTIVITY_GROUPS.values():
-        head += [f"{label}: с доступом", f"{label}: активны, %"]
-    head += ["Входов", "Записей в журнале", "Просмотров дневника", "Сообщений"]
-    totals = {"name": "Район", "groups": [], "journal_entries": 0, "diary_views": 0}
+        head += [_("%(label)s: с доступом") % {"label": label}, _("%(label)s: активны, %%") % {"label": label}]
+    head += [_("Входов"), _("Записей в журнале"), _("Просмотров дневника"), _("Сообщений")]
+    totals = {"name": _("Район"), "groups": [], "journal_entries": 0, "diary_views": 0}
     for group in ACTIVITY_GROUPS:
         members = [g for row in data["schools"] for g in row["groups"] if g["group"] == group]
         totals["groups"].append({"group": group, **_totals(members, ("users", "active", "sign_ins", "messages"))})
@@ -411,11 +428,11 @@ def chart(report, head, rows):
             if cell["value"] is not None
         ]
     if report.kind == Kind.PROGRESS:
-        label = "Качество знаний, %"
+        label = _("Качество знаний, %")
     elif report.kind == Kind.FILLING:
-        label = "Накопляемость, %"
+        label = _("Накопляемость, %")
     else:
-        label = "Активны, %" if report.school_id else "Родители: активны, %"
+        label = _("Активны, %") if report.school_id else _("Родители: активны, %")
     column = head.index(label) - 1
     return [
         (name, cells[column]["value"], cells[column]["colour"])
@@ -426,17 +443,22 @@ def chart(report, head, rows):
 
 def chart_title(report):
     if report.kind == Kind.QUALITY:
-        return "Показатели, %" + (" по району" if not report.school_id else "")
+        return _("Показатели, %") + (_(" по району") if not report.school_id else "")
     if report.kind == Kind.FILLING:
-        return "Накопляемость отметок, %"
+        return _("Накопляемость отметок, %")
     if report.kind == Kind.PROGRESS:
-        return "Качество знаний, %"
-    return "Активные пользователи, %" if report.school_id else "Родители, открывавшие дневник, %"
+        return _("Качество знаний, %")
+    return _("Активные пользователи, %") if report.school_id else _("Родители, открывавшие дневник, %")
 
 
 def title(report):
-    whose = report.school.short_name if report.school_id else "район"
-    return f"{report.get_kind_display()} — {whose}, {report.period} (версия {report.version})"
+    whose = report.school.short_name if report.school_id else _("район")
+    return _("%(get_kind_display)s — %(whose)s, %(period)s (версия %(version)s)") % {
+        "get_kind_display": report.get_kind_display(),
+        "whose": whose,
+        "period": report.period,
+        "version": report.version,
+    }
 
 
 def xlsx(report):
@@ -444,17 +466,21 @@ def xlsx(report):
     book = Workbook()
     sheet = book.active
     sheet.title = (
-        month_name(report.starts_on) if report.kind != Report.Kind.ACTIVITY else f"неделя с {report.starts_on:%d.%m.%Y}"
+        month_name(report.starts_on)
+        if report.kind != Report.Kind.ACTIVITY
+        else _("неделя с %(starts_on)s") % {"starts_on": format(report.starts_on, "%d.%m.%Y")}
     )
-    sheet.append([title(report)])
-    sheet.append(head)
+    sheet.append(spreadsheet_row([title(report)]))
+    sheet.append(spreadsheet_row(head))
     for row_number, (name, cells) in enumerate(rows, start=sheet.max_row + 1):
         sheet.append(spreadsheet_row([name] + [cell["value"] for cell in cells]))
         for index, cell in enumerate(cells, start=2):
             if FILLS.get(cell["colour"]):
                 # The row's number kept here: openpyxl's max_row scans every cell (1,000 schools took 12 s).
                 sheet.cell(row=row_number, column=index).fill = PatternFill("solid", fgColor=FILLS[cell["colour"]])
-    for note in filter(None, notes + [f"Причина новой версии: {report.reason}" if report.reason else ""]):
+    for note in filter(
+        None, notes + [_("Причина новой версии: %(reason)s") % {"reason": report.reason} if report.reason else ""]
+    ):
         sheet.append(spreadsheet_row([note]))
     sheet["A1"].font = Font(bold=True)
     return workbook_bytes(book)
@@ -519,13 +545,19 @@ def pdf(report):
         story += [Paragraph(escape(chart_title(report)), style), _bar_chart(bars, font), Spacer(1, 3 * mm)]
     story += [Paragraph(escape(note), style) for note in notes if note]
     if report.reason:
-        story.append(Paragraph(f"Причина новой версии: {escape(report.reason)}", style))
-    story.append(Paragraph(f"Сформирован {timezone.localtime(report.created_at):%d.%m.%Y %H:%M}", style))
+        story.append(Paragraph(_("Причина новой версии: %(escape)s") % {"escape": escape(report.reason)}, style))
+    story.append(
+        Paragraph(
+            _("Сформирован %(localtime)s")
+            % {"localtime": format(timezone.localtime(report.created_at), "%d.%m.%Y %H:%M")},
+            style,
+        )
+    )
     return render(
         story,
         title=title(report),
         pagesize=landscape(A4),
         margins=(10, 10, 25.4, 25.4),
-        school=report.school.name if report.school_id else "Управление образования",
+        school=report.school.name if report.school_id else _("Управление образования"),
         author=report.created_by.short_name if report.created_by_id else "",
     )

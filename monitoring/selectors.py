@@ -2,6 +2,7 @@
 
 from django.db.models import DecimalField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy
 
 from tenants.models import School
 
@@ -147,7 +148,11 @@ def bars(items):
     ]
 
 
-PART_TITLES = {"teacher": "По учителям", "class": "По классам", "subject": "По предметам"}
+PART_TITLES = {
+    "teacher": gettext_lazy("По учителям"),
+    "class": gettext_lazy("По классам"),
+    "subject": gettext_lazy("По предметам"),
+}
 
 
 def part_tables(found, limits, code=None):

@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from audit.models import record
@@ -28,17 +30,17 @@ from .reports import correction_of_quality_report
 @transaction.atomic
 def set_threshold(*, code, green, amber, by, ip=None):
     if code not in NAMES:
-        raise ValidationError("Неизвестный показатель.")
+        raise ValidationError(gettext("Неизвестный показатель."))
     try:
         green, amber = Decimal(str(green).replace(",", ".")), Decimal(str(amber).replace(",", "."))
         if not (green.is_finite() and amber.is_finite()):  # "NaN" and "Infinity" parse as Decimals
             raise InvalidOperation
     except InvalidOperation:
-        raise ValidationError("Пороги — числа, например 95 или 97,5.") from None
+        raise ValidationError(gettext("Пороги — числа, например 95 или 97,5.")) from None
     if not (0 <= green <= 100 and 0 <= amber <= 100):
-        raise ValidationError("Пороги — проценты от 0 до 100.")
+        raise ValidationError(gettext("Пороги — проценты от 0 до 100."))
     if (code in LOWER_IS_BETTER and green > amber) or (code not in LOWER_IS_BETTER and green < amber):
-        raise ValidationError("Зелёный порог должен быть строже жёлтого.")
+        raise ValidationError(gettext("Зелёный порог должен быть строже жёлтого."))
     old = thresholds().get(code)
     threshold, _ = Threshold.objects.update_or_create(
         code=code, defaults={"green": green, "amber": amber, "changed_by": by, "changed_at": timezone.now()}
@@ -59,11 +61,11 @@ def set_norm(*, hours_per_week, marks, by, ip=None):
     try:
         hours_per_week, marks = int(hours_per_week), int(marks)
     except (TypeError, ValueError):
-        raise ValidationError("Норма — целое число отметок за четверть.") from None
+        raise ValidationError(gettext("Норма — целое число отметок за четверть.")) from None
     if hours_per_week not in DEFAULT_NORMS:
-        raise ValidationError("Нормы задаются для 1, 2 и 3 и более часов в неделю.")
+        raise ValidationError(gettext("Нормы задаются для 1, 2 и 3 и более часов в неделю."))
     if not 0 <= marks <= 30:
-        raise ValidationError("Норма — от 0 до 30 отметок за четверть.")
+        raise ValidationError(gettext("Норма — от 0 до 30 отметок за четверть."))
     old = accumulation_norms()[hours_per_week]
     norm, _ = AccumulationNorm.objects.update_or_create(
         hours_per_week=hours_per_week, defaults={"marks": marks, "changed_by": by, "changed_at": timezone.now()}
@@ -79,9 +81,11 @@ def correct_month(school, month, *, reason, by, ip=None):
     Called in the school's schema."""
     reason = " ".join((reason or "").split())
     if len(reason) < 5:
-        raise ValidationError({"reason": "Укажите причину исправления (например, «внесены пропущенные темы уроков»)."})
+        raise ValidationError(
+            {"reason": _("Укажите причину исправления (например, «внесены пропущенные темы уроков»).")}
+        )
     if not is_published(month):
-        raise ValidationError("Этот месяц ещё не опубликован: показатели передаются без исправлений.")
+        raise ValidationError(_("Этот месяц ещё не опубликован: показатели передаются без исправлений."))
     figures = compute(month)
     store_figures(school, month, figures, parts(month))
     report = correction_of_quality_report(school, month, figures, by=by, reason=reason)

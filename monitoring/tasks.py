@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from journal.models import Lesson, Term
@@ -94,14 +95,20 @@ def reminders(day):
         what = [
             name
             for name, gap in (
-                ("тема", not lesson.topic),
-                ("домашнее задание", not lesson.homework and not lesson.homework_none),
-                ("посещаемость", not lesson.attendance_taken_at),
+                (_("тема"), not lesson.topic),
+                (_("домашнее задание"), not lesson.homework and not lesson.homework_none),
+                (_("посещаемость"), not lesson.attendance_taken_at),
             )
             if gap
         ]
         by_teacher.setdefault(lesson.conducted_by_id, []).append(
-            f"{lesson.number} урок, {lesson.school_class} {lesson.subject.name}: нет — {', '.join(what)}"
+            _("%(number)s урок, %(school_class)s %(name)s: нет — %(join)s")
+            % {
+                "number": lesson.number,
+                "school_class": lesson.school_class,
+                "name": lesson.subject.name,
+                "join": ", ".join(what),
+            }
         )
     return by_teacher
 
@@ -116,8 +123,9 @@ def remind_teachers(day=None):
     for user in User.objects.filter(pk__in=list(gaps), email__isnull=False):
         lines = gaps[user.pk]
         send_mail(
-            f"Электронный журнал: незаполненные уроки за {yesterday:%d.%m.%Y}",
-            "Заполните, пожалуйста:\n" + "\n".join(lines),
+            _("Электронный журнал: незаполненные уроки за %(yesterday)s")
+            % {"yesterday": format(yesterday, "%d.%m.%Y")},
+            _("Заполните, пожалуйста:\n") + "\n".join(lines),
             None,
             [user.email],
         )

@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import district_roles, school_roles
 from accounts.models import Role
@@ -41,13 +43,14 @@ def _month(request, school=None):
     today = timezone.localdate()
     month = day_from((request.GET.get("month") or today.strftime("%Y-%m")) + "-01")
     if month is None:
-        return None, "Месяц указывается как ГГГГ-ММ, например 2026-11."
+        return None, _("Месяц указывается как ГГГГ-ММ, например 2026-11.")
     if month > today.replace(day=1):
-        return None, "Отчёт за будущий месяц построить нельзя."
+        return None, _("Отчёт за будущий месяц построить нельзя.")
     if school is not None and month < timezone.localtime(school.created_at).date().replace(day=1):
         return (
             None,
-            f"Школа подключена {timezone.localtime(school.created_at):%d.%m.%Y}: за более ранние месяцы данных нет.",
+            _("Школа подключена %(localtime)s: за более ранние месяцы данных нет.")
+            % {"localtime": format(timezone.localtime(school.created_at), "%d.%m.%Y")},
         )
     return month, ""
 
@@ -137,7 +140,7 @@ def school(request):
     if request.method == "POST" and month:
         if published is None:
             update_school_month(month.isoformat())
-            messages.success(request, "Показатели пересчитаны и переданы в управление образования.")
+            messages.success(request, _("Показатели пересчитаны и переданы в управление образования."))
         else:
             try:
                 services.correct_month(
@@ -146,7 +149,7 @@ def school(request):
             except ValidationError as error:
                 messages.error(request, explain(error))
             else:
-                messages.success(request, "Исправление передано в управление образования новой версией отчёта.")
+                messages.success(request, _("Исправление передано в управление образования новой версией отчёта."))
         return redirect(f"{request.path}?month={month:%Y-%m}")
     context = {"month": month, "error": error, "names": NAMES, "published": published}
     if month:
@@ -181,7 +184,7 @@ def threshold_page(request):
                     by=request.user,
                     ip=client_ip(request),
                 )
-                messages.success(request, "Норма накопляемости сохранена.")
+                messages.success(request, _("Норма накопляемости сохранена."))
             else:
                 code = request.POST.get("code", "")
                 services.set_threshold(
@@ -191,7 +194,7 @@ def threshold_page(request):
                     by=request.user,
                     ip=client_ip(request),
                 )
-                messages.success(request, f"Пороги {code} сохранены.")
+                messages.success(request, _("Пороги %(code)s сохранены.") % {"code": code})
         except ValidationError as error:
             messages.error(request, explain(error))
         return redirect("thresholds")
@@ -257,7 +260,7 @@ def _period(kind, text):
             return day - timedelta(days=day.weekday())
         return date.fromisoformat(text + "-01")
     except ValueError:
-        raise ValidationError("Неделя указывается любой её датой, месяц — как ГГГГ-ММ.") from None
+        raise ValidationError(_("Неделя указывается любой её датой, месяц — как ГГГГ-ММ.")) from None
 
 
 def _kind(request):
@@ -274,7 +277,7 @@ def _reports_page(request, found, base, make, **context):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Отчёт сформирован.")
+            messages.success(request, _("Отчёт сформирован."))
         return redirect(f"{request.path}?kind={kind}")
     kind = _kind(request)
     return render(
@@ -297,7 +300,7 @@ def district_reports(request):
 
     def make(kind, period, by, reason):
         if not kind:
-            raise ValidationError("Выберите вид отчёта.")
+            raise ValidationError(_("Выберите вид отчёта."))
         if kind == Report.Kind.QUALITY:
             reports.make_quality_reports(_period(kind, period), by=by, reason=reason)
         else:
@@ -325,7 +328,7 @@ def school_reports(request):
     def make(kind, period, by, reason):
         if kind not in (Report.Kind.FILLING, Report.Kind.ACTIVITY, Report.Kind.PROGRESS):
             raise ValidationError(
-                "Школа формирует отчёт о заполнении ЭЖ, об активности пользователей или об итогах периодов."
+                _("Школа формирует отчёт о заполнении ЭЖ, об активности пользователей или об итогах периодов.")
             )
         reports.make_school_report(kind, _period(kind, period), by=by, reason=reason)
 
@@ -355,7 +358,7 @@ def district_programme(request):
     )
     if request.GET.get("format") == "xlsx":
         content = table_xlsx(
-            [f"Выполнение программы по школам, {year} учебный год"],
+            [_("Выполнение программы по школам, %(year)s учебный год") % {"year": year}],
             PROGRAMME_HEAD,
             [
                 [r.school.name, r.term, r.journals, r.behind, r.curriculum, r.held, r.replaced, r.cancelled, r.done]
@@ -369,13 +372,13 @@ def district_programme(request):
 
 
 PROGRAMME_HEAD = [
-    "Школа",
-    "Период",
-    "Журналов",
-    "С отставанием",
-    "Часов по учебному плану",
-    "Проведено",
-    "Из них заменой",
-    "Отменено",
-    "Выполнено, %",
+    gettext_lazy("Школа"),
+    gettext_lazy("Период"),
+    gettext_lazy("Журналов"),
+    gettext_lazy("С отставанием"),
+    gettext_lazy("Часов по учебному плану"),
+    gettext_lazy("Проведено"),
+    gettext_lazy("Из них заменой"),
+    gettext_lazy("Отменено"),
+    gettext_lazy("Выполнено, %"),
 ]

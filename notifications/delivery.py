@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import NotificationPreference
 from sms import services as sms
@@ -70,7 +71,7 @@ def deliver_pending(limit=500, now=None):
                 if preference and preference.is_quiet(local):
                     continue
                 school = school or School.objects.get(schema_name=connection.schema_name)
-                sms.send_notice(notice.recipient.phone, f"Дневник: {notice.text}", school=school)
+                sms.send_notice(notice.recipient.phone, _("Дневник: %(text)s") % {"text": notice.text}, school=school)
                 notice.email_skipped = BY_SMS
             elif not notice.recipient.email:
                 notice.email_skipped = "no e-mail"
@@ -85,7 +86,9 @@ def deliver_pending(limit=500, now=None):
     sent = 0
     for notice in claimed:
         try:
-            send_mail("Электронный дневник: " + notice.get_kind_display(), notice.text, None, [notice.recipient.email])
+            send_mail(
+                _("Электронный дневник: ") + notice.get_kind_display(), notice.text, None, [notice.recipient.email]
+            )
         except Exception as error:
             attempts = notice.attempts + 1
             given_up = attempts >= MAX_ATTEMPTS or refused_for_good(error)

@@ -6,6 +6,7 @@ with the account in public."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 # People's ids carry no database constraint into public (db_constraint=False): docs/scaling.md, rule 1.
 
@@ -17,15 +18,15 @@ class Notification(models.Model):
     goes out from here."""
 
     class Kind(models.TextChoices):
-        MARK = "mark", "отметка"
-        ABSENCE = "absence", "пропуск"
-        FINAL = "final", "итоговая отметка"
-        DIGEST = "digest", "сводка за неделю"
-        REMARK = "remark", "замечание"
-        NEWS = "news", "объявление"
-        MEETING = "meeting", "родительское собрание"
-        SUBSTITUTION = "substitution", "замена урока"
-        MESSAGE = "message", "сообщение"
+        MARK = "mark", gettext_lazy("отметка")
+        ABSENCE = "absence", gettext_lazy("пропуск")
+        FINAL = "final", gettext_lazy("итоговая отметка")
+        DIGEST = "digest", gettext_lazy("сводка за неделю")
+        REMARK = "remark", gettext_lazy("замечание")
+        NEWS = "news", gettext_lazy("объявление")
+        MEETING = "meeting", gettext_lazy("родительское собрание")
+        SUBSTITUTION = "substitution", gettext_lazy("замена урока")
+        MESSAGE = "message", gettext_lazy("сообщение")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, db_constraint=False, on_delete=models.PROTECT, related_name="+"

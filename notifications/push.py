@@ -12,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from pywebpush import WebPushException, webpush
 
 from accounts.models import NotificationPreference, PushSubscription
@@ -68,7 +69,8 @@ def push_pending(limit=200, now=None):
     for notice in claimed:
         payload = json.dumps(
             {
-                "title": f"Электронный дневник: {notice.get_kind_display()}",
+                "title": gettext("Электронный дневник: %(get_kind_display)s")
+                % {"get_kind_display": notice.get_kind_display()},
                 "body": notice.text,
                 "tag": f"{connection.schema_name}-{notice.pk}",  # one notice, one banner
                 "url": "/notifications/" if notice.pupil_id else "/",

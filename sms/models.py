@@ -3,6 +3,7 @@ parents who gave only a phone (the school that sent them, which pays and has a m
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class TextMessage(models.Model):
@@ -10,8 +11,8 @@ class TextMessage(models.Model):
     worker (sms.tasks); if the gateway or the worker is down it waits here and goes later."""
 
     class Purpose(models.TextChoices):
-        ACCOUNT = "account", "учётная запись (коды, изменения)"
-        NOTICE = "notice", "уведомление"
+        ACCOUNT = "account", gettext_lazy("учётная запись (коды, изменения)")
+        NOTICE = "notice", gettext_lazy("уведомление")
 
     phone = models.CharField(max_length=12)
     text = models.CharField(max_length=480)  # three SMS parts in Cyrillic at most

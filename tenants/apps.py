@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class TenantsConfig(AppConfig):
     name = "tenants"
-    verbose_name = "Школы"
+    verbose_name = gettext_lazy("Школы")

@@ -25,6 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
 from audit.models import record
@@ -89,7 +90,9 @@ def pg_tool(name):
             return str(path)
     found = shutil.which(name)
     if not found:
-        raise ValidationError(f"Нет программы {name} (PostgreSQL client): apt-get install postgresql-client.")
+        raise ValidationError(
+            _("Нет программы %(name)s (PostgreSQL client): apt-get install postgresql-client.") % {"name": name}
+        )
     return found
 
 
@@ -211,14 +214,14 @@ def read_backup(folder):
     folder = Path(folder)
     manifest = json.loads((folder / "manifest.json").read_text())
     if manifest.get("format") != FORMAT:
-        raise ValidationError("Неизвестный формат резервной копии.")
+        raise ValidationError(_("Неизвестный формат резервной копии."))
     broken = [name for name, digest in manifest["sha256"].items() if sha256(folder / name) != digest]
     broken += [f["name"] for f in manifest["files"] if sha256(folder / "files" / f["name"]) != f["sha256"]]
     if broken:
-        raise ValidationError(f"Резервная копия повреждена: {', '.join(broken[:10])}.")
+        raise ValidationError(_("Резервная копия повреждена: %(join)s.") % {"join": ", ".join(broken[:10])})
     here = sorted(map(list, MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()))
     if manifest["migrations"] != here:
-        raise ValidationError("Копия сделана другой версией программы: восстановите её той же версией.")
+        raise ValidationError(_("Копия сделана другой версией программы: восстановите её той же версией."))
     return manifest
 
 
@@ -233,13 +236,16 @@ def match_people(people):
             if person[field]
         } - {None}
         if len(found) > 1:
-            conflicts.append(f"{person['last_name']} {person['first_name']}: e-mail, телефон и СНИЛС у разных людей")
+            conflicts.append(
+                _("%(value)s %(value2)s: e-mail, телефон и СНИЛС у разных людей")
+                % {"value": person["last_name"], "value2": person["first_name"]}
+            )
         elif found:
             mapping[person["id"]] = found.pop()
         else:
             mapping[person["id"]] = User.objects.create(**{f: person[f] for f in PERSON_FIELDS}).pk
     if len(set(mapping.values())) < len(mapping):
-        conflicts.append("двое из копии совпали с одним человеком здесь")
+        conflicts.append(_("двое из копии совпали с одним человеком здесь"))
     if conflicts:
         raise ValidationError(conflicts)
     return mapping
@@ -289,12 +295,15 @@ def restore_school(folder, *, slug, by=None):
         cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema])
         if cursor.fetchone():
             raise ValidationError(
-                f"Школа с адресом «{slug}» уже есть (схема {schema}): восстановите под новым адресом."
+                _("Школа с адресом «%(slug)s» уже есть (схема %(schema)s): восстановите под новым адресом.")
+                % {"slug": slug, "schema": schema}
             )
     # After a disaster: public restored from its own dump has the school's row, its schema is gone.
     in_place = School.objects.filter(slug=slug, schema_name=manifest["schema"]).first()
     if School.objects.filter(slug=slug).exists() and not in_place:
-        raise ValidationError(f"Школа с адресом «{slug}» уже есть: восстановите копию под новым адресом.")
+        raise ValidationError(
+            _("Школа с адресом «%(slug)s» уже есть: восстановите копию под новым адресом.") % {"slug": slug}
+        )
     saved = json.loads((folder / "people.json").read_text())
     with transaction.atomic():
         people = match_people(saved["people"])
@@ -309,7 +318,7 @@ def restore_school(folder, *, slug, by=None):
             text=True,
         )
     except subprocess.CalledProcessError as error:
-        raise ValidationError(f"Схема не восстановлена: {error.stderr.strip()[-500:]}") from None
+        raise ValidationError(_("Схема не восстановлена: %(value)s") % {"value": error.stderr.strip()[-500:]}) from None
     finally:
         rewritten.unlink()
     for item in manifest["files"]:
@@ -317,7 +326,7 @@ def restore_school(folder, *, slug, by=None):
         with open(folder / "files" / item["name"], "rb") as f:
             stored = default_storage.save(name, File(f))
         if stored != name:  # never over a file that is there
-            raise ValidationError(f"Файл {name} уже есть в хранилище.")
+            raise ValidationError(_("Файл %(name)s уже есть в хранилище.") % {"name": name})
     if in_place:
         record("school.restored", in_place, by=by, new={"from": slug, "made_at": manifest["made_at"]})
         return in_place, manifest
@@ -326,7 +335,9 @@ def restore_school(folder, *, slug, by=None):
         restored_name = (
             original["name"]
             if not School.objects.filter(name=original["name"]).exists()
-            else (f"{original['name']} (копия {datetime.now():%d.%m.%Y})")
+            else (
+                _("%(value)s (копия %(now)s)") % {"value": original["name"], "now": format(datetime.now(), "%d.%m.%Y")}
+            )
         )
         school = School(name=restored_name, short_name=original["short_name"], slug=slug, schema_name=schema)
         school.save()

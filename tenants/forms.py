@@ -1,16 +1,22 @@
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import School
 
 
 class SchoolForm(forms.Form):
+    # A school's name is Russian in any language of the interface: its example is marked so.
     name = forms.CharField(
         label=_("Полное наименование"),
         max_length=400,
-        help_text=_("Например: МБОУ «Средняя общеобразовательная школа № 1»"),
+        help_text=format_lazy('{} <span lang="ru">МБОУ «Средняя общеобразовательная школа № 1»</span>', _("Например:")),
     )
-    short_name = forms.CharField(label=_("Краткое наименование"), max_length=200, help_text=_("Например: СОШ № 1"))
+    short_name = forms.CharField(
+        label=_("Краткое наименование"),
+        max_length=200,
+        help_text=format_lazy('{} <span lang="ru">СОШ № 1</span>', _("Например:")),
+    )
     slug = forms.CharField(
         label=_("Адрес"),
         max_length=64,

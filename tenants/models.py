@@ -5,6 +5,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tenants.models import DomainMixin, TenantMixin
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
@@ -31,11 +33,13 @@ RESERVED_SLUGS = {
 
 def validate_slug(slug):
     if slug in RESERVED_SLUGS or slug.startswith(("pg_", "pg-")):
-        raise ValidationError("Адрес «%(slug)s» зарезервирован, выберите другой.", params={"slug": slug})
+        raise ValidationError(_("Адрес «%(slug)s» зарезервирован, выберите другой."), params={"slug": slug})
     if not SLUG_RE.match(slug) or "--" in slug:
         raise ValidationError(
-            "Адрес школы: от 3 до 30 строчных латинских букв, цифр и дефисов; "
-            "начинается с буквы, не заканчивается дефисом."
+            _(
+                "Адрес школы: от 3 до 30 строчных латинских букв, цифр и дефисов; "
+                "начинается с буквы, не заканчивается дефисом."
+            )
         )
 
 
@@ -47,20 +51,20 @@ class SchoolQuerySet(models.QuerySet):
 
 class School(TenantMixin):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Работает"
-        SUSPENDED = "suspended", "Приостановлена (только чтение)"
-        ARCHIVED = "archived", "В архиве (только чтение)"
+        ACTIVE = "active", gettext_lazy("Работает")
+        SUSPENDED = "suspended", gettext_lazy("Приостановлена (только чтение)")
+        ARCHIVED = "archived", gettext_lazy("В архиве (только чтение)")
 
-    name = models.CharField("полное наименование", max_length=300)
-    short_name = models.CharField("краткое наименование", max_length=100)
-    slug = models.CharField("адрес", max_length=30, unique=True, validators=[validate_slug])
+    name = models.CharField(gettext_lazy("полное наименование"), max_length=300)
+    short_name = models.CharField(gettext_lazy("краткое наименование"), max_length=100)
+    slug = models.CharField(gettext_lazy("адрес"), max_length=30, unique=True, validators=[validate_slug])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     status_reason = models.CharField(max_length=500, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     # Notices are waiting here: the minute's sweep visits only such schools (tenants/outbox.py).
     outbox_at = models.DateTimeField(null=True, blank=True)
     # Urgent notices by SMS to parents with only a phone, paid by the school (sms.services).
-    sms_monthly_limit = models.PositiveIntegerField("SMS в месяц", default=500, db_default=500)
+    sms_monthly_limit = models.PositiveIntegerField(gettext_lazy("SMS в месяц"), default=500, db_default=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SchoolQuerySet.as_manager()
@@ -94,7 +98,7 @@ class School(TenantMixin):
         return self.status == self.Status.ACTIVE
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("Школы не удаляются: их можно приостановить или перевести в архив.")
+        raise ValidationError(_("Школы не удаляются: их можно приостановить или перевести в архив."))
 
 
 class Domain(DomainMixin):

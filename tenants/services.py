@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import record
 
@@ -18,11 +19,11 @@ NAME_RE = re.compile(r"^[\w\s.,№«»\"'()/–—-]+$")
 def _validate_name(value, label, max_length):
     value = " ".join((value or "").split())
     if len(value) < 3:
-        raise ValidationError({label: "Укажите наименование (не короче 3 символов)."})
+        raise ValidationError({label: _("Укажите наименование (не короче 3 символов).")})
     if len(value) > max_length:
-        raise ValidationError({label: f"Наименование длиннее {max_length} символов."})
+        raise ValidationError({label: _("Наименование длиннее %(max_length)s символов.") % {"max_length": max_length}})
     if not NAME_RE.match(value) or not re.search(r"[^\W\d_]", value):
-        raise ValidationError({label: 'В наименовании допустимы буквы, цифры, пробелы и знаки . , « » " ( ) № -'})
+        raise ValidationError({label: _('В наименовании допустимы буквы, цифры, пробелы и знаки . , « » " ( ) № -')})
     return value
 
 
@@ -37,9 +38,9 @@ def create_school(*, name, short_name, slug, by=None, ip=None):
     except ValidationError as error:
         raise ValidationError({"slug": error.messages}) from None
     if School.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": f"Школа с адресом «{slug}» уже есть."})
+        raise ValidationError({"slug": _("Школа с адресом «%(slug)s» уже есть.") % {"slug": slug}})
     if School.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": "Школа с таким наименованием уже есть."})
+        raise ValidationError({"name": _("Школа с таким наименованием уже есть.")})
 
     connection.set_schema_to_public()
     school = School(name=name, short_name=short_name, slug=slug, schema_name=School.schema_for_slug(slug))
@@ -66,11 +67,12 @@ def change_status(school, status, *, reason, by=None, ip=None):
     school = School.objects.select_for_update().get(pk=school.pk)
     if status not in ALLOWED_CHANGES[school.status]:
         raise ValidationError(
-            f"Нельзя перевести школу из состояния «{school.get_status_display()}» в «{School.Status(status).label}»."
+            _("Нельзя перевести школу из состояния «%(get_status_display)s» в «%(label)s».")
+            % {"get_status_display": school.get_status_display(), "label": School.Status(status).label}
         )
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ValidationError({"reason": "Укажите причину: она сохраняется в журнале изменений."})
+        raise ValidationError({"reason": _("Укажите причину: она сохраняется в журнале изменений.")})
     old = school.status
     school.status, school.status_reason, school.status_changed_at = status, reason[:500], timezone.now()
     school.save(update_fields=["status", "status_reason", "status_changed_at"])

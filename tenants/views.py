@@ -4,6 +4,7 @@ district officials read. Public schema only: the console sees numbers, never pup
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
@@ -46,7 +47,10 @@ def school_create(request):
         except ValidationError as error:
             add_form_errors(form, error)
         else:
-            messages.success(request, f"Школа «{school.short_name}» создана: {school.host}")
+            messages.success(
+                request,
+                _("Школа «%(short_name)s» создана: %(host)s") % {"short_name": school.short_name, "host": school.host},
+            )
             return redirect("school_detail", slug=school.slug)
     return render(request, "tenants/school_create.html", {"form": form})
 
@@ -78,7 +82,7 @@ def school_status(request, slug):
     form = StatusForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Выберите состояние и укажите причину.")
+            raise ValidationError(_("Выберите состояние и укажите причину."))
         services.change_status(
             school,
             form.cleaned_data["status"],
@@ -89,7 +93,7 @@ def school_status(request, slug):
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Состояние школы изменено.")
+        messages.success(request, _("Состояние школы изменено."))
     return redirect("school_detail", slug=slug)
 
 
@@ -100,9 +104,9 @@ def school_sms_limit(request, slug):
     form = SmsLimitForm(request.POST)
     if form.is_valid():
         services.set_sms_limit(school, form.cleaned_data["limit"], by=request.user, ip=client_ip(request))
-        messages.success(request, "Лимит SMS изменён.")
+        messages.success(request, _("Лимит SMS изменён."))
     else:
-        messages.error(request, "Лимит SMS — целое число от 0 до 1 000 000.")
+        messages.error(request, _("Лимит SMS — целое число от 0 до 1 000 000."))
     return redirect("school_detail", slug=slug)
 
 
@@ -113,7 +117,7 @@ def school_admin_invite(request, slug):
     school = get_object_or_404(schools_for_console(), slug=slug)
     form = AdminInvitationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Укажите ФИО администратора ЭЖ.")
+        messages.error(request, _("Укажите ФИО администратора ЭЖ."))
         return redirect("school_detail", slug=slug)
     try:
         invitation, code = account_services.issue_invitation(

@@ -39,7 +39,7 @@ def check_pdf(pdf, tmp_path, heads=(), name=""):
         assert content, (name, f"page {n} holds nothing but its number")
     words = " ".join(pages).split()
     for head in heads:
-        for word in re.findall(r"[А-Яа-яЁё]{5,}", head):
+        for word in re.findall(r"[А-Яа-яЁё]{5,}", str(head)):
             assert word in words or any(word in w for w in words), (name, f"«{word}» is broken inside the word")
     return pages
 

@@ -67,6 +67,26 @@ def test_every_label_a_help_text_quotes_is_on_the_product_s_pages():
     assert quoted and not [label for label in sorted(quoted) if label.lower() not in sources]
 
 
+def test_every_help_text_has_its_english_and_quotes_the_english_pages_labels(settings, enter):
+    """texts/en/ holds the same pages; a “label” it quotes is an English text of the catalogue
+    (or another help page's title), so a label renamed in English fails here too."""
+    assert {path.stem for path in (TEXTS / "en").glob("*.md")} == {path.stem for path in TEXTS.glob("*.md")}
+    english = (Path(settings.BASE_DIR) / "locale/en/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    english += "\n".join(path.read_text(encoding="utf-8").splitlines()[0] for path in (TEXTS / "en").glob("*.md"))
+    english = english.lower()
+    quoted = {
+        " ".join(label.split())
+        for path in (TEXTS / "en").glob("*.md")
+        for label in re.findall(r"“([^”]+)”", path.read_text("utf-8"))
+    }
+    assert len(quoted) > 40 and not [label for label in sorted(quoted) if label.lower() not in english]
+    reader = enter()
+    reader.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = reader.get("/help/teacher/").content.decode()
+    assert "<h1>For a teacher</h1>" in page and "Save the lesson" in page
+    assert "For a parent (guardian)" in reader.get("/help/").content.decode()
+
+
 def test_a_teachers_question_lands_in_the_admins_messages_only_of_that_school(world, enter):
     a, b = world.a, world.b
     teacher = enter(a.teacher, a.host)

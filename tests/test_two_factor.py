@@ -169,7 +169,7 @@ def test_a_director_signs_in_at_a_suspended_school_with_the_code_from_the_app(wo
         assert browser.get("/classes/").status_code == 200
         assert browser.post("/i18n/setlang/", {"language": "en", "next": "/classes/"}).status_code == 302
         refused = browser.post("/staff/invite/", {"role": "teacher", "full_name": "Новиков Н. Н."})
-        assert refused.status_code == 403 and "Изменения не сохраняются" in refused.content.decode()
+        assert refused.status_code == 403 and "Changes are not saved" in refused.content.decode()
     finally:
         School.objects.filter(pk=a.school.pk).update(status=School.Status.ACTIVE)
 

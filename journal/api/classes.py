@@ -1,5 +1,6 @@
 """Classes and their pupils; a parent's children; transfers and withdrawals by order."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.decorators import api_view, permission_classes
@@ -83,7 +84,7 @@ def pupil_move(request, pupil_id):
     d = body(MoveInput, request)
     if d["kind"] == "transfer":
         if "to_class" not in d:
-            raise ValidationError({"to_class": "Укажите класс, в который переводится обучающийся."})
+            raise ValidationError({"to_class": _("Укажите класс, в который переводится обучающийся.")})
         services.transfer_pupil(
             pupil,
             to_class=get_or_404(models.SchoolClass, d["to_class"]),

@@ -1,5 +1,6 @@
 """Term and year marks."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
@@ -21,7 +22,7 @@ class FinalMarkSerializer(serializers.Serializer):
     subject = Id(source="subject_id")
     term = Id(source="term_id", allow_null=True, required=False)
     value = serializers.CharField(
-        max_length=4, help_text="5, 4, 3, 2, 1, зч, нз, н/а (не аттестован), осв. (освобождён)"
+        max_length=4, help_text=gettext_lazy("5, 4, 3, 2, 1, зч, нз, н/а (не аттестован), осв. (освобождён)")
     )
     entered_at = serializers.DateTimeField(read_only=True)
     changed_at = serializers.DateTimeField(read_only=True)

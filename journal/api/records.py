@@ -5,6 +5,7 @@ import uuid
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -77,7 +78,7 @@ class MarksQuery(serializers.Serializer):
     def validate(self, data):
         if "lesson" not in data and not {"school_class", "subject", "term"} <= set(data):
             raise serializers.ValidationError(
-                {"lesson": "Укажите урок (lesson) или журнал (school_class, subject, term)."}
+                {"lesson": _("Укажите урок (lesson) или журнал (school_class, subject, term).")}
             )
         return data
 
@@ -116,7 +117,7 @@ def marks(request):
         try:
             key = uuid.UUID(key) if key is not None else None
         except ValueError:
-            raise ValidationError({"Idempotency-Key": "Ключ запроса — UUID, например 3f1c…"}) from None
+            raise ValidationError({"Idempotency-Key": _("Ключ запроса — UUID, например 3f1c…")}) from None
         lesson = access_lesson_to_write(request, d["lesson_id"])
         pupil = get_or_404(Pupil, d["pupil_id"])
         work_type = get_or_404(WorkType, d["work_type_id"])
@@ -348,7 +349,7 @@ def lesson_attendance(request, lesson_id):
         d = body(OnePupilAttendanceInput, request)
         pupil = Pupil.objects.filter(pk=d["pupil"]).first()
         if pupil is None:
-            raise ValidationError({"pupil": "Такого обучающегося нет."})
+            raise ValidationError({"pupil": _("Такого обучающегося нет.")})
         services.set_attendance_of(lesson, pupil, d["status"], by=request.user, ip=client_ip(request))
         lesson.refresh_from_db()
         return Response(LessonSerializer(lesson).data)
@@ -356,7 +357,7 @@ def lesson_attendance(request, lesson_id):
     wanted = set(d["absent"]) | set(d["late"])
     pupils = {p.pk: p for p in Pupil.objects.filter(pk__in=wanted)}
     if set(pupils) != wanted:
-        raise ValidationError({"absent": "Такого обучающегося нет."})
+        raise ValidationError({"absent": _("Такого обучающегося нет.")})
     services.take_attendance(
         lesson,
         absent=[pupils[pk] for pk in d["absent"]],

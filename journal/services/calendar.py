@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import record
 
@@ -23,9 +24,9 @@ from ..models import (
 @transaction.atomic
 def create_year(*, name, starts_on, ends_on, by=None, ip=None):
     if starts_on >= ends_on:
-        raise ValidationError({"ends_on": "Учебный год заканчивается позже, чем начинается."})
+        raise ValidationError({"ends_on": _("Учебный год заканчивается позже, чем начинается.")})
     if AcademicYear.objects.filter(Q(name=name) | Q(starts_on__lte=ends_on, ends_on__gte=starts_on)).exists():
-        raise ValidationError({"name": "Этот учебный год пересекается с уже созданным."})
+        raise ValidationError({"name": _("Этот учебный год пересекается с уже созданным.")})
     year = AcademicYear.objects.create(name=name, starts_on=starts_on, ends_on=ends_on)
     # Classes made before the school had any year (set up first, as imports do) belong to this one.
     SchoolClass.objects.filter(year__isnull=True).update(year=year)
@@ -36,9 +37,9 @@ def create_year(*, name, starts_on, ends_on, by=None, ip=None):
 @transaction.atomic
 def set_grade_scheme(*, year, grade, scheme, by=None, ip=None):
     if scheme not in TermScheme.values:
-        raise ValidationError({"scheme": "Выберите: четверти, триместры или полугодия."})
+        raise ValidationError({"scheme": _("Выберите: четверти, триместры или полугодия.")})
     if Lesson.objects.filter(term__year=year, school_class__grade=grade).exists():
-        raise ValidationError({"scheme": "Для параллели уже есть уроки: схему периодов менять нельзя."})
+        raise ValidationError({"scheme": _("Для параллели уже есть уроки: схему периодов менять нельзя.")})
     item, created = GradeScheme.objects.get_or_create(year=year, grade=grade, defaults={"scheme": scheme})
     old = None if created else item.scheme
     item.scheme = scheme
@@ -51,12 +52,15 @@ def set_grade_scheme(*, year, grade, scheme, by=None, ip=None):
 def add_term(*, year, scheme, number, starts_on, ends_on, by=None, ip=None):
     if not (year.starts_on <= starts_on <= ends_on <= year.ends_on):
         raise ValidationError(
-            {"starts_on": f"Период должен лежать внутри учебного года {year} и кончаться после начала."}
+            {
+                "starts_on": _("Период должен лежать внутри учебного года %(year)s и кончаться после начала.")
+                % {"year": year}
+            }
         )
     if Term.objects.filter(year=year, scheme=scheme).filter(starts_on__lte=ends_on, ends_on__gte=starts_on).exists():
-        raise ValidationError({"starts_on": "Периоды одной схемы не могут пересекаться."})
+        raise ValidationError({"starts_on": _("Периоды одной схемы не могут пересекаться.")})
     if Term.objects.filter(year=year, scheme=scheme, number=number).exists():
-        raise ValidationError({"number": "Период с таким номером уже есть."})
+        raise ValidationError({"number": _("Период с таким номером уже есть.")})
     term = Term.objects.create(year=year, scheme=scheme, number=number, starts_on=starts_on, ends_on=ends_on)
     record(
         "term.created",
@@ -71,9 +75,9 @@ def add_term(*, year, scheme, number, starts_on, ends_on, by=None, ip=None):
 @transaction.atomic
 def add_holiday(*, year, name, starts_on, ends_on, by=None, ip=None):
     if not (year.starts_on <= starts_on <= ends_on <= year.ends_on):
-        raise ValidationError({"starts_on": "Каникулы должны лежать внутри учебного года."})
+        raise ValidationError({"starts_on": _("Каникулы должны лежать внутри учебного года.")})
     if not (name or "").strip():
-        raise ValidationError({"name": "Укажите название (например, «Осенние каникулы»)."})
+        raise ValidationError({"name": _("Укажите название (например, «Осенние каникулы»).")})
     holiday = Holiday.objects.create(year=year, name=name.strip(), starts_on=starts_on, ends_on=ends_on)
     record(
         "holiday.created", holiday, by=by, ip=ip, new={"name": holiday.name, "starts_on": starts_on, "ends_on": ends_on}

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from audit.models import record
@@ -20,10 +21,17 @@ from ..models import AcademicYear, Lesson, PrintedCopy
 @transaction.atomic
 def print_journal_copy(school, *, school_class, term, by, ip=None):
     if timezone.localdate() <= term.ends_on:
-        raise ValidationError({"term": f"Период «{term}» ещё идёт: копия журнала печатается по его окончании."})
+        raise ValidationError(
+            {"term": _("Период «%(term)s» ещё идёт: копия журнала печатается по его окончании.") % {"term": term}}
+        )
     subjects = {lesson.subject for lesson in Lesson.objects.filter(school_class=school_class, term=term)}
     if not subjects:
-        raise ValidationError({"term": f"У класса {school_class} нет уроков в периоде «{term}»."})
+        raise ValidationError(
+            {
+                "term": _("У класса %(school_class)s нет уроков в периоде «%(term)s».")
+                % {"school_class": school_class, "term": term}
+            }
+        )
     AcademicYear.objects.select_for_update().get(pk=term.year_id)  # numbers follow one another
     number = (PrintedCopy.objects.filter(year=term.year_id).aggregate(n=Max("number"))["n"] or 0) + 1
     copy = PrintedCopy(number=number, year_id=term.year_id, school_class=school_class, term=term, printed_by=by)
@@ -59,7 +67,10 @@ def print_journal_copy(school, *, school_class, term, by, ip=None):
 def certify_journal_copy(copy, *, by, ip=None):
     copy = PrintedCopy.objects.select_for_update().get(pk=copy.pk)
     if copy.certified_at:
-        raise ValidationError(f"Копия № {copy.number} уже заверена {timezone.localtime(copy.certified_at):%d.%m.%Y}.")
+        raise ValidationError(
+            _("Копия № %(number)s уже заверена %(localtime)s.")
+            % {"number": copy.number, "localtime": format(timezone.localtime(copy.certified_at), "%d.%m.%Y")}
+        )
     copy.certified_by, copy.certified_at = by, timezone.now()
     copy.save(update_fields=["certified_by", "certified_at"])
     record("journal_copy.certified", copy, by=by, ip=ip, old={"certified_at": None}, new={"number": copy.number})

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import record
 from groundwork.text import one_line
@@ -27,15 +28,17 @@ from .records import check_value
 def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
     school_class = pupil.school_class
     if not rulebook.teaches(by, school_class, subject):
-        raise PermissionDenied("Итоговую отметку ставит учитель этого предмета в классе.")
+        raise PermissionDenied(_("Итоговую отметку ставит учитель этого предмета в классе."))
     check_value(value, subject, FinalValue, grade=school_class.grade)
     if term is not None:
         if term.year_id != year.pk:
-            raise ValidationError({"term": "Период из другого учебного года."})
+            raise ValidationError({"term": _("Период из другого учебного года.")})
         if timezone.localdate() < term.ends_on - timedelta(days=14):
-            raise ValidationError({"term": f"Период «{term}» ещё идёт: итоговая отметка ставится в его конце."})
+            raise ValidationError(
+                {"term": _("Период «%(term)s» ещё идёт: итоговая отметка ставится в его конце.") % {"term": term}}
+            )
         if is_locked(term, school_class, subject):
-            raise ValidationError(f"Период «{term}» закрыт: итоговые отметки заблокированы.")
+            raise ValidationError(_("Период «%(term)s» закрыт: итоговые отметки заблокированы.") % {"term": term})
     else:
         _check_year_mark_due(year, school_class, subject)
     final, created = FinalMark.objects.select_for_update().get_or_create(
@@ -57,11 +60,17 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
         old=old,
         new={"pupil": pupil.pk, "subject": subject.name, "term": getattr(term, "pk", None), "value": value},
     )
-    period = f"{term}" if term else f"{year} учебный год"
+    period = f"{term}" if term else _("%(year)s учебный год") % {"year": year}
     notify(
         family_of(pupil),
         "final",
-        f"{pupil.first_name}: итоговая отметка по предмету «{subject.name}» за {period} — {final.get_value_display()}",
+        _("%(first_name)s: итоговая отметка по предмету «%(name)s» за %(period)s — %(get_value_display)s")
+        % {
+            "first_name": pupil.first_name,
+            "name": subject.name,
+            "period": period,
+            "get_value_display": final.get_value_display(),
+        },
         pupil=pupil,
     )
     return final
@@ -89,25 +98,32 @@ def _check_year_mark_due(year, school_class, subject):
     scheme = GradeScheme.objects.filter(year=year, grade=school_class.grade).values("scheme")
     last = Term.objects.filter(year=year, scheme__in=scheme).order_by("-ends_on").first()
     if last is None:
-        raise ValidationError({"term": f"В учебном году {year} у {school_class.grade} классов нет учебных периодов."})
+        raise ValidationError(
+            {
+                "term": _("В учебном году %(year)s у %(grade)s классов нет учебных периодов.")
+                % {"year": year, "grade": school_class.grade}
+            }
+        )
     if timezone.localdate() < last.ends_on - timedelta(days=14):
         raise ValidationError(
             {
-                "term": f"Годовая отметка ставится в конце учебного года (период «{last}» "
-                f"заканчивается {last.ends_on:%d.%m.%Y})."
+                "term": _(
+                    "Годовая отметка ставится в конце учебного года (период «%(last)s» заканчивается %(ends_on)s)."
+                )
+                % {"last": last, "ends_on": format(last.ends_on, "%d.%m.%Y")}
             }
         )
     if is_locked(last, school_class, subject):
-        raise ValidationError(f"Учебный год {year} закрыт: годовые отметки заблокированы.")
+        raise ValidationError(_("Учебный год %(year)s закрыт: годовые отметки заблокированы.") % {"year": year})
 
 
 @transaction.atomic
 def reopen(*, term, school_class, subject, reason, until, by, ip=None):
     reason = one_line(reason)
     if len(reason) < 5:
-        raise ValidationError({"reason": "Опишите причину (например, «исправление ошибки по заявлению учителя»)."})
+        raise ValidationError({"reason": _("Опишите причину (например, «исправление ошибки по заявлению учителя»).")})
     if until < timezone.localdate():
-        raise ValidationError({"until": "Дата окончания уже прошла."})
+        raise ValidationError({"until": _("Дата окончания уже прошла.")})
     reopening = Reopening.objects.create(
         term=term, school_class=school_class, subject=subject, reason=reason, reopened_by=by, until=until
     )

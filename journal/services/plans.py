@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from audit.models import record
 from groundwork.text import one_line
@@ -30,22 +32,32 @@ def save_plan(*, subject, school_class, year, topics, by=None, ip=None):
     Topics up to the last one matched to a lesson are kept as they are; the rest of the plan is
     replaced. Topics without a date get one from the timetable (spread_plan)."""
     if not topics:
-        raise ValidationError({"topics": "В плане нет ни одной темы."})
+        raise ValidationError({"topics": gettext("В плане нет ни одной темы.")})
     rows = []
     for n, (title, hours, *planned) in enumerate(topics, start=1):
         if not (title or "").strip():
-            raise ValidationError({"topics": f"Строка {n}: пустая тема."})
+            raise ValidationError({"topics": gettext("Строка %(n)s: пустая тема.") % {"n": n}})
         if not str(hours).isdigit() or not 1 <= int(hours) <= 50:
-            raise ValidationError({"topics": f"Строка {n}: часов должно быть от 1 до 50."})
+            raise ValidationError({"topics": gettext("Строка %(n)s: часов должно быть от 1 до 50.") % {"n": n}})
         due_on = planned[0] if planned else None
         if due_on is not None and not year.starts_on <= due_on <= year.ends_on:
-            raise ValidationError({"topics": f"Строка {n}: дата {due_on:%d.%m.%Y} вне учебного года {year}."})
+            raise ValidationError(
+                {
+                    "topics": gettext("Строка %(n)s: дата %(due_on)s вне учебного года %(year)s.")
+                    % {"n": n, "due_on": format(due_on, "%d.%m.%Y"), "year": year}
+                }
+            )
         rows.append((title.strip()[:500], int(hours), due_on))
     plan, _ = ThematicPlan.objects.get_or_create(subject=subject, school_class=school_class, year=year)
     # Up to the last topic a lesson was matched to, the plan stays as it is.
     kept = plan.topics.filter(lessons__isnull=False).aggregate(last=Max("position"))["last"] or 0
     if len(rows) < kept:
-        raise ValidationError({"topics": f"План не может быть короче: уроки уже привязаны к темам с 1-й по {kept}-ю."})
+        raise ValidationError(
+            {
+                "topics": gettext("План не может быть короче: уроки уже привязаны к темам с 1-й по %(kept)s-ю.")
+                % {"kept": kept}
+            }
+        )
     plan.topics.filter(position__gt=kept).delete()
     PlannedTopic.objects.bulk_create(
         [
@@ -102,12 +114,12 @@ def write_programme_note(*, school_class, subject, term, shortfall_reason, plan_
     """The teacher's note on the term's programme: why hours fell short and how the КТП was
     corrected. Written again, it keeps the old text in the audit."""
     if not rulebook.teaches(by, school_class, subject):
-        raise PermissionDenied("Пояснение пишет учитель предмета в классе.")
+        raise PermissionDenied(_("Пояснение пишет учитель предмета в классе."))
     reason, correction = one_line(shortfall_reason), one_line(plan_correction)
     if not reason and not correction:
-        raise ValidationError({"shortfall_reason": "Напишите причину отставания или корректировку КТП."})
+        raise ValidationError({"shortfall_reason": _("Напишите причину отставания или корректировку КТП.")})
     if len(reason) > 500 or len(correction) > 1000:
-        raise ValidationError({"shortfall_reason": "Слишком длинно: причина до 500 знаков, корректировка до 1000."})
+        raise ValidationError({"shortfall_reason": _("Слишком длинно: причина до 500 знаков, корректировка до 1000.")})
     note = (
         ProgrammeNote.objects.select_for_update().filter(school_class=school_class, subject=subject, term=term).first()
     )
@@ -134,7 +146,9 @@ def upload_work_programme(*, school, subject, grade, year, upload, by, ip=None):
     access check; the one it replaces is kept, marked replaced."""
     extension = check_upload(upload, field="file", max_mb=WORK_PROGRAMME_MAX_MB)
     if extension not in ("pdf", "doc", "docx", "odt", "rtf"):
-        raise ValidationError({"file": f"Файл «{upload.name}»: рабочая программа — документ (PDF, DOCX, ODT, RTF)."})
+        raise ValidationError(
+            {"file": _("Файл «%(name)s»: рабочая программа — документ (PDF, DOCX, ODT, RTF).") % {"name": upload.name}}
+        )
     now = timezone.now()
     replaced = list(
         WorkProgramme.objects.select_for_update().filter(subject=subject, grade=grade, year=year, replaced_at=None)

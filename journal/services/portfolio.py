@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import record
 from groundwork.text import one_line
@@ -27,15 +28,15 @@ def _is_family(pupil, by):
 @transaction.atomic
 def add_portfolio_entry(pupil, *, school, kind, title, happened_on, description="", upload=None, by, ip=None):
     if not _is_family(pupil, by):
-        raise PermissionDenied("Портфолио пополняют обучающийся и его родители.")
+        raise PermissionDenied(_("Портфолио пополняют обучающийся и его родители."))
     if kind not in PortfolioEntry.Kind.values:
-        raise ValidationError({"kind": "Выберите раздел портфолио."})
+        raise ValidationError({"kind": _("Выберите раздел портфолио.")})
     title = one_line(title, 300)
     if not title:
-        raise ValidationError({"title": "Напишите, что это за достижение или работа."})
+        raise ValidationError({"title": _("Напишите, что это за достижение или работа.")})
     today = timezone.localdate()
     if happened_on is None or happened_on > today or happened_on < today - timedelta(days=366 * 12):
-        raise ValidationError({"happened_on": "Укажите дату: не позже сегодняшнего дня."})
+        raise ValidationError({"happened_on": _("Укажите дату: не позже сегодняшнего дня.")})
     entry = PortfolioEntry(
         pupil=pupil,
         kind=kind,
@@ -58,7 +59,12 @@ def add_portfolio_entry(pupil, *, school, kind, title, happened_on, description=
     )
     teacher = pupil.school_class.class_teacher_id
     if teacher:
-        notify([teacher], "message", f"{pupil.short_name}: в портфолио добавлено «{title[:80]}» — подтвердите.")
+        notify(
+            [teacher],
+            "message",
+            _("%(short_name)s: в портфолио добавлено «%(value)s» — подтвердите.")
+            % {"short_name": pupil.short_name, "value": title[:80]},
+        )
     return entry
 
 
@@ -66,9 +72,9 @@ def add_portfolio_entry(pupil, *, school, kind, title, happened_on, description=
 def withdraw_portfolio_entry(entry, *, by, ip=None):
     entry = PortfolioEntry.objects.select_for_update().select_related("pupil").get(pk=entry.pk)
     if not _is_family(entry.pupil, by):
-        raise PermissionDenied("Запись портфолио убирают обучающийся и его родители.")
+        raise PermissionDenied(_("Запись портфолио убирают обучающийся и его родители."))
     if entry.withdrawn_at:
-        raise ValidationError("Запись уже убрана.")
+        raise ValidationError(_("Запись уже убрана."))
     entry.withdrawn_at = timezone.now()
     entry.save(update_fields=["withdrawn_at"])
     record("portfolio.withdrawn", entry, by=by, ip=ip, old={"state": "shown"}, new={"state": "withdrawn"})
@@ -81,22 +87,25 @@ def settle_portfolio_entry(entry, *, confirmed, reason="", by, ip=None):
     again corrected)."""
     entry = PortfolioEntry.objects.select_for_update().select_related("pupil__school_class").get(pk=entry.pk)
     if entry.pupil.school_class.class_teacher_id != by.pk:
-        raise PermissionDenied("Запись портфолио подтверждает классный руководитель.")
+        raise PermissionDenied(_("Запись портфолио подтверждает классный руководитель."))
     if entry.withdrawn_at or entry.confirmed_at:
-        raise ValidationError("Запись уже подтверждена или убрана.")
+        raise ValidationError(_("Запись уже подтверждена или убрана."))
     old = {"state": entry.state}
     if confirmed:
         reason = ""
         entry.confirmed_by, entry.confirmed_at, entry.declined_reason = by, timezone.now(), ""
         entry.save(update_fields=["confirmed_by", "confirmed_at", "declined_reason"])
-        text = f"подтверждена запись портфолио «{entry.title[:80]}»"
+        text = _("подтверждена запись портфолио «%(value)s»") % {"value": entry.title[:80]}
     else:
         reason = one_line(reason, 500)
         if not reason:
-            raise ValidationError({"reason": "Напишите, почему запись не подтверждена."})
+            raise ValidationError({"reason": _("Напишите, почему запись не подтверждена.")})
         entry.declined_reason = reason
         entry.save(update_fields=["declined_reason"])
-        text = f"запись портфолио «{entry.title[:80]}» не подтверждена: {reason}"
+        text = _("запись портфолио «%(value)s» не подтверждена: %(reason)s") % {
+            "value": entry.title[:80],
+            "reason": reason,
+        }
     record("portfolio.settled", entry, by=by, ip=ip, old=old, new={"state": entry.state, "reason": reason})
     notify(family_of(entry.pupil), "message", f"{entry.pupil.first_name}: {text}", pupil=entry.pupil)
     return entry

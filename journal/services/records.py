@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from audit.models import record, record_each
@@ -33,16 +35,17 @@ from .calendar import is_locked, is_school_day
 def check_can_write(lesson, user):
     """The teacher of a lesson, or the one who took it over as a substitute, may write to it."""
     if not rulebook.conducts(user, lesson):
-        raise PermissionDenied("Это урок другого учителя.")
+        raise PermissionDenied(_("Это урок другого учителя."))
     _check_open(lesson)
 
 
 def _check_open(lesson):
     if lesson.cancelled_at:
-        raise ValidationError("Урок отменён: записи в нём не ведутся.")
+        raise ValidationError(_("Урок отменён: записи в нём не ведутся."))
     if is_locked(lesson.term, lesson.school_class, lesson.subject):
         raise ValidationError(
-            f"Период «{lesson.term}» закрыт: записи заблокированы. Открыть их может заместитель директора."
+            _("Период «%(term)s» закрыт: записи заблокированы. Открыть их может заместитель директора.")
+            % {"term": lesson.term}
         )
 
 
@@ -51,7 +54,12 @@ def _is_teacher_here(user, school):
 
 
 def _in_words(lesson):
-    return f"{lesson.date:%d.%m.%Y}, {lesson.number} урок, {lesson.school_class} — {lesson.subject.name}"
+    return _("%(date)s, %(number)s урок, %(school_class)s — %(name)s") % {
+        "date": format(lesson.date, "%d.%m.%Y"),
+        "number": lesson.number,
+        "school_class": lesson.school_class,
+        "name": lesson.subject.name,
+    }
 
 
 def lesson_of_teacher_at(teacher_id, lesson):
@@ -85,20 +93,30 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
         from_queryset=Lesson.objects.select_for_update(),
     )
     if not Membership.objects.at(school).filter(user=by, role=Role.DEPUTY).exists():
-        raise PermissionDenied("Замены назначает заместитель директора.")
+        raise PermissionDenied(_("Замены назначает заместитель директора."))
     if reason not in Lesson.SubstitutionReason.values:
-        raise ValidationError({"reason": "Выберите причину замены."})
+        raise ValidationError({"reason": _("Выберите причину замены.")})
     if teacher is None or not _is_teacher_here(teacher, school):
-        raise ValidationError({"teacher": "Выберите учителя этой школы."})
+        raise ValidationError({"teacher": _("Выберите учителя этой школы.")})
     if teacher.pk == lesson.teacher_id:
-        raise ValidationError({"teacher": "Это учитель урока по расписанию: замена не нужна."})
+        raise ValidationError({"teacher": _("Это учитель урока по расписанию: замена не нужна.")})
     clash = lesson_of_teacher_at(teacher.pk, lesson)
     if clash is not None:
-        raise ValidationError({"teacher": f"{teacher.short_name} в это время ведёт урок: {_in_words(clash)}."})
+        raise ValidationError(
+            {
+                "teacher": _("%(short_name)s в это время ведёт урок: %(_in_words)s.")
+                % {"short_name": teacher.short_name, "_in_words": _in_words(clash)}
+            }
+        )
     if TeacherAbsence.objects.filter(
         teacher=teacher, starts_on__lte=lesson.date, ends_on__gte=lesson.date, withdrawn_at__isnull=True
     ).exists():
-        raise ValidationError({"teacher": f"{teacher.short_name} в этот день отсутствует (записано отсутствие)."})
+        raise ValidationError(
+            {
+                "teacher": _("%(short_name)s в этот день отсутствует (записано отсутствие).")
+                % {"short_name": teacher.short_name}
+            }
+        )
     _check_open(lesson)
     old = {"teacher": lesson.conducted_by_id}
     if lesson.kept_by_id is None and not rulebook.lesson_is_untouched(lesson):
@@ -127,8 +145,17 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
         new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note, "kept_by": lesson.kept_by_id},
     )
     what = _in_words(lesson)
-    notify([teacher.pk], "substitution", f"Вам назначена замена: {what} ({lesson.get_substitution_reason_display()}).")
-    notify([lesson.teacher_id], "substitution", f"Ваш урок {what} проведёт {teacher.short_name} (замена).")
+    notify(
+        [teacher.pk],
+        "substitution",
+        _("Вам назначена замена: %(what)s (%(get_substitution_reason_display)s).")
+        % {"what": what, "get_substitution_reason_display": lesson.get_substitution_reason_display()},
+    )
+    notify(
+        [lesson.teacher_id],
+        "substitution",
+        _("Ваш урок %(what)s проведёт %(short_name)s (замена).") % {"what": what, "short_name": teacher.short_name},
+    )
     return lesson
 
 
@@ -142,14 +169,16 @@ def take_as_substitute(lesson, *, school, by, ip=None):
         from_queryset=Lesson.objects.select_for_update(),
     )
     if not _is_teacher_here(by, school):
-        raise PermissionDenied("Замену может провести только учитель этой школы.")
+        raise PermissionDenied(_("Замену может провести только учитель этой школы."))
     if rulebook.conducts(by, lesson):
-        raise ValidationError("Это уже ваш урок.")
+        raise ValidationError(_("Это уже ваш урок."))
     _check_open(lesson)
     if not rulebook.can_take_over(by, rulebook.TEACHING, lesson):
         raise ValidationError(
-            "Самому записать замену можно только в день урока и пока в уроке ничего не записано. "
-            "Иначе замену назначает заместитель директора."
+            _(
+                "Самому записать замену можно только в день урока и пока в уроке ничего не записано. "
+                "Иначе замену назначает заместитель директора."
+            )
         )
     lesson.taught_by = by
     lesson.substitution_recorded_at = timezone.now()
@@ -167,9 +196,14 @@ def take_as_substitute(lesson, *, school, by, ip=None):
     notify(
         _heads(school, Role.DEPUTY),
         "substitution",
-        f"{by.short_name} записал(а) замену: {what}. Проверьте, назначена ли она.",
+        _("%(short_name)s записал(а) замену: %(what)s. Проверьте, назначена ли она.")
+        % {"short_name": by.short_name, "what": what},
     )
-    notify([lesson.teacher_id], "substitution", f"Ваш урок {what} проводит {by.short_name} (замена).")
+    notify(
+        [lesson.teacher_id],
+        "substitution",
+        _("Ваш урок %(what)s проводит %(short_name)s (замена).") % {"what": what, "short_name": by.short_name},
+    )
     return lesson
 
 
@@ -188,13 +222,13 @@ def set_topic(lesson, *, topic="", planned_topic=None, by, ip=None):
             planned_topic.plan.subject_id != lesson.subject_id
             or planned_topic.plan.school_class_id != lesson.school_class_id
         ):
-            raise ValidationError({"planned_topic": "Тема из КТП другого класса или предмета."})
+            raise ValidationError({"planned_topic": _("Тема из КТП другого класса или предмета.")})
         topic = topic.strip() or planned_topic.title
     topic = one_line(topic)
     if not topic:
-        raise ValidationError({"topic": "Укажите тему урока."})
+        raise ValidationError({"topic": _("Укажите тему урока.")})
     if len(topic) > 500:
-        raise ValidationError({"topic": "Тема длиннее 500 символов."})
+        raise ValidationError({"topic": _("Тема длиннее 500 символов.")})
     old = {"topic": lesson.topic, "planned_topic": lesson.planned_topic_id}
     lesson.topic, lesson.planned_topic = topic, planned_topic
     lesson.save(update_fields=["topic", "planned_topic", *_first(lesson, "topic_entered_at")])
@@ -209,7 +243,7 @@ def set_lesson_kind(lesson, *, kind, by, ip=None):
     """The type of lesson (урок, контрольная, лабораторная …) the term's programme counts."""
     check_can_write(lesson, by)
     if kind not in Lesson.Kind.values:
-        raise ValidationError({"kind": "Выберите тип занятия из списка."})
+        raise ValidationError({"kind": _("Выберите тип занятия из списка.")})
     if kind == lesson.kind:
         return lesson
     old, lesson.kind = {"kind": lesson.kind}, kind
@@ -224,11 +258,11 @@ def set_homework(lesson, *, text="", none=False, by, ip=None):
     check_can_write(lesson, by)
     text = (text or "").strip()
     if none and text:
-        raise ValidationError({"homework": "Либо задание, либо «не задано»."})
+        raise ValidationError({"homework": _("Либо задание, либо «не задано».")})
     if not none and not text:
-        raise ValidationError({"homework": "Введите задание или отметьте «не задано»."})
+        raise ValidationError({"homework": _("Введите задание или отметьте «не задано».")})
     if len(text) > 5000:
-        raise ValidationError({"homework": "Задание длиннее 5000 символов."})
+        raise ValidationError({"homework": _("Задание длиннее 5000 символов.")})
     old = {"homework": lesson.homework, "none": lesson.homework_none}
     lesson.homework, lesson.homework_none = text, none
     lesson.save(update_fields=["homework", "homework_none", *_first(lesson, "homework_entered_at")])
@@ -287,7 +321,7 @@ def record_lesson(
         if (topic, getattr(planned_topic, "pk", None)) != (lesson.topic, lesson.planned_topic_id):
             set_topic(lesson, topic=topic, planned_topic=planned_topic, by=by, ip=ip)
     elif lesson.topic:
-        raise ValidationError({"topic": "Укажите тему урока."})
+        raise ValidationError({"topic": gettext("Укажите тему урока.")})
     if kind:
         set_lesson_kind(lesson, kind=kind, by=by, ip=ip)
     homework = (homework or "").strip()
@@ -303,7 +337,7 @@ def record_lesson(
         if lesson.attendance_taken_at is None or wanted != recorded:
             take_attendance(lesson, absent=absent, late=late, by=by, ip=ip)
     if marks and work_type is None:
-        raise ValidationError({"work_type": "Выберите вид работы для отметок."})
+        raise ValidationError({"work_type": gettext("Выберите вид работы для отметок.")})
     if marks:
         # The form sent twice makes its marks once: a key per pupil from the form's key.
         keyed = [
@@ -313,7 +347,8 @@ def record_lesson(
         add_marks(lesson, keyed, work_type=work_type, comments=comments, by=by, ip=ip)
     absent_ids = {p.pk for p in absent}
     return [
-        f"{pupil.full_name}: отметка {value} поставлена отсутствовавшему на уроке — проверьте."
+        gettext("%(full_name)s: отметка %(value)s поставлена отсутствовавшему на уроке — проверьте.")
+        % {"full_name": pupil.full_name, "value": value}
         for pupil, value, _ in marks
         if pupil.pk in absent_ids
     ]
@@ -327,27 +362,41 @@ def _check_pupils(lesson, pupils):
     present = set(pupils_of(lesson).filter(pk__in=[pupil.pk for pupil in pupils]).values_list("pk", flat=True))
     for pupil in pupils:
         if pupil.pk not in present:
-            where = f"подгруппе «{lesson.subgroup.name}»" if lesson.subgroup_id else f"классе {lesson.school_class}"
-            raise ValidationError({"pupil": f"{pupil.full_name} не учится в {where}."})
+            where = (
+                _("подгруппе «%(name)s»") % {"name": lesson.subgroup.name}
+                if lesson.subgroup_id
+                else _("классе %(school_class)s") % {"school_class": lesson.school_class}
+            )
+            raise ValidationError(
+                {"pupil": _("%(full_name)s не учится в %(where)s.") % {"full_name": pupil.full_name, "where": where}}
+            )
 
 
 def _check_not_future(lesson):
     if lesson.date > timezone.localdate():
-        raise ValidationError("Урок ещё не прошёл: отметки и пропуски ставятся в день урока или позже.")
+        raise ValidationError(_("Урок ещё не прошёл: отметки и пропуски ставятся в день урока или позже."))
     if not is_school_day(lesson.date, Holiday.objects.filter(starts_on__lte=lesson.date, ends_on__gte=lesson.date)):
         raise ValidationError(
-            f"{lesson.date:%d.%m.%Y} — каникулы или выходной: отметки и пропуски в этот день не ставятся."
+            _("%(date)s — каникулы или выходной: отметки и пропуски в этот день не ставятся.")
+            % {"date": format(lesson.date, "%d.%m.%Y")}
         )
 
 
 def check_value(value, subject, scale=MarkValue, grade=None):
     if value not in scale.values:
-        extra = ", «н/а» (не аттестован), «осв.» (освобождён)" if scale is FinalValue else ""
-        raise ValidationError({"value": f"Отметка: 5, 4, 3, 2, 1, «зч» (зачёт), «нз» (незачёт){extra}."})
+        extra = _(", «н/а» (не аттестован), «осв.» (освобождён)") if scale is FinalValue else ""
+        raise ValidationError(
+            {"value": _("Отметка: 5, 4, 3, 2, 1, «зч» (зачёт), «нз» (незачёт)%(extra)s.") % {"extra": extra}}
+        )
     if not subject.is_marked:
-        raise ValidationError({"value": f"Предмет «{subject.name}» не оценивается."})
+        raise ValidationError({"value": _("Предмет «%(name)s» не оценивается.") % {"name": subject.name}})
     if grade is not None and not subject.is_marked_in(grade):
-        raise ValidationError({"value": f"«{subject.name}» в {grade} классе изучается без отметок (учебный план)."})
+        raise ValidationError(
+            {
+                "value": _("«%(name)s» в %(grade)s классе изучается без отметок (учебный план).")
+                % {"name": subject.name, "grade": grade}
+            }
+        )
 
 
 def add_mark(lesson, *, pupil, value, work_type, comment="", by, ip=None, request_key=None):
@@ -427,7 +476,7 @@ def _marks_of_requests(keys, lesson, marks, by):
             value,
             by.pk,
         ):
-            raise ValidationError({"request_key": "Этот ключ запроса уже использован для другой отметки."})
+            raise ValidationError({"request_key": _("Этот ключ запроса уже использован для другой отметки.")})
     return made
 
 
@@ -448,7 +497,7 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
     )
     check_can_write(mark.lesson, by)
     if mark.deleted_at:
-        raise ValidationError("Отметка удалена: сначала восстановите её.")
+        raise ValidationError(_("Отметка удалена: сначала восстановите её."))
     old = _mark_state(mark)
     if value is not None:
         check_value(value, mark.lesson.subject)
@@ -464,8 +513,14 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
         notify(
             family_of(mark.pupil),
             "mark",
-            f"{mark.pupil.first_name}: {mark.lesson.subject.name}, {mark.lesson.date:%d.%m.%Y} — "
-            f"отметка изменена с {old['value']} на {mark.value}",
+            _("%(first_name)s: %(name)s, %(date)s — отметка изменена с %(value)s на %(value2)s")
+            % {
+                "first_name": mark.pupil.first_name,
+                "name": mark.lesson.subject.name,
+                "date": format(mark.lesson.date, "%d.%m.%Y"),
+                "value": old["value"],
+                "value2": mark.value,
+            },
             pupil=mark.pupil,
             day=mark.lesson.date,
         )
@@ -480,7 +535,7 @@ def delete_mark(mark, *, by, ip=None):
     )
     check_can_write(mark.lesson, by)
     if mark.deleted_at:
-        raise ValidationError("Отметка уже удалена.")
+        raise ValidationError(_("Отметка уже удалена."))
     mark.deleted_at = timezone.now()
     mark.save(update_fields=["deleted_at"])
     record("mark.deleted", mark, by=by, ip=ip, old=_mark_state(mark), new=None)
@@ -494,7 +549,7 @@ def restore_mark(mark, *, by, ip=None):
     )
     check_can_write(mark.lesson, by)
     if not mark.deleted_at:
-        raise ValidationError("Отметка не удалена.")
+        raise ValidationError(_("Отметка не удалена."))
     mark.deleted_at = None
     mark.changed_at = timezone.now()
     mark.save(update_fields=["deleted_at", "changed_at"])
@@ -510,7 +565,7 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
     _check_not_future(lesson)
     absent, late = {p.pk: p for p in absent}, {p.pk: p for p in late}
     if set(absent) & set(late):
-        raise ValidationError("Обучающийся не может одновременно отсутствовать и опоздать.")
+        raise ValidationError(_("Обучающийся не может одновременно отсутствовать и опоздать."))
     for pupil in [*absent.values(), *late.values()]:
         _check_pupil(lesson, pupil)
     wanted = {**{pk: Attendance.Status.ABSENT for pk in absent}, **{pk: Attendance.Status.LATE for pk in late}}
@@ -540,12 +595,18 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
         if pupil_id not in current:
             entry = Attendance.objects.create(lesson=lesson, pupil_id=pupil_id, status=status, entered_by=by)
             record("attendance.created", entry, by=by, ip=ip, new={"pupil": pupil_id, "status": status})
-            what = "отсутствует на уроке" if status == Attendance.Status.ABSENT else "опоздал(а) на урок"
+            what = _("отсутствует на уроке") if status == Attendance.Status.ABSENT else _("опоздал(а) на урок")
             notify(
                 family_of(everyone[pupil_id]),
                 "absence",
-                f"{everyone[pupil_id].first_name} {what} «{lesson.subject.name}», "
-                f"{lesson.date:%d.%m.%Y}, {lesson.number}-й урок",
+                _("%(first_name)s %(what)s «%(name)s», %(date)s, %(number)s-й урок")
+                % {
+                    "first_name": everyone[pupil_id].first_name,
+                    "what": what,
+                    "name": lesson.subject.name,
+                    "date": format(lesson.date, "%d.%m.%Y"),
+                    "number": lesson.number,
+                },
                 pupil=everyone[pupil_id],
                 day=lesson.date,
             )
@@ -560,7 +621,7 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
 def set_attendance_of(lesson, pupil, status, *, by, ip=None):
     """One pupil's attendance changed from the grid («н» typed in a cell), the others' kept."""
     if status not in ("absent", "late", "present"):
-        raise ValidationError({"status": "Присутствие: absent, late или present."})
+        raise ValidationError({"status": _("Присутствие: absent, late или present.")})
     current = {a.pupil_id: a.status for a in Attendance.objects.select_for_update().live().filter(lesson=lesson)}
     current.pop(pupil.pk, None)
     if status != "present":
@@ -584,14 +645,14 @@ def set_absence_reason(attendance, *, reason, by, ip=None):
         .get(pk=attendance.pk)
     )
     if attendance.pupil.school_class.class_teacher_id != by.pk:
-        raise PermissionDenied("Причину пропуска указывает классный руководитель.")
+        raise PermissionDenied(_("Причину пропуска указывает классный руководитель."))
     if reason not in Attendance.Reason.values or not reason:
-        raise ValidationError({"reason": "Причина: по болезни, уважительная или неуважительная."})
+        raise ValidationError({"reason": _("Причина: по болезни, уважительная или неуважительная.")})
     if attendance.deleted_at:
-        raise ValidationError("Запись о пропуске снята учителем.")
+        raise ValidationError(_("Запись о пропуске снята учителем."))
     lesson = attendance.lesson
     if is_locked(lesson.term, lesson.school_class, lesson.subject):
-        raise ValidationError(f"Период «{lesson.term}» закрыт: записи заблокированы.")
+        raise ValidationError(_("Период «%(term)s» закрыт: записи заблокированы.") % {"term": lesson.term})
     return _give_reason(attendance, reason, by=by, ip=ip)
 
 
@@ -612,15 +673,17 @@ def excuse_absences(pupil, *, first, last, reason, by, ip=None):
     reason, in one action and audited per lesson; a lesson where the teacher did not mark the
     absence gets it recorded. All or nothing: a closed term anywhere in the range refuses it."""
     if pupil.school_class.class_teacher_id != by.pk:
-        raise PermissionDenied("Справку вносит классный руководитель.")
+        raise PermissionDenied(_("Справку вносит классный руководитель."))
     if reason not in Attendance.Reason.values or not reason:
-        raise ValidationError({"reason": "Причина: по болезни, уважительная или неуважительная."})
+        raise ValidationError({"reason": _("Причина: по болезни, уважительная или неуважительная.")})
     if first > last:
-        raise ValidationError({"last": "Конец периода раньше начала."})
+        raise ValidationError({"last": _("Конец периода раньше начала.")})
     if last > timezone.localdate():
-        raise ValidationError({"last": "Справка — о прошедших днях: пропуски будущих уроков отмечают на уроке."})
+        raise ValidationError({"last": _("Справка — о прошедших днях: пропуски будущих уроков отмечают на уроке.")})
     if (last - first).days >= NOTE_MAX_DAYS:
-        raise ValidationError({"last": f"Период справки — не больше {NOTE_MAX_DAYS} дней."})
+        raise ValidationError(
+            {"last": _("Период справки — не больше %(NOTE_MAX_DAYS)s дней.") % {"NOTE_MAX_DAYS": NOTE_MAX_DAYS}}
+        )
     groups = list(pupil.subgroups.values_list("pk", flat=True))
     lessons = list(
         Lesson.objects.filter(school_class=pupil.school_class_id, date__range=(first, last), cancelled_at__isnull=True)
@@ -630,7 +693,10 @@ def excuse_absences(pupil, *, first, last, reason, by, ip=None):
     )
     for lesson in {(x.term, x.school_class, x.subject): x for x in lessons}.values():
         if is_locked(lesson.term, lesson.school_class, lesson.subject):
-            raise ValidationError(f"Период «{lesson.term}» закрыт для «{lesson.subject}»: справку в него не внести.")
+            raise ValidationError(
+                _("Период «%(term)s» закрыт для «%(subject)s»: справку в него не внести.")
+                % {"term": lesson.term, "subject": lesson.subject}
+            )
     entries = {
         a.lesson_id: a for a in Attendance.objects.select_for_update().live().filter(pupil=pupil, lesson__in=lessons)
     }
@@ -655,15 +721,21 @@ def add_remark(lesson, *, pupil, text, by, ip=None):
     check_can_write(lesson, by)
     text = one_line(text)
     if not text or len(text) > 1000:
-        raise ValidationError({"text": "Замечание — от 1 до 1000 символов."})
+        raise ValidationError({"text": _("Замечание — от 1 до 1000 символов.")})
     if not pupils_of(lesson).filter(pk=pupil.pk).exists():
-        raise ValidationError({"pupil": f"{pupil.full_name} не на этом уроке."})
+        raise ValidationError({"pupil": _("%(full_name)s не на этом уроке.") % {"full_name": pupil.full_name}})
     remark = Remark.objects.create(pupil=pupil, lesson=lesson, text=text, author=by)
     record("remark.created", remark, by=by, ip=ip, new={"pupil": pupil.pk, "text": text})
     notify(
         family_of(pupil),
         "remark",
-        f"{pupil.first_name}: замечание ({lesson.subject.name}, {lesson.date:%d.%m.%Y}) — {text}",
+        _("%(first_name)s: замечание (%(name)s, %(date)s) — %(text)s")
+        % {
+            "first_name": pupil.first_name,
+            "name": lesson.subject.name,
+            "date": format(lesson.date, "%d.%m.%Y"),
+            "text": text,
+        },
         pupil=pupil,
         day=lesson.date,
     )

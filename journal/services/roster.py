@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from accounts.identifiers import normalize_snils
 from accounts.models import Role
@@ -27,11 +29,11 @@ from ..models import (
 def create_class(*, grade, letter, class_teacher=None, by=None, ip=None):
     letter = (letter or "").strip().upper()
     if not 1 <= int(grade) <= 11:
-        raise ValidationError({"grade": "Параллель — число от 1 до 11."})
+        raise ValidationError({"grade": _("Параллель — число от 1 до 11.")})
     if not letter or len(letter) > 3:
-        raise ValidationError({"letter": "Литера класса — от 1 до 3 символов, например «А»."})
+        raise ValidationError({"letter": _("Литера класса — от 1 до 3 символов, например «А».")})
     if SchoolClass.objects.open().filter(grade=grade, letter=letter).exists():
-        raise ValidationError({"letter": f"Класс {grade}{letter} уже есть."})
+        raise ValidationError({"letter": _("Класс %(grade)s%(letter)s уже есть.") % {"grade": grade, "letter": letter}})
     school_class = SchoolClass.objects.create(grade=grade, letter=letter, class_teacher=class_teacher)
     record(
         "class.created",
@@ -47,18 +49,21 @@ def _movement(pupil, on, number, order_date):
     """A transfer or withdrawal: by an order, dated between the pupil's enrolment and a year from now."""
     if not pupil.enrolled_on <= on <= timezone.localdate() + timedelta(days=366):
         raise ValidationError(
-            {"on": f"Дата — не раньше зачисления ({pupil.enrolled_on:%d.%m.%Y}) и не позже чем через год."}
+            {
+                "on": _("Дата — не раньше зачисления (%(enrolled_on)s) и не позже чем через год.")
+                % {"enrolled_on": format(pupil.enrolled_on, "%d.%m.%Y")}
+            }
         )
     if order_date and order_date > timezone.localdate():
-        raise ValidationError({"order_date": "Дата приказа не может быть в будущем."})
+        raise ValidationError({"order_date": _("Дата приказа не может быть в будущем.")})
     return _order(number, order_date)
 
 
 def _order(number, order_date):
     if not (number or "").strip():
-        raise ValidationError({"order_number": "Изменение списка класса оформляется приказом: укажите его номер."})
+        raise ValidationError({"order_number": _("Изменение списка класса оформляется приказом: укажите его номер.")})
     if not order_date:
-        raise ValidationError({"order_date": "Укажите дату приказа."})
+        raise ValidationError({"order_date": _("Укажите дату приказа.")})
     return number.strip()
 
 
@@ -73,7 +78,7 @@ def correct_pupil(pupil, *, reason, by, ip=None, **changes):
     reason = one_line(reason)
     if len(reason) < 5:
         raise ValidationError(
-            {"reason": "Укажите основание исправления: документ или обращение (не короче 5 символов)."}
+            {"reason": _("Укажите основание исправления: документ или обращение (не короче 5 символов).")}
         )
     new = {}
     for field in PERSONAL:
@@ -82,7 +87,7 @@ def correct_pupil(pupil, *, reason, by, ip=None, **changes):
         value = changes[field]
         value = " ".join(value.split()) if isinstance(value, str) else value
         if field in ("last_name", "first_name") and not value:
-            raise ValidationError({field: "Фамилия и имя не могут быть пустыми."})
+            raise ValidationError({field: _("Фамилия и имя не могут быть пустыми.")})
         if field == "snils" and value:
             try:
                 value = normalize_snils(value)
@@ -91,7 +96,7 @@ def correct_pupil(pupil, *, reason, by, ip=None, **changes):
         if value != getattr(pupil, field):
             new[field] = value
     if not new:
-        raise ValidationError("Данные не изменились: исправлять нечего.")
+        raise ValidationError(_("Данные не изменились: исправлять нечего."))
     pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
     old = {field: getattr(pupil, field) for field in new}
     for field, value in new.items():
@@ -106,12 +111,17 @@ def request_correction(pupil, *, text, by, ip=None):
     """A parent asks for the child's data to be put right; the class teacher is told."""
     text = one_line(text)
     if len(text) < 10:
-        raise ValidationError({"text": "Опишите, что неверно и как правильно (не короче 10 символов)."})
+        raise ValidationError({"text": _("Опишите, что неверно и как правильно (не короче 10 символов).")})
     asked = CorrectionRequest.objects.create(pupil=pupil, asked_by=by, text=text[:500])
     record("pupil.correction_requested", asked, by=by, ip=ip, new={"pupil": pupil.pk, "text": asked.text})
     teacher = pupil.school_class.class_teacher_id
     if teacher:
-        notify([teacher], "message", f"Родитель просит исправить данные: {pupil.full_name}. «{asked.text}»")
+        notify(
+            [teacher],
+            "message",
+            _("Родитель просит исправить данные: %(full_name)s. «%(text)s»")
+            % {"full_name": pupil.full_name, "text": asked.text},
+        )
     return asked
 
 
@@ -121,12 +131,12 @@ def answer_correction(asked, *, outcome, answer, by, ip=None):
     with a reason; the parent is told."""
     asked = CorrectionRequest.objects.select_for_update().get(pk=asked.pk)
     if asked.answered_at:
-        raise ValidationError("На это обращение уже ответили.")
+        raise ValidationError(_("На это обращение уже ответили."))
     answer = one_line(answer)
     if outcome not in CorrectionRequest.Outcome.values:
-        raise ValidationError({"outcome": "Выберите: исправлено или отказано."})
+        raise ValidationError({"outcome": _("Выберите: исправлено или отказано.")})
     if outcome == CorrectionRequest.Outcome.REFUSED and len(answer) < 5:
-        raise ValidationError({"answer": "Объясните родителю, почему данные не исправлены."})
+        raise ValidationError({"answer": _("Объясните родителю, почему данные не исправлены.")})
     asked.outcome, asked.answer, asked.answered_by, asked.answered_at = outcome, answer[:500], by, timezone.now()
     asked.save(update_fields=["outcome", "answer", "answered_by", "answered_at"])
     record("pupil.correction_answered", asked, by=by, ip=ip, new={"outcome": outcome, "answer": asked.answer})
@@ -134,7 +144,8 @@ def answer_correction(asked, *, outcome, answer, by, ip=None):
     notify(
         [asked.asked_by_id],
         "message",
-        f"{asked.pupil.full_name}: ответ на просьбу исправить данные — {said}",
+        _("%(full_name)s: ответ на просьбу исправить данные — %(said)s")
+        % {"full_name": asked.pupil.full_name, "said": said},
         asked.pupil,
     )
     return asked
@@ -155,7 +166,7 @@ def enroll_pupil(
     ip=None,
 ):
     if not (last_name or "").strip() or not (first_name or "").strip():
-        raise ValidationError("Укажите фамилию и имя обучающегося.")
+        raise ValidationError(_("Укажите фамилию и имя обучающегося."))
     order = _order(order, order_date or enrolled_on)
     pupil = Pupil.objects.create(
         school_class=school_class,
@@ -189,9 +200,9 @@ def enroll_pupil(
 def transfer_pupil(pupil, *, to_class, on, order_number, order_date, by=None, ip=None):
     order_number = _movement(pupil, on, order_number, order_date)
     if pupil.withdrawn_on:
-        raise ValidationError("Обучающийся выбыл из школы.")
+        raise ValidationError(_("Обучающийся выбыл из школы."))
     if to_class.pk == pupil.school_class_id:
-        raise ValidationError({"to_class": "Обучающийся уже в этом классе."})
+        raise ValidationError({"to_class": _("Обучающийся уже в этом классе.")})
     old = pupil.school_class
     PupilMovement.objects.create(
         pupil=pupil,
@@ -221,7 +232,7 @@ def transfer_pupil(pupil, *, to_class, on, order_number, order_date, by=None, ip
 def withdraw_pupil(pupil, *, on, order_number, order_date, by=None, ip=None):
     order_number = _movement(pupil, on, order_number, order_date)
     if pupil.withdrawn_on:
-        raise ValidationError("Обучающийся уже выбыл.")
+        raise ValidationError(_("Обучающийся уже выбыл."))
     PupilMovement.objects.create(
         pupil=pupil,
         kind=PupilMovement.Kind.WITHDRAWN,
@@ -249,10 +260,10 @@ def link_invited_account(sender, *, invitation, user, ip, **kwargs):
     the consent given (accounts.signals.pupil_invitation_accepted, in the school's schema)."""
     pupil = Pupil.objects.enrolled().filter(pk=invitation.pupil_id).first()
     if pupil is None:
-        raise ValidationError("Обучающийся по этому приглашению выбыл из школы.")
+        raise ValidationError(gettext("Обучающийся по этому приглашению выбыл из школы."))
     if invitation.role == Role.PUPIL:
         if pupil.user_id not in (None, user.pk):
-            raise ValidationError("У обучающегося уже есть учётная запись.")
+            raise ValidationError(gettext("У обучающегося уже есть учётная запись."))
         pupil.user = user
         pupil.save(update_fields=["user"])
         record("pupil.account_linked", pupil, by=user, ip=ip, old={"user": None}, new={"user": user.pk})
@@ -269,7 +280,7 @@ def end_guardianship(guardian, *, reason, by, ip=None):
     parent loses the child's diary and the child's conversations at once."""
     reason = one_line(reason, 300)
     if len(reason) < 5:
-        raise ValidationError({"reason": "Укажите основание (например, реквизиты документа)."})
+        raise ValidationError({"reason": _("Укажите основание (например, реквизиты документа).")})
     return _end_link(guardian, reason=reason, by=by, ip=ip, action="guardian.ended")
 
 
@@ -277,12 +288,12 @@ def end_guardianship(guardian, *, reason, by, ip=None):
 def withdraw_consent(guardian, *, by, ip=None):
     """The parent withdraws consent to the processing of the child's data: the link ends at once."""
     if guardian.user_id != by.pk:
-        raise PermissionDenied("Отозвать согласие может только сам родитель.")
+        raise PermissionDenied(_("Отозвать согласие может только сам родитель."))
     guardian.consent_withdrawn_at = timezone.now()
     guardian.save(update_fields=["consent_withdrawn_at"])
     return _end_link(
         guardian,
-        reason="отзыв согласия на обработку персональных данных",
+        reason=_("отзыв согласия на обработку персональных данных"),
         by=by,
         ip=ip,
         action="guardian.consent_withdrawn",
@@ -292,7 +303,7 @@ def withdraw_consent(guardian, *, by, ip=None):
 def _end_link(guardian, *, reason, by, ip, action):
     guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
     if guardian.ended_at:
-        raise ValidationError("Связь уже завершена.")
+        raise ValidationError(_("Связь уже завершена."))
     guardian.ended_at, guardian.end_reason = timezone.now(), reason
     guardian.save(update_fields=["ended_at", "end_reason"])
     record(
@@ -313,12 +324,17 @@ def _end_link(guardian, *, reason, by, ip, action):
 def create_subgroup(*, school_class, name, pupils, by=None, ip=None):
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Укажите название подгруппы."})
+        raise ValidationError({"name": _("Укажите название подгруппы.")})
     strangers = [p for p in pupils if p.school_class_id != school_class.pk or p.withdrawn_on]
     if strangers:
-        raise ValidationError({"pupils": f"Не из класса {school_class}: {', '.join(p.full_name for p in strangers)}."})
+        raise ValidationError(
+            {
+                "pupils": _("Не из класса %(school_class)s: %(join)s.")
+                % {"school_class": school_class, "join": ", ".join(p.full_name for p in strangers)}
+            }
+        )
     if Subgroup.objects.filter(school_class=school_class, name=name).exists():
-        raise ValidationError({"name": "Такая подгруппа уже есть."})
+        raise ValidationError({"name": _("Такая подгруппа уже есть.")})
     subgroup = Subgroup.objects.create(school_class=school_class, name=name)
     subgroup.pupils.set(pupils)
     record("subgroup.created", subgroup, by=by, ip=ip, new={"name": name, "pupils": [p.pk for p in pupils]})

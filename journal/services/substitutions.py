@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from audit.models import record
@@ -21,20 +22,20 @@ LONGEST_ABSENCE = timedelta(days=92)  # a term: a longer one is a typo or a new 
 
 def _check_deputy(school, by):
     if not Membership.objects.at(school).filter(user=by, role=Role.DEPUTY).exists():
-        raise PermissionDenied("Отсутствие учителя записывает заместитель директора.")
+        raise PermissionDenied(_("Отсутствие учителя записывает заместитель директора."))
 
 
 @transaction.atomic
 def record_teacher_absence(*, school, teacher, starts_on, ends_on, reason, note="", by, ip=None):
     _check_deputy(school, by)
     if teacher is None or not _is_teacher_here(teacher, school):
-        raise ValidationError({"teacher": "Выберите учителя этой школы."})
+        raise ValidationError({"teacher": _("Выберите учителя этой школы.")})
     if reason not in Lesson.SubstitutionReason.values or reason == Lesson.SubstitutionReason.ON_THE_DAY:
-        raise ValidationError({"reason": "Выберите причину отсутствия."})
+        raise ValidationError({"reason": _("Выберите причину отсутствия.")})
     if ends_on < starts_on:
-        raise ValidationError({"ends_on": "Дата окончания раньше даты начала."})
+        raise ValidationError({"ends_on": _("Дата окончания раньше даты начала.")})
     if ends_on - starts_on > LONGEST_ABSENCE:
-        raise ValidationError({"ends_on": "Отсутствие длиннее четверти: проверьте даты."})
+        raise ValidationError({"ends_on": _("Отсутствие длиннее четверти: проверьте даты.")})
     absence = TeacherAbsence.objects.create(
         teacher=teacher,
         starts_on=starts_on,
@@ -58,7 +59,7 @@ def withdraw_teacher_absence(absence, *, school, by, ip=None):
     """Recorded by mistake: withdrawn (the substitutions already assigned stay)."""
     _check_deputy(school, by)
     if absence.withdrawn_at:
-        raise ValidationError("Отсутствие уже снято.")
+        raise ValidationError(_("Отсутствие уже снято."))
     absence.withdrawn_at = timezone.now()
     absence.save(update_fields=["withdrawn_at"])
     record("teacher.absence_withdrawn", absence, by=by, ip=ip)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.models import record
 from groundwork.text import one_line
@@ -33,9 +34,9 @@ from .plans import respread_plans
 def create_subject(*, name, short_name="", is_marked=True, by=None, ip=None):
     name = one_line(name)
     if not name:
-        raise ValidationError({"name": "Укажите название предмета."})
+        raise ValidationError({"name": _("Укажите название предмета.")})
     if Subject.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": "Такой предмет уже есть."})
+        raise ValidationError({"name": _("Такой предмет уже есть.")})
     subject = Subject.objects.create(name=name, short_name=short_name.strip(), is_marked=is_marked)
     record("subject.created", subject, by=by, ip=ip, new={"name": name, "is_marked": is_marked})
     return subject
@@ -45,11 +46,11 @@ def create_subject(*, name, short_name="", is_marked=True, by=None, ip=None):
 def create_work_type(*, name, weight=Decimal("1.0"), by=None, ip=None):
     name = one_line(name)
     if not name:
-        raise ValidationError({"name": "Укажите вид работы."})
+        raise ValidationError({"name": _("Укажите вид работы.")})
     if not 0 < float(weight) <= 10:
-        raise ValidationError({"weight": "Вес — число больше 0 и не больше 10."})
+        raise ValidationError({"weight": _("Вес — число больше 0 и не больше 10.")})
     if WorkType.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": "Такой вид работы уже есть."})
+        raise ValidationError({"name": _("Такой вид работы уже есть.")})
     work_type = WorkType.objects.create(name=name, weight=weight)
     record("work_type.created", work_type, by=by, ip=ip, new={"name": name, "weight": weight})
     return work_type
@@ -58,7 +59,7 @@ def create_work_type(*, name, weight=Decimal("1.0"), by=None, ip=None):
 @transaction.atomic
 def set_curriculum(*, grade, subject, hours_per_week, is_marked=True, by=None, ip=None):
     if not 0 < float(hours_per_week) <= 12:
-        raise ValidationError({"hours_per_week": "Часов в неделю — от 0,5 до 12."})
+        raise ValidationError({"hours_per_week": _("Часов в неделю — от 0,5 до 12.")})
     item, created = CurriculumItem.objects.get_or_create(
         grade=grade, subject=subject, defaults={"hours_per_week": hours_per_week, "is_marked": is_marked}
     )
@@ -78,14 +79,16 @@ def set_curriculum(*, grade, subject, hours_per_week, is_marked=True, by=None, i
 
 def _require_teacher(teacher, school):
     if not teachers_of(school).filter(pk=teacher.pk).exists():
-        raise ValidationError({"teacher": f"{teacher.full_name} не работает учителем в этой школе."})
+        raise ValidationError(
+            {"teacher": _("%(full_name)s не работает учителем в этой школе.") % {"full_name": teacher.full_name}}
+        )
 
 
 @transaction.atomic
 def assign_load(*, school, teacher, subject, school_class, subgroup=None, hours_per_week, by=None, ip=None):
     _require_teacher(teacher, school)
     if subgroup is not None and subgroup.school_class_id != school_class.pk:
-        raise ValidationError({"subgroup": "Подгруппа из другого класса."})
+        raise ValidationError({"subgroup": _("Подгруппа из другого класса.")})
     load, created = TeachingLoad.objects.get_or_create(
         subject=subject,
         school_class=school_class,
@@ -109,7 +112,7 @@ def assign_load(*, school, teacher, subject, school_class, subgroup=None, hours_
 @transaction.atomic
 def set_bell(*, number, starts_at, ends_at, by=None, ip=None):
     if starts_at >= ends_at:
-        raise ValidationError({"ends_at": "Урок заканчивается позже, чем начинается."})
+        raise ValidationError({"ends_at": _("Урок заканчивается позже, чем начинается.")})
     bell, created = Bell.objects.get_or_create(number=number, defaults={"starts_at": starts_at, "ends_at": ends_at})
     old = None if created else {"starts_at": bell.starts_at, "ends_at": bell.ends_at}
     bell.starts_at, bell.ends_at = starts_at, ends_at
@@ -133,15 +136,22 @@ def timetable_clashes(
         same_time = same_time.exclude(pk=exclude.pk)
     clashes = []
     for slot in same_time.select_related("school_class", "subgroup", "subject", "teacher"):
-        where = f"{slot.get_weekday_display()}, {slot.number} урок: {slot.school_class} {slot.subject}"
+        where = _("%(get_weekday_display)s, %(number)s урок: %(school_class)s %(subject)s") % {
+            "get_weekday_display": slot.get_weekday_display(),
+            "number": slot.number,
+            "school_class": slot.school_class,
+            "subject": slot.subject,
+        }
         if slot.teacher_id == teacher.pk:
-            clashes.append(f"{teacher.short_name} уже ведёт урок ({where}).")
+            clashes.append(
+                _("%(short_name)s уже ведёт урок (%(where)s).") % {"short_name": teacher.short_name, "where": where}
+            )
         if slot.school_class_id == school_class.pk and (
             slot.subgroup_id is None or subgroup is None or slot.subgroup_id == subgroup.pk
         ):
-            clashes.append(f"У класса уже есть урок в это время ({where}).")
+            clashes.append(_("У класса уже есть урок в это время (%(where)s).") % {"where": where})
         if room and slot.room == room:
-            clashes.append(f"Кабинет {room} занят ({where}).")
+            clashes.append(_("Кабинет %(room)s занят (%(where)s).") % {"room": room, "where": where})
     return clashes
 
 
@@ -164,11 +174,11 @@ def add_slot(
     """A weekly lesson of the timetable; its lessons are made at once unless `generate` is off
     (a whole timetable being entered then makes them once, with generate_lessons)."""
     if weekday not in range(1, 7):
-        raise ValidationError({"weekday": "День недели — с понедельника по субботу."})
+        raise ValidationError({"weekday": _("День недели — с понедельника по субботу.")})
     if not Bell.objects.filter(number=number).exists():
-        raise ValidationError({"number": f"В расписании звонков нет {number}-го урока."})
+        raise ValidationError({"number": _("В расписании звонков нет %(number)s-го урока.") % {"number": number}})
     if subgroup is not None and subgroup.school_class_id != school_class.pk:
-        raise ValidationError({"subgroup": "Подгруппа из другого класса."})
+        raise ValidationError({"subgroup": _("Подгруппа из другого класса.")})
     _require_teacher(teacher, school)
     clashes = timetable_clashes(
         weekday=weekday,
@@ -214,7 +224,7 @@ def add_slot(
 def end_slot(slot, *, last_day, by=None, ip=None):
     """Ends a slot: its empty future lessons after `last_day` go; past lessons and lessons with records stay."""
     if last_day < slot.valid_from - timedelta(days=1):
-        raise ValidationError({"last_day": "Слот не может закончиться раньше, чем начался."})
+        raise ValidationError({"last_day": _("Слот не может закончиться раньше, чем начался.")})
     old = slot.valid_to
     slot.valid_to = last_day
     slot.save(update_fields=["valid_to"])
@@ -290,11 +300,16 @@ def add_lesson(*, school_class, subject, teacher, day, number, subgroup=None, by
         scheme__in=GradeScheme.objects.filter(grade=school_class.grade).values("scheme"),
     ).first()
     if term is None:
-        raise ValidationError({"day": f"{day:%d.%m.%Y} не входит ни в один учебный период класса {school_class}."})
+        raise ValidationError(
+            {
+                "day": _("%(day)s не входит ни в один учебный период класса %(school_class)s.")
+                % {"day": format(day, "%d.%m.%Y"), "school_class": school_class}
+            }
+        )
     if not is_school_day(day, list(Holiday.objects.filter(starts_on__lte=day, ends_on__gte=day))):
-        raise ValidationError({"day": f"{day:%d.%m.%Y} — выходной или каникулы."})
+        raise ValidationError({"day": _("%(day)s — выходной или каникулы.") % {"day": format(day, "%d.%m.%Y")}})
     if Lesson.objects.filter(date=day, number=number, school_class=school_class, subgroup=subgroup).exists():
-        raise ValidationError({"number": "В это время у класса уже есть урок."})
+        raise ValidationError({"number": _("В это время у класса уже есть урок.")})
     lesson = Lesson.objects.create(
         date=day,
         number=number,
@@ -311,12 +326,13 @@ def add_lesson(*, school_class, subject, teacher, day, number, subgroup=None, by
 @transaction.atomic
 def cancel_lesson(lesson, *, reason, by=None, ip=None):
     if not (reason or "").strip():
-        raise ValidationError({"reason": "Укажите причину отмены урока."})
+        raise ValidationError({"reason": _("Укажите причину отмены урока.")})
     if lesson.cancelled_at:
-        raise ValidationError("Урок уже отменён.")
+        raise ValidationError(_("Урок уже отменён."))
     if is_locked(lesson.term, lesson.school_class, lesson.subject):
         raise ValidationError(
-            f"Период «{lesson.term}» закрыт: урок не отменяется. Открыть период может заместитель директора."
+            _("Период «%(term)s» закрыт: урок не отменяется. Открыть период может заместитель директора.")
+            % {"term": lesson.term}
         )
     lesson.cancelled_at, lesson.cancel_reason = timezone.now(), reason.strip()
     lesson.save(update_fields=["cancelled_at", "cancel_reason"])

@@ -4,6 +4,7 @@ stay in their grade, and the finished year is locked for good."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.models import record
 
@@ -40,12 +41,23 @@ def turn_over_year(*, year, next_year, stays=(), leaves=(), order_number, order_
     the pupil, whose row is the same."""
     year = AcademicYear.objects.select_for_update().get(pk=year.pk)
     if year.closed_at:
-        raise ValidationError(f"Учебный год {year} уже завершён: классы переведены {year.closed_at:%d.%m.%Y}.")
+        raise ValidationError(
+            gettext("Учебный год %(year)s уже завершён: классы переведены %(closed_at)s.")
+            % {"year": year, "closed_at": format(year.closed_at, "%d.%m.%Y")}
+        )
     if next_year.starts_on <= year.ends_on:
-        raise ValidationError({"next_year": f"Следующий учебный год начинается после {year.ends_on:%d.%m.%Y}."})
+        raise ValidationError(
+            {
+                "next_year": gettext("Следующий учебный год начинается после %(ends_on)s.")
+                % {"ends_on": format(year.ends_on, "%d.%m.%Y")}
+            }
+        )
     last_day = max([t.ends_on for t in Term.objects.filter(year=year)] or [year.ends_on])
     if timezone.localdate() <= last_day:
-        raise ValidationError(f"Учебный год {year} ещё идёт: классы переводят после {last_day:%d.%m.%Y}.")
+        raise ValidationError(
+            gettext("Учебный год %(year)s ещё идёт: классы переводят после %(last_day)s.")
+            % {"year": year, "last_day": format(last_day, "%d.%m.%Y")}
+        )
     order_number = _order(order_number, order_date)
     plan = year_end_plan(year, stays=set(stays), leaves=set(leaves))
     targets = {target for _, _, target, _ in plan if target}
@@ -55,7 +67,10 @@ def turn_over_year(*, year, next_year, stays=(), leaves=(), order_number, order_
         if (c.grade, c.letter) in targets and c.pupils.exists()
     ]
     if taken:
-        raise ValidationError(f"В учебном году {next_year} уже есть обучающиеся в классах: {', '.join(taken)}.")
+        raise ValidationError(
+            gettext("В учебном году %(next_year)s уже есть обучающиеся в классах: %(join)s.")
+            % {"next_year": next_year, "join": ", ".join(taken)}
+        )
     teachers = {(c.grade + 1, c.letter): c.class_teacher for c in SchoolClass.objects.filter(year=year)}
     new_classes = {}
     for grade, letter in sorted(targets):

@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import school_roles
 from accounts.models import Role
@@ -38,7 +39,7 @@ def journal_checks(request, class_id, subject_id):
                 remarks.append((typed, day_from(request.POST.get(f"due_{n}"))))
         try:
             if term is None:
-                raise ValidationError({"term": "Выберите учебный период."})
+                raise ValidationError({"term": _("Выберите учебный период.")})
             check = services.check_journal(
                 school=request.school,
                 school_class=school_class,
@@ -52,7 +53,7 @@ def journal_checks(request, class_id, subject_id):
         except ValidationError as error:
             messages.error(request, explain(error))
             return redirect("journal_checks", class_id=school_class.pk, subject_id=subject.pk)
-        messages.success(request, "Проверка записана; учитель получил замечания.")
+        messages.success(request, _("Проверка записана; учитель получил замечания."))
         return redirect("journal_check", check_id=check.pk)
     checks = JournalCheck.objects.filter(school_class=school_class, subject=subject).select_related(
         "term", "checked_by"
@@ -96,16 +97,16 @@ def journal_check(request, check_id):
         try:
             if action == "fixed":
                 services.mark_fixed(remark, answer=request.POST.get("answer"), by=request.user, ip=ip)
-                messages.success(request, "Отмечено исправленным; заместитель директора проверит.")
+                messages.success(request, _("Отмечено исправленным; заместитель директора проверит."))
             elif action in ("confirm", "return"):
                 services.settle_remark(
                     remark, confirmed=action == "confirm", reason=request.POST.get("reason"), by=request.user, ip=ip
                 )
                 messages.success(
-                    request, "Исправление подтверждено." if action == "confirm" else "Замечание возвращено."
+                    request, _("Исправление подтверждено.") if action == "confirm" else _("Замечание возвращено.")
                 )
             else:
-                raise ValidationError("Выберите действие.")
+                raise ValidationError(_("Выберите действие."))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         return redirect("journal_check", check_id=check.pk)

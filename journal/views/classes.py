@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
@@ -103,7 +104,7 @@ def family_invite(request, class_id, pupil_id):
     pupil = access_pupil_of_class(request, school_class, pupil_id)
     role = request.POST.get("role")
     if role not in (Role.PARENT, Role.PUPIL):
-        messages.error(request, "Выберите, кого приглашаете: родителя или обучающегося.")
+        messages.error(request, _("Выберите, кого приглашаете: родителя или обучающегося."))
         return redirect("class_detail", class_id=class_id)
     try:
         invitation, code = account_services.issue_invitation(
@@ -147,7 +148,7 @@ def guardian_end(request, class_id, guardian_id):
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Связь родителя с обучающимся завершена: доступ к дневнику закрыт.")
+        messages.success(request, _("Связь родителя с обучающимся завершена: доступ к дневнику закрыт."))
     return redirect("class_detail", class_id=class_id)
 
 
@@ -158,7 +159,7 @@ def class_enroll(request, class_id):
     form = forms.EnrollForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Заполните все поля: ФИО, дату рождения, дату и номер приказа.")
+            raise ValidationError(_("Заполните все поля: ФИО, дату рождения, дату и номер приказа."))
         d = form.cleaned_data
         services.enroll_pupil(
             school_class=school_class,
@@ -175,7 +176,7 @@ def class_enroll(request, class_id):
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Обучающийся зачислен.")
+        messages.success(request, _("Обучающийся зачислен."))
     return redirect("class_detail", class_id=class_id)
 
 
@@ -187,11 +188,11 @@ def pupil_move(request, class_id, pupil_id):
     form = forms.MoveForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError("Укажите дату, номер и дату приказа.")
+            raise ValidationError(_("Укажите дату, номер и дату приказа."))
         d, by, ip = form.cleaned_data, request.user, client_ip(request)
         if d["kind"] == "transfer":
             if d["to_class"] is None:
-                raise ValidationError("Выберите класс, в который переводится обучающийся.")
+                raise ValidationError(_("Выберите класс, в который переводится обучающийся."))
             services.transfer_pupil(
                 pupil,
                 to_class=d["to_class"],
@@ -208,7 +209,7 @@ def pupil_move(request, class_id, pupil_id):
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Изменение списка класса записано.")
+        messages.success(request, _("Изменение списка класса записано."))
     return redirect("class_detail", class_id=class_id)
 
 
@@ -234,7 +235,7 @@ def pupil_correct(request, class_id, pupil_id):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Ответ отправлен родителю.")
+            messages.success(request, _("Ответ отправлен родителю."))
         return redirect("pupil_correct", class_id=class_id, pupil_id=pupil_id)
     if request.method == "POST":
         try:
@@ -251,7 +252,7 @@ def pupil_correct(request, class_id, pupil_id):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Данные обучающегося исправлены; прежние сохранены в истории.")
+            messages.success(request, _("Данные обучающегося исправлены; прежние сохранены в истории."))
             return redirect("pupil_correct", class_id=class_id, pupil_id=pupil_id)
     log_view(request, [pupil])
     return render(
@@ -274,7 +275,7 @@ def subgroup_add(request, class_id):
     pupils = list(school_class.pupils.enrolled().filter(pk__in=ids))
     try:
         if len(pupils) != len(ids) or not pupils:
-            raise ValidationError("Отметьте обучающихся этого класса.")
+            raise ValidationError(_("Отметьте обучающихся этого класса."))
         services.create_subgroup(
             school_class=school_class,
             name=request.POST.get("name", ""),
@@ -285,7 +286,7 @@ def subgroup_add(request, class_id):
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Подгруппа создана.")
+        messages.success(request, _("Подгруппа создана."))
     return redirect("class_detail", class_id=class_id)
 
 
@@ -313,8 +314,14 @@ def absences(request, class_id):
             else:
                 messages.success(
                     request,
-                    f"Справка внесена: {data['pupil'].full_name}, {data['first']:%d.%m}–{data['last']:%d.%m}, "
-                    f"уроков: {len(lessons)} (изменено: {changed}).",
+                    _("Справка внесена: %(full_name)s, %(value)s–%(value2)s, уроков: %(len)s (изменено: %(changed)s).")
+                    % {
+                        "full_name": data["pupil"].full_name,
+                        "value": format(data["first"], "%d.%m"),
+                        "value2": format(data["last"], "%d.%m"),
+                        "len": len(lessons),
+                        "changed": changed,
+                    },
                 )
                 return redirect("absences", class_id=class_id)
         else:
@@ -332,7 +339,7 @@ def absences(request, class_id):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Причина пропуска записана.")
+            messages.success(request, _("Причина пропуска записана."))
         return redirect("absences", class_id=class_id)
     entries = list(selectors.class_absences(school_class))
     log_view(request, [entry.pupil for entry in entries])
@@ -369,7 +376,7 @@ def class_portfolio(request, class_id):
             messages.error(request, explain(error))
         else:
             messages.success(
-                request, "Запись подтверждена." if entry.confirmed_at else "Отказ записан; семья уведомлена."
+                request, _("Запись подтверждена.") if entry.confirmed_at else _("Отказ записан; семья уведомлена.")
             )
         return redirect("class_portfolio", class_id=school_class.pk)
     entries = list(entries.select_related("pupil").order_by(F("confirmed_at").asc(nulls_first=True), "-added_at"))

@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import school_roles
 from audit.models import log_view
@@ -39,7 +40,7 @@ def exams(request, class_id, subject_id):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
             return redirect("exams", class_id=school_class.pk, subject_id=subject.pk)
-        messages.success(request, f"Назначено: {exam}.")
+        messages.success(request, _("Назначено: %(exam)s.") % {"exam": exam})
         return redirect("exam", exam_id=exam.pk)
     found = Exam.objects.filter(school_class=school_class, subject=subject).select_related("created_by")
     return render(
@@ -111,7 +112,7 @@ def _post(request, exam_id):
             if not rulebook.can_schedule_exam(request.user, request.roles, exam.school_class, exam.subject):
                 raise Http404
             services.cancel_exam(exam, reason=request.POST.get("reason"), by=request.user, school=request.school, ip=ip)
-            messages.success(request, "Аттестация отменена.")
+            messages.success(request, _("Аттестация отменена."))
             return redirect("exam", exam_id=exam.pk)
         exam = access_exam_to_write(request, exam_id)
         attempt = {"1": 1, "2": 2, "3": 3}.get(request.POST.get("attempt") or "1", 0)
@@ -123,5 +124,7 @@ def _post(request, exam_id):
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, f"Результаты сохранены: {changed}. Семьи получили уведомления.")
+        messages.success(
+            request, _("Результаты сохранены: %(changed)s. Семьи получили уведомления.") % {"changed": changed}
+        )
     return redirect("exam", exam_id=exam_id)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.access import school_roles
 from audit.models import log_view
@@ -50,7 +51,7 @@ def final_marks_page(request, class_id, subject_id):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, f"Итоговые отметки сохранены: {changed}.")
+            messages.success(request, _("Итоговые отметки сохранены: %(changed)s.") % {"changed": changed})
         return redirect(f"{reverse('final_marks', args=[class_id, subject_id])}?period={term.pk if term else 'year'}")
     sheet = selectors.final_sheet(school_class, subject, year)
     if term is not None:  # the term's forecast from its marks, as in the journal grid

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import school_roles
 from audit.models import log_view, record
@@ -28,7 +29,7 @@ def import_start(request):
         form = FORMS.get(kind, forms.ImportForm)(request.POST, request.FILES)
         try:
             if kind not in dict(kinds):
-                raise PermissionDenied("Этот вид импорта вам недоступен.")
+                raise PermissionDenied(_("Этот вид импорта вам недоступен."))
             if not form.is_valid():
                 raise ValidationError(form.errors.get("file", ["Выберите файл."]))
             batch = imports.parse(kind, form.cleaned_data["file"], by=request.user, school=request.school)
@@ -61,7 +62,7 @@ def import_preview(request, batch_id):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, f"Загружено строк: {len(made)}.")
+            messages.success(request, _("Загружено строк: %(len)s.") % {"len": len(made)})
             invitations = [m for m in made if isinstance(m, tuple)]  # staff, or parents of a contingent
             if invitations:
                 return render(

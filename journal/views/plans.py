@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import school_roles
 from groundwork.addresses import client_ip
@@ -36,7 +37,12 @@ def plan_page(request, class_id, subject_id):
                     context={"class": class_id, "subject": subject_id},
                 )
                 if batch.errors:
-                    raise ValidationError([f"Строка {e['row']}: {e['message']}" for e in batch.errors])
+                    raise ValidationError(
+                        [
+                            _("Строка %(value)s: %(value2)s") % {"value": e["row"], "value2": e["message"]}
+                            for e in batch.errors
+                        ]
+                    )
                 imports.apply_plan(
                     batch, school_class=school_class, subject=subject, year=year, by=request.user, ip=client_ip(request)
                 )
@@ -58,7 +64,7 @@ def plan_page(request, class_id, subject_id):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Тематическое планирование сохранено.")
+            messages.success(request, _("Тематическое планирование сохранено."))
         return redirect("plan", class_id=class_id, subject_id=subject_id)
     plan = selectors.plan_for(school_class, subject, year)
     topics, coverage = selectors.plan_coverage(plan, timezone.localdate()) if plan else ([], {})
@@ -86,7 +92,7 @@ def _plan_row(n, line):
         try:
             planned = imports.parse_date(parts[-1])
         except ValueError as error:
-            raise ValidationError(f"Строка {n}: {error}.") from None
+            raise ValidationError(_("Строка %(n)s: %(error)s.") % {"n": n, "error": error}) from None
         parts = parts[:-1]
     if len(parts) >= 2 and parts[-1].isdigit():
         return ";".join(parts[:-1]), parts[-1], planned

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import school_roles
 from groundwork.addresses import client_ip
@@ -39,13 +40,13 @@ def programme_page(request, class_id, subject_id):
                     by=request.user,
                     ip=ip,
                 )
-                messages.success(request, "Рабочая программа загружена; семьи класса видят её в дневнике.")
+                messages.success(request, _("Рабочая программа загружена; семьи класса видят её в дневнике."))
             else:
                 if not can_note:
                     raise Http404
                 term = next((t for t in terms if t.pk == posted_id(request.POST.get("term"))), None)
                 if term is None:
-                    raise ValidationError({"term": "Выберите учебный период."})
+                    raise ValidationError({"term": _("Выберите учебный период.")})
                 services.write_programme_note(
                     school_class=school_class,
                     subject=subject,
@@ -55,7 +56,7 @@ def programme_page(request, class_id, subject_id):
                     by=request.user,
                     ip=ip,
                 )
-                messages.success(request, "Пояснение сохранено.")
+                messages.success(request, _("Пояснение сохранено."))
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         return redirect("programme", class_id=school_class.pk, subject_id=subject.pk)

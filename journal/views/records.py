@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import school_roles
 from accounts.models import Role
@@ -43,7 +44,7 @@ from .setup import _user
 
 @school_roles(*rulebook.TEACHING)
 def timetable(request):
-    return _timetable(request, title="Моё расписание", days=selectors.teacher_week)
+    return _timetable(request, title=_("Моё расписание"), days=selectors.teacher_week)
 
 
 @school_roles(*rulebook.STAFF)
@@ -51,7 +52,7 @@ def class_timetable(request, class_id):
     school_class = access_class_to_read(request, class_id)
     return _timetable(
         request,
-        title=f"Расписание {school_class} класса",
+        title=_("Расписание %(school_class)s класса") % {"school_class": school_class},
         days=lambda _, monday: selectors.class_week(school_class, monday),
         of_class=True,
     )
@@ -64,7 +65,7 @@ def teacher_timetable(request, user_id):
         raise Http404
     return _timetable(
         request,
-        title=f"Расписание: {teacher.full_name}",
+        title=_("Расписание: %(full_name)s") % {"full_name": teacher.full_name},
         days=lambda _, monday: selectors.teacher_week(teacher, monday),
     )
 
@@ -89,7 +90,7 @@ def _linked(request, days):
     """Each lesson says whether its page and its journal open for this reader: a colleague's
     lesson is shown, not linked (before, most links of a class's week answered 404)."""
     journals = {}
-    for _, lessons in days:
+    for _day, lessons in days:
         for lesson in lessons:
             key = (lesson.school_class_id, lesson.subject_id)
             if key not in journals:
@@ -213,7 +214,7 @@ def _record_lesson(request, lesson):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Урок сохранён.")
+            messages.success(request, _("Урок сохранён."))
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("lesson", lesson_id=lesson.pk)
@@ -221,7 +222,7 @@ def _record_lesson(request, lesson):
         messages.error(request, " ".join(dict.fromkeys(m for errors in form.errors.values() for m in errors)))
     if request.FILES:
         messages.info(
-            request, "Файлы выберите ещё раз: браузер не хранит их после отказа. Остальное сохранено в форме."
+            request, _("Файлы выберите ещё раз: браузер не хранит их после отказа. Остальное сохранено в форме.")
         )
     return _lesson_view(request, lesson, form)
 
@@ -232,26 +233,26 @@ def _take_over(request, lesson):
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Замена записана: урок проводите вы. Заместитель директора получил уведомление.")
+        messages.success(request, _("Замена записана: урок проводите вы. Заместитель директора получил уведомление."))
     return redirect("lesson", lesson_id=lesson.pk)
 
 
 def _cancel(request, lesson, form, by, ip):
     services.cancel_lesson(lesson, reason=form.cleaned_data["reason"], by=by, ip=ip)
-    return "Урок отменён."
+    return _("Урок отменён.")
 
 
 def _topic(request, lesson, form, by, ip):
     data = form.cleaned_data
     services.set_topic(lesson, topic=data["topic"], planned_topic=data["planned_topic"], by=by, ip=ip)
-    return "Тема урока сохранена."
+    return _("Тема урока сохранена.")
 
 
 def _homework(request, lesson, form, by, ip):
     services.set_homework(lesson, text=form.cleaned_data["homework"], none=form.cleaned_data["none"], by=by, ip=ip)
     for upload in request.FILES.getlist("files"):
         services.attach_homework_file(lesson, upload, school=request.school, by=by, ip=ip)
-    return "Домашнее задание сохранено."
+    return _("Домашнее задание сохранено.")
 
 
 def _mark(request, lesson, form, by, ip):
@@ -266,19 +267,19 @@ def _mark(request, lesson, form, by, ip):
         ip=ip,
         request_key=data["request_key"],
     )
-    return f"Отметка {data['value']} — {data['pupil'].full_name}."
+    return _("Отметка %(value)s — %(full_name)s.") % {"value": data["value"], "full_name": data["pupil"].full_name}
 
 
 def _remark(request, lesson, form, by, ip):
     pupil = form.cleaned_data["pupil"]
     services.add_remark(lesson, pupil=pupil, text=form.cleaned_data["text"], by=by, ip=ip)
-    return f"Замечание записано: {pupil.full_name}."
+    return _("Замечание записано: %(full_name)s.") % {"full_name": pupil.full_name}
 
 
 def _attendance(request, lesson, form, by, ip):
     absent, late = form.with_status(Attendance.Status.ABSENT), form.with_status(Attendance.Status.LATE)
     services.take_attendance(lesson, by=by, ip=ip, absent=absent, late=late)
-    return "Посещаемость сохранена."
+    return _("Посещаемость сохранена.")
 
 
 # The lesson page's forms: action -> (form, what it does). Each does all or nothing.
@@ -302,7 +303,7 @@ def _lesson_action(request, lesson):
     else:
         lesson = access_lesson_to_write(request, lesson.pk)
     if action not in LESSON_ACTIONS:
-        messages.error(request, "Неизвестное действие.")
+        messages.error(request, _("Неизвестное действие."))
         return redirect("lesson", lesson_id=lesson.pk)
     form_class, act = LESSON_ACTIONS[action]
     extra = {"pupils": selectors.pupils_of(lesson)} if issubclass(form_class, forms.PupilsForm) else {}
@@ -348,7 +349,7 @@ def substitutions(request):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Замена назначена; учителя получили уведомление.")
+            messages.success(request, _("Замена назначена; учителя получили уведомление."))
         return redirect(f"{reverse('substitutions')}?date={lesson.date if lesson else day}")
     return render(
         request,
@@ -390,7 +391,7 @@ def teacher_absences(request):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
             return redirect("teacher_absences")
-        messages.success(request, "Отсутствие записано: назначьте замены его урокам.")
+        messages.success(request, _("Отсутствие записано: назначьте замены его урокам."))
         return redirect("teacher_absence", absence_id=absence.pk)
     since = timezone.localdate() - timedelta(days=31)
     absences = TeacherAbsence.objects.filter(withdrawn_at__isnull=True, ends_on__gte=since).select_related("teacher")
@@ -409,7 +410,7 @@ def teacher_absence(request, absence_id):
         try:
             if request.POST.get("action") == "withdraw":
                 services.withdraw_teacher_absence(absence, school=request.school, by=request.user, ip=ip)
-                messages.success(request, "Отсутствие снято; назначенные замены остались.")
+                messages.success(request, _("Отсутствие снято; назначенные замены остались."))
                 return redirect("teacher_absences")
             teachers = {t.pk: t for t in selectors.teachers_of(request.school)}
             choices = {
@@ -420,17 +421,31 @@ def teacher_absence(request, absence_id):
             left = sum(1 for lesson, teacher in choices.items() if lesson and teacher is None)
             choices = {lesson: teacher for lesson, teacher in choices.items() if lesson and teacher}
             if not choices:
-                raise ValidationError("Выберите, кто заменяет хотя бы один урок.")
+                raise ValidationError(_("Выберите, кто заменяет хотя бы один урок."))
             done, refused = services.cover(absence, choices, school=request.school, by=request.user, ip=ip)
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))
         else:
             if done:
-                messages.success(request, f"Назначено замен: {len(done)}; учителя получили уведомления.")
+                messages.success(
+                    request, _("Назначено замен: %(len)s; учителя получили уведомления.") % {"len": len(done)}
+                )
             for lesson, reason in refused:
-                messages.error(request, f"{lesson.date:%d.%m}, {lesson.number} урок, {lesson.school_class}: {reason}")
+                messages.error(
+                    request,
+                    _("%(date)s, %(number)s урок, %(school_class)s: %(reason)s")
+                    % {
+                        "date": format(lesson.date, "%d.%m"),
+                        "number": lesson.number,
+                        "school_class": lesson.school_class,
+                        "reason": reason,
+                    },
+                )
             if left:
-                messages.warning(request, f"Без замены осталось уроков: {left} — выберите учителя или отмените урок.")
+                messages.warning(
+                    request,
+                    _("Без замены осталось уроков: %(left)s — выберите учителя или отмените урок.") % {"left": left},
+                )
         return redirect("teacher_absence", absence_id=absence.pk)
     return render(
         request,
@@ -518,7 +533,7 @@ def control(request):
             return render(request, "forbidden.html", status=403)
         try:
             if not form.is_valid():
-                raise ValidationError("Заполните период, класс, предмет, причину и дату.")
+                raise ValidationError(_("Заполните период, класс, предмет, причину и дату."))
             d = form.cleaned_data
             services.reopen(
                 term=d["term"],
@@ -532,7 +547,7 @@ def control(request):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, "Период открыт для исправлений.")
+            messages.success(request, _("Период открыт для исправлений."))
             return redirect("control")
     return render(request, "journal/control.html", {"form": form, **selectors.control_lists()})
 
@@ -568,8 +583,13 @@ def _missed_lessons_xlsx(report, first):
         for row in report
         for lesson, what, reason in row["entries"]
     ]
-    head = ["Учитель", "Дата", "Урок", "Класс", "Предмет", "Что", "Причина"]
-    content = table_xlsx([f"Пропущенные и замещённые уроки: {month_name(first)}"], head, rows, sheet=month_name(first))
+    head = [_("Учитель"), _("Дата"), _("Урок"), _("Класс"), _("Предмет"), _("Что"), _("Причина")]
+    content = table_xlsx(
+        [_("Пропущенные и замещённые уроки: %(month_name)s") % {"month_name": month_name(first)}],
+        head,
+        rows,
+        sheet=month_name(first),
+    )
     response = HttpResponse(content, content_type=documents.CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="missed-lessons-{first:%Y-%m}.xlsx"'
     return response

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import school_roles
@@ -33,7 +34,7 @@ def _add_year(data, request, year):
 
 def _needs_year(year):
     if year is None:
-        raise ValidationError("Сначала создайте учебный год.")
+        raise ValidationError(_("Сначала создайте учебный год."))
     return year
 
 
@@ -185,7 +186,7 @@ def setup_add(request, what):
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Сохранено.")
+        messages.success(request, _("Сохранено."))
     return redirect(f"{reverse('setup')}#{what}")
 
 
@@ -199,11 +200,11 @@ def slot_end(request, slot_id):
         last_day = date.fromisoformat(request.POST.get("last_day", ""))
         services.end_slot(slot, last_day=last_day, by=request.user, ip=client_ip(request))
     except ValueError:
-        messages.error(request, "Укажите последний день действия урока в расписании.")
+        messages.error(request, _("Укажите последний день действия урока в расписании."))
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, "Урок убран из расписания; будущие пустые уроки удалены, заполненные сохранены.")
+        messages.success(request, _("Урок убран из расписания; будущие пустые уроки удалены, заполненные сохранены."))
     return redirect(f"{reverse('setup')}#slot")
 
 
@@ -211,5 +212,5 @@ def slot_end(request, slot_id):
 @school_roles(*rulebook.SETUP)
 def lessons_generate(request):
     made = services.generate_lessons(since=timezone.localdate())
-    messages.success(request, f"Уроков создано по расписанию: {made}.")
+    messages.success(request, _("Уроков создано по расписанию: %(made)s.") % {"made": made})
     return redirect(f"{reverse('setup')}#slot")

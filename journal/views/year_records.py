@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import school_roles
@@ -47,17 +49,24 @@ def progress(request):
         raise Http404
     if request.GET.get("class"):
         school_class = access_class_to_print_reports(request, request.GET["class"])
-        classes, scope = [school_class], f"{school_class} класс"
+        classes, scope = [school_class], gettext("%(school_class)s класс") % {"school_class": school_class}
     elif not request.roles & rulebook.READ_ALL:
         raise Http404
     elif request.GET.get("grade"):
         grade = object_id(request.GET["grade"])
-        classes, scope = list(SchoolClass.objects.filter(year=year, grade=grade)), f"{grade}-е классы"
+        classes, scope = (
+            list(SchoolClass.objects.filter(year=year, grade=grade)),
+            gettext("%(grade)s-е классы") % {"grade": grade},
+        )
     else:
-        classes, scope = list(SchoolClass.objects.filter(year=year)), "школа"
+        classes, scope = list(SchoolClass.objects.filter(year=year)), gettext("школа")
     terms = list(Term.objects.filter(year=year).order_by("starts_on", "scheme"))
     term = next((t for t in terms if str(t.pk) == request.GET.get("period")), None)
-    period = f"{term} ({term.starts_on:%d.%m}–{term.ends_on:%d.%m.%Y})" if term else f"{year} учебный год"
+    period = (
+        f"{term} ({term.starts_on:%d.%m}–{term.ends_on:%d.%m.%Y})"
+        if term
+        else gettext("%(year)s учебный год") % {"year": year}
+    )
     report = selectors.progress_report(classes, year, term)
     named = [
         e["pupil"]
@@ -85,8 +94,8 @@ def progress(request):
         "journal/progress.html",
         {
             "report": report,
-            "rows": documents.progress_table(report),
-            "head": documents.PROGRESS_HEAD,
+            "rows": documents.progress_table(report, total=_("Итого")),
+            "head": [_(heading) for heading in documents.PROGRESS_HEAD],
             "scope": scope,
             "period": period,
             "years": years,
@@ -109,7 +118,7 @@ def journal_copies(request):
         term = Term.objects.filter(pk=posted_id(request.POST.get("term"))).first()
         try:
             if school_class is None or term is None:
-                raise ValidationError("Выберите класс и период.")
+                raise ValidationError(_("Выберите класс и период."))
             copy = services.print_journal_copy(
                 request.school, school_class=school_class, term=term, by=request.user, ip=client_ip(request)
             )
@@ -119,7 +128,9 @@ def journal_copies(request):
             messages.error(request, explain(error))
         else:
             messages.success(
-                request, f"Копия № {copy.number} внесена в реестр: {copy.pages} стр. Скачайте и распечатайте её."
+                request,
+                _("Копия № %(number)s внесена в реестр: %(pages)s стр. Скачайте и распечатайте её.")
+                % {"number": copy.number, "pages": copy.pages},
             )
         return redirect(f"{request.path}?year={year.pk if year else ''}")
     copies = PrintedCopy.objects.filter(year=year).select_related("school_class", "term", "printed_by", "certified_by")
@@ -161,7 +172,9 @@ def journal_copy_certify(request, copy_id):
     except ValidationError as error:
         messages.error(request, explain(error))
     else:
-        messages.success(request, f"Копия № {copy.number} отмечена как проверенная и заверенная.")
+        messages.success(
+            request, _("Копия № %(number)s отмечена как проверенная и заверенная.") % {"number": copy.number}
+        )
     return redirect(f"/journal-copies/?year={copy.year_id}")
 
 
@@ -180,7 +193,7 @@ def year_end(request):
         next_year = next((y for y in next_years if str(y.pk) == request.POST.get("next_year")), None)
         try:
             if year is None or next_year is None:
-                raise ValidationError("Создайте следующий учебный год (раздел «Настройка») и выберите его.")
+                raise ValidationError(gettext("Создайте следующий учебный год (раздел «Настройка») и выберите его."))
             counts = services.turn_over_year(
                 year=year,
                 next_year=next_year,
@@ -196,8 +209,15 @@ def year_end(request):
         else:
             messages.success(
                 request,
-                f"Учебный год {year} завершён: переведены {counts['promoted']}, оставлены на повторное обучение "
-                f"{counts['repeated']}, окончили обучение {counts['graduated']}.",
+                gettext(
+                    "Учебный год %(year)s завершён: переведены %(value)s, оставлены на повторное обучение %(value2)s, окончили обучение %(value3)s."
+                )
+                % {
+                    "year": year,
+                    "value": counts["promoted"],
+                    "value2": counts["repeated"],
+                    "value3": counts["graduated"],
+                },
             )
             return redirect("class_list")
     plan = services.year_end_plan(year, stays=stays, leaves=leaves) if year else []
@@ -219,17 +239,21 @@ def archives(request):
             return render(request, "forbidden.html", status=403)
         chosen = next((y for y in years if str(y.pk) == request.POST.get("year")), None)
         if chosen is None:
-            messages.error(request, "Выберите учебный год.")
+            messages.error(request, _("Выберите учебный год."))
         elif chosen.ends_on >= timezone.localdate() and not request.POST.get("running"):
             messages.error(
                 request,
-                f"Учебный год {chosen} ещё идёт (до {chosen.ends_on:%d.%m.%Y}): архив будет неполным. "
-                "Если он нужен сейчас, отметьте «Год ещё идёт — сформировать архив на сегодня».",
+                _(
+                    "Учебный год %(chosen)s ещё идёт (до %(ends_on)s): архив будет неполным. Если он нужен сейчас, отметьте «Год ещё идёт — сформировать архив на сегодня»."
+                )
+                % {"chosen": chosen, "ends_on": format(chosen.ends_on, "%d.%m.%Y")},
             )
         else:
             export_year_archive.delay(chosen.pk, request.user.pk, client_ip(request))
             messages.success(
-                request, f"Архив за {chosen} формируется; обновите страницу через минуту — он появится в списке."
+                request,
+                _("Архив за %(chosen)s формируется; обновите страницу через минуту — он появится в списке.")
+                % {"chosen": chosen},
             )
         return redirect("archives")
     exports = list(ArchiveExport.objects.select_related("year", "created_by"))

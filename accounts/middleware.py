@@ -67,9 +67,9 @@ class SchoolAccessGate:
             and request.method not in ("GET", "HEAD", "OPTIONS")
             and not request.path.startswith(self.AT_A_READ_ONLY_SCHOOL)
         ):
-            message = _("Школа «%(short_name)s»: %(lower)s. Изменения не сохраняются.") % {
+            message = _("Школа «%(short_name)s»: %(status)s. Изменения не сохраняются.") % {
                 "short_name": school.short_name,
-                "lower": school.get_status_display().lower(),
+                "status": school.get_status_display().lower(),
             }
             return refuse(request, 403, "school_read_only", message, template="read_only.html")
         return None

@@ -346,8 +346,8 @@ def invitation_accept(request, code):
             login(request, user, backend=BACKEND)
             messages.success(
                 request,
-                _("Приглашение принято: %(lower)s, %(short_name)s.")
-                % {"lower": invitation.get_role_display().lower(), "short_name": invitation.school.short_name},
+                _("Приглашение принято: %(role)s, %(school)s.")
+                % {"role": invitation.get_role_display().lower(), "school": invitation.school.short_name},
             )
             return redirect("home")
     return render(

@@ -96,7 +96,9 @@ def read_statement(content):
             continue  # not a payment to us (an outgoing one, or another account's)
         missing = [key for key in PAYMENT_FIELDS if not doc.get(key)]
         if missing:
-            raise ValidationError(_("%(where)s: нет полей %(join)s.") % {"where": where, "join": ", ".join(missing)})
+            raise ValidationError(
+                _("%(where)s: нет полей %(fields)s.") % {"where": where, "fields": ", ".join(missing)}
+            )
         amount = _amount(doc["Сумма"], where)
         if not re.fullmatch(r"\d{10}|\d{12}", doc["ПлательщикИНН"]):
             raise ValidationError(

@@ -227,15 +227,15 @@ def invoice_lines(contract, plan, month):
             )
             continue
         parts = [
-            gettext("%(short_name)s: %(len)s из %(days)s дней")
-            % {"short_name": school.short_name, "len": len(worked), "days": days}
+            gettext("%(short_name)s: %(worked)s из %(days)s дней")
+            % {"short_name": school.short_name, "worked": len(worked), "days": days}
         ]
         created = timezone.localtime(school.created_at).date()
         if month <= created <= last:
             parts.append(gettext("подключена %(created)s") % {"created": format(created, "%d.%m.%Y")})
         stopped = [row.day for row in found if row.status != School.Status.ACTIVE]
         if stopped:
-            parts.append(gettext("приостановлена с %(min)s") % {"min": format(min(stopped), "%d.%m.%Y")})
+            parts.append(gettext("приостановлена с %(since)s") % {"since": format(min(stopped), "%d.%m.%Y")})
         if plan.kind == Plan.Kind.PER_PUPIL:
             pupil_days = sum(row.pupils for row in worked)
             parts.append(
@@ -540,10 +540,10 @@ def remind_overdue(today=None):
             continue
         send_mail(
             _("Напоминание об оплате: %(invoice)s") % {"invoice": invoice},
-            _("%(name)s, по %(lower)s за %(month_name)s (срок оплаты %(due_on)s) не оплачено %(rub)s ₽.")
+            _("%(name)s, по %(invoice)s за %(month_name)s (срок оплаты %(due_on)s) не оплачено %(rub)s ₽.")
             % {
                 "name": invoice.payer.name,
-                "lower": str(invoice).lower(),
+                "invoice": str(invoice).lower(),
                 "month_name": month_name(invoice.month),
                 "due_on": format(invoice.due_on, "%d.%m.%Y"),
                 "rub": rub(invoice.owed),

@@ -34,7 +34,7 @@ def home(request):
             _refused(request, error)
         else:
             messages.success(
-                request, _("Месяц закрыт: счетов и актов %(len)s. ") % {"len": len(made)} + " ".join(notes)
+                request, _("Месяц закрыт: счетов и актов %(count)s. ") % {"count": len(made)} + " ".join(notes)
             )
         return redirect("billing")
     try:
@@ -209,9 +209,14 @@ def payments(request):
                 messages.success(
                     request,
                     _(
-                        "Выписка прочитана: новых платежей %(len)s, отнесено к счетам %(matched)s, не найдено счёта %(value)s, уже были записаны %(skipped)s."
+                        "Выписка прочитана: новых платежей %(new)s, отнесено к счетам %(matched)s, не найдено счёта %(unmatched)s, уже были записаны %(skipped)s."
                     )
-                    % {"len": len(recorded), "matched": matched, "value": len(recorded) - matched, "skipped": skipped},
+                    % {
+                        "new": len(recorded),
+                        "matched": matched,
+                        "unmatched": len(recorded) - matched,
+                        "skipped": skipped,
+                    },
                 )
             elif action == "match":
                 payment = get_object_or_404(Payment, pk=posted_id(request.POST.get("payment")))

@@ -49,8 +49,8 @@ def weekly_report(school, school_class, monday, pupils, term):
                 title,
             ),
             Paragraph(
-                _("Обучающийся: <b>%(escape)s</b>, %(escape2)s класс")
-                % {"escape": escape(pupil.full_name), "escape2": escape(str(school_class))},
+                _("Обучающийся: <b>%(pupil)s</b>, %(school_class)s класс")
+                % {"pupil": escape(pupil.full_name), "school_class": escape(str(school_class))},
                 text,
             ),
             Spacer(1, 4 * mm),
@@ -69,8 +69,8 @@ def weekly_report(school, school_class, monday, pupils, term):
             ),
             Spacer(1, 4 * mm),
             Paragraph(
-                _("Пропущено уроков за неделю: %(value)s; опозданий: %(value2)s.")
-                % {"value": summary["absent"], "value2": summary["late"]},
+                _("Пропущено уроков за неделю: %(missed)s; опозданий: %(late)s.")
+                % {"missed": summary["absent"], "late": summary["late"]},
                 text,
             ),
             Spacer(1, 12 * mm),

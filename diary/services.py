@@ -280,13 +280,13 @@ def weekly_digest(today=None):
         notify(
             [link.user_id],
             "digest",
-            _("%(first_name)s, неделя %(start)s–%(today)s: %(value)s. Пропущено уроков: %(value2)s.")
+            _("%(first_name)s, неделя %(start)s–%(today)s: %(marks)s. Пропущено уроков: %(missed)s.")
             % {
                 "first_name": link.pupil.first_name,
                 "start": format(start, "%d.%m"),
                 "today": format(today, "%d.%m"),
-                "value": lines or _("отметок нет"),
-                "value2": summary["absent"],
+                "marks": lines or _("отметок нет"),
+                "missed": summary["absent"],
             },
             pupil=link.pupil,
         )

@@ -130,8 +130,8 @@ def _numbered_canvas(label, heading="", author=""):
                 self.drawRightString(
                     self._pagesize[0] - 10 * mm,
                     6 * mm,
-                    _("%(label)sСтраница %(_pageNumber)s из %(len)s")
-                    % {"label": label, "_pageNumber": self._pageNumber, "len": len(self._pages)},
+                    _("%(label)sСтраница %(page)s из %(pages)s")
+                    % {"label": label, "page": self._pageNumber, "pages": len(self._pages)},
                 )
                 if heading or author:  # the frame's head, on every page but in the margin
                     width, top = self._pagesize[0], self._pagesize[1] - 6 * mm

@@ -175,8 +175,8 @@ def parse(kind, upload, *, by, school, context=None):
         missing = REQUIRED[kind] - set(header)
         if missing:
             raise ValidationError(
-                _("Нет столбцов: %(join)s. Ожидаются: %(join2)s.")
-                % {"join": ", ".join(sorted(missing)), "join2": ", ".join(COLUMNS[kind])}
+                _("Нет столбцов: %(missing)s. Ожидаются: %(expected)s.")
+                % {"missing": ", ".join(sorted(missing)), "expected": ", ".join(COLUMNS[kind])}
             )
         numbered = (
             (number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h})
@@ -234,7 +234,7 @@ def check_staff(row, school):
     _required(row, "Фамилия", "Имя", "Роль")
     if row["Роль"].strip().lower() not in STAFF_ROLES:
         raise ValueError(
-            _("роль «%(value)s»: одна из %(join)s") % {"value": row["Роль"], "join": ", ".join(STAFF_ROLES)}
+            _("роль «%(role)s»: одна из %(roles)s") % {"role": row["Роль"], "roles": ", ".join(STAFF_ROLES)}
         )
 
 

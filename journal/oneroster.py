@@ -413,8 +413,8 @@ def read_package(upload):
     manifest = {row[0]: row[1] for row in _read(package, "manifest.csv")[1:] if len(row) >= 2}
     if manifest.get("oneroster.version") != VERSION:
         raise ValidationError(
-            _("Пакет OneRoster версии «%(get)s»: нужна %(VERSION)s.")
-            % {"get": manifest.get("oneroster.version", "?"), "VERSION": VERSION}
+            _("Пакет OneRoster версии «%(found)s»: нужна %(needed)s.")
+            % {"found": manifest.get("oneroster.version", "?"), "needed": VERSION}
         )
     files = {}
     for name in FILES:
@@ -448,8 +448,8 @@ def _rows(name, table):
     header, own = table[0], COLUMNS[name]
     if header[: len(own)] != own:
         raise ValidationError(
-            _("%(name)s.csv: столбцы не по спецификации OneRoster %(VERSION)s: ожидаются %(join)s.")
-            % {"name": name, "VERSION": VERSION, "join": ",".join(own)}
+            _("%(name)s.csv: столбцы не по спецификации OneRoster %(version)s: ожидаются %(expected)s.")
+            % {"name": name, "version": VERSION, "expected": ",".join(own)}
         )
     if len(table) > MAX_FILE_ROWS + 1:
         raise ValidationError(
@@ -461,8 +461,8 @@ def _rows(name, table):
         empty = [c for c in REQUIRED[name] if not row.get(c, "").strip()]
         if empty:
             raise ValidationError(
-                _("%(name)s.csv, строка %(number)s: не заполнено %(join)s.")
-                % {"name": name, "number": number, "join": ", ".join(empty)}
+                _("%(name)s.csv, строка %(number)s: не заполнено %(empty)s.")
+                % {"name": name, "number": number, "empty": ", ".join(empty)}
             )
         rows.append(row)
     return rows

@@ -389,8 +389,8 @@ def table(report):
             for g in data["groups"]
         ]
         notes.append(
-            _("Записей в журнале за неделю: %(value)s; просмотров дневника: %(value2)s.")
-            % {"value": data["journal_entries"], "value2": data["diary_views"]}
+            _("Записей в журнале за неделю: %(entries)s; просмотров дневника: %(views)s.")
+            % {"entries": data["journal_entries"], "views": data["diary_views"]}
         )
         return [_("Группа"), _("С доступом"), _("Активны"), _("Активны, %"), _("Входов"), _("Сообщений")], body, notes
     head = [_("Школа")]
@@ -545,7 +545,7 @@ def pdf(report):
         story += [Paragraph(escape(chart_title(report)), style), _bar_chart(bars, font), Spacer(1, 3 * mm)]
     story += [Paragraph(escape(note), style) for note in notes if note]
     if report.reason:
-        story.append(Paragraph(_("Причина новой версии: %(escape)s") % {"escape": escape(report.reason)}, style))
+        story.append(Paragraph(_("Причина новой версии: %(reason)s") % {"reason": escape(report.reason)}, style))
     story.append(
         Paragraph(
             _("Сформирован %(localtime)s")

@@ -102,12 +102,12 @@ def reminders(day):
             if gap
         ]
         by_teacher.setdefault(lesson.conducted_by_id, []).append(
-            _("%(number)s урок, %(school_class)s %(name)s: нет — %(join)s")
+            _("%(number)s урок, %(school_class)s %(subject)s: нет — %(missing)s")
             % {
                 "number": lesson.number,
                 "school_class": lesson.school_class,
-                "name": lesson.subject.name,
-                "join": ", ".join(what),
+                "subject": lesson.subject.name,
+                "missing": ", ".join(what),
             }
         )
     return by_teacher

@@ -218,7 +218,7 @@ def read_backup(folder):
     broken = [name for name, digest in manifest["sha256"].items() if sha256(folder / name) != digest]
     broken += [f["name"] for f in manifest["files"] if sha256(folder / "files" / f["name"]) != f["sha256"]]
     if broken:
-        raise ValidationError(_("Резервная копия повреждена: %(join)s.") % {"join": ", ".join(broken[:10])})
+        raise ValidationError(_("Резервная копия повреждена: %(problems)s.") % {"problems": ", ".join(broken[:10])})
     here = sorted(map(list, MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()))
     if manifest["migrations"] != here:
         raise ValidationError(_("Копия сделана другой версией программы: восстановите её той же версией."))
@@ -237,8 +237,8 @@ def match_people(people):
         } - {None}
         if len(found) > 1:
             conflicts.append(
-                _("%(value)s %(value2)s: e-mail, телефон и СНИЛС у разных людей")
-                % {"value": person["last_name"], "value2": person["first_name"]}
+                _("%(last_name)s %(first_name)s: e-mail, телефон и СНИЛС у разных людей")
+                % {"last_name": person["last_name"], "first_name": person["first_name"]}
             )
         elif found:
             mapping[person["id"]] = found.pop()

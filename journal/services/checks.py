@@ -59,12 +59,12 @@ def check_journal(*, school, school_class, subject, term, summary, remarks, by, 
         notify(
             [teacher],
             "message",
-            _("Проверка журнала %(school_class)s, %(name)s: замечаний — %(count)s, первое — до %(min)s.")
+            _("Проверка журнала %(school_class)s, %(subject)s: замечаний — %(count)s, первое — до %(due)s.")
             % {
                 "school_class": school_class,
-                "name": subject.name,
+                "subject": subject.name,
                 "count": len(made),
-                "min": format(min(r.due_on for r in made), "%d.%m.%Y"),
+                "due": format(min(r.due_on for r in made), "%d.%m.%Y"),
             },
         )
     return check

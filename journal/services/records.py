@@ -104,8 +104,8 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
     if clash is not None:
         raise ValidationError(
             {
-                "teacher": _("%(short_name)s в это время ведёт урок: %(_in_words)s.")
-                % {"short_name": teacher.short_name, "_in_words": _in_words(clash)}
+                "teacher": _("%(short_name)s в это время ведёт урок: %(lesson)s.")
+                % {"short_name": teacher.short_name, "lesson": _in_words(clash)}
             }
         )
     if TeacherAbsence.objects.filter(
@@ -513,13 +513,13 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
         notify(
             family_of(mark.pupil),
             "mark",
-            _("%(first_name)s: %(name)s, %(date)s — отметка изменена с %(value)s на %(value2)s")
+            _("%(first_name)s: %(subject)s, %(date)s — отметка изменена с %(old)s на %(new)s")
             % {
                 "first_name": mark.pupil.first_name,
-                "name": mark.lesson.subject.name,
+                "subject": mark.lesson.subject.name,
                 "date": format(mark.lesson.date, "%d.%m.%Y"),
-                "value": old["value"],
-                "value2": mark.value,
+                "old": old["value"],
+                "new": mark.value,
             },
             pupil=mark.pupil,
             day=mark.lesson.date,

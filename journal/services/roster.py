@@ -329,8 +329,8 @@ def create_subgroup(*, school_class, name, pupils, by=None, ip=None):
     if strangers:
         raise ValidationError(
             {
-                "pupils": _("Не из класса %(school_class)s: %(join)s.")
-                % {"school_class": school_class, "join": ", ".join(p.full_name for p in strangers)}
+                "pupils": _("Не из класса %(school_class)s: %(pupils)s.")
+                % {"school_class": school_class, "pupils": ", ".join(p.full_name for p in strangers)}
             }
         )
     if Subgroup.objects.filter(school_class=school_class, name=name).exists():

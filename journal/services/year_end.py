@@ -68,8 +68,8 @@ def turn_over_year(*, year, next_year, stays=(), leaves=(), order_number, order_
     ]
     if taken:
         raise ValidationError(
-            gettext("В учебном году %(next_year)s уже есть обучающиеся в классах: %(join)s.")
-            % {"next_year": next_year, "join": ", ".join(taken)}
+            gettext("В учебном году %(next_year)s уже есть обучающиеся в классах: %(classes)s.")
+            % {"next_year": next_year, "classes": ", ".join(taken)}
         )
     teachers = {(c.grade + 1, c.letter): c.class_teacher for c in SchoolClass.objects.filter(year=year)}
     new_classes = {}

@@ -314,12 +314,12 @@ def absences(request, class_id):
             else:
                 messages.success(
                     request,
-                    _("Справка внесена: %(full_name)s, %(value)s–%(value2)s, уроков: %(len)s (изменено: %(changed)s).")
+                    _("Справка внесена: %(full_name)s, %(start)s–%(end)s, уроков: %(lessons)s (изменено: %(changed)s).")
                     % {
                         "full_name": data["pupil"].full_name,
-                        "value": format(data["first"], "%d.%m"),
-                        "value2": format(data["last"], "%d.%m"),
-                        "len": len(lessons),
+                        "start": format(data["first"], "%d.%m"),
+                        "end": format(data["last"], "%d.%m"),
+                        "lessons": len(lessons),
                         "changed": changed,
                     },
                 )

@@ -62,7 +62,7 @@ def import_preview(request, batch_id):
         except ValidationError as error:
             messages.error(request, explain(error))
         else:
-            messages.success(request, _("Загружено строк: %(len)s.") % {"len": len(made)})
+            messages.success(request, _("Загружено строк: %(rows)s.") % {"rows": len(made)})
             invitations = [m for m in made if isinstance(m, tuple)]  # staff, or parents of a contingent
             if invitations:
                 return render(

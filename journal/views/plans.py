@@ -39,7 +39,7 @@ def plan_page(request, class_id, subject_id):
                 if batch.errors:
                     raise ValidationError(
                         [
-                            _("Строка %(value)s: %(value2)s") % {"value": e["row"], "value2": e["message"]}
+                            _("Строка %(row)s: %(error)s") % {"row": e["row"], "error": e["message"]}
                             for e in batch.errors
                         ]
                     )

@@ -428,7 +428,7 @@ def teacher_absence(request, absence_id):
         else:
             if done:
                 messages.success(
-                    request, _("Назначено замен: %(len)s; учителя получили уведомления.") % {"len": len(done)}
+                    request, _("Назначено замен: %(count)s; учителя получили уведомления.") % {"count": len(done)}
                 )
             for lesson, reason in refused:
                 messages.error(

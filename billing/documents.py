@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, TableStyle
 
 from groundwork.days import date_in_words, month_name
-from groundwork.pdf import Table, cyrillic_font, render
+from groundwork.pdf import Table, cyrillic_font, printed, render
 from groundwork.spreadsheets import row as spreadsheet_row
 from groundwork.spreadsheets import workbook_bytes
 
@@ -133,6 +133,7 @@ def _bank_block(font):
     )
 
 
+@printed
 def invoice_pdf(invoice, *, act=False):
     """The invoice (счёт на оплату) in the usual form — the payee's bank details on top, a QR
     code bank apps pay from — or, with `act`, the act of services rendered, on A4."""

@@ -10,11 +10,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
 
-from groundwork.pdf import Table, cyrillic_font, render
+from groundwork.pdf import Table, cyrillic_font, printed, render
 
 from . import selectors
 
 
+@printed
 def weekly_report(school, school_class, monday, pupils, term):
     font = cyrillic_font()
     text = ParagraphStyle("text", fontName=font, fontSize=10, leading=13)

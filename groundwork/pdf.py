@@ -1,6 +1,7 @@
 """The one font every PDF uses (DejaVu Sans has Cyrillic; ReportLab's built-in fonts do not), and
 the PDF/A marks of archived documents."""
 
+import functools
 import io
 import re
 import struct
@@ -9,7 +10,9 @@ from html import unescape
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import ImageCms
 from pypdf import PdfReader, PdfWriter
@@ -89,6 +92,19 @@ def _fitted(cell, width, padding):
     size = max(4.5, style.fontSize * room / widest)
     smaller = ParagraphStyle(f"{style.name}-fit", parent=style, fontSize=size, leading=size * 1.15)
     return Paragraph(cell.text, smaller)
+
+
+def printed(build):
+    """A printed document (a form of the regulations, a report handed to a family or the
+    district) is in the product's language, Russian, whatever language the page that asked for
+    it is read in."""
+
+    @functools.wraps(build)
+    def in_russian(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return build(*args, **kwargs)
+
+    return in_russian
 
 
 def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label="", school="", author=""):

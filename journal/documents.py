@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, TableStyle
 
 from groundwork.names import counted
-from groundwork.pdf import Table, cyrillic_font, render
+from groundwork.pdf import Table, cyrillic_font, printed, render
 from groundwork.spreadsheets import XLSX, table_xlsx, workbook_bytes
 from groundwork.spreadsheets import row as spreadsheet_row
 
@@ -23,6 +23,7 @@ CONTENT_TYPES = {"pdf": "application/pdf", "xlsx": XLSX}
 SUBJECTS_PER_SHEET = 6  # column groups on one landscape page, each its terms and the year
 
 
+@printed
 def summary_sheet_pdf(school, school_class, year, sheet):
     """Сводная ведомость итоговой успешности: sheets of subjects, every pupil on each, the
     signature lines on the last."""
@@ -152,6 +153,7 @@ def progress_table(report, total="Итого"):
     return rows
 
 
+@printed
 def progress_pdf(school, scope, period, report, author=""):
     """The deputy's and the class teacher's report at the end of a term or the year: figures,
     the pupils by name (it stays in the school), absences per pupil and subject, signatures."""
@@ -246,6 +248,7 @@ def progress_xlsx(scope, period, report):
 LESSONS_PER_PAGE = 22
 
 
+@printed
 def journal_copy_pdf(school, school_class, term, journals, copy=None):
     """The class journal of a period on paper: for every subject the class list with marks and
     absences by lesson and the period mark, then the lessons with topic and homework; numbered
@@ -325,6 +328,7 @@ def journal_copy_pdf(school, school_class, term, journals, copy=None):
     )
 
 
+@printed
 def check_pdf(school, check, remarks):
     """Справка о проверке журнала: what was checked, the summary, each remark with its deadline
     and where it stands, the signature lines."""
@@ -398,6 +402,7 @@ def _exam_rows(sheet):
     return head, body
 
 
+@printed
 def exam_sheet_pdf(school, exam, sheet, author=""):
     look = styles()
     font, text, small = look["font"], look["text"], look["small"]
@@ -475,6 +480,7 @@ def _programme_title(report):
     )
 
 
+@printed
 def programme_pdf(school, report, author=""):
     look = styles()
     font, small = look["font"], look["small"]
@@ -559,6 +565,7 @@ def _blank(value):
     return "—" if value is None else str(value)
 
 
+@printed
 def statistics_pdf(school, report, pupils=None, author=""):
     look = styles()
     font, small = look["font"], look["small"]

@@ -23,7 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, TableStyle
 
 from groundwork.days import month_name
-from groundwork.pdf import Table, cyrillic_font, number, render
+from groundwork.pdf import Table, cyrillic_font, number, printed, render
 from groundwork.spreadsheets import row as spreadsheet_row
 from groundwork.spreadsheets import workbook_bytes
 from tenants.models import School
@@ -517,6 +517,7 @@ def _bar_chart(bars, font, width=260 * mm):
     return drawing
 
 
+@printed
 def pdf(report):
     font = cyrillic_font()
     style = ParagraphStyle("t", fontName=font, fontSize=9, leading=11)

@@ -1,7 +1,7 @@
 """The English interface is whole: every page of every role, at both addresses, read with the
 language switch on English shows no Russian but the school's own data (names, subjects, class
-letters); every text in the code is marked for translation; every marked text has its English.
-A new untranslated string fails one of the three."""
+letters); every text in the code and the templates is marked for translation; every marked text
+has its English. A new untranslated string fails one of them (docs/english.md)."""
 
 import ast
 import re
@@ -26,6 +26,7 @@ from .test_access_matrix import (
     portal_get_cases,
     school_get_cases,
 )
+from .test_documents import pages_of
 
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES"
@@ -289,3 +290,14 @@ def test_every_page_of_every_role_reads_in_english(world, browsers, cast, addres
     assert not untranslated, "Russian on English pages (word: first seen at):\n" + "\n".join(
         f"{word}: {where}" for word, where in sorted(untranslated.items())
     )
+
+
+def test_a_printed_document_stays_russian_for_an_english_reader(world, enter, tmp_path):
+    """The forms of the regulations are documents of the state language: the summary sheet a
+    class teacher reading in English prints is the Russian one, its footer included."""
+    a = world.a
+    reader = enter(a.class_teacher, a.host)
+    reader.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<html lang="en"' in reader.get(f"/classes/{a.school_class.pk}/summary/").content.decode()
+    text = "\n".join(pages_of(reader.get(f"/classes/{a.school_class.pk}/summary.pdf").content, tmp_path))
+    assert "Сводная ведомость" in text and "Страница 1 из" in text and "Page" not in text

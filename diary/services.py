@@ -14,7 +14,7 @@ from groundwork.uploads import check_upload, store
 from journal import rulebook
 from journal.models import Guardian, Lesson, Pupil, TeachingLoad
 from journal.selectors import teachers_of
-from notifications.services import notify
+from notifications.services import notice_language, notify
 
 from . import selectors
 from .models import Message, News, ParentMeeting, Thread, ThreadMember
@@ -107,12 +107,13 @@ def post_message(thread, *, school, by, text, attachment=None, ip=None):
     )
     if not Membership.objects.at(school).filter(user=by, role__in=sorted(STAFF_ROLES)).exists():
         # A parent (or a pupil) wrote: the school's side hears of it at once, not at its next visit.
-        notify(
-            sorted(staff),
-            "message",
-            _("%(short_name)s: новое сообщение — «%(subject)s»")
-            % {"short_name": by.short_name, "subject": thread.subject},
-        )
+        with notice_language():
+            notify(
+                sorted(staff),
+                "message",
+                _("%(short_name)s: новое сообщение — «%(subject)s»")
+                % {"short_name": by.short_name, "subject": thread.subject},
+            )
     return message
 
 
@@ -184,7 +185,10 @@ def ask_for_help(*, school, by, text, about="", pupil=None, ip=None):
     post_message(thread, school=school, by=by, text=text, ip=ip)
     # post_message tells the staff of a family's or a pupil's words only: a colleague's, here.
     if people.filter(user=by, role__in=sorted(STAFF_ROLES)).exists():
-        notify(sorted(admins), "message", _("%(short_name)s: вопрос по работе в ЭЖ") % {"short_name": by.short_name})
+        with notice_language():
+            notify(
+                sorted(admins), "message", _("%(short_name)s: вопрос по работе в ЭЖ") % {"short_name": by.short_name}
+            )
     return thread
 
 
@@ -255,15 +259,16 @@ def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
     when = timezone.localtime(held_at)
     for link in links:
         if link.user_id not in attended:
-            notify(
-                [link.user_id],
-                "meeting",
-                _(
-                    "Вы не были на родительском собрании %(school_class)s класса %(when)s. Тема: %(topic)s. Классный руководитель ждёт вашего звонка или сообщения."
+            with notice_language():
+                notify(
+                    [link.user_id],
+                    "meeting",
+                    _(
+                        "Вы не были на родительском собрании %(school_class)s класса %(when)s. Тема: %(topic)s. Классный руководитель ждёт вашего звонка или сообщения."
+                    )
+                    % {"school_class": school_class, "when": format(when, _("%d.%m.%Y в %H:%M")), "topic": topic},
+                    pupil=link.pupil,
                 )
-                % {"school_class": school_class, "when": format(when, _("%d.%m.%Y в %H:%M")), "topic": topic},
-                pupil=link.pupil,
-            )
     return meeting
 
 
@@ -277,18 +282,19 @@ def weekly_digest(today=None):
         lines = "; ".join(
             f"{subject}: {', '.join(mark.value for mark in marks)}" for subject, marks in summary["marks"].items()
         )
-        notify(
-            [link.user_id],
-            "digest",
-            _("%(first_name)s, неделя %(start)s–%(today)s: %(marks)s. Пропущено уроков: %(missed)s.")
-            % {
-                "first_name": link.pupil.first_name,
-                "start": format(start, "%d.%m"),
-                "today": format(today, "%d.%m"),
-                "marks": lines or _("отметок нет"),
-                "missed": summary["absent"],
-            },
-            pupil=link.pupil,
-        )
+        with notice_language():
+            notify(
+                [link.user_id],
+                "digest",
+                _("%(first_name)s, неделя %(start)s–%(today)s: %(marks)s. Пропущено уроков: %(missed)s.")
+                % {
+                    "first_name": link.pupil.first_name,
+                    "start": format(start, "%d.%m"),
+                    "today": format(today, "%d.%m"),
+                    "marks": lines or _("отметок нет"),
+                    "missed": summary["absent"],
+                },
+                pupil=link.pupil,
+            )
         made += 1
     return made

@@ -17,6 +17,7 @@ from django.db import DatabaseError, models, transaction
 from django_tenants.utils import schema_context
 
 from journal.models import ExamValue, FinalValue
+from notifications.models import Notification
 
 from .test_access_matrix import (
     PORTAL_PEOPLE,
@@ -301,3 +302,20 @@ def test_a_printed_document_stays_russian_for_an_english_reader(world, enter, tm
     assert '<html lang="en"' in reader.get(f"/classes/{a.school_class.pk}/summary/").content.decode()
     text = "\n".join(pages_of(reader.get(f"/classes/{a.school_class.pk}/summary.pdf").content, tmp_path))
     assert "Сводная ведомость" in text and "Страница 1 из" in text and "Page" not in text
+
+
+def test_a_notice_caused_by_a_teacher_reading_in_english_reaches_the_family_in_russian(world, enter, lesson):
+    """The teacher's page is English and so is the refusal they get; the notice of the changed
+    mark is the family's, and Russian."""
+    a, cal = world.a, world.calendar_a
+    teacher = enter(a.class_teacher, a.host)
+    teacher.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    mark = {"lesson": lesson.pk, "pupil": a.pupils[0].pk, "value": "4", "work_type": cal.answer.pk}
+    refused = teacher.post("/api/v1/marks/", {**mark, "value": "7"}, content_type="application/json")
+    assert refused.status_code == 400 and "Mark: 5, 4, 3, 2, 1" in refused.content.decode()
+    made = teacher.post("/api/v1/marks/", mark, content_type="application/json")
+    changed = teacher.patch(f"/api/v1/marks/{made.json()['id']}/", {"value": "5"}, content_type="application/json")
+    assert changed.status_code == 200
+    with schema_context(a.school.schema_name):
+        notice = Notification.objects.filter(recipient=world.parent, kind="mark").latest("pk")
+    assert "отметка изменена с 4 на 5" in notice.text, notice.text

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role
 from audit.models import record
 from groundwork.text import one_line
-from notifications.services import notify
+from notifications.services import notice_language, notify
 
 from ..models import CheckRemark, JournalCheck
 from ..selectors import journal_teacher
@@ -56,17 +56,18 @@ def check_journal(*, school, school_class, subject, term, summary, remarks, by, 
         new={"class": str(school_class), "subject": subject.name, "term": str(term), "remarks": len(made)},
     )
     if made:
-        notify(
-            [teacher],
-            "message",
-            _("Проверка журнала %(school_class)s, %(subject)s: замечаний — %(count)s, первое — до %(due)s.")
-            % {
-                "school_class": school_class,
-                "subject": subject.name,
-                "count": len(made),
-                "due": format(min(r.due_on for r in made), "%d.%m.%Y"),
-            },
-        )
+        with notice_language():
+            notify(
+                [teacher],
+                "message",
+                _("Проверка журнала %(school_class)s, %(subject)s: замечаний — %(count)s, первое — до %(due)s.")
+                % {
+                    "school_class": school_class,
+                    "subject": subject.name,
+                    "count": len(made),
+                    "due": format(min(r.due_on for r in made), "%d.%m.%Y"),
+                },
+            )
     return check
 
 
@@ -84,11 +85,12 @@ def mark_fixed(remark, *, answer, by, ip=None):
     remark.state, remark.answer, remark.fixed_at = CheckRemark.State.FIXED, one_line(answer, 500), timezone.now()
     remark.save(update_fields=["state", "answer", "fixed_at"])
     record("check_remark.fixed", remark, by=by, ip=ip, new={"answer": remark.answer})
-    notify(
-        [remark.journal_check.checked_by_id],
-        "message",
-        _("Учитель отметил исправленным: «%(value)s».") % {"value": remark.text[:80]},
-    )
+    with notice_language():
+        notify(
+            [remark.journal_check.checked_by_id],
+            "message",
+            _("Учитель отметил исправленным: «%(value)s».") % {"value": remark.text[:80]},
+        )
     return remark
 
 
@@ -111,9 +113,10 @@ def settle_remark(remark, *, confirmed, reason="", by, ip=None):
     remark.state, remark.returned_reason, remark.fixed_at = CheckRemark.State.OPEN, reason[:500], None
     remark.save(update_fields=["state", "returned_reason", "fixed_at"])
     record("check_remark.returned", remark, by=by, ip=ip, new={"reason": reason})
-    notify(
-        [remark.teacher_id],
-        "message",
-        _("Замечание возвращено: «%(value)s» — %(reason)s") % {"value": remark.text[:80], "reason": reason},
-    )
+    with notice_language():
+        notify(
+            [remark.teacher_id],
+            "message",
+            _("Замечание возвращено: «%(value)s» — %(reason)s") % {"value": remark.text[:80], "reason": reason},
+        )
     return remark

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role
 from audit.models import record
 from groundwork.text import one_line
-from notifications.services import notify
+from notifications.services import notice_language, notify
 
 from .. import rulebook
 from ..models import Exam, ExamResult, ExamValue, Holiday, SchoolClass
@@ -168,19 +168,20 @@ def set_exam_results(exam, results, *, attempt=1, held_on=None, by, ip=None):
             old=old,
             new={"exam": exam.pk, "pupil": pupil.pk, "attempt": attempt, "value": value},
         )
-        what = _("пересдача") if attempt > 1 else exam.get_kind_display()
-        notify(
-            family_of(pupil),
-            "final",
-            _("%(first_name)s: %(what)s по предмету «%(name)s» %(held_on)s — %(get_value_display)s")
-            % {
-                "first_name": pupil.first_name,
-                "what": what,
-                "name": exam.subject.name,
-                "held_on": format(held_on, "%d.%m.%Y"),
-                "get_value_display": result.get_value_display(),
-            },
-            pupil=pupil,
-        )
+        with notice_language():
+            what = _("пересдача") if attempt > 1 else exam.get_kind_display()
+            notify(
+                family_of(pupil),
+                "final",
+                _("%(first_name)s: %(what)s по предмету «%(name)s» %(held_on)s — %(get_value_display)s")
+                % {
+                    "first_name": pupil.first_name,
+                    "what": what,
+                    "name": exam.subject.name,
+                    "held_on": format(held_on, "%d.%m.%Y"),
+                    "get_value_display": result.get_value_display(),
+                },
+                pupil=pupil,
+            )
         changed += 1
     return changed

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import record
 from groundwork.text import one_line
-from notifications.services import notify
+from notifications.services import notice_language, notify
 
 from .. import rulebook
 from ..models import (
@@ -60,19 +60,20 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
         old=old,
         new={"pupil": pupil.pk, "subject": subject.name, "term": getattr(term, "pk", None), "value": value},
     )
-    period = f"{term}" if term else _("%(year)s учебный год") % {"year": year}
-    notify(
-        family_of(pupil),
-        "final",
-        _("%(first_name)s: итоговая отметка по предмету «%(name)s» за %(period)s — %(get_value_display)s")
-        % {
-            "first_name": pupil.first_name,
-            "name": subject.name,
-            "period": period,
-            "get_value_display": final.get_value_display(),
-        },
-        pupil=pupil,
-    )
+    with notice_language():
+        period = f"{term}" if term else _("%(year)s учебный год") % {"year": year}
+        notify(
+            family_of(pupil),
+            "final",
+            _("%(first_name)s: итоговая отметка по предмету «%(name)s» за %(period)s — %(get_value_display)s")
+            % {
+                "first_name": pupil.first_name,
+                "name": subject.name,
+                "period": period,
+                "get_value_display": final.get_value_display(),
+            },
+            pupil=pupil,
+        )
     return final
 
 

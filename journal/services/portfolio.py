@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from audit.models import record
 from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
-from notifications.services import notify
+from notifications.services import notice_language, notify
 
 from ..models import Guardian, PortfolioEntry
 from ..selectors import family_of
@@ -59,12 +59,13 @@ def add_portfolio_entry(pupil, *, school, kind, title, happened_on, description=
     )
     teacher = pupil.school_class.class_teacher_id
     if teacher:
-        notify(
-            [teacher],
-            "message",
-            _("%(short_name)s: в портфолио добавлено «%(value)s» — подтвердите.")
-            % {"short_name": pupil.short_name, "value": title[:80]},
-        )
+        with notice_language():
+            notify(
+                [teacher],
+                "message",
+                _("%(short_name)s: в портфолио добавлено «%(value)s» — подтвердите.")
+                % {"short_name": pupil.short_name, "value": title[:80]},
+            )
     return entry
 
 
@@ -95,17 +96,19 @@ def settle_portfolio_entry(entry, *, confirmed, reason="", by, ip=None):
         reason = ""
         entry.confirmed_by, entry.confirmed_at, entry.declined_reason = by, timezone.now(), ""
         entry.save(update_fields=["confirmed_by", "confirmed_at", "declined_reason"])
-        text = _("подтверждена запись портфолио «%(value)s»") % {"value": entry.title[:80]}
     else:
         reason = one_line(reason, 500)
         if not reason:
             raise ValidationError({"reason": _("Напишите, почему запись не подтверждена.")})
         entry.declined_reason = reason
         entry.save(update_fields=["declined_reason"])
-        text = _("запись портфолио «%(value)s» не подтверждена: %(reason)s") % {
-            "value": entry.title[:80],
-            "reason": reason,
-        }
     record("portfolio.settled", entry, by=by, ip=ip, old=old, new={"state": entry.state, "reason": reason})
-    notify(family_of(entry.pupil), "message", f"{entry.pupil.first_name}: {text}", pupil=entry.pupil)
+    with notice_language():
+        text = (
+            _("подтверждена запись портфолио «%(value)s»") % {"value": entry.title[:80]}
+            if confirmed
+            else _("запись портфолио «%(value)s» не подтверждена: %(reason)s")
+            % {"value": entry.title[:80], "reason": reason}
+        )
+        notify(family_of(entry.pupil), "message", f"{entry.pupil.first_name}: {text}", pupil=entry.pupil)
     return entry

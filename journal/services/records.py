@@ -13,7 +13,7 @@ from accounts.models import Membership, Role
 from audit.models import record, record_each
 from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
-from notifications.services import notify, notify_each
+from notifications.services import notice_language, notify, notify_each
 
 from .. import rulebook
 from ..models import (
@@ -144,18 +144,19 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
         old=old,
         new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note, "kept_by": lesson.kept_by_id},
     )
-    what = _in_words(lesson)
-    notify(
-        [teacher.pk],
-        "substitution",
-        _("Вам назначена замена: %(what)s (%(get_substitution_reason_display)s).")
-        % {"what": what, "get_substitution_reason_display": lesson.get_substitution_reason_display()},
-    )
-    notify(
-        [lesson.teacher_id],
-        "substitution",
-        _("Ваш урок %(what)s проведёт %(short_name)s (замена).") % {"what": what, "short_name": teacher.short_name},
-    )
+    with notice_language():
+        what = _in_words(lesson)
+        notify(
+            [teacher.pk],
+            "substitution",
+            _("Вам назначена замена: %(what)s (%(get_substitution_reason_display)s).")
+            % {"what": what, "get_substitution_reason_display": lesson.get_substitution_reason_display()},
+        )
+        notify(
+            [lesson.teacher_id],
+            "substitution",
+            _("Ваш урок %(what)s проведёт %(short_name)s (замена).") % {"what": what, "short_name": teacher.short_name},
+        )
     return lesson
 
 
@@ -192,18 +193,19 @@ def take_as_substitute(lesson, *, school, by, ip=None):
         old={"teacher": lesson.teacher_id},
         new={"teacher": by.pk, "reason": lesson.substitution_reason},
     )
-    what = _in_words(lesson)
-    notify(
-        _heads(school, Role.DEPUTY),
-        "substitution",
-        _("%(short_name)s записал(а) замену: %(what)s. Проверьте, назначена ли она.")
-        % {"short_name": by.short_name, "what": what},
-    )
-    notify(
-        [lesson.teacher_id],
-        "substitution",
-        _("Ваш урок %(what)s проводит %(short_name)s (замена).") % {"what": what, "short_name": by.short_name},
-    )
+    with notice_language():
+        what = _in_words(lesson)
+        notify(
+            _heads(school, Role.DEPUTY),
+            "substitution",
+            _("%(short_name)s записал(а) замену: %(what)s. Проверьте, назначена ли она.")
+            % {"short_name": by.short_name, "what": what},
+        )
+        notify(
+            [lesson.teacher_id],
+            "substitution",
+            _("Ваш урок %(what)s проводит %(short_name)s (замена).") % {"what": what, "short_name": by.short_name},
+        )
     return lesson
 
 
@@ -447,19 +449,20 @@ def add_marks(lesson, marks, *, work_type, comment="", comments=None, by, ip=Non
             )
         record_each("mark.created", [(mark, None, _mark_state(mark)) for mark in created], by=by, ip=ip)
         families = families_of([mark.pupil for mark in created])
-        notify_each(
-            "mark",
-            [
-                (
-                    families[mark.pupil_id],
-                    f"{mark.pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
-                    f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{f'. {mark.comment}' if mark.comment else ''}",
-                    mark.pupil,
-                    lesson.date,
-                )
-                for mark in created
-            ],
-        )
+        with notice_language():
+            notify_each(
+                "mark",
+                [
+                    (
+                        families[mark.pupil_id],
+                        f"{mark.pupil.first_name}: {lesson.subject.name} — {mark.get_value_display()} "
+                        f"({work_type.name.lower()}), {lesson.date:%d.%m.%Y}{f'. {mark.comment}' if mark.comment else ''}",
+                        mark.pupil,
+                        lesson.date,
+                    )
+                    for mark in created
+                ],
+            )
         made |= {mark.request_key: mark for mark in created if mark.request_key is not None}
         unkeyed = iter(mark for mark in created if mark.request_key is None)
     return [made[key] if key is not None else next(unkeyed) for _, _, key in marks]
@@ -510,20 +513,21 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
     mark.save()
     record("mark.changed", mark, by=by, ip=ip, old=old, new=_mark_state(mark))
     if old["value"] != mark.value:
-        notify(
-            family_of(mark.pupil),
-            "mark",
-            _("%(first_name)s: %(subject)s, %(date)s — отметка изменена с %(old)s на %(new)s")
-            % {
-                "first_name": mark.pupil.first_name,
-                "subject": mark.lesson.subject.name,
-                "date": format(mark.lesson.date, "%d.%m.%Y"),
-                "old": old["value"],
-                "new": mark.value,
-            },
-            pupil=mark.pupil,
-            day=mark.lesson.date,
-        )
+        with notice_language():
+            notify(
+                family_of(mark.pupil),
+                "mark",
+                _("%(first_name)s: %(subject)s, %(date)s — отметка изменена с %(old)s на %(new)s")
+                % {
+                    "first_name": mark.pupil.first_name,
+                    "subject": mark.lesson.subject.name,
+                    "date": format(mark.lesson.date, "%d.%m.%Y"),
+                    "old": old["value"],
+                    "new": mark.value,
+                },
+                pupil=mark.pupil,
+                day=mark.lesson.date,
+            )
     return mark
 
 
@@ -595,21 +599,22 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
         if pupil_id not in current:
             entry = Attendance.objects.create(lesson=lesson, pupil_id=pupil_id, status=status, entered_by=by)
             record("attendance.created", entry, by=by, ip=ip, new={"pupil": pupil_id, "status": status})
-            what = _("отсутствует на уроке") if status == Attendance.Status.ABSENT else _("опоздал(а) на урок")
-            notify(
-                family_of(everyone[pupil_id]),
-                "absence",
-                _("%(first_name)s %(what)s «%(name)s», %(date)s, %(number)s-й урок")
-                % {
-                    "first_name": everyone[pupil_id].first_name,
-                    "what": what,
-                    "name": lesson.subject.name,
-                    "date": format(lesson.date, "%d.%m.%Y"),
-                    "number": lesson.number,
-                },
-                pupil=everyone[pupil_id],
-                day=lesson.date,
-            )
+            with notice_language():
+                what = _("отсутствует на уроке") if status == Attendance.Status.ABSENT else _("опоздал(а) на урок")
+                notify(
+                    family_of(everyone[pupil_id]),
+                    "absence",
+                    _("%(first_name)s %(what)s «%(name)s», %(date)s, %(number)s-й урок")
+                    % {
+                        "first_name": everyone[pupil_id].first_name,
+                        "what": what,
+                        "name": lesson.subject.name,
+                        "date": format(lesson.date, "%d.%m.%Y"),
+                        "number": lesson.number,
+                    },
+                    pupil=everyone[pupil_id],
+                    day=lesson.date,
+                )
     fields = _first(lesson, "attendance_taken_at")
     if fields:
         lesson.save(update_fields=fields)
@@ -726,17 +731,18 @@ def add_remark(lesson, *, pupil, text, by, ip=None):
         raise ValidationError({"pupil": _("%(full_name)s не на этом уроке.") % {"full_name": pupil.full_name}})
     remark = Remark.objects.create(pupil=pupil, lesson=lesson, text=text, author=by)
     record("remark.created", remark, by=by, ip=ip, new={"pupil": pupil.pk, "text": text})
-    notify(
-        family_of(pupil),
-        "remark",
-        _("%(first_name)s: замечание (%(name)s, %(date)s) — %(text)s")
-        % {
-            "first_name": pupil.first_name,
-            "name": lesson.subject.name,
-            "date": format(lesson.date, "%d.%m.%Y"),
-            "text": text,
-        },
-        pupil=pupil,
-        day=lesson.date,
-    )
+    with notice_language():
+        notify(
+            family_of(pupil),
+            "remark",
+            _("%(first_name)s: замечание (%(name)s, %(date)s) — %(text)s")
+            % {
+                "first_name": pupil.first_name,
+                "name": lesson.subject.name,
+                "date": format(lesson.date, "%d.%m.%Y"),
+                "text": text,
+            },
+            pupil=pupil,
+            day=lesson.date,
+        )
     return remark

@@ -13,7 +13,7 @@ from accounts.models import Role
 from accounts.services import CONSENT_VERSION, end_family_membership
 from audit.models import record
 from groundwork.text import one_line
-from notifications.services import notify
+from notifications.services import notice_language, notify
 
 from ..models import (
     CorrectionRequest,
@@ -116,12 +116,13 @@ def request_correction(pupil, *, text, by, ip=None):
     record("pupil.correction_requested", asked, by=by, ip=ip, new={"pupil": pupil.pk, "text": asked.text})
     teacher = pupil.school_class.class_teacher_id
     if teacher:
-        notify(
-            [teacher],
-            "message",
-            _("Родитель просит исправить данные: %(full_name)s. «%(text)s»")
-            % {"full_name": pupil.full_name, "text": asked.text},
-        )
+        with notice_language():
+            notify(
+                [teacher],
+                "message",
+                _("Родитель просит исправить данные: %(full_name)s. «%(text)s»")
+                % {"full_name": pupil.full_name, "text": asked.text},
+            )
     return asked
 
 
@@ -140,14 +141,15 @@ def answer_correction(asked, *, outcome, answer, by, ip=None):
     asked.outcome, asked.answer, asked.answered_by, asked.answered_at = outcome, answer[:500], by, timezone.now()
     asked.save(update_fields=["outcome", "answer", "answered_by", "answered_at"])
     record("pupil.correction_answered", asked, by=by, ip=ip, new={"outcome": outcome, "answer": asked.answer})
-    said = f"«{asked.get_outcome_display()}»" + (f": {asked.answer}" if asked.answer else "")
-    notify(
-        [asked.asked_by_id],
-        "message",
-        _("%(full_name)s: ответ на просьбу исправить данные — %(said)s")
-        % {"full_name": asked.pupil.full_name, "said": said},
-        asked.pupil,
-    )
+    with notice_language():
+        said = f"«{asked.get_outcome_display()}»" + (f": {asked.answer}" if asked.answer else "")
+        notify(
+            [asked.asked_by_id],
+            "message",
+            _("%(full_name)s: ответ на просьбу исправить данные — %(said)s")
+            % {"full_name": asked.pupil.full_name, "said": said},
+            asked.pupil,
+        )
     return asked
 
 

@@ -176,11 +176,9 @@ def ask_for_help(*, school, by, text, about="", pupil=None, ip=None):
         raise ValidationError(_("В школе не назначен администратор ЭЖ: обратитесь к директору."))
     if not (text or "").strip():
         raise ValidationError({"text": _("Опишите вопрос: что вы делали и что получилось.")})
-    thread = Thread.objects.create(
-        subject=one_line(_("Вопрос по работе в ЭЖ%(value)s") % {"value": f": {about}" if about else ""}, 200),
-        pupil=pupil,
-        created_by=by,
-    )
+    with notice_language():  # the subject is the administrators' to read
+        subject = one_line(_("Вопрос по работе в ЭЖ%(about)s") % {"about": f": {about}" if about else ""}, 200)
+    thread = Thread.objects.create(subject=subject, pupil=pupil, created_by=by)
     ThreadMember.objects.bulk_create(ThreadMember(thread=thread, user_id=user_id) for user_id in admins | {by.pk})
     post_message(thread, school=school, by=by, text=text, ip=ip)
     # post_message tells the staff of a family's or a pupil's words only: a colleague's, here.

@@ -58,9 +58,11 @@ FORMATS = {
     "journal/selectors.py": {"FAILING", "PASSING"},
 }
 MARKERS = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
-DATA_CALLS = {"get", "pop", "setdefault", "startswith", "endswith", "split", "replace", "strip", "index", "count"}
+# Calls whose first argument is data (a key, a prefix, a pattern); a default after it is text.
+DATA_CALLS = {"get", "pop", "setdefault", "startswith", "endswith", "split", "strip", "index", "count"}
 DATA_CALLS |= {"compile", "match", "search", "fullmatch", "sub", "findall", "finditer", "removeprefix"}
-DATA_CALLS |= {"_required"}  # journal.imports: the columns a row must fill
+# Calls whose every argument is data: journal.imports._required names the columns a row must fill.
+DATA_ARGS = {"replace", "_required"}
 
 
 def _unmarked(path, tree):
@@ -80,7 +82,9 @@ def _unmarked(path, tree):
         while parent is not None:
             if isinstance(parent, ast.Call):
                 name = getattr(parent.func, "id", None) or getattr(parent.func, "attr", None)
-                if name in MARKERS or (name in DATA_CALLS and child in parent.args):
+                if name in MARKERS or (name in DATA_ARGS and child in parent.args):
+                    return True
+                if name in DATA_CALLS and parent.args and child is parent.args[0]:
                     return True
             if isinstance(parent, (ast.Compare, ast.Set, ast.FormattedValue)):
                 return True

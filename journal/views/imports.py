@@ -31,7 +31,7 @@ def import_start(request):
             if kind not in dict(kinds):
                 raise PermissionDenied(_("Этот вид импорта вам недоступен."))
             if not form.is_valid():
-                raise ValidationError(form.errors.get("file", ["Выберите файл."]))
+                raise ValidationError(form.errors.get("file", [_("Выберите файл.")]))
             batch = imports.parse(kind, form.cleaned_data["file"], by=request.user, school=request.school)
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, explain(error))

@@ -202,9 +202,15 @@ def parse(kind, upload, *, by, school, context=None):
 CLASS_NAME = re.compile(r"(\d{1,2})\s*([А-ЯЁа-яё]{1,3})")
 
 
-def _class(name):
+def _grade_and_letter(name):
+    """(5, "А") of a class name such as «5а» or «5 А»; None for anything else."""
     match = CLASS_NAME.fullmatch(name.strip())
-    school_class = match and SchoolClass.objects.open().filter(grade=int(match[1]), letter=match[2].upper()).first()
+    return (int(match[1]), match[2].upper()) if match else None
+
+
+def _class(name):
+    named = _grade_and_letter(name)
+    school_class = named and SchoolClass.objects.open().filter(grade=named[0], letter=named[1]).first()
     if not school_class:
         raise ValueError(_("класса «%(name)s» нет") % {"name": name})
     return school_class
@@ -299,7 +305,7 @@ def check_topic(row, school):
 
 def check_contingent(row, school):
     if row["Что"] == "класс":
-        if not CLASS_NAME.fullmatch(row["Класс"].strip()):
+        if not _grade_and_letter(row["Класс"]):
             raise ValueError(_("класс «%(value)s»: ожидается номер и литера, например 5А") % {"value": row["Класс"]})
     elif row["Что"] == "обучающийся":
         _required(row, "Фамилия", "Имя", "Дата рождения", "Класс", "Зачислен")
@@ -366,10 +372,13 @@ def _apply_pupil(row, batch, school, by, ip):
     )
 
 
+def _full_name(row):
+    return " ".join(p for p in (row["Фамилия"], row["Имя"], row.get("Отчество", "")) if p.strip())
+
+
 def _apply_staff(row, batch, school, by, ip):
-    full_name = " ".join(p for p in (row["Фамилия"], row["Имя"], row.get("Отчество", "")) if p.strip())
     return accounts.issue_invitation(
-        school=school, role=STAFF_ROLES[row["Роль"].strip().lower()], by=by, ip=ip, full_name=full_name
+        school=school, role=STAFF_ROLES[row["Роль"].strip().lower()], by=by, ip=ip, full_name=_full_name(row)
     )
 
 
@@ -381,8 +390,7 @@ def _apply_contingent(row, batch, school, by, ip):
     """Classes come first in the batch, then pupils, then their parents, who get invitations to
     print (a parent's account needs the parent's own consent, so none is made for them)."""
     if row["Что"] == "класс":
-        match = CLASS_NAME.fullmatch(row["Класс"].strip())
-        grade, letter = int(match[1]), match[2].upper()
+        grade, letter = _grade_and_letter(row["Класс"])
         found = SchoolClass.objects.open().filter(grade=grade, letter=letter).first()
         return found or services.create_class(grade=grade, letter=letter, by=by, ip=ip)
     made = batch.context.setdefault("pupils", {})
@@ -400,9 +408,10 @@ def _apply_contingent(row, batch, school, by, ip):
         )
         made[row["id"]] = pupil.pk
         return pupil
-    full_name = " ".join(p for p in (row["Фамилия"], row["Имя"], row["Отчество"]) if p.strip())
     pupil = Pupil.objects.select_related("school_class").get(pk=made[row["pupil"]])
-    return accounts.issue_invitation(school=school, role=Role.PARENT, by=by, ip=ip, pupil=pupil, full_name=full_name)
+    return accounts.issue_invitation(
+        school=school, role=Role.PARENT, by=by, ip=ip, pupil=pupil, full_name=_full_name(row)
+    )
 
 
 APPLY = {

@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLES, Membership, Role
 from audit.models import record
+from groundwork.language import in_russian
 from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
 from journal import rulebook
 from journal.models import Guardian, Lesson, Pupil, TeachingLoad
 from journal.selectors import teachers_of
-from notifications.services import notice_language, notify
+from notifications.services import notify
 
 from . import selectors
 from .models import Message, News, ParentMeeting, Thread, ThreadMember
@@ -107,7 +108,7 @@ def post_message(thread, *, school, by, text, attachment=None, ip=None):
     )
     if not Membership.objects.at(school).filter(user=by, role__in=sorted(STAFF_ROLES)).exists():
         # A parent (or a pupil) wrote: the school's side hears of it at once, not at its next visit.
-        with notice_language():
+        with in_russian():
             notify(
                 sorted(staff),
                 "message",
@@ -176,14 +177,14 @@ def ask_for_help(*, school, by, text, about="", pupil=None, ip=None):
         raise ValidationError(_("В школе не назначен администратор ЭЖ: обратитесь к директору."))
     if not (text or "").strip():
         raise ValidationError({"text": _("Опишите вопрос: что вы делали и что получилось.")})
-    with notice_language():  # the subject is the administrators' to read
+    with in_russian():  # the subject is the administrators' to read
         subject = one_line(_("Вопрос по работе в ЭЖ%(about)s") % {"about": f": {about}" if about else ""}, 200)
     thread = Thread.objects.create(subject=subject, pupil=pupil, created_by=by)
     ThreadMember.objects.bulk_create(ThreadMember(thread=thread, user_id=user_id) for user_id in admins | {by.pk})
     post_message(thread, school=school, by=by, text=text, ip=ip)
     # post_message tells the staff of a family's or a pupil's words only: a colleague's, here.
     if people.filter(user=by, role__in=sorted(STAFF_ROLES)).exists():
-        with notice_language():
+        with in_russian():
             notify(
                 sorted(admins), "message", _("%(short_name)s: вопрос по работе в ЭЖ") % {"short_name": by.short_name}
             )
@@ -257,7 +258,7 @@ def record_meeting(*, school_class, held_at, topic, attended, by, ip=None):
     when = timezone.localtime(held_at)
     for link in links:
         if link.user_id not in attended:
-            with notice_language():
+            with in_russian():
                 notify(
                     [link.user_id],
                     "meeting",
@@ -280,7 +281,7 @@ def weekly_digest(today=None):
         lines = "; ".join(
             f"{subject}: {', '.join(mark.value for mark in marks)}" for subject, marks in summary["marks"].items()
         )
-        with notice_language():
+        with in_russian():
             notify(
                 [link.user_id],
                 "digest",

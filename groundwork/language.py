@@ -5,6 +5,12 @@ from django.conf import settings
 from django.utils import translation
 
 
+def in_russian():
+    """For what is written for someone other than the reader (a notice to a family or a colleague,
+    a printed document): the product's language, Russian, whatever language the reader's page is in."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 class LanguageMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -10,9 +10,7 @@ from html import unescape
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import translation
 from django.utils.translation import gettext as _
 from PIL import ImageCms
 from pypdf import PdfReader, PdfWriter
@@ -26,6 +24,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 from reportlab.platypus import Table as ReportLabTable
+
+from .language import in_russian
 
 FONT_PATHS = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans.ttf")]
 
@@ -100,11 +100,11 @@ def printed(build):
     it is read in."""
 
     @functools.wraps(build)
-    def in_russian(*args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
+    def built_in_russian(*args, **kwargs):
+        with in_russian():
             return build(*args, **kwargs)
 
-    return in_russian
+    return built_in_russian
 
 
 def render(story, *, title, pagesize=A4, margins=(10, 10, 10, 12), page_label="", school="", author=""):

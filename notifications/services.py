@@ -3,9 +3,8 @@
 import logging
 from time import monotonic
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenants import outbox
@@ -14,13 +13,6 @@ from .models import Notification
 from .tasks import deliver_notifications
 
 logger = logging.getLogger(__name__)
-
-
-def notice_language():
-    """Write a notice's text inside this: it is in the product's language (Russian) whatever
-    language the page of the person who caused it is read in, since a family or a colleague reads
-    it, not they."""
-    return translation.override(settings.LANGUAGE_CODE)
 
 
 def notify(recipients, kind, text, pupil=None, day=None):

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from audit.models import record
+from groundwork.language import in_russian
 from groundwork.text import one_line
-from notifications.services import notice_language, notify
+from notifications.services import notify
 
 from ..models import CheckRemark, JournalCheck
 from ..selectors import journal_teacher
@@ -56,7 +57,7 @@ def check_journal(*, school, school_class, subject, term, summary, remarks, by, 
         new={"class": str(school_class), "subject": subject.name, "term": str(term), "remarks": len(made)},
     )
     if made:
-        with notice_language():
+        with in_russian():
             notify(
                 [teacher],
                 "message",
@@ -85,7 +86,7 @@ def mark_fixed(remark, *, answer, by, ip=None):
     remark.state, remark.answer, remark.fixed_at = CheckRemark.State.FIXED, one_line(answer, 500), timezone.now()
     remark.save(update_fields=["state", "answer", "fixed_at"])
     record("check_remark.fixed", remark, by=by, ip=ip, new={"answer": remark.answer})
-    with notice_language():
+    with in_russian():
         notify(
             [remark.journal_check.checked_by_id],
             "message",
@@ -113,7 +114,7 @@ def settle_remark(remark, *, confirmed, reason="", by, ip=None):
     remark.state, remark.returned_reason, remark.fixed_at = CheckRemark.State.OPEN, reason[:500], None
     remark.save(update_fields=["state", "returned_reason", "fixed_at"])
     record("check_remark.returned", remark, by=by, ip=ip, new={"reason": reason})
-    with notice_language():
+    with in_russian():
         notify(
             [remark.teacher_id],
             "message",

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from audit.models import record
+from groundwork.language import in_russian
 from groundwork.text import one_line
-from notifications.services import notice_language, notify
+from notifications.services import notify
 
 from .. import rulebook
 from ..models import Exam, ExamResult, ExamValue, Holiday, SchoolClass
@@ -168,7 +169,7 @@ def set_exam_results(exam, results, *, attempt=1, held_on=None, by, ip=None):
             old=old,
             new={"exam": exam.pk, "pupil": pupil.pk, "attempt": attempt, "value": value},
         )
-        with notice_language():
+        with in_russian():
             what = _("пересдача") if attempt > 1 else exam.get_kind_display()
             notify(
                 family_of(pupil),

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import record
+from groundwork.language import in_russian
 from groundwork.text import one_line
-from notifications.services import notice_language, notify
+from notifications.services import notify
 
 from .. import rulebook
 from ..models import (
@@ -60,7 +61,7 @@ def set_final_mark(*, pupil, subject, year, term=None, value, by, ip=None):
         old=old,
         new={"pupil": pupil.pk, "subject": subject.name, "term": getattr(term, "pk", None), "value": value},
     )
-    with notice_language():
+    with in_russian():
         period = f"{term}" if term else _("%(year)s учебный год") % {"year": year}
         notify(
             family_of(pupil),

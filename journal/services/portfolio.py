@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import record
+from groundwork.language import in_russian
 from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
-from notifications.services import notice_language, notify
+from notifications.services import notify
 
 from ..models import Guardian, PortfolioEntry
 from ..selectors import family_of
@@ -59,7 +60,7 @@ def add_portfolio_entry(pupil, *, school, kind, title, happened_on, description=
     )
     teacher = pupil.school_class.class_teacher_id
     if teacher:
-        with notice_language():
+        with in_russian():
             notify(
                 [teacher],
                 "message",
@@ -103,7 +104,7 @@ def settle_portfolio_entry(entry, *, confirmed, reason="", by, ip=None):
         entry.declined_reason = reason
         entry.save(update_fields=["declined_reason"])
     record("portfolio.settled", entry, by=by, ip=ip, old=old, new={"state": entry.state, "reason": reason})
-    with notice_language():
+    with in_russian():
         text = (
             _("подтверждена запись портфолио «%(value)s»") % {"value": entry.title[:80]}
             if confirmed

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
 from audit.models import record, record_each
+from groundwork.language import in_russian
 from groundwork.text import one_line
 from groundwork.uploads import check_upload, store
-from notifications.services import notice_language, notify, notify_each
+from notifications.services import notify, notify_each
 
 from .. import rulebook
 from ..models import (
@@ -144,7 +145,7 @@ def assign_substitution(lesson, *, school, teacher, reason, note="", by, ip=None
         old=old,
         new={"teacher": teacher.pk, "reason": reason, "note": lesson.substitution_note, "kept_by": lesson.kept_by_id},
     )
-    with notice_language():
+    with in_russian():
         what = _in_words(lesson)
         notify(
             [teacher.pk],
@@ -193,7 +194,7 @@ def take_as_substitute(lesson, *, school, by, ip=None):
         old={"teacher": lesson.teacher_id},
         new={"teacher": by.pk, "reason": lesson.substitution_reason},
     )
-    with notice_language():
+    with in_russian():
         what = _in_words(lesson)
         notify(
             _heads(school, Role.DEPUTY),
@@ -449,7 +450,7 @@ def add_marks(lesson, marks, *, work_type, comment="", comments=None, by, ip=Non
             )
         record_each("mark.created", [(mark, None, _mark_state(mark)) for mark in created], by=by, ip=ip)
         families = families_of([mark.pupil for mark in created])
-        with notice_language():
+        with in_russian():
             notify_each(
                 "mark",
                 [
@@ -513,7 +514,7 @@ def change_mark(mark, *, value=None, work_type=None, comment=None, by, ip=None):
     mark.save()
     record("mark.changed", mark, by=by, ip=ip, old=old, new=_mark_state(mark))
     if old["value"] != mark.value:
-        with notice_language():
+        with in_russian():
             notify(
                 family_of(mark.pupil),
                 "mark",
@@ -599,7 +600,7 @@ def take_attendance(lesson, *, absent=(), late=(), by, ip=None):
         if pupil_id not in current:
             entry = Attendance.objects.create(lesson=lesson, pupil_id=pupil_id, status=status, entered_by=by)
             record("attendance.created", entry, by=by, ip=ip, new={"pupil": pupil_id, "status": status})
-            with notice_language():
+            with in_russian():
                 what = _("отсутствует на уроке") if status == Attendance.Status.ABSENT else _("опоздал(а) на урок")
                 notify(
                     family_of(everyone[pupil_id]),
@@ -731,7 +732,7 @@ def add_remark(lesson, *, pupil, text, by, ip=None):
         raise ValidationError({"pupil": _("%(full_name)s не на этом уроке.") % {"full_name": pupil.full_name}})
     remark = Remark.objects.create(pupil=pupil, lesson=lesson, text=text, author=by)
     record("remark.created", remark, by=by, ip=ip, new={"pupil": pupil.pk, "text": text})
-    with notice_language():
+    with in_russian():
         notify(
             family_of(pupil),
             "remark",

@@ -12,8 +12,9 @@ from accounts.identifiers import normalize_snils
 from accounts.models import Role
 from accounts.services import CONSENT_VERSION, end_family_membership
 from audit.models import record
+from groundwork.language import in_russian
 from groundwork.text import one_line
-from notifications.services import notice_language, notify
+from notifications.services import notify
 
 from ..models import (
     CorrectionRequest,
@@ -116,7 +117,7 @@ def request_correction(pupil, *, text, by, ip=None):
     record("pupil.correction_requested", asked, by=by, ip=ip, new={"pupil": pupil.pk, "text": asked.text})
     teacher = pupil.school_class.class_teacher_id
     if teacher:
-        with notice_language():
+        with in_russian():
             notify(
                 [teacher],
                 "message",
@@ -141,7 +142,7 @@ def answer_correction(asked, *, outcome, answer, by, ip=None):
     asked.outcome, asked.answer, asked.answered_by, asked.answered_at = outcome, answer[:500], by, timezone.now()
     asked.save(update_fields=["outcome", "answer", "answered_by", "answered_at"])
     record("pupil.correction_answered", asked, by=by, ip=ip, new={"outcome": outcome, "answer": asked.answer})
-    with notice_language():
+    with in_russian():
         said = f"«{asked.get_outcome_display()}»" + (f": {asked.answer}" if asked.answer else "")
         notify(
             [asked.asked_by_id],

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
@@ -101,11 +100,11 @@ def confirm_app(request, device, token, *, ip):
 
 @transaction.atomic
 def new_recovery_codes(user):
-    static, _ = StaticDevice.objects.get_or_create(
-        user=user, name=gettext("Резервные коды"), defaults={"confirmed": True}
+    static, _created = StaticDevice.objects.get_or_create(
+        user=user, name=_("Резервные коды"), defaults={"confirmed": True}
     )
     static.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    codes = [StaticToken.random_token() for _number in range(RECOVERY_CODES)]
     static.token_set.bulk_create([StaticToken(device=static, token=code) for code in codes])
     return codes
 

@@ -12,7 +12,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from audit.models import record
@@ -58,13 +57,11 @@ def check_tiers(tiers):
     try:
         parsed = [(Decimal(str(start)), Decimal(str(price))) for start, price in tiers]
     except (TypeError, ValueError, ArithmeticError):
-        raise ValidationError(
-            {"tiers": gettext("Ступени цены: пары «от скольких — цена», например 0 — 12,00.")}
-        ) from None
+        raise ValidationError({"tiers": _("Ступени цены: пары «от скольких — цена», например 0 — 12,00.")}) from None
     if not parsed or parsed[0][0] != 0:
-        raise ValidationError({"tiers": gettext("Первая ступень цены начинается с 0.")})
-    if any(b[0] <= a[0] for a, b in zip(parsed, parsed[1:], strict=False)) or any(p < 0 for _, p in parsed):
-        raise ValidationError({"tiers": gettext("Ступени идут по возрастанию, цены не отрицательные.")})
+        raise ValidationError({"tiers": _("Первая ступень цены начинается с 0.")})
+    if any(b[0] <= a[0] for a, b in zip(parsed, parsed[1:], strict=False)) or any(p < 0 for _start, p in parsed):
+        raise ValidationError({"tiers": _("Ступени идут по возрастанию, цены не отрицательные.")})
     return [[str(start), str(money(price))] for start, price in parsed]
 
 
@@ -197,55 +194,55 @@ def invoice_lines(contract, plan, month):
         worked = [row for row in found if row.status == School.Status.ACTIVE]
         if plan.kind == Plan.Kind.PER_PUPIL:
             units = Decimal(sum(row.pupils for row in worked)) / days
-            unit = gettext("обуч.-мес.")
+            unit = _("обуч.-мес.")
         else:
             units = Decimal(len(worked)) / days
-            unit = gettext("шк.-мес.")
+            unit = _("шк.-мес.")
         rows.append((school, found, worked, units, unit))
     if plan.kind == Plan.Kind.FLAT:
         share = Decimal((last_day - first_day).days + 1) / days
         price = plan.price_for(Decimal(1))
-        text = gettext("Обслуживание ЭЖ и ЭД по договору %(contract)s за %(month_name)s") % {
+        text = _("Обслуживание ЭЖ и ЭД по договору %(contract)s за %(month_name)s") % {
             "contract": contract,
             "month_name": month_name(month),
         }
         if share < 1:
-            text += gettext(": %(value)s из %(days)s дней (договор с %(starts_on)s)") % {
+            text += _(": %(value)s из %(days)s дней (договор с %(starts_on)s)") % {
                 "value": (last_day - first_day).days + 1,
                 "days": days,
                 "starts_on": format(contract.starts_on, "%d.%m.%Y"),
             }
-        return [dict(school=None, description=text, quantity=share, unit=gettext("мес."), price=price)], []
-    total_units = sum(units for *_, units, _unit in rows)
+        return [dict(school=None, description=text, quantity=share, unit=_("мес."), price=price)], []
+    total_units = sum(units for *_rest, units, _unit in rows)
     price = plan.price_for(total_units)
     lines, notes = [], []
     for school, found, worked, units, unit in rows:
         if not worked:
             notes.append(
-                gettext("%(short_name)s: в %(month_name)s не работала — не начислено.")
+                _("%(short_name)s: в %(month_name)s не работала — не начислено.")
                 % {"short_name": school.short_name, "month_name": month_name(month)}
             )
             continue
         parts = [
-            gettext("%(short_name)s: %(worked)s из %(days)s дней")
+            _("%(short_name)s: %(worked)s из %(days)s дней")
             % {"short_name": school.short_name, "worked": len(worked), "days": days}
         ]
         created = timezone.localtime(school.created_at).date()
         if month <= created <= last:
-            parts.append(gettext("подключена %(created)s") % {"created": format(created, "%d.%m.%Y")})
+            parts.append(_("подключена %(created)s") % {"created": format(created, "%d.%m.%Y")})
         stopped = [row.day for row in found if row.status != School.Status.ACTIVE]
         if stopped:
-            parts.append(gettext("приостановлена с %(since)s") % {"since": format(min(stopped), "%d.%m.%Y")})
+            parts.append(_("приостановлена с %(since)s") % {"since": format(min(stopped), "%d.%m.%Y")})
         if plan.kind == Plan.Kind.PER_PUPIL:
             pupil_days = sum(row.pupils for row in worked)
             parts.append(
-                gettext("%(pupil_days)s обучающихся-дней / %(days)s = %(rub)s в среднем за месяц")
+                _("%(pupil_days)s обучающихся-дней / %(days)s = %(rub)s в среднем за месяц")
                 % {"pupil_days": pupil_days, "days": days, "rub": rub(money(units))}
             )
         lines.append(dict(school=school, description="; ".join(parts), quantity=units, unit=unit, price=price))
     if len(plan.tiers) > 1:
         notes.append(
-            gettext("Цена ступени для %(rub)s ед. по договору: %(rub2)s ₽.")
+            _("Цена ступени для %(rub)s ед. по договору: %(rub2)s ₽.")
             % {"rub": rub(money(total_units)), "rub2": rub(price)}
         )
     return lines, notes

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
@@ -30,19 +29,19 @@ from .reports import correction_of_quality_report
 @transaction.atomic
 def set_threshold(*, code, green, amber, by, ip=None):
     if code not in NAMES:
-        raise ValidationError(gettext("Неизвестный показатель."))
+        raise ValidationError(_("Неизвестный показатель."))
     try:
         green, amber = Decimal(str(green).replace(",", ".")), Decimal(str(amber).replace(",", "."))
         if not (green.is_finite() and amber.is_finite()):  # "NaN" and "Infinity" parse as Decimals
             raise InvalidOperation
     except InvalidOperation:
-        raise ValidationError(gettext("Пороги — числа, например 95 или 97,5.")) from None
+        raise ValidationError(_("Пороги — числа, например 95 или 97,5.")) from None
     if not (0 <= green <= 100 and 0 <= amber <= 100):
-        raise ValidationError(gettext("Пороги — проценты от 0 до 100."))
+        raise ValidationError(_("Пороги — проценты от 0 до 100."))
     if (code in LOWER_IS_BETTER and green > amber) or (code not in LOWER_IS_BETTER and green < amber):
-        raise ValidationError(gettext("Зелёный порог должен быть строже жёлтого."))
+        raise ValidationError(_("Зелёный порог должен быть строже жёлтого."))
     old = thresholds().get(code)
-    threshold, _ = Threshold.objects.update_or_create(
+    threshold, _created = Threshold.objects.update_or_create(
         code=code, defaults={"green": green, "amber": amber, "changed_by": by, "changed_at": timezone.now()}
     )
     record(
@@ -61,13 +60,13 @@ def set_norm(*, hours_per_week, marks, by, ip=None):
     try:
         hours_per_week, marks = int(hours_per_week), int(marks)
     except (TypeError, ValueError):
-        raise ValidationError(gettext("Норма — целое число отметок за четверть.")) from None
+        raise ValidationError(_("Норма — целое число отметок за четверть.")) from None
     if hours_per_week not in DEFAULT_NORMS:
-        raise ValidationError(gettext("Нормы задаются для 1, 2 и 3 и более часов в неделю."))
+        raise ValidationError(_("Нормы задаются для 1, 2 и 3 и более часов в неделю."))
     if not 0 <= marks <= 30:
-        raise ValidationError(gettext("Норма — от 0 до 30 отметок за четверть."))
+        raise ValidationError(_("Норма — от 0 до 30 отметок за четверть."))
     old = accumulation_norms()[hours_per_week]
-    norm, _ = AccumulationNorm.objects.update_or_create(
+    norm, _created = AccumulationNorm.objects.update_or_create(
         hours_per_week=hours_per_week, defaults={"marks": marks, "changed_by": by, "changed_at": timezone.now()}
     )
     record("norm.set", norm, by=by, ip=ip, old={"marks": old}, new={"marks": marks})

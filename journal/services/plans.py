@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from audit.models import record
@@ -32,29 +31,29 @@ def save_plan(*, subject, school_class, year, topics, by=None, ip=None):
     Topics up to the last one matched to a lesson are kept as they are; the rest of the plan is
     replaced. Topics without a date get one from the timetable (spread_plan)."""
     if not topics:
-        raise ValidationError({"topics": gettext("В плане нет ни одной темы.")})
+        raise ValidationError({"topics": _("В плане нет ни одной темы.")})
     rows = []
     for n, (title, hours, *planned) in enumerate(topics, start=1):
         if not (title or "").strip():
-            raise ValidationError({"topics": gettext("Строка %(n)s: пустая тема.") % {"n": n}})
+            raise ValidationError({"topics": _("Строка %(n)s: пустая тема.") % {"n": n}})
         if not str(hours).isdigit() or not 1 <= int(hours) <= 50:
-            raise ValidationError({"topics": gettext("Строка %(n)s: часов должно быть от 1 до 50.") % {"n": n}})
+            raise ValidationError({"topics": _("Строка %(n)s: часов должно быть от 1 до 50.") % {"n": n}})
         due_on = planned[0] if planned else None
         if due_on is not None and not year.starts_on <= due_on <= year.ends_on:
             raise ValidationError(
                 {
-                    "topics": gettext("Строка %(n)s: дата %(due_on)s вне учебного года %(year)s.")
+                    "topics": _("Строка %(n)s: дата %(due_on)s вне учебного года %(year)s.")
                     % {"n": n, "due_on": format(due_on, "%d.%m.%Y"), "year": year}
                 }
             )
         rows.append((title.strip()[:500], int(hours), due_on))
-    plan, _ = ThematicPlan.objects.get_or_create(subject=subject, school_class=school_class, year=year)
+    plan, _created = ThematicPlan.objects.get_or_create(subject=subject, school_class=school_class, year=year)
     # Up to the last topic a lesson was matched to, the plan stays as it is.
     kept = plan.topics.filter(lessons__isnull=False).aggregate(last=Max("position"))["last"] or 0
     if len(rows) < kept:
         raise ValidationError(
             {
-                "topics": gettext("План не может быть короче: уроки уже привязаны к темам с 1-й по %(kept)s-ю.")
+                "topics": _("План не может быть короче: уроки уже привязаны к темам с 1-й по %(kept)s-ю.")
                 % {"kept": kept}
             }
         )

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
@@ -324,7 +323,7 @@ def record_lesson(
         if (topic, getattr(planned_topic, "pk", None)) != (lesson.topic, lesson.planned_topic_id):
             set_topic(lesson, topic=topic, planned_topic=planned_topic, by=by, ip=ip)
     elif lesson.topic:
-        raise ValidationError({"topic": gettext("Укажите тему урока.")})
+        raise ValidationError({"topic": _("Укажите тему урока.")})
     if kind:
         set_lesson_kind(lesson, kind=kind, by=by, ip=ip)
     homework = (homework or "").strip()
@@ -340,19 +339,20 @@ def record_lesson(
         if lesson.attendance_taken_at is None or wanted != recorded:
             take_attendance(lesson, absent=absent, late=late, by=by, ip=ip)
     if marks and work_type is None:
-        raise ValidationError({"work_type": gettext("Выберите вид работы для отметок.")})
+        raise ValidationError({"work_type": _("Выберите вид работы для отметок.")})
     if marks:
         # The form sent twice makes its marks once: a key per pupil from the form's key.
         keyed = [
-            (pupil, value, uuid.uuid5(request_key, str(pupil.pk)) if request_key else None) for pupil, value, _ in marks
+            (pupil, value, uuid.uuid5(request_key, str(pupil.pk)) if request_key else None)
+            for pupil, value, _comment in marks
         ]
-        comments = {pupil.pk: comment for pupil, _, comment in marks if comment}
+        comments = {pupil.pk: comment for pupil, _value, comment in marks if comment}
         add_marks(lesson, keyed, work_type=work_type, comments=comments, by=by, ip=ip)
     absent_ids = {p.pk for p in absent}
     return [
-        gettext("%(full_name)s: отметка %(value)s поставлена отсутствовавшему на уроке — проверьте.")
+        _("%(full_name)s: отметка %(value)s поставлена отсутствовавшему на уроке — проверьте.")
         % {"full_name": pupil.full_name, "value": value}
-        for pupil, value, _ in marks
+        for pupil, value, _comment in marks
         if pupil.pk in absent_ids
     ]
 

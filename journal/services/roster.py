@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from accounts.identifiers import normalize_snils
@@ -263,15 +262,15 @@ def link_invited_account(sender, *, invitation, user, ip, **kwargs):
     the consent given (accounts.signals.pupil_invitation_accepted, in the school's schema)."""
     pupil = Pupil.objects.enrolled().filter(pk=invitation.pupil_id).first()
     if pupil is None:
-        raise ValidationError(gettext("Обучающийся по этому приглашению выбыл из школы."))
+        raise ValidationError(_("Обучающийся по этому приглашению выбыл из школы."))
     if invitation.role == Role.PUPIL:
         if pupil.user_id not in (None, user.pk):
-            raise ValidationError(gettext("У обучающегося уже есть учётная запись."))
+            raise ValidationError(_("У обучающегося уже есть учётная запись."))
         pupil.user = user
         pupil.save(update_fields=["user"])
         record("pupil.account_linked", pupil, by=user, ip=ip, old={"user": None}, new={"user": user.pk})
         return
-    guardian, _ = Guardian.objects.get_or_create(pupil=pupil, user=user, ended_at=None)
+    guardian, _created = Guardian.objects.get_or_create(pupil=pupil, user=user, ended_at=None)
     guardian.consent_at, guardian.consent_ip, guardian.consent_version = timezone.now(), ip, CONSENT_VERSION
     guardian.save(update_fields=["consent_at", "consent_ip", "consent_version"])
     record("guardian.consent", guardian, by=user, ip=ip, new={"pupil": pupil.pk, "version": CONSENT_VERSION})

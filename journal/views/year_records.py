@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,23 +48,23 @@ def progress(request):
         raise Http404
     if request.GET.get("class"):
         school_class = access_class_to_print_reports(request, request.GET["class"])
-        classes, scope = [school_class], gettext("%(school_class)s класс") % {"school_class": school_class}
+        classes, scope = [school_class], _("%(school_class)s класс") % {"school_class": school_class}
     elif not request.roles & rulebook.READ_ALL:
         raise Http404
     elif request.GET.get("grade"):
         grade = object_id(request.GET["grade"])
         classes, scope = (
             list(SchoolClass.objects.filter(year=year, grade=grade)),
-            gettext("%(grade)s-е классы") % {"grade": grade},
+            _("%(grade)s-е классы") % {"grade": grade},
         )
     else:
-        classes, scope = list(SchoolClass.objects.filter(year=year)), gettext("школа")
+        classes, scope = list(SchoolClass.objects.filter(year=year)), _("школа")
     terms = list(Term.objects.filter(year=year).order_by("starts_on", "scheme"))
     term = next((t for t in terms if str(t.pk) == request.GET.get("period")), None)
     period = (
         f"{term} ({term.starts_on:%d.%m}–{term.ends_on:%d.%m.%Y})"
         if term
-        else gettext("%(year)s учебный год") % {"year": year}
+        else _("%(year)s учебный год") % {"year": year}
     )
     report = selectors.progress_report(classes, year, term)
     named = [
@@ -75,7 +74,7 @@ def progress(request):
         for e in r[key]
     ]
     named += [e["pupil"] for r in report["classes"] for e in r["exam_debts"]]
-    log_view(request, named + [pupil for r in report["classes"] for pupil, _ in r["absences"]["pupils"]])
+    log_view(request, named + [pupil for r in report["classes"] for pupil, _lessons in r["absences"]["pupils"]])
     kind = request.GET.get("format")
     if kind == "xlsx":
         response = HttpResponse(documents.progress_xlsx(scope, period, report), content_type=XLSX)
@@ -193,7 +192,7 @@ def year_end(request):
         next_year = next((y for y in next_years if str(y.pk) == request.POST.get("next_year")), None)
         try:
             if year is None or next_year is None:
-                raise ValidationError(gettext("Создайте следующий учебный год (раздел «Настройка») и выберите его."))
+                raise ValidationError(_("Создайте следующий учебный год (раздел «Настройка») и выберите его."))
             counts = services.turn_over_year(
                 year=year,
                 next_year=next_year,
@@ -209,7 +208,7 @@ def year_end(request):
         else:
             messages.success(
                 request,
-                gettext(
+                _(
                     "Учебный год %(year)s завершён: переведены %(value)s, оставлены на повторное обучение %(value2)s, окончили обучение %(value3)s."
                 )
                 % {
@@ -221,7 +220,7 @@ def year_end(request):
             )
             return redirect("class_list")
     plan = services.year_end_plan(year, stays=stays, leaves=leaves) if year else []
-    log_view(request, [pupil for pupil, *_ in plan])
+    log_view(request, [pupil for pupil, *_rest in plan])
     return render(
         request,
         "journal/year_end.html",
